@@ -1,0 +1,3 @@
+"""newretail: one member, one stock, every channel."""
+
+__version__ = "0.1.0"

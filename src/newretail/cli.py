@@ -1,0 +1,122 @@
+"""The ``newretail`` command: serve, worker, migrate, demo, create-admin."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from newretail.config import get_settings
+
+app = typer.Typer(help="newretail: the smart-store platform.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Upgrade the configured database to the newest schema."""
+    from newretail import migrate as migrations
+
+    migrations.upgrade(get_settings().database_url, revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    with_worker: Annotated[bool, typer.Option(help="Also run background work in-process.")] = True,
+) -> None:
+    """Serve the API and the pages."""
+    import uvicorn
+
+    from newretail.app import create_app
+
+    uvicorn.run(create_app(run_worker=with_worker), host=host, port=port, log_config=None)
+
+
+@app.command()
+def worker() -> None:
+    """Run background work (outbox dispatch, webhook delivery, timed jobs) until stopped."""
+    import signal
+
+    from newretail.db import Database
+    from newretail.observability import configure_logging
+    from newretail.worker import Worker
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    runner = Worker(database=Database(settings.database_url), settings=settings)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop(timeout=0))
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop(timeout=0)
+
+
+@app.command("create-admin")
+def create_admin(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    display_name: str = "Platform admin",
+) -> None:
+    """Create a platform admin account."""
+    from newretail.auth import service as auth_service
+    from newretail.auth.schemas import StaffCreate
+    from newretail.auth.scope import SYSTEM
+    from newretail.db import Database
+
+    database = Database(get_settings().database_url)
+    data = StaffCreate.model_validate(
+        {
+            "username": username,
+            "display_name": display_name,
+            "password": password,
+            "roles": [{"role": "platform_admin"}],
+        }
+    )
+    with database.transaction() as session:
+        staff = auth_service.create_staff(session=session, scope=SYSTEM, data=data)
+    console.print(f"[green]created platform admin {staff.username} (id {staff.id})[/green]")
+
+
+@app.command()
+def demo(
+    database_file: Annotated[Path, typer.Option(help="SQLite file for the demo world.")] = Path(
+        "var/demo.db"
+    ),
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    seed: int = 7,
+) -> None:
+    """Build the simulated demo world in a fresh SQLite file, print the logins and serve it."""
+    import os
+
+    from newretail import migrate as migrations
+    from newretail.db import Database
+    from newretail.simulate import demo as demo_world
+
+    database_file.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database_file}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{database_file.resolve()}"
+    os.environ["NEWRETAIL_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    migrations.upgrade(url)
+    database = Database(url)
+    logins = demo_world.load(database=database, seed=seed, console=console)
+    table = Table(title="demo logins (password for all: see column)")
+    for column in ("role", "username", "password", "scope"):
+        table.add_column(column)
+    for login in logins:
+        table.add_row(login.role, login.username, login.password, login.scope)
+    console.print(table)
+    if serve_after:
+        console.print(f"[bold green]serving http://{host}:{port}/console[/bold green]")
+        serve(host=host, port=port, with_worker=True)
+
+
+if __name__ == "__main__":
+    app()

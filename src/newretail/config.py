@@ -1,0 +1,34 @@
+"""Settings, read once from the environment (prefix ``NEWRETAIL_``) or a ``.env`` file."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWRETAIL_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./newretail.db"
+    secret_key: str = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
+    access_token_ttl_seconds: int = 900
+    session_ttl_seconds: int = 8 * 3600
+    login_max_failures: int = 5
+    login_lockout_base_seconds: int = 2
+    login_lockout_max_seconds: int = 300
+    nats_url: str | None = None
+    nats_stream: str = "NEWRETAIL"
+    nats_subject_prefix: str = "newretail"
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 10
+    webhook_backoff_base_seconds: float = 2.0
+    webhook_backoff_max_seconds: float = 3600.0
+    worker_poll_seconds: float = 0.5
+    log_level: str = "INFO"
+    log_json: bool = True
+    default_locale: str = "zh_Hans_CN"
+    secure_cookies: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

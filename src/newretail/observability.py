@@ -1,0 +1,102 @@
+"""Structured JSON logs with a request id, and Prometheus metrics, as one ASGI middleware."""
+
+import logging
+import sys
+import time
+import uuid
+from typing import Any
+
+import structlog
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUESTS = Counter(
+    "newretail_http_requests_total",
+    "HTTP requests by route and status",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "newretail_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+_configured = False
+
+
+def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper())
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+
+
+log = structlog.get_logger("newretail")
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (kept from ``X-Request-ID`` if sent), logs it and counts it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status_code = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(scope["method"], route, str(status_code)).inc()
+            LATENCY.labels(scope["method"], route).observe(elapsed)
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                route=route,
+                status=status_code,
+                duration_ms=round(elapsed * 1000, 2),
+            )
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            candidate: str = value.decode("latin-1")[:64]
+            if candidate.replace("-", "").isalnum():
+                return candidate
+    return None
