@@ -68,7 +68,7 @@ def create_app(
     )
     app.state.database = database
     app.state.settings = settings
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, mount_prefixes=(API_PREFIX,))
     _add_error_handlers(app)
     _add_operations_routes(app)
     for router in API_ROUTERS:

@@ -54,8 +54,9 @@ log = structlog.get_logger("newretail")
 class RequestContextMiddleware:
     """Gives each request an id (kept from ``X-Request-ID`` if sent), logs it and counts it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, mount_prefixes: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.mount_prefixes = mount_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,7 +81,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = self._route_label(scope)
             REQUESTS.labels(scope["method"], route, str(status_code)).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
             log.info(
@@ -91,6 +92,16 @@ class RequestContextMiddleware:
                 status=status_code,
                 duration_ms=round(elapsed * 1000, 2),
             )
+
+    def _route_label(self, scope: Scope) -> str:
+        """The route template (low cardinality), with the prefix it was mounted under."""
+        template = getattr(scope.get("route"), "path", None)
+        if template is None:
+            return "unmatched"
+        for prefix in self.mount_prefixes:
+            if scope["path"].startswith(prefix + "/") and not template.startswith(prefix):
+                return prefix + template
+        return str(template)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

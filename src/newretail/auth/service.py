@@ -404,7 +404,6 @@ def create_api_key(*, session: Session, scope: Scope, data: ApiKeyCreate) -> tup
 
 
 def _api_key_query(scope: Scope) -> Select[ApiKey]:
-    scope.require(Role.BRAND_ADMIN)
     query = select(ApiKey)
     if not scope.is_platform:
         query = query.where(ApiKey.brand_id == scope.brand_id)
@@ -414,6 +413,7 @@ def _api_key_query(scope: Scope) -> Select[ApiKey]:
 def list_api_keys(
     *, session: Session, scope: Scope, cursor: str | None, limit: int
 ) -> tuple[list[ApiKey], str | None]:
+    scope.require(Role.BRAND_ADMIN)
     return paginate(
         session=session,
         query=_api_key_query(scope),
@@ -424,11 +424,10 @@ def list_api_keys(
 
 
 def get_api_key(*, session: Session, scope: Scope, api_key_id: int) -> ApiKey:
-    if not scope.is_brand_wide:
-        raise errors.ApiKeyNotFound()
     key = session.scalar(_api_key_query(scope).where(ApiKey.id == api_key_id))
-    if key is None:
+    if key is None or not scope.is_brand_wide:
         raise errors.ApiKeyNotFound()
+    scope.require(Role.BRAND_ADMIN)
     return key
 
 

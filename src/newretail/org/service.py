@@ -125,6 +125,18 @@ def region_ids_of_stores(*, session: Session, store_ids: set[int]) -> set[int]:
     return set(session.scalars(select(Store.region_id).where(Store.id.in_(store_ids))))
 
 
+def region_chain(*, session: Session, brand_id: int, region_id: int) -> list[int]:
+    """``region_id`` and its ancestors, nearest first, up to the brand's root region."""
+    rows = session.execute(select(Region.id, Region.parent_id).where(Region.brand_id == brand_id))
+    parent_of = {node: parent for node, parent in rows}
+    chain: list[int] = []
+    node: int | None = region_id if region_id in parent_of else None
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parent_of.get(node)
+    return chain
+
+
 def _region_query(scope: Scope) -> Select[Region]:
     query = select(Region).join(Brand, Brand.id == Region.brand_id)
     query = query.where(Brand.deleted_at.is_(None))
@@ -182,11 +194,10 @@ def update_region(*, session: Session, scope: Scope, region_id: int, data: Regio
     if "parent_id" in changes and changes["parent_id"] != region.parent_id:
         new_parent = changes["parent_id"]
         _check_parent(session, scope, region.brand_id, new_parent)
-        parent_of = dict(
-            session.execute(
-                select(Region.id, Region.parent_id).where(Region.brand_id == region.brand_id)
-            ).tuples()
+        rows = session.execute(
+            select(Region.id, Region.parent_id).where(Region.brand_id == region.brand_id)
         )
+        parent_of = {node: parent for node, parent in rows}
         if rules.would_create_cycle(region.id, new_parent, parent_of):
             raise errors.RegionCycle()
         region.parent_id = new_parent
@@ -307,7 +318,7 @@ def count_stores_by_region(*, session: Session, scope: Scope) -> dict[int, int]:
     rows = session.execute(
         select(subquery.c.region_id, func.count()).group_by(subquery.c.region_id)
     )
-    return {region_id: count for region_id, count in rows.tuples()}
+    return {region_id: count for region_id, count in rows}
 
 
 def _store_payload(store: Store) -> dict[str, Any]:
