@@ -10,6 +10,9 @@ from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
 from newretail.auth.schemas import StaffCreate
 from newretail.auth.scope import SYSTEM
+from newretail.catalog import service as catalog_service
+from newretail.catalog.models import Category, Product, Sku
+from newretail.catalog.schemas import CategoryCreate, ProductCreate, SkuCreate
 from newretail.db import Database
 from newretail.org import service as org_service
 from newretail.org.models import Brand, Region, Store
@@ -80,6 +83,39 @@ def staff(
 
 def token(staff: Staff) -> str:
     return auth_service.issue_staff_token(staff=staff)[0]
+
+
+def category(
+    session: Session, brand_id: int, parent_id: int | None = None, **fields: Any
+) -> Category:
+    n = _n()
+    data = CategoryCreate.model_validate(
+        {"brand_id": brand_id, "parent_id": parent_id, "code": f"C{n}", "name": f"Category {n}"}
+        | fields
+    )
+    return catalog_service.create_category(session=session, scope=SYSTEM, data=data)
+
+
+def product(
+    session: Session, brand_id: int, category_id: int | None = None, **fields: Any
+) -> Product:
+    n = _n()
+    data = ProductCreate.model_validate(
+        {"brand_id": brand_id, "category_id": category_id, "code": f"P{n}", "title": f"Product {n}"}
+        | fields
+    )
+    return catalog_service.create_product(session=session, scope=SYSTEM, data=data)
+
+
+def sku(session: Session, brand_id: int, product_id: int, **fields: Any) -> Sku:
+    """A SKU of ``product_id`` (which must belong to ``brand_id``)."""
+    n = _n()
+    data = SkuCreate.model_validate({"code": f"SKU{n}", "weight_g": 500} | fields)
+    created = catalog_service.create_sku(
+        session=session, scope=SYSTEM, product_id=product_id, data=data
+    )
+    assert created.brand_id == brand_id
+    return created
 
 
 @dataclass

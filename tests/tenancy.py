@@ -7,7 +7,7 @@ route whose body fails validation, is reported, so new routes are covered automa
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,7 +16,10 @@ from fastapi.testclient import TestClient
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import ApiKeyCreate
 from newretail.auth.scope import SYSTEM
+from newretail.catalog import service as catalog_service
+from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
+from tests import builders
 from tests.builders import BrandWorld
 
 
@@ -24,6 +27,22 @@ from tests.builders import BrandWorld
 class Victim:
     world: BrandWorld
     database: Database
+    _catalog: dict[str, int] = field(default_factory=dict)
+
+    def catalog(self) -> dict[str, int]:
+        """A category, product, SKU and brand-level offer of the victim (made once)."""
+        if not self._catalog:
+            brand_id = self.world.brand.id
+            with self.database.transaction() as session:
+                category = builders.category(session, brand_id)
+                product = builders.product(session, brand_id, category.id)
+                sku = builders.sku(session, brand_id, product.id)
+                offer = catalog_service.create_offer(
+                    session=session, scope=SYSTEM, data=OfferCreate(sku_id=sku.id, price=100)
+                )
+                ids = {"category_id": category.id, "product_id": product.id, "sku_id": sku.id}
+                self._catalog.update(ids, offer_id=offer.id)
+        return self._catalog
 
     def api_key_id(self) -> int:
         with self.database.transaction() as session:
@@ -35,22 +54,195 @@ class Victim:
             return key.id
 
 
+def victim_activity_id(v: Victim) -> int:
+    from datetime import timedelta
+
+    from newretail.cloudstore import service as cloudstore_service
+    from newretail.cloudstore.schemas import ActivityCreate
+    from newretail.db import utcnow
+
+    now = utcnow()
+    data = ActivityCreate(
+        store_id=v.world.east_store.id, title="x", starts_at=now, ends_at=now + timedelta(days=1)
+    )
+    with v.database.transaction() as session:
+        return cloudstore_service.create_activity(session=session, scope=SYSTEM, data=data).id
+
+
+def victim_reservation_id(v: Victim) -> int:
+    """A fresh active reservation of the victim's (each call reserves under a new reference)."""
+    import uuid
+
+    from newretail.inventory import service as inventory_service
+    from newretail.inventory.rules import Line, Purpose
+    from newretail.inventory.schemas import ReceiptCreate
+
+    store_id, sku_id = v.world.east_store.id, v.catalog()["sku_id"]
+    receipt = ReceiptCreate.model_validate(
+        {"kind": "receipt", "location_id": store_id, "lines": [{"sku_id": sku_id, "quantity": 1}]}
+    )
+    with v.database.transaction() as session:
+        inventory_service.record_movements(session=session, scope=SYSTEM, data=receipt)
+        reservation, _ = inventory_service.reserve(
+            session=session,
+            scope=SYSTEM,
+            purpose=Purpose.CART,
+            reference_id=f"victim-{uuid.uuid4().hex}",
+            lines=[Line(store_id, sku_id, 1)],
+        )
+        return reservation.id
+
+
+def victim_member_id(v: Victim) -> int:
+    """A member of the victim's, recruited by the east guide at the east store."""
+    from tests import member_builders
+
+    return member_builders.member(v.database, v.world)
+
+
+def victim_merge_id(v: Victim) -> int:
+    """A merge of two consumer records (a device seen before sign-in), made by the victim's."""
+    import uuid
+
+    from newretail.members import service as members_service
+
+    device = uuid.uuid4().hex
+    kind = members_service.IdentifierKind.DEVICE
+    with v.database.transaction() as session:
+        members_service.identify(session=session, identifiers=[(kind, device)])
+    with v.database.transaction() as session:
+        consumer_id, _ = members_service.sign_in(
+            session=session, phone="+86" + member_builders_phone(), extra=[(kind, device)]
+        )
+        merges, _ = members_service.list_merges(
+            session=session, scope=SYSTEM, consumer_id=consumer_id, cursor=None, limit=1
+        )
+        return merges[0].id
+
+
+def member_builders_phone() -> str:
+    from tests import member_builders
+
+    return member_builders.phone()
+
+
+def victim_webhook_id(v: Victim) -> int:
+    from newretail.integrations import service as webhook_service
+    from newretail.integrations.schemas import WebhookCreate
+
+    data = WebhookCreate(brand_id=v.world.brand.id, url="https://victim.example.com/hook")
+    with v.database.transaction() as session:
+        return webhook_service.create_endpoint(session=session, scope=SYSTEM, data=data).id
+
+
+def victim_webhook_delivery_id(v: Victim) -> int:
+    """A delivery queued for a fresh webhook of the victim's."""
+    from sqlalchemy import select
+
+    from newretail.integrations import service as webhook_service
+    from newretail.integrations.models import WebhookDelivery
+    from newretail.outbox import service as outbox_service
+
+    webhook_id = victim_webhook_id(v)
+    with v.database.transaction() as session:
+        event = outbox_service.record(
+            session=session,
+            brand_id=v.world.brand.id,
+            type="store.updated",
+            resource_type="store",
+            resource_id=v.world.east_store.id,
+            payload={},
+        )
+        webhook_service.enqueue_deliveries(session=session, events=[event])
+        delivery_id = session.scalar(
+            select(WebhookDelivery.id).where(
+                WebhookDelivery.endpoint_id == webhook_id,
+                WebhookDelivery.event_id == event.event_id,
+            )
+        )
+        assert delivery_id is not None
+        return delivery_id
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
+    "activity_id": victim_activity_id,
     "brand_id": lambda v: v.world.brand.id,
     "region_id": lambda v: v.world.east.id,
     "store_id": lambda v: v.world.east_store.id,
     "staff_id": lambda v: v.world.east_guide.id,
     "api_key_id": Victim.api_key_id,
+    "reservation_id": victim_reservation_id,
+    "category_id": lambda v: v.catalog()["category_id"],
+    "product_id": lambda v: v.catalog()["product_id"],
+    "sku_id": lambda v: v.catalog()["sku_id"],
+    "offer_id": lambda v: v.catalog()["offer_id"],
+    "webhook_id": victim_webhook_id,
+    "delivery_id": victim_webhook_delivery_id,
+    "member_id": victim_member_id,
+    "guide_id": lambda v: v.world.east_guide.id,
+    "merge_id": victim_merge_id,
 }
 
 # Path parameters of resources that the platform shares between brands: reading is allowed.
 SHARED_PARAMS = {"district_id"}
 
-PUBLIC_ROUTES = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/auth/me")}
+PUBLIC_ROUTES = {
+    ("POST", "/api/v1/auth/token"),
+    ("GET", "/api/v1/auth/me"),
+    ("GET", "/api/v1/cloudstores/{store_code}/home"),  # consumer-facing, by public code
+    ("GET", "/api/v1/stores/nearby"),  # consumer-facing, every brand's stores
+    ("POST", "/api/v1/consumers/otp"),  # consumer sign-in: a code to any phone
+    ("POST", "/api/v1/consumers/token"),  # consumer sign-in: phone and code
+}
 
 Body = Callable[[Victim], dict[str, Any] | None]
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/webhooks"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "url": "https://attacker.example.com/hook",
+    },
+    ("POST", "/api/v1/inventory/movements"): lambda v: {
+        "kind": "receipt",
+        "location_id": v.world.east_store.id,
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+    },
+    ("POST", "/api/v1/inventory/transfers"): lambda v: {
+        "from_location_id": v.world.east_store.id,
+        "to_location_id": v.world.west_store.id,
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+    },
+    ("POST", "/api/v1/inventory/reservations"): lambda v: {
+        "purpose": "cart",
+        "reference_id": "evil",
+        "lines": [
+            {"location_id": v.world.east_store.id, "sku_id": v.catalog()["sku_id"], "quantity": 1}
+        ],
+    },
+    ("POST", "/api/v1/inventory/sync"): lambda v: {
+        "items": [
+            {
+                "location_id": v.world.east_store.id,
+                "sku_id": v.catalog()["sku_id"],
+                "on_hand": 0,
+                "seq": 1,
+            }
+        ]
+    },
+    ("POST", "/api/v1/store-activities"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "title": "x",
+        "starts_at": "2030-01-01T00:00:00Z",
+        "ends_at": "2030-01-02T00:00:00Z",
+    },
+    ("PATCH", "/api/v1/store-activities/{activity_id}"): lambda v: {"title": "renamed"},
+    ("PUT", "/api/v1/brands/{brand_id}/cloudstore"): lambda v: {"store_sourcing": "any"},
+    ("PUT", "/api/v1/brands/{brand_id}/cloudstore/featured"): lambda v: {
+        "sku_ids": [v.catalog()["sku_id"]]
+    },
+    ("PUT", "/api/v1/stores/{store_id}/cloudstore/featured"): lambda v: {
+        "sku_ids": [v.catalog()["sku_id"]]
+    },
     ("POST", "/api/v1/regions"): lambda v: {
         "brand_id": v.world.brand.id,
         "parent_id": v.world.hq.id,
@@ -74,11 +266,51 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/api-keys"): lambda v: {"brand_id": v.world.brand.id, "name": "x"},
     ("POST", "/api/v1/brands"): lambda v: None,  # platform-only; no victim reference possible
     ("POST", "/api/v1/districts"): lambda v: None,  # platform-only, shared
+    ("POST", "/api/v1/categories"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "code": "EVIL",
+        "name": "x",
+    },
+    ("POST", "/api/v1/products"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "category_id": v.catalog()["category_id"],
+        "code": "EVIL",
+        "title": "x",
+    },
+    ("POST", "/api/v1/products/{product_id}/skus"): lambda v: {"code": "EVIL"},
+    ("POST", "/api/v1/offers"): lambda v: {"sku_id": v.catalog()["sku_id"], "price": 1},
+    ("POST", "/api/v1/catalog/imports"): lambda v: None,  # multipart; tests/e2e/test_catalog.py
     ("PATCH", "/api/v1/regions/{region_id}"): lambda v: {"name": "renamed"},
     ("PATCH", "/api/v1/stores/{store_id}"): lambda v: {"name": "renamed"},
     ("PATCH", "/api/v1/staff/{staff_id}"): lambda v: {"display_name": "renamed"},
     ("PATCH", "/api/v1/brands/{brand_id}"): lambda v: {"name": "renamed"},
     ("PUT", "/api/v1/staff/{staff_id}/roles"): lambda v: {"roles": [{"role": "brand_admin"}]},
+    ("POST", "/api/v1/members"): lambda v: {
+        "phone": "13812340000",
+        "store_id": v.world.east_store.id,
+        "guide_id": v.world.east_guide.id,
+    },
+    ("PATCH", "/api/v1/members/{member_id}"): lambda v: {"consents": {"marketing": True}},
+    ("PUT", "/api/v1/members/{member_id}/binding"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "guide_id": v.world.east_guide.id,
+    },
+    ("POST", "/api/v1/members/{member_id}/points"): lambda v: {"kind": "earn", "points": 1},
+    ("PUT", "/api/v1/binding-policy"): lambda v: {"brand_id": v.world.brand.id, "mode": "override"},
+    ("PUT", "/api/v1/member-program"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "tiers": [{"code": "evil", "name": "x", "threshold": 0}],
+    },
+    ("POST", "/api/v1/guides/{guide_id}/rebind"): lambda v: {"spread": True},
+    ("POST", "/api/v1/consumers/me/identifiers"): lambda v: {"kind": "device", "value": "x"},
+    ("POST", "/api/v1/consumers/merges"): lambda v: {"consumer_id": 1, "other_consumer_id": 2},
+}
+
+
+# Query parameters a route requires, so that the call reaches the service.
+ATTACK_QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/api/v1/stores/{store_id}/catalog"): {"channel": "pos"},
+    ("GET", "/api/v1/catalog/exports"): {"kind": "offers"},
 }
 
 
@@ -147,7 +379,8 @@ def walk(client: TestClient, headers: dict[str, str], victim: Victim) -> list[st
         body = body_for(victim) if body_for else ({} if has_body else None)
         if has_body and body is None:
             continue
-        response = client.request(method, path, json=body, headers=headers)
+        query = ATTACK_QUERIES.get((method, route.path), {})
+        response = client.request(method, path, json=body, headers=headers, params=query)
         label = f"{method} {route.path} -> {response.status_code}"
         if params:
             if response.status_code != 404:
@@ -161,7 +394,7 @@ def walk(client: TestClient, headers: dict[str, str], victim: Victim) -> list[st
         ):
             problems.append(f"{label}: response contains the victim's data")
         if method == "GET" and not params:
-            scoped = client.get(path, params={"brand_id": brand_id}, headers=headers)
+            scoped = client.get(path, params={**query, "brand_id": brand_id}, headers=headers)
             if scoped.status_code < 300 and _leaks(scoped.json(), brand_id, strings):
                 problems.append(f"{label} ?brand_id=victim: response contains the victim's data")
     return problems

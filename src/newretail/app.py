@@ -9,19 +9,39 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
 from newretail.auth.router import router as auth_router
+from newretail.catalog.router import router as catalog_router
+from newretail.cloudstore.router import router as cloudstore_router
 from newretail.config import Settings, get_settings
 from newretail.db import Database
 from newretail.errors import DomainError
+from newretail.integrations.router import router as integrations_router
+from newretail.inventory.router import router as inventory_router
+from newretail.members.router import router as members_router
 from newretail.observability import RequestContextMiddleware, configure_logging, log
 from newretail.org.router import router as org_router
+from newretail.schemas import ErrorRead
 
 API_PREFIX = "/api/v1"
-API_ROUTERS = [auth_router, org_router]
+# Every API error has one shape (see the handlers below); documenting it as 4XX also
+# replaces FastAPI's default 422 description, which does not match what we send.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorRead, "description": "The request was refused; `code` says why."}
+}
+# cloudstore before org: its /stores/nearby must win over /stores/{store_id}.
+API_ROUTERS = [
+    auth_router,
+    cloudstore_router,
+    org_router,
+    integrations_router,
+    catalog_router,
+    inventory_router,
+    members_router,
+]
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -72,7 +92,7 @@ def create_app(
     _add_error_handlers(app)
     _add_operations_routes(app)
     for router in API_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     _add_pages(app)
     return app
 
@@ -125,6 +145,14 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("integrity_error", error=str(exc.orig)[:500])
         return _error(409, "conflict", "The change conflicts with existing data.")
+
+    # A number too large for an integer column (SQLite raises OverflowError while binding,
+    # PostgreSQL a DataError) is bad input that slipped past the schema, not a server fault.
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def value_out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("value_out_of_range", error=str(exc)[:500])
+        return _error(422, "invalid_input", "A value in the request is out of range.")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

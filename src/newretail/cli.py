@@ -1,15 +1,17 @@
 """The ``newretail`` command: serve, worker, migrate, demo, create-admin."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from newretail.catalog import cli as catalog_cli
 from newretail.config import get_settings
 
 app = typer.Typer(help="newretail: the smart-store platform.", no_args_is_help=True)
+app.add_typer(catalog_cli.app, name="catalog")
 console = Console()
 
 
@@ -33,7 +35,14 @@ def serve(
 
     from newretail.app import create_app
 
-    uvicorn.run(create_app(run_worker=with_worker), host=host, port=port, log_config=None)
+    # No access log: the request middleware logs every request, as JSON, with its id.
+    uvicorn.run(
+        create_app(run_worker=with_worker),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command()
@@ -62,23 +71,39 @@ def create_admin(
     display_name: str = "Platform admin",
 ) -> None:
     """Create a platform admin account."""
+    from pydantic import ValidationError
+
     from newretail.auth import service as auth_service
     from newretail.auth.schemas import StaffCreate
     from newretail.auth.scope import SYSTEM
     from newretail.db import Database
+    from newretail.errors import DomainError
 
     database = Database(get_settings().database_url)
-    data = StaffCreate.model_validate(
-        {
-            "username": username,
-            "display_name": display_name,
-            "password": password,
-            "roles": [{"role": "platform_admin"}],
-        }
-    )
-    with database.transaction() as session:
-        staff = auth_service.create_staff(session=session, scope=SYSTEM, data=data)
+    try:
+        data = StaffCreate.model_validate(
+            {
+                "username": username,
+                "display_name": display_name,
+                "password": password,
+                "roles": [{"role": "platform_admin"}],
+            }
+        )
+        with database.transaction() as session:
+            staff = auth_service.create_staff(session=session, scope=SYSTEM, data=data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        _fail(problems)
+    except DomainError as exc:
+        _fail(exc.detail)
+    finally:
+        database.dispose()
     console.print(f"[green]created platform admin {staff.username} (id {staff.id})[/green]")
+
+
+def _fail(message: str) -> NoReturn:
+    console.print(f"[red]{message}[/red]")
+    raise typer.Exit(code=1)
 
 
 @app.command()
@@ -107,14 +132,18 @@ def demo(
     migrations.upgrade(url)
     database = Database(url)
     logins = demo_world.load(database=database, seed=seed, console=console)
-    table = Table(title="demo logins (password for all: see column)")
+    database.dispose()
+    table = Table(title="demo logins")
     for column in ("role", "username", "password", "scope"):
         table.add_column(column)
     for login in logins:
         table.add_row(login.role, login.username, login.password, login.scope)
     console.print(table)
     if serve_after:
-        console.print(f"[bold green]serving http://{host}:{port}/console[/bold green]")
+        console.print(
+            f"[bold green]serving http://{host}:{port}[/bold green] "
+            f"(API docs at http://{host}:{port}/docs; Ctrl-C stops)"
+        )
         serve(host=host, port=port, with_worker=True)
 
 

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     webhook_backoff_base_seconds: float = 2.0
     webhook_backoff_max_seconds: float = 3600.0
     worker_poll_seconds: float = 0.5
+    worker_lease_seconds: float = 60.0
     log_level: str = "INFO"
     log_json: bool = True
     default_locale: str = "zh_Hans_CN"

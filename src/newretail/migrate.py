@@ -1,5 +1,6 @@
 """Running Alembic migrations from code (CLI, demo, tests)."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -19,9 +20,20 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Upgrade the database at ``url`` to ``revision``."""
+    _run(url, command.upgrade, revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    """Downgrade the database at ``url`` to ``revision`` (``base``: no tables left)."""
+    _run(url, command.downgrade, revision)
+
+
+def _run(url: str, alembic_command: Callable[[Config, str], None], revision: str) -> None:
     engine = make_engine(url)
     config = alembic_config(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    engine.dispose()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            alembic_command(config, revision)
+    finally:
+        engine.dispose()

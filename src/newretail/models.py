@@ -2,8 +2,24 @@
 
 from newretail.audit import models as audit_models
 from newretail.auth import models as auth_models
+from newretail.catalog import models as catalog_models
+from newretail.cloudstore import models as cloudstore_models
 from newretail.db import Base
+from newretail.integrations import models as integrations_models
+from newretail.inventory import models as inventory_models
+from newretail.members import models as members_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
 
-__all__ = ["Base", "audit_models", "auth_models", "org_models", "outbox_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "auth_models",
+    "catalog_models",
+    "cloudstore_models",
+    "integrations_models",
+    "inventory_models",
+    "members_models",
+    "org_models",
+    "outbox_models",
+]

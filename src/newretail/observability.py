@@ -23,29 +23,53 @@ LATENCY = Histogram(
 )
 
 _configured = False
+_HANDLER_NAME = "newretail"
 
 
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
+    """One JSON object per line on stderr, for our own logs and for the libraries' (uvicorn).
+
+    Both carry the request id bound by ``RequestContextMiddleware``.
+    """
     global _configured
     if _configured:
         return
     _configured = True
-    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper())
+    numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    _route_standard_logging(numeric_level, shared, renderer)
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
-        ),
+        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+def _route_standard_logging(level: int, shared: list[Any], renderer: Any) -> None:
+    """Render records of the standard ``logging`` module (uvicorn, alembic) like our own."""
+    root = logging.getLogger()
+    if any(handler.get_name() == _HANDLER_NAME for handler in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root.addHandler(handler)
+    root.setLevel(level)
 
 
 log = structlog.get_logger("newretail")
@@ -100,7 +124,7 @@ class RequestContextMiddleware:
             return "unmatched"
         for prefix in self.mount_prefixes:
             if scope["path"].startswith(prefix + "/") and not template.startswith(prefix):
-                return prefix + template
+                return f"{prefix}{template}"
         return str(template)
 
 
@@ -108,6 +132,6 @@ def _incoming_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
             candidate: str = value.decode("latin-1")[:64]
-            if candidate.replace("-", "").isalnum():
+            if candidate.isascii() and candidate.replace("-", "").isalnum():
                 return candidate
     return None

@@ -1,6 +1,6 @@
 """Base classes for request and response bodies."""
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -32,3 +32,13 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whit
 Text = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class ErrorRead(BaseModel):
+    """The body of every API error."""
+
+    detail: str = Field(description="What went wrong, for people.")
+    code: str = Field(description="A stable machine-readable code, e.g. `store_not_found`.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For `invalid_input`: each problem with its location."
+    )

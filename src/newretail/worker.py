@@ -1,38 +1,97 @@
-"""The background worker: runs periodic jobs (outbox dispatch, ...) until stopped."""
+"""The background worker: runs periodic jobs (outbox dispatch, webhooks, ...) until stopped.
+
+Any number of workers may run against one database (``newretail worker`` processes, or a
+thread inside the demo server): every job claims its work with leases or row locks, so the
+work is shared, and a killed worker's claims fall due again when their leases run out.
+"""
 
 import threading
-from collections.abc import Callable
+from typing import Protocol
 
 from newretail.config import Settings
 from newretail.db import Database
 from newretail.observability import log
 
-Job = Callable[[Database, Settings], int]
+
+class Job(Protocol):
+    """A unit of background work: does one round and says how much it did (0 = idle)."""
+
+    def __call__(self, database: Database, settings: Settings, /) -> int: ...
 
 
-def default_jobs() -> list[Job]:
-    return []
+def default_jobs(settings: Settings | None = None) -> list[Job]:
+    """Outbox dispatch, webhook delivery and timed domain work; the NATS relay if configured."""
+    from newretail.integrations.delivery import WebhookDeliverer
+    from newretail.inventory.jobs import release_expired_reservations
+    from newretail.members.service import expire_points_job
+    from newretail.outbox.consumers import load_consumer_modules
+    from newretail.outbox.dispatch import OutboxDispatcher
+    from newretail.outbox.relay import NatsRelay
+
+    load_consumer_modules()
+    jobs: list[Job] = [
+        OutboxDispatcher(),
+        WebhookDeliverer(),
+        release_expired_reservations,
+        expire_points_job,
+    ]
+    if settings is not None and settings.nats_url:
+        jobs.append(NatsRelay())
+    return jobs
+
+
+def job_name(job: Job) -> str:
+    return str(getattr(job, "name", None) or getattr(job, "__name__", type(job).__name__))
 
 
 class Worker:
-    """Runs each job repeatedly; a job returns how much it did, and idle loops sleep."""
+    """Runs each job repeatedly; idle rounds sleep until the poll interval or a nudge.
+
+    A transaction that writes outbox events nudges every worker in the same process when
+    it commits, so in-process delivery does not wait for the poll interval.
+    """
 
     def __init__(self, *, database: Database, settings: Settings, jobs: list[Job] | None = None):
         self.database = database
         self.settings = settings
-        self.jobs = jobs if jobs is not None else default_jobs()
+        self.jobs = jobs if jobs is not None else default_jobs(settings)
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
-        return sum(job(self.database, self.settings) for job in self.jobs)
+        """One round of every job; a failing job is logged and does not stop the others."""
+        done = 0
+        for job in self.jobs:
+            try:
+                done += job(self.database, self.settings)
+            except Exception:  # noqa: BLE001 - the loop must outlive a job's error; it retries
+                log.exception("job_failed", job=job_name(job))
+        return done
+
+    def wake(self) -> None:
+        self._wake.set()
 
     def run_forever(self) -> None:
-        log.info("worker_started", jobs=[job.__name__ for job in self.jobs])
-        while not self._stop.is_set():
-            if self.run_once() == 0:
-                self._stop.wait(self.settings.worker_poll_seconds)
-        log.info("worker_stopped")
+        from newretail.outbox import service as outbox_service
+
+        log.info("worker_started", jobs=[job_name(job) for job in self.jobs])
+        outbox_service.add_commit_listener(self.wake)
+        try:
+            while not self._stop.is_set():
+                if self.run_once() == 0:
+                    self._wake.wait(self.settings.worker_poll_seconds)
+                    self._wake.clear()
+        finally:
+            outbox_service.remove_commit_listener(self.wake)
+            self._close_jobs()
+            log.info("worker_stopped")
+
+    def _close_jobs(self) -> None:
+        for job in self.jobs:
+            close = getattr(job, "close", None)
+            if callable(close):
+                close()
 
     def start_thread(self) -> None:
         self._thread = threading.Thread(
@@ -42,5 +101,6 @@ class Worker:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)

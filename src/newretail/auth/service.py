@@ -95,14 +95,25 @@ def issue_staff_token(*, staff: Staff, ttl_seconds: int | None = None) -> tuple[
     )
 
 
+def issue_consumer_token(
+    *, consumer_id: int, ttl_seconds: int | None = None
+) -> tuple[str, datetime]:
+    """A consumer's bearer token; members check that the consumer still exists on use."""
+    return security.issue_token(
+        subject_type="consumer", subject_id=consumer_id, brand_id=None, ttl_seconds=ttl_seconds
+    )
+
+
 # ---- resolving scopes -----------------------------------------------------------------
 
 
 def scope_from_token(*, session: Session, token: str) -> Scope:
-    """The scope of a bearer token: a staff access token or an integration API key."""
+    """The scope of a bearer token: a staff or consumer access token, or an integration API key."""
     if token.startswith(security.API_KEY_PREFIX + "_"):
         return _scope_for_api_key(session, token)
     claims = security.read_token(token)
+    if claims is not None and claims.subject_type == "consumer":
+        return Scope(actor_type="consumer", actor_id=claims.subject_id, roles=frozenset())
     if claims is None or claims.subject_type != "staff":
         raise errors.InvalidToken()
     staff = session.get(Staff, claims.subject_id)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from newretail.db import Base, utcnow
@@ -57,6 +57,7 @@ class Store(Base):
     __tablename__ = "store"
     __table_args__ = (
         UniqueConstraint("brand_id", "code"),
+        Index("ix_store_lat_lng", "lat", "lng"),  # the bounding box of "stores near me"
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("lng BETWEEN -180 AND 180", name="lng_range"),
     )

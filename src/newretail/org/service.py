@@ -59,6 +59,13 @@ def get_brand(*, session: Session, scope: Scope, brand_id: int) -> Brand:
     return brand
 
 
+def get_brand_by_code(*, session: Session, scope: Scope, code: str) -> Brand:
+    brand = session.scalar(select(Brand).where(Brand.code == code, Brand.deleted_at.is_(None)))
+    if brand is None or not scope.sees_brand(brand.id):
+        raise errors.BrandNotFound()
+    return brand
+
+
 def list_brands(
     *, session: Session, scope: Scope, cursor: str | None, limit: int
 ) -> tuple[list[Brand], str | None]:
@@ -135,6 +142,18 @@ def region_chain(*, session: Session, brand_id: int, region_id: int) -> list[int
         chain.append(node)
         node = parent_of.get(node)
     return chain
+
+
+def region_ids_by_code(*, session: Session, brand_id: int) -> dict[str, int]:
+    """Every region of the brand, code to id (for bulk imports that name regions by code)."""
+    rows = session.execute(select(Region.code, Region.id).where(Region.brand_id == brand_id))
+    return {code: region_id for code, region_id in rows}
+
+
+def store_ids_by_code(*, session: Session, brand_id: int) -> dict[str, int]:
+    """Every store of the brand, code to id (for bulk imports that name stores by code)."""
+    rows = session.execute(select(Store.code, Store.id).where(Store.brand_id == brand_id))
+    return {code: store_id for code, store_id in rows}
 
 
 def _region_query(scope: Scope) -> Select[Region]:

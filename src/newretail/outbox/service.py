@@ -1,15 +1,26 @@
 """Writing domain events into the transactional outbox.
 
 The row is added to the caller's session, so it commits or rolls back with the change it
-describes. Delivery (in-process consumers, webhooks, NATS) happens after commit, elsewhere.
+describes. Delivery (in-process consumers, webhooks, NATS) happens after commit, elsewhere:
+see ``newretail.outbox.dispatch``. Listeners registered with ``add_commit_listener`` are
+called after a transaction that wrote events commits, so an in-process worker can wake at
+once instead of waiting for its next poll.
 """
 
+import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.outbox.models import OutboxEvent
+
+_WROTE_EVENTS = "newretail.outbox.wrote_events"
+_listeners: list[Callable[[], None]] = []
+_listeners_lock = threading.Lock()
 
 
 def record(
@@ -32,4 +43,49 @@ def record(
     )
     session.add(event)
     session.flush()
+    session.info[_WROTE_EVENTS] = True
     return event
+
+
+def insert_new(
+    *, session: Session, model: type[Any], rows: list[dict[str, Any]], unique: list[str]
+) -> int:
+    """Insert ``rows``, silently skipping those that clash on the ``unique`` columns.
+
+    The way the dispatcher stays idempotent: a second fan-out of an event adds nothing.
+    Returns how many rows were inserted.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
+    inserted = session.execute(statement.returning(getattr(model, unique[0])))
+    return len(inserted.all())
+
+
+def add_commit_listener(callback: Callable[[], None]) -> None:
+    """Call ``callback`` (cheaply, in the committing thread) after events are committed."""
+    with _listeners_lock:
+        _listeners.append(callback)
+
+
+def remove_commit_listener(callback: Callable[[], None]) -> None:
+    with _listeners_lock:
+        if callback in _listeners:
+            _listeners.remove(callback)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _notify_after_commit(session: Session) -> None:
+    if not session.info.pop(_WROTE_EVENTS, False):
+        return
+    with _listeners_lock:
+        callbacks = list(_listeners)
+    for callback in callbacks:
+        callback()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_WROTE_EVENTS, None)

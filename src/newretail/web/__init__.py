@@ -1,10 +1,35 @@
-"""Server-rendered pages: console, cloud store, POS and the guide's workbench."""
+"""Server-rendered pages: console, cloud store, POS and the guide's workbench.
+
+How a page is made (the console is the worked example):
+
+- A router with ``route_class=PageRoute`` (``pages.py``): errors become HTML pages, a
+  missing or expired session becomes a redirect to ``/login?next=...``.
+- Dependencies: ``StaffPage`` (logged-in staff; ``page.caller`` is their ``Scope``) or
+  ``PublicPage``; ``PageSessionDep`` (the request's transaction, read-only for GET);
+  ``FormDep`` (the posted fields, after the CSRF check).
+- The endpoint calls services with the caller's scope, turns the results into plain data
+  and answers ``page.render("x.html", ...)`` or ``page.redirect(url, flash=...)``.
+- Templates extend ``base.html`` (blocks ``title``, ``nav``, ``content``, ``main_class``,
+  ``header``, ``footer``) and use the kit in ``macros/ui.html`` (fields, selects, badges,
+  empty states, the language switch) and the classes of ``static/css/app.css`` (``card``,
+  ``table table--stack``, ``btn btn--primary``, ``flash``, ``layout-split``...).
+- Texts: ``_()``/``ngettext()`` in templates, ``page.gettext("...")`` in Python, ``N_()``
+  for texts kept in tables (``messages.py``); then ``make messages`` and translate the
+  new entries of ``locale/zh_Hans_CN/LC_MESSAGES/messages.po``.
+- Values: ``|money`` (a ``Money``), ``|datetime(tz)`` and ``|date(tz)`` filters.
+"""
 
 from fastapi import FastAPI
 
 
 def mount(app: FastAPI) -> None:
     """Attach the page routes and static assets to ``app``."""
-    from newretail.web.router import router
+    from fastapi.staticfiles import StaticFiles
 
-    app.include_router(router)
+    from newretail.web import console, console_forms, router
+    from newretail.web.templating import STATIC_DIR
+
+    app.include_router(router.router)
+    app.include_router(console.router)
+    app.include_router(console_forms.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,78 @@
+"""The catalog's use cases, for routers, the CLI and other domains (import only this module).
+
+products.py    the category tree, main products (SPU) and SKUs
+offers.py      offers (sub-products): writes, scopes and resolution
+storefront.py  the resolved catalog of a store, page by page
+imports.py     bulk import and export (CSV, JSON)
+"""
+
+from newretail.catalog.exports import export_catalog
+from newretail.catalog.files import FileFormat
+from newretail.catalog.imports import ImportKind, ImportMode, ImportReport, RowError, import_catalog
+from newretail.catalog.offers import (
+    create_offer,
+    delete_offer,
+    get_offer,
+    list_offers,
+    offer_read,
+    resolve_offers,
+    update_offer,
+)
+from newretail.catalog.products import (
+    category_subtree_ids,
+    create_category,
+    create_product,
+    create_sku,
+    delete_category,
+    get_category,
+    get_product,
+    get_product_sku,
+    get_sku,
+    list_categories,
+    list_products,
+    list_skus,
+    skus_by_code,
+    skus_by_id,
+    update_category,
+    update_product,
+    update_sku,
+)
+from newretail.catalog.rules import ResolvedOffer
+from newretail.catalog.storefront import CatalogEntry, store_catalog
+
+__all__ = [
+    "CatalogEntry",
+    "FileFormat",
+    "ImportKind",
+    "ImportMode",
+    "ImportReport",
+    "ResolvedOffer",
+    "RowError",
+    "category_subtree_ids",
+    "create_category",
+    "create_offer",
+    "create_product",
+    "create_sku",
+    "delete_category",
+    "delete_offer",
+    "export_catalog",
+    "get_category",
+    "get_offer",
+    "get_product",
+    "get_product_sku",
+    "get_sku",
+    "import_catalog",
+    "list_categories",
+    "list_offers",
+    "list_products",
+    "list_skus",
+    "offer_read",
+    "resolve_offers",
+    "skus_by_code",
+    "skus_by_id",
+    "store_catalog",
+    "update_category",
+    "update_offer",
+    "update_product",
+    "update_sku",
+]

@@ -1,0 +1,242 @@
+"""The only code that writes stock levels: guarded atomic UPDATEs, and the journal beside them.
+
+Each function runs inside the caller's transaction and changes one (location, SKU) row in
+one statement whose WHERE clause is the rule ("at least n available"), so two transactions
+can never both see enough and both take it. On PostgreSQL an UPDATE locks its row until the
+transaction ends, so what it RETURNS stays true for the rest of the transaction; on SQLite a
+writing transaction holds the database's write lock from ``BEGIN IMMEDIATE`` on. Callers
+that touch several rows do so in ascending (location_id, sku_id) order, so PostgreSQL
+transactions wait for each other instead of deadlocking.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Update, bindparam, case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from newretail.auth.scope import Scope
+from newretail.db import utcnow
+from newretail.inventory.errors import (
+    InsufficientStock,
+    InventoryInconsistent,
+    StockChangedConcurrently,
+)
+from newretail.inventory.models import StockLevel, StockMovement
+from newretail.inventory.rules import Key, MovementKind, available
+
+_NO_SYNC = {"synchronize_session": False}
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRow:
+    """A stock level as one statement left it."""
+
+    id: int
+    brand_id: int
+    location_id: int
+    sku_id: int
+    on_hand: int
+    reserved: int
+    shortfall: int
+    erp_seq: int | None
+
+    @property
+    def key(self) -> Key:
+        return self.location_id, self.sku_id
+
+
+_RETURNING = (
+    StockLevel.id,
+    StockLevel.brand_id,
+    StockLevel.location_id,
+    StockLevel.sku_id,
+    StockLevel.on_hand,
+    StockLevel.reserved,
+    StockLevel.shortfall,
+    StockLevel.erp_seq,
+)
+
+
+def _row(result: Any) -> LevelRow | None:
+    row = result.one_or_none()
+    return None if row is None else LevelRow(*row)
+
+
+def _at(key: Key) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    return StockLevel.location_id == key[0], StockLevel.sku_id == key[1]
+
+
+def ensure_levels(session: Session, *, brand_id: int, keys: Iterable[Key]) -> None:
+    """Create the missing levels (at zero) among ``keys``; existing ones are left alone."""
+    now = utcnow()
+    rows = [
+        {"brand_id": brand_id, "location_id": loc, "sku_id": sku, "updated_at": now}
+        for loc, sku in sorted(set(keys))
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(StockLevel).values(
+        [{"on_hand": 0, "reserved": 0, "shortfall": 0, **row} for row in rows]
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["location_id", "sku_id"]))
+
+
+def change(
+    session: Session,
+    *,
+    key: Key,
+    on_hand: int = 0,
+    reserved: int = 0,
+    need_available: int = 0,
+    need_reserved: int = 0,
+    need_on_hand: int = 0,
+) -> LevelRow | None:
+    """Add ``on_hand`` and ``reserved`` (either may be negative) if the guards hold, else None.
+
+    The guards: at least ``need_available`` units available, ``need_reserved`` reserved and
+    ``need_on_hand`` on hand. The shortfall only ever shrinks here, towards reserved - on_hand.
+    """
+    statement = _change_statement(bool(need_available), bool(need_reserved), bool(need_on_hand))
+    params = {
+        "k_location": key[0],
+        "k_sku": key[1],
+        "d_on_hand": on_hand,
+        "d_reserved": reserved,
+        "need_available": need_available,
+        "need_reserved": need_reserved,
+        "need_on_hand": need_on_hand,
+        "p_now": utcnow(),
+    }
+    return _row(session.execute(statement, params, execution_options=_NO_SYNC))
+
+
+@cache
+def _change_statement(available: bool, reserved: bool, on_hand: bool) -> Update:
+    """The guarded UPDATE for one combination of guards, built once (it is the hot path)."""
+    new_on_hand = StockLevel.on_hand + bindparam("d_on_hand", type_=BigInteger())
+    new_reserved = StockLevel.reserved + bindparam("d_reserved", type_=BigInteger())
+    over = new_reserved - new_on_hand
+    conditions = [
+        StockLevel.location_id == bindparam("k_location"),
+        StockLevel.sku_id == bindparam("k_sku"),
+    ]
+    if available:
+        need = bindparam("need_available", type_=BigInteger())
+        conditions.append(StockLevel.on_hand - StockLevel.reserved >= need)
+    if reserved:
+        conditions.append(StockLevel.reserved >= bindparam("need_reserved", type_=BigInteger()))
+    if on_hand:
+        conditions.append(StockLevel.on_hand >= bindparam("need_on_hand", type_=BigInteger()))
+    return (
+        update(StockLevel)
+        .where(*conditions)
+        .values(
+            on_hand=new_on_hand,
+            reserved=new_reserved,
+            shortfall=case(
+                (over <= 0, 0), (over < StockLevel.shortfall, over), else_=StockLevel.shortfall
+            ),
+            updated_at=bindparam("p_now", type_=StockLevel.__table__.c.updated_at.type),
+        )
+        .returning(*_RETURNING)
+    )
+
+
+def insufficient(session: Session, key: Key, wanted: int) -> InsufficientStock:
+    row = session.execute(
+        select(StockLevel.on_hand, StockLevel.reserved).where(
+            StockLevel.location_id == key[0], StockLevel.sku_id == key[1]
+        )
+    ).one_or_none()
+    left = available(*row) if row else 0
+    return InsufficientStock(
+        f"SKU {key[1]} at location {key[0]}: {wanted} wanted, {left} available."
+    )
+
+
+def take_available(session: Session, *, key: Key, quantity: int) -> LevelRow:
+    """Remove ``quantity`` unreserved units, or ``insufficient_stock``."""
+    row = change(session, key=key, on_hand=-quantity, need_available=quantity)
+    if row is None:
+        raise insufficient(session, key, quantity)
+    return row
+
+
+def add_on_hand(session: Session, *, key: Key, quantity: int) -> LevelRow:
+    """Add units to a level that ``stock.ensure_levels`` created in this transaction."""
+    row = change(session, key=key, on_hand=quantity)
+    if row is None:
+        raise InventoryInconsistent(f"Level {key} vanished inside the transaction.")
+    return row
+
+
+def lock(session: Session, *, key: Key) -> LevelRow | None:
+    """Lock a level for this transaction and read it, or None if there is no such level."""
+    statement = update(StockLevel).where(*_at(key)).values(updated_at=utcnow())
+    return _row(session.execute(statement.returning(*_RETURNING), execution_options=_NO_SYNC))
+
+
+def claim_erp_sequence(session: Session, *, key: Key, seq: int) -> LevelRow | None:
+    """Take ``seq`` as the level's newest ERP sequence (and lock it); None if it is not newer."""
+    statement = (
+        update(StockLevel)
+        .where(*_at(key), or_(StockLevel.erp_seq.is_(None), StockLevel.erp_seq < seq))
+        .values(erp_seq=seq, updated_at=utcnow())
+        .returning(*_RETURNING)
+    )
+    return _row(session.execute(statement, execution_options=_NO_SYNC))
+
+
+def set_on_hand(session: Session, *, level: LevelRow, on_hand: int) -> LevelRow:
+    """Set an absolute on_hand on a level this transaction has locked; reservations stay."""
+    statement = (
+        update(StockLevel)
+        .where(StockLevel.id == level.id, StockLevel.on_hand == level.on_hand)
+        .values(
+            on_hand=on_hand,
+            shortfall=case((StockLevel.reserved > on_hand, StockLevel.reserved - on_hand), else_=0),
+            updated_at=utcnow(),
+        )
+        .returning(*_RETURNING)
+    )
+    row = _row(session.execute(statement, execution_options=_NO_SYNC))
+    if row is None:
+        raise StockChangedConcurrently()
+    return row
+
+
+def record(
+    session: Session,
+    *,
+    scope: Scope,
+    level: LevelRow,
+    kind: MovementKind,
+    quantity: int,
+    reference: tuple[str, str] | None = None,
+    note: str = "",
+) -> StockMovement | None:
+    """Journal one change of on_hand (``level`` as the change left it); nothing for zero."""
+    if quantity == 0:
+        return None
+    movement = StockMovement(
+        brand_id=level.brand_id,
+        location_id=level.location_id,
+        sku_id=level.sku_id,
+        kind=kind.value,
+        quantity=quantity,
+        on_hand_after=level.on_hand,
+        reference_type=reference[0] if reference else None,
+        reference_id=reference[1] if reference else None,
+        actor_type=scope.actor_type,
+        actor_id=scope.actor_id,
+        note=note,
+        created_at=utcnow(),
+    )
+    session.add(movement)
+    return movement

@@ -1,0 +1,125 @@
+"""The members domain's use cases, for routers, the CLI and other domains (import only this).
+
+    otp.py          one-time login codes: senders, sending (rate-limited), checking
+    identity.py     consumers and identifiers: sign-in, linking, identify, staff lookup
+    merges.py       merging consumer records by rule, the merge log, undo
+    memberships.py  the member programme (tiers, points expiry), joining, reading, consents
+    enrolment.py    joining with a binding: consumer join, staff registration, touchpoint scans
+    points.py       the points ledger, tiers after each change, the expiry job
+    binding.py      binding policy, attempts under it, manual binding, history
+    rebind.py       moving all of a guide's members at once
+    access.py       who sees which members; views.py: API views with masked phones
+
+Pure rules live in ``rules.py`` (merges, tiers, points, phone display), ``binding_rules.py``
+(``decide_binding``) and ``phones.py`` (E.164, masking).
+
+Worker job: ``expire_points_job(database, settings)``.
+"""
+
+from newretail.members.access import get_brand_member, get_member, live_consumer_id
+from newretail.members.binding import (
+    BindingOutcome,
+    apply_attempt,
+    bind_manually,
+    binding_history,
+    check_guide,
+    current_binding,
+    get_policy,
+    outcome_read,
+    policy_of,
+    put_policy,
+)
+from newretail.members.binding_rules import Action, BindingMode, BindingSource
+from newretail.members.enrolment import JoinResult, bind_by_touchpoint, join
+from newretail.members.identity import (
+    add_identifier,
+    consumer_for_phone,
+    identify,
+    link_identifier,
+    lookup,
+    me,
+    sign_in,
+)
+from newretail.members.memberships import (
+    ensure_membership,
+    find_membership,
+    get_programme,
+    list_guide_members,
+    list_members,
+    programme_of,
+    put_programme,
+    read_member,
+    update_consents,
+)
+from newretail.members.merges import get_merge, list_merges, merge_consumers, undo_merge
+from newretail.members.otp import (
+    LogOtpSender,
+    MemoryOtpSender,
+    OtpSender,
+    check_otp,
+    send_code,
+    verify_code,
+)
+from newretail.members.points import expire_points, expire_points_job, ledger, post, post_entry
+from newretail.members.rebind import rebind_guide_members
+from newretail.members.rules import IdentifierKind, JoinChannel, PointsKind
+from newretail.members.views import member_view, member_views
+
+__all__ = [
+    "Action",
+    "BindingMode",
+    "BindingOutcome",
+    "BindingSource",
+    "IdentifierKind",
+    "JoinChannel",
+    "JoinResult",
+    "LogOtpSender",
+    "MemoryOtpSender",
+    "OtpSender",
+    "PointsKind",
+    "add_identifier",
+    "apply_attempt",
+    "bind_by_touchpoint",
+    "bind_manually",
+    "binding_history",
+    "check_guide",
+    "check_otp",
+    "consumer_for_phone",
+    "current_binding",
+    "ensure_membership",
+    "expire_points",
+    "expire_points_job",
+    "find_membership",
+    "get_brand_member",
+    "get_member",
+    "get_merge",
+    "get_policy",
+    "get_programme",
+    "identify",
+    "join",
+    "ledger",
+    "link_identifier",
+    "list_guide_members",
+    "list_members",
+    "list_merges",
+    "live_consumer_id",
+    "lookup",
+    "me",
+    "member_view",
+    "member_views",
+    "merge_consumers",
+    "outcome_read",
+    "policy_of",
+    "post",
+    "post_entry",
+    "programme_of",
+    "put_policy",
+    "put_programme",
+    "read_member",
+    "rebind_guide_members",
+    "send_code",
+    "sign_in",
+    "undo_merge",
+    "update_consents",
+    "verify_code",
+]

@@ -1,0 +1,115 @@
+"""The demo world that ``newretail demo`` serves, built with a progress display."""
+
+import time
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from newretail.auth.scope import Role
+from newretail.db import Database
+from newretail.simulate import organisation
+from newretail.simulate.shanghai import DEMO_PLAN
+from newretail.simulate.world import StaffRecord, Step, World, build
+
+DEFAULT_SEED = 7
+# One login per role and brand is printed; every other account shares the same password.
+FEATURED_ROLES = (
+    Role.BRAND_ADMIN,
+    Role.REGION_MANAGER,
+    Role.STORE_MANAGER,
+    Role.GUIDE,
+    Role.CASHIER,
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    scope: str
+
+
+def steps() -> list[Step]:
+    """The demo's steps in order; each capability appends the step that plants its data."""
+    return [organisation.step(DEMO_PLAN)]
+
+
+class _RichProgress:
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def start(self, step: Step) -> None:
+        self._task = self._progress.add_task(step.name, total=step.units)
+
+    def advance(self, units: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, units)
+
+    def finish(self, step: Step) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=step.units)
+
+
+def build_world(
+    *, database: Database, seed: int = DEFAULT_SEED, console: Console | None = None
+) -> World:
+    """Build the demo world into ``database`` (migrated and empty); show progress on ``console``."""
+    if console is None:
+        return build(database=database, seed=seed, steps=steps())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    started = time.perf_counter()
+    with Progress(*columns, console=console) as progress:
+        world = build(database=database, seed=seed, steps=steps(), progress=_RichProgress(progress))
+    console.print(
+        f"[green]demo world built in {time.perf_counter() - started:.1f}s:[/green] {summary(world)}"
+    )
+    return world
+
+
+def summary(world: World) -> str:
+    stores = sum(len(brand.stores) for brand in world.brands.values())
+    return (
+        f"{len(world.districts)} districts, {len(world.brands)} brands, {stores} stores, "
+        f"{len(world.all_staff())} staff (every account's password: {DEMO_PLAN.password})"
+    )
+
+
+def featured_logins(world: World) -> list[DemoLogin]:
+    """The platform admin, then per brand the first account of each role."""
+    chosen: list[StaffRecord] = [world.platform_admin] if world.platform_admin else []
+    for brand in world.brands.values():
+        for role in FEATURED_ROLES:
+            chosen.extend(brand.staff_with_role(role)[:1])
+    return [
+        DemoLogin(
+            role=member.role,
+            username=member.username,
+            password=member.password,
+            scope=member.scope_label,
+        )
+        for member in chosen
+    ]
+
+
+def load(
+    *, database: Database, seed: int = DEFAULT_SEED, console: Console | None = None
+) -> list[DemoLogin]:
+    """Build the demo world and return the logins to print."""
+    return featured_logins(build_world(database=database, seed=seed, console=console))

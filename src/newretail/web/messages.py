@@ -1,0 +1,95 @@
+"""Words the pages show for codes: store types, roles, domain error codes, flash messages.
+
+Each text is marked with ``N_`` for extraction and translated where it is rendered, so
+a domain error reaches the user in their language whatever the service's detail says.
+"""
+
+from newretail.web.i18n import N_
+
+STORE_TYPES = {
+    "direct": N_("Direct"),
+    "franchise": N_("Franchise"),
+    "counter": N_("Counter"),
+    "popup": N_("Pop-up"),
+    "warehouse": N_("Warehouse"),
+}
+
+STORE_STATUSES = {"open": N_("Open"), "closed": N_("Closed")}
+
+REGION_KINDS = {
+    "hq": N_("Headquarters"),
+    "division": N_("Division"),
+    "area": N_("Area"),
+    "city": N_("City"),
+}
+
+ROLES = {
+    "platform_admin": N_("Platform admin"),
+    "brand_admin": N_("Brand admin"),
+    "region_manager": N_("Region manager"),
+    "store_manager": N_("Store manager"),
+    "guide": N_("Shopping guide"),
+    "cashier": N_("Cashier"),
+    "integration": N_("Integration"),
+}
+
+WEEKDAY_NAMES = {
+    "mon": N_("Monday"),
+    "tue": N_("Tuesday"),
+    "wed": N_("Wednesday"),
+    "thu": N_("Thursday"),
+    "fri": N_("Friday"),
+    "sat": N_("Saturday"),
+    "sun": N_("Sunday"),
+}
+
+ERRORS = {
+    "bad_credentials": N_("Wrong username or password."),
+    "account_inactive": N_("This account is no longer active."),
+    "brand_deleted": N_("This brand has been deleted."),
+    "too_many_requests": N_("Too many failed logins. Please wait a moment and try again."),
+    "csrf_failed": N_("This form has expired. Please reload the page and try again."),
+    "not_found": N_("This page does not exist, or you may not see it."),
+    "brand_not_found": N_("Brand not found."),
+    "region_not_found": N_("Region not found."),
+    "store_not_found": N_("Store not found."),
+    "district_not_found": N_("Business district not found."),
+    "permission_denied": N_("Your role does not allow this action."),
+    "region_cycle": N_("A region cannot be placed under itself or one of its sub-regions."),
+    "region_code_taken": N_("Another region of this brand already uses this code."),
+    "store_code_taken": N_("Another store of this brand already uses this code."),
+    "region_parent_required": N_("Only a brand-wide admin may put a region at the top level."),
+    "conflict": N_("The change conflicts with existing data."),
+    "invalid_input": N_("Please correct the highlighted fields."),
+    "bad_request": N_("The request could not be understood."),
+}
+
+# Which form field a domain error belongs to; the others are shown above the form.
+ERROR_FIELDS = {
+    "region_cycle": "parent_id",
+    "region_parent_required": "parent_id",
+    "region_code_taken": "code",
+    "store_code_taken": "code",
+    "district_not_found": "district_id",
+}
+
+FIELD_ERRORS = {
+    "missing": N_("This field is required."),
+    "too_long": N_("This is too long."),
+    "code": N_("Use up to 32 letters, digits, - or _, starting with a letter or digit."),
+    "kind": N_("Use lower-case letters and _ only."),
+    "latitude": N_("Enter a latitude between -90 and 90."),
+    "longitude": N_("Enter a longitude between -180 and 180."),
+    "timezone": N_("Not a known time zone (for example Asia/Shanghai)."),
+    "hours": N_("Use HH:MM-HH:MM spans in order, without overlaps, separated by commas."),
+    "choice": N_("Choose one of the options."),
+    "invalid": N_("This value is not valid."),
+}
+
+FLASHES = {
+    "logged_out": N_("You have logged out."),
+    "region_created": N_("Region %(name)s was created."),
+    "region_updated": N_("Region %(name)s was saved."),
+    "store_created": N_("Store %(name)s was created."),
+    "store_updated": N_("Store %(name)s was saved."),
+}

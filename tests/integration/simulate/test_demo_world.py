@@ -1,0 +1,121 @@
+"""The demo world: two brands sharing a Shanghai district, a dozen stores, every role."""
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from newretail.auth import service as auth_service
+from newretail.auth.models import Staff
+from newretail.auth.scope import Role
+from newretail.db import Database
+from newretail.org import service as org_service
+from newretail.org.models import Store
+from newretail.org.rules import haversine_km
+from newretail.simulate import demo
+from newretail.simulate.shanghai import DEMO_PLAN, WEST_NANJING_ROAD
+from newretail.simulate.world import Step, World, build
+
+STAFF_ROLES = {"brand_admin", "region_manager", "store_manager", "guide", "cashier"}
+
+
+class CountingProgress:
+    def __init__(self) -> None:
+        self.ticks: Counter[str] = Counter()
+        self.current = ""
+
+    def start(self, step: Step) -> None:
+        self.current = step.name
+
+    def advance(self, units: int) -> None:
+        self.ticks[self.current] += units
+
+    def finish(self, step: Step) -> None:
+        self.current = ""
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    return demo.build_world(database=database)
+
+
+def test_two_brands_have_a_dozen_stores_in_the_shared_district(
+    world: World, database: Database
+) -> None:
+    district_id = world.districts[WEST_NANJING_ROAD.code]
+    with database.transaction(read_only=True) as session:
+        rows = session.execute(
+            select(Store.brand_id, Store.type).where(Store.district_id == district_id)
+        ).all()
+
+    assert len(rows) == 12
+    assert Counter(brand_id for brand_id, _ in rows) == {
+        brand.id: 6 for brand in world.brands.values()
+    }
+    assert {type_ for _, type_ in rows} == {"direct", "franchise", "counter", "popup"}
+
+
+def test_every_brand_has_a_warehouse_outside_the_districts(world: World) -> None:
+    warehouses = [
+        store
+        for brand in world.brands.values()
+        for store in brand.stores
+        if store.type == "warehouse"
+    ]
+
+    assert len(warehouses) == len(world.brands) == 2
+    assert {store.district_code for store in warehouses} == {None}
+
+
+def test_district_stores_stand_within_a_kilometre_of_its_centre(world: World) -> None:
+    centre = (WEST_NANJING_ROAD.lat, WEST_NANJING_ROAD.lng)
+    distances = [
+        haversine_km(*centre, store.lat, store.lng)
+        for brand in world.brands.values()
+        for store in brand.stores
+        if store.district_code == WEST_NANJING_ROAD.code
+    ]
+
+    assert len(distances) == 12
+    assert max(distances) < 1.0
+
+
+def test_every_brand_has_staff_of_every_role(world: World) -> None:
+    for brand in world.brands.values():
+        assert {member.role for member in brand.staff} == STAFF_ROLES
+
+
+def test_staff_scopes_follow_their_roles(world: World, database: Database) -> None:
+    brand = world.brands["YUEDONG"]
+    guide = brand.staff_with_role(Role.GUIDE)[0]
+    division_manager = brand.staff_with_role(Role.REGION_MANAGER)[0]
+    with database.transaction(read_only=True) as session:
+        guide_scope = auth_service.scope_for_staff(
+            session=session, staff=session.get_one(Staff, guide.id)
+        )
+        manager_scope = auth_service.scope_for_staff(
+            session=session, staff=session.get_one(Staff, division_manager.id)
+        )
+        visible, _ = org_service.list_stores(
+            session=session, scope=manager_scope, cursor=None, limit=50
+        )
+        visible_codes = {store.code for store in visible}
+
+    assert guide_scope.store_ids == {brand.store(guide.store_code or "").id}
+    assert visible_codes == {store.code for store in brand.stores}
+
+
+def test_the_platform_admin_and_a_login_per_role_and_brand_are_featured(world: World) -> None:
+    logins = demo.featured_logins(world)
+
+    assert logins[0].role == "platform_admin"
+    assert Counter(login.role for login in logins[1:]) == {role: 2 for role in STAFF_ROLES}
+    assert {login.password for login in logins} == {DEMO_PLAN.password}
+
+
+def test_progress_advances_by_the_planned_units(database: Database) -> None:
+    progress = CountingProgress()
+
+    build(database=database, seed=1, steps=demo.steps(), progress=progress)
+
+    assert progress.ticks == {step.name: step.units for step in demo.steps()}

@@ -1,0 +1,119 @@
+"""Builders for members tests: consumers, guides, policies and memberships via the services."""
+
+from datetime import datetime
+from itertools import count
+from typing import Any
+
+from newretail.auth.models import Staff
+from newretail.auth.scope import SYSTEM
+from newretail.db import Database
+from newretail.members import service as members_service
+from newretail.members.binding_rules import BindingMode, BindingSource
+from newretail.members.models import Membership
+from newretail.members.schemas import BindingPolicyUpdate, Consents, MemberProgramUpdate
+from tests import builders
+
+_phones = count(13800000001)
+
+
+def phone() -> str:
+    """A fresh valid Chinese mobile number, national format."""
+    return str(next(_phones))
+
+
+def consumer(database: Database, number: str | None = None, *, verified: bool = True) -> int:
+    e164 = "+86" + (number or phone())
+    with database.transaction() as session:
+        consumer_id, _ = members_service.consumer_for_phone(
+            session=session, phone=e164, verified=verified
+        )
+    return consumer_id
+
+
+def guide(database: Database, brand_id: int, store_id: int) -> Staff:
+    with database.transaction() as session:
+        staff = builders.staff(session, brand_id, [{"role": "guide", "store_id": store_id}])
+        session.refresh(staff)
+        session.expunge_all()
+    return staff
+
+
+def policy(
+    database: Database,
+    brand_id: int,
+    mode: BindingMode,
+    protection_days: int = 0,
+    expiry_days: int | None = None,
+) -> None:
+    data = BindingPolicyUpdate(
+        brand_id=brand_id, mode=mode, protection_days=protection_days, expiry_days=expiry_days
+    )
+    with database.transaction() as session:
+        members_service.put_policy(session=session, scope=SYSTEM, data=data)
+
+
+def programme(database: Database, brand_id: int, **fields: Any) -> None:
+    data = MemberProgramUpdate.model_validate({"brand_id": brand_id, **fields})
+    with database.transaction() as session:
+        members_service.put_programme(session=session, scope=SYSTEM, data=data)
+
+
+def scan(
+    database: Database,
+    brand_id: int,
+    consumer_id: int,
+    store_id: int,
+    guide_id: int | None,
+    now: datetime | None = None,
+    source: BindingSource = BindingSource.BADGE_CODE,
+) -> members_service.BindingOutcome:
+    with database.transaction() as session:
+        return members_service.bind_by_touchpoint(
+            session=session,
+            brand_id=brand_id,
+            consumer_id=consumer_id,
+            store_id=store_id,
+            guide_id=guide_id,
+            source=source,
+            now=now,
+        )
+
+
+def member(
+    database: Database,
+    world: builders.BrandWorld,
+    *,
+    guide_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """A member of the world's brand, recruited at the east store (by ``guide_id``)."""
+    outcome = scan(
+        database,
+        world.brand.id,
+        consumer(database),
+        world.east_store.id,
+        guide_id if guide_id is not None else world.east_guide.id,
+        now,
+    )
+    return outcome.member_id
+
+
+def member_of_brand_only(database: Database, brand_id: int) -> int:
+    """A member that joined online and is bound to no store."""
+    with database.transaction() as session:
+        member, _ = members_service.ensure_membership(
+            session=session,
+            brand_id=brand_id,
+            consumer_id=consumer(database),
+            channel=members_service.JoinChannel.ONLINE,
+            store_id=None,
+            consents=Consents(),
+        )
+        return member.id
+
+
+def consumer_of(database: Database, member_id: int) -> int:
+    with database.transaction(read_only=True) as session:
+        found = session.get(Membership, member_id)
+        assert found is not None
+        return found.consumer_id
