@@ -30,7 +30,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             server.stop()
 
 
-@pytest.fixture(scope="package")
+# Per module: a session-long Playwright keeps its event loop running in the main thread,
+# which breaks later tests that call asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
