@@ -84,8 +84,11 @@ def _filtered(
     store_id: int | None,
     guide_id: int | None,
     now: datetime,
+    brand_id: int | None = None,
 ) -> Select[Membership]:
     query = member_query(session=session, scope=scope, now=now)
+    if brand_id is not None:
+        query = query.where(Membership.brand_id == brand_id)
     text = (q or "").strip()[:MAX_QUERY]
     if text:
         query = query.where(_matches(text))
@@ -109,6 +112,7 @@ def search_members(
     tier: str | None = None,
     store_id: int | None = None,
     guide_id: int | None = None,
+    brand_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
     now: datetime | None = None,
@@ -116,8 +120,8 @@ def search_members(
     """One page of the members the caller may see, most recently active first; more after?"""
     now = now or utcnow()
     latest = _latest(session).label("last_activity")
-    query = _filtered(session, scope, q, tier, store_id, guide_id, now).add_columns(latest)
-    query = query.order_by(latest.desc(), Membership.id.desc())
+    filtered = _filtered(session, scope, q, tier, store_id, guide_id, now, brand_id)
+    query = filtered.add_columns(latest).order_by(latest.desc(), Membership.id.desc())
     rows = list(session.execute(query.offset(max(0, offset)).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

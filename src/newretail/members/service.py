@@ -17,7 +17,12 @@ Pure rules live in ``rules.py`` (merges, tiers, points, phone display), ``bindin
 Worker job: ``expire_points_job(database, settings)``.
 """
 
-from newretail.members.access import get_brand_member, get_member, live_consumer_id
+from newretail.members.access import (
+    get_brand_member,
+    get_member,
+    live_consumer_id,
+    sees_full_phone,
+)
 from newretail.members.binding import (
     BindingOutcome,
     apply_attempt,
@@ -133,6 +138,7 @@ __all__ = [
     "read_member",
     "rebind_guide_members",
     "search_members",
+    "sees_full_phone",
     "send_code",
     "set_consumer_name",
     "sign_in",

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from newretail.auth.scope import Role, Scope
@@ -11,7 +11,8 @@ from newretail.org import service as org_service
 from newretail.org.rules import StoreStatus, StoreType
 from newretail.org.schemas import BrandRead, StoreRead
 from newretail.web import data, messages
-from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
+from newretail.web.nav import console_nav
+from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage, home_path
 from newretail.web.views import RegionNode, flatten
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -28,8 +29,10 @@ def console_home(
     type: StoreType | None = None,
     status: StoreStatus | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> HTMLResponse:
+) -> Response:
     scope = page.caller
+    if home_path(scope) != "/console":
+        return RedirectResponse(home_path(scope), status_code=303)
     if scope.is_platform and brand is None:
         return _brands_page(page, session)
     current = data.brand(session=session, scope=scope, brand_id=brand)
@@ -68,6 +71,7 @@ def console_home(
         home_url=data.console_url(scope, current.id),
         can=_permissions(scope),
         is_platform=scope.is_platform,
+        nav_items=console_nav(page, current.id, "stores"),
     )
 
 
