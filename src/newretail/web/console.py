@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from newretail.auth.scope import Role, Scope
@@ -12,7 +12,7 @@ from newretail.org.rules import StoreStatus, StoreType
 from newretail.org.schemas import BrandRead, StoreRead
 from newretail.web import data, messages
 from newretail.web.nav import console_nav
-from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage, home_path
+from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
 from newretail.web.views import RegionNode, flatten
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -29,10 +29,8 @@ def console_home(
     type: StoreType | None = None,
     status: StoreStatus | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response:
+) -> HTMLResponse:
     scope = page.caller
-    if home_path(scope) != "/console":
-        return RedirectResponse(home_path(scope), status_code=303)
     if scope.is_platform and brand is None:
         return _brands_page(page, session)
     current = data.brand(session=session, scope=scope, brand_id=brand)
