@@ -11,6 +11,8 @@ from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.models import Membership
 from newretail.members.schemas import BindingPolicyUpdate, Consents, MemberProgramUpdate
+from newretail.simulate.members import BrandMembersPlan, MembersPlan
+from newretail.simulate.shanghai import BEAUTY, SPORTSWEAR
 from tests import builders
 
 _phones = count(13800000001)
@@ -117,3 +119,12 @@ def consumer_of(database: Database, member_id: int) -> int:
         found = session.get(Membership, member_id)
         assert found is not None
         return found.consumer_id
+
+
+# The demo's members step at a size that builds in a second, for tests of the world's shape.
+SMALL_MEMBERS_PLAN = MembersPlan(
+    brands=(
+        BrandMembersPlan(SPORTSWEAR.code, 80, BindingMode.OVERRIDE, 30, 180),
+        BrandMembersPlan(BEAUTY.code, 60, BindingMode.FIRST_WINS, 14, 365, shared_share=0.3),
+    )
+)

@@ -126,6 +126,7 @@ def test_a_wrong_password_shows_an_error(page: Any, app: App) -> None:
 @pytest.mark.parametrize("who", ["east_guide", "east_cashier"])
 def test_a_guide_or_cashier_sees_only_their_store(page: Any, app: App, who: str) -> None:
     log_in(page, app, getattr(app.world, who))
+    page.goto(app.url + "/console")  # a guide lands on their workbench at /g
     expect(store_row(page, app.world.east_store.code)).to_be_visible()
     expect(page.locator("tr[data-store]")).to_have_count(1)
     expect(page.get_by_role("link", name="新建门店")).to_have_count(0)

@@ -8,6 +8,7 @@
     points.py       the points ledger, tiers after each change, the expiry job
     binding.py      binding policy, attempts under it, manual binding, history
     rebind.py       moving all of a guide's members at once
+    roster.py       finding members: search, filters, most recently active first
     access.py       who sees which members; views.py: API views with masked phones
 
 Pure rules live in ``rules.py`` (merges, tiers, points, phone display), ``binding_rules.py``
@@ -16,7 +17,12 @@ Pure rules live in ``rules.py`` (merges, tiers, points, phone display), ``bindin
 Worker job: ``expire_points_job(database, settings)``.
 """
 
-from newretail.members.access import get_brand_member, get_member, live_consumer_id
+from newretail.members.access import (
+    get_brand_member,
+    get_member,
+    live_consumer_id,
+    sees_full_phone,
+)
 from newretail.members.binding import (
     BindingOutcome,
     apply_attempt,
@@ -62,6 +68,15 @@ from newretail.members.otp import (
 )
 from newretail.members.points import expire_points, expire_points_job, ledger, post, post_entry
 from newretail.members.rebind import rebind_guide_members
+from newretail.members.roster import (
+    RosterRow,
+    consumer_names,
+    count_members,
+    guide_loads,
+    member_name,
+    search_members,
+    set_consumer_name,
+)
 from newretail.members.rules import IdentifierKind, JoinChannel, PointsKind
 from newretail.members.views import member_view, member_views
 
@@ -77,6 +92,7 @@ __all__ = [
     "MemoryOtpSender",
     "OtpSender",
     "PointsKind",
+    "RosterRow",
     "add_identifier",
     "apply_attempt",
     "bind_by_touchpoint",
@@ -85,6 +101,8 @@ __all__ = [
     "check_guide",
     "check_otp",
     "consumer_for_phone",
+    "consumer_names",
+    "count_members",
     "current_binding",
     "ensure_membership",
     "expire_points",
@@ -95,6 +113,7 @@ __all__ = [
     "get_merge",
     "get_policy",
     "get_programme",
+    "guide_loads",
     "identify",
     "join",
     "ledger",
@@ -105,6 +124,7 @@ __all__ = [
     "live_consumer_id",
     "lookup",
     "me",
+    "member_name",
     "member_view",
     "member_views",
     "merge_consumers",
@@ -117,7 +137,10 @@ __all__ = [
     "put_programme",
     "read_member",
     "rebind_guide_members",
+    "search_members",
+    "sees_full_phone",
     "send_code",
+    "set_consumer_name",
     "sign_in",
     "undo_merge",
     "update_consents",

@@ -16,8 +16,8 @@ from rich.progress import (
 
 from newretail.auth.scope import Role
 from newretail.db import Database
-from newretail.simulate import organisation
-from newretail.simulate.shanghai import DEMO_PLAN
+from newretail.simulate import members, organisation
+from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 
 DEFAULT_SEED = 7
@@ -39,9 +39,12 @@ class DemoLogin:
     scope: str
 
 
-def steps() -> list[Step]:
-    """The demo's steps in order; each capability appends the step that plants its data."""
-    return [organisation.step(DEMO_PLAN)]
+def steps(*, members_plan: members.MembersPlan = DEMO_MEMBERS) -> list[Step]:
+    """The demo's steps in order; each capability appends the step that plants its data.
+
+    Tests of the world's shape pass a smaller ``members_plan``: same steps, fewer people.
+    """
+    return [organisation.step(DEMO_PLAN), members.step(members_plan)]
 
 
 class _RichProgress:
@@ -62,11 +65,16 @@ class _RichProgress:
 
 
 def build_world(
-    *, database: Database, seed: int = DEFAULT_SEED, console: Console | None = None
+    *,
+    database: Database,
+    seed: int = DEFAULT_SEED,
+    console: Console | None = None,
+    members_plan: members.MembersPlan = DEMO_MEMBERS,
 ) -> World:
     """Build the demo world into ``database`` (migrated and empty); show progress on ``console``."""
+    plan = steps(members_plan=members_plan)
     if console is None:
-        return build(database=database, seed=seed, steps=steps())
+        return build(database=database, seed=seed, steps=plan)
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description:<14}"),
@@ -76,7 +84,7 @@ def build_world(
     )
     started = time.perf_counter()
     with Progress(*columns, console=console) as progress:
-        world = build(database=database, seed=seed, steps=steps(), progress=_RichProgress(progress))
+        world = build(database=database, seed=seed, steps=plan, progress=_RichProgress(progress))
     console.print(
         f"[green]demo world built in {time.perf_counter() - started:.1f}s:[/green] {summary(world)}"
     )
@@ -85,9 +93,12 @@ def build_world(
 
 def summary(world: World) -> str:
     stores = sum(len(brand.stores) for brand in world.brands.values())
+    planted = world.truth.get("members", {}).get("brands", {})
+    count = sum(brand["members"] for brand in planted.values())
     return (
         f"{len(world.districts)} districts, {len(world.brands)} brands, {stores} stores, "
-        f"{len(world.all_staff())} staff (every account's password: {DEMO_PLAN.password})"
+        f"{len(world.all_staff())} staff, {count} members "
+        f"(every account's password: {DEMO_PLAN.password})"
     )
 
 

@@ -4,7 +4,9 @@ Coordinates are [lat, lng] near the real places; the brands and their people are
 Both brands have stores along West Nanjing Road, so the district is shared between them.
 """
 
+from newretail.members.binding_rules import BindingMode
 from newretail.org.rules import StoreType
+from newretail.simulate.members import BrandMembersPlan, MembersPlan
 from newretail.simulate.plans import (
     DEPARTMENT_STORE_HOURS,
     MALL_HOURS,
@@ -256,4 +258,27 @@ DEMO_PLAN = OrganisationPlan(
     districts=(WEST_NANJING_ROAD, MIDDLE_HUAIHAI_ROAD),
     brands=(SPORTSWEAR, BEAUTY),
     password=DEMO_PASSWORD,
+)
+
+
+# Members of both brands: sportswear lets the latest touch win (30 days' protection, bindings
+# lapse after 180 days); beauty keeps the first guide for a year. Some people join both.
+DEMO_MEMBERS = MembersPlan(
+    brands=(
+        BrandMembersPlan(
+            SPORTSWEAR.code,
+            members=1200,
+            mode=BindingMode.OVERRIDE,
+            protection_days=30,
+            expiry_days=180,
+        ),
+        BrandMembersPlan(
+            BEAUTY.code,
+            members=1000,
+            mode=BindingMode.FIRST_WINS,
+            protection_days=14,
+            expiry_days=365,
+            shared_share=0.15,
+        ),
+    )
 )

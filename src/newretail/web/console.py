@@ -11,6 +11,7 @@ from newretail.org import service as org_service
 from newretail.org.rules import StoreStatus, StoreType
 from newretail.org.schemas import BrandRead, StoreRead
 from newretail.web import data, messages
+from newretail.web.nav import console_nav
 from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
 from newretail.web.views import RegionNode, flatten
 
@@ -68,6 +69,7 @@ def console_home(
         home_url=data.console_url(scope, current.id),
         can=_permissions(scope),
         is_platform=scope.is_platform,
+        nav_items=console_nav(page, current.id, "stores"),
     )
 
 

@@ -27,6 +27,11 @@ def _every(fetch: Callable[[str | None], tuple[list[T], str | None]]) -> list[T]
             return items
 
 
+def every(fetch: Callable[[str | None], tuple[list[T], str | None]]) -> list[T]:
+    """Every item of a cursor-paginated listing (for pages that need a whole small list)."""
+    return _every(fetch)
+
+
 def brand(*, session: Session, scope: Scope, brand_id: int | None) -> BrandRead:
     """The brand a page works on: the one asked for, else the caller's own."""
     wanted = brand_id if brand_id is not None else scope.brand_id

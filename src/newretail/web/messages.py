@@ -62,6 +62,15 @@ ERRORS = {
     "conflict": N_("The change conflicts with existing data."),
     "invalid_input": N_("Please correct the highlighted fields."),
     "bad_request": N_("The request could not be understood."),
+    "member_not_found": N_("Member not found."),
+    "guide_not_found": N_("Guide not found."),
+    "guide_not_at_store": N_("The chosen guide does not work at the members' store."),
+    "guide_inactive": N_("The chosen guide has left."),
+    "no_guides_available": N_("The store has no other active guide to take the members."),
+    "invalid_rebind": N_("Choose one guide to take the members, or spread them over the store."),
+    "not_a_guide": N_("This account is not a shopping guide of any store."),
+    "product_not_found": N_("Product not found."),
+    "product_not_shareable": N_("This product is not on sale in your store."),
 }
 
 # Which form field a domain error belongs to; the others are shown above the form.
@@ -92,4 +101,56 @@ FLASHES = {
     "region_updated": N_("Region %(name)s was saved."),
     "store_created": N_("Store %(name)s was created."),
     "store_updated": N_("Store %(name)s was saved."),
+    "policy_saved": N_("The binding rules were saved. They apply to future bindings."),
+    "members_rebound": N_("%(moved)s members of %(guide)s were moved: %(summary)s."),
+    "nothing_to_rebind": N_("%(guide)s has no members to move."),
+}
+
+BINDING_SOURCES = {
+    "shelf_code": N_("Shelf code"),
+    "badge_code": N_("Guide badge code"),
+    "pos": N_("Till (POS)"),
+    "share_link": N_("Share link"),
+    "import": N_("Import"),
+    "manual": N_("Set by a manager"),
+    "reassignment": N_("Reassigned"),
+}
+
+BINDING_REASONS = {
+    "first_bind": N_("First binding"),
+    "rebind_after_expiry": N_("Bound again after expiry"),
+    "override": N_("Taken over by a later touch"),
+    "manual": N_("Set by hand"),
+    "reassignment": N_("Guide left or rebalanced"),
+}
+
+BINDING_MODES = {
+    "first_wins": N_("First wins"),
+    "register_only": N_("At registration only"),
+    "override": N_("Last touch wins"),
+}
+
+BINDING_MODE_HELP = {
+    "first_wins": N_("The first store and guide keep the member until the binding expires."),
+    "register_only": N_("Members are bound only when they join; later scans change nothing."),
+    "override": N_(
+        "The latest scan or share wins, except while the binding is protected from other guides."
+    ),
+}
+
+POINTS_KINDS = {
+    "earn": N_("Earned"),
+    "spend": N_("Spent"),
+    "expire": N_("Expired"),
+    "adjust": N_("Adjusted"),
+}
+
+JOIN_CHANNELS = {
+    "pos": N_("Till (POS)"),
+    "store": N_("In store"),
+    "cloud_store": N_("Cloud store"),
+    "online": N_("Online shop"),
+    "share_link": N_("Share link"),
+    "touchpoint": N_("QR code scan"),
+    "import": N_("Import"),
 }

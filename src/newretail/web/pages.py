@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Scope
+from newretail.auth.scope import Role, Scope
 from newretail.config import Settings
 from newretail.db import Database
 from newretail.errors import DomainError, InvalidInput, PermissionDenied, Unauthenticated
@@ -40,6 +40,18 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+
+
+CONSOLE_ROLES = frozenset(
+    {Role.PLATFORM_ADMIN, Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER}
+)
+
+
+def home_path(scope: Scope) -> str:
+    """Where a member of staff starts: guides at their workbench, everyone else the console."""
+    if Role.GUIDE in scope.roles and not scope.roles & CONSOLE_ROLES:
+        return "/g"
+    return "/console"
 
 
 class LoginRequired(Exception):
@@ -160,7 +172,7 @@ class Page:
             return None
         role = next((r for r in messages.ROLES if r in self.scope.roles), "")
         label = self.translate(messages.ROLES[role]) if role else ""
-        return {"name": self.scope.display_name, "role": label}
+        return {"name": self.scope.display_name, "role": label, "home": home_path(self.scope)}
 
     def render(self, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
         path = self.request.url.path

@@ -20,6 +20,7 @@ from newretail.web.pages import (
     PageSessionDep,
     PublicPage,
     build_page,
+    home_path,
     scope_from_cookie,
 )
 from newretail.web.security import safe_next
@@ -39,8 +40,9 @@ def index() -> RedirectResponse:
 def login_form(
     request: Request, page: PublicPage, session: PageSessionDep, next: NextPath = None
 ) -> Response:
-    if scope_from_cookie(request, session) is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
+    scope = scope_from_cookie(request, session)
+    if scope is not None:
+        return RedirectResponse(safe_next(next, home_path(scope)), status_code=303)
     return _login_page(page, next_path=safe_next(next))
 
 
@@ -48,7 +50,7 @@ def login_form(
 def login(page: PublicPage, session: PageSessionDep, fields: FormDep) -> Response:
     username = fields.get("username", "").strip()
     password = fields.get("password", "")
-    next_path = safe_next(fields.get("next"))
+    next_path = safe_next(fields.get("next"), "")
     if not username or not password:
         error = page.translate(messages.FIELD_ERRORS["missing"])
         return _login_page(page, next_path, username, error, status_code=422)
@@ -59,15 +61,20 @@ def login(page: PublicPage, session: PageSessionDep, fields: FormDep) -> Respons
     session.commit()  # failed attempts must be counted even though we answer with an error
     try:
         staff = auth_service.check_login(result)
-        auth_service.scope_for_staff(session=session, staff=staff)
+        scope = auth_service.scope_for_staff(session=session, staff=staff)
     except DomainError as exc:
         error = page.error_message(exc)
         return _login_page(page, next_path, username, error, status_code=exc.status)
     ttl = page.settings.session_ttl_seconds
     token, _ = auth_service.issue_staff_token(staff=staff, ttl_seconds=ttl)
-    response = page.redirect(next_path)
+    response = page.redirect(_landing(next_path, home_path(scope)))
     page.set_cookie(response, SESSION_COOKIE, token, ttl)
     return response
+
+
+def _landing(next_path: str, home: str) -> str:
+    """The page asked for; a plain login (or one sent to the console home) lands at home."""
+    return home if next_path in ("", "/console") else next_path
 
 
 def _login_page(

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from tests import member_builders as mb
 
 from newretail.db import Database
 from newretail.models import Base
@@ -28,8 +29,8 @@ def count(database: Database, model: type) -> int:
 def test_the_same_seed_builds_the_same_world(sqlite_database: Database, tmp_path: Path) -> None:
     other = fresh_sqlite(tmp_path / "other.db")
 
-    first = demo.build_world(database=sqlite_database, seed=11)
-    second = demo.build_world(database=other, seed=11)
+    first = demo.build_world(database=sqlite_database, seed=11, members_plan=mb.SMALL_MEMBERS_PLAN)
+    second = demo.build_world(database=other, seed=11, members_plan=mb.SMALL_MEMBERS_PLAN)
     other.dispose()
 
     assert asdict(first) == asdict(second)
@@ -40,8 +41,8 @@ def test_another_seed_builds_the_same_organisation_with_other_people(
 ) -> None:
     other = fresh_sqlite(tmp_path / "other.db")
 
-    first = demo.build_world(database=sqlite_database, seed=11)
-    second = demo.build_world(database=other, seed=12)
+    first = demo.build_world(database=sqlite_database, seed=11, members_plan=mb.SMALL_MEMBERS_PLAN)
+    second = demo.build_world(database=other, seed=12, members_plan=mb.SMALL_MEMBERS_PLAN)
     other.dispose()
 
     assert [s.username for s in first.all_staff()] == [s.username for s in second.all_staff()]

@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
+from tests import member_builders as mb
 
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
@@ -36,7 +37,7 @@ class CountingProgress:
 
 @pytest.fixture
 def world(database: Database) -> World:
-    return demo.build_world(database=database)
+    return demo.build_world(database=database, members_plan=mb.SMALL_MEMBERS_PLAN)
 
 
 def test_two_brands_have_a_dozen_stores_in_the_shared_district(
@@ -116,6 +117,7 @@ def test_the_platform_admin_and_a_login_per_role_and_brand_are_featured(world: W
 def test_progress_advances_by_the_planned_units(database: Database) -> None:
     progress = CountingProgress()
 
-    build(database=database, seed=1, steps=demo.steps(), progress=progress)
+    steps = demo.steps(members_plan=mb.SMALL_MEMBERS_PLAN)
+    build(database=database, seed=1, steps=steps, progress=progress)
 
-    assert progress.ticks == {step.name: step.units for step in demo.steps()}
+    assert progress.ticks == {step.name: step.units for step in steps}

@@ -8,6 +8,22 @@
       if (box) box.remove();
     }
   });
+  // Copy a share link: select the field and put its text on the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.querySelector(button.dataset.copy);
+    if (!field) return;
+    field.select();
+    var done = function () {
+      button.textContent = button.dataset.copied || button.textContent;
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) {
+      done();
+    }
+  });
   // Prevent double submits: mark the clicked form busy once it is on its way.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -1,0 +1,37 @@
+"""The console's navigation: the sections a member of staff may open, the current one marked."""
+
+from urllib.parse import urlencode
+
+from newretail.auth.scope import Role, Scope
+from newretail.web.pages import Page
+
+MEMBER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
+REBIND_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+POLICY_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+
+
+def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
+    """``path`` with ``params``; a platform admin's URLs also name the brand."""
+    query = {"brand": brand_id if scope.is_platform else None, **params}
+    kept = {name: value for name, value in query.items() if value not in (None, "")}
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str, object]]:
+    scope = page.caller
+    items = [("stores", "/console", page.gettext("Stores"), True)]
+    items += [
+        ("members", "/console/members", page.gettext("Members"), scope.has_any(*MEMBER_ROLES)),
+        (
+            "policy",
+            "/console/binding-policy",
+            page.gettext("Binding rules"),
+            scope.has_any(*POLICY_ROLES),
+        ),
+        ("rebind", "/console/rebind", page.gettext("Guide handover"), scope.has_any(*REBIND_ROLES)),
+    ]
+    return [
+        {"key": key, "url": url(path, scope, brand_id), "label": label, "active": key == active}
+        for key, path, label, allowed in items
+        if allowed
+    ]
