@@ -16,6 +16,7 @@ from newretail.auth.scope import Scope
 from newretail.org import service as org_service
 from newretail.touchpoints import images, rules, sheets
 from newretail.touchpoints.codes import (
+    Names,
     code_query,
     create_code,
     create_codes,
@@ -67,6 +68,11 @@ def join_read(result: JoinResult) -> CodeJoinRead:
         guide_id=result.guide_id,
         guide_name=result.guide_name,
     )
+
+
+def store_path(names: Names) -> str:
+    """The code's store's cloud store page."""
+    return rules.store_page_path(names.brand_code, names.store_code)
 
 
 def join_path(code: str) -> str:
@@ -123,6 +129,7 @@ def store_ids_by_code(*, session: Session, scope: Scope, store_code: str) -> lis
 
 __all__ = [
     "JoinResult",
+    "Names",
     "ScanResult",
     "code_query",
     "code_read",
@@ -135,11 +142,13 @@ __all__ = [
     "join_path",
     "join_read",
     "list_codes",
+    "names_of",
     "print_sheet",
     "qr_png",
     "qr_svg",
     "scan",
     "stats",
     "store_ids_by_code",
+    "store_path",
     "update_code",
 ]
