@@ -90,7 +90,7 @@ def _header(
     canvas.setFillColor(GREY)
     top = grid.height - grid.margin * 0.6
     canvas.drawString(grid.margin, top, title)
-    pager = translate("Page %(page)s of %(pages)s") % {"page": page, "pages": pages}
+    pager = translate(rules.N_("Page %(page)s of %(pages)s")) % {"page": page, "pages": pages}
     canvas.drawRightString(grid.width - grid.margin, top, pager)
 
 
