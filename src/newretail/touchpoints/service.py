@@ -27,6 +27,7 @@ from newretail.touchpoints.codes import (
     guide_name,
     list_codes,
     names_of,
+    system_scope,
     update_code,
 )
 from newretail.touchpoints.models import TouchpointCode
@@ -119,6 +120,11 @@ def print_sheet(
     return sheets.render(title=title, items=items, translate=translate)
 
 
+def brand_scope(brand_id: int) -> Scope:
+    """The system acting inside one brand (the CLI, the simulator)."""
+    return system_scope(brand_id)
+
+
 def store_ids_by_code(*, session: Session, scope: Scope, store_code: str) -> list[int]:
     """Stores in the caller's scope with ``store_code`` (store codes are unique per brand)."""
     stores, _ = org_service.list_stores(
@@ -131,6 +137,7 @@ __all__ = [
     "JoinResult",
     "Names",
     "ScanResult",
+    "brand_scope",
     "code_query",
     "code_read",
     "create_code",
