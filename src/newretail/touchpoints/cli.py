@@ -43,9 +43,11 @@ def print_sheet(
                 found = org_service.get_brand_by_code(session=session, scope=SYSTEM, code=brand)
                 scope = service.brand_scope(found.id)
             stores = service.store_ids_by_code(session=session, scope=scope, store_code=store)
-            if len(stores) != 1:
-                why = "no store has" if not stores else "several brands' stores have"
-                console.print(f"[red]{why} the code {store!r}; say which brand (--brand)[/red]")
+            if not stores:
+                console.print(f"[red]no store has the code {store!r}[/red]")
+                raise typer.Exit(2)
+            if len(stores) > 1:
+                console.print(f"[red]several brands have a store {store!r}; give --brand[/red]")
                 raise typer.Exit(2)
             pdf = service.print_sheet(
                 session=session,
