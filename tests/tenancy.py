@@ -164,6 +164,13 @@ def victim_webhook_delivery_id(v: Victim) -> int:
         return delivery_id
 
 
+def victim_code(v: Victim) -> str:
+    """A shelf code of the victim's east store."""
+    from tests import code_builders
+
+    return code_builders.code(v.database, v.world.east_store.id)
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "activity_id": victim_activity_id,
     "brand_id": lambda v: v.world.brand.id,
@@ -181,6 +188,7 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "member_id": victim_member_id,
     "guide_id": lambda v: v.world.east_guide.id,
     "merge_id": victim_merge_id,
+    "code": victim_code,
 }
 
 # Path parameters of resources that the platform shares between brands: reading is allowed.
@@ -193,6 +201,8 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/stores/nearby"),  # consumer-facing, every brand's stores
     ("POST", "/api/v1/consumers/otp"),  # consumer sign-in: a code to any phone
     ("POST", "/api/v1/consumers/token"),  # consumer sign-in: phone and code
+    ("POST", "/api/v1/codes/{code}/scan"),  # consumer-facing, by public touchpoint code
+    ("POST", "/api/v1/codes/{code}/join"),  # consumer-facing, by public touchpoint code
 }
 
 Body = Callable[[Victim], dict[str, Any] | None]
@@ -304,6 +314,13 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/guides/{guide_id}/rebind"): lambda v: {"spread": True},
     ("POST", "/api/v1/consumers/me/identifiers"): lambda v: {"kind": "device", "value": "x"},
     ("POST", "/api/v1/consumers/merges"): lambda v: {"consumer_id": 1, "other_consumer_id": 2},
+    ("POST", "/api/v1/codes"): lambda v: {"store_id": v.world.east_store.id, "placement": "poster"},
+    ("POST", "/api/v1/codes/bulk"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "placement": "shelf_tag",
+        "count": 2,
+    },
+    ("PATCH", "/api/v1/codes/{code}"): lambda v: {"is_active": False},
 }
 
 

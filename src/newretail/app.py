@@ -25,6 +25,7 @@ from newretail.members.router import router as members_router
 from newretail.observability import RequestContextMiddleware, configure_logging, log
 from newretail.org.router import router as org_router
 from newretail.schemas import ErrorRead
+from newretail.touchpoints.router import router as touchpoints_router
 
 API_PREFIX = "/api/v1"
 # Every API error has one shape (see the handlers below); documenting it as 4XX also
@@ -41,6 +42,7 @@ API_ROUTERS = [
     catalog_router,
     inventory_router,
     members_router,
+    touchpoints_router,
 ]
 
 _HTTP_CODES = {

@@ -1,4 +1,4 @@
-"""The ``newretail`` command: serve, worker, migrate, demo, create-admin."""
+"""The ``newretail`` command: serve, worker, migrate, demo, create-admin, catalog, codes."""
 
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -9,9 +9,11 @@ from rich.table import Table
 
 from newretail.catalog import cli as catalog_cli
 from newretail.config import get_settings
+from newretail.touchpoints import cli as touchpoints_cli
 
 app = typer.Typer(help="newretail: the smart-store platform.", no_args_is_help=True)
 app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(touchpoints_cli.app, name="codes")
 console = Console()
 
 

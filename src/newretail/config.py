@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     log_json: bool = True
     default_locale: str = "zh_Hans_CN"
     secure_cookies: bool = False
+    # Where consumers reach the pages (printed in QR codes); unset: the request's own URL.
+    public_base_url: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from newretail.inventory import models as inventory_models
 from newretail.members import models as members_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
+from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
     "Base",
@@ -22,4 +23,5 @@ __all__ = [
     "members_models",
     "org_models",
     "outbox_models",
+    "touchpoints_models",
 ]

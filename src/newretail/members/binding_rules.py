@@ -25,6 +25,10 @@ class BindingMode(StrEnum):
 class BindingSource(StrEnum):
     SHELF_CODE = "shelf_code"
     BADGE_CODE = "badge_code"
+    FLOOR_CODE = "floor_code"
+    POSTER_CODE = "poster_code"
+    AD_CODE = "ad_code"
+    PRODUCT_CODE = "product_code"
     POS = "pos"
     SHARE_LINK = "share_link"
     IMPORT = "import"

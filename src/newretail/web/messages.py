@@ -71,6 +71,13 @@ ERRORS = {
     "not_a_guide": N_("This account is not a shopping guide of any store."),
     "product_not_found": N_("Product not found."),
     "product_not_shareable": N_("This product is not on sale in your store."),
+    "code_not_found": N_("This code does not exist."),
+    "code_inactive": N_("This code is no longer in use."),
+    "invalid_phone": N_("Please enter a valid mobile number."),
+    "otp_invalid": N_("The code is wrong. Please check it and try again."),
+    "otp_expired": N_("The code has expired. Please ask for a new one."),
+    "otp_rate_limited": N_("A code was sent a moment ago. Please wait before asking again."),
+    "otp_too_many_attempts": N_("Too many wrong codes. Please ask for a new one."),
 }
 
 # Which form field a domain error belongs to; the others are shown above the form.

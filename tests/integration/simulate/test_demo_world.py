@@ -121,3 +121,26 @@ def test_progress_advances_by_the_planned_units(database: Database) -> None:
     build(database=database, seed=1, steps=steps, progress=progress)
 
     assert progress.ticks == {step.name: step.units for step in steps}
+
+
+def test_every_store_has_codes_every_guide_a_badge_and_the_scans_add_up(
+    world: World, database: Database
+) -> None:
+    from newretail.auth.scope import SYSTEM as system
+    from newretail.touchpoints import service as touchpoints_service
+    from newretail.touchpoints.rules import Placement
+
+    planted = world.truth["touchpoints"]
+    guides = [s for b in world.brands.values() for s in b.staff_with_role(Role.GUIDE)]
+    with database.transaction(read_only=True) as session:
+        badges, _ = touchpoints_service.list_codes(
+            session=session, scope=system, cursor=None, limit=200, placement=Placement.GUIDE_BADGE
+        )
+        badge_guides = {b.guide_id for b in badges}
+        sample = next(iter(planted))
+        stats = touchpoints_service.stats(session=session, scope=system, code=sample)
+    assert badge_guides == {g.id for g in guides}
+    assert (stats.scans, stats.unique_scanners) == (
+        planted[sample]["scans"],
+        planted[sample]["unique_scanners"],
+    )

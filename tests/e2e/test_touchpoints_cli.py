@@ -1,0 +1,46 @@
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests import builders
+from tests import code_builders as cb
+from tests.passwords import cheap_hashing
+from typer.testing import CliRunner
+
+from newretail.cli import app as cli
+from newretail.config import get_settings
+from newretail.db import Database
+
+
+@pytest.fixture
+def cli_env(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    monkeypatch.setenv("NEWRETAIL_DATABASE_URL", database.url)
+    get_settings.cache_clear()
+    with cheap_hashing():
+        yield database
+    get_settings.cache_clear()
+
+
+def test_the_cli_prints_a_store_s_codes_to_a_pdf(cli_env: Database, tmp_path: Path) -> None:
+    world = builders.brand_world(cli_env)
+    cb.code(cli_env, world.east_store.id)
+    out = tmp_path / "sheet.pdf"
+    result = CliRunner().invoke(
+        cli, ["codes", "print", "--store", world.east_store.code, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_cli_asks_for_the_brand_when_two_have_the_store_code(
+    cli_env: Database, tmp_path: Path
+) -> None:
+    first, second = builders.brand_world(cli_env), builders.brand_world(cli_env)
+    with cli_env.transaction() as session:
+        builders.store(session, second.brand.id, second.east.id, code=first.east_store.code)
+    out = tmp_path / "sheet.pdf"
+    args = ["codes", "print", "--store", first.east_store.code, "--out", str(out)]
+    ambiguous = CliRunner().invoke(cli, args)
+    chosen = CliRunner().invoke(cli, [*args, "--brand", first.brand.code])
+    assert (ambiguous.exit_code, chosen.exit_code) == (2, 0)
+    assert "--brand" in ambiguous.output
