@@ -16,7 +16,7 @@ from rich.progress import (
 
 from newretail.auth.scope import Role
 from newretail.db import Database
-from newretail.simulate import organisation
+from newretail.simulate import catalog, organisation
 from newretail.simulate.shanghai import DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 
@@ -41,7 +41,7 @@ class DemoLogin:
 
 def steps() -> list[Step]:
     """The demo's steps in order; each capability appends the step that plants its data."""
-    return [organisation.step(DEMO_PLAN)]
+    return [organisation.step(DEMO_PLAN), catalog.step(DEMO_PLAN)]
 
 
 class _RichProgress:
