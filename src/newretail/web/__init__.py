@@ -26,11 +26,12 @@ def mount(app: FastAPI) -> None:
     """Attach the page routes and static assets to ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from newretail.web import cloudstore, console, console_forms, router
+    from newretail.web import cloudstore, console, console_catalog, console_forms, router
     from newretail.web.templating import STATIC_DIR
 
     app.include_router(router.router)
     app.include_router(console.router)
     app.include_router(console_forms.router)
+    app.include_router(console_catalog.router)
     app.include_router(cloudstore.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
