@@ -26,6 +26,12 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
 Search = Annotated[str | None, Query(max_length=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
+# A select left on "all" submits an empty value: these parameters take it as "not given".
+Choice = Annotated[str | None, Query(max_length=32)]
+
+
+def number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 def url(path: str, **params: Any) -> str:
@@ -69,9 +75,10 @@ def products(
     session: PageSessionDep,
     brand: int | None = None,
     q: Search = None,
-    category: int | None = None,
+    category_choice: Annotated[Choice, Query(alias="category")] = None,
     cursor: Cursor = None,
 ) -> HTMLResponse:
+    category = number(category_choice)
     current = _brand(page, session, brand)
     if current is None:
         return _pick_brand(page, session, "/console/products")
@@ -178,9 +185,10 @@ def offers(
     brand: int | None = None,
     store: int | None = None,
     channel: Annotated[str, Query(max_length=32)] = Channel.CLOUD_STORE.value,
-    category: int | None = None,
+    category_choice: Annotated[Choice, Query(alias="category")] = None,
     cursor: Cursor = None,
 ) -> HTMLResponse:
+    category = number(category_choice)
     current = _brand(page, session, brand)
     if current is None:
         return _pick_brand(page, session, "/console/offers")
@@ -324,9 +332,10 @@ def movements(
     brand: int | None = None,
     store: int | None = None,
     sku: int | None = None,
-    kind: MovementKind | None = None,
+    kind_choice: Annotated[Choice, Query(alias="kind")] = None,
     cursor: Cursor = None,
 ) -> HTMLResponse:
+    kind = MovementKind(kind_choice) if kind_choice in set(MovementKind) else None
     current = _brand(page, session, brand)
     if current is None:
         return _pick_brand(page, session, "/console/stock/movements")
