@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from tests import builders
-
 from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.models import Category, Product, Sku
@@ -13,6 +11,7 @@ from newretail.cloudstore.schemas import CloudStoreSettingsWrite
 from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.schemas import ReceiptCreate
+from tests import builders
 
 
 @dataclass

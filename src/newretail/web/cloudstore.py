@@ -48,7 +48,9 @@ def _render(page: Page, template: str, store: Any, ref: str | None, **context: A
 
 
 @router.get("/s/{store_code}")
-def store_home(request: Request, page: PublicPage, store_code: str, ref: Ref = None) -> HTMLResponse:
+def store_home(
+    request: Request, page: PublicPage, store_code: str, ref: Ref = None
+) -> HTMLResponse:
     database: Database = request.app.state.database
     home = cloudstore_service.home(database=database, code=store_code)
     store = home.context.store
@@ -140,4 +142,3 @@ def product(
         open_now=store.open_at(utcnow()),
         categories=storefront.top_categories(session=session, store=store),
     )
-

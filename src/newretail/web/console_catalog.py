@@ -273,7 +273,11 @@ def stock(
     next_cursor = None
     if chosen is not None:
         levels, next_cursor = inventory_service.list_levels(
-            session=session, scope=page.caller, cursor=cursor, limit=PAGE_SIZE, location_id=chosen.id
+            session=session,
+            scope=page.caller,
+            cursor=cursor,
+            limit=PAGE_SIZE,
+            location_id=chosen.id,
         )
     skus = _sku_labels(session, current.id, chosen, [lv.sku_id for lv in levels])
     rows = [
