@@ -31,6 +31,7 @@ from newretail.cloudstore.stores import (
     fulfilment,
     get_cloud_store,
     nearby_stores,
+    stocked_elsewhere,
 )
 from newretail.db import Database, utcnow
 
@@ -54,6 +55,7 @@ __all__ = [
     "policy_for",
     "put_settings",
     "set_featured",
+    "stocked_elsewhere",
     "update_activity",
 ]
 

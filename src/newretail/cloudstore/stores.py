@@ -290,3 +290,27 @@ def _source(
         if units[(c.location_id, sku_id)] > 0
     ]
     return rules.choose_source(here, stocked)
+
+
+def stocked_elsewhere(
+    *, session: Session, store: CloudStore, policy: rules.Policy, sku_id: int
+) -> list[rules.Candidate]:
+    """Other locations the policy lets ``store`` sell from that hold ``sku_id``.
+
+    Stores first, nearest first, then warehouses (the order ``choose_source`` prefers).
+    """
+    candidates = source_candidates(session=session, store=store, policy=policy)
+    if not candidates:
+        return []
+    units = inventory_service.available(
+        session=session,
+        brand_id=store.brand_id,
+        sku_ids=[sku_id],
+        location_ids=[c.location_id for c in candidates],
+    )
+    stocked = [
+        replace(c, available=units[(c.location_id, sku_id)])
+        for c in candidates
+        if units[(c.location_id, sku_id)] > 0
+    ]
+    return sorted(stocked, key=lambda c: (c.is_warehouse, c.distance_km, c.location_id))

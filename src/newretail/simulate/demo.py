@@ -16,7 +16,7 @@ from rich.progress import (
 
 from newretail.auth.scope import Role
 from newretail.db import Database
-from newretail.simulate import members, organisation, touchpoints
+from newretail.simulate import catalog, members, organisation, touchpoints
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 
@@ -44,7 +44,12 @@ def steps(*, members_plan: members.MembersPlan = DEMO_MEMBERS) -> list[Step]:
 
     Tests of the world's shape pass a smaller ``members_plan``: same steps, fewer people.
     """
-    return [organisation.step(DEMO_PLAN), touchpoints.step(), members.step(members_plan)]
+    return [
+        organisation.step(DEMO_PLAN),
+        catalog.step(DEMO_PLAN),
+        touchpoints.step(),
+        members.step(members_plan),
+    ]
 
 
 class _RichProgress:

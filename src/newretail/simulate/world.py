@@ -37,6 +37,46 @@ class StoreRecord:
     lng: float
 
 
+@dataclass(frozen=True)
+class SkuRecord:
+    id: int
+    code: str
+    product_id: int
+    product_code: str
+    barcode: str
+    price: int  # the brand default, in minor units
+
+
+@dataclass(frozen=True)
+class PlantedOffer:
+    """A rule the catalog step set above the brand default, and what it should resolve to."""
+
+    level: str
+    sku_code: str
+    store_code: str  # a store where this rule is the one that decides the price
+    channel: str
+    price: int
+    title: str | None = None
+    available: bool = True
+
+
+@dataclass
+class CatalogRecord:
+    """The catalog and stock a brand was given: codes to ids, prices, units per location."""
+
+    categories: dict[str, int] = field(default_factory=dict)
+    products: dict[str, int] = field(default_factory=dict)
+    skus: dict[str, SkuRecord] = field(default_factory=dict)
+    offers: list[PlantedOffer] = field(default_factory=list)
+    received: dict[tuple[str, str], int] = field(default_factory=dict)
+    sold: dict[tuple[str, str], int] = field(default_factory=dict)
+    featured: list[str] = field(default_factory=list)
+
+    def on_hand(self, location_code: str, sku_code: str) -> int:
+        key = (location_code, sku_code)
+        return self.received.get(key, 0) - self.sold.get(key, 0)
+
+
 @dataclass
 class BrandRecord:
     id: int
@@ -45,6 +85,7 @@ class BrandRecord:
     regions: dict[str, int] = field(default_factory=dict)
     stores: list[StoreRecord] = field(default_factory=list)
     staff: list[StaffRecord] = field(default_factory=list)
+    catalog: CatalogRecord = field(default_factory=CatalogRecord)
 
     def store(self, code: str) -> StoreRecord:
         return next(store for store in self.stores if store.code == code)

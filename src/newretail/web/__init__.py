@@ -26,7 +26,16 @@ def mount(app: FastAPI) -> None:
     """Attach the page routes and static assets to ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from newretail.web import codes, console, console_forms, console_members, guide, router
+    from newretail.web import (
+        cloudstore,
+        codes,
+        console,
+        console_catalog,
+        console_forms,
+        console_members,
+        guide,
+        router,
+    )
     from newretail.web.templating import STATIC_DIR
 
     app.include_router(router.router)
@@ -35,4 +44,6 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_members.router)
     app.include_router(guide.router)
     app.include_router(codes.router)
+    app.include_router(console_catalog.router)
+    app.include_router(cloudstore.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -25,6 +25,7 @@ from newretail.org.schemas import (
     StoreUpdate,
 )
 from newretail.web import data, forms, messages
+from newretail.web.nav import console_nav
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
 from newretail.web.views import region_options
 
@@ -177,6 +178,7 @@ def _region_form(
     return page.render(
         "console/region_form.html",
         status_code=status_code,
+        nav_items=console_nav(page, brand.id, "stores"),
         brand=brand,
         region=region,
         parents=parents,
@@ -298,6 +300,7 @@ def _store_form(
     return page.render(
         "console/store_form.html",
         status_code=status_code,
+        nav_items=console_nav(page, brand.id, "stores"),
         brand=brand,
         store=store,
         regions=region_options(tree),

@@ -78,6 +78,10 @@ ERRORS = {
     "otp_expired": N_("The code has expired. Please ask for a new one."),
     "otp_rate_limited": N_("A code was sent a moment ago. Please wait before asking again."),
     "otp_too_many_attempts": N_("Too many wrong codes. Please ask for a new one."),
+    "cloudstore_not_found": N_("This cloud store does not exist or is closed."),
+    "category_not_found": N_("Category not found."),
+    "sku_not_found": N_("SKU not found."),
+    "invalid_channel": N_("Not a known channel."),
 }
 
 # Which form field a domain error belongs to; the others are shown above the form.
@@ -161,3 +165,45 @@ JOIN_CHANNELS = {
     "touchpoint": N_("QR code scan"),
     "import": N_("Import"),
 }
+
+# Where a resolved field came from, most specific first.
+PRICE_LEVELS = {
+    "store_channel": N_("Store and channel"),
+    "store": N_("Store"),
+    "region": N_("Region"),
+    "channel": N_("Channel"),
+    "brand": N_("Brand default"),
+    "product": N_("Product"),
+    "default": N_("Default"),
+}
+
+CHANNELS = {
+    "cloud_store": N_("Cloud store"),
+    "online": N_("Online flagship"),
+    "pos": N_("Store till (POS)"),
+    "guide_share": N_("Guide share link"),
+    "livestream": N_("Livestream"),
+}
+
+# SKU attribute names (the values are the brand's own words).
+ATTRIBUTES = {
+    "colour": N_("Colour"),
+    "size": N_("Size"),
+    "shade": N_("Shade"),
+    "volume": N_("Size"),
+    "series": N_("Series"),
+    "finish": N_("Finish"),
+}
+
+MOVEMENT_KINDS = {
+    "receipt": N_("Receipt"),
+    "sale": N_("Sale"),
+    "return": N_("Return"),
+    "transfer_out": N_("Transfer out"),
+    "transfer_in": N_("Transfer in"),
+    "adjustment": N_("Adjustment"),
+    "count": N_("Stock count"),
+    "erp_sync": N_("ERP sync"),
+}
+
+PRODUCT_STATUSES = {"active": N_("Active"), "archived": N_("Archived")}

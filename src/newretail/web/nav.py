@@ -19,7 +19,12 @@ def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
 
 def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str, object]]:
     scope = page.caller
-    items = [("stores", "/console", page.gettext("Stores"), True)]
+    items = [
+        ("stores", "/console", page.gettext("Stores"), True),
+        ("products", "/console/products", page.gettext("Products"), True),
+        ("offers", "/console/offers", page.gettext("Store prices"), True),
+        ("stock", "/console/stock", page.gettext("Stock"), True),
+    ]
     items += [
         ("members", "/console/members", page.gettext("Members"), scope.has_any(*MEMBER_ROLES)),
         (

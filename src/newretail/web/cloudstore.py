@@ -1,0 +1,144 @@
+"""The consumer's cloud store: ``/s/{store_code}``, its categories and its products.
+
+Public pages, mobile first. ``store_code`` is the public code (``BRAND.STORE``). A guide's
+attribution token may come along as ``?ref=``: it is kept on every link between these
+pages (ordering reads it later) and otherwise ignored; one that does not look like a
+token is dropped.
+"""
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from newretail.cloudstore import service as cloudstore_service
+from newretail.db import Database, utcnow
+from newretail.money import Money
+from newretail.org.rules import WEEKDAYS
+from newretail.web import messages, storefront
+from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+REF_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+Ref = Annotated[str | None, Query(max_length=200)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+def kept_ref(ref: str | None) -> str | None:
+    return ref if ref and REF_PATTERN.match(ref) else None
+
+
+def linker(store_code: str, ref: str | None) -> Any:
+    """``link(path, **query)``: a URL inside this cloud store that carries ``ref`` along."""
+    base = f"/s/{store_code}"
+
+    def link(path: str = "", **query: Any) -> str:
+        params = {k: v for k, v in {**query, "ref": ref}.items() if v not in (None, "")}
+        return base + path + ("?" + urlencode(params) if params else "")
+
+    return link
+
+
+def _render(page: Page, template: str, store: Any, ref: str | None, **context: Any) -> HTMLResponse:
+    code = store["code"] if isinstance(store, dict) else store.code
+    return page.render(template, store=store, link=linker(code, ref), ref=ref, **context)
+
+
+@router.get("/s/{store_code}")
+def store_home(
+    request: Request, page: PublicPage, store_code: str, ref: Ref = None
+) -> HTMLResponse:
+    database: Database = request.app.state.database
+    home = cloudstore_service.home(database=database, code=store_code)
+    store = home.context.store
+    sections = {name: result.data for name, result in home.sections.items()}
+    with database.transaction(read_only=True) as session:
+        categories = storefront.top_categories(session=session, store=store)
+    return _render(
+        page,
+        "cloudstore/home.html",
+        store,
+        kept_ref(ref),
+        card=sections["store"],
+        guides=sections["guides"],
+        activities=[_activity(a) for a in sections["activities"]],
+        best_sellers=[_card(c) for c in sections["best_sellers"]],
+        featured=[_card(c) for c in sections["featured"]],
+        categories=categories,
+        degraded=[name for name, result in home.sections.items() if result.degraded],
+        sells_elsewhere=home.context.policy.sells_elsewhere,
+        weekdays=[(day, page.translate(messages.WEEKDAY_NAMES[day])) for day in WEEKDAYS],
+    )
+
+
+def _activity(activity: dict[str, Any]) -> dict[str, Any]:
+    return {**activity, "ends_at": datetime.fromisoformat(activity["ends_at"])}
+
+
+def _card(card: dict[str, Any]) -> dict[str, Any]:
+    """A home section's product card, with its amounts as money."""
+    compare_at = card.get("compare_at_price")
+    return {
+        **card,
+        "price": Money(card["price"], card["currency"]),
+        "compare_at": Money(compare_at, card["currency"]) if compare_at else None,
+        "tone": storefront.tone(card["product_id"]),
+    }
+
+
+@router.get("/s/{store_code}/c/{category_id}")
+def category(
+    page: PublicPage,
+    session: PageSessionDep,
+    store_code: str,
+    category_id: int,
+    ref: Ref = None,
+    cursor: Cursor = None,
+) -> HTMLResponse:
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    head, children, tiles, next_cursor = storefront.category_page(
+        session=session, store=store, category_id=category_id, cursor=cursor
+    )
+    ref = kept_ref(ref)
+    link = linker(store.code, ref)
+    return _render(
+        page,
+        "cloudstore/category.html",
+        store,
+        ref,
+        category=head,
+        children=children,
+        tiles=tiles,
+        next_url=link(f"/c/{category_id}", cursor=next_cursor) if next_cursor else None,
+        categories=storefront.top_categories(session=session, store=store),
+    )
+
+
+@router.get("/s/{store_code}/p/{product_id}")
+def product(
+    page: PublicPage,
+    session: PageSessionDep,
+    store_code: str,
+    product_id: int,
+    ref: Ref = None,
+    sku: int | None = None,
+) -> HTMLResponse:
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    view = storefront.product_page(session=session, store=store, product_id=product_id, sku_id=sku)
+    view.specs = [(page.translate(messages.ATTRIBUTES.get(k, k)), v) for k, v in view.specs]
+    groups: dict[str, list[storefront.Variant]] = {}
+    for variant in view.variants:
+        groups.setdefault(variant.group, []).append(variant)
+    return _render(
+        page,
+        "cloudstore/product.html",
+        store,
+        kept_ref(ref),
+        product=view,
+        groups=groups,
+        open_now=store.open_at(utcnow()),
+        categories=storefront.top_categories(session=session, store=store),
+    )

@@ -1,0 +1,107 @@
+"""The demo catalog: what the catalog step planted, read back through the services."""
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from newretail.catalog import service as catalog_service
+from newretail.catalog.models import Category, Product, Sku
+from newretail.cloudstore import service as cloudstore_service
+from newretail.db import Database
+from newretail.inventory import service as inventory_service
+from newretail.inventory.models import StockLevel
+from newretail.simulate import catalog, demo
+from newretail.simulate.world import World
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    return demo.build_world(database=database)
+
+
+def _ean13_valid(code: str) -> bool:
+    return len(code) == 13 and catalog.ean13(code[:7], int(code[7:12])) == code
+
+
+def test_each_brand_has_a_category_tree_and_a_few_hundred_skus(
+    world: World, database: Database
+) -> None:
+    with database.transaction(read_only=True) as session:
+        for brand in world.brands.values():
+            record = brand.catalog
+            skus = session.scalars(select(Sku).where(Sku.brand_id == brand.id)).all()
+            parents = session.scalars(
+                select(Category.parent_id).where(Category.brand_id == brand.id)
+            ).all()
+            products = session.scalar(
+                select(func.count()).select_from(Product).where(Product.brand_id == brand.id)
+            )
+
+            assert len(skus) == len(record.skus) >= 150
+            assert products == len(record.products)
+            assert None in parents and len({p for p in parents if p}) >= 3
+            assert all(_ean13_valid(sku.barcode or "") for sku in skus)
+            assert all(sku.attributes for sku in skus)
+
+
+def test_planted_offers_resolve_to_their_price_title_and_level(
+    world: World, database: Database
+) -> None:
+    levels: Counter[str] = Counter()
+    with database.transaction(read_only=True) as session:
+        for brand in world.brands.values():
+            record = brand.catalog
+            for planted in record.offers:
+                sku = record.skus[planted.sku_code]
+                resolved = catalog_service.resolve_offers(
+                    session=session,
+                    brand_id=brand.id,
+                    store_id=brand.store(planted.store_code).id,
+                    channel=planted.channel,
+                    sku_ids=[sku.id],
+                )[sku.id]
+                decided_by = "available" if not planted.available else "price"
+                source = resolved.fields[decided_by].source
+
+                assert resolved.price == planted.price
+                assert resolved.available is planted.available
+                assert source is not None and source.level.value == planted.level
+                assert planted.title is None or resolved.value("title") == planted.title
+                levels[planted.level] += 1
+
+    assert set(levels) == {"channel", "region", "store", "store_channel"}
+
+
+def test_every_location_holds_what_it_received_less_what_it_sold(
+    world: World, database: Database
+) -> None:
+    with database.transaction(read_only=True) as session:
+        for brand in world.brands.values():
+            record = brand.catalog
+            levels = session.scalars(select(StockLevel).where(StockLevel.brand_id == brand.id))
+            by_id = {store.id: store.code for store in brand.stores}
+            skus = {sku.id: code for code, sku in record.skus.items()}
+            found = {(by_id[lv.location_id], skus[lv.sku_id]): lv.on_hand for lv in levels}
+            expected = {key: record.on_hand(*key) for key in record.received}
+
+            assert found == expected
+            assert {store for store, _ in found} == set(by_id.values())
+            assert sum(record.sold.values()) > 0
+        assert inventory_service.journal_mismatches(session=session) == []
+
+
+def test_the_flagship_cloud_store_shows_best_sellers_featured_and_activities(
+    world: World, database: Database
+) -> None:
+    brand = world.brands["YUEDONG"]
+    flagship = brand.stores[0]
+
+    home = cloudstore_service.home(database=database, code=f"{brand.code}.{flagship.code}")
+
+    sold_here = {code for (store, code), n in brand.catalog.sold.items() if store == flagship.code}
+    codes = {sku.id: code for code, sku in brand.catalog.skus.items()}
+    best = home.sections["best_sellers"].data
+    assert best and {codes[card["sku_id"]] for card in best} <= sold_here
+    assert len(home.sections["featured"].data) >= 6
+    assert len(home.sections["activities"].data) == 2
