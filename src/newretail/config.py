@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     log_json: bool = True
     default_locale: str = "zh_Hans_CN"
     secure_cookies: bool = False
+    payment_sandbox_secret: str = "sandbox-notification-secret-change-me"  # noqa: S105
+    order_payment_window_seconds: int = 30 * 60
 
 
 @lru_cache(maxsize=1)

@@ -84,7 +84,7 @@ EVENT_OF: Mapping[OrderStatus, str] = {
     S.CREATED: "order.created",
     S.PAID: "order.paid",
     S.ALLOCATED: "order.allocated",
-    S.READY: "order.ready_for_pickup",
+    S.READY: "order.ready",
     S.SHIPPED: "order.shipped",
     S.COMPLETED: "order.fulfilled",
     S.CANCELLED: "order.cancelled",
