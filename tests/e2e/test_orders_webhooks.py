@@ -31,9 +31,7 @@ def test_every_order_event_of_a_flash_sale_reaches_the_webhook_once(
         update={"webhook_backoff_base_seconds": 0.01, "webhook_backoff_max_seconds": 0.05}
     )
     with Receiver(fail_every=3) as receiver:
-        data = WebhookCreate.model_validate(
-            {"brand_id": shop.world.brand.id, "url": receiver.url}
-        )
+        data = WebhookCreate.model_validate({"brand_id": shop.world.brand.id, "url": receiver.url})
         with database.transaction() as session:
             receiver.secret = webhook_service.create_endpoint(
                 session=session, scope=SYSTEM, data=data
