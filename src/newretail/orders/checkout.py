@@ -240,15 +240,6 @@ def place(
     window = timedelta(seconds=get_settings().order_payment_window_seconds)
     delivery = checkout.delivery
     number = new_number(now)
-    # Stock first: a refusal (insufficient_stock) then costs no order rows at all.
-    reservation, _ = inventory_service.reserve(
-        session=session,
-        scope=access.system_for(brand_id),
-        purpose=Purpose.ORDER,
-        reference_id=number,
-        lines=[Line(where[sku].location_id, sku, n) for sku, n in need.items()],
-        ttl_seconds=int((window + RESERVATION_GRACE).total_seconds()),
-    )
     order = Order(
         brand_id=brand_id,
         number=number,
@@ -292,8 +283,18 @@ def place(
             for p, a in zip(priced, amounts, strict=True)
         ],
     )
-    order.reservation_id = reservation.id
     session.add(order)
     session.flush()
     events.publish(session, order, OrderStatus.CREATED)
+    # The hot stock rows last: their locks are then held only until the commit that follows.
+    reservation, _ = inventory_service.reserve(
+        session=session,
+        scope=access.system_for(brand_id),
+        purpose=Purpose.ORDER,
+        reference_id=number,
+        lines=[Line(where[sku].location_id, sku, n) for sku, n in need.items()],
+        ttl_seconds=int((window + RESERVATION_GRACE).total_seconds()),
+    )
+    order.reservation_id = reservation.id
+    session.flush()
     return order

@@ -77,13 +77,14 @@ def mark_paid(*, session: Session, order_id: int, amount: int, now: datetime) ->
     )
     if order is None:
         return None
+    allocate(session=session, order=order, now=now)
     if order.reservation_id is not None:
+        # Last, so the hot stock rows stay locked only until the commit that follows.
         inventory_service.commit_reservation(
             session=session,
             scope=access.system_for(order.brand_id),
             reservation_id=order.reservation_id,
         )
-    allocate(session=session, order=order, now=now)
     return order
 
 
