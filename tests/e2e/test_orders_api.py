@@ -1,10 +1,12 @@
 """Orders over HTTP: checkout, attribution, idempotency, payments, refunds and fulfilment."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests import member_builders, order_builders
 from tests.order_builders import order_body
 
 from newretail.db import Database
+from newretail.outbox.models import OutboxEvent
 
 
 def test_a_consumer_orders_pays_and_picks_up_at_the_counter(
@@ -171,6 +173,15 @@ def test_refunds_spread_over_lines_and_never_exceed_what_was_paid(
         f"/api/v1/orders/{order['id']}/refunds", json={"amount": 2001}, headers=manager
     )
     final = client.get(f"/api/v1/orders/{order['id']}", headers=manager).json()
+    with database.transaction(read_only=True) as session:
+        refund_events = list(
+            session.scalars(
+                select(OutboxEvent.payload).where(
+                    OutboxEvent.type == "order.refunded",
+                    OutboxEvent.resource_id == str(order["id"]),
+                )
+            )
+        )
     assert partial.status_code == 201, partial.text
     assert [line["amount"] for line in partial.json()["lines"]] == [333, 667]
     assert (too_much.status_code, too_much.json()["code"]) == (409, "refund_exceeds_paid")
@@ -179,6 +190,8 @@ def test_refunds_spread_over_lines_and_never_exceed_what_was_paid(
     assert (final["refunded_amount"], final["refund_state"]) == (3001, "full")
     assert final["status"] == "refunded"
     assert [line["refunded_amount"] for line in final["lines"]] == [1000, 2001]
+    assert [e["refund_amount"] for e in refund_events] == [1000, 2001]
+    assert refund_events[-1]["status"] == "refunded"
     assert order_builders.level(database, shop.store_id, shop.skus[1]) == (10, 0)
 
 

@@ -31,6 +31,7 @@ def transition(
     now: datetime,
     *,
     unexpired: bool = False,
+    extra: dict[str, Any] | None = None,
     **values: Any,
 ) -> Order | None:
     """Move the order to ``target`` if its status allows it; the order, or None if it lost."""
@@ -52,7 +53,7 @@ def transition(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
     assert order is not None
-    events.publish(session, order, target)
+    events.publish(session, order, target, extra=extra)
     return order
 
 

@@ -111,15 +111,19 @@ def apply_refund(
         update(Order).where(Order.id == order.id).values(refund_state=state.value),
         execution_options=_NO_SYNC,
     )
+    extra = {"refund_amount": total}
     if state is rules.RefundState.FULL and OrderStatus(status) in rules.NOTHING_LEFT_YET:
-        moved = lifecycle.transition(session, order.id, OrderStatus.REFUNDED, now, closed_at=now)
+        moved = lifecycle.transition(
+            session, order.id, OrderStatus.REFUNDED, now, extra=extra, closed_at=now
+        )
         if moved is not None:
             _restock(session, moved)
+            return moved
     fresh = session.scalar(
         select(Order).where(Order.id == order.id).execution_options(populate_existing=True)
     )
     assert fresh is not None
-    events.publish(session, fresh, OrderStatus.REFUNDED, extra={"refund_amount": total})
+    events.publish(session, fresh, OrderStatus.REFUNDED, extra=extra)
     return fresh
 
 
