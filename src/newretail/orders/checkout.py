@@ -16,22 +16,19 @@ from newretail.auth.scope import SYSTEM, Role, Scope
 from newretail.config import get_settings
 from newretail.db import utcnow
 from newretail.errors import NotFound
-from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.members import service as members_service
-from newretail.orders import access, errors, events, pricing, rules
+from newretail.orders import access, errors, events, pricing, routing, rules
 from newretail.orders.models import Order, OrderLine
-from newretail.orders.rules import DeliveryMethod, OrderStatus
-from newretail.orders.schemas import Attribution, Checkout, Delivery, OrderCreate
+from newretail.orders.rules import OrderStatus
+from newretail.orders.schemas import Attribution, Checkout, OrderCreate
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
 from newretail.org.models import Store
-from newretail.org.rules import StoreStatus, StoreType, haversine_km
+from newretail.org.rules import StoreStatus, StoreType
 
 CONSUMER_CHANNELS = frozenset({"online", "cloud_store", "guide_share", "livestream"})
-SAME_CITY_RADIUS_KM = 20.0
-MAX_CANDIDATE_LOCATIONS = 600
 # The hold outlives the payment window, so a payment accepted just before the order expires
 # can still commit it; the order's own expiry job releases it earlier.
 RESERVATION_GRACE = timedelta(minutes=10)
@@ -95,83 +92,6 @@ def _binding(
     return binding.store_id, binding.guide_id
 
 
-# ---- routing --------------------------------------------------------------------------
-
-
-def _destination(store: Store, delivery: Delivery) -> tuple[float, float]:
-    address = delivery.address
-    if address is not None and address.lat is not None and address.lng is not None:
-        return address.lat, address.lng
-    return store.lat, store.lng
-
-
-def _candidates(session: Session, brand_id: int, method: DeliveryMethod) -> list[Store]:
-    scope = access.system_for(brand_id)
-    found: list[Store] = []
-    cursor: str | None = None
-    while len(found) < MAX_CANDIDATE_LOCATIONS:
-        page, cursor = org_service.list_stores(
-            session=session, scope=scope, cursor=cursor, limit=200, status=StoreStatus.OPEN.value
-        )
-        found += page
-        if cursor is None:
-            break
-    if method is DeliveryMethod.SAME_CITY:
-        found = [s for s in found if s.type != StoreType.WAREHOUSE.value]
-    return found
-
-
-def plan(
-    *, session: Session, brand_id: int, store: Store, delivery: Delivery, need: dict[int, int]
-) -> list[rules.Allocation]:
-    """Which location sends which SKUs, and why."""
-    method = DeliveryMethod(delivery.method)
-    if method is DeliveryMethod.PICKUP:
-        pickup = _pickup_store(session, brand_id, store, delivery)
-        units = inventory_service.available(
-            session=session, brand_id=brand_id, sku_ids=need, location_ids=[pickup.id]
-        )
-        short = [sku for sku, n in sorted(need.items()) if units[(pickup.id, sku)] < n]
-        if short:
-            raise inventory_errors.InsufficientStock(
-                f"SKU {short[0]}: the pickup store has not enough available."
-            )
-        return [rules.Allocation(pickup.id, False, 0.0, tuple(sorted(need)), "pickup store")]
-    lat, lng = _destination(store, delivery)
-    stores = _candidates(session, brand_id, method)
-    units = inventory_service.available(
-        session=session, brand_id=brand_id, sku_ids=need, location_ids=[s.id for s in stores]
-    )
-    locations = [
-        rules.Location(
-            location_id=s.id,
-            warehouse=s.type == StoreType.WAREHOUSE.value,
-            distance_km=round(haversine_km(lat, lng, s.lat, s.lng), 3),
-            stock={sku: units[(s.id, sku)] for sku in need},
-        )
-        for s in stores
-    ]
-    if method is DeliveryMethod.SAME_CITY:
-        locations = [x for x in locations if x.distance_km <= SAME_CITY_RADIUS_KM]
-    try:
-        return rules.route(need, locations)
-    except rules.Unroutable as exc:
-        raise inventory_errors.InsufficientStock(
-            f"SKU {exc.sku_id}: no location can send the units asked for."
-        ) from exc
-
-
-def _pickup_store(session: Session, brand_id: int, store: Store, delivery: Delivery) -> Store:
-    if delivery.pickup_store_id is None or delivery.pickup_store_id == store.id:
-        return store
-    pickup = org_service.get_store(
-        session=session, scope=access.system_for(brand_id), store_id=delivery.pickup_store_id
-    )
-    if pickup.type == StoreType.WAREHOUSE.value or pickup.status != StoreStatus.OPEN.value:
-        raise errors.InvalidDelivery("Pickups are at open stores, not warehouses.")
-    return pickup
-
-
 # ---- the order ------------------------------------------------------------------------
 
 
@@ -213,27 +133,15 @@ def place(
 ) -> Order:
     """The order of already-checked lines sold by ``store`` (carts check out through here)."""
     brand_id = store.brand_id
-    brand = org_service.get_brand(
-        session=session, scope=access.system_for(brand_id), brand_id=brand_id
-    )
     if checkout.discount and access.is_consumer(scope):
         raise errors.DiscountNotAllowed()
-    priced = pricing.price_lines(
-        session=session, brand_id=brand_id, store_id=store.id, channel=channel, lines=lines
-    )
-    pricing.check_orderable(priced)
-    subtotal = sum((p.unit_price or 0) * p.quantity for p in priced)
-    if checkout.discount > subtotal:
-        raise errors.InvalidDiscount()
-    amounts = rules.line_amounts(
-        [p.unit_price or 0 for p in priced], [p.quantity for p in priced], checkout.discount
-    )
+    priced, amounts = _priced(session, store, channel, lines, checkout.discount)
     now = utcnow()
     consumer, member = _member(session, scope, brand_id, checkout.member_id)
     bound_store, bound_guide = _binding(session, member, now)
     referrer = _referring_guide(session, brand_id, attribution.referring_guide_id)
     need = {p.sku_id: p.quantity for p in priced}
-    allocations = plan(
+    allocations = routing.plan(
         session=session, brand_id=brand_id, store=store, delivery=checkout.delivery, need=need
     )
     where = {sku: a for a in allocations for sku in a.sku_ids}
@@ -254,10 +162,10 @@ def place(
         campaign=attribution.campaign,
         status=OrderStatus.CREATED.value,
         refund_state=rules.RefundState.NONE.value,
-        currency=brand.currency,
-        subtotal=subtotal,
+        currency=brand_currency(session=session, brand_id=brand_id),
+        subtotal=sum(a.subtotal for a in amounts),
         discount=checkout.discount,
-        total=subtotal - checkout.discount,
+        total=sum(a.total for a in amounts),
         delivery_method=delivery.method,
         pickup_store_id=allocations[0].location_id if delivery.method == "pickup" else None,
         address=delivery.address.model_dump() if delivery.address else None,
@@ -266,22 +174,7 @@ def place(
         created_by_id=scope.actor_id,
         created_at=now,
         updated_at=now,
-        lines=[
-            OrderLine(
-                brand_id=brand_id,
-                sku_id=p.sku_id,
-                title=p.title,
-                quantity=p.quantity,
-                unit_price=p.unit_price or 0,
-                price_source=p.price_source,
-                subtotal=a.subtotal,
-                discount=a.discount,
-                total=a.total,
-                location_id=where[p.sku_id].location_id,
-                routing_reason=where[p.sku_id].reason,
-            )
-            for p, a in zip(priced, amounts, strict=True)
-        ],
+        lines=_order_lines(brand_id, priced, amounts, where),
     )
     session.add(order)
     session.flush()
@@ -298,3 +191,43 @@ def place(
     order.reservation_id = reservation.id
     session.flush()
     return order
+
+
+def _priced(
+    session: Session, store: Store, channel: str, lines: Sequence[tuple[int, int]], discount: int
+) -> tuple[list[pricing.PricedLine], list[rules.LineAmounts]]:
+    """The lines at the store's prices in ``channel``, each with its share of the discount."""
+    priced = pricing.price_lines(
+        session=session, brand_id=store.brand_id, store_id=store.id, channel=channel, lines=lines
+    )
+    pricing.check_orderable(priced)
+    if discount > sum((p.unit_price or 0) * p.quantity for p in priced):
+        raise errors.InvalidDiscount()
+    amounts = rules.line_amounts(
+        [p.unit_price or 0 for p in priced], [p.quantity for p in priced], discount
+    )
+    return priced, amounts
+
+
+def _order_lines(
+    brand_id: int,
+    priced: Sequence[pricing.PricedLine],
+    amounts: Sequence[rules.LineAmounts],
+    where: dict[int, rules.Allocation],
+) -> list[OrderLine]:
+    return [
+        OrderLine(
+            brand_id=brand_id,
+            sku_id=p.sku_id,
+            title=p.title,
+            quantity=p.quantity,
+            unit_price=p.unit_price or 0,
+            price_source=p.price_source,
+            subtotal=a.subtotal,
+            discount=a.discount,
+            total=a.total,
+            location_id=where[p.sku_id].location_id,
+            routing_reason=where[p.sku_id].reason,
+        )
+        for p, a in zip(priced, amounts, strict=True)
+    ]

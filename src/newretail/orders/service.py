@@ -1,6 +1,8 @@
 """The orders domain's use cases, for routers, the worker and other domains (import only this).
 
-    checkout.py      pricing, attribution, routing and the stock hold of a new order
+    checkout.py      pricing, attribution and the stock hold of a new order
+    routing.py       where the units come from (pickup store, or ``rules.route``)
+    pricing.py       line prices from the selling store's resolved offers
     carts.py         carts: create, read priced, replace lines, check out once
     lifecycle.py     guarded transitions: paid (+ stock sold, fulfilments), cancel, expire
     fulfilments.py   ready for pickup, ship, deliver, hand over at the counter
