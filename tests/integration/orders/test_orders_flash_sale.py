@@ -39,6 +39,14 @@ def test_forty_buyers_for_six_units_never_oversell_and_unpaid_holds_come_back(
                 StockMovement.sku_id == hot, StockMovement.kind == "sale"
             )
         )
+        sold_for = set(
+            session.scalars(
+                select(StockMovement.reference_id).where(
+                    StockMovement.sku_id == hot, StockMovement.kind == "sale"
+                )
+            )
+        )
+        paid_numbers = set(session.scalars(select(Order.number).where(Order.paid_amount > 0)))
         statuses = dict(
             session.execute(select(Order.status, func.count()).group_by(Order.status)).all()
         )
@@ -50,5 +58,6 @@ def test_forty_buyers_for_six_units_never_oversell_and_unpaid_holds_come_back(
     assert held_before_expiry == (UNITS - len(paid), UNITS - len(paid))
     assert expired == UNITS - len(paid)
     assert sold == len(paid) == succeeded
+    assert sold_for == paid_numbers
     assert statuses == {"allocated": len(paid), "cancelled": UNITS - len(paid)}
     assert order_builders.level(database, shop.store_id, hot) == (UNITS - len(paid), 0)
