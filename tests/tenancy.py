@@ -79,7 +79,7 @@ def victim_reservation_id(v: Victim) -> int:
 
     store_id, sku_id = v.world.east_store.id, v.catalog()["sku_id"]
     receipt = ReceiptCreate.model_validate(
-        {"kind": "receipt", "location_id": store_id, "lines": [{"sku_id": sku_id, "quantity": 1}]}
+        {"kind": "receipt", "location_id": store_id, "lines": [{"sku_id": sku_id, "quantity": 10}]}
     )
     with v.database.transaction() as session:
         inventory_service.record_movements(session=session, scope=SYSTEM, data=receipt)
@@ -171,7 +171,73 @@ def victim_code(v: Victim) -> str:
     return code_builders.code(v.database, v.world.east_store.id)
 
 
+def victim_order_id(v: Victim) -> int:
+    """A paid, allocated pickup order of the victim's, of a SKU of its own (fresh stock)."""
+    from newretail.inventory import service as inventory_service
+    from newretail.inventory.schemas import ReceiptCreate
+    from newretail.orders import service as orders_service
+    from newretail.orders.schemas import OrderCreate
+    from newretail.payments import service as payments_service
+    from newretail.payments.schemas import PaymentCreate
+
+    brand_id, store_id = v.world.brand.id, v.world.east_store.id
+    scope = orders_service.system_for(brand_id)
+    with v.database.transaction() as session:
+        sku_id = builders.sku(session, brand_id, v.catalog()["product_id"]).id
+        catalog_service.create_offer(
+            session=session, scope=SYSTEM, data=OfferCreate(sku_id=sku_id, price=100)
+        )
+        receipt = {
+            "kind": "receipt",
+            "location_id": store_id,
+            "lines": [{"sku_id": sku_id, "quantity": 1}],
+        }
+        inventory_service.record_movements(
+            session=session, scope=SYSTEM, data=ReceiptCreate.model_validate(receipt)
+        )
+        data = OrderCreate.model_validate(
+            {
+                "store_id": store_id,
+                "channel": "pos",
+                "lines": [{"sku_id": sku_id, "quantity": 1}],
+                "delivery": {"method": "pickup"},
+            }
+        )
+        order = orders_service.create_order(session=session, scope=scope, data=data)
+        payments_service.pay(session=session, scope=scope, order_id=order.id, data=PaymentCreate())
+        return order.id
+
+
+def victim_cart_id(v: Victim) -> int:
+    from newretail.orders import service as orders_service
+    from newretail.orders.schemas import CartCreate
+
+    data = CartCreate.model_validate(
+        {
+            "store_id": v.world.east_store.id,
+            "channel": "pos",
+            "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+        }
+    )
+    scope = orders_service.system_for(v.world.brand.id)
+    with v.database.transaction() as session:
+        return orders_service.create_cart(session=session, scope=scope, data=data).id
+
+
+def victim_fulfilment_id(v: Victim) -> int:
+    from newretail.orders import service as orders_service
+
+    order_id = victim_order_id(v)
+    scope = orders_service.system_for(v.world.brand.id)
+    with v.database.transaction() as session:
+        found = orders_service.list_fulfilments(session=session, scope=scope, order_id=order_id)
+        return found[0].id
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
+    "order_id": victim_order_id,
+    "cart_id": victim_cart_id,
+    "fulfilment_id": victim_fulfilment_id,
     "activity_id": victim_activity_id,
     "brand_id": lambda v: v.world.brand.id,
     "region_id": lambda v: v.world.east.id,
@@ -203,11 +269,33 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/consumers/token"),  # consumer sign-in: phone and code
     ("POST", "/api/v1/codes/{code}/scan"),  # consumer-facing, by public touchpoint code
     ("POST", "/api/v1/codes/{code}/join"),  # consumer-facing, by public touchpoint code
+    ("POST", "/api/v1/payments/notify/{provider}"),  # providers sign it; tests/e2e/test_orders_api
 }
 
 Body = Callable[[Victim], dict[str, Any] | None]
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/carts"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "channel": "pos",
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+    },
+    ("POST", "/api/v1/orders"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "channel": "pos",
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+        "delivery": {"method": "pickup"},
+    },
+    ("POST", "/api/v1/pickups/handover"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "pickup_code": "123456",
+    },
+    ("POST", "/api/v1/carts/{cart_id}/checkout"): lambda v: {"delivery": {"method": "pickup"}},
+    ("PUT", "/api/v1/carts/{cart_id}/lines"): lambda v: {
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}]
+    },
+    ("POST", "/api/v1/orders/{order_id}/refunds"): lambda v: {"amount": 1},
+    ("POST", "/api/v1/orders/{order_id}/fulfilments/{fulfilment_id}/ship"): lambda v: {},
     ("POST", "/api/v1/webhooks"): lambda v: {
         "brand_id": v.world.brand.id,
         "url": "https://attacker.example.com/hook",

@@ -23,7 +23,9 @@ from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
 from newretail.members.router import router as members_router
 from newretail.observability import RequestContextMiddleware, configure_logging, log
+from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
+from newretail.payments.router import router as payments_router
 from newretail.schemas import ErrorRead
 from newretail.touchpoints.router import router as touchpoints_router
 
@@ -43,6 +45,8 @@ API_ROUTERS = [
     inventory_router,
     members_router,
     touchpoints_router,
+    orders_router,
+    payments_router,
 ]
 
 _HTTP_CODES = {

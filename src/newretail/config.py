@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     # Where consumers reach the pages (printed in QR codes); unset: the request's own URL.
     public_base_url: str | None = None
+    payment_sandbox_secret: str = "sandbox-notification-secret-change-me"  # noqa: S105
+    order_payment_window_seconds: int = 30 * 60
 
 
 @lru_cache(maxsize=1)

@@ -8,8 +8,10 @@ from newretail.db import Base
 from newretail.integrations import models as integrations_models
 from newretail.inventory import models as inventory_models
 from newretail.members import models as members_models
+from newretail.orders import models as orders_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
+from newretail.payments import models as payments_models
 from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
@@ -21,7 +23,9 @@ __all__ = [
     "integrations_models",
     "inventory_models",
     "members_models",
+    "orders_models",
     "org_models",
     "outbox_models",
+    "payments_models",
     "touchpoints_models",
 ]

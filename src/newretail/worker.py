@@ -24,6 +24,7 @@ def default_jobs(settings: Settings | None = None) -> list[Job]:
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
+    from newretail.orders.service import expire_unpaid_orders
     from newretail.outbox.consumers import load_consumer_modules
     from newretail.outbox.dispatch import OutboxDispatcher
     from newretail.outbox.relay import NatsRelay
@@ -32,6 +33,7 @@ def default_jobs(settings: Settings | None = None) -> list[Job]:
     jobs: list[Job] = [
         OutboxDispatcher(),
         WebhookDeliverer(),
+        expire_unpaid_orders,
         release_expired_reservations,
         expire_points_job,
     ]

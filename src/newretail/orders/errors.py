@@ -1,0 +1,115 @@
+"""Order errors, each with a stable code.
+
+NotFound:         order_not_found, cart_not_found, fulfilment_not_found
+Conflict:         order_not_payable, order_already_paid, order_not_cancellable,
+                  order_not_refundable, refund_exceeds_paid, fulfilment_not_ready,
+                  order_expired, cart_checked_out
+                  (and the shared idempotency_key_reused)
+InvalidInput:     unsellable_sku, per_order_limit, invalid_channel_for_buyer,
+                  invalid_delivery, invalid_discount, pickup_code_mismatch, invalid_refund,
+                  referring_guide_not_found
+PermissionDenied: discount_not_allowed
+(a shortage of stock answers with the inventory's insufficient_stock)
+"""
+
+from newretail.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+    default_detail = "Order not found."
+
+
+class CartNotFound(NotFound):
+    code = "cart_not_found"
+    default_detail = "Cart not found."
+
+
+class FulfilmentNotFound(NotFound):
+    code = "fulfilment_not_found"
+    default_detail = "Fulfilment not found."
+
+
+class OrderNotPayable(Conflict):
+    code = "order_not_payable"
+    default_detail = "Only an unpaid, open order can be paid."
+
+
+class OrderAlreadyPaid(Conflict):
+    code = "order_already_paid"
+    default_detail = "The order is already paid; nothing was charged."
+
+
+class OrderExpired(Conflict):
+    code = "order_expired"
+    default_detail = "The order's payment window has closed; its stock was released."
+
+
+class OrderNotCancellable(Conflict):
+    code = "order_not_cancellable"
+    default_detail = "Only an unpaid order can be cancelled; refund a paid one."
+
+
+class OrderNotRefundable(Conflict):
+    code = "order_not_refundable"
+    default_detail = "Only a paid order can be refunded."
+
+
+class RefundExceedsPaid(Conflict):
+    code = "refund_exceeds_paid"
+    default_detail = "A refund cannot give back more than was paid and not yet refunded."
+
+
+class FulfilmentNotReady(Conflict):
+    code = "fulfilment_not_ready"
+    default_detail = "The fulfilment is not in a state that allows this step."
+
+
+class CartCheckedOut(Conflict):
+    code = "cart_checked_out"
+    default_detail = "The cart has already become an order."
+
+
+class UnsellableSku(InvalidInput):
+    code = "unsellable_sku"
+    default_detail = "A SKU is not sold by this store in this channel."
+
+
+class PerOrderLimit(InvalidInput):
+    code = "per_order_limit"
+    default_detail = "A line asks for more units than one order may hold."
+
+
+class InvalidChannelForBuyer(InvalidInput):
+    code = "invalid_channel_for_buyer"
+    default_detail = "Consumers order online, in cloud stores, through share links or live."
+
+
+class InvalidDelivery(InvalidInput):
+    code = "invalid_delivery"
+    default_detail = "The delivery details do not fit the delivery method."
+
+
+class InvalidDiscount(InvalidInput):
+    code = "invalid_discount"
+    default_detail = "A discount is between zero and the order's subtotal."
+
+
+class PickupCodeMismatch(InvalidInput):
+    code = "pickup_code_mismatch"
+    default_detail = "The pickup code does not belong to this store's pickup."
+
+
+class InvalidRefund(InvalidInput):
+    code = "invalid_refund"
+    default_detail = "A refund names an amount or lines with units left to refund."
+
+
+class ReferringGuideNotFound(InvalidInput):
+    code = "referring_guide_not_found"
+    default_detail = "The referring guide is not an active guide of this brand."
+
+
+class DiscountNotAllowed(PermissionDenied):
+    code = "discount_not_allowed"
+    default_detail = "Only staff may give a discount on an order."

@@ -1,0 +1,66 @@
+"""The outbox events of orders: one per state change, written in the changing transaction."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from newretail.orders.models import Order
+from newretail.orders.rules import EVENT_OF, OrderStatus
+from newretail.outbox import service as outbox_service
+
+
+def order_payload(order: Order) -> dict[str, Any]:
+    """What the brand's ERP gets: the order, its attribution, amounts and lines."""
+    return {
+        "id": order.id,
+        "number": order.number,
+        "status": order.status,
+        "refund_state": order.refund_state,
+        "store_id": order.store_id,
+        "channel": order.channel,
+        "member_id": order.member_id,
+        "bound_store_id": order.bound_store_id,
+        "bound_guide_id": order.bound_guide_id,
+        "referring_guide_id": order.referring_guide_id,
+        "touchpoint_code": order.touchpoint_code,
+        "campaign": order.campaign,
+        "currency": order.currency,
+        "subtotal": order.subtotal,
+        "discount": order.discount,
+        "total": order.total,
+        "paid_amount": order.paid_amount,
+        "refunded_amount": order.refunded_amount,
+        "delivery_method": order.delivery_method,
+        "lines": [
+            {
+                "id": line.id,
+                "sku_id": line.sku_id,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "discount": line.discount,
+                "total": line.total,
+                "location_id": line.location_id,
+                "refunded_quantity": line.refunded_quantity,
+                "refunded_amount": line.refunded_amount,
+            }
+            for line in order.lines
+        ],
+    }
+
+
+def publish(
+    session: Session,
+    order: Order,
+    status: OrderStatus,
+    *,
+    type: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    outbox_service.record(
+        session=session,
+        brand_id=order.brand_id,
+        type=type or EVENT_OF[status],
+        resource_type="order",
+        resource_id=order.id,
+        payload={**order_payload(order), **(extra or {})},
+    )

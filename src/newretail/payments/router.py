@@ -1,0 +1,113 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi.responses import JSONResponse
+
+from newretail.deps import ScopeDep, SessionDep
+from newretail.orders.router import IdempotencyKey, idempotent
+from newretail.orders.schemas import OrderRead
+from newretail.payments import service
+from newretail.payments.schemas import (
+    NotificationResult,
+    PaymentCreate,
+    PaymentRead,
+    PaymentResult,
+    RefundCreate,
+    RefundRead,
+)
+
+router = APIRouter(tags=["payments"])
+
+
+@router.post(
+    "/orders/{order_id}/pay",
+    response_model=PaymentResult,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        202: {"model": PaymentResult, "description": "Pending: the provider confirms later."}
+    },
+)
+def pay(
+    order_id: int,
+    data: PaymentCreate,
+    session: SessionDep,
+    scope: ScopeDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Charge the order's total: succeeded or declined (201), or pending (202).
+
+    Paying a paid order is 409 order_already_paid, a cancelled one 409 order_not_payable;
+    neither charges anything.
+    """
+
+    def work() -> tuple[int, PaymentResult]:
+        payment, order = service.pay(session=session, scope=scope, order_id=order_id, data=data)
+        result = PaymentResult(
+            payment=PaymentRead.model_validate(payment), order=OrderRead.model_validate(order)
+        )
+        return (202 if payment.status == "pending" else 201), result
+
+    return idempotent(
+        session=session,
+        scope=scope,
+        key=key,
+        operation=f"POST /orders/{order_id}/pay",
+        payload=data.model_dump(mode="json"),
+        work=work,
+    )
+
+
+@router.get("/orders/{order_id}/payments", response_model=list[PaymentRead])
+def list_payments(order_id: int, session: SessionDep, scope: ScopeDep) -> list[PaymentRead]:
+    items = service.list_payments(session=session, scope=scope, order_id=order_id)
+    return [PaymentRead.model_validate(i) for i in items]
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@router.post("/payments/notify/{provider}", response_model=NotificationResult)
+def notify(
+    provider: Annotated[str, Path(pattern="^[a-z][a-z0-9_]{0,31}$")],
+    request: Request,
+    body: Annotated[bytes, Depends(raw_body)],
+    session: SessionDep,
+) -> NotificationResult:
+    """A provider's asynchronous word on a pending payment, HMAC-signed (401 if not)."""
+    payment = service.notify(
+        session=session, provider_name=provider, headers=dict(request.headers), body=body
+    )
+    return NotificationResult(payment_id=payment.id, status=payment.status)
+
+
+@router.post(
+    "/orders/{order_id}/refunds", response_model=RefundRead, status_code=status.HTTP_201_CREATED
+)
+def create_refund(
+    order_id: int,
+    data: RefundCreate,
+    session: SessionDep,
+    scope: ScopeDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Give back an amount or units of lines; more than was paid is 409 refund_exceeds_paid."""
+    return idempotent(
+        session=session,
+        scope=scope,
+        key=key,
+        operation=f"POST /orders/{order_id}/refunds",
+        payload=data.model_dump(mode="json"),
+        work=lambda: (
+            201,
+            RefundRead.model_validate(
+                service.refund(session=session, scope=scope, order_id=order_id, data=data)
+            ),
+        ),
+    )
+
+
+@router.get("/orders/{order_id}/refunds", response_model=list[RefundRead])
+def list_refunds(order_id: int, session: SessionDep, scope: ScopeDep) -> list[RefundRead]:
+    items = service.list_refunds(session=session, scope=scope, order_id=order_id)
+    return [RefundRead.model_validate(i) for i in items]

@@ -1,0 +1,104 @@
+"""Builders for order tests: a brand world with priced SKUs in stock, buyers and payments."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from newretail.auth import service as auth_service
+from newretail.auth.scope import SYSTEM
+from newretail.catalog import service as catalog_service
+from newretail.catalog.schemas import OfferCreate
+from newretail.db import Database
+from newretail.inventory import service as inventory_service
+from newretail.inventory.models import StockLevel
+from newretail.inventory.schemas import ReceiptCreate
+from newretail.payments import providers
+from tests import builders, member_builders
+from tests.builders import BrandWorld
+
+
+@dataclass
+class Shop:
+    """A brand world whose east store sells ``skus`` at ``prices`` with ``stock`` units each."""
+
+    world: BrandWorld
+    skus: list[int]
+    prices: list[int]
+    warehouse_id: int
+    far_store_id: int
+    tokens: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def store_id(self) -> int:
+        return self.world.east_store.id
+
+    def consumer_headers(self, consumer_id: int) -> dict[str, str]:
+        token, _ = auth_service.issue_consumer_token(consumer_id=consumer_id)
+        return {"Authorization": f"Bearer {token}"}
+
+
+def shop(database: Database, *, prices: list[int] | None = None, stock: int = 10) -> Shop:
+    prices = prices or [12_900, 5_990]
+    world = builders.brand_world(database)
+    with database.transaction() as session:
+        brand_id = world.brand.id
+        product = builders.product(session, brand_id)
+        skus = [builders.sku(session, brand_id, product.id).id for _ in prices]
+        for sku_id, price in zip(skus, prices, strict=True):
+            catalog_service.create_offer(
+                session=session, scope=SYSTEM, data=OfferCreate(sku_id=sku_id, price=price)
+            )
+        warehouse = builders.store(
+            session, brand_id, world.hq.id, type="warehouse", lat=31.0, lng=121.2
+        )
+        far = builders.store(session, brand_id, world.west.id, lat=31.30, lng=121.50)
+        warehouse_id, far_id = warehouse.id, far.id
+    if stock:
+        for sku_id in skus:
+            receive(database, world.east_store.id, sku_id, stock)
+    return Shop(world, skus, prices, warehouse_id, far_id)
+
+
+def receive(database: Database, location_id: int, sku_id: int, quantity: int) -> None:
+    data = ReceiptCreate.model_validate(
+        {
+            "kind": "receipt",
+            "location_id": location_id,
+            "lines": [{"sku_id": sku_id, "quantity": quantity}],
+        }
+    )
+    with database.transaction() as session:
+        inventory_service.record_movements(session=session, scope=SYSTEM, data=data)
+
+
+def level(database: Database, location_id: int, sku_id: int) -> tuple[int, int]:
+    """(on_hand, reserved) of one stock level."""
+    with database.transaction(read_only=True) as session:
+        row = session.execute(
+            select(StockLevel.on_hand, StockLevel.reserved).where(
+                StockLevel.location_id == location_id, StockLevel.sku_id == sku_id
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+
+def consumer(database: Database) -> int:
+    return member_builders.consumer(database)
+
+
+def order_body(s: Shop, **fields: Any) -> dict[str, Any]:
+    """A pickup order at the east store of one unit of each SKU, through the cloud store."""
+    return {
+        "store_id": s.store_id,
+        "channel": "cloud_store",
+        "lines": [{"sku_id": sku, "quantity": 1} for sku in s.skus],
+        "delivery": {"method": "pickup"},
+        **fields,
+    }
+
+
+def sandbox() -> providers.SandboxProvider:
+    provider = providers.get_provider("sandbox")
+    assert isinstance(provider, providers.SandboxProvider)
+    return provider
