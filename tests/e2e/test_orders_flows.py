@@ -96,6 +96,7 @@ def test_same_city_delivery_comes_from_the_nearby_store_and_completes_on_deliver
         )
     assert (fulfilment["kind"], fulfilment["location_id"]) == ("same_city", shop.store_id)
     assert fulfilment["reason"].startswith("nearest store with full stock")
+    assert fulfilment["distance_km"] < 1
     assert shipped.json()["tracking_no"] == "SF123"
     assert middle == "shipped"
     assert delivered.status_code == 200
