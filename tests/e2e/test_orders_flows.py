@@ -96,6 +96,7 @@ def test_same_city_delivery_comes_from_the_nearby_store_and_completes_on_deliver
         )
     assert (fulfilment["kind"], fulfilment["location_id"]) == ("same_city", shop.store_id)
     assert fulfilment["reason"].startswith("nearest store with full stock")
+    assert fulfilment["distance_km"] < 1
     assert shipped.json()["tracking_no"] == "SF123"
     assert middle == "shipped"
     assert delivered.status_code == 200
@@ -159,3 +160,24 @@ def test_refunding_units_gives_back_their_share_and_the_rest_in_a_second_step(
     assert (first["amount"], rest["amount"]) == (1001, 2000)
     assert (more.status_code, more.json()["code"]) == (409, "order_not_refundable")
     assert [r["amount"] for r in listed] == [1001, 2000]
+
+
+def test_a_parcel_ships_from_the_nearest_store_holding_every_line(
+    client: TestClient, database: Database
+) -> None:
+    shop = order_builders.shop(database, stock=0)
+    for sku in shop.skus:
+        order_builders.receive(database, shop.far_store_id, sku, 3)
+        order_builders.receive(database, shop.warehouse_id, sku, 3)
+    buyer = shop.consumer_headers(order_builders.consumer(database))
+    body = order_body(shop, channel="online", delivery={"method": "ship", "address": ADDRESS})
+    order = client.post("/api/v1/orders", json=body, headers=buyer).json()
+    client.post(f"/api/v1/orders/{order['id']}/pay", json={}, headers=buyer)
+    fulfilments = client.get(
+        f"/api/v1/orders/{order['id']}/fulfilments", headers=shop.world.headers("admin")
+    ).json()
+    assert [(f["kind"], f["location_id"]) for f in fulfilments] == [
+        ("ship_from_store", shop.far_store_id)
+    ]
+    assert fulfilments[0]["reason"].startswith("nearest store with full stock (8.")
+    assert order_builders.level(database, shop.far_store_id, shop.skus[0]) == (2, 0)

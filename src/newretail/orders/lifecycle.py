@@ -19,7 +19,7 @@ from newretail.orders import access, errors, events, rules
 from newretail.orders.models import Fulfilment, FulfilmentLine, Order
 from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderStatus
 from newretail.org import service as org_service
-from newretail.org.rules import StoreType
+from newretail.org.rules import StoreType, haversine_km
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -97,9 +97,11 @@ def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilmen
         by_location.setdefault(line.location_id, []).append(line)
     fulfilments = []
     system = access.system_for(order.brand_id)
+    lat, lng = _destination(session, order)
     for location_id, lines in sorted(by_location.items()):
         location = org_service.get_store(session=session, scope=system, store_id=location_id)
         warehouse = location.type == StoreType.WAREHOUSE.value
+        distance = round(haversine_km(lat, lng, location.lat, location.lng), 3)
         fulfilment = Fulfilment(
             brand_id=order.brand_id,
             order_id=order.id,
@@ -107,6 +109,7 @@ def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilmen
             location_id=location_id,
             status=FulfilmentStatus.PENDING.value,
             reason=lines[0].routing_reason,
+            distance_km=None if method is DeliveryMethod.PICKUP else distance,
             created_at=now,
             lines=[
                 FulfilmentLine(order_line_id=line.id, sku_id=line.sku_id, quantity=line.quantity)
@@ -120,6 +123,17 @@ def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilmen
     if moved is None:
         raise errors.OrderNotPayable("The order changed while it was being allocated.")
     return fulfilments
+
+
+def _destination(session: Session, order: Order) -> tuple[float, float]:
+    """Where the goods go: the delivery address's point, else the selling store."""
+    address = order.address or {}
+    if address.get("lat") is not None and address.get("lng") is not None:
+        return float(address["lat"]), float(address["lng"])
+    store = org_service.get_store(
+        session=session, scope=access.system_for(order.brand_id), store_id=order.store_id
+    )
+    return store.lat, store.lng
 
 
 # ---- cancelling and expiring ----------------------------------------------------------

@@ -1,8 +1,12 @@
 """Where an order's units come from: the pickup store, or ``rules.route`` over the brand's
-open locations (stores by distance from the buyer, and warehouses), with live stock."""
+open stores nearest the buyer (at most ``MAX_NEARBY_STORES`` within reach, found through
+the cloud store's bounding-box search) and its open warehouses, with live stock."""
+
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from newretail.cloudstore import service as cloudstore_service
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.orders import access, errors, rules
@@ -13,7 +17,9 @@ from newretail.org.models import Store
 from newretail.org.rules import StoreStatus, StoreType, haversine_km
 
 SAME_CITY_RADIUS_KM = 20.0
-MAX_CANDIDATE_LOCATIONS = 600
+SHIP_FROM_STORE_RADIUS_KM = 100.0
+MAX_NEARBY_STORES = 100
+MAX_WAREHOUSES = 50
 
 
 def _destination(store: Store, delivery: Delivery) -> tuple[float, float]:
@@ -23,20 +29,41 @@ def _destination(store: Store, delivery: Delivery) -> tuple[float, float]:
     return store.lat, store.lng
 
 
-def _candidates(session: Session, brand_id: int, method: DeliveryMethod) -> list[Store]:
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    location_id: int
+    warehouse: bool
+    lat: float
+    lng: float
+
+
+def _candidates(
+    session: Session, brand_id: int, method: DeliveryMethod, lat: float, lng: float
+) -> list[Candidate]:
+    """The brand's open stores nearest the buyer (within reach), and its open warehouses."""
     scope = access.system_for(brand_id)
-    found: list[Store] = []
-    cursor: str | None = None
-    while len(found) < MAX_CANDIDATE_LOCATIONS:
-        page, cursor = org_service.list_stores(
-            session=session, scope=scope, cursor=cursor, limit=200, status=StoreStatus.OPEN.value
-        )
-        found += page
-        if cursor is None:
-            break
-    if method is DeliveryMethod.SAME_CITY:
-        found = [s for s in found if s.type != StoreType.WAREHOUSE.value]
-    return found
+    brand = org_service.get_brand(session=session, scope=scope, brand_id=brand_id)
+    same_city = method is DeliveryMethod.SAME_CITY
+    nearby = cloudstore_service.nearby_stores(
+        session=session,
+        lat=lat,
+        lng=lng,
+        radius_km=SAME_CITY_RADIUS_KM if same_city else SHIP_FROM_STORE_RADIUS_KM,
+        brand_code=brand.code,
+        limit=MAX_NEARBY_STORES,
+    )
+    found = [Candidate(n.store.id, False, n.store.lat, n.store.lng) for n in nearby]
+    if same_city:
+        return found
+    warehouses, _ = org_service.list_stores(
+        session=session,
+        scope=scope,
+        cursor=None,
+        limit=MAX_WAREHOUSES,
+        type=StoreType.WAREHOUSE.value,
+        status=StoreStatus.OPEN.value,
+    )
+    return found + [Candidate(w.id, True, w.lat, w.lng) for w in warehouses]
 
 
 def plan(
@@ -56,21 +83,22 @@ def plan(
             )
         return [rules.Allocation(pickup.id, False, 0.0, tuple(sorted(need)), "pickup store")]
     lat, lng = _destination(store, delivery)
-    stores = _candidates(session, brand_id, method)
+    candidates = _candidates(session, brand_id, method, lat, lng)
     units = inventory_service.available(
-        session=session, brand_id=brand_id, sku_ids=need, location_ids=[s.id for s in stores]
+        session=session,
+        brand_id=brand_id,
+        sku_ids=need,
+        location_ids=[c.location_id for c in candidates],
     )
     locations = [
         rules.Location(
-            location_id=s.id,
-            warehouse=s.type == StoreType.WAREHOUSE.value,
-            distance_km=round(haversine_km(lat, lng, s.lat, s.lng), 3),
-            stock={sku: units[(s.id, sku)] for sku in need},
+            location_id=c.location_id,
+            warehouse=c.warehouse,
+            distance_km=round(haversine_km(lat, lng, c.lat, c.lng), 3),
+            stock={sku: units[(c.location_id, sku)] for sku in need},
         )
-        for s in stores
+        for c in candidates
     ]
-    if method is DeliveryMethod.SAME_CITY:
-        locations = [x for x in locations if x.distance_km <= SAME_CITY_RADIUS_KM]
     try:
         return rules.route(need, locations)
     except rules.Unroutable as exc:
