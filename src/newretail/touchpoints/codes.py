@@ -230,6 +230,11 @@ def _badge_of(session: Session, guide_id: int) -> TouchpointCode | None:
     )
 
 
+def find_guide_badge(*, session: Session, scope: Scope, guide_id: int) -> TouchpointCode | None:
+    """The guide's badge if they have one and the caller may see it; reads only, never creates."""
+    return session.scalar(code_query(scope).where(TouchpointCode.badge_guide_id == guide_id))
+
+
 def guide_badge(
     *, session: Session, scope: Scope, guide_id: int, pick: Pick | None = None
 ) -> tuple[TouchpointCode, bool]:
