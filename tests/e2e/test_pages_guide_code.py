@@ -46,7 +46,7 @@ def test_the_guide_sees_their_badge_with_its_link_and_counts(
     login(client, world.east_guide)
     page = client.get("/g/code", headers=EN)
     assert page.status_code == 200
-    assert f'data-code>{code}</strong>' in page.text
+    assert f"data-code>{code}</strong>" in page.text
     assert f'value="http://testserver/c/{code}"' in page.text
     assert world.east_store.name in page.text
     assert page.text.count("<td data-scans>2</td>") == 2

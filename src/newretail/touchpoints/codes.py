@@ -90,6 +90,7 @@ def list_codes(
     scope: Scope,
     cursor: str | None,
     limit: int,
+    brand_id: int | None = None,
     store_id: int | None = None,
     guide_id: int | None = None,
     placement: rules.Placement | None = None,
@@ -97,6 +98,8 @@ def list_codes(
     is_active: bool | None = None,
 ) -> tuple[list[TouchpointCode], str | None]:
     query = code_query(scope)
+    if brand_id is not None:
+        query = query.where(TouchpointCode.brand_id == brand_id)
     if store_id is not None:
         query = query.where(TouchpointCode.store_id == store_id)
     if guide_id is not None:

@@ -237,8 +237,9 @@ def counts(
         .where(CodeScan.code_id.in_(ids), CodeScan.scanned_at >= since, CodeScan.scanned_at < until)
         .group_by(CodeScan.code_id)
     ).all()
-    joined = dict(
-        session.execute(
+    joined: dict[int, int] = {
+        code_id: n
+        for code_id, n in session.execute(
             select(CodeJoin.code_id, func.count())
             .where(
                 CodeJoin.code_id.in_(ids),
@@ -247,8 +248,8 @@ def counts(
                 CodeJoin.member_created.is_(True),
             )
             .group_by(CodeJoin.code_id)
-        ).tuples()
-    )
+        )
+    }
     scans = {code_id: (int(n), int(unique)) for code_id, n, unique in scanned}
     return {
         code_id: CodeCounts(*scans.get(code_id, (0, 0)), joins=int(joined.get(code_id, 0)))

@@ -32,7 +32,15 @@ from newretail.touchpoints.codes import (
     update_code,
 )
 from newretail.touchpoints.models import TouchpointCode
-from newretail.touchpoints.scans import CodeCounts, JoinResult, ScanResult, counts, join, scan, stats
+from newretail.touchpoints.scans import (
+    CodeCounts,
+    JoinResult,
+    ScanResult,
+    counts,
+    join,
+    scan,
+    stats,
+)
 from newretail.touchpoints.schemas import CodeJoinRead, CodeRead
 
 

@@ -26,13 +26,22 @@ def mount(app: FastAPI) -> None:
     """Attach the page routes and static assets to ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from newretail.web import codes, console, console_forms, console_members, guide, router
+    from newretail.web import (
+        codes,
+        console,
+        console_codes,
+        console_forms,
+        console_members,
+        guide,
+        router,
+    )
     from newretail.web.templating import STATIC_DIR
 
     app.include_router(router.router)
     app.include_router(console.router)
     app.include_router(console_forms.router)
     app.include_router(console_members.router)
+    app.include_router(console_codes.router)
     app.include_router(guide.router)
     app.include_router(codes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
