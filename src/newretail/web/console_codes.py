@@ -169,7 +169,9 @@ def codes(
     current = data.brand(session=session, scope=scope, brand_id=brand)
     scope.require(*CODE_ROLES)
     filters = Filters(store, placement, campaign, active)
-    values = {"store": str(store or ""), "placement": Placement.SHELF_TAG.value, "count": "10"}
+    only = _stores(session, scope, current.id)
+    chosen = store or (only[0].id if len(only) == 1 else None)
+    values = {"store": str(chosen or ""), "placement": Placement.SHELF_TAG.value, "count": "10"}
     return _codes_page(page, session, current, filters, cursor, FormState(page, values))
 
 
