@@ -133,8 +133,20 @@ def demo(
     get_settings.cache_clear()
     migrations.upgrade(url)
     database = Database(url)
-    logins = demo_world.load(database=database, seed=seed, console=console)
+    world = demo_world.build_world(database=database, seed=seed, console=console)
+    sheets_folder = database_file.parent / demo_world.SHEETS_FOLDER
+    sheets = demo_world.write_code_sheets(
+        database=database,
+        world=world,
+        folder=sheets_folder,
+        base_url=get_settings().public_base_url or f"http://{host}:{port}",
+    )
     database.dispose()
+    logins = demo_world.featured_logins(world)
+    console.print(
+        f"[green]wrote {len(sheets)} code sheets (A4 PDFs) to {sheets_folder}/[/green]"
+        + (f", e.g. {sheets[0].name}" if sheets else "")
+    )
     table = Table(title="demo logins")
     for column in ("role", "username", "password", "scope"):
         table.add_column(column)

@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
@@ -19,8 +20,11 @@ from newretail.db import Database
 from newretail.simulate import catalog, members, organisation, touchpoints
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
+from newretail.touchpoints import service as touchpoints_service
+from newretail.web import i18n
 
 DEFAULT_SEED = 7
+SHEETS_FOLDER = "code-sheets"
 # One login per role and brand is printed; every other account shares the same password.
 FEATURED_ROLES = (
     Role.BRAND_ADMIN,
@@ -129,3 +133,34 @@ def load(
 ) -> list[DemoLogin]:
     """Build the demo world and return the logins to print."""
     return featured_logins(build_world(database=database, seed=seed, console=console))
+
+
+def write_code_sheets(
+    *, database: Database, world: World, folder: Path, base_url: str, locale: str = i18n.ZH
+) -> list[Path]:
+    """Each store's print sheet as ``folder/<brand>-<store>.pdf``; earlier sheets are dropped.
+
+    Warehouses get no codes in the demo, so no sheet either.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.pdf"):
+        old.unlink()
+    translate = i18n.translations(locale).gettext
+    written: list[Path] = []
+    with database.transaction(read_only=True) as session:
+        for brand in world.brands.values():
+            scope = touchpoints_service.brand_scope(brand.id)
+            for store in brand.stores:
+                if store.type == "warehouse":
+                    continue
+                pdf = touchpoints_service.print_sheet(
+                    session=session,
+                    scope=scope,
+                    store_id=store.id,
+                    base_url=base_url,
+                    translate=translate,
+                )
+                path = folder / f"{brand.code}-{store.code}.pdf"
+                path.write_bytes(pdf)
+                written.append(path)
+    return written

@@ -90,6 +90,7 @@ def list_codes(
     scope: Scope,
     cursor: str | None,
     limit: int,
+    brand_id: int | None = None,
     store_id: int | None = None,
     guide_id: int | None = None,
     placement: rules.Placement | None = None,
@@ -97,6 +98,8 @@ def list_codes(
     is_active: bool | None = None,
 ) -> tuple[list[TouchpointCode], str | None]:
     query = code_query(scope)
+    if brand_id is not None:
+        query = query.where(TouchpointCode.brand_id == brand_id)
     if store_id is not None:
         query = query.where(TouchpointCode.store_id == store_id)
     if guide_id is not None:
@@ -228,6 +231,11 @@ def _badge_of(session: Session, guide_id: int) -> TouchpointCode | None:
         .where(TouchpointCode.badge_guide_id == guide_id)
         .execution_options(populate_existing=True)
     )
+
+
+def find_guide_badge(*, session: Session, scope: Scope, guide_id: int) -> TouchpointCode | None:
+    """The guide's badge if they have one and the caller may see it; reads only, never creates."""
+    return session.scalar(code_query(scope).where(TouchpointCode.badge_guide_id == guide_id))
 
 
 def guide_badge(

@@ -6,6 +6,7 @@ code's store and guide as the brand's binding policy decides, with the code's pl
 as the binding source; the join is remembered with the code so that conversions count.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -207,3 +208,50 @@ def stats(
         joins=int(joins or 0),
         bindings=int(bindings or 0),
     )
+
+
+@dataclass(frozen=True)
+class CodeCounts:
+    scans: int = 0
+    unique_scanners: int = 0
+    joins: int = 0
+
+
+def counts(
+    *,
+    session: Session,
+    codes: Sequence[TouchpointCode],
+    since: datetime,
+    until: datetime | None = None,
+) -> dict[int, CodeCounts]:
+    """Scans, unique scanners and joins in ``[since, until)`` of codes the caller has read.
+
+    One grouped query per table for a whole page of codes, rather than three per code.
+    """
+    until = until or utcnow()
+    ids = [row.id for row in codes]
+    if not ids:
+        return {}
+    scanned = session.execute(
+        select(CodeScan.code_id, func.count(), func.count(distinct(CodeScan.scanner_key)))
+        .where(CodeScan.code_id.in_(ids), CodeScan.scanned_at >= since, CodeScan.scanned_at < until)
+        .group_by(CodeScan.code_id)
+    ).all()
+    joined: dict[int, int] = {
+        code_id: n
+        for code_id, n in session.execute(
+            select(CodeJoin.code_id, func.count())
+            .where(
+                CodeJoin.code_id.in_(ids),
+                CodeJoin.joined_at >= since,
+                CodeJoin.joined_at < until,
+                CodeJoin.member_created.is_(True),
+            )
+            .group_by(CodeJoin.code_id)
+        )
+    }
+    scans = {code_id: (int(n), int(unique)) for code_id, n, unique in scanned}
+    return {
+        code_id: CodeCounts(*scans.get(code_id, (0, 0)), joins=int(joined.get(code_id, 0)))
+        for code_id in ids
+    }

@@ -21,6 +21,7 @@ from newretail.touchpoints.codes import (
     create_code,
     create_codes,
     destination,
+    find_guide_badge,
     find_live_code,
     get_code,
     guide_badge,
@@ -31,7 +32,15 @@ from newretail.touchpoints.codes import (
     update_code,
 )
 from newretail.touchpoints.models import TouchpointCode
-from newretail.touchpoints.scans import JoinResult, ScanResult, join, scan, stats
+from newretail.touchpoints.scans import (
+    CodeCounts,
+    JoinResult,
+    ScanResult,
+    counts,
+    join,
+    scan,
+    stats,
+)
 from newretail.touchpoints.schemas import CodeJoinRead, CodeRead
 
 
@@ -74,6 +83,11 @@ def join_read(result: JoinResult) -> CodeJoinRead:
 def store_path(names: Names) -> str:
     """The code's store's cloud store page."""
     return rules.store_page_path(names.brand_code, names.store_code)
+
+
+def scan_url(*, base_url: str, code: str) -> str:
+    """The public URL a code's QR image holds."""
+    return rules.scan_url(base_url, code)
 
 
 def join_path(code: str) -> str:
@@ -134,14 +148,17 @@ def store_ids_by_code(*, session: Session, scope: Scope, store_code: str) -> lis
 
 
 __all__ = [
+    "CodeCounts",
     "JoinResult",
     "Names",
     "ScanResult",
     "brand_scope",
     "code_query",
     "code_read",
+    "counts",
     "create_code",
     "create_codes",
+    "find_guide_badge",
     "find_live_code",
     "get_code",
     "guide_badge",
@@ -154,6 +171,7 @@ __all__ = [
     "qr_png",
     "qr_svg",
     "scan",
+    "scan_url",
     "stats",
     "store_ids_by_code",
     "store_path",

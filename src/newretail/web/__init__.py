@@ -31,6 +31,7 @@ def mount(app: FastAPI) -> None:
         codes,
         console,
         console_catalog,
+        console_codes,
         console_forms,
         console_members,
         guide,
@@ -42,6 +43,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console.router)
     app.include_router(console_forms.router)
     app.include_router(console_members.router)
+    app.include_router(console_codes.router)
     app.include_router(guide.router)
     app.include_router(codes.router)
     app.include_router(console_catalog.router)

@@ -1,29 +1,41 @@
-"""The guide's workbench at /g (mobile first): my members, a member's history, sharing.
+"""The guide's workbench at /g (mobile first): my members, a member's history, my QR code,
+sharing.
 
 Everything is read with the guide's own scope, so a guide only ever finds the members
 bound to them, with masked phone numbers; another guide's member is a 404.
 """
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
+from newretail.auth.scope import Scope
+from newretail.db import utcnow
+from newretail.guides import errors as guides_errors
 from newretail.guides import service as guides_service
 from newretail.members import service as members_service
+from newretail.touchpoints import errors as touchpoints_errors
+from newretail.touchpoints import service as touchpoints_service
+from newretail.touchpoints.models import TouchpointCode
 from newretail.web import member_pages
-from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
+from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 20
 MAX_OFFSET = 100_000
 Search = Annotated[str | None, Query(max_length=64)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+STATS_WINDOWS_DAYS = (7, 30)
+IMAGE_HEADERS = {"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"}
 
 
 def _tabs(page: Page, active: str) -> list[dict[str, object]]:
     tabs = (
         ("members", "/g", page.gettext("My members")),
+        ("code", "/g/code", page.gettext("My QR code")),
         ("share", "/g/share", page.gettext("Share")),
     )
     return [{"url": url, "label": label, "active": key == active} for key, url, label in tabs]
@@ -108,3 +120,87 @@ def share(
         link=link,
         tabs=_tabs(page, "share"),
     )
+
+
+# ---- my QR code (the guide's badge) ----------------------------------------------------
+
+
+def _my_badge(session: Session, scope: Scope) -> TouchpointCode | None:
+    """The calling guide's badge, if they have one yet (only guides get here)."""
+    guides_service.guide_stores(session=session, scope=scope)
+    if scope.actor_id is None:
+        raise guides_errors.NotAGuide()
+    return touchpoints_service.find_guide_badge(
+        session=session, scope=scope, guide_id=scope.actor_id
+    )
+
+
+def _badge_view(page: Page, session: Session, badge: TouchpointCode) -> dict[str, object]:
+    scope = page.caller
+    names = touchpoints_service.names_of(session=session, row=badge)
+    now = utcnow()
+    windows = [
+        (
+            page.gettext("Last %(days)s days", days=days),
+            touchpoints_service.stats(
+                session=session, scope=scope, code=badge.code, since=now - timedelta(days=days)
+            ),
+        )
+        for days in STATS_WINDOWS_DAYS
+    ]
+    return {
+        "code": badge.code,
+        "active": badge.is_active,
+        "store": names.store_name,
+        "brand": names.brand_name,
+        "url": touchpoints_service.scan_url(base_url=page.public_base_url, code=badge.code),
+        "windows": windows,
+    }
+
+
+@router.get("/g/code")
+def my_code(page: StaffPage, session: PageSessionDep) -> HTMLResponse:
+    scope = page.caller
+    badge = _my_badge(session, scope)
+    store = guides_service.guide_store(session=session, scope=scope)
+    return page.render(
+        "guide/code.html",
+        store=store,
+        badge=_badge_view(page, session, badge) if badge is not None else None,
+        tabs=_tabs(page, "code"),
+    )
+
+
+@router.post("/g/code")
+def create_my_code(page: StaffPage, session: PageSessionDep, fields: FormDep) -> Response:
+    """The guide's first ask for their badge creates it (GET pages only read)."""
+    scope = page.caller
+    if _my_badge(session, scope) is None and scope.actor_id is not None:
+        touchpoints_service.guide_badge(session=session, scope=scope, guide_id=scope.actor_id)
+    return page.redirect("/g/code")
+
+
+def _badge_image(page: Page, session: Session, kind: str) -> Response:
+    scope = page.caller
+    badge = _my_badge(session, scope)
+    if badge is None:
+        raise touchpoints_errors.CodeNotFound()
+    make = touchpoints_service.qr_svg if kind == "svg" else touchpoints_service.qr_png
+    image = make(session=session, scope=scope, code=badge.code, base_url=page.public_base_url)
+    headers = dict(IMAGE_HEADERS)
+    if kind == "png":
+        headers["Content-Disposition"] = f'attachment; filename="qr-{badge.code}.png"'
+    media_type = "image/svg+xml" if kind == "svg" else "image/png"
+    return Response(content=image, media_type=media_type, headers=headers)
+
+
+@router.get("/g/code.svg")
+def my_code_svg(page: StaffPage, session: PageSessionDep) -> Response:
+    """The badge's QR image for the page (pages authenticate by cookie, not bearer token)."""
+    return _badge_image(page, session, "svg")
+
+
+@router.get("/g/code.png")
+def my_code_png(page: StaffPage, session: PageSessionDep) -> Response:
+    """The badge's QR image to save to the phone and send in a chat."""
+    return _badge_image(page, session, "png")

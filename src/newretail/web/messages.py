@@ -73,6 +73,7 @@ ERRORS = {
     "product_not_shareable": N_("This product is not on sale in your store."),
     "code_not_found": N_("This code does not exist."),
     "code_inactive": N_("This code is no longer in use."),
+    "invalid_code_target": N_("A code leading to a product needs the product; other codes none."),
     "invalid_phone": N_("Please enter a valid mobile number."),
     "otp_invalid": N_("The code is wrong. Please check it and try again."),
     "otp_expired": N_("The code has expired. Please ask for a new one."),
@@ -91,6 +92,8 @@ ERROR_FIELDS = {
     "region_code_taken": "code",
     "store_code_taken": "code",
     "district_not_found": "district_id",
+    "invalid_code_target": "product_id",
+    "product_not_found": "product_id",
 }
 
 FIELD_ERRORS = {
@@ -115,6 +118,9 @@ FLASHES = {
     "policy_saved": N_("The binding rules were saved. They apply to future bindings."),
     "members_rebound": N_("%(moved)s members of %(guide)s were moved: %(summary)s."),
     "nothing_to_rebind": N_("%(guide)s has no members to move."),
+    "codes_created": N_("%(count)s codes were made for %(store)s."),
+    "code_deactivated": N_("Code %(code)s was switched off; its scans no longer lead anywhere."),
+    "code_activated": N_("Code %(code)s is in use again."),
 }
 
 BINDING_SOURCES = {
@@ -133,6 +139,12 @@ BINDING_REASONS = {
     "override": N_("Taken over by a later touch"),
     "manual": N_("Set by hand"),
     "reassignment": N_("Guide left or rebalanced"),
+}
+
+CODE_TARGETS = {
+    "store": N_("Cloud store"),
+    "product": N_("A product"),
+    "join": N_("Join page"),
 }
 
 BINDING_MODES = {

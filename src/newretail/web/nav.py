@@ -8,6 +8,7 @@ from newretail.web.pages import Page
 MEMBER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
 REBIND_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 POLICY_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+CODE_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 
 
 def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
@@ -34,6 +35,7 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
             scope.has_any(*POLICY_ROLES),
         ),
         ("rebind", "/console/rebind", page.gettext("Guide handover"), scope.has_any(*REBIND_ROLES)),
+        ("codes", "/console/codes", page.gettext("Codes"), scope.has_any(*CODE_ROLES)),
     ]
     return [
         {"key": key, "url": url(path, scope, brand_id), "label": label, "active": key == active}

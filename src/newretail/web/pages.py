@@ -118,6 +118,11 @@ class Page:
         return settings_of(self.request)
 
     @property
+    def public_base_url(self) -> str:
+        """Where consumers reach the pages (printed in QR codes): configured, else this origin."""
+        return self.settings.public_base_url or str(self.request.base_url)
+
+    @property
     def caller(self) -> Scope:
         """The logged-in caller; only pages behind ``StaffPage`` have one."""
         if self.scope is None:
