@@ -97,9 +97,9 @@ def test_every_unit_returned_in_steps_gives_back_exactly_what_was_paid(database:
         refunds = list(session.scalars(select(Refund.amount).where(Refund.order_id == order_id)))
         assert order is not None
         money = (sum(refunds), order.refunded_amount, order.paid_amount)
-        units = [line.refunded_quantity for line in order.lines]
+        refunded_units = [line.refunded_quantity for line in order.lines]
     assert money == (999 * 3 + 1_001 * 2 - 777,) * 3
-    assert units == [3, 2]
+    assert refunded_units == [3, 2]
 
 
 def test_an_exchange_swaps_a_unit_for_another_size_at_the_receiving_store_and_moves_no_money(
