@@ -234,7 +234,41 @@ def victim_fulfilment_id(v: Victim) -> int:
         return found[0].id
 
 
+def victim_return_id(v: Victim) -> int:
+    """A requested return of one unit of a victim's order that was handed over."""
+    from newretail.orders import returns
+    from newretail.orders import service as orders_service
+    from newretail.orders.returns_schemas import ReturnCreate
+
+    order_id = victim_order_id(v)
+    scope = orders_service.system_for(v.world.brand.id)
+    with v.database.transaction() as session:
+        fulfilment = orders_service.list_fulfilments(
+            session=session, scope=scope, order_id=order_id
+        )[0]
+        ready = orders_service.mark_ready(
+            session=session, scope=scope, order_id=order_id, fulfilment_id=fulfilment.id
+        )
+        assert ready.pickup_code is not None
+        orders_service.hand_over(
+            session=session,
+            scope=scope,
+            store_id=v.world.east_store.id,
+            pickup_code=ready.pickup_code,
+        )
+        line_id = fulfilment.lines[0].order_line_id
+        data = ReturnCreate.model_validate(
+            {
+                "order_id": order_id,
+                "receiving_location_id": v.world.west_store.id,
+                "lines": [{"order_line_id": line_id, "quantity": 1}],
+            }
+        )
+        return returns.create_return(session=session, scope=scope, data=data).id
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
+    "return_id": victim_return_id,
     "order_id": victim_order_id,
     "cart_id": victim_cart_id,
     "fulfilment_id": victim_fulfilment_id,
@@ -295,6 +329,13 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}]
     },
     ("POST", "/api/v1/orders/{order_id}/refunds"): lambda v: {"amount": 1},
+    ("POST", "/api/v1/returns"): lambda v: {
+        "order_id": victim_order_id(v),
+        "receiving_location_id": v.world.east_store.id,
+        "lines": [{"order_line_id": 1, "quantity": 1}],
+        "received": True,
+    },
+    ("PUT", "/api/v1/return-policy"): lambda v: {"brand_id": v.world.brand.id, "window_days": 0},
     ("POST", "/api/v1/orders/{order_id}/fulfilments/{fulfilment_id}/ship"): lambda v: {},
     ("POST", "/api/v1/webhooks"): lambda v: {
         "brand_id": v.world.brand.id,

@@ -23,6 +23,7 @@ from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
 from newretail.members.router import router as members_router
 from newretail.observability import RequestContextMiddleware, configure_logging, log
+from newretail.orders.returns_router import router as returns_router
 from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
 from newretail.payments.router import router as payments_router
@@ -47,6 +48,7 @@ API_ROUTERS = [
     touchpoints_router,
     orders_router,
     payments_router,
+    returns_router,
 ]
 
 _HTTP_CODES = {

@@ -9,6 +9,7 @@ from newretail.integrations import models as integrations_models
 from newretail.inventory import models as inventory_models
 from newretail.members import models as members_models
 from newretail.orders import models as orders_models
+from newretail.orders import returns_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
 from newretail.payments import models as payments_models
@@ -27,5 +28,6 @@ __all__ = [
     "org_models",
     "outbox_models",
     "payments_models",
+    "returns_models",
     "touchpoints_models",
 ]

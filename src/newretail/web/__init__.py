@@ -36,6 +36,7 @@ def mount(app: FastAPI) -> None:
         console_members,
         guide,
         router,
+        shop_orders,
     )
     from newretail.web.templating import STATIC_DIR
 
@@ -47,5 +48,6 @@ def mount(app: FastAPI) -> None:
     app.include_router(guide.router)
     app.include_router(codes.router)
     app.include_router(console_catalog.router)
+    app.include_router(shop_orders.router)
     app.include_router(cloudstore.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

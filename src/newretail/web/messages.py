@@ -110,6 +110,13 @@ FIELD_ERRORS = {
 }
 
 FLASHES = {
+    "payment_succeeded": N_("Paid. Thank you!"),
+    "payment_pending": N_("The payment is being confirmed; this page shows when it is."),
+    "payment_declined": N_("The payment was declined; nothing was charged. Try again."),
+    "payment_failed": N_("The order could not be paid: %(reason)s"),
+    "return_received": N_("Return %(number)s was received."),
+    "pickup_ready": N_("The pickup is ready; its code is %(code)s."),
+    "pickup_handed_over": N_("The pickup was handed over."),
     "logged_out": N_("You have logged out."),
     "region_created": N_("Region %(name)s was created."),
     "region_updated": N_("Region %(name)s was saved."),
@@ -219,3 +226,26 @@ MOVEMENT_KINDS = {
 }
 
 PRODUCT_STATUSES = {"active": N_("Active"), "archived": N_("Archived")}
+
+ORDER_STATUSES = {
+    "created": N_("Waiting for payment"),
+    "paid": N_("Paid"),
+    "allocated": N_("Being prepared"),
+    "ready": N_("Ready for pickup"),
+    "shipped": N_("On its way"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+    "refunded": N_("Refunded"),
+}
+FULFILMENT_STATUSES = {
+    "pending": N_("Being prepared"),
+    "ready": N_("Ready for pickup"),
+    "shipped": N_("On its way"),
+    "completed": N_("Handed over"),
+    "cancelled": N_("Cancelled"),
+}
+RETURN_STATUSES = {
+    "requested": N_("Requested"),
+    "received": N_("Received"),
+    "cancelled": N_("Cancelled"),
+}
