@@ -26,6 +26,7 @@ from newretail.observability import RequestContextMiddleware, configure_logging,
 from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
 from newretail.payments.router import router as payments_router
+from newretail.presales.router import router as presales_router
 from newretail.schemas import ErrorRead
 from newretail.touchpoints.router import router as touchpoints_router
 
@@ -47,6 +48,7 @@ API_ROUTERS = [
     touchpoints_router,
     orders_router,
     payments_router,
+    presales_router,
 ]
 
 _HTTP_CODES = {

@@ -12,6 +12,7 @@ from newretail.orders import models as orders_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
 from newretail.payments import models as payments_models
+from newretail.presales import models as presales_models
 from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "org_models",
     "outbox_models",
     "payments_models",
+    "presales_models",
     "touchpoints_models",
 ]
