@@ -236,10 +236,9 @@ def victim_fulfilment_id(v: Victim) -> int:
 
 def victim_presale_id(v: Victim) -> int:
     """A running pre-sale of the victim's over its SKU at its east store (10 units there)."""
-    from tests import order_builders
-
     from newretail.presales import service as presales_service
     from newretail.presales.schemas import PresaleCreate
+    from tests import order_builders
 
     order_builders.receive(v.database, v.world.east_store.id, v.catalog()["sku_id"], 10)
     data = PresaleCreate.model_validate(
@@ -287,7 +286,42 @@ def victim_deposit_id(v: Victim) -> int:
         return deposit.id
 
 
+def victim_charge_id(v: Victim) -> int:
+    """A deferred charge of the victim's: a member's order taken on credit at its till."""
+    from newretail.orders import service as orders_service
+    from newretail.orders.schemas import OrderCreate
+    from newretail.paylater import service as paylater_service
+    from newretail.paylater.schemas import DeferredCreate, PolicyUpdate
+
+    scope = orders_service.system_for(v.world.brand.id)
+    member_id = victim_member_id(v)
+    order_builders_receive(v)
+    body = {
+        "store_id": v.world.east_store.id,
+        "channel": "pos",
+        "member_id": member_id,
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+        "delivery": {"method": "pickup"},
+    }
+    with v.database.transaction() as session:
+        paylater_service.set_policy(session=session, scope=scope, data=PolicyUpdate(threshold=0))
+        order = orders_service.create_order(
+            session=session, scope=scope, data=OrderCreate.model_validate(body)
+        )
+        charge, _ = paylater_service.take_on_credit(
+            session=session, scope=scope, data=DeferredCreate(order_id=order.id)
+        )
+        return charge.id
+
+
+def order_builders_receive(v: Victim) -> None:
+    from tests import order_builders
+
+    order_builders.receive(v.database, v.world.east_store.id, v.catalog()["sku_id"], 20)
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
+    "charge_id": victim_charge_id,
     "presale_id": victim_presale_id,
     "deposit_id": victim_deposit_id,
     "order_id": victim_order_id,
@@ -330,6 +364,12 @@ PUBLIC_ROUTES = {
 Body = Callable[[Victim], dict[str, Any] | None]
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/payments/deferred"): lambda v: {"order_id": victim_order_id(v)},
+    ("POST", "/api/v1/payments/deferred/{charge_id}/pay"): lambda v: {},
+    ("PUT", "/api/v1/payments/deferred/policy"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "threshold": 0,
+    },
     ("POST", "/api/v1/presales"): lambda v: _presale_body(v),
     ("POST", "/api/v1/presales/{presale_id}/deposits"): lambda v: {
         "store_id": v.world.east_store.id,

@@ -25,6 +25,7 @@ from newretail.members.router import router as members_router
 from newretail.observability import RequestContextMiddleware, configure_logging, log
 from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
+from newretail.paylater.router import router as paylater_router
 from newretail.payments.router import router as payments_router
 from newretail.presales.router import router as presales_router
 from newretail.schemas import ErrorRead
@@ -47,6 +48,7 @@ API_ROUTERS = [
     members_router,
     touchpoints_router,
     orders_router,
+    paylater_router,
     payments_router,
     presales_router,
 ]

@@ -11,6 +11,7 @@ from newretail.members import models as members_models
 from newretail.orders import models as orders_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
+from newretail.paylater import models as paylater_models
 from newretail.payments import models as payments_models
 from newretail.presales import models as presales_models
 from newretail.touchpoints import models as touchpoints_models
@@ -27,6 +28,7 @@ __all__ = [
     "orders_models",
     "org_models",
     "outbox_models",
+    "paylater_models",
     "payments_models",
     "presales_models",
     "touchpoints_models",
