@@ -94,9 +94,12 @@ def credit_of(*, session: Session, scope: Scope, member_id: int) -> tuple[int, i
 
 
 def take_on_credit(
-    *, session: Session, scope: Scope, data: DeferredCreate
+    *, session: Session, scope: Scope, data: DeferredCreate, now: datetime | None = None
 ) -> tuple[DeferredCharge, Order]:
-    """The down payment now, the rest deferred; ``credit_insufficient`` below the threshold."""
+    """The down payment now, the rest deferred; ``credit_insufficient`` below the threshold.
+
+    ``now`` dates the term (the simulator plants orders taken on credit weeks ago).
+    """
     order = orders_service.get_order(session=session, scope=scope, order_id=data.order_id)
     if not orders_service.is_consumer(scope):
         orders_service.require_staff(scope, *orders_service.access_cashiers())
@@ -108,7 +111,7 @@ def take_on_credit(
     score = credit.score(brand_id=order.brand_id, member_id=order.member_id)
     if not rules.qualifies(score, terms.threshold):
         raise errors.CreditInsufficient()
-    now = utcnow()
+    taken_at, now = now or utcnow(), utcnow()
     down = rules.down_payment(order.total, terms.down_payment)
     provider = providers.get_provider(data.provider)
     result = provider.charge(amount=down, currency=order.currency, instruction=data.instruction)
@@ -126,7 +129,7 @@ def take_on_credit(
     paid = orders_service.mark_paid(session=session, order_id=order.id, amount=order.total, now=now)
     if paid is None:
         raise order_errors.OrderNotPayable("The order closed while it was being paid.")
-    due = rules.due_at(now, terms.term_days)
+    due = rules.due_at(taken_at, terms.term_days)
     charge = DeferredCharge(
         brand_id=order.brand_id,
         order_id=order.id,

@@ -33,6 +33,7 @@ def mount(app: FastAPI) -> None:
         console_catalog,
         console_forms,
         console_members,
+        console_presales,
         guide,
         router,
     )
@@ -45,5 +46,6 @@ def mount(app: FastAPI) -> None:
     app.include_router(guide.router)
     app.include_router(codes.router)
     app.include_router(console_catalog.router)
+    app.include_router(console_presales.router)
     app.include_router(cloudstore.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -34,6 +34,13 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
             scope.has_any(*POLICY_ROLES),
         ),
         ("rebind", "/console/rebind", page.gettext("Guide handover"), scope.has_any(*REBIND_ROLES)),
+        (
+            "presales",
+            "/console/presales",
+            page.gettext("Pre-sale board"),
+            scope.has_any(*POLICY_ROLES),
+        ),
+        ("dunning", "/console/dunning", page.gettext("Dunning list"), scope.has_any(*POLICY_ROLES)),
     ]
     return [
         {"key": key, "url": url(path, scope, brand_id), "label": label, "active": key == active}
