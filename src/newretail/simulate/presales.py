@@ -116,7 +116,8 @@ def _pay_later(ctx: StepContext, brand: BrandRecord) -> list[int]:
     charges: list[int] = []
     for n, (_member, consumer) in enumerate(_consumers(ctx, brand, PAY_LATER_ORDERS)):
         scope = _consumer_scope(consumer)
-        sku = brand.catalog.skus[stocked[-1 - n]]
+        sku_code = stocked[-1 - n]
+        sku = brand.catalog.skus[sku_code]
         body = {
             "store_id": store.id,
             "channel": "cloud_store",
@@ -140,6 +141,8 @@ def _pay_later(ctx: StepContext, brand: BrandRecord) -> list[int]:
         except DomainError:
             continue
         charges.append(charge.id)
+        sold = brand.catalog.sold
+        sold[(store.code, sku_code)] = sold.get((store.code, sku_code), 0) + 1
     for hours in (0, 2, 8, 40):
         paylater_service.charge_due(session=session, now=now + timedelta(hours=hours))
     return charges
