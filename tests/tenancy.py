@@ -267,8 +267,97 @@ def victim_return_id(v: Victim) -> int:
         return returns.create_return(session=session, scope=scope, data=data).id
 
 
+def victim_presale_id(v: Victim) -> int:
+    """A running pre-sale of the victim's over its SKU at its east store (10 units there)."""
+    from newretail.presales import service as presales_service
+    from newretail.presales.schemas import PresaleCreate
+    from tests import order_builders
+
+    order_builders.receive(v.database, v.world.east_store.id, v.catalog()["sku_id"], 10)
+    data = PresaleCreate.model_validate(
+        {
+            **_presale_body(v),
+            "brand_id": v.world.brand.id,
+        }
+    )
+    with v.database.transaction() as session:
+        return presales_service.create_presale(session=session, scope=SYSTEM, data=data).id
+
+
+def _presale_body(v: Victim) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from newretail.db import utcnow
+
+    now = utcnow()
+    return {
+        "name": "victim pre-sale",
+        "deposit_starts_at": (now - timedelta(hours=1)).isoformat(),
+        "deposit_ends_at": (now + timedelta(days=1)).isoformat(),
+        "event_day": str((now + timedelta(days=2)).date()),
+        "store_ids": [v.world.east_store.id],
+        "items": [{"sku_id": v.catalog()["sku_id"], "price": 1000, "deposit": 100}],
+    }
+
+
+def victim_deposit_id(v: Victim) -> int:
+    """A paid deposit of the victim's pre-sale, taken at its store's till."""
+    from newretail.orders import service as orders_service
+    from newretail.payments import service as payments_service
+    from newretail.payments.schemas import PaymentCreate
+    from newretail.presales import service as presales_service
+    from newretail.presales.schemas import DepositCreate
+
+    presale_id = victim_presale_id(v)
+    scope = orders_service.system_for(v.world.brand.id)
+    data = DepositCreate(store_id=v.world.east_store.id, sku_id=v.catalog()["sku_id"])
+    with v.database.transaction() as session:
+        deposit, order = presales_service.place_deposit(
+            session=session, scope=scope, presale_id=presale_id, data=data
+        )
+        payments_service.pay(session=session, scope=scope, order_id=order.id, data=PaymentCreate())
+        return deposit.id
+
+
+def victim_charge_id(v: Victim) -> int:
+    """A deferred charge of the victim's: a member's order taken on credit at its till."""
+    from newretail.orders import service as orders_service
+    from newretail.orders.schemas import OrderCreate
+    from newretail.paylater import service as paylater_service
+    from newretail.paylater.schemas import DeferredCreate, PolicyUpdate
+
+    scope = orders_service.system_for(v.world.brand.id)
+    member_id = victim_member_id(v)
+    order_builders_receive(v)
+    body = {
+        "store_id": v.world.east_store.id,
+        "channel": "pos",
+        "member_id": member_id,
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+        "delivery": {"method": "pickup"},
+    }
+    with v.database.transaction() as session:
+        paylater_service.set_policy(session=session, scope=scope, data=PolicyUpdate(threshold=0))
+        order = orders_service.create_order(
+            session=session, scope=scope, data=OrderCreate.model_validate(body)
+        )
+        charge, _ = paylater_service.take_on_credit(
+            session=session, scope=scope, data=DeferredCreate(order_id=order.id)
+        )
+        return charge.id
+
+
+def order_builders_receive(v: Victim) -> None:
+    from tests import order_builders
+
+    order_builders.receive(v.database, v.world.east_store.id, v.catalog()["sku_id"], 20)
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "return_id": victim_return_id,
+    "charge_id": victim_charge_id,
+    "presale_id": victim_presale_id,
+    "deposit_id": victim_deposit_id,
     "order_id": victim_order_id,
     "cart_id": victim_cart_id,
     "fulfilment_id": victim_fulfilment_id,
@@ -309,6 +398,17 @@ PUBLIC_ROUTES = {
 Body = Callable[[Victim], dict[str, Any] | None]
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/payments/deferred"): lambda v: {"order_id": victim_order_id(v)},
+    ("POST", "/api/v1/payments/deferred/{charge_id}/pay"): lambda v: {},
+    ("PUT", "/api/v1/payments/deferred/policy"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "threshold": 0,
+    },
+    ("POST", "/api/v1/presales"): lambda v: _presale_body(v),
+    ("POST", "/api/v1/presales/{presale_id}/deposits"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "sku_id": v.catalog()["sku_id"],
+    },
     ("POST", "/api/v1/carts"): lambda v: {
         "store_id": v.world.east_store.id,
         "channel": "pos",

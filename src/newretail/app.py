@@ -26,7 +26,9 @@ from newretail.observability import RequestContextMiddleware, configure_logging,
 from newretail.orders.returns_router import router as returns_router
 from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
+from newretail.paylater.router import router as paylater_router
 from newretail.payments.router import router as payments_router
+from newretail.presales.router import router as presales_router
 from newretail.schemas import ErrorRead
 from newretail.touchpoints.router import router as touchpoints_router
 
@@ -47,8 +49,10 @@ API_ROUTERS = [
     members_router,
     touchpoints_router,
     orders_router,
+    paylater_router,
     payments_router,
     returns_router,
+    presales_router,
 ]
 
 _HTTP_CODES = {

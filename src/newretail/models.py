@@ -12,7 +12,9 @@ from newretail.orders import models as orders_models
 from newretail.orders import returns_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
+from newretail.paylater import models as paylater_models
 from newretail.payments import models as payments_models
+from newretail.presales import models as presales_models
 from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
@@ -27,7 +29,9 @@ __all__ = [
     "orders_models",
     "org_models",
     "outbox_models",
+    "paylater_models",
     "payments_models",
+    "presales_models",
     "returns_models",
     "touchpoints_models",
 ]

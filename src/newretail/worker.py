@@ -28,6 +28,8 @@ def default_jobs(settings: Settings | None = None) -> list[Job]:
     from newretail.outbox.consumers import load_consumer_modules
     from newretail.outbox.dispatch import OutboxDispatcher
     from newretail.outbox.relay import NatsRelay
+    from newretail.paylater.service import charge_due_job
+    from newretail.presales.service import expire_unpaid_balances
 
     load_consumer_modules()
     jobs: list[Job] = [
@@ -36,6 +38,8 @@ def default_jobs(settings: Settings | None = None) -> list[Job]:
         expire_unpaid_orders,
         release_expired_reservations,
         expire_points_job,
+        expire_unpaid_balances,
+        charge_due_job,
     ]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())

@@ -78,6 +78,8 @@ def mark_paid(*, session: Session, order_id: int, amount: int, now: datetime) ->
     )
     if order is None:
         return None
+    if order.kind == "deposit":
+        return order  # a deposit only holds its pre-sale's stock; the balance order takes it
     allocate(session=session, order=order, now=now)
     if order.reservation_id is not None:
         # Last, so the hot stock rows stay locked only until the commit that follows.

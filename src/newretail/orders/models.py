@@ -73,6 +73,8 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"))
     number: Mapped[str] = mapped_column(String(32), unique=True)
+    # standard, or a pre-sale's deposit / balance (see orders/special.py)
+    kind: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
     channel: Mapped[str] = mapped_column(String(16))
     consumer_id: Mapped[int | None] = mapped_column(ForeignKey("consumer.id"), index=True)

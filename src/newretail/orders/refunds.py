@@ -117,7 +117,8 @@ def apply_refund(
             session, order.id, OrderStatus.REFUNDED, now, extra=extra, closed_at=now
         )
         if moved is not None:
-            _restock(session, moved)
+            if moved.kind != "deposit":  # a deposit sold no units
+                _restock(session, moved)
             return moved
     fresh = session.scalar(
         select(Order).where(Order.id == order.id).execution_options(populate_existing=True)

@@ -119,6 +119,7 @@ class OrderRead(ReadModel):
     id: int
     brand_id: int
     number: str
+    kind: str = Field(default="standard", description="standard, deposit or balance.")
     store_id: int
     channel: str
     consumer_id: int | None

@@ -8,6 +8,7 @@
     fulfilments.py   ready for pickup, ship, deliver, hand over at the counter
     refunds.py       refunded amounts per line and order (called by payments)
     idempotency.py   Idempotency-Key records for creates
+    special.py       orders at fixed amounts: pre-sale deposits and balances
     access.py        who sees which orders
 
 Pure rules (the state machine, amounts, routing) live in ``rules.py``.
@@ -36,19 +37,23 @@ from newretail.orders.carts import (
     priced,
     replace_lines,
 )
-from newretail.orders.checkout import create_order
+from newretail.orders.checkout import brand_currency, create_order
 from newretail.orders.events import publish
 from newretail.orders.fulfilments import deliver, hand_over, list_fulfilments, mark_ready, ship
 from newretail.orders.lifecycle import cancel, current_status, expire_unpaid, mark_paid, transition
 from newretail.orders.models import Order
 from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
+from newretail.orders.special import FixedLine, OrderKind, place_fixed
 from newretail.pagination import paginate
 
 __all__ = [
+    "FixedLine",
+    "OrderKind",
     "PricedCart",
     "RefundLinePlan",
     "access_cashiers",
     "apply_refund",
+    "brand_currency",
     "cancel",
     "check_out",
     "create_cart",
@@ -66,6 +71,7 @@ __all__ = [
     "list_orders",
     "mark_paid",
     "mark_ready",
+    "place_fixed",
     "plan_refund",
     "priced",
     "publish",

@@ -196,3 +196,35 @@ def list_refunds(*, session: Session, scope: Scope, order_id: int) -> list[Refun
     return list(
         session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id))
     )
+
+
+def record_payment(
+    *,
+    session: Session,
+    scope: Scope,
+    order: Order,
+    provider_name: str,
+    result: providers.ChargeResult,
+    amount: int,
+    method: str,
+) -> Payment:
+    """A charge another domain made for part of an order (a pay-later down payment)."""
+    now = utcnow()
+    payment = Payment(
+        brand_id=order.brand_id,
+        order_id=order.id,
+        provider=provider_name,
+        provider_ref=result.provider_ref,
+        method=method,
+        amount=amount,
+        currency=order.currency,
+        status=result.outcome.value,
+        failure_reason=result.failure_reason,
+        actor_type=scope.actor_type,
+        actor_id=scope.actor_id,
+        created_at=now,
+        confirmed_at=now,
+    )
+    session.add(payment)
+    session.flush()
+    return payment

@@ -17,7 +17,7 @@ from rich.progress import (
 
 from newretail.auth.scope import Role
 from newretail.db import Database
-from newretail.simulate import catalog, members, organisation, touchpoints
+from newretail.simulate import catalog, members, organisation, presales, touchpoints
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 from newretail.touchpoints import service as touchpoints_service
@@ -53,6 +53,7 @@ def steps(*, members_plan: members.MembersPlan = DEMO_MEMBERS) -> list[Step]:
         catalog.step(DEMO_PLAN),
         touchpoints.step(),
         members.step(members_plan),
+        presales.step(),
     ]
 
 

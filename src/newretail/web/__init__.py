@@ -34,6 +34,7 @@ def mount(app: FastAPI) -> None:
         console_codes,
         console_forms,
         console_members,
+        console_presales,
         guide,
         router,
         shop_orders,
@@ -49,5 +50,6 @@ def mount(app: FastAPI) -> None:
     app.include_router(codes.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_orders.router)
+    app.include_router(console_presales.router)
     app.include_router(cloudstore.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

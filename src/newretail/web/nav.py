@@ -36,6 +36,13 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
         ),
         ("rebind", "/console/rebind", page.gettext("Guide handover"), scope.has_any(*REBIND_ROLES)),
         ("codes", "/console/codes", page.gettext("Codes"), scope.has_any(*CODE_ROLES)),
+        (
+            "presales",
+            "/console/presales",
+            page.gettext("Pre-sale board"),
+            scope.has_any(*POLICY_ROLES),
+        ),
+        ("dunning", "/console/dunning", page.gettext("Dunning list"), scope.has_any(*POLICY_ROLES)),
     ]
     return [
         {"key": key, "url": url(path, scope, brand_id), "label": label, "active": key == active}

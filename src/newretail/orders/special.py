@@ -1,0 +1,103 @@
+"""Orders at amounts another domain fixed: a pre-sale's deposit and its balance.
+
+The pre-sale decides the prices (deposit, pre-sale price, inflated deposit value) and holds
+the stock itself, so these orders are not priced from the store's offers and not routed:
+each line names its location and amounts, and the order points at the pre-sale's
+reservation. A ``deposit`` order is paid without being allocated (``lifecycle.mark_paid``)
+and refunded without restocking; a ``balance`` order is allocated and commits the hold.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from newretail.auth.scope import Scope
+from newretail.db import utcnow
+from newretail.orders import events
+from newretail.orders.checkout import brand_currency, new_number
+from newretail.orders.models import Order, OrderLine
+from newretail.orders.rules import DeliveryMethod, OrderStatus, RefundState
+from newretail.org.models import Store
+
+
+class OrderKind(StrEnum):
+    STANDARD = "standard"
+    DEPOSIT = "deposit"
+    BALANCE = "balance"
+
+
+@dataclass(frozen=True, slots=True)
+class FixedLine:
+    sku_id: int
+    title: str
+    quantity: int
+    unit_price: int
+    discount: int
+    location_id: int
+    reason: str
+
+
+def place_fixed(
+    *,
+    session: Session,
+    scope: Scope,
+    store: Store,
+    kind: OrderKind,
+    channel: str,
+    consumer_id: int | None,
+    member_id: int | None,
+    lines: Sequence[FixedLine],
+    reservation_id: int | None,
+    expires_at: datetime,
+    campaign: str,
+) -> Order:
+    """A ``created`` order for pickup at ``store`` with the given lines and stock hold."""
+    now = utcnow()
+    order_lines = [
+        OrderLine(
+            brand_id=store.brand_id,
+            sku_id=line.sku_id,
+            title=line.title,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            price_source={"rule": kind.value, "campaign": campaign},
+            subtotal=line.unit_price * line.quantity,
+            discount=line.discount,
+            total=line.unit_price * line.quantity - line.discount,
+            location_id=line.location_id,
+            routing_reason=line.reason,
+        )
+        for line in lines
+    ]
+    order = Order(
+        brand_id=store.brand_id,
+        number=new_number(now),
+        kind=kind.value,
+        store_id=store.id,
+        channel=channel,
+        consumer_id=consumer_id,
+        member_id=member_id,
+        campaign=campaign,
+        status=OrderStatus.CREATED.value,
+        refund_state=RefundState.NONE.value,
+        currency=brand_currency(session=session, brand_id=store.brand_id),
+        subtotal=sum(line.subtotal for line in order_lines),
+        discount=sum(line.discount for line in order_lines),
+        total=sum(line.total for line in order_lines),
+        delivery_method=DeliveryMethod.PICKUP.value,
+        pickup_store_id=store.id,
+        reservation_id=reservation_id,
+        expires_at=expires_at,
+        created_by_type=scope.actor_type,
+        created_by_id=scope.actor_id,
+        created_at=now,
+        updated_at=now,
+        lines=order_lines,
+    )
+    session.add(order)
+    session.flush()
+    events.publish(session, order, OrderStatus.CREATED)
+    return order

@@ -1,0 +1,87 @@
+"""Pure pre-sale rules: the balance window in the store's timezone, inflated deposits, expiry.
+
+A campaign takes deposits from ``deposit_starts_at`` to ``deposit_ends_at`` (instants). The
+balance is paid on the event day, a calendar date that each store reads in its own
+timezone: from ``balance_opens`` to ``balance_closes`` local time on that date (closing at
+midnight means the end of the day). A deposit of ``deposit`` counts as ``deposit_value``
+(定金膨胀, >= deposit) off the pre-sale price at balance time, never more than the price.
+
+A deposit's life (``DepositStatus``)::
+
+    awaiting_payment ──deposit paid──▶ deposited ──balance order──▶ balance_ordered
+          │                                │                            │
+          └─ deposit order lapsed ─▶ lapsed └──── window closed, unpaid ─┴─▶ expired
+                                                        balance paid ──▶ completed
+
+An expired deposit is kept or refunded by the campaign's ``unpaid_rule``.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class UnpaidRule(StrEnum):
+    KEEP = "keep"  # the deposit is forfeited
+    REFUND = "refund"  # the deposit is given back
+
+
+class DepositStatus(StrEnum):
+    AWAITING_PAYMENT = "awaiting_payment"
+    DEPOSITED = "deposited"
+    BALANCE_ORDERED = "balance_ordered"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    LAPSED = "lapsed"
+
+
+OPEN_STATUSES = frozenset(
+    {DepositStatus.AWAITING_PAYMENT, DepositStatus.DEPOSITED, DepositStatus.BALANCE_ORDERED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    opens_at: datetime
+    closes_at: datetime
+
+    def contains(self, moment: datetime) -> bool:
+        return self.opens_at <= moment < self.closes_at
+
+
+def balance_window(event_day: date, opens: time, closes: time, timezone: str) -> Window:
+    """The balance window of ``event_day`` in ``timezone``, as UTC instants."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(event_day, opens, tzinfo=zone)
+    end_day = event_day + timedelta(days=1) if closes <= opens else event_day
+    end = datetime.combine(end_day, closes, tzinfo=zone)
+    return Window(start.astimezone(UTC), end.astimezone(UTC))
+
+
+def deposit_window_open(starts_at: datetime, ends_at: datetime, moment: datetime) -> bool:
+    return starts_at <= moment < ends_at
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceAmounts:
+    subtotal: int  # the pre-sale price of every unit
+    credit: int  # what the deposits count for, never above the subtotal
+    due: int  # what the balance order charges
+
+
+def balance_amounts(*, price: int, deposit_value: int, quantity: int) -> BalanceAmounts:
+    """The balance of ``quantity`` units whose deposits each count ``deposit_value`` off."""
+    subtotal = price * quantity
+    credit = min(deposit_value * quantity, subtotal)
+    return BalanceAmounts(subtotal, credit, subtotal - credit)
+
+
+def valid_item(*, price: int, deposit: int, deposit_value: int) -> bool:
+    """A deposit is positive, worth at least its face value and at most the price."""
+    return 0 < deposit <= deposit_value <= price
+
+
+def refund_on_expiry(rule: UnpaidRule, deposit_paid: int) -> int:
+    """How much of a paid deposit goes back when its balance was not paid in time."""
+    return deposit_paid if rule is UnpaidRule.REFUND else 0

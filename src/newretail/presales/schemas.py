@@ -1,0 +1,136 @@
+"""Request and response bodies of pre-sales, deposits and the deposit board."""
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from newretail.orders.schemas import OrderRead
+from newretail.presales.rules import UnpaidRule, valid_item
+from newretail.schemas import InputModel, Name, ReadModel
+
+Id = Annotated[int, Field(ge=1, le=2**53)]
+Amount = Annotated[int, Field(ge=1, le=10**11)]
+
+
+class PresaleItemCreate(InputModel):
+    sku_id: Id
+    price: Amount = Field(description="The pre-sale price of one unit, minor units.")
+    deposit: Amount = Field(description="The deposit paid for one unit.")
+    deposit_value: Amount | None = Field(
+        default=None,
+        description="What one deposit counts for off the price at balance time (定金膨胀); "
+        "the deposit itself when absent.",
+    )
+
+    @model_validator(mode="after")
+    def _within_price(self) -> "PresaleItemCreate":
+        value = self.deposit_value if self.deposit_value is not None else self.deposit
+        if not valid_item(price=self.price, deposit=self.deposit, deposit_value=value):
+            raise ValueError("need 0 < deposit <= deposit_value <= price")
+        return self
+
+
+class PresaleCreate(InputModel):
+    brand_id: Id | None = Field(default=None, description="Platform admins only.")
+    name: Name
+    deposit_starts_at: AwareDatetime
+    deposit_ends_at: AwareDatetime
+    event_day: date = Field(description="The balance day, read in each store's timezone.")
+    balance_opens: time = time(0, 0)
+    balance_closes: time = Field(
+        default=time(0, 0), description="Local closing time; 00:00 = the end of the day."
+    )
+    unpaid_rule: UnpaidRule = UnpaidRule.KEEP
+    store_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+    items: Annotated[list[PresaleItemCreate], Field(min_length=1, max_length=100)]
+
+    @model_validator(mode="after")
+    def _windows(self) -> "PresaleCreate":
+        if self.deposit_ends_at <= self.deposit_starts_at:
+            raise ValueError("deposit_ends_at must be after deposit_starts_at")
+        if self.balance_closes != time(0, 0) and self.balance_closes <= self.balance_opens:
+            raise ValueError("balance_closes must be after balance_opens")
+        if self.event_day < self.deposit_starts_at.date():
+            raise ValueError("the event day comes after the deposits open")
+        if len(set(self.store_ids)) != len(self.store_ids):
+            raise ValueError("each store once")
+        if len({i.sku_id for i in self.items}) != len(self.items):
+            raise ValueError("each SKU once")
+        return self
+
+
+class PresaleItemRead(ReadModel):
+    sku_id: int
+    price: int
+    deposit: int
+    deposit_value: int
+
+
+class PresaleRead(ReadModel):
+    id: int
+    brand_id: int
+    name: str
+    deposit_starts_at: datetime
+    deposit_ends_at: datetime
+    event_day: date
+    balance_opens: time
+    balance_closes: time
+    unpaid_rule: str
+    store_ids: list[int]
+    items: list[PresaleItemRead]
+    created_at: datetime
+
+
+class DepositCreate(InputModel):
+    store_id: Id
+    sku_id: Id
+    quantity: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class DepositRead(ReadModel):
+    id: int
+    campaign_id: int
+    store_id: int
+    sku_id: int
+    quantity: int
+    consumer_id: int | None
+    member_id: int | None
+    status: str = Field(
+        description="awaiting_payment, deposited, balance_ordered, completed, expired, lapsed."
+    )
+    deposit_amount: int
+    deposit_credit: int = Field(description="What the deposit counts for off the balance.")
+    balance_amount: int
+    deposit_order_id: int
+    balance_order_id: int | None
+    balance_opens_at: datetime
+    balance_closes_at: datetime
+    refunded_amount: int
+    created_at: datetime
+
+
+class DepositResult(ReadModel):
+    deposit: DepositRead
+    order: OrderRead = Field(description="The order to pay: the deposit's or the balance's.")
+
+
+class BoardRow(ReadModel):
+    store_id: int
+    store_code: str
+    store_name: str
+    sku_id: int
+    sku_code: str
+    deposits: int = Field(description="Paid deposits still open or completed.")
+    units: int
+    deposit_amount: int
+    balance_paid_units: int
+
+
+class Board(ReadModel):
+    presale_id: int
+    currency: str
+    rows: list[BoardRow]
+    total_deposits: int
+    total_units: int
+    total_deposit_amount: int

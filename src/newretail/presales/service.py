@@ -1,0 +1,553 @@
+"""Pre-sale use cases: campaigns, deposits, balances, the deposit board, expiry.
+
+    create / get / list      campaigns of a brand for chosen SKUs and stores
+    place_deposit            a ``deposit`` order holding the units at the store (paid
+                             through the payments API like any order)
+    order_balance            inside the store's balance window only: a ``balance`` order
+                             whose discount is what the deposits count for; it takes the
+                             pre-sale's hold, so paying it sells the units
+    board                    paid deposits per store and SKU, for HQ to stock ahead
+    expire_unpaid_balances   worker job: closed windows settle, unpaid balances expire,
+                             stock goes back, the deposit is kept or refunded by the rule
+
+A deposit's ``status`` catches up with its orders (``_catch_up``) whenever it is read or
+settled, so paying through the ordinary payments API needs no hook into this domain.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, case, func, select, update
+from sqlalchemy.orm import Session
+
+from newretail.auth.scope import Role, Scope
+from newretail.catalog import service as catalog_service
+from newretail.config import Settings, get_settings
+from newretail.db import Database, utcnow
+from newretail.errors import PermissionDenied
+from newretail.inventory import errors as inventory_errors
+from newretail.inventory import service as inventory_service
+from newretail.inventory.rules import Line, Purpose
+from newretail.members import service as members_service
+from newretail.orders import service as orders_service
+from newretail.orders.models import Order
+from newretail.orders.rules import OrderStatus
+from newretail.org import service as org_service
+from newretail.org.models import Store
+from newretail.outbox import service as outbox_service
+from newretail.payments import service as payments_service
+from newretail.payments.schemas import RefundCreate
+from newretail.presales import errors, rules
+from newretail.presales.models import PresaleCampaign, PresaleDeposit, PresaleItem, PresaleStore
+from newretail.presales.rules import DepositStatus, UnpaidRule
+from newretail.presales.schemas import Board, BoardRow, DepositCreate, PresaleCreate
+
+_NO_SYNC = {"synchronize_session": False}
+MANAGERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.INTEGRATION)
+SOLD = frozenset(
+    {
+        OrderStatus.PAID,
+        OrderStatus.ALLOCATED,
+        OrderStatus.READY,
+        OrderStatus.SHIPPED,
+        OrderStatus.COMPLETED,
+    }
+)
+HOLD_GRACE = timedelta(hours=1)
+BATCH = 200
+
+
+def _event(session: Session, deposit: PresaleDeposit, type: str, **extra: object) -> None:
+    outbox_service.record(
+        session=session,
+        brand_id=deposit.brand_id,
+        type=type,
+        resource_type="presale_deposit",
+        resource_id=deposit.id,
+        payload={
+            "id": deposit.id,
+            "campaign_id": deposit.campaign_id,
+            "store_id": deposit.store_id,
+            "sku_id": deposit.sku_id,
+            "quantity": deposit.quantity,
+            "status": deposit.status,
+            "deposit_order_id": deposit.deposit_order_id,
+            "balance_order_id": deposit.balance_order_id,
+            **extra,
+        },
+    )
+
+
+# ---- campaigns ------------------------------------------------------------------------
+
+
+def create_presale(*, session: Session, scope: Scope, data: PresaleCreate) -> PresaleCampaign:
+    """A campaign of the caller's brand over SKUs and stores of that brand."""
+    if orders_service.is_consumer(scope):
+        raise PermissionDenied()
+    scope.require(Role.BRAND_ADMIN)
+    brand_id = scope.target_brand(data.brand_id)
+    system = orders_service.system_for(brand_id)
+    for store_id in data.store_ids:
+        org_service.get_store(session=session, scope=system, store_id=store_id)
+    found = catalog_service.skus_by_id(
+        session=session, brand_id=brand_id, sku_ids=[i.sku_id for i in data.items]
+    )
+    if len(found) != len(data.items):
+        raise errors.InvalidPresale("Every SKU must belong to the brand.")
+    campaign = PresaleCampaign(
+        brand_id=brand_id,
+        name=data.name,
+        deposit_starts_at=data.deposit_starts_at,
+        deposit_ends_at=data.deposit_ends_at,
+        event_day=data.event_day,
+        balance_opens=data.balance_opens,
+        balance_closes=data.balance_closes,
+        unpaid_rule=data.unpaid_rule.value,
+        items=[
+            PresaleItem(
+                sku_id=i.sku_id,
+                price=i.price,
+                deposit=i.deposit,
+                deposit_value=i.deposit_value or i.deposit,
+            )
+            for i in data.items
+        ],
+        stores=[PresaleStore(store_id=s) for s in data.store_ids],
+    )
+    session.add(campaign)
+    session.flush()
+    outbox_service.record(
+        session=session,
+        brand_id=brand_id,
+        type="presale.created",
+        resource_type="presale",
+        resource_id=campaign.id,
+        payload={"id": campaign.id, "name": campaign.name, "event_day": str(data.event_day)},
+    )
+    return campaign
+
+
+def _campaigns(scope: Scope) -> Select[PresaleCampaign]:
+    query = select(PresaleCampaign)
+    if orders_service.is_consumer(scope) or scope.is_platform:
+        return query  # pre-sales are public to consumers, like the cloud stores
+    return query.where(PresaleCampaign.brand_id == scope.brand_id)
+
+
+def get_presale(*, session: Session, scope: Scope, presale_id: int) -> PresaleCampaign:
+    campaign = session.scalar(_campaigns(scope).where(PresaleCampaign.id == presale_id))
+    if campaign is None:
+        raise errors.PresaleNotFound()
+    return campaign
+
+
+def list_presales(
+    *, session: Session, scope: Scope, brand_id: int | None = None
+) -> list[PresaleCampaign]:
+    query = _campaigns(scope)
+    if brand_id is not None:
+        query = query.where(PresaleCampaign.brand_id == brand_id)
+    return list(session.scalars(query.order_by(PresaleCampaign.id.desc()).limit(200)))
+
+
+def balance_window(campaign: PresaleCampaign, store: Store) -> rules.Window:
+    return rules.balance_window(
+        campaign.event_day, campaign.balance_opens, campaign.balance_closes, store.timezone
+    )
+
+
+# ---- deposits -------------------------------------------------------------------------
+
+
+def _item(campaign: PresaleCampaign, sku_id: int, store_id: int) -> PresaleItem:
+    item = next((i for i in campaign.items if i.sku_id == sku_id), None)
+    if item is None or store_id not in {s.store_id for s in campaign.stores}:
+        raise errors.PresaleItemNotFound()
+    return item
+
+
+def _buyer(session: Session, scope: Scope, brand_id: int) -> tuple[int | None, int | None]:
+    if not orders_service.is_consumer(scope):
+        orders_service.require_staff(scope, *orders_service.access_cashiers(), Role.GUIDE)
+        return None, None
+    consumer = members_service.live_consumer_id(session=session, consumer_id=scope.actor_id or 0)
+    if consumer is None:
+        raise PermissionDenied()
+    member = members_service.find_membership(
+        session=session, brand_id=brand_id, consumer_id=consumer
+    )
+    return consumer, member.id if member else None
+
+
+def place_deposit(
+    *, session: Session, scope: Scope, presale_id: int, data: DepositCreate
+) -> tuple[PresaleDeposit, Order]:
+    """A deposit order for units at a store, holding them until the balance window closes."""
+    campaign = get_presale(session=session, scope=scope, presale_id=presale_id)
+    item = _item(campaign, data.sku_id, data.store_id)
+    now = utcnow()
+    if not rules.deposit_window_open(campaign.deposit_starts_at, campaign.deposit_ends_at, now):
+        raise errors.DepositWindowClosed()
+    system = orders_service.system_for(campaign.brand_id)
+    if not orders_service.is_consumer(scope) and not scope.sees_store(
+        campaign.brand_id, data.store_id
+    ):
+        raise errors.PresaleItemNotFound()
+    consumer, member = _buyer(session, scope, campaign.brand_id)
+    store = org_service.get_store(session=session, scope=system, store_id=data.store_id)
+    window = balance_window(campaign, store)
+    sku = catalog_service.get_sku(session=session, scope=system, sku_id=item.sku_id)
+    product = catalog_service.get_product(session=session, scope=system, product_id=sku.product_id)
+    reference = f"presale-{campaign.id}-{now:%y%m%d%H%M%S%f}-{scope.actor_type}{scope.actor_id}"
+    reservation, _ = inventory_service.reserve(
+        session=session,
+        scope=system,
+        purpose=Purpose.PRESALE,
+        reference_id=reference,
+        lines=[Line(store.id, item.sku_id, data.quantity)],
+        ttl_seconds=int((window.closes_at + HOLD_GRACE - now).total_seconds()),
+    )
+    payment_window = timedelta(seconds=get_settings().order_payment_window_seconds)
+    order = orders_service.place_fixed(
+        session=session,
+        scope=scope,
+        store=store,
+        kind=orders_service.OrderKind.DEPOSIT,
+        channel="cloud_store" if consumer else "pos",
+        consumer_id=consumer,
+        member_id=member,
+        lines=[
+            orders_service.FixedLine(
+                item.sku_id,
+                f"{product.title} ({sku.code})",
+                data.quantity,
+                item.deposit,
+                0,
+                store.id,
+                "pre-sale deposit",
+            )
+        ],
+        reservation_id=reservation.id,
+        expires_at=min(now + payment_window, campaign.deposit_ends_at),
+        campaign=f"presale:{campaign.id}",
+    )
+    amounts = rules.balance_amounts(
+        price=item.price, deposit_value=item.deposit_value, quantity=data.quantity
+    )
+    deposit = PresaleDeposit(
+        brand_id=campaign.brand_id,
+        campaign_id=campaign.id,
+        store_id=store.id,
+        sku_id=item.sku_id,
+        quantity=data.quantity,
+        consumer_id=consumer,
+        member_id=member,
+        status=DepositStatus.AWAITING_PAYMENT.value,
+        deposit_amount=order.total,
+        deposit_credit=amounts.credit,
+        balance_amount=amounts.due,
+        deposit_order_id=order.id,
+        reservation_id=reservation.id,
+        balance_opens_at=window.opens_at,
+        balance_closes_at=window.closes_at,
+        created_at=now,
+    )
+    session.add(deposit)
+    session.flush()
+    _event(session, deposit, "presale.deposit_placed")
+    return deposit, order
+
+
+def _deposits(session: Session, scope: Scope) -> Select[PresaleDeposit]:
+    query = select(PresaleDeposit)
+    if orders_service.is_consumer(scope):
+        consumer = members_service.live_consumer_id(
+            session=session, consumer_id=scope.actor_id or 0
+        )
+        return query.where(PresaleDeposit.consumer_id == (consumer or 0))
+    if scope.is_platform:
+        return query
+    query = query.where(PresaleDeposit.brand_id == scope.brand_id)
+    if scope.is_brand_wide or scope.store_ids is None:
+        return query
+    return query.where(PresaleDeposit.store_id.in_(scope.store_ids))
+
+
+def get_deposit(*, session: Session, scope: Scope, deposit_id: int) -> PresaleDeposit:
+    deposit = session.scalar(
+        _deposits(session, scope)
+        .where(PresaleDeposit.id == deposit_id)
+        .execution_options(populate_existing=True)
+    )
+    if deposit is None:
+        raise errors.DepositNotFound()
+    _catch_up(session, [deposit])
+    return deposit
+
+
+def list_deposits(
+    *, session: Session, scope: Scope, presale_id: int | None = None
+) -> list[PresaleDeposit]:
+    query = _deposits(session, scope)
+    if presale_id is not None:
+        query = query.where(PresaleDeposit.campaign_id == presale_id)
+    found = list(session.scalars(query.order_by(PresaleDeposit.id.desc()).limit(200)))
+    _catch_up(session, found)
+    return found
+
+
+def _move(session: Session, deposit: PresaleDeposit, sources: set[str], target: str) -> bool:
+    moved = session.execute(
+        update(PresaleDeposit)
+        .where(PresaleDeposit.id == deposit.id, PresaleDeposit.status.in_(sources))
+        .values(status=target)
+        .returning(PresaleDeposit.id),
+        execution_options=_NO_SYNC,
+    ).first()
+    if moved is not None:
+        deposit.status = target
+    return moved is not None
+
+
+def _catch_up(session: Session, deposits: Sequence[PresaleDeposit]) -> None:
+    """Deposits whose orders were paid (or lapsed) since take the status that follows."""
+    ids = [d.deposit_order_id for d in deposits] + [
+        d.balance_order_id for d in deposits if d.balance_order_id
+    ]
+    if not ids:
+        return
+    status = dict(session.execute(select(Order.id, Order.status).where(Order.id.in_(ids))).all())
+    sold = {s.value for s in SOLD}
+    for deposit in deposits:
+        first = status.get(deposit.deposit_order_id)
+        awaiting = deposit.status == DepositStatus.AWAITING_PAYMENT.value
+        if (
+            awaiting
+            and first == OrderStatus.PAID.value
+            and _move(session, deposit, {deposit.status}, DepositStatus.DEPOSITED.value)
+        ):
+            _event(session, deposit, "presale.deposit_paid")
+        elif awaiting and first == OrderStatus.CANCELLED.value:
+            _move(session, deposit, {deposit.status}, DepositStatus.LAPSED.value)
+        balance = status.get(deposit.balance_order_id or 0)
+        if (
+            deposit.status == DepositStatus.BALANCE_ORDERED.value
+            and balance in sold
+            and _move(session, deposit, {deposit.status}, DepositStatus.COMPLETED.value)
+        ):
+            _event(session, deposit, "presale.balance_paid")
+
+
+def order_balance(
+    *, session: Session, scope: Scope, deposit_id: int
+) -> tuple[PresaleDeposit, Order]:
+    """The balance order of a paid deposit, inside its window only (else balance_window_closed).
+
+    Asking again returns the same balance order while it is open.
+    """
+    deposit = get_deposit(session=session, scope=scope, deposit_id=deposit_id)
+    if not orders_service.is_consumer(scope):
+        orders_service.require_staff(scope, *orders_service.access_cashiers(), Role.GUIDE)
+    now = utcnow()
+    if deposit.status == DepositStatus.AWAITING_PAYMENT.value:
+        raise errors.DepositNotPaid()
+    if deposit.status not in {DepositStatus.DEPOSITED.value, DepositStatus.BALANCE_ORDERED.value}:
+        raise errors.DepositClosed(f"The deposit is {deposit.status}.")
+    if not rules.Window(deposit.balance_opens_at, deposit.balance_closes_at).contains(now):
+        raise errors.BalanceWindowClosed()
+    system = orders_service.system_for(deposit.brand_id)
+    if deposit.balance_order_id is not None:
+        existing = orders_service.get_order(
+            session=session, scope=system, order_id=deposit.balance_order_id
+        )
+        if existing.status == OrderStatus.CREATED.value:
+            return deposit, existing
+    campaign = get_presale(session=session, scope=system, presale_id=deposit.campaign_id)
+    item = _item(campaign, deposit.sku_id, deposit.store_id)
+    store = org_service.get_store(session=session, scope=system, store_id=deposit.store_id)
+    first = orders_service.get_order(
+        session=session, scope=system, order_id=deposit.deposit_order_id
+    )
+    order = orders_service.place_fixed(
+        session=session,
+        scope=scope,
+        store=store,
+        kind=orders_service.OrderKind.BALANCE,
+        channel=first.channel,
+        consumer_id=deposit.consumer_id,
+        member_id=deposit.member_id,
+        lines=[
+            orders_service.FixedLine(
+                item.sku_id,
+                first.lines[0].title,
+                deposit.quantity,
+                item.price,
+                deposit.deposit_credit,
+                store.id,
+                "pre-sale balance, held at the store since the deposit",
+            )
+        ],
+        reservation_id=deposit.reservation_id,
+        expires_at=deposit.balance_closes_at,
+        campaign=f"presale:{campaign.id}",
+    )
+    session.execute(
+        update(PresaleDeposit)
+        .where(PresaleDeposit.id == deposit.id)
+        .values(status=DepositStatus.BALANCE_ORDERED.value, balance_order_id=order.id),
+        execution_options=_NO_SYNC,
+    )
+    deposit.status, deposit.balance_order_id = DepositStatus.BALANCE_ORDERED.value, order.id
+    _event(session, deposit, "presale.balance_ordered", balance=order.total)
+    return deposit, order
+
+
+# ---- the board ------------------------------------------------------------------------
+
+
+def board(*, session: Session, scope: Scope, presale_id: int) -> Board:
+    """Paid deposits per store and SKU (those not expired), for stocking ahead."""
+    if orders_service.is_consumer(scope):
+        raise PermissionDenied()
+    scope.require(*MANAGERS)
+    campaign = get_presale(session=session, scope=scope, presale_id=presale_id)
+    deposit_order = Order.__table__.alias("deposit_order")
+    balance_order = Order.__table__.alias("balance_order")
+    sold = [s.value for s in SOLD]
+    live = [DepositStatus.EXPIRED.value, DepositStatus.LAPSED.value]
+    query = (
+        select(
+            PresaleDeposit.store_id,
+            Store.code,
+            Store.name,
+            PresaleDeposit.sku_id,
+            func.count(PresaleDeposit.id),
+            func.sum(PresaleDeposit.quantity),
+            func.sum(PresaleDeposit.deposit_amount),
+            func.sum(case((balance_order.c.status.in_(sold), PresaleDeposit.quantity), else_=0)),
+        )
+        .join(Store, Store.id == PresaleDeposit.store_id)
+        .join(deposit_order, deposit_order.c.id == PresaleDeposit.deposit_order_id)
+        .outerjoin(balance_order, balance_order.c.id == PresaleDeposit.balance_order_id)
+        .where(
+            PresaleDeposit.campaign_id == campaign.id,
+            PresaleDeposit.brand_id == campaign.brand_id,
+            deposit_order.c.status == OrderStatus.PAID.value,
+            PresaleDeposit.status.not_in(live),
+        )
+        .group_by(PresaleDeposit.store_id, Store.code, Store.name, PresaleDeposit.sku_id)
+        .order_by(Store.code, PresaleDeposit.sku_id)
+    )
+    if not scope.is_brand_wide and scope.store_ids is not None:
+        query = query.where(PresaleDeposit.store_id.in_(scope.store_ids))
+    skus = catalog_service.skus_by_id(
+        session=session, brand_id=campaign.brand_id, sku_ids=[i.sku_id for i in campaign.items]
+    )
+    rows = [
+        BoardRow(
+            store_id=r[0],
+            store_code=r[1],
+            store_name=r[2],
+            sku_id=r[3],
+            sku_code=skus[r[3]].code if r[3] in skus else str(r[3]),
+            deposits=int(r[4]),
+            units=int(r[5] or 0),
+            deposit_amount=int(r[6] or 0),
+            balance_paid_units=int(r[7] or 0),
+        )
+        for r in session.execute(query).all()
+    ]
+    currency = orders_service.brand_currency(session=session, brand_id=campaign.brand_id)
+    return Board(
+        presale_id=campaign.id,
+        currency=currency,
+        rows=rows,
+        total_deposits=sum(r.deposits for r in rows),
+        total_units=sum(r.units for r in rows),
+        total_deposit_amount=sum(r.deposit_amount for r in rows),
+    )
+
+
+# ---- expiry ---------------------------------------------------------------------------
+
+
+def expire_unpaid(*, session: Session, now: datetime, limit: int = BATCH) -> int:
+    """Settle up to ``limit`` deposits whose balance window closed; how many were settled.
+
+    Claimed with ``SKIP LOCKED`` on PostgreSQL; each moves by one guarded UPDATE, so a
+    deposit is settled once however many workers run. Paid balances complete; unpaid ones
+    expire: the balance order is cancelled, the units go back, and the deposit is refunded
+    or kept by the campaign's rule.
+    """
+    open_statuses = [s.value for s in rules.OPEN_STATUSES]
+    due = (
+        select(PresaleDeposit)
+        .where(PresaleDeposit.status.in_(open_statuses), PresaleDeposit.balance_closes_at <= now)
+        .order_by(PresaleDeposit.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    deposits = list(session.scalars(due))
+    _catch_up(session, deposits)
+    settled = 0
+    for deposit in deposits:
+        if deposit.status in {DepositStatus.COMPLETED.value, DepositStatus.LAPSED.value}:
+            settled += 1
+            continue
+        if deposit.status == DepositStatus.AWAITING_PAYMENT.value:
+            continue  # its unpaid deposit order expires by the orders' own job
+        if _move(session, deposit, set(open_statuses), DepositStatus.EXPIRED.value):
+            _expire(session, deposit, now)
+            settled += 1
+    return settled
+
+
+def _expire(session: Session, deposit: PresaleDeposit, now: datetime) -> None:
+    system = orders_service.system_for(deposit.brand_id)
+    if deposit.balance_order_id is not None:
+        orders_service.transition(
+            session,
+            deposit.balance_order_id,
+            OrderStatus.CANCELLED,
+            now,
+            cancel_reason="expired",
+            closed_at=now,
+        )
+    try:
+        with session.begin_nested():
+            inventory_service.release_reservation(
+                session=session, scope=system, reservation_id=deposit.reservation_id
+            )
+    except inventory_errors.ReservationNotActive:
+        pass  # released already, by the balance order's own expiry
+    campaign = session.get(PresaleCampaign, deposit.campaign_id)
+    assert campaign is not None
+    refund = rules.refund_on_expiry(UnpaidRule(campaign.unpaid_rule), deposit.deposit_amount)
+    if refund:
+        payments_service.refund(
+            session=session,
+            scope=system,
+            order_id=deposit.deposit_order_id,
+            data=RefundCreate(amount=refund, reason="pre-sale balance not paid in time"),
+        )
+    session.execute(
+        update(PresaleDeposit)
+        .where(PresaleDeposit.id == deposit.id)
+        .values(refunded_amount=refund, closed_at=now),
+        execution_options=_NO_SYNC,
+    )
+    deposit.refunded_amount, deposit.closed_at = refund, now
+    _event(
+        session,
+        deposit,
+        "presale.deposit_expired",
+        outcome="refunded" if refund else "kept",
+        refunded_amount=refund,
+    )
+
+
+def expire_unpaid_balances(database: Database, settings: Settings) -> int:
+    """Worker job: one batch of deposits whose balance window closed."""
+    with database.transaction() as session:
+        return expire_unpaid(session=session, now=utcnow(), limit=BATCH)

@@ -1,0 +1,95 @@
+"""Console screens for pre-sales and pay later: the deposit board and the dunning list.
+
+The pre-sale board shows, for one campaign, the paid deposits per store and SKU (the same
+figures as ``GET /api/v1/presales/{id}/deposits``) so HQ can stock ahead of the event. The
+dunning list shows deferred charges whose automatic retries all failed.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from newretail.auth.scope import Role
+from newretail.money import Money
+from newretail.paylater import service as paylater_service
+from newretail.presales import service as presales_service
+from newretail.web.console_catalog import _brand, _brand_param, _pick_brand, url
+from newretail.web.nav import console_nav
+from newretail.web.pages import PageRoute, PageSessionDep, StaffPage
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+BOARD_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+
+
+@router.get("/console/presales")
+def presale_board(
+    page: StaffPage, session: PageSessionDep, brand: int | None = None, presale: int | None = None
+) -> HTMLResponse:
+    current = _brand(page, session, brand)
+    if current is None:
+        return _pick_brand(page, session, "/console/presales")
+    page.caller.require(*BOARD_ROLES)
+    campaigns = presales_service.list_presales(
+        session=session, scope=page.caller, brand_id=current.id
+    )
+    chosen = next((c for c in campaigns if c.id == presale), campaigns[0] if campaigns else None)
+    keep = _brand_param(page, current)
+    board = None
+    rows: list[dict[str, Any]] = []
+    if chosen is not None:
+        board = presales_service.board(session=session, scope=page.caller, presale_id=chosen.id)
+        rows = [
+            {**r.model_dump(), "amount": Money(r.deposit_amount, board.currency)}
+            for r in board.rows
+        ]
+    return page.render(
+        "console/presales.html",
+        nav_items=console_nav(page, current.id, "presales"),
+        brand=current,
+        brand_param=keep,
+        campaigns=[
+            {"id": c.id, "name": c.name, "selected": chosen is not None and c.id == chosen.id}
+            for c in campaigns
+        ],
+        campaign=chosen,
+        board=board,
+        total_amount=Money(board.total_deposit_amount, board.currency) if board else None,
+        rows=rows,
+        stores=len({r["store_id"] for r in rows}),
+        action=url("/console/presales"),
+    )
+
+
+@router.get("/console/dunning")
+def dunning(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> HTMLResponse:
+    current = _brand(page, session, brand)
+    if current is None:
+        return _pick_brand(page, session, "/console/dunning")
+    page.caller.require(*BOARD_ROLES)
+    charges = [
+        c
+        for c in paylater_service.dunning(session=session, scope=page.caller)
+        if c.brand_id == current.id
+    ]
+    rows = [
+        {
+            "id": c.id,
+            "order_id": c.order_id,
+            "member_id": c.member_id,
+            "store_id": c.store_id,
+            "amount": Money(c.amount, c.currency),
+            "due_at": c.due_at,
+            "attempts": c.attempts,
+            "last_failure": c.last_failure or "",
+        }
+        for c in charges
+    ]
+    return page.render(
+        "console/dunning.html",
+        nav_items=console_nav(page, current.id, "dunning"),
+        brand=current,
+        brand_param=_brand_param(page, current),
+        rows=rows,
+        total=Money(sum(c.amount for c in charges), current.currency),
+    )
