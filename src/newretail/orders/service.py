@@ -15,6 +15,9 @@ Pure rules (the state machine, amounts, routing) live in ``rules.py``.
 Worker job: ``expire_unpaid_orders(database, settings)``.
 """
 
+from datetime import datetime
+
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from newretail.auth.scope import Role, Scope
@@ -77,6 +80,7 @@ __all__ = [
     "publish",
     "replace_lines",
     "require_staff",
+    "search_orders",
     "ship",
     "system_for",
     "transition",
@@ -109,6 +113,55 @@ def list_orders(
     if member_id is not None:
         query = query.where(Order.member_id == member_id)
     return paginate(session=session, query=query, id_column=Order.id, cursor=cursor, limit=limit)
+
+
+def search_orders(
+    *,
+    session: Session,
+    scope: Scope,
+    brand_id: int | None = None,
+    store_id: int | None = None,
+    channel: str | None = None,
+    guide_id: int | None = None,
+    status: str | None = None,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
+    number: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Order], bool]:
+    """Orders the caller sees, newest first, and whether more follow.
+
+    ``store_id`` matches the selling or the pickup store; ``guide_id`` the bound or the
+    referring guide; ``number`` any part of the order number.
+    """
+    query = order_query(session=session, scope=scope)
+    if brand_id is not None:
+        query = query.where(Order.brand_id == brand_id)
+    if store_id is not None:
+        query = query.where(or_(Order.store_id == store_id, Order.pickup_store_id == store_id))
+    if channel is not None:
+        query = query.where(Order.channel == channel)
+    if guide_id is not None:
+        query = query.where(
+            or_(Order.bound_guide_id == guide_id, Order.referring_guide_id == guide_id)
+        )
+    if status is not None:
+        query = query.where(Order.status == status)
+    if created_from is not None:
+        query = query.where(Order.created_at >= created_from)
+    if created_before is not None:
+        query = query.where(Order.created_at < created_before)
+    if number:
+        escaped = number.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Order.number.ilike(f"%{escaped}%", escape="\\"))
+    limit = max(1, min(limit, 200))
+    rows = list(
+        session.scalars(
+            query.order_by(Order.created_at.desc(), Order.id.desc()).offset(offset).limit(limit + 1)
+        )
+    )
+    return rows[:limit], len(rows) > limit
 
 
 def expire_unpaid_orders(database: Database, settings: Settings) -> int:

@@ -17,7 +17,7 @@ from rich.progress import (
 
 from newretail.auth.scope import Role
 from newretail.db import Database
-from newretail.simulate import catalog, members, organisation, presales, touchpoints
+from newretail.simulate import catalog, members, orders, organisation, presales, touchpoints
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 from newretail.touchpoints import service as touchpoints_service
@@ -43,7 +43,11 @@ class DemoLogin:
     scope: str
 
 
-def steps(*, members_plan: members.MembersPlan = DEMO_MEMBERS) -> list[Step]:
+def steps(
+    *,
+    members_plan: members.MembersPlan = DEMO_MEMBERS,
+    orders_plan: orders.OrdersPlan = orders.DEMO_ORDERS,
+) -> list[Step]:
     """The demo's steps in order; each capability appends the step that plants its data.
 
     Tests of the world's shape pass a smaller ``members_plan``: same steps, fewer people.
@@ -53,6 +57,7 @@ def steps(*, members_plan: members.MembersPlan = DEMO_MEMBERS) -> list[Step]:
         catalog.step(DEMO_PLAN),
         touchpoints.step(),
         members.step(members_plan),
+        orders.step(orders_plan),
         presales.step(),
     ]
 

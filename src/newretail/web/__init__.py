@@ -34,6 +34,7 @@ def mount(app: FastAPI) -> None:
         console_codes,
         console_forms,
         console_members,
+        console_orders,
         console_presales,
         guide,
         router,
@@ -46,6 +47,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_forms.router)
     app.include_router(console_members.router)
     app.include_router(console_codes.router)
+    app.include_router(console_orders.router)
     app.include_router(guide.router)
     app.include_router(codes.router)
     app.include_router(console_catalog.router)

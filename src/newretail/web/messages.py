@@ -117,6 +117,11 @@ FLASHES = {
     "return_received": N_("Return %(number)s was received."),
     "pickup_ready": N_("The pickup is ready; its code is %(code)s."),
     "pickup_handed_over": N_("The pickup was handed over."),
+    "pickup_code_invalid": N_("Choose the store and enter the pickup code's digits."),
+    "fulfilment_shipped": N_("The parcel was marked as shipped."),
+    "refund_made": N_("%(amount)s was refunded."),
+    "refund_invalid": N_("Choose a line and a number of units to refund."),
+    "order_action_failed": N_("Not done: %(reason)s"),
     "logged_out": N_("You have logged out."),
     "region_created": N_("Region %(name)s was created."),
     "region_updated": N_("Region %(name)s was saved."),
@@ -236,6 +241,17 @@ ORDER_STATUSES = {
     "completed": N_("Completed"),
     "cancelled": N_("Cancelled"),
     "refunded": N_("Refunded"),
+}
+DELIVERY_METHODS = {
+    "pickup": N_("Pickup in store"),
+    "ship": N_("Parcel"),
+    "same_city": N_("Same-city delivery"),
+}
+FULFILMENT_KINDS = {
+    "pickup": N_("Pickup at the counter"),
+    "ship_from_store": N_("Parcel from a store"),
+    "ship_from_warehouse": N_("Parcel from a warehouse"),
+    "same_city": N_("Same-city courier"),
 }
 FULFILMENT_STATUSES = {
     "pending": N_("Being prepared"),

@@ -9,6 +9,7 @@ MEMBER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.
 REBIND_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 POLICY_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 CODE_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+ORDER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
 
 
 def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
@@ -27,6 +28,7 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
         ("stock", "/console/stock", page.gettext("Stock"), True),
     ]
     items += [
+        ("orders", "/console/orders", page.gettext("Orders"), scope.has_any(*ORDER_ROLES)),
         ("members", "/console/members", page.gettext("Members"), scope.has_any(*MEMBER_ROLES)),
         (
             "policy",

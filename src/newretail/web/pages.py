@@ -197,13 +197,17 @@ class Page:
             response.delete_cookie(FLASH_COOKIE, path="/")
         return response
 
-    def redirect(self, url: str, *, flash: str | None = None, **params: Any) -> RedirectResponse:
-        """A 303 to ``url`` (after a POST), optionally carrying a message for the next page."""
+    def redirect(
+        self, url: str, *, flash: str | None = None, kind: str = "success", **params: Any
+    ) -> RedirectResponse:
+        """A 303 to ``url`` (after a POST), optionally carrying a message for the next page
+        (``kind`` ``error`` for an action that was refused)."""
         response = RedirectResponse(url, status_code=303)
         if flash is not None:
-            value = security.sign(
-                self.settings.secret_key, "flash", {"key": flash, "params": params}
-            )
+            body: dict[str, Any] = {"key": flash, "params": params}
+            if kind != "success":
+                body["kind"] = kind
+            value = security.sign(self.settings.secret_key, "flash", body)
             self.set_cookie(response, FLASH_COOKIE, value, 60)
         return response
 

@@ -289,7 +289,7 @@ def _checkout_page(
         categories=[],
         lines=lines,
         total=Money(total, store.currency),
-        form={"method": "pickup", **form},
+        form={"method": "pickup", "name": "", "phone": "", "line1": "", **form},
         error=error,
     )
 
