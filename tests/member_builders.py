@@ -12,6 +12,7 @@ from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.models import Membership
 from newretail.members.schemas import BindingPolicyUpdate, Consents, MemberProgramUpdate
 from newretail.simulate.members import BrandMembersPlan, MembersPlan
+from newretail.simulate.orders import OrdersPlan
 from newretail.simulate.shanghai import BEAUTY, SPORTSWEAR
 from tests import builders
 
@@ -128,3 +129,6 @@ SMALL_MEMBERS_PLAN = MembersPlan(
         BrandMembersPlan(BEAUTY.code, 60, BindingMode.FIRST_WINS, 14, 365, shared_share=0.3),
     )
 )
+
+# A few orders per brand: enough for every step to run, for tests of the world's shape.
+SMALL_ORDERS_PLAN = OrdersPlan(per_brand=10, refund_share=0.2, return_share=0.1)

@@ -85,9 +85,10 @@ def build_world(
     seed: int = DEFAULT_SEED,
     console: Console | None = None,
     members_plan: members.MembersPlan = DEMO_MEMBERS,
+    orders_plan: orders.OrdersPlan = orders.DEMO_ORDERS,
 ) -> World:
     """Build the demo world into ``database`` (migrated and empty); show progress on ``console``."""
-    plan = steps(members_plan=members_plan)
+    plan = steps(members_plan=members_plan, orders_plan=orders_plan)
     if console is None:
         return build(database=database, seed=seed, steps=plan)
     columns = (

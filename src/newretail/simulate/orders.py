@@ -93,6 +93,7 @@ def _brand_orders(
     channels: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     refunded = paid = 0
+    order_ids: list[int] = []
     for _ in range(plan.per_brand):
         ctx.tick(1)
         store = ctx.rng.choice(shops)
@@ -126,6 +127,7 @@ def _brand_orders(
         channels[channel] += 1
         statuses[final.status] += 1
         paid += final.paid_amount
+        order_ids.append(final.id)
         _backdate(ctx, final, anchor)
     return {
         "orders": sum(channels.values()),
@@ -137,6 +139,7 @@ def _brand_orders(
         "shipped": made["shipped"],
         "refunds": made["refund"],
         "returns": made["return"],
+        "order_ids": order_ids,
     }
 
 

@@ -29,8 +29,18 @@ def count(database: Database, model: type) -> int:
 def test_the_same_seed_builds_the_same_world(sqlite_database: Database, tmp_path: Path) -> None:
     other = fresh_sqlite(tmp_path / "other.db")
 
-    first = demo.build_world(database=sqlite_database, seed=11, members_plan=mb.SMALL_MEMBERS_PLAN)
-    second = demo.build_world(database=other, seed=11, members_plan=mb.SMALL_MEMBERS_PLAN)
+    first = demo.build_world(
+        database=sqlite_database,
+        seed=11,
+        members_plan=mb.SMALL_MEMBERS_PLAN,
+        orders_plan=mb.SMALL_ORDERS_PLAN,
+    )
+    second = demo.build_world(
+        database=other,
+        seed=11,
+        members_plan=mb.SMALL_MEMBERS_PLAN,
+        orders_plan=mb.SMALL_ORDERS_PLAN,
+    )
     other.dispose()
 
     assert asdict(first) == asdict(second)
@@ -41,8 +51,18 @@ def test_another_seed_builds_the_same_organisation_with_other_people(
 ) -> None:
     other = fresh_sqlite(tmp_path / "other.db")
 
-    first = demo.build_world(database=sqlite_database, seed=11, members_plan=mb.SMALL_MEMBERS_PLAN)
-    second = demo.build_world(database=other, seed=12, members_plan=mb.SMALL_MEMBERS_PLAN)
+    first = demo.build_world(
+        database=sqlite_database,
+        seed=11,
+        members_plan=mb.SMALL_MEMBERS_PLAN,
+        orders_plan=mb.SMALL_ORDERS_PLAN,
+    )
+    second = demo.build_world(
+        database=other,
+        seed=12,
+        members_plan=mb.SMALL_MEMBERS_PLAN,
+        orders_plan=mb.SMALL_ORDERS_PLAN,
+    )
     other.dispose()
 
     assert [s.username for s in first.all_staff()] == [s.username for s in second.all_staff()]

@@ -2,7 +2,6 @@
 
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from newretail.catalog import service as catalog_service
@@ -11,13 +10,8 @@ from newretail.cloudstore import service as cloudstore_service
 from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
-from newretail.simulate import catalog, demo
+from newretail.simulate import catalog
 from newretail.simulate.world import World
-
-
-@pytest.fixture
-def world(database: Database) -> World:
-    return demo.build_world(database=database)
 
 
 def _ean13_valid(code: str) -> bool:
@@ -25,9 +19,9 @@ def _ean13_valid(code: str) -> bool:
 
 
 def test_each_brand_has_a_category_tree_and_a_few_hundred_skus(
-    world: World, database: Database
+    world: World, world_database: Database
 ) -> None:
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         for brand in world.brands.values():
             record = brand.catalog
             skus = session.scalars(select(Sku).where(Sku.brand_id == brand.id)).all()
@@ -46,10 +40,10 @@ def test_each_brand_has_a_category_tree_and_a_few_hundred_skus(
 
 
 def test_planted_offers_resolve_to_their_price_title_and_level(
-    world: World, database: Database
+    world: World, world_database: Database
 ) -> None:
     levels: Counter[str] = Counter()
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         for brand in world.brands.values():
             record = brand.catalog
             for planted in record.offers:
@@ -74,9 +68,9 @@ def test_planted_offers_resolve_to_their_price_title_and_level(
 
 
 def test_every_location_holds_what_it_received_less_what_it_sold(
-    world: World, database: Database
+    world: World, world_database: Database
 ) -> None:
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         for brand in world.brands.values():
             record = brand.catalog
             levels = session.scalars(select(StockLevel).where(StockLevel.brand_id == brand.id))
@@ -92,12 +86,12 @@ def test_every_location_holds_what_it_received_less_what_it_sold(
 
 
 def test_the_flagship_cloud_store_shows_best_sellers_featured_and_activities(
-    world: World, database: Database
+    world: World, world_database: Database
 ) -> None:
     brand = world.brands["YUEDONG"]
     flagship = brand.stores[0]
 
-    home = cloudstore_service.home(database=database, code=f"{brand.code}.{flagship.code}")
+    home = cloudstore_service.home(database=world_database, code=f"{brand.code}.{flagship.code}")
 
     sold_here = {code for (store, code), n in brand.catalog.sold.items() if store == flagship.code}
     codes = {sku.id: code for code, sku in brand.catalog.skus.items()}

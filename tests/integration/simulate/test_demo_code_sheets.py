@@ -2,21 +2,19 @@
 
 from pathlib import Path
 
-from tests import member_builders as mb
-
 from newretail.db import Database
 from newretail.simulate import demo
+from newretail.simulate.world import World
 
 
 def test_the_demo_writes_a_pdf_sheet_per_store_with_codes(
-    database: Database, tmp_path: Path
+    world: World, world_database: Database, tmp_path: Path
 ) -> None:
-    world = demo.build_world(database=database, members_plan=mb.SMALL_MEMBERS_PLAN)
     stale = tmp_path / "sheets" / "old-store.pdf"
     stale.parent.mkdir()
     stale.write_bytes(b"%PDF-old")
     written = demo.write_code_sheets(
-        database=database, world=world, folder=tmp_path / "sheets", base_url="http://demo"
+        database=world_database, world=world, folder=tmp_path / "sheets", base_url="http://demo"
     )
     expected = {
         f"{brand.code}-{store.code}.pdf"

@@ -2,7 +2,6 @@
 
 from collections import Counter
 
-import pytest
 from sqlalchemy import select
 from tests import member_builders as mb
 
@@ -35,16 +34,11 @@ class CountingProgress:
         self.current = ""
 
 
-@pytest.fixture
-def world(database: Database) -> World:
-    return demo.build_world(database=database, members_plan=mb.SMALL_MEMBERS_PLAN)
-
-
 def test_two_brands_have_a_dozen_stores_in_the_shared_district(
-    world: World, database: Database
+    world: World, world_database: Database
 ) -> None:
     district_id = world.districts[WEST_NANJING_ROAD.code]
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         rows = session.execute(
             select(Store.brand_id, Store.type).where(Store.district_id == district_id)
         ).all()
@@ -86,11 +80,11 @@ def test_every_brand_has_staff_of_every_role(world: World) -> None:
         assert {member.role for member in brand.staff} == STAFF_ROLES
 
 
-def test_staff_scopes_follow_their_roles(world: World, database: Database) -> None:
+def test_staff_scopes_follow_their_roles(world: World, world_database: Database) -> None:
     brand = world.brands["YUEDONG"]
     guide = brand.staff_with_role(Role.GUIDE)[0]
     division_manager = brand.staff_with_role(Role.REGION_MANAGER)[0]
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         guide_scope = auth_service.scope_for_staff(
             session=session, staff=session.get_one(Staff, guide.id)
         )
@@ -114,17 +108,17 @@ def test_the_platform_admin_and_a_login_per_role_and_brand_are_featured(world: W
     assert {login.password for login in logins} == {DEMO_PLAN.password}
 
 
-def test_progress_advances_by_the_planned_units(database: Database) -> None:
+def test_progress_advances_by_the_planned_units(sqlite_database: Database) -> None:
     progress = CountingProgress()
 
     steps = demo.steps(members_plan=mb.SMALL_MEMBERS_PLAN)
-    build(database=database, seed=1, steps=steps, progress=progress)
+    build(database=sqlite_database, seed=1, steps=steps, progress=progress)
 
     assert progress.ticks == {step.name: step.units for step in steps}
 
 
 def test_every_store_has_codes_every_guide_a_badge_and_the_scans_add_up(
-    world: World, database: Database
+    world: World, world_database: Database
 ) -> None:
     from newretail.auth.scope import SYSTEM as system
     from newretail.touchpoints import service as touchpoints_service
@@ -132,7 +126,7 @@ def test_every_store_has_codes_every_guide_a_badge_and_the_scans_add_up(
 
     planted = world.truth["touchpoints"]
     guides = [s for b in world.brands.values() for s in b.staff_with_role(Role.GUIDE)]
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         badges, _ = touchpoints_service.list_codes(
             session=session, scope=system, cursor=None, limit=200, placement=Placement.GUIDE_BADGE
         )

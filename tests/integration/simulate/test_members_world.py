@@ -14,15 +14,17 @@ from newretail.org.models import Brand
 from newretail.simulate import demo
 from newretail.simulate.members import anchor_time
 from newretail.simulate.shanghai import BEAUTY, SPORTSWEAR
+from newretail.simulate.world import World
 
 SMALL = mb.SMALL_MEMBERS_PLAN
 
 
-def test_the_planted_bindings_are_what_the_database_holds(database: Database) -> None:
-    world = demo.build_world(database=database, members_plan=SMALL)
+def test_the_planted_bindings_are_what_the_database_holds(
+    world: World, world_database: Database
+) -> None:
     truth = world.truth["members"]["brands"]
     anchor = anchor_time()
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         for code, planted in truth.items():
             brand_id = session.scalar(select(Brand.id).where(Brand.code == code))
             members = session.scalar(
@@ -47,9 +49,8 @@ def test_the_planted_bindings_are_what_the_database_holds(database: Database) ->
 
 
 def test_the_world_has_expired_and_protected_bindings_and_shared_consumers(
-    database: Database,
+    world: World, world_database: Database
 ) -> None:
-    world = demo.build_world(database=database, members_plan=SMALL)
     truth = world.truth["members"]["brands"]
     assert truth[SPORTSWEAR.code]["expired"] > 0
     assert truth[SPORTSWEAR.code]["protected"] > 0
@@ -60,7 +61,7 @@ def test_the_world_has_expired_and_protected_bindings_and_shared_consumers(
         "share_link",
         "shelf_code",
     }
-    with database.transaction(read_only=True) as session:
+    with world_database.transaction(read_only=True) as session:
         spends = session.scalar(
             select(func.count()).select_from(PointsEntry).where(PointsEntry.kind == "spend")
         )
@@ -72,6 +73,10 @@ def test_the_same_seed_plants_the_same_members(tmp_path: Path) -> None:
     for name in ("a.db", "b.db"):
         database = Database(f"sqlite:///{tmp_path / name}")
         Base.metadata.create_all(database.engine)
-        worlds.append(demo.build_world(database=database, seed=5, members_plan=SMALL))
+        worlds.append(
+            demo.build_world(
+                database=database, seed=5, members_plan=SMALL, orders_plan=mb.SMALL_ORDERS_PLAN
+            )
+        )
         database.dispose()
     assert worlds[0].truth == worlds[1].truth
