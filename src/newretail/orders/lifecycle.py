@@ -91,6 +91,21 @@ def mark_paid(*, session: Session, order_id: int, amount: int, now: datetime) ->
     return order
 
 
+def collect_later(*, session: Session, order_id: int, amount: int) -> bool:
+    """Money collected after the order was paid (a pay-later balance): added atomically.
+
+    Never above the order's total; False if the order is gone or would be overpaid.
+    """
+    collected = session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.paid_amount + amount <= Order.total)
+        .values(paid_amount=Order.paid_amount + amount)
+        .returning(Order.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return collected is not None
+
+
 def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilment]:
     """One fulfilment per location the order's lines were routed to, then ``allocated``."""
     method = DeliveryMethod(order.delivery_method)

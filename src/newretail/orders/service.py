@@ -43,7 +43,14 @@ from newretail.orders.carts import (
 from newretail.orders.checkout import brand_currency, create_order
 from newretail.orders.events import publish
 from newretail.orders.fulfilments import deliver, hand_over, list_fulfilments, mark_ready, ship
-from newretail.orders.lifecycle import cancel, current_status, expire_unpaid, mark_paid, transition
+from newretail.orders.lifecycle import (
+    cancel,
+    collect_later,
+    current_status,
+    expire_unpaid,
+    mark_paid,
+    transition,
+)
 from newretail.orders.models import Order
 from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
 from newretail.orders.special import FixedLine, OrderKind, place_fixed
@@ -59,6 +66,7 @@ __all__ = [
     "brand_currency",
     "cancel",
     "check_out",
+    "collect_later",
     "create_cart",
     "create_order",
     "current_status",

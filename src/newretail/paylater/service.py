@@ -32,7 +32,7 @@ from newretail.paylater.rules import ChargeStatus
 from newretail.paylater.schemas import DeferredCreate, PolicyUpdate
 from newretail.payments import providers
 from newretail.payments import service as payments_service
-from newretail.payments.providers import ChargeOutcome
+from newretail.payments.providers import ChargeOutcome, ChargeResult
 
 _NO_SYNC = {"synchronize_session": False}
 DEFAULT_POLICY = {"threshold": 650, "down_payment": 100, "term_days": 30}
@@ -126,7 +126,9 @@ def take_on_credit(
         amount=down,
         method="deferred_down_payment",
     )
-    paid = orders_service.mark_paid(session=session, order_id=order.id, amount=order.total, now=now)
+    # The goods go now; the order counts as paid only what was collected (the down payment),
+    # so refunds can never give back money that was not taken. The balance adds to it later.
+    paid = orders_service.mark_paid(session=session, order_id=order.id, amount=down, now=now)
     if paid is None:
         raise order_errors.OrderNotPayable("The order closed while it was being paid.")
     due = rules.due_at(taken_at, terms.term_days)
@@ -242,12 +244,37 @@ def _attempt(
     session.refresh(charge)
     collected = charge.status == ChargeStatus.PAID.value
     if collected:
+        _record_balance(session, charge, provider.name, result)
         _event(session, charge, "deferred.charged")
     elif charge.status == ChargeStatus.DUNNING.value and seen != charge.status:
         _event(session, charge, "deferred.dunning", failure=charge.last_failure)
     else:
         _event(session, charge, "deferred.charge_failed", failure=charge.last_failure)
     return collected
+
+
+def _record_balance(
+    session: Session, charge: DeferredCharge, provider_name: str, result: ChargeResult
+) -> None:
+    """The collected balance becomes a payment of the order and adds to what it has paid."""
+    order = session.get(Order, charge.order_id)
+    assert order is not None
+    payments_service.record_payment(
+        session=session,
+        scope=orders_service.system_for(charge.brand_id),
+        order=order,
+        provider_name=provider_name,
+        result=result,
+        amount=charge.amount,
+        method="deferred_balance",
+    )
+    if not orders_service.collect_later(session=session, order_id=order.id, amount=charge.amount):
+        # The order would be paid more than its total: give the money back, change nothing.
+        providers.get_provider(provider_name).refund(
+            provider_ref=result.provider_ref, amount=charge.amount
+        )
+        raise errors.DeferredChargeClosed()
+    session.refresh(order)
 
 
 def pay_early(

@@ -14,6 +14,7 @@ from newretail.orders.schemas import OrderCreate
 from newretail.paylater import errors
 from newretail.paylater import service as paylater_service
 from newretail.paylater.schemas import DeferredCreate, PolicyUpdate
+from newretail.payments import service as payments_service
 
 
 def _threshold(database: Database, shop: Shop, threshold: int) -> None:
@@ -65,6 +66,31 @@ def test_the_balance_is_charged_at_the_due_date_and_not_before(database: Databas
     due = _run(database, 31)
     assert (early, due) == (0, 1)
     assert _charge(database, charge_id) == ("paid", 1)
+
+
+def test_the_order_counts_as_paid_only_what_was_collected(database: Database) -> None:
+    shop = order_builders.shop(database)
+    _threshold(database, shop, 0)
+    charge_id = _on_credit(database, shop)
+
+    def paid() -> tuple[int, list[tuple[str, int]]]:
+        with database.transaction(read_only=True) as session:
+            charge = paylater_service.get_charge(session=session, scope=SYSTEM, charge_id=charge_id)
+            order = orders_service.get_order(
+                session=session, scope=SYSTEM, order_id=charge.order_id
+            )
+            payments = payments_service.list_payments(
+                session=session, scope=SYSTEM, order_id=order.id
+            )
+            return order.paid_amount, sorted((p.method, p.amount) for p in payments)
+
+    before = paid()
+    _run(database, 31)
+    after = paid()
+
+    total = sum(shop.prices)
+    assert before == (100, [("deferred_down_payment", 100)])
+    assert after == (total, [("deferred_balance", total - 100), ("deferred_down_payment", 100)])
 
 
 def test_declined_charges_retry_on_the_schedule_then_go_to_dunning(database: Database) -> None:
