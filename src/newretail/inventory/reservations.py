@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from newretail.auth.scope import Scope
 from newretail.db import utcnow
@@ -167,6 +168,9 @@ def _transition(
         .returning(Reservation.id)
     )
     if session.execute(statement, execution_options=_NO_SYNC).one_or_none() is not None:
+        # What was just written, so the caller's reservation is current without a re-read.
+        set_committed_value(reservation, "status", target.value)
+        set_committed_value(reservation, "closed_at", now)
         return
     status = session.scalar(select(Reservation.status).where(Reservation.id == reservation.id))
     if status == ACTIVE:
@@ -199,8 +203,7 @@ def commit_reservation(*, session: Session, scope: Scope, reservation_id: int) -
                 quantity=-n,
                 reference=reference,
             )
-        _publish(session, [reservation.id], ReservationStatus.COMMITTED)
-    session.refresh(reservation)
+        _publish_loaded(session, [reservation], ReservationStatus.COMMITTED)
     return reservation
 
 
@@ -211,8 +214,7 @@ def release_reservation(*, session: Session, scope: Scope, reservation_id: int) 
     with session.begin_nested():
         _transition(session, reservation, ReservationStatus.RELEASED, utcnow())
         _unreserve(session, [(x.location_id, x.sku_id, x.quantity) for x in reservation.lines])
-        _publish(session, [reservation.id], ReservationStatus.RELEASED)
-    session.refresh(reservation)
+        _publish_loaded(session, [reservation], ReservationStatus.RELEASED)
     return reservation
 
 
@@ -263,7 +265,16 @@ def expire_due(*, session: Session, now: datetime, limit: int = 500) -> int:
 def _publish(session: Session, ids: Sequence[int], status: ReservationStatus) -> None:
     """One outbox event per reservation that changed state, e.g. ``reservation.expired``."""
     query = select(Reservation).where(Reservation.id.in_(ids)).order_by(Reservation.id)
-    for reservation in session.scalars(query.execution_options(populate_existing=True)):
+    _publish_loaded(
+        session, list(session.scalars(query.execution_options(populate_existing=True))), status
+    )
+
+
+def _publish_loaded(
+    session: Session, reservations: Sequence[Reservation], status: ReservationStatus
+) -> None:
+    """The events of reservations already in the session (their lines never change)."""
+    for reservation in reservations:
         outbox_service.record(
             session=session,
             brand_id=reservation.brand_id,

@@ -8,8 +8,9 @@ a cancel and the expiry job) exactly one moves it and the other learns it lost.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from newretail.auth.scope import Scope
 from newretail.db import utcnow
@@ -19,9 +20,11 @@ from newretail.orders import access, errors, events, rules
 from newretail.orders.models import Fulfilment, FulfilmentLine, Order
 from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderStatus
 from newretail.org import service as org_service
+from newretail.org.models import Store
 from newretail.org.rules import StoreType, haversine_km
 
 _NO_SYNC = {"synchronize_session": False}
+_ORDER_COLUMNS = [getattr(Order, a.key).label(a.key) for a in inspect(Order).column_attrs]
 
 
 def transition(
@@ -41,18 +44,22 @@ def transition(
     ]
     if unexpired:
         conditions.append(Order.expires_at > now)
+    # The moved row comes back whole from the UPDATE itself (fresh, under its row lock) and
+    # refreshes the order already in the session, so nothing is read again; a transition
+    # never changes the lines.
     statement = (
         update(Order)
         .where(*conditions)
         .values(status=target.value, updated_at=now, **values)
-        .returning(Order.id)
+        .returning(*_ORDER_COLUMNS)
     )
-    if session.execute(statement, execution_options=_NO_SYNC).first() is None:
+    row = session.execute(statement, execution_options=_NO_SYNC).first()
+    if row is None:
         return None
-    order = session.scalar(
-        select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
-    )
+    order = session.get(Order, order_id)
     assert order is not None
+    for key, value in row._mapping.items():
+        set_committed_value(order, key, value)
     events.publish(session, order, target, extra=extra)
     return order
 
@@ -114,9 +121,12 @@ def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilmen
         by_location.setdefault(line.location_id, []).append(line)
     fulfilments = []
     system = access.system_for(order.brand_id)
-    lat, lng = _destination(session, order)
+    lat, lng, seller = _destination(session, order)
     for location_id, lines in sorted(by_location.items()):
-        location = org_service.get_store(session=session, scope=system, store_id=location_id)
+        location = seller if seller is not None and seller.id == location_id else None
+        location = location or org_service.get_store(
+            session=session, scope=system, store_id=location_id
+        )
         warehouse = location.type == StoreType.WAREHOUSE.value
         distance = round(haversine_km(lat, lng, location.lat, location.lng), 3)
         fulfilment = Fulfilment(
@@ -142,15 +152,15 @@ def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilmen
     return fulfilments
 
 
-def _destination(session: Session, order: Order) -> tuple[float, float]:
-    """Where the goods go: the delivery address's point, else the selling store."""
+def _destination(session: Session, order: Order) -> tuple[float, float, Store | None]:
+    """Where the goods go: the delivery address's point, else the selling store (loaded)."""
     address = order.address or {}
     if address.get("lat") is not None and address.get("lng") is not None:
-        return float(address["lat"]), float(address["lng"])
+        return float(address["lat"]), float(address["lng"]), None
     store = org_service.get_store(
         session=session, scope=access.system_for(order.brand_id), store_id=order.store_id
     )
-    return store.lat, store.lng
+    return store.lat, store.lng, store
 
 
 # ---- cancelling and expiring ----------------------------------------------------------

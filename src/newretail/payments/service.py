@@ -87,8 +87,7 @@ def pay(
             raise order_errors.OrderNotPayable(
                 "The order was paid or closed meanwhile; nothing was charged."
             )
-        order = paid
-    session.refresh(order)
+        order = paid  # refreshed by its transitions, lines and all
     return payment, order
 
 
