@@ -86,7 +86,9 @@ ERRORS = {
     "presale_item_not_found": N_("This item is not part of the pre-sale in this store."),
     "deposit_not_found": N_("Pre-sale deposit not found."),
     "deposit_window_closed": N_("The pre-sale does not take deposits now."),
-    "balance_window_closed": N_("The balance can only be paid on the event day, inside its window."),
+    "balance_window_closed": N_(
+        "The balance can only be paid on the event day, inside its window."
+    ),
     "deposit_not_paid": N_("Pay the deposit first."),
     "deposit_closed": N_("This deposit is completed or expired."),
     "invalid_channel": N_("Not a known channel."),

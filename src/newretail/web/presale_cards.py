@@ -48,9 +48,7 @@ class PresaleView:
 
 
 def _belongs(campaign: PresaleCampaign, store: CloudStore) -> bool:
-    return campaign.brand_id == store.brand_id and store.id in {
-        s.store_id for s in campaign.stores
-    }
+    return campaign.brand_id == store.brand_id and store.id in {s.store_id for s in campaign.stores}
 
 
 def _view(session: Session, store: CloudStore, campaign: PresaleCampaign) -> PresaleView:
@@ -128,13 +126,13 @@ def running(*, session: Session, store: CloudStore) -> list[PresaleView]:
     return views
 
 
-def for_skus(views: list[PresaleView], sku_ids: list[int]) -> list[tuple[PresaleView, PresaleItemView]]:
+def for_skus(
+    views: list[PresaleView], sku_ids: list[int]
+) -> list[tuple[PresaleView, PresaleItemView]]:
     """Each running campaign with the first of ``sku_ids`` (in that order) it puts on pre-sale."""
     cards = []
     for view in views:
-        item = next(
-            (i for sku in sku_ids for i in view.items if i.sku_id == sku), None
-        )
+        item = next((i for sku in sku_ids for i in view.items if i.sku_id == sku), None)
         if item is not None:
             cards.append((view, item))
     return cards

@@ -65,9 +65,7 @@ def campaign_page(
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     view = presale_cards.campaign(session=session, store=store, presale_id=presale_id)
-    return _render(
-        page, "cloudstore/presale.html", store, kept_ref(ref), presale=view, chosen=sku
-    )
+    return _render(page, "cloudstore/presale.html", store, kept_ref(ref), presale=view, chosen=sku)
 
 
 def _item(view: presale_cards.PresaleView, sku_id: int | None) -> presale_cards.PresaleItemView:
