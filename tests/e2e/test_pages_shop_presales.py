@@ -128,7 +128,7 @@ def test_the_balance_before_the_event_day_is_refused_and_says_when_it_opens(
     assert 'data-testid="balance-opens"' in mine.text
     assert 'data-testid="pay-balance"' not in mine.text
     assert refused.status_code == 409
-    assert "The balance can only be paid on the event day" in refused.text
+    assert "尾款只能在活动当天的尾款时段内支付" in refused.text
     assert state == ("deposited", None)
 
 
