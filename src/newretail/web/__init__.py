@@ -39,6 +39,7 @@ def mount(app: FastAPI) -> None:
         guide,
         router,
         shop_orders,
+        shop_presales,
     )
     from newretail.web.templating import STATIC_DIR
 
@@ -52,6 +53,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(codes.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_orders.router)
+    app.include_router(shop_presales.router)
     app.include_router(console_presales.router)
     app.include_router(cloudstore.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -18,7 +18,7 @@ from newretail.cloudstore import service as cloudstore_service
 from newretail.db import Database, utcnow
 from newretail.money import Money
 from newretail.org.rules import WEEKDAYS
-from newretail.web import messages, storefront
+from newretail.web import messages, presale_cards, storefront
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -57,6 +57,7 @@ def store_home(
     sections = {name: result.data for name, result in home.sections.items()}
     with database.transaction(read_only=True) as session:
         categories = storefront.top_categories(session=session, store=store)
+        presales = [(v, v.items[0]) for v in presale_cards.running(session=session, store=store)]
     return _render(
         page,
         "cloudstore/home.html",
@@ -71,6 +72,7 @@ def store_home(
         degraded=[name for name, result in home.sections.items() if result.degraded],
         sells_elsewhere=home.context.policy.sells_elsewhere,
         weekdays=[(day, page.translate(messages.WEEKDAY_NAMES[day])) for day in WEEKDAYS],
+        presales=presales,
     )
 
 
@@ -132,6 +134,11 @@ def product(
     groups: dict[str, list[storefront.Variant]] = {}
     for variant in view.variants:
         groups.setdefault(variant.group, []).append(variant)
+    first = [view.selected.sku_id] if view.selected else []
+    presales = presale_cards.for_skus(
+        presale_cards.running(session=session, store=store),
+        first + [v.sku_id for v in view.variants],
+    )
     return _render(
         page,
         "cloudstore/product.html",
@@ -140,5 +147,6 @@ def product(
         product=view,
         groups=groups,
         open_now=store.open_at(utcnow()),
+        presales=presales,
         categories=storefront.top_categories(session=session, store=store),
     )

@@ -82,6 +82,15 @@ ERRORS = {
     "cloudstore_not_found": N_("This cloud store does not exist or is closed."),
     "category_not_found": N_("Category not found."),
     "sku_not_found": N_("SKU not found."),
+    "presale_not_found": N_("This pre-sale does not exist in this store."),
+    "presale_item_not_found": N_("This item is not part of the pre-sale in this store."),
+    "deposit_not_found": N_("Pre-sale deposit not found."),
+    "deposit_window_closed": N_("The pre-sale does not take deposits now."),
+    "balance_window_closed": N_(
+        "The balance can only be paid on the event day, inside its window."
+    ),
+    "deposit_not_paid": N_("Pay the deposit first."),
+    "deposit_closed": N_("This deposit is completed or expired."),
     "invalid_channel": N_("Not a known channel."),
 }
 
@@ -241,6 +250,14 @@ ORDER_STATUSES = {
     "completed": N_("Completed"),
     "cancelled": N_("Cancelled"),
     "refunded": N_("Refunded"),
+}
+DEPOSIT_STATUSES = {
+    "awaiting_payment": N_("Deposit not paid yet"),
+    "deposited": N_("Deposit paid"),
+    "balance_ordered": N_("Balance waiting for payment"),
+    "completed": N_("Balance paid"),
+    "expired": N_("Balance not paid in time"),
+    "lapsed": N_("Deposit not paid in time"),
 }
 DELIVERY_METHODS = {
     "pickup": N_("Pickup in store"),
