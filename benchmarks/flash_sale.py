@@ -18,11 +18,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
-import time
-import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
@@ -31,21 +26,18 @@ from sqlalchemy import func, select, text
 
 from newretail.auth.scope import SYSTEM, Scope
 from newretail.catalog import service as catalog_service
-from newretail.catalog.schemas import OfferCreate, ProductCreate, SkuCreate
+from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
-from newretail.inventory import service as inventory_service
 from newretail.inventory.errors import InsufficientStock
 from newretail.inventory.models import StockLevel, StockMovement
-from newretail.inventory.schemas import ReceiptCreate
 from newretail.members import service as members_service
 from newretail.models import Base
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate
-from newretail.org import service as org_service
-from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
+from support.hot_sku import run, stocked_store
 
 BARE = text(
     "UPDATE stock_level SET on_hand = on_hand - 1 "
@@ -56,81 +48,18 @@ BARE = text(
 
 def build_world(database: Database, units: int, buyers: int) -> tuple[int, int, int, list[int]]:
     """A brand, a store, a hot SKU and an anchor SKU with ``units`` each, and the buyers."""
-    tag = uuid.uuid4().hex[:8]
     with database.transaction() as session:
-        brand = org_service.create_brand(
-            session=session, scope=SYSTEM, data=BrandCreate(code=f"FS{tag}", name="Bench")
-        )
-        region = org_service.create_region(
-            session=session,
-            scope=SYSTEM,
-            data=RegionCreate(brand_id=brand.id, code=f"R{tag}", name="HQ", kind="hq"),
-        )
-        store = org_service.create_store(
-            session=session,
-            scope=SYSTEM,
-            data=StoreCreate(
-                brand_id=brand.id,
-                region_id=region.id,
-                code=f"S{tag}",
-                name="Flagship",
-                type="direct",
-                lat=31.23,
-                lng=121.47,
-            ),
-        )
-        product = catalog_service.create_product(
-            session=session,
-            scope=SYSTEM,
-            data=ProductCreate(brand_id=brand.id, code=f"P{tag}", title="Hot item"),
-        )
-        skus = [
-            catalog_service.create_sku(
-                session=session,
-                scope=SYSTEM,
-                product_id=product.id,
-                data=SkuCreate(code=f"K{tag}{n}"),
-            ).id
-            for n in range(2)
-        ]
+        hot = stocked_store(session, brand_prefix="FS", units=units)
         catalog_service.create_offer(
-            session=session, scope=SYSTEM, data=OfferCreate(sku_id=skus[0], price=19_900)
+            session=session, scope=SYSTEM, data=OfferCreate(sku_id=hot.service_sku, price=19_900)
         )
-        receipt = ReceiptCreate.model_validate(
-            {
-                "kind": "receipt",
-                "location_id": store.id,
-                "lines": [{"sku_id": sku, "quantity": units} for sku in skus],
-            }
-        )
-        inventory_service.record_movements(session=session, scope=SYSTEM, data=receipt)
         consumers = [
             members_service.consumer_for_phone(
                 session=session, phone=f"+86139{n:08d}", verified=True
             )[0]
             for n in range(buyers)
         ]
-        return store.id, skus[0], skus[1], consumers
-
-
-def run(
-    attempts: int, threads: int, attempt: Callable[[int], bool]
-) -> tuple[float, int, list[float]]:
-    """Run all attempts on ``threads`` workers; (seconds, successes, latencies in ms)."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def timed(n: int) -> bool:
-        start = time.perf_counter()
-        ok = attempt(n)
-        with lock:
-            latencies.append((time.perf_counter() - start) * 1000)
-        return ok
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        successes = sum(pool.map(timed, range(attempts)))
-    return time.perf_counter() - start, successes, latencies
+        return hot.store_id, hot.service_sku, hot.anchor_sku, consumers
 
 
 def main() -> None:

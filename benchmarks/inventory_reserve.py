@@ -16,11 +16,7 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
-import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
@@ -28,17 +24,13 @@ from rich.table import Table
 from sqlalchemy import select, text
 
 from newretail.auth.scope import SYSTEM
-from newretail.catalog import service as catalog_service
-from newretail.catalog.schemas import ProductCreate, SkuCreate
 from newretail.db import Database
 from newretail.inventory import errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
 from newretail.inventory.rules import Line, Purpose
-from newretail.inventory.schemas import ReceiptCreate
 from newretail.models import Base
-from newretail.org import service as org_service
-from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate
+from support.hot_sku import run, stocked_store
 
 BARE = text(
     "UPDATE stock_level SET reserved = reserved + 1 "
@@ -49,72 +41,9 @@ BARE = text(
 
 def build_world(database: Database, units: int) -> tuple[int, int, int]:
     """A brand with one store and two SKUs with ``units`` each: (store, service SKU, anchor SKU)."""
-    tag = uuid.uuid4().hex[:8]
     with database.transaction() as session:
-        brand = org_service.create_brand(
-            session=session, scope=SYSTEM, data=BrandCreate(code=f"INV{tag}", name="Bench")
-        )
-        region = org_service.create_region(
-            session=session,
-            scope=SYSTEM,
-            data=RegionCreate(brand_id=brand.id, code=f"R{tag}", name="HQ", kind="hq"),
-        )
-        store = org_service.create_store(
-            session=session,
-            scope=SYSTEM,
-            data=StoreCreate(
-                brand_id=brand.id,
-                region_id=region.id,
-                code=f"S{tag}",
-                name="Flagship",
-                type="direct",
-                lat=31.23,
-                lng=121.47,
-            ),
-        )
-        product = catalog_service.create_product(
-            session=session,
-            scope=SYSTEM,
-            data=ProductCreate(brand_id=brand.id, code=f"P{tag}", title="Hot item"),
-        )
-        skus = [
-            catalog_service.create_sku(
-                session=session,
-                scope=SYSTEM,
-                product_id=product.id,
-                data=SkuCreate(code=f"K{tag}{n}"),
-            ).id
-            for n in range(2)
-        ]
-        receipt = ReceiptCreate.model_validate(
-            {
-                "kind": "receipt",
-                "location_id": store.id,
-                "lines": [{"sku_id": sku, "quantity": units} for sku in skus],
-            }
-        )
-        inventory_service.record_movements(session=session, scope=SYSTEM, data=receipt)
-        return store.id, skus[0], skus[1]
-
-
-def run(
-    attempts: int, threads: int, attempt: Callable[[int], bool]
-) -> tuple[float, int, list[float]]:
-    """Run all attempts on ``threads`` workers; (seconds, successes, latencies in ms)."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def timed(n: int) -> bool:
-        start = time.perf_counter()
-        ok = attempt(n)
-        with lock:
-            latencies.append((time.perf_counter() - start) * 1000)
-        return ok
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        successes = sum(pool.map(timed, range(attempts)))
-    return time.perf_counter() - start, successes, latencies
+        hot = stocked_store(session, brand_prefix="INV", units=units)
+        return hot.store_id, hot.service_sku, hot.anchor_sku
 
 
 def main() -> None:
