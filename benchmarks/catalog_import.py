@@ -25,11 +25,11 @@ from rich.table import Table
 from sqlalchemy import Table as SqlTable
 from sqlalchemy import delete, func, insert, select
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.imports import validate_file
 from newretail.catalog.models import Offer
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.models import Base
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate

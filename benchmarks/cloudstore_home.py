@@ -31,7 +31,6 @@ from sqlalchemy import text
 from newretail.app import create_app
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import StaffCreate
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import CategoryCreate, OfferCreate, ProductCreate, SkuCreate
 from newretail.cloudstore import service as cloudstore_service
@@ -42,6 +41,7 @@ from newretail.db import Database, utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.models import Base
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate

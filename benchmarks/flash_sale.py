@@ -24,12 +24,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select, text
 
-from newretail.auth.scope import SYSTEM, Scope
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
 from newretail.inventory.errors import InsufficientStock
 from newretail.inventory.models import StockLevel, StockMovement
+from newretail.kernel.scope import SYSTEM, Scope
 from newretail.members import service as members_service
 from newretail.models import Base
 from newretail.orders import service as orders_service

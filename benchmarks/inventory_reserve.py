@@ -23,12 +23,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select, text
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
 from newretail.inventory import errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
 from newretail.inventory.rules import Line, Purpose
+from newretail.kernel.scope import SYSTEM
 from newretail.models import Base
 from support.hot_sku import run, stocked_store
 

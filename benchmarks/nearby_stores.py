@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
-from newretail.auth.scope import SYSTEM
 from newretail.cloudstore import service as cloudstore_service
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.models import Base
 from newretail.org import service as org_service
 from newretail.org.models import Store

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
 from newretail.auth.schemas import StaffCreate
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.models import Category, Product, Sku
 from newretail.catalog.schemas import CategoryCreate, ProductCreate, SkuCreate
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.models import Brand, Region, Store
 from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.touchpoints import service as touchpoints_service
 from newretail.touchpoints.schemas import CodeCreate
 

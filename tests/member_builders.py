@@ -5,8 +5,8 @@ from itertools import count
 from typing import Any
 
 from newretail.auth.models import Staff
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.models import Membership

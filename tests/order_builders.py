@@ -6,13 +6,13 @@ from typing import Any
 from sqlalchemy import select
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
 from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.payments import providers
 from tests import builders, member_builders
 from tests.builders import BrandWorld

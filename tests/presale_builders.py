@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from newretail.auth.scope import SYSTEM, Scope
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM, Scope
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
 from newretail.presales import service as presales_service

@@ -5,14 +5,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from newretail.db import Database
-from newretail.orders import returns
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
-from newretail.orders.returns_models import OrderReturn
-from newretail.orders.returns_schemas import ReturnCreate
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
+from newretail.returns import service as returns
+from newretail.returns.models import OrderReturn
+from newretail.returns.schemas import ReturnCreate
 from tests.order_builders import Shop, order_body
 
 

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.models import Category, Product, Sku
 from newretail.catalog.schemas import OfferCreate
@@ -11,6 +10,7 @@ from newretail.cloudstore.schemas import CloudStoreSettingsWrite
 from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 from tests import builders
 
 

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import ApiKeyCreate
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from tests import builders
 from tests.builders import BrandWorld
 
@@ -236,9 +236,9 @@ def victim_fulfilment_id(v: Victim) -> int:
 
 def victim_return_id(v: Victim) -> int:
     """A requested return of one unit of a victim's order that was handed over."""
-    from newretail.orders import returns
     from newretail.orders import service as orders_service
-    from newretail.orders.returns_schemas import ReturnCreate
+    from newretail.returns import service as returns
+    from newretail.returns.schemas import ReturnCreate
 
     order_id = victim_order_id(v)
     scope = orders_service.system_for(v.world.brand.id)

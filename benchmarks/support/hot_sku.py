@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import ProductCreate, SkuCreate
 from newretail.inventory import service as inventory_service
 from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate
 

@@ -10,26 +10,29 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
+from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
 from newretail.catalog.router import router as catalog_router
 from newretail.cloudstore.router import router as cloudstore_router
 from newretail.config import Settings, get_settings
 from newretail.db import Database
-from newretail.errors import DomainError
 from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
+from newretail.kernel.errors import DomainError
+from newretail.kernel.schemas import ErrorRead
+from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
 from newretail.observability import RequestContextMiddleware, configure_logging, log
-from newretail.orders.returns_router import router as returns_router
 from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
 from newretail.paylater.router import router as paylater_router
 from newretail.payments.router import router as payments_router
 from newretail.presales.router import router as presales_router
-from newretail.schemas import ErrorRead
+from newretail.returns.router import router as returns_router
 from newretail.touchpoints.router import router as touchpoints_router
 
 API_PREFIX = "/api/v1"
@@ -54,6 +57,11 @@ API_ROUTERS = [
     returns_router,
     presales_router,
 ]
+
+
+def _authenticate(session: Session, token: str) -> Scope:
+    return auth_service.scope_from_token(session=session, token=token)
+
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -100,6 +108,7 @@ def create_app(
     )
     app.state.database = database
     app.state.settings = settings
+    app.state.authenticate = _authenticate
     app.add_middleware(RequestContextMiddleware, mount_prefixes=(API_PREFIX,))
     _add_error_handlers(app)
     _add_operations_routes(app)

@@ -77,9 +77,9 @@ def create_admin(
 
     from newretail.auth import service as auth_service
     from newretail.auth.schemas import StaffCreate
-    from newretail.auth.scope import SYSTEM
     from newretail.db import Database
-    from newretail.errors import DomainError
+    from newretail.kernel.errors import DomainError
+    from newretail.kernel.scope import SYSTEM
 
     database = Database(get_settings().database_url)
     try:

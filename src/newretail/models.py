@@ -7,14 +7,15 @@ from newretail.cloudstore import models as cloudstore_models
 from newretail.db import Base
 from newretail.integrations import models as integrations_models
 from newretail.inventory import models as inventory_models
+from newretail.kernel import models as kernel_models
 from newretail.members import models as members_models
 from newretail.orders import models as orders_models
-from newretail.orders import returns_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
 from newretail.paylater import models as paylater_models
 from newretail.payments import models as payments_models
 from newretail.presales import models as presales_models
+from newretail.returns import models as returns_models
 from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "cloudstore_models",
     "integrations_models",
     "inventory_models",
+    "kernel_models",
     "members_models",
     "orders_models",
     "org_models",

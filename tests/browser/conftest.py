@@ -9,7 +9,7 @@ from tests.browser.live import CHROMIUM_FLAGS, App, LiveServer
 from tests.passwords import cheap_hashing
 from tests.services import chromium_path
 
-from newretail.auth.scope import SYSTEM
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import DistrictCreate
 

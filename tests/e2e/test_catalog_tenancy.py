@@ -6,9 +6,9 @@ from tests import builders
 from tests.passwords import cheap_hashing
 from tests.tenancy import Victim, api_routes, walk
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import products
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 
 CATALOG_PREFIXES = (
     "/api/v1/categories",

@@ -5,10 +5,10 @@ from sqlalchemy import select
 from tests import order_builders
 from tests.order_builders import order_body
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.outbox.models import OutboxEvent
 
 ADDRESS = {

@@ -9,11 +9,11 @@ from tests import order_builders
 from tests.e2e.webhook_receiver import Receiver
 from tests.integration.orders.flash import buy, together
 
-from newretail.auth.scope import SYSTEM
 from newretail.config import Settings
 from newretail.db import Database, utcnow
 from newretail.integrations import service as webhook_service
 from newretail.integrations.schemas import WebhookCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.orders import service as orders_service
 from newretail.outbox.models import OutboxEvent
 from newretail.worker import Worker, default_jobs

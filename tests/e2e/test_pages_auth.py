@@ -11,9 +11,9 @@ from tests.passwords import cheap_hashing
 from newretail.app import create_app
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import ApiKeyCreate
-from newretail.auth.scope import SYSTEM
 from newretail.config import Settings
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from tests import builders
 from tests.e2e.pages_support import login, post_form
 from tests.passwords import cheap_hashing
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.models import District, Region, Store
 from newretail.org.schemas import DistrictCreate

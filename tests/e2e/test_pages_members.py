@@ -9,11 +9,11 @@ from tests import member_builders as mb
 from tests.e2e.pages_support import login, post_form
 from tests.passwords import cheap_hashing
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
 from newretail.guides.rules import read_share_ref
+from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode
 from newretail.members.models import MemberBinding

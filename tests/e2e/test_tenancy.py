@@ -48,6 +48,6 @@ def test_the_walk_catches_a_route_whose_scoping_was_removed(
 
 
 def builders_platform_scope():  # type: ignore[no-untyped-def]
-    from newretail.auth.scope import SYSTEM
+    from newretail.kernel.scope import SYSTEM
 
     return SYSTEM

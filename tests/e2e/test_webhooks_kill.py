@@ -13,10 +13,10 @@ from sqlalchemy import select
 from tests import builders
 from tests.e2e.webhook_receiver import Receiver
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
 from newretail.integrations import service as webhook_service
 from newretail.integrations.schemas import WebhookCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import StoreUpdate
 from newretail.outbox.models import OutboxEvent

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newretail.audit.models import AuditEntry
-from newretail.auth.scope import Scope
+from newretail.kernel.scope import Scope
 
 
 def write(

@@ -1,14 +1,11 @@
-from newretail.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from newretail.kernel.errors import Conflict, InvalidInput, InvalidToken, NotFound, Unauthenticated
+
+__all__ = ["InvalidToken"]
 
 
 class BadCredentials(Unauthenticated):
     code = "bad_credentials"
     default_detail = "Wrong username or password."
-
-
-class InvalidToken(Unauthenticated):
-    code = "invalid_token"
-    default_detail = "The token is missing, malformed or expired."
 
 
 class BrandDeleted(Unauthenticated):

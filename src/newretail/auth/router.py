@@ -16,9 +16,9 @@ from newretail.auth.schemas import (
     TokenRead,
     TokenRequest,
 )
-from newretail.auth.scope import Role
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
-from newretail.schemas import Page
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
+from newretail.kernel.scope import Role
 
 router = APIRouter(tags=["auth"])
 

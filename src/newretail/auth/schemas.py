@@ -3,8 +3,8 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr
 
-from newretail.auth.scope import Role
-from newretail.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.scope import Role
 
 Username = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,63}$")]
 Password = Annotated[SecretStr, Field(min_length=8, max_length=128)]

@@ -11,13 +11,13 @@ from newretail.audit import service as audit_service
 from newretail.auth import errors, security
 from newretail.auth.models import ApiKey, LoginThrottle, RoleAssignment, Staff
 from newretail.auth.schemas import ApiKeyCreate, RoleGrant, StaffCreate, StaffUpdate
-from newretail.auth.scope import BRAND_WIDE_ROLES, REGION_ROLES, STORE_ROLES, Role, Scope
 from newretail.config import get_settings
 from newretail.db import utcnow
-from newretail.errors import PermissionDenied, TooManyRequests
+from newretail.kernel.errors import PermissionDenied, TooManyRequests
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import BRAND_WIDE_ROLES, REGION_ROLES, STORE_ROLES, Role, Scope
 from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 # ---- login ----------------------------------------------------------------------------
 

@@ -33,10 +33,10 @@ def import_file(
     ] = False,
 ) -> None:
     """Import FILE; exits 1 (writing nothing, unless --apply-valid) if any row is bad."""
-    from newretail.auth.scope import SYSTEM
     from newretail.catalog import service
     from newretail.db import Database
-    from newretail.errors import DomainError
+    from newretail.kernel.errors import DomainError
+    from newretail.kernel.scope import SYSTEM
     from newretail.org import service as org_service
 
     file_format = service.FileFormat(fmt or ("json" if file.suffix.lower() == ".json" else "csv"))
@@ -100,10 +100,10 @@ def export_file(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Default: stdout.")] = None,
 ) -> None:
     """Export every product, SKU or offer of a brand in the columns the import reads."""
-    from newretail.auth.scope import SYSTEM
     from newretail.catalog import service
     from newretail.db import Database
-    from newretail.errors import DomainError
+    from newretail.kernel.errors import DomainError
+    from newretail.kernel.scope import SYSTEM
     from newretail.org import service as org_service
 
     database = Database(get_settings().database_url)

@@ -4,14 +4,14 @@
     Conflict      category_code_taken, product_code_taken, sku_code_taken, barcode_taken,
                   offer_scope_taken, category_not_empty
     InvalidInput  category_cycle, invalid_offer_scope, invalid_channel, invalid_price,
-                  currency_mismatch (``newretail.money.CurrencyMismatch``)
+                  currency_mismatch (``newretail.kernel.money.CurrencyMismatch``)
 
 Import files have their own file-level errors in ``files.py`` (bad_encoding,
 missing_column, unknown_column, invalid_file, payload_too_large); bad rows are not
 exceptions but entries of the import report, each with a line and a code.
 """
 
-from newretail.errors import Conflict, InvalidInput, NotFound
+from newretail.kernel.errors import Conflict, InvalidInput, NotFound
 
 
 class CategoryNotFound(NotFound):

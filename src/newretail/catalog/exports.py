@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.catalog.files import FileFormat
 from newretail.catalog.imports import COLUMNS, ImportKind
 from newretail.catalog.models import Category, Offer, Product, Sku
 from newretail.catalog.products import WRITERS
+from newretail.kernel.scope import Scope
 from newretail.org import service as org_service
 
 

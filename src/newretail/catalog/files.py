@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from newretail.errors import DomainError, InvalidInput
+from newretail.kernel.errors import DomainError, InvalidInput
 
 
 class FileFormat(StrEnum):

@@ -24,12 +24,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import Scope
 from newretail.catalog import rows as row_rules
 from newretail.catalog.files import FileFormat, ParsedFile, RawRow, check_columns, parse
 from newretail.catalog.models import Category, Offer, Product, Sku
 from newretail.catalog.products import WRITERS
 from newretail.db import Base, utcnow
+from newretail.kernel.scope import Scope
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
 from newretail.org.models import Brand

@@ -19,17 +19,17 @@ from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import SYSTEM, Role, Scope
 from newretail.catalog import errors, rules
 from newretail.catalog.models import Offer, Product, Sku
 from newretail.catalog.products import WRITERS, get_sku
 from newretail.catalog.schemas import OfferCreate, OfferRead, OfferUpdate
-from newretail.money import CurrencyMismatch
+from newretail.kernel.money import CurrencyMismatch
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import SYSTEM, Role, Scope
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
 from newretail.org.models import Store
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 FIELDS = ("currency", *rules.OFFER_FIELDS)
 

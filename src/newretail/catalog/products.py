@@ -12,7 +12,6 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import errors
 from newretail.catalog.models import Category, Product, Sku
 from newretail.catalog.schemas import (
@@ -24,10 +23,11 @@ from newretail.catalog.schemas import (
     SkuRead,
     SkuUpdate,
 )
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.org import rules as org_rules
 from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 WRITERS = (Role.BRAND_ADMIN, Role.INTEGRATION)
 

@@ -25,8 +25,8 @@ from newretail.catalog.schemas import (
     SourceRead,
     StoreCatalogPage,
 )
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
-from newretail.schemas import Page
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
 
 router = APIRouter(tags=["catalog"])
 MAX_IMPORT_BYTES = 64 * 1024 * 1024

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, Field, model_validator
 
 from newretail.catalog.rules import Channel
-from newretail.schemas import Code, InputModel, Name, ReadModel
+from newretail.kernel.schemas import Code, InputModel, Name, ReadModel
 
 SkuCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
 Barcode = Annotated[str, Field(pattern=r"^[0-9A-Za-z\-]{1,64}$")]

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.catalog import rules
 from newretail.catalog.models import Product, Sku
 from newretail.catalog.offers import check_channel, resolve_skus
 from newretail.catalog.products import category_subtree_ids, get_category
+from newretail.kernel.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from newretail.kernel.scope import Scope
 from newretail.org import service as org_service
-from newretail.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import service as catalog_service
 from newretail.cloudstore import errors, rules
 from newretail.cloudstore.models import CloudStoreSettings, FeaturedSku, StoreActivity
@@ -21,9 +20,10 @@ from newretail.cloudstore.schemas import (
     ActivityUpdate,
     CloudStoreSettingsWrite,
 )
-from newretail.errors import NotFound
+from newretail.kernel.errors import NotFound
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
-from newretail.pagination import paginate
 
 MANAGERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 

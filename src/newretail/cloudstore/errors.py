@@ -5,7 +5,7 @@ NotFound:     cloudstore_not_found (unknown code, warehouse, closed store, delet
 InvalidInput: invalid_coordinates, invalid_radius, brand_required, invalid_activity_window
 """
 
-from newretail.errors import InvalidInput, NotFound
+from newretail.kernel.errors import InvalidInput, NotFound
 
 
 class CloudStoreNotFound(NotFound):

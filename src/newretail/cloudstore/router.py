@@ -18,8 +18,8 @@ from newretail.cloudstore.schemas import (
     SectionRead,
 )
 from newretail.db import Database, utcnow
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep, get_database
-from newretail.schemas import Page
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, get_database
+from newretail.kernel.schemas import Page
 
 router = APIRouter(tags=["cloud store"])
 DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -2,7 +2,7 @@
 
 Public store code. Store codes are unique per brand, not on the platform, so the cloud
 store's public code joins the brand code and the store code with a dot:
-``ACME.SH001``. Neither code may contain a dot (see ``newretail.schemas.Code``), so the
+``ACME.SH001``. Neither code may contain a dot (see ``newretail.kernel.schemas.Code``), so the
 first dot splits it back unambiguously.
 
 Fulfilment source. A product shown in a store's cloud store comes, in this order, from:

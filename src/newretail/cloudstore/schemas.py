@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
 from newretail.cloudstore.rules import MAX_RADIUS_KM, SourceKind, StoreSourcing
-from newretail.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import InputModel, Name, ReadModel
 
 
 def _image_url(value: str) -> str:

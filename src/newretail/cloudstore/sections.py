@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import service as catalog_service
 from newretail.catalog.rules import Channel
 from newretail.cloudstore import admin, rules, stores
@@ -28,6 +27,7 @@ from newretail.cloudstore.schemas import (
 )
 from newretail.inventory.models import StockMovement
 from newretail.inventory.rules import MovementKind
+from newretail.kernel.scope import Role, Scope
 
 BEST_SELLER_DAYS = 30
 BEST_SELLERS = 10

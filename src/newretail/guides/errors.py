@@ -5,7 +5,7 @@ NotFound
   ProductNotShareable   the product is not on sale in the guide's store
 """
 
-from newretail.errors import NotFound
+from newretail.kernel.errors import NotFound
 
 
 class NotAGuide(NotFound):

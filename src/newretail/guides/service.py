@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import service as catalog_service
 from newretail.catalog.rules import Channel
 from newretail.guides import errors, rules
-from newretail.money import Money
+from newretail.kernel.money import Money
+from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.org.models import Store
 

@@ -1,4 +1,4 @@
-from newretail.errors import InvalidInput, NotFound
+from newretail.kernel.errors import InvalidInput, NotFound
 
 
 class WebhookNotFound(NotFound):

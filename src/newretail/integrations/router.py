@@ -1,6 +1,5 @@
 from fastapi import APIRouter, Response, status
 
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
 from newretail.integrations import service
 from newretail.integrations.rules import DeliveryStatus
 from newretail.integrations.schemas import (
@@ -10,7 +9,8 @@ from newretail.integrations.schemas import (
     WebhookUpdate,
     WebhookWithSecret,
 )
-from newretail.schemas import Page
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
 
 router = APIRouter(tags=["webhooks"])
 

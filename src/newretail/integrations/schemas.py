@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from newretail.integrations.rules import DeliveryStatus
-from newretail.schemas import InputModel, ReadModel, Text
+from newretail.kernel.schemas import InputModel, ReadModel, Text
 
 EventType = Annotated[
     str,

@@ -11,16 +11,16 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
 from newretail.integrations import errors, rules
 from newretail.integrations.models import WebhookDelivery, WebhookEndpoint
 from newretail.integrations.rules import DeliveryStatus
 from newretail.integrations.schemas import WebhookCreate, WebhookUpdate
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
 from newretail.outbox.models import OutboxEvent
-from newretail.pagination import paginate
 
 # ---- endpoints ------------------------------------------------------------------------
 

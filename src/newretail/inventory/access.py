@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import service as catalog_service
 from newretail.inventory import errors
+from newretail.kernel.scope import Role, Scope
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
 

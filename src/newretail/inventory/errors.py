@@ -9,7 +9,7 @@ InvalidInput: invalid_quantity, invalid_reference, duplicate_line, transfer_same
 DomainError:  inventory_inconsistent (500: an invariant broke; never expected)
 """
 
-from newretail.errors import Conflict, DomainError, InvalidInput, NotFound
+from newretail.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class ReservationNotFound(NotFound):

@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
 from newretail.inventory import access, errors, rules, stock
 from newretail.inventory.models import Reservation, ReservationLine
 from newretail.inventory.rules import Line, MovementKind, Purpose, ReservationStatus
+from newretail.kernel.scope import Scope
 from newretail.outbox import service as outbox_service
 
 ACTIVE = ReservationStatus.ACTIVE.value

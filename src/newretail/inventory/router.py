@@ -2,7 +2,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
 from newretail.inventory import service
 from newretail.inventory.rules import Line, MovementKind
 from newretail.inventory.schemas import (
@@ -17,7 +16,8 @@ from newretail.inventory.schemas import (
     TransferCreate,
     TransferRead,
 )
-from newretail.schemas import Page
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 
 from newretail.inventory.rules import MAX_LINES, MAX_TTL, Purpose, ReservationStatus
-from newretail.schemas import InputModel, ReadModel, Text
+from newretail.kernel.schemas import InputModel, ReadModel, Text
 
 MAX_UNITS = 1_000_000_000
 MAX_SYNC_ITEMS = 1000

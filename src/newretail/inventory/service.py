@@ -20,7 +20,6 @@ from typing import TypeVar
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.inventory import access, errors, rules, stock
 from newretail.inventory.models import StockLevel, StockMovement, StockTransfer
 from newretail.inventory.reservations import (
@@ -41,7 +40,8 @@ from newretail.inventory.schemas import (
     TransferCreate,
 )
 from newretail.inventory.sync import sync_levels
-from newretail.pagination import paginate
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Scope
 
 __all__ = [
     "MovementOutcome",

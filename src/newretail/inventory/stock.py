@@ -18,7 +18,6 @@ from sqlalchemy import BigInteger, ColumnElement, Update, bindparam, case, or_, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
 from newretail.inventory.errors import (
     InsufficientStock,
@@ -27,6 +26,7 @@ from newretail.inventory.errors import (
 )
 from newretail.inventory.models import StockLevel, StockMovement
 from newretail.inventory.rules import Key, MovementKind, available
+from newretail.kernel.scope import Scope
 
 _NO_SYNC = {"synchronize_session": False}
 

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.inventory import access, errors, rules, stock
 from newretail.inventory.models import StockLevel
 from newretail.inventory.rules import MovementKind, SequenceVerdict
 from newretail.inventory.schemas import SyncItem, SyncResult, SyncRowResult
+from newretail.kernel.scope import Scope
 from newretail.org.errors import StoreNotFound
 
 

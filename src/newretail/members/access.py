@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, rules
 from newretail.members.models import Consumer, ConsumerIdentifier, MemberBinding, Membership
 from newretail.members.rules import IdentifierKind

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
-from newretail.errors import NotFound
+from newretail.kernel.errors import NotFound
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors
 from newretail.members.access import get_member, lock_member
 from newretail.members.binding_rules import (
@@ -41,7 +42,6 @@ from newretail.members.schemas import (
 from newretail.members.views import binding_read
 from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from newretail.auth import service as auth_service
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
 from newretail.members import service
 from newretail.members.schemas import (
     ConsumerMeRead,
@@ -16,7 +17,6 @@ from newretail.members.schemas import (
     OtpRequest,
     OtpSent,
 )
-from newretail.schemas import Page
 
 router = APIRouter(tags=["consumers"])
 _log_sender = service.LogOtpSender()

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
-from newretail.errors import InvalidInput
+from newretail.kernel.errors import InvalidInput
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, identity
 from newretail.members.access import live_consumer_id, own_consumer_id
 from newretail.members.binding import (

@@ -12,7 +12,7 @@ Unauthenticated (401)   otp_invalid, otp_expired, consumer_gone
 TooManyRequests (429)   otp_rate_limited, otp_too_many_attempts
 """
 
-from newretail.errors import (
+from newretail.kernel.errors import (
     Conflict,
     InvalidInput,
     NotFound,

@@ -12,8 +12,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import SYSTEM, Scope
 from newretail.db import utcnow
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import SYSTEM, Scope
 from newretail.members import errors, merges
 from newretail.members.access import (
     live_consumer_id,
@@ -26,7 +27,6 @@ from newretail.members.phones import normalise_phone
 from newretail.members.rules import IdentifierKind
 from newretail.members.schemas import ConsumerMeRead, ConsumerRead, IdentifierRead
 from newretail.members.views import member_views, shown_phone
-from newretail.pagination import paginate
 
 
 def _owner(session: Session, kind: str, value: str) -> ConsumerIdentifier | None:

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
-from newretail.errors import NotFound
+from newretail.kernel.errors import NotFound
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, rules
 from newretail.members.access import STORE_VIEW_ROLES, active_binding, get_member, member_query
 from newretail.members.models import (
@@ -34,7 +35,6 @@ from newretail.members.sql import insert_if_absent
 from newretail.members.views import member_view, member_views
 from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 # ---- the member programme -------------------------------------------------------------
 

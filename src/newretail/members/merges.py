@@ -12,15 +12,15 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, rules
 from newretail.members.access import live_consumer_id
 from newretail.members.models import Consumer, ConsumerIdentifier, ConsumerMerge, Membership
 from newretail.members.rules import STRONG_KINDS, ConsumerFacts, MergeDecision
 from newretail.observability import log
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 
 def _facts(session: Session, consumer_id: int) -> ConsumerFacts:

@@ -13,9 +13,10 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.config import Settings
 from newretail.db import Database, utcnow
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, rules
 from newretail.members.access import get_brand_member, get_member
 from newretail.members.memberships import programme_of
@@ -24,7 +25,6 @@ from newretail.members.rules import PointsKind, TierBasis
 from newretail.members.schemas import PointsEntryCreate
 from newretail.members.sql import is_postgresql
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 EARN_ROLES = (Role.BRAND_ADMIN, Role.INTEGRATION, Role.STORE_MANAGER, Role.CASHIER)
 ADJUST_ROLES = (Role.BRAND_ADMIN, Role.INTEGRATION)

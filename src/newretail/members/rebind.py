@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
-from newretail.errors import NotFound
+from newretail.kernel.errors import NotFound
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors
 from newretail.members.access import active_binding
 from newretail.members.binding import active_guides, check_guide, policy_of

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import UTCDateTime, utcnow
+from newretail.kernel.scope import Scope
 from newretail.members import errors
 from newretail.members.access import active_binding, member_query
 from newretail.members.models import (

@@ -2,7 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
 from newretail.members import service
 from newretail.members.consumer_router import router as consumer_router
 from newretail.members.schemas import (
@@ -23,7 +24,6 @@ from newretail.members.schemas import (
     RebindRequest,
     RebindResult,
 )
-from newretail.schemas import Page
 
 router = APIRouter(tags=["members"])
 router.include_router(consumer_router)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from newretail.auth.scope import Role
+from newretail.kernel.scope import Role
 
 
 class IdentifierKind(StrEnum):

@@ -3,9 +3,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from newretail.kernel.schemas import InputModel, Name, ReadModel
 from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.rules import JoinChannel, TierBasis
-from newretail.schemas import InputModel, Name, ReadModel
 
 PhoneIn = Annotated[str, Field(min_length=1, max_length=32, description="Any common format.")]
 ExternalId = Annotated[str, Field(min_length=1, max_length=128)]

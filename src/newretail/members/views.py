@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
+from newretail.kernel.scope import Scope
 from newretail.members.access import phones_of, sees_full_phone
 from newretail.members.models import MemberBinding, Membership
 from newretail.members.phones import mask_phone

@@ -12,8 +12,8 @@ Orders the caller cannot see do not exist for them (``order_not_found``).
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
-from newretail.errors import PermissionDenied
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.members.errors import ConsumerGone
 from newretail.orders import errors

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
+from newretail.kernel.scope import Scope
 from newretail.orders import access, checkout, errors, pricing
 from newretail.orders.models import Cart, CartLine, Order
 from newretail.orders.schemas import Attribution, CartCreate, CartLinesUpdate, Checkout

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import SYSTEM, Role, Scope
 from newretail.config import get_settings
 from newretail.db import utcnow
-from newretail.errors import NotFound
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
+from newretail.kernel.errors import NotFound
+from newretail.kernel.scope import SYSTEM, Role, Scope
 from newretail.members import service as members_service
 from newretail.orders import access, errors, events, pricing, routing, rules
 from newretail.orders.models import Order, OrderLine

@@ -12,7 +12,7 @@ PermissionDenied: discount_not_allowed
 (a shortage of stock answers with the inventory's insufficient_stock)
 """
 
-from newretail.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from newretail.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class OrderNotFound(NotFound):

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
+from newretail.kernel.scope import Scope
 from newretail.orders import access, errors, events, lifecycle, rules
 from newretail.orders.models import Fulfilment, Order
 from newretail.orders.rules import FulfilmentKind, FulfilmentStatus, OrderStatus

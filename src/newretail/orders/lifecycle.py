@@ -12,10 +12,10 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
+from newretail.kernel.scope import Scope
 from newretail.orders import access, errors, events, rules
 from newretail.orders.models import Fulfilment, FulfilmentLine, Order
 from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderStatus

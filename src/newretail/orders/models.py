@@ -169,21 +169,3 @@ class FulfilmentLine(Base):
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"))
     sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
     quantity: Mapped[int]
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a create made with an ``Idempotency-Key``, replayed on retries.
-
-    Keys belong to the caller (``actor``): two callers may use the same key independently.
-    """
-
-    __tablename__ = "idempotency_record"
-    __table_args__ = (UniqueConstraint("actor", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(200))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(default=0)
-    response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,13 +1,11 @@
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
+from newretail.kernel.schemas import Page
 from newretail.orders import service
 from newretail.orders.models import Cart
 from newretail.orders.rules import OrderStatus
@@ -23,41 +21,8 @@ from newretail.orders.schemas import (
     PricedLineRead,
     ShipRequest,
 )
-from newretail.schemas import Page
 
 router = APIRouter(tags=["orders"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Retries with the same key and body get the first answer; "
-        "the same key with another body is 409 idempotency_key_reused.",
-    ),
-]
-
-
-def idempotent(
-    *,
-    session: Session,
-    scope: Scope,
-    key: str | None,
-    operation: str,
-    payload: Any,
-    work: Callable[[], tuple[int, BaseModel]],
-) -> JSONResponse:
-    """Run a create once per Idempotency-Key and answer with its (replayed) status and body."""
-
-    def answer() -> tuple[int, dict[str, Any]]:
-        code, model = work()
-        return code, model.model_dump(mode="json")
-
-    code, body = service.idempotency.run(
-        session=session, scope=scope, key=key, operation=operation, payload=payload, work=answer
-    )
-    return JSONResponse(body, status_code=code)
 
 
 def _cart_read(session: Session, cart: Cart) -> CartRead:

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from newretail.money import split
+from newretail.kernel.money import split
 
 
 class OrderStatus(StrEnum):

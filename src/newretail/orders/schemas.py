@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from newretail.schemas import Code, InputModel, Latitude, Longitude, ReadModel, Text
+from newretail.kernel.schemas import Code, InputModel, Latitude, Longitude, ReadModel, Text
 
 Quantity = Annotated[int, Field(ge=1, le=10_000)]
 Id = Annotated[int, Field(ge=1, le=2**53)]

@@ -20,10 +20,11 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.config import Settings
 from newretail.db import Database, utcnow
-from newretail.orders import idempotency
+from newretail.kernel import idempotency
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.orders.access import (
     CASHIERS,
     get_order,
@@ -54,7 +55,6 @@ from newretail.orders.lifecycle import (
 from newretail.orders.models import Order
 from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
 from newretail.orders.special import FixedLine, OrderKind, place_fixed
-from newretail.pagination import paginate
 
 __all__ = [
     "FixedLine",

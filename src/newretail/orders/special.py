@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
+from newretail.kernel.scope import Scope
 from newretail.orders import events
 from newretail.orders.checkout import brand_currency, new_number
 from newretail.orders.models import Order, OrderLine

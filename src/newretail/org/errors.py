@@ -1,4 +1,4 @@
-from newretail.errors import Conflict, InvalidInput, NotFound
+from newretail.kernel.errors import Conflict, InvalidInput, NotFound
 
 
 class BrandNotFound(NotFound):

@@ -2,7 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
 from newretail.org import service
 from newretail.org.rules import StoreStatus, StoreType
 from newretail.org.schemas import (
@@ -19,7 +20,6 @@ from newretail.org.schemas import (
     StoreRead,
     StoreUpdate,
 )
-from newretail.schemas import Page
 
 router = APIRouter(tags=["organisation"])
 

@@ -3,9 +3,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
-from newretail.money import MINOR_UNIT_DIGITS
+from newretail.kernel.money import MINOR_UNIT_DIGITS
+from newretail.kernel.schemas import Code, InputModel, Latitude, Longitude, Name, ReadModel, Text
 from newretail.org.rules import StoreStatus, StoreType, check_opening_hours, is_valid_timezone
-from newretail.schemas import Code, InputModel, Latitude, Longitude, Name, ReadModel, Text
 
 
 def _timezone(value: str) -> str:

@@ -7,8 +7,9 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.org import errors, rules
 from newretail.org.models import Brand, District, Region, Store
 from newretail.org.schemas import (
@@ -23,7 +24,6 @@ from newretail.org.schemas import (
     StoreUpdate,
 )
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 
 # ---- brands ---------------------------------------------------------------------------
 

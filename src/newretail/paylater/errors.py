@@ -5,7 +5,7 @@ Conflict:  credit_insufficient, member_required, down_payment_declined,
            deferred_charge_closed, charge_declined
 """
 
-from newretail.errors import Conflict, NotFound
+from newretail.kernel.errors import Conflict, NotFound
 
 
 class DeferredChargeNotFound(NotFound):

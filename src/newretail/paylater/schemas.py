@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from newretail.kernel.schemas import InputModel, ReadModel
 from newretail.orders.schemas import OrderRead
-from newretail.schemas import InputModel, ReadModel
 
 Instruction = Annotated[
     str | None,

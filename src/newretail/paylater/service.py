@@ -16,10 +16,10 @@ from datetime import datetime
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.config import Settings
 from newretail.db import Database, utcnow
-from newretail.errors import PermissionDenied
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.orders import errors as order_errors
 from newretail.orders import service as orders_service

@@ -6,7 +6,7 @@ InvalidInput:    invalid_notification
 Unauthenticated: invalid_signature (a notification whose HMAC does not verify)
 """
 
-from newretail.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from newretail.kernel.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 
 
 class PaymentNotFound(NotFound):

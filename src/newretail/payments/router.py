@@ -3,8 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import JSONResponse
 
-from newretail.deps import ScopeDep, SessionDep
-from newretail.orders.router import IdempotencyKey, idempotent
+from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, idempotent
 from newretail.orders.schemas import OrderRead
 from newretail.payments import service
 from newretail.payments.schemas import (

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
+from newretail.kernel.scope import Scope
 from newretail.orders import errors as order_errors
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order

@@ -7,7 +7,7 @@ Conflict:     deposit_window_closed, balance_window_closed, deposit_not_paid,
 InvalidInput: invalid_presale
 """
 
-from newretail.errors import Conflict, InvalidInput, NotFound
+from newretail.kernel.errors import Conflict, InvalidInput, NotFound
 
 
 class PresaleNotFound(NotFound):

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from newretail.kernel.schemas import InputModel, Name, ReadModel
 from newretail.orders.schemas import OrderRead
 from newretail.presales.rules import UnpaidRule, valid_item
-from newretail.schemas import InputModel, Name, ReadModel
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Amount = Annotated[int, Field(ge=1, le=10**11)]

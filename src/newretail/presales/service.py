@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import service as catalog_service
 from newretail.config import Settings, get_settings
 from newretail.db import Database, utcnow
-from newretail.errors import PermissionDenied
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.rules import Channel, Level
 from newretail.catalog.schemas import CategoryCreate, OfferCreate, ProductCreate, SkuCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.simulate import stocking
 from newretail.simulate.assortment import ASSORTMENTS, AssortmentPlan, ProductPlan
 from newretail.simulate.plans import OrganisationPlan

@@ -15,13 +15,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from newretail.auth.scope import Role
 from newretail.db import Database
+from newretail.kernel import i18n
+from newretail.kernel.scope import Role
 from newretail.simulate import catalog, members, orders, organisation, presales, touchpoints
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 from newretail.touchpoints import service as touchpoints_service
-from newretail.web import i18n
 
 DEFAULT_SEED = 7
 SHEETS_FOLDER = "code-sheets"

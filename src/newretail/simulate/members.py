@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.members.binding_rules import Action, BindingMode, BindingSource
 from newretail.members.schemas import BindingPolicyUpdate, MemberProgramUpdate, PointsEntryCreate

@@ -17,16 +17,16 @@ from typing import Any
 
 from sqlalchemy import update
 
-from newretail.auth.scope import Scope
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
-from newretail.orders import returns as returns_service
 from newretail.orders import service as orders_service
 from newretail.orders.models import Fulfilment, Order
-from newretail.orders.returns_schemas import ReturnCreate
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate, RefundCreate
+from newretail.returns import service as returns_service
+from newretail.returns.schemas import ReturnCreate
 from newretail.simulate.members import anchor_time
 from newretail.simulate.world import BrandRecord, Step, StepContext, StoreRecord
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import StaffCreate
-from newretail.auth.scope import SYSTEM, Role
+from newretail.kernel.scope import SYSTEM, Role
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandCreate, DistrictCreate, RegionCreate, StoreCreate
 from newretail.simulate import names

@@ -7,9 +7,9 @@ paid deposits per (store code, SKU code); and the ids of the pay-later charges.
 
 from datetime import timedelta
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 from itertools import accumulate
 
-from newretail.auth.scope import SYSTEM
 from newretail.cloudstore import service as cloudstore_service
 from newretail.cloudstore.schemas import ActivityCreate, CloudStoreSettingsWrite
 from newretail.db import utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import MAX_LINES, Line, Purpose
 from newretail.inventory.schemas import QuantityLine, ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.simulate.world import (
     BrandRecord,
     CatalogRecord,

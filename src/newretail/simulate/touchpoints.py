@@ -7,8 +7,8 @@ than once, so unique scanners are fewer than scans. What was planted is recorded
 
 from datetime import timedelta
 
-from newretail.auth.scope import Role
 from newretail.db import utcnow
+from newretail.kernel.scope import Role
 from newretail.simulate.world import Step, StepContext
 from newretail.touchpoints import service as touchpoints_service
 from newretail.touchpoints.schemas import CodeBulkCreate, CodeCreate

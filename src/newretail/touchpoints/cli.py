@@ -23,12 +23,12 @@ def print_sheet(
     locale: Annotated[str, typer.Option(help="zh_Hans_CN or en.")] = "",
 ) -> None:
     """Write an A4 PDF of the store's active codes, a grid of QR labels."""
-    from newretail.auth.scope import SYSTEM
     from newretail.db import Database
-    from newretail.errors import DomainError
+    from newretail.kernel import i18n
+    from newretail.kernel.errors import DomainError
+    from newretail.kernel.scope import SYSTEM
     from newretail.org import service as org_service
     from newretail.touchpoints import service
-    from newretail.web import i18n
 
     settings = get_settings()
     chosen = i18n.supported(locale or settings.default_locale)

@@ -19,14 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import service as catalog_service
 from newretail.db import utcnow
-from newretail.errors import NotFound, PermissionDenied
+from newretail.kernel.errors import NotFound, PermissionDenied
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.members import errors as members_errors
 from newretail.members import service as members_service
 from newretail.org import service as org_service
-from newretail.pagination import paginate
 from newretail.touchpoints import errors, rules
 from newretail.touchpoints.models import TouchpointCode
 from newretail.touchpoints.schemas import CodeBulkCreate, CodeCreate, CodeUpdate

@@ -7,7 +7,7 @@ InvalidInput (422)      invalid_code_target, guide_not_at_store (members)
 Unauthenticated (401)   consumer_token_required (joining through a code over the API)
 """
 
-from newretail.errors import InvalidInput, NotFound, Unauthenticated
+from newretail.kernel.errors import InvalidInput, NotFound, Unauthenticated
 
 
 class CodeNotFound(NotFound):

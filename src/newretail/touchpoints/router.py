@@ -5,10 +5,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Scope
 from newretail.config import Settings
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
-from newretail.schemas import Page
+from newretail.kernel import i18n
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.schemas import Page
+from newretail.kernel.scope import Scope
 from newretail.touchpoints import errors, service
 from newretail.touchpoints.rules import Placement
 from newretail.touchpoints.schemas import (
@@ -22,7 +23,6 @@ from newretail.touchpoints.schemas import (
     ScanCreate,
     ScanRead,
 )
-from newretail.web import i18n
 
 router = APIRouter(tags=["touchpoints"])
 CodePath = Annotated[str, Path(max_length=16, description="The code, e.g. `Hk4pT9wz`.")]

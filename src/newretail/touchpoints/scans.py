@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
-from newretail.errors import InvalidInput
+from newretail.kernel.errors import InvalidInput
+from newretail.kernel.scope import Scope
 from newretail.members import errors as members_errors
 from newretail.members import service as members_service
 from newretail.members.models import Membership

@@ -3,8 +3,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from newretail.kernel.schemas import InputModel, ReadModel, Text
 from newretail.members.schemas import Consents
-from newretail.schemas import InputModel, ReadModel, Text
 from newretail.touchpoints.rules import Placement, Target
 
 Campaign = Annotated[str, Field(max_length=100)]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
+from newretail.kernel.scope import Scope
 from newretail.org import service as org_service
 from newretail.touchpoints import images, rules, sheets
 from newretail.touchpoints.codes import (

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from newretail.cloudstore import service as cloudstore_service
 from newretail.db import Database, utcnow
-from newretail.money import Money
+from newretail.kernel.money import Money
 from newretail.org.rules import WEEKDAYS
 from newretail.web import messages, presale_cards, storefront
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage

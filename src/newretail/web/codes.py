@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from newretail.db import Database
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
 from newretail.members import service as members_service
 from newretail.members.schemas import Consents
 from newretail.touchpoints import service as touchpoints_service

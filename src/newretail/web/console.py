@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
+from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.org.rules import StoreStatus, StoreType
 from newretail.org.schemas import BrandRead, StoreRead

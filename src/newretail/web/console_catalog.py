@@ -16,7 +16,7 @@ from newretail.catalog import service as catalog_service
 from newretail.catalog.rules import CHANNELS, Channel
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import MovementKind
-from newretail.money import Money
+from newretail.kernel.money import Money
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandRead
 from newretail.web import data, messages

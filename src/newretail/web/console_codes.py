@@ -16,16 +16,17 @@ from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
-from newretail.auth.scope import Role, Scope
 from newretail.db import utcnow
-from newretail.errors import DomainError
+from newretail.kernel import i18n
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.org.models import Store
 from newretail.org.schemas import BrandRead
 from newretail.touchpoints import service as touchpoints_service
 from newretail.touchpoints.rules import PLACEMENT_LABELS, Placement
 from newretail.touchpoints.schemas import CodeBulkCreate, CodeUpdate
-from newretail.web import data, forms, i18n, messages
+from newretail.web import data, forms, messages
 from newretail.web.console_forms import FormState
 from newretail.web.nav import CODE_ROLES, console_nav, url
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage

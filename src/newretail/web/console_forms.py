@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Role
 from newretail.org import service as org_service
 from newretail.org.rules import WEEKDAYS
 from newretail.org.schemas import (

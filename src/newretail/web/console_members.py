@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
-from newretail.auth.scope import Role, Scope
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.members.errors import GuideNotFound, InvalidRebind
 from newretail.members.schemas import BindingPolicyUpdate, RebindRequest

@@ -26,17 +26,18 @@ from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
-from newretail.auth.scope import Role, Scope
-from newretail.errors import DomainError
+from newretail.kernel import i18n
+from newretail.kernel.errors import DomainError
+from newretail.kernel.money import Money
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
-from newretail.money import Money
-from newretail.orders import returns as returns_service
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.rules import REFUNDABLE, FulfilmentKind, OrderStatus
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import RefundCreate
-from newretail.web import data, i18n, member_pages, messages
+from newretail.returns import service as returns_service
+from newretail.web import data, member_pages, messages
 from newretail.web.nav import ORDER_ROLES, console_nav, url
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
 from newretail.web.security import safe_next

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from newretail.auth.scope import Role
-from newretail.money import Money
+from newretail.kernel.money import Money
+from newretail.kernel.scope import Role
 from newretail.paylater import service as paylater_service
 from newretail.presales import service as presales_service
 from newretail.web.console_catalog import _brand, _brand_param, _pick_brand, url

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
+from newretail.kernel.scope import Scope
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandRead, DistrictRead, RegionRead

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
 from newretail.guides import errors as guides_errors
 from newretail.guides import service as guides_service
+from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.touchpoints import errors as touchpoints_errors
 from newretail.touchpoints import service as touchpoints_service

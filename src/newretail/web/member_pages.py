@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
+from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.members.schemas import BindingRead, MemberRead
 from newretail.org import service as org_service

@@ -4,7 +4,7 @@ Each text is marked with ``N_`` for extraction and translated where it is render
 a domain error reaches the user in their language whatever the service's detail says.
 """
 
-from newretail.web.i18n import N_
+from newretail.kernel.i18n import N_
 
 STORE_TYPES = {
     "direct": N_("Direct"),

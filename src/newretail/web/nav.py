@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from newretail.auth.scope import Role, Scope
+from newretail.kernel.scope import Role, Scope
 from newretail.web.pages import Page
 
 MEMBER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import Role, Scope
 from newretail.config import Settings
 from newretail.db import Database
-from newretail.errors import DomainError, InvalidInput, PermissionDenied, Unauthenticated
-from newretail.web import i18n, messages, security, templating
+from newretail.kernel import i18n
+from newretail.kernel.errors import DomainError, InvalidInput, PermissionDenied, Unauthenticated
+from newretail.kernel.scope import Role, Scope
+from newretail.web import messages, security, templating
 
 SESSION_COOKIE = "nr_session"
 NONCE_COOKIE = "nr_csrf"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from newretail.catalog import service as catalog_service
 from newretail.cloudstore.stores import CloudStore
 from newretail.db import utcnow
-from newretail.money import Money
+from newretail.kernel.money import Money
 from newretail.presales import errors as presale_errors
 from newretail.presales import rules
 from newretail.presales import service as presales_service

@@ -7,8 +7,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import StaffUpdate
-from newretail.errors import DomainError
-from newretail.web import i18n, messages
+from newretail.kernel import i18n
+from newretail.kernel.errors import DomainError
+from newretail.web import messages
 from newretail.web.pages import (
     LOCALE_COOKIE,
     LOCALE_COOKIE_SECONDS,

@@ -21,13 +21,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.cloudstore import service as cloudstore_service
 from newretail.cloudstore.stores import CloudStore
-from newretail.errors import DomainError
 from newretail.guides.rules import read_share_ref
+from newretail.kernel.errors import DomainError
+from newretail.kernel.money import Money
+from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
-from newretail.money import Money
 from newretail.orders import errors as order_errors
 from newretail.orders import pricing
 from newretail.orders import service as orders_service

@@ -18,12 +18,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.cloudstore import service as cloudstore_service
 from newretail.cloudstore.stores import CloudStore
 from newretail.db import utcnow
-from newretail.errors import DomainError
-from newretail.money import Money
+from newretail.kernel.errors import DomainError
+from newretail.kernel.money import Money
+from newretail.kernel.scope import Scope
 from newretail.presales import errors as presale_errors
 from newretail.presales import service as presales_service
 from newretail.presales.models import PresaleDeposit

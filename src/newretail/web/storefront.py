@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import errors as catalog_errors
 from newretail.catalog import service as catalog_service
 from newretail.catalog.rules import Channel, ResolvedOffer
 from newretail.cloudstore import service as cloudstore_service
 from newretail.cloudstore.service import CloudStore
-from newretail.money import Money
+from newretail.kernel.money import Money
+from newretail.kernel.scope import Role, Scope
 
 CHANNEL = Channel.CLOUD_STORE.value
 PAGE_SKUS = 200

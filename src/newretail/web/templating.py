@@ -12,8 +12,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from newretail import __version__
-from newretail.money import Money
-from newretail.web import i18n
+from newretail.kernel import i18n
+from newretail.kernel.money import Money
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"

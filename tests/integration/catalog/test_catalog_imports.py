@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import func, select
 from tests import builders
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import files
 from newretail.catalog import service as catalog_service
 from newretail.catalog.models import Offer, Product, Sku
 from newretail.catalog.service import FileFormat, ImportKind, ImportMode, ImportReport
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 
 HEADER = "sku_code,channel,region_code,store_code,currency,price,compare_at_price,available\n"
 

@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import event
 from tests import builders
 
-from newretail.auth.scope import SYSTEM, Role, Scope
 from newretail.catalog import errors
 from newretail.catalog import service as catalog_service
 from newretail.catalog.models import Sku
 from newretail.catalog.schemas import OfferCreate, OfferUpdate
 from newretail.db import Database
-from newretail.errors import PermissionDenied
-from newretail.money import CurrencyMismatch
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.money import CurrencyMismatch
+from newretail.kernel.scope import SYSTEM, Role, Scope
 from newretail.org.errors import RegionNotFound, StoreNotFound
 from newretail.org.models import Brand, Region, Store
 

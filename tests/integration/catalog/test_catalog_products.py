@@ -1,12 +1,12 @@
 import pytest
 from tests import builders
 
-from newretail.auth.scope import SYSTEM, Role, Scope
 from newretail.catalog import errors
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import CategoryUpdate, ProductCreate, SkuCreate, SkuUpdate
 from newretail.db import Database
-from newretail.errors import PermissionDenied
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.scope import SYSTEM, Role, Scope
 
 
 def brand_admin(brand_id: int) -> Scope:

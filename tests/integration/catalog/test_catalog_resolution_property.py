@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests import builders
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import errors
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 
 CHANNELS = ["online", "pos", "livestream"]
 

@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 from tests import builders
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.cloudstore.rules import public_code
@@ -14,6 +13,7 @@ from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import StoreUpdate
 

@@ -13,11 +13,11 @@ from tests.integration.cloudstore.cloudworld import (
     sell,
 )
 
-from newretail.auth.scope import SYSTEM
 from newretail.cloudstore import errors, home, sections, service
 from newretail.cloudstore.models import StoreActivity
 from newretail.cloudstore.schemas import ActivityCreate, CloudStoreSettingsWrite
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import StoreUpdate
 

@@ -8,7 +8,6 @@ import httpx
 from sqlalchemy import select, update
 from tests import builders
 
-from newretail.auth.scope import SYSTEM
 from newretail.config import Settings
 from newretail.db import Database, utcnow
 from newretail.integrations import delivery, rules
@@ -16,6 +15,7 @@ from newretail.integrations import service as webhook_service
 from newretail.integrations.models import WebhookDelivery
 from newretail.integrations.rules import DeliveryStatus, QueuedDelivery
 from newretail.integrations.schemas import WebhookCreate, WebhookUpdate
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import StoreUpdate
 from newretail.outbox import service as outbox_service

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from tests import builders
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import Reservation, ReservationLine, StockLevel
 from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 
 
 @dataclass(frozen=True)

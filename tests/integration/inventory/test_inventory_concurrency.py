@@ -20,13 +20,13 @@ from tests.integration.inventory.stockworld import (
     stock_world,
 )
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
 from newretail.inventory import errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import Reservation, StockLevel, StockMovement
 from newretail.inventory.rules import Line, Purpose
 from newretail.inventory.schemas import SyncItem, TransferCreate
+from newretail.kernel.scope import SYSTEM
 
 WORKERS = 20
 T = TypeVar("T")

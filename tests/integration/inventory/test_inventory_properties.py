@@ -17,7 +17,6 @@ from tests.integration.inventory.stockworld import (
     stock_world,
 )
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database
 from newretail.inventory import errors
 from newretail.inventory import service as inventory_service
@@ -29,6 +28,7 @@ from newretail.inventory.schemas import (
     SyncItem,
     TransferCreate,
 )
+from newretail.kernel.scope import SYSTEM
 
 units = st.integers(min_value=1, max_value=6)
 slot = st.integers(min_value=0, max_value=1)

@@ -13,10 +13,8 @@ from tests.integration.inventory.stockworld import (
 from tests.passwords import cheap_hashing
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import SYSTEM
 from newretail.config import Settings
 from newretail.db import Database, utcnow
-from newretail.errors import PermissionDenied
 from newretail.inventory import errors, jobs
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import Reservation, StockMovement
@@ -28,6 +26,8 @@ from newretail.inventory.schemas import (
     SyncItem,
     TransferCreate,
 )
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.scope import SYSTEM
 from newretail.org.errors import StoreNotFound
 from newretail.outbox.models import OutboxEvent
 

@@ -8,8 +8,8 @@ from tests import member_builders as mb
 from newretail.audit.models import AuditEntry
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import StaffUpdate
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.members import errors
 from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode, BindingSource

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from tests import builders
 from tests import member_builders as mb
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.members import errors
 from newretail.members import service as members_service
 from newretail.members.models import ConsumerIdentifier, ConsumerMerge, Membership, OtpChallenge

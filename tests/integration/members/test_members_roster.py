@@ -6,8 +6,8 @@ from tests import builders
 from tests import member_builders as mb
 
 from newretail.auth import service as auth_service
-from newretail.auth.scope import SYSTEM, Scope
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM, Scope
 from newretail.members import service as members_service
 from newretail.members.schemas import PointsEntryCreate
 

@@ -8,9 +8,9 @@ from typing import TypeVar
 
 from tests import order_builders
 
-from newretail.auth.scope import Scope
 from newretail.db import Database
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Scope
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service

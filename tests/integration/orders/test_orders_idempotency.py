@@ -5,9 +5,10 @@ from tests import order_builders
 from tests.integration.orders.flash import consumer_scope, together
 
 from newretail.db import Database
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
+from newretail.kernel.models import IdempotencyRecord
 from newretail.orders import service as orders_service
-from newretail.orders.models import IdempotencyRecord, Order
+from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate
 
 CALLERS = 6

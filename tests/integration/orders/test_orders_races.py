@@ -7,7 +7,7 @@ from tests import order_builders
 from tests.integration.orders.flash import buy, consumer_scope, together
 
 from newretail.db import Database, utcnow
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.payments import service as payments_service

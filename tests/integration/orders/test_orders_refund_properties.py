@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests import order_builders
 
 from newretail.db import Database
-from newretail.errors import DomainError
+from newretail.kernel.errors import DomainError
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate

@@ -11,19 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests import order_builders, return_builders
 
-from newretail.auth.scope import Scope
 from newretail.db import Database
-from newretail.errors import DomainError
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
-from newretail.orders import returns
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Scope
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order, OrderLine
-from newretail.orders.returns_models import OrderReturn, ReturnLine
-from newretail.orders.returns_schemas import ReturnCreate
 from newretail.payments import service as payments_service
 from newretail.payments.models import Refund
 from newretail.payments.schemas import RefundCreate
+from newretail.returns import service as returns
+from newretail.returns.models import OrderReturn, ReturnLine
+from newretail.returns.schemas import ReturnCreate
 
 # The first two SKUs sell at one price, so a unit of either may be exchanged for the other.
 PRICES = [999, 999, 33_333]

@@ -7,17 +7,17 @@ from sqlalchemy import select, update
 from tests import builders, order_builders, return_builders
 from tests.order_builders import level
 
-from newretail.auth.scope import SYSTEM
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
 from newretail.db import Database
-from newretail.errors import DomainError
-from newretail.orders import returns
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import SYSTEM
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
-from newretail.orders.returns_schemas import ReturnCreate, ReturnPolicyUpdate
 from newretail.outbox.models import OutboxEvent
 from newretail.payments.models import Refund
+from newretail.returns import service as returns
+from newretail.returns.schemas import ReturnCreate, ReturnPolicyUpdate
 
 
 def _events(database: Database, resource_type: str) -> list[str]:

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from tests import builders
 from tests.services import nats_url
 
-from newretail.auth.scope import SYSTEM
 from newretail.config import Settings
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import StoreUpdate
 from newretail.outbox.dispatch import OutboxDispatcher

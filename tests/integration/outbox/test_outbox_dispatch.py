@@ -8,12 +8,12 @@ from tests import builders
 
 from newretail.audit import service as audit_service
 from newretail.audit.models import AuditEntry
-from newretail.auth.scope import SYSTEM
 from newretail.config import Settings
 from newretail.db import Database, utcnow
 from newretail.integrations import service as webhook_service
 from newretail.integrations.models import WebhookDelivery
 from newretail.integrations.schemas import WebhookCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.outbox import service as outbox_service
 from newretail.outbox.consumers import ConsumerRegistry
 from newretail.outbox.dispatch import OutboxDispatcher

@@ -7,8 +7,8 @@ from tests import member_builders, order_builders
 from tests.order_builders import Shop
 from tests.presale_builders import consumer_scope
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.paylater import errors

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from tests import order_builders, presale_builders
 from tests.presale_builders import DEPOSIT, PRICE, VALUE
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.orders.models import Order
 from newretail.outbox.models import OutboxEvent
 from newretail.payments import service as payments_service

@@ -7,8 +7,8 @@ from tests import member_builders as mb
 
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
-from newretail.auth.scope import Role
 from newretail.db import Database
+from newretail.kernel.scope import Role
 from newretail.org import service as org_service
 from newretail.org.models import Store
 from newretail.org.rules import haversine_km
@@ -120,7 +120,7 @@ def test_progress_advances_by_the_planned_units(sqlite_database: Database) -> No
 def test_every_store_has_codes_every_guide_a_badge_and_the_scans_add_up(
     world: World, world_database: Database
 ) -> None:
-    from newretail.auth.scope import SYSTEM as system
+    from newretail.kernel.scope import SYSTEM as system
     from newretail.touchpoints import service as touchpoints_service
     from newretail.touchpoints.rules import Placement
 

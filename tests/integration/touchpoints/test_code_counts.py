@@ -7,8 +7,8 @@ from tests import builders
 from tests import code_builders as cb
 from tests import member_builders as mb
 
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.touchpoints import service as touchpoints_service
 from newretail.touchpoints.models import TouchpointCode
 

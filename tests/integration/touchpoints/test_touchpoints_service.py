@@ -10,9 +10,9 @@ from tests import member_builders as mb
 
 from newretail.auth import service as auth_service
 from newretail.auth.schemas import StaffUpdate
-from newretail.auth.scope import SYSTEM
 from newretail.db import Database, utcnow
-from newretail.errors import PermissionDenied
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.scope import SYSTEM
 from newretail.members import errors as members_errors
 from newretail.members.binding_rules import BindingMode
 from newretail.members.models import BindingEvent, MemberBinding

@@ -1,6 +1,6 @@
 import pytest
 
-from newretail.auth.scope import Role
+from newretail.kernel.scope import Role
 from newretail.members.errors import InvalidPhone
 from newretail.members.phones import mask_phone, normalise_phone
 from newretail.members.rules import sees_full_phone

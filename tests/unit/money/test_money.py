@@ -1,6 +1,6 @@
 import pytest
 
-from newretail.money import CurrencyMismatch, Money, UnknownCurrency, split
+from newretail.kernel.money import CurrencyMismatch, Money, UnknownCurrency, split
 
 
 def test_adding_amounts_of_different_currencies_is_refused() -> None:

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newretail.money import Money, split
+from newretail.kernel.money import Money, split
 
 weights = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30).filter(
     lambda ws: sum(ws) > 0

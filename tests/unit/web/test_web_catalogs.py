@@ -9,7 +9,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from newretail.web import i18n
+from newretail.kernel import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALE_DIR = i18n.LOCALE_DIR

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newretail.money import Money
-from newretail.web import i18n
+from newretail.kernel import i18n
+from newretail.kernel.money import Money
 
 
 def test_explicit_choice_wins_over_saved_locale_and_browser() -> None:

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from newretail.money import Money
+from newretail.kernel.money import Money
 from newretail.web import templating
 
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from newretail.errors import InvalidInput
+from newretail.kernel.errors import InvalidInput
 
 MAX_LIMIT = 200
 

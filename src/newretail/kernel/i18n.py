@@ -16,7 +16,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency
 from babel.support import Translations
 
-from newretail.money import Money
+from newretail.kernel.money import Money
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"

@@ -8,7 +8,7 @@ Anything outside it does not exist for the caller: services answer ``NotFound``.
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from newretail.errors import NotFound, PermissionDenied
+from newretail.kernel.errors import NotFound, PermissionDenied
 
 
 class Role(StrEnum):

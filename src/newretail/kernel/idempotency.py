@@ -16,10 +16,10 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from newretail.auth.scope import Scope
 from newretail.db import utcnow
-from newretail.errors import IdempotencyKeyReused, InvalidInput
-from newretail.orders.models import IdempotencyRecord
+from newretail.kernel.errors import IdempotencyKeyReused, InvalidInput
+from newretail.kernel.models import IdempotencyRecord
+from newretail.kernel.scope import Scope
 
 MAX_KEY_LENGTH = 200
 Answer = tuple[int, dict[str, Any]]

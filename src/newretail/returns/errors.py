@@ -8,7 +8,7 @@ InvalidInput: invalid_return, invalid_exchange_sku
 they cannot see, the org's store_not_found; a new unit out of stock, insufficient_stock)
 """
 
-from newretail.errors import Conflict, InvalidInput, NotFound
+from newretail.kernel.errors import Conflict, InvalidInput, NotFound
 
 
 class ReturnNotFound(NotFound):

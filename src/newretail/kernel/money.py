@@ -7,7 +7,7 @@ always add up to the amount exactly and each part is within one unit of its exac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newretail.errors import InvalidInput
+from newretail.kernel.errors import InvalidInput
 
 MINOR_UNIT_DIGITS = {"CNY": 2, "HKD": 2, "USD": 2, "EUR": 2, "JPY": 0, "KRW": 0, "TWD": 2}
 

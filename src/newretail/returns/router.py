@@ -3,16 +3,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from newretail.deps import Cursor, Limit, ScopeDep, SessionDep
-from newretail.orders import returns
-from newretail.orders.returns_schemas import (
+from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
+from newretail.kernel.schemas import Page
+from newretail.returns import service as returns
+from newretail.returns.schemas import (
     ReturnCreate,
     ReturnPolicyRead,
     ReturnPolicyUpdate,
     ReturnRead,
 )
-from newretail.orders.router import IdempotencyKey, idempotent
-from newretail.schemas import Page
 
 router = APIRouter(tags=["returns"])
 

@@ -9,7 +9,7 @@
               over the held new units (a sale movement) and moves no money
     cancel    the goods never came: the units may be returned again, held units go back
 
-The rules (window, quantities, the price of an exchange) are in ``returns_rules``. Two
+The rules (window, quantities, the price of an exchange) are in ``returns.rules``. Two
 returns of one order are serialised by a guarded UPDATE of the order row taken before the
 units are counted, so concurrent requests can never take the same unit back twice.
 
@@ -26,29 +26,29 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
-from newretail.auth.scope import Role, Scope
 from newretail.catalog import errors as catalog_errors
 from newretail.catalog import service as catalog_service
 from newretail.db import utcnow
-from newretail.errors import PermissionDenied
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.inventory.schemas import ReturnCreate as StockReturnCreate
+from newretail.kernel.errors import PermissionDenied
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
 from newretail.orders import access, errors, pricing
-from newretail.orders import returns_errors as rerrors
-from newretail.orders import returns_rules as rrules
 from newretail.orders.checkout import new_number
 from newretail.orders.models import Order, OrderLine
-from newretail.orders.returns_models import OrderReturn, ReturnLine, ReturnPolicy
-from newretail.orders.returns_rules import ReturnKind, ReturnStatus
-from newretail.orders.returns_schemas import ReturnCreate, ReturnPolicyRead, ReturnPolicyUpdate
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
 from newretail.org.models import Store
 from newretail.outbox import service as outbox_service
-from newretail.pagination import paginate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import RefundCreate
+from newretail.returns import errors as rerrors
+from newretail.returns import rules as rrules
+from newretail.returns.models import OrderReturn, ReturnLine, ReturnPolicy
+from newretail.returns.rules import ReturnKind, ReturnStatus
+from newretail.returns.schemas import ReturnCreate, ReturnPolicyRead, ReturnPolicyUpdate
 
 _NO_SYNC = {"synchronize_session": False}
 RETURNABLE = frozenset({"shipped", "completed"})

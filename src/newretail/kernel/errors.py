@@ -67,3 +67,8 @@ class TooManyRequests(DomainError):
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
     default_detail = "This Idempotency-Key was already used with a different request."
+
+
+class InvalidToken(Unauthenticated):
+    code = "invalid_token"
+    default_detail = "The token is missing, malformed or expired."

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from newretail.kernel.schemas import InputModel, ReadModel, Text
 from newretail.orders.schemas import Id, Quantity
-from newretail.schemas import InputModel, ReadModel, Text
 
 
 class ReturnLineCreate(InputModel):

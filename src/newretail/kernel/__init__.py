@@ -1,0 +1,1 @@
+"""What every domain shares: scope, roles, visibility, idempotency, translations, money."""

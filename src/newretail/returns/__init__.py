@@ -1,0 +1,1 @@
+"""Returns and exchanges in any channel for an order from any channel."""
