@@ -105,7 +105,7 @@ def test_a_guide_gets_a_signed_share_link_for_a_product_of_their_store(
     login(client, world.east_guide)
     assert "跑步鞋" in client.get("/g/share").text
     page = client.get("/g/share", params={"product": product_id}).text
-    prefix = f"/s/{world.east_store.code}/p/{product_id}?ref="
+    prefix = f"/s/{world.brand.code}.{world.east_store.code}/p/{product_id}?ref="
     assert prefix in page
     ref = page.split(prefix, 1)[1].split('"', 1)[0]
     secret = client.app.state.settings.secret_key  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from newretail.catalog.rules import Channel
 from newretail.guides import errors, rules
 from newretail.kernel.money import Money
 from newretail.kernel.scope import Role, Scope
+from newretail.org import rules as org_rules
 from newretail.org import service as org_service
 from newretail.org.models import Store
 
@@ -119,10 +120,12 @@ def share_link(
     if not sellable or scope.actor_id is None:
         raise errors.ProductNotShareable()
     ref = rules.make_share_ref(secret=secret, guide_id=scope.actor_id)
+    brand = org_service.get_brand(session=session, scope=scope, brand_id=store.brand_id)
+    public_code = org_rules.cloud_store_code(brand.code, store.code)
     return ShareLink(
-        store_code=store.code,
+        store_code=public_code,
         product_id=product.id,
         title=str(sellable[0].value("title") or product.title),
         ref=ref,
-        path=rules.share_path(store_code=store.code, product_id=product.id, ref=ref),
+        path=rules.share_path(store_code=public_code, product_id=product.id, ref=ref),
     )

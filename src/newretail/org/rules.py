@@ -121,3 +121,11 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+CLOUD_STORE_CODE_SEPARATOR = "."
+
+
+def cloud_store_code(brand_code: str, store_code: str) -> str:
+    """A store's public code in cloud store URLs: store codes are unique only per brand."""
+    return f"{brand_code}{CLOUD_STORE_CODE_SEPARATOR}{store_code}"
