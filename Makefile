@@ -18,10 +18,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q
 
+# Lint, formatting, types, and the import contracts of pyproject.toml (layers and purity).
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
@@ -40,4 +42,4 @@ messages: $(STAMP)
 	$(BIN)/pybabel compile -d $(LOCALE_DIR) -D messages --statistics
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

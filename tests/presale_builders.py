@@ -4,8 +4,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newretail import consumers
+from newretail.config import Settings
 from newretail.db import Database, utcnow
 from newretail.kernel.scope import SYSTEM, Scope
+from newretail.outbox.dispatch import OutboxDispatcher
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
 from newretail.presales import service as presales_service
@@ -65,3 +68,13 @@ def owner_scope(database: Database, deposit_id: int) -> Scope:
     with database.transaction() as session:
         deposit = presales_service.get_deposit(session=session, scope=SYSTEM, deposit_id=deposit_id)
         return consumer_scope(deposit.consumer_id or 0)
+
+
+def dispatch(database: Database) -> int:
+    """Run the outbox's consumers over every event committed so far; how many there were."""
+    dispatcher = OutboxDispatcher(registry=consumers.registry())
+    settings = Settings(database_url=database.url)
+    dispatched = 0
+    while seqs := dispatcher.dispatch_once(database, settings):
+        dispatched += len(seqs)
+    return dispatched

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
+from newretail import consumers as boot_consumers
 from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
 from newretail.catalog.router import router as catalog_router
@@ -29,6 +30,7 @@ from newretail.members.router import router as members_router
 from newretail.observability import RequestContextMiddleware, configure_logging, log
 from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
+from newretail.outbox import metrics as outbox_metrics
 from newretail.paylater.router import router as paylater_router
 from newretail.payments.router import router as payments_router
 from newretail.presales.router import router as presales_router
@@ -109,6 +111,7 @@ def create_app(
     app.state.database = database
     app.state.settings = settings
     app.state.authenticate = _authenticate
+    app.state.consumers = boot_consumers.registry()
     app.add_middleware(RequestContextMiddleware, mount_prefixes=(API_PREFIX,))
     _add_error_handlers(app)
     _add_operations_routes(app)
@@ -134,9 +137,12 @@ def _add_operations_routes(app: FastAPI) -> None:
         return {"status": "ok", "version": __version__, "database": database.engine.dialect.name}
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
-        """Prometheus metrics of this process."""
-        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    def metrics(request: Request) -> PlainTextResponse:
+        """Prometheus metrics of this process, and the outbox consumers' lag."""
+        lag = outbox_metrics.render(
+            database=request.app.state.database, registry=request.app.state.consumers
+        )
+        return PlainTextResponse(generate_latest() + lag, media_type=CONTENT_TYPE_LATEST)
 
 
 def _error(

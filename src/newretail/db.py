@@ -3,6 +3,11 @@
 SQLite is the embedded default. It runs in WAL mode; writing transactions start with
 ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of deadlocking on an upgrade,
 while read-only sessions (``read_only=True``) start deferred and run alongside writers.
+
+A read-only transaction is read-only in the database itself, so a write slipped into a
+read path fails loudly instead of committing: PostgreSQL runs it as ``READ ONLY``; SQLite
+turns ``PRAGMA query_only`` on for that connection, and off again when it goes back to the
+pool. Neither costs a statement of its own.
 """
 
 from collections.abc import Iterator
@@ -77,6 +82,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+READ_ONLY = "newretail_read_only"  # execution option of the read-only sessions' bind
+_QUERY_ONLY = "newretail_query_only"  # connection info: PRAGMA query_only is on
+
+
+def read_only_bind(engine: Engine) -> Engine:
+    """``engine`` with every transaction made read-only by the database."""
+    if is_sqlite(engine):
+        return engine.execution_options(**{READ_ONLY: True})
+    return engine.execution_options(postgresql_readonly=True, **{READ_ONLY: True})
+
+
+def _set_query_only(dbapi_conn: Any, info: dict[Any, Any], on: bool) -> None:
+    """Switch SQLite's query_only on the driver connection, past the statement counters."""
+    if info.get(_QUERY_ONLY, False) != on:
+        dbapi_conn.execute(f"PRAGMA query_only={'ON' if on else 'OFF'}")
+        info[_QUERY_ONLY] = on
+
+
 def _make_sqlite_serious(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -90,8 +113,14 @@ def _make_sqlite_serious(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        deferred = conn.get_execution_options().get("sqlite_deferred", False)
-        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        read_only = bool(conn.get_execution_options().get(READ_ONLY, False))
+        _set_query_only(conn.connection.dbapi_connection, conn.info, read_only)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is not None and record.info.get(_QUERY_ONLY):
+            _set_query_only(dbapi_conn, record.info, False)
 
 
 class Database:
@@ -101,8 +130,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
-        reader_bind = self.engine.execution_options(sqlite_deferred=True)
-        self._reader = sessionmaker(reader_bind, expire_on_commit=False)
+        self._reader = sessionmaker(read_only_bind(self.engine), expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -113,7 +141,10 @@ class Database:
 
     @contextmanager
     def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error."""
+        """One unit of work: commits on success, rolls back on any error.
+
+        ``read_only``: the database refuses any write in it, and it always rolls back.
+        """
         session = self.session(read_only=read_only)
         try:
             yield session

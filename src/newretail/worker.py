@@ -6,11 +6,14 @@ work is shared, and a killed worker's claims fall due again when their leases ru
 """
 
 import threading
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from newretail.config import Settings
 from newretail.db import Database
 from newretail.observability import log
+
+if TYPE_CHECKING:
+    from newretail.outbox.consumers import ConsumerRegistry
 
 
 class Job(Protocol):
@@ -19,21 +22,27 @@ class Job(Protocol):
     def __call__(self, database: Database, settings: Settings, /) -> int: ...
 
 
-def default_jobs(settings: Settings | None = None) -> list[Job]:
-    """Outbox dispatch, webhook delivery and timed domain work; the NATS relay if configured."""
+def default_jobs(
+    settings: Settings | None = None, consumers: "ConsumerRegistry | None" = None
+) -> list[Job]:
+    """Outbox dispatch, webhook delivery and timed domain work; the NATS relay if configured.
+
+    The dispatcher runs ``consumers``, by default every consumer of ``newretail.consumers``.
+    """
+    from newretail import consumers as boot_consumers
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
     from newretail.orders.service import expire_unpaid_orders
-    from newretail.outbox.consumers import load_consumer_modules
     from newretail.outbox.dispatch import OutboxDispatcher
     from newretail.outbox.relay import NatsRelay
     from newretail.paylater.service import charge_due_job
     from newretail.presales.service import expire_unpaid_balances
 
-    load_consumer_modules()
+    if consumers is None:
+        consumers = boot_consumers.registry()
     jobs: list[Job] = [
-        OutboxDispatcher(),
+        OutboxDispatcher(registry=consumers),
         WebhookDeliverer(),
         expire_unpaid_orders,
         release_expired_reservations,
@@ -57,10 +66,17 @@ class Worker:
     it commits, so in-process delivery does not wait for the poll interval.
     """
 
-    def __init__(self, *, database: Database, settings: Settings, jobs: list[Job] | None = None):
+    def __init__(
+        self,
+        *,
+        database: Database,
+        settings: Settings,
+        jobs: list[Job] | None = None,
+        consumers: "ConsumerRegistry | None" = None,
+    ):
         self.database = database
         self.settings = settings
-        self.jobs = jobs if jobs is not None else default_jobs(settings)
+        self.jobs = jobs if jobs is not None else default_jobs(settings, consumers)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None

@@ -48,6 +48,7 @@ def test_a_consumer_pays_a_deposit_and_later_the_balance(
     submit(buyer, buyer.get_by_test_id("pay-succeed"))
     expect(buyer.get_by_test_id("order-status")).to_have_attribute("data-status", "paid")
 
+    presale_builders.dispatch(database)  # the deposit follows its paid order
     buyer.goto(f"{base}/presales")
     deposit = buyer.get_by_test_id("my-deposit")
     expect(deposit).to_have_attribute("data-status", "deposited")
@@ -55,6 +56,7 @@ def test_a_consumer_pays_a_deposit_and_later_the_balance(
     expect(buyer.get_by_test_id("pay")).to_contain_text("¥449.00")
     submit(buyer, buyer.get_by_test_id("pay-succeed"))
     expect(buyer.get_by_test_id("order-status")).to_have_attribute("data-status", "allocated")
+    presale_builders.dispatch(database)  # the deposit follows its paid order
     buyer.goto(f"{base}/presales")
     expect(buyer.get_by_test_id("my-deposit")).to_have_attribute("data-status", "completed")
     expect(buyer.get_by_test_id("deposit-status")).to_have_text("Balance paid")

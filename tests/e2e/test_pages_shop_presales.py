@@ -69,6 +69,7 @@ def test_a_consumer_pays_a_deposit_and_on_the_event_day_the_balance(
         follow_redirects=False,
     )
     client.post(placed.headers["location"], data={"instruction": "succeed", "csrf_token": token})
+    presale_builders.dispatch(database)  # the deposit follows its paid order
     deposited = client.get(f"{base}/presales")
     with database.transaction(read_only=True) as session:
         deposit_id = session.scalars(select(PresaleDeposit.id)).one()
@@ -80,6 +81,7 @@ def test_a_consumer_pays_a_deposit_and_on_the_event_day_the_balance(
     paid = client.post(
         ordered.headers["location"], data={"instruction": "succeed", "csrf_token": token}
     )
+    presale_builders.dispatch(database)
     mine = client.get(f"{base}/presales")
     with database.transaction(read_only=True) as session:
         deposit_order = session.get(Order, _order_id(placed.headers["location"]))
@@ -115,6 +117,7 @@ def test_the_balance_before_the_event_day_is_refused_and_says_when_it_opens(
     tomorrow = presale_builders.today_in("Asia/Shanghai") + timedelta(days=1)
     presale_id = presale_builders.presale(database, shop, event_day=tomorrow)
     deposit_id = presale_builders.paid_deposit(database, shop, presale_id)
+    presale_builders.dispatch(database)
     owner = presale_builders.owner_scope(database, deposit_id)
     _sign_in_as(client, settings, owner.actor_id or 0)
     base = _base(shop)

@@ -34,6 +34,7 @@ def test_a_consumer_pays_a_deposit_then_the_balance_and_hq_sees_the_board(
     balance = client.post(f"/api/v1/presales/deposits/{deposit_id}/balance", headers=buyer)
     balance_order = balance.json()["order"]
     settled = client.post(f"/api/v1/orders/{balance_order['id']}/pay", json={}, headers=buyer)
+    presale_builders.dispatch(database)  # the deposit follows its paid balance order
     mine = client.get("/api/v1/presales/deposits", headers=buyer).json()
     assert created.status_code == 201, created.text
     assert first.status_code == 201, first.text

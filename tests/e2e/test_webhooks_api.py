@@ -2,6 +2,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests import builders
 
+from newretail import consumers
 from newretail.audit.models import AuditEntry
 from newretail.config import Settings
 from newretail.db import Database
@@ -162,11 +163,12 @@ def test_deliveries_are_listed_and_can_be_redelivered(
 ) -> None:
     world = builders.brand_world(database)
     admin = world.headers("admin")
-    OutboxDispatcher().dispatch_once(database, settings)  # the world's own events
+    dispatcher = OutboxDispatcher(registry=consumers.registry())
+    dispatcher.dispatch_once(database, settings)  # the world's own events
     webhook_id = _create(client, admin, event_types=["store.created"])["id"]
     with database.transaction() as session:
         builders.store(session, world.brand.id, world.east.id)
-    OutboxDispatcher().dispatch_once(database, settings)
+    dispatcher.dispatch_once(database, settings)
     deliveries = client.get(f"/api/v1/webhooks/{webhook_id}/deliveries", headers=admin).json()
     (delivery,) = deliveries["items"]
     redelivered = client.post(

@@ -30,11 +30,12 @@ from newretail import __version__
 from newretail.config import Settings
 from newretail.db import Database, utcnow
 from newretail.integrations import rules
+from newretail.integrations.consumers import FAN_OUT_NAME
 from newretail.integrations.models import WebhookDelivery, WebhookEndpoint
 from newretail.integrations.rules import DeliveryStatus
 from newretail.observability import log
 from newretail.outbox import rules as outbox_rules
-from newretail.outbox.models import OutboxEvent
+from newretail.outbox.models import ConsumerRetry, OutboxEvent
 
 ATTEMPTS = Counter(
     "newretail_webhook_attempts_total", "Webhook delivery attempts by outcome", ["outcome"]
@@ -79,6 +80,16 @@ def claimable(now: datetime, limit: int) -> Select[int]:
         OutboxEvent.resource_id == WebhookDelivery.resource_id,
         OutboxEvent.seq < WebhookDelivery.outbox_seq,
     )
+    # ... and one whose fan-out failed and waits to be retried.
+    retried = aliased(OutboxEvent)
+    earlier_retrying = exists().where(
+        ConsumerRetry.consumer == FAN_OUT_NAME,
+        retried.seq == ConsumerRetry.event_seq,
+        retried.brand_id == WebhookDelivery.brand_id,
+        retried.resource_type == WebhookDelivery.resource_type,
+        retried.resource_id == WebhookDelivery.resource_id,
+        retried.seq < WebhookDelivery.outbox_seq,
+    )
     return (
         select(WebhookDelivery.id)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -90,6 +101,7 @@ def claimable(now: datetime, limit: int) -> Select[int]:
             or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now),
             ~earlier_pending,
             ~earlier_undispatched,
+            ~earlier_retrying,
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
@@ -181,7 +193,7 @@ def record(
     if status == DeliveryStatus.DELIVERED:
         values["delivered_at"] = now
     elif status == DeliveryStatus.PENDING:
-        wait = rules.backoff_seconds(
+        wait = outbox_rules.backoff_seconds(
             claim.attempts,
             base=settings.webhook_backoff_base_seconds,
             cap=settings.webhook_backoff_max_seconds,

@@ -1,5 +1,7 @@
 """Pure rules of outbound webhooks: URLs, subscriptions, signatures, retries and order.
 
+Retries wait by the outbox's backoff rule (``newretail.outbox.rules.backoff_seconds``).
+
 Signature scheme (what receivers implement)::
 
     Webhook-Id:        the event id (stable across retries; receivers drop repeats by it)
@@ -109,20 +111,6 @@ def verify_signature(
 
 
 # ---- retries --------------------------------------------------------------------------
-
-
-def backoff_seconds(attempt: int, *, base: float, cap: float, jitter: float) -> float:
-    """Wait after failed attempt number ``attempt`` (1-based): doubling, capped, jittered.
-
-    Half of the wait is fixed and half is ``jitter`` (0 to 1) of it, so retries of many
-    deliveries that failed together spread out instead of arriving together again.
-    """
-    if attempt < 1:
-        raise ValueError("attempts are counted from 1")
-    if not 0.0 <= jitter <= 1.0:
-        raise ValueError("jitter is a fraction from 0 to 1")
-    ceiling = min(cap, base * 2.0 ** min(attempt - 1, 64))
-    return ceiling / 2 + ceiling / 2 * jitter
 
 
 def is_success(status_code: int) -> bool:

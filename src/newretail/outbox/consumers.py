@@ -1,17 +1,20 @@
-"""The registry of in-process event consumers (commission accrual, analytics, ...).
+"""In-process event consumers (webhook fan-out, pre-sale deposits, points, commission, ...).
 
-A consumer is a function ``(session, event) -> None`` registered under a stable name for
-one or more event types (``"*"`` for all). The dispatcher calls it inside the transaction
-that marks the event dispatched, after recording ``(name, event_id)`` in ``consumed_event``;
-so its effect and that record commit together, and a repeated event is skipped. A consumer
-must therefore write only through the session it is given and must not commit.
+A consumer is a handler registered under a stable name for one or more event types (``"*"``
+for all). The dispatcher hands it the committed events it wants, a batch at a time, inside
+the transaction that marks them dispatched; its effect commits with that mark, so a handler
+writes only through the session it is given and never commits.
 
-Domains register their consumers in a module listed in ``CONSUMER_MODULES``; the worker
-imports those before it starts.
+Consumers are at-least-once and must be idempotent. A consumer whose effect is idempotent by
+itself (a unique key, a guarded status transition) says so with ``dedupe=False``; for the
+others the dispatcher records ``(name, event_id)`` in ``consumed_event`` with the effect, and
+skips an event already recorded.
+
+Domains define their consumers; the boot layer (``newretail.consumers``) lists them and
+builds the registry that the worker's dispatcher runs. The outbox names no domain.
 """
 
-import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -20,16 +23,43 @@ from sqlalchemy.orm import Session
 from newretail.outbox.models import OutboxEvent
 
 Handler = Callable[[Session, OutboxEvent], None]
+BatchHandler = Callable[[Session, Sequence[OutboxEvent]], None]
 H = TypeVar("H", bound=Handler)
 ALL_TYPES = "*"
-CONSUMER_MODULES: tuple[str, ...] = ()
+MAX_NAME_LENGTH = 64
 
 
 @dataclass(frozen=True)
 class Consumer:
     name: str
     event_types: frozenset[str]
-    handler: Handler
+    handle: BatchHandler
+    dedupe: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.name or len(self.name) > MAX_NAME_LENGTH:
+            raise ValueError(f"a consumer name is 1 to {MAX_NAME_LENGTH} characters")
+        if not self.event_types:
+            raise ValueError("a consumer needs at least one event type")
+
+    @classmethod
+    def each(
+        cls, name: str, event_types: Iterable[str], handler: Handler, *, dedupe: bool = True
+    ) -> "Consumer":
+        """A consumer that handles one event at a time."""
+
+        def handle(session: Session, events: Sequence[OutboxEvent]) -> None:
+            for event in events:
+                handler(session, event)
+
+        return cls(name, frozenset(event_types), handle, dedupe)
+
+    @classmethod
+    def batch(
+        cls, name: str, event_types: Iterable[str], handle: BatchHandler, *, dedupe: bool = True
+    ) -> "Consumer":
+        """A consumer that handles a batch of events at once (one query for all of them)."""
+        return cls(name, frozenset(event_types), handle, dedupe)
 
     def wants(self, event_type: str) -> bool:
         return ALL_TYPES in self.event_types or event_type in self.event_types
@@ -38,17 +68,19 @@ class Consumer:
 class ConsumerRegistry:
     """Consumers by name; a name is registered once (it keys the idempotency records)."""
 
-    def __init__(self) -> None:
+    def __init__(self, consumers: Iterable[Consumer] = ()) -> None:
         self._consumers: dict[str, Consumer] = {}
+        for consumer in consumers:
+            self.include(consumer)
 
-    def add(self, name: str, event_types: list[str] | tuple[str, ...], handler: Handler) -> None:
-        if not name or len(name) > 64:
-            raise ValueError("a consumer name is 1 to 64 characters")
-        if name in self._consumers:
-            raise ValueError(f"consumer {name!r} is already registered")
-        if not event_types:
-            raise ValueError("a consumer needs at least one event type")
-        self._consumers[name] = Consumer(name, frozenset(event_types), handler)
+    def include(self, consumer: Consumer) -> None:
+        if consumer.name in self._consumers:
+            raise ValueError(f"consumer {consumer.name!r} is already registered")
+        self._consumers[consumer.name] = consumer
+
+    def add(self, name: str, event_types: Iterable[str], handler: Handler) -> None:
+        """Register a one-event-at-a-time handler."""
+        self.include(Consumer.each(name, event_types, handler))
 
     def register(self, name: str, *event_types: str) -> Callable[[H], H]:
         """Decorator form of ``add``."""
@@ -59,23 +91,14 @@ class ConsumerRegistry:
 
         return decorate
 
-    def remove(self, name: str) -> None:
-        self._consumers.pop(name, None)
-
     def get(self, name: str) -> Consumer | None:
         return self._consumers.get(name)
 
     def for_type(self, event_type: str) -> list[Consumer]:
         return [c for c in self._consumers.values() if c.wants(event_type)]
 
+    def __iter__(self) -> Iterator[Consumer]:
+        return iter(self._consumers.values())
+
     def __len__(self) -> int:
         return len(self._consumers)
-
-
-registry = ConsumerRegistry()
-
-
-def load_consumer_modules() -> None:
-    """Import every module that registers consumers on the shared registry."""
-    for module in CONSUMER_MODULES:
-        importlib.import_module(module)

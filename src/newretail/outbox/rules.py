@@ -1,4 +1,4 @@
-"""Pure rules of event delivery: the wire envelope every receiver gets, and NATS subjects."""
+"""Pure rules of event delivery: the wire envelope, NATS subjects and the retry backoff."""
 
 import json
 from datetime import datetime
@@ -41,3 +41,18 @@ def subject(prefix: str, brand_id: int | None, event_type: str) -> str:
 
 def stream_subjects(prefix: str) -> list[str]:
     return [f"{prefix}.>"]
+
+
+def backoff_seconds(attempt: int, *, base: float, cap: float, jitter: float) -> float:
+    """Wait after failed attempt number ``attempt`` (1-based): doubling, capped, jittered.
+
+    Half of the wait is fixed and half is ``jitter`` (0 to 1) of it, so retries of many
+    deliveries that failed together spread out instead of arriving together again. Webhook
+    deliveries and in-process consumers both retry by this rule.
+    """
+    if attempt < 1:
+        raise ValueError("attempts are counted from 1")
+    if not 0.0 <= jitter <= 1.0:
+        raise ValueError("jitter is a fraction from 0 to 1")
+    ceiling = min(cap, base * 2.0 ** min(attempt - 1, 64))
+    return ceiling / 2 + ceiling / 2 * jitter

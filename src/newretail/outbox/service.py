@@ -55,13 +55,27 @@ def insert_new(
     The way the dispatcher stays idempotent: a second fan-out of an event adds nothing.
     Returns how many rows were inserted.
     """
+    inserted = insert_new_returning(
+        session=session, model=model, rows=rows, unique=unique, returning=unique[0]
+    )
+    return len(inserted)
+
+
+def insert_new_returning(
+    *,
+    session: Session,
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    unique: list[str],
+    returning: str,
+) -> list[Any]:
+    """``insert_new``, answering the ``returning`` column of each row actually inserted."""
     if not rows:
-        return 0
+        return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
-    inserted = session.execute(statement.returning(getattr(model, unique[0])))
-    return len(inserted.all())
+    return list(session.scalars(statement.returning(getattr(model, returning))))
 
 
 def add_commit_listener(callback: Callable[[], None]) -> None:

@@ -10,16 +10,21 @@ A deposit's life (``DepositStatus``)::
 
     awaiting_payment ──deposit paid──▶ deposited ──balance order──▶ balance_ordered
           │                                │                            │
-          └─ deposit order lapsed ─▶ lapsed └──── window closed, unpaid ─┴─▶ expired
-                                                        balance paid ──▶ completed
+          └─ deposit order lapsed ─▶ lapsed ├──── window closed, unpaid ─┴─▶ expired
+                                           │            balance paid ──▶ completed
+                                           └─ deposit order refunded ──▶ refunded
+                                              (also from balance_ordered, balance unpaid)
 
-An expired deposit is kept or refunded by the campaign's ``unpaid_rule``.
+An expired deposit is kept or refunded by the campaign's ``unpaid_rule``. The moves that
+follow the orders' states are ``next_status``; the closing of the window is the worker's.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from newretail.orders.rules import OrderStatus
 
 
 class UnpaidRule(StrEnum):
@@ -34,11 +39,63 @@ class DepositStatus(StrEnum):
     COMPLETED = "completed"
     EXPIRED = "expired"
     LAPSED = "lapsed"
+    REFUNDED = "refunded"
 
 
 OPEN_STATUSES = frozenset(
     {DepositStatus.AWAITING_PAYMENT, DepositStatus.DEPOSITED, DepositStatus.BALANCE_ORDERED}
 )
+CLOSED_UNSOLD = frozenset({DepositStatus.EXPIRED, DepositStatus.LAPSED, DepositStatus.REFUNDED})
+# An order in one of these has been paid and not (wholly) given back.
+PAID_ORDER = frozenset(
+    {
+        OrderStatus.PAID,
+        OrderStatus.ALLOCATED,
+        OrderStatus.READY,
+        OrderStatus.SHIPPED,
+        OrderStatus.COMPLETED,
+    }
+)
+
+
+CAMPAIGN_PREFIX = "presale:"
+
+
+def campaign_tag(presale_id: int) -> str:
+    """What a pre-sale's deposit and balance orders carry as their ``campaign``."""
+    return f"{CAMPAIGN_PREFIX}{presale_id}"
+
+
+def presale_of_campaign(campaign: object) -> int | None:
+    """The pre-sale an order's ``campaign`` names; None when it names none."""
+    if not isinstance(campaign, str) or not campaign.startswith(CAMPAIGN_PREFIX):
+        return None
+    number = campaign.removeprefix(CAMPAIGN_PREFIX)
+    return int(number) if number.isdigit() and len(number) < 19 else None
+
+
+def next_status(
+    current: DepositStatus,
+    *,
+    deposit_order: OrderStatus | None,
+    balance_order: OrderStatus | None,
+) -> DepositStatus | None:
+    """The status a deposit moves to given its orders' states; None: it stays."""
+    if current is DepositStatus.AWAITING_PAYMENT:
+        if deposit_order in PAID_ORDER:
+            return DepositStatus.DEPOSITED
+        if deposit_order is OrderStatus.CANCELLED:
+            return DepositStatus.LAPSED
+        if deposit_order is OrderStatus.REFUNDED:  # paid and refunded before it was followed
+            return DepositStatus.REFUNDED
+        return None
+    if current is DepositStatus.BALANCE_ORDERED and balance_order in PAID_ORDER:
+        return DepositStatus.COMPLETED
+    if current in (DepositStatus.DEPOSITED, DepositStatus.BALANCE_ORDERED) and (
+        deposit_order is OrderStatus.REFUNDED
+    ):
+        return DepositStatus.REFUNDED
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,8 @@ class DepositRead(ReadModel):
     consumer_id: int | None
     member_id: int | None
     status: str = Field(
-        description="awaiting_payment, deposited, balance_ordered, completed, expired, lapsed."
+        description="awaiting_payment, deposited, balance_ordered, completed, expired, lapsed, "
+        "refunded. It follows the deposit's orders shortly after they change."
     )
     deposit_amount: int
     deposit_credit: int = Field(description="What the deposit counts for off the balance.")

@@ -7,17 +7,20 @@
                              whose discount is what the deposits count for; it takes the
                              pre-sale's hold, so paying it sells the units
     board                    paid deposits per store and SKU, for HQ to stock ahead
+    follow_orders            a deposit takes the status its orders' states call for
     expire_unpaid_balances   worker job: closed windows settle, unpaid balances expire,
                              stock goes back, the deposit is kept or refunded by the rule
 
-A deposit's ``status`` catches up with its orders (``_catch_up``) whenever it is read or
-settled, so paying through the ordinary payments API needs no hook into this domain.
+Deposits follow their orders through the outbox (``presales.consumers``), so paying or
+refunding through the ordinary orders and payments APIs needs no hook into this domain;
+the expiry job and ordering a balance follow them too before they act, in case the
+consumer has not run yet. Reading a deposit never changes it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
@@ -44,15 +47,6 @@ from newretail.presales.schemas import Board, BoardRow, DepositCreate, PresaleCr
 
 _NO_SYNC = {"synchronize_session": False}
 MANAGERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.INTEGRATION)
-SOLD = frozenset(
-    {
-        OrderStatus.PAID,
-        OrderStatus.ALLOCATED,
-        OrderStatus.READY,
-        OrderStatus.SHIPPED,
-        OrderStatus.COMPLETED,
-    }
-)
 HOLD_GRACE = timedelta(hours=1)
 BATCH = 200
 
@@ -230,7 +224,7 @@ def place_deposit(
         ],
         reservation_id=reservation.id,
         expires_at=min(now + payment_window, campaign.deposit_ends_at),
-        campaign=f"presale:{campaign.id}",
+        campaign=rules.campaign_tag(campaign.id),
     )
     amounts = rules.balance_amounts(
         price=item.price, deposit_value=item.deposit_value, quantity=data.quantity
@@ -282,7 +276,6 @@ def get_deposit(*, session: Session, scope: Scope, deposit_id: int) -> PresaleDe
     )
     if deposit is None:
         raise errors.DepositNotFound()
-    _catch_up(session, [deposit])
     return deposit
 
 
@@ -292,9 +285,7 @@ def list_deposits(
     query = _deposits(session, scope)
     if presale_id is not None:
         query = query.where(PresaleDeposit.campaign_id == presale_id)
-    found = list(session.scalars(query.order_by(PresaleDeposit.id.desc()).limit(200)))
-    _catch_up(session, found)
-    return found
+    return list(session.scalars(query.order_by(PresaleDeposit.id.desc()).limit(200)))
 
 
 def _move(session: Session, deposit: PresaleDeposit, sources: set[str], target: str) -> bool:
@@ -310,33 +301,72 @@ def _move(session: Session, deposit: PresaleDeposit, sources: set[str], target: 
     return moved is not None
 
 
-def _catch_up(session: Session, deposits: Sequence[PresaleDeposit]) -> None:
-    """Deposits whose orders were paid (or lapsed) since take the status that follows."""
+def deposits_of_orders(
+    *, session: Session, campaign_ids: Collection[int], order_ids: Collection[int]
+) -> list[PresaleDeposit]:
+    """The open deposits of these campaigns whose deposit or balance order is one of these."""
+    if not campaign_ids or not order_ids:
+        return []
+    query = (
+        select(PresaleDeposit)
+        .where(
+            PresaleDeposit.campaign_id.in_(campaign_ids),
+            PresaleDeposit.status.in_([s.value for s in rules.OPEN_STATUSES]),
+            or_(
+                PresaleDeposit.deposit_order_id.in_(order_ids),
+                PresaleDeposit.balance_order_id.in_(order_ids),
+            ),
+        )
+        .order_by(PresaleDeposit.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(query))
+
+
+def follow_orders(*, session: Session, deposits: Sequence[PresaleDeposit]) -> None:
+    """Deposits whose orders were paid, lapsed or refunded take the status that follows.
+
+    Read from the orders' current state, so following twice, late or out of order moves a
+    deposit once: every move is a guarded UPDATE from the status it expects.
+    """
     ids = [d.deposit_order_id for d in deposits] + [
         d.balance_order_id for d in deposits if d.balance_order_id
     ]
     if not ids:
         return
-    status = dict(session.execute(select(Order.id, Order.status).where(Order.id.in_(ids))).all())
-    sold = {s.value for s in SOLD}
+    found = session.execute(select(Order.id, Order.status).where(Order.id.in_(ids))).all()
+    status = {order_id: OrderStatus(value) for order_id, value in found}
     for deposit in deposits:
-        first = status.get(deposit.deposit_order_id)
-        awaiting = deposit.status == DepositStatus.AWAITING_PAYMENT.value
-        if (
-            awaiting
-            and first == OrderStatus.PAID.value
-            and _move(session, deposit, {deposit.status}, DepositStatus.DEPOSITED.value)
-        ):
+        step = rules.next_status(
+            DepositStatus(deposit.status),
+            deposit_order=status.get(deposit.deposit_order_id),
+            balance_order=status.get(deposit.balance_order_id or 0),
+        )
+        if step is None or not _move(session, deposit, {deposit.status}, step.value):
+            continue
+        if step is DepositStatus.DEPOSITED:
             _event(session, deposit, "presale.deposit_paid")
-        elif awaiting and first == OrderStatus.CANCELLED.value:
-            _move(session, deposit, {deposit.status}, DepositStatus.LAPSED.value)
-        balance = status.get(deposit.balance_order_id or 0)
-        if (
-            deposit.status == DepositStatus.BALANCE_ORDERED.value
-            and balance in sold
-            and _move(session, deposit, {deposit.status}, DepositStatus.COMPLETED.value)
-        ):
+        elif step is DepositStatus.COMPLETED:
             _event(session, deposit, "presale.balance_paid")
+        elif step is DepositStatus.REFUNDED:
+            _close_refunded(session, deposit)
+
+
+def _close_refunded(session: Session, deposit: PresaleDeposit) -> None:
+    """The deposit was given back in full: its open balance order and its hold go too."""
+    now = utcnow()
+    _cancel_balance_and_release(session, deposit, now, reason="deposit_refunded")
+    refunded = session.scalar(
+        select(Order.refunded_amount).where(Order.id == deposit.deposit_order_id)
+    )
+    session.execute(
+        update(PresaleDeposit)
+        .where(PresaleDeposit.id == deposit.id)
+        .values(refunded_amount=refunded or 0, closed_at=now),
+        execution_options=_NO_SYNC,
+    )
+    deposit.refunded_amount, deposit.closed_at = refunded or 0, now
+    _event(session, deposit, "presale.deposit_refunded", refunded_amount=refunded or 0)
 
 
 def order_balance(
@@ -349,6 +379,7 @@ def order_balance(
     deposit = get_deposit(session=session, scope=scope, deposit_id=deposit_id)
     if not orders_service.is_consumer(scope):
         orders_service.require_staff(scope, *orders_service.access_cashiers(), Role.GUIDE)
+    follow_orders(session=session, deposits=[deposit])
     now = utcnow()
     if deposit.status == DepositStatus.AWAITING_PAYMENT.value:
         raise errors.DepositNotPaid()
@@ -390,7 +421,7 @@ def order_balance(
         ],
         reservation_id=deposit.reservation_id,
         expires_at=deposit.balance_closes_at,
-        campaign=f"presale:{campaign.id}",
+        campaign=rules.campaign_tag(campaign.id),
     )
     session.execute(
         update(PresaleDeposit)
@@ -414,8 +445,8 @@ def board(*, session: Session, scope: Scope, presale_id: int) -> Board:
     campaign = get_presale(session=session, scope=scope, presale_id=presale_id)
     deposit_order = Order.__table__.alias("deposit_order")
     balance_order = Order.__table__.alias("balance_order")
-    sold = [s.value for s in SOLD]
-    live = [DepositStatus.EXPIRED.value, DepositStatus.LAPSED.value]
+    sold = [s.value for s in rules.PAID_ORDER]
+    live = [s.value for s in rules.CLOSED_UNSOLD]
     query = (
         select(
             PresaleDeposit.store_id,
@@ -489,11 +520,11 @@ def expire_unpaid(*, session: Session, now: datetime, limit: int = BATCH) -> int
         .with_for_update(skip_locked=True)
     )
     deposits = list(session.scalars(due))
-    _catch_up(session, deposits)
+    follow_orders(session=session, deposits=deposits)
     settled = 0
     for deposit in deposits:
-        if deposit.status in {DepositStatus.COMPLETED.value, DepositStatus.LAPSED.value}:
-            settled += 1
+        if deposit.status not in open_statuses:
+            settled += 1  # completed, lapsed or refunded as it followed its orders
             continue
         if deposit.status == DepositStatus.AWAITING_PAYMENT.value:
             continue  # its unpaid deposit order expires by the orders' own job
@@ -504,30 +535,14 @@ def expire_unpaid(*, session: Session, now: datetime, limit: int = BATCH) -> int
 
 
 def _expire(session: Session, deposit: PresaleDeposit, now: datetime) -> None:
-    system = orders_service.system_for(deposit.brand_id)
-    if deposit.balance_order_id is not None:
-        orders_service.transition(
-            session,
-            deposit.balance_order_id,
-            OrderStatus.CANCELLED,
-            now,
-            cancel_reason="expired",
-            closed_at=now,
-        )
-    try:
-        with session.begin_nested():
-            inventory_service.release_reservation(
-                session=session, scope=system, reservation_id=deposit.reservation_id
-            )
-    except inventory_errors.ReservationNotActive:
-        pass  # released already, by the balance order's own expiry
+    _cancel_balance_and_release(session, deposit, now, reason="expired")
     campaign = session.get(PresaleCampaign, deposit.campaign_id)
     assert campaign is not None
     refund = rules.refund_on_expiry(UnpaidRule(campaign.unpaid_rule), deposit.deposit_amount)
     if refund:
         payments_service.refund(
             session=session,
-            scope=system,
+            scope=orders_service.system_for(deposit.brand_id),
             order_id=deposit.deposit_order_id,
             data=RefundCreate(amount=refund, reason="pre-sale balance not paid in time"),
         )
@@ -545,6 +560,29 @@ def _expire(session: Session, deposit: PresaleDeposit, now: datetime) -> None:
         outcome="refunded" if refund else "kept",
         refunded_amount=refund,
     )
+
+
+def _cancel_balance_and_release(
+    session: Session, deposit: PresaleDeposit, now: datetime, *, reason: str
+) -> None:
+    """Cancel the deposit's balance order if it is still unpaid, and give the units back."""
+    if deposit.balance_order_id is not None:
+        orders_service.transition(
+            session,
+            deposit.balance_order_id,
+            OrderStatus.CANCELLED,
+            now,
+            cancel_reason=reason,
+            closed_at=now,
+        )
+    system = orders_service.system_for(deposit.brand_id)
+    try:
+        with session.begin_nested():
+            inventory_service.release_reservation(
+                session=session, scope=system, reservation_id=deposit.reservation_id
+            )
+    except inventory_errors.ReservationNotActive:
+        pass  # released already, by the balance order's own expiry
 
 
 def expire_unpaid_balances(database: Database, settings: Settings) -> int:

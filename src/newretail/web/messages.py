@@ -258,6 +258,7 @@ DEPOSIT_STATUSES = {
     "completed": N_("Balance paid"),
     "expired": N_("Balance not paid in time"),
     "lapsed": N_("Deposit not paid in time"),
+    "refunded": N_("Refunded"),
 }
 DELIVERY_METHODS = {
     "pickup": N_("Pickup in store"),

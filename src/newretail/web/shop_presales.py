@@ -211,7 +211,6 @@ def _my_page(
                 "refunded": Money(deposit.refunded_amount, store.currency),
             }
         )
-    session.commit()  # a deposit that caught up with its paid orders keeps its new state
     return _render(
         page,
         "cloudstore/presales.html",

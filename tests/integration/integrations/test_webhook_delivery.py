@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import select, update
 from tests import builders
 
+from newretail import consumers
 from newretail.config import Settings
 from newretail.db import Database, utcnow
 from newretail.integrations import delivery, rules
@@ -79,7 +80,9 @@ def _fast(settings: Settings, **changes: object) -> Settings:
 
 
 def _round(database: Database, settings: Settings, deliverer: delivery.WebhookDeliverer) -> int:
-    return OutboxDispatcher()(database, settings) + deliverer(database, settings)
+    return OutboxDispatcher(registry=consumers.registry())(database, settings) + deliverer(
+        database, settings
+    )
 
 
 def _deliveries(database: Database) -> list[tuple[str, str, int, int | None]]:
@@ -126,7 +129,7 @@ def test_a_failing_first_event_holds_back_later_events_of_its_resource_only(
     _rename(database, first, "renamed")
     other = _store(database, setup)
     fast = _fast(settings, webhook_backoff_base_seconds=3600.0)
-    OutboxDispatcher().dispatch_once(database, fast)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, fast)
     with database.transaction(read_only=True) as session:
         created_id = session.scalars(
             select(WebhookDelivery.event_id).order_by(WebhookDelivery.outbox_seq)
@@ -160,7 +163,7 @@ def test_a_delivery_is_dead_after_its_last_attempt_and_then_frees_its_resource(
     store_id = _store(database, setup)
     _rename(database, store_id, "renamed")
     fast = _fast(settings)
-    OutboxDispatcher().dispatch_once(database, fast)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, fast)
     with database.transaction(read_only=True) as session:
         created_id = session.scalars(
             select(WebhookDelivery.event_id).order_by(WebhookDelivery.outbox_seq)
@@ -183,7 +186,7 @@ def test_a_claim_whose_worker_died_is_sent_again_after_its_lease(
     setup = _setup(database)
     _store(database, setup)
     fast = _fast(settings, worker_lease_seconds=30.0)
-    OutboxDispatcher().dispatch_once(database, fast)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, fast)
     now = utcnow()
     with database.transaction() as session:
         (lost,) = delivery.claim(session=session, now=now, lease_seconds=30, limit=10)
@@ -206,7 +209,7 @@ def test_the_outcome_of_a_lost_claim_does_not_overwrite_a_newer_attempt(
 ) -> None:
     setup = _setup(database)
     _store(database, setup)
-    OutboxDispatcher().dispatch_once(database, settings)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, settings)
     now = utcnow()
     with database.transaction() as session:
         (old,) = delivery.claim(session=session, now=now, lease_seconds=1, limit=10)
@@ -240,7 +243,7 @@ def test_an_inactive_endpoint_keeps_its_deliveries_until_it_is_active_again(
 ) -> None:
     setup = _setup(database)
     _store(database, setup)
-    OutboxDispatcher().dispatch_once(database, settings)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, settings)
 
     def set_active(active: bool) -> None:
         with database.transaction() as session:
@@ -318,7 +321,7 @@ def test_the_claim_query_picks_exactly_what_the_ordering_rule_allows(
     picked: list[tuple[set[int], set[int]]] = []
     for _ in range(4):
         queue = _random_queue(database, setup, rng, now)
-        with database.transaction(read_only=True) as session:
+        with database.transaction() as session:  # it locks what it picks: not a read
             chosen = set(session.scalars(delivery.claimable(now, limit=1000)))
         picked.append((chosen, rules.attemptable(queue, now)))
         with database.transaction() as session:
@@ -332,12 +335,14 @@ def test_an_undispatched_earlier_event_of_the_resource_holds_a_delivery_back(
 ) -> None:
     setup = _setup(database)
     store_id = _store(database, setup)
-    OutboxDispatcher().dispatch_once(database, settings)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, settings)
     with database.transaction() as session:
         session.execute(update(WebhookDelivery).values(status="delivered"))
     _rename(database, store_id, "second")
     _rename(database, store_id, "third")
-    second_and_third = OutboxDispatcher(batch_size=2).dispatch_once(database, settings)
+    second_and_third = OutboxDispatcher(registry=consumers.registry(), batch_size=2).dispatch_once(
+        database, settings
+    )
     with database.transaction() as session:
         session.execute(
             update(OutboxEvent)
@@ -350,7 +355,7 @@ def test_an_undispatched_earlier_event_of_the_resource_holds_a_delivery_back(
             .values(status="delivered")
         )
     now = utcnow()
-    with database.transaction(read_only=True) as session:
+    with database.transaction() as session:  # it locks what it picks: not a read
         held = list(session.scalars(delivery.claimable(now, limit=10)))
     assert held == []
 
@@ -369,7 +374,7 @@ def test_two_workers_delivering_at_once_send_each_event_once(
                 resource_id=n % 8,
                 payload={"n": n},
             )
-    OutboxDispatcher().dispatch_once(database, settings)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, settings)
     receiver = Receiver()
     lock = threading.Lock()
 

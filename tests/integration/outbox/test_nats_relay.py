@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from tests import builders
 from tests.services import nats_url
 
+from newretail import consumers
 from newretail.config import Settings
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
@@ -74,7 +75,7 @@ def test_relayed_events_are_in_the_stream_once_even_when_published_again(
         }
     )
     brand_id, event_ids = _events(database, stores=5)
-    OutboxDispatcher().dispatch_once(database, relayed)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, relayed)
     relay = NatsRelay()
     try:
         first = relay(database, relayed)
@@ -104,7 +105,7 @@ def test_events_stay_queued_while_nats_is_unreachable(
 ) -> None:
     unreachable = settings.model_copy(update={"nats_url": "nats://127.0.0.1:9"})
     _events(database, stores=1)
-    OutboxDispatcher().dispatch_once(database, unreachable)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, unreachable)
     relay = NatsRelay(timeout_seconds=2)
     try:
         published = relay(database, unreachable)

@@ -6,11 +6,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from tests import builders
 
+from newretail import consumers
 from newretail.audit import service as audit_service
 from newretail.audit.models import AuditEntry
 from newretail.config import Settings
 from newretail.db import Database, utcnow
 from newretail.integrations import service as webhook_service
+from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.integrations.models import WebhookDelivery
 from newretail.integrations.schemas import WebhookCreate
 from newretail.kernel.scope import SYSTEM
@@ -95,7 +97,7 @@ def test_dispatch_runs_consumers_queues_webhooks_and_marks_events(
     with database.transaction() as session:
         region = builders.region(session, brand_id)
         builders.store(session, brand_id, region.id)
-    registry = ConsumerRegistry()
+    registry = ConsumerRegistry([WEBHOOK_FAN_OUT])
     registry.add("effect", ["store.created"], _audit_effect)
     dispatched = OutboxDispatcher(registry=registry).dispatch_once(database, settings)
     with database.transaction(read_only=True) as session:
@@ -114,11 +116,11 @@ def test_events_are_queued_for_nats_only_when_it_is_configured(
     database: Database, settings: Settings
 ) -> None:
     _brand_with_stores(database, stores=2)
-    OutboxDispatcher().dispatch_once(database, settings)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, settings)
     assert _count(database, select(func.count()).select_from(RelayPending)) == 0
     _brand_with_stores(database, stores=3)
     with_nats = settings.model_copy(update={"nats_url": "nats://127.0.0.1:1"})
-    OutboxDispatcher().dispatch_once(database, with_nats)
+    OutboxDispatcher(registry=consumers.registry()).dispatch_once(database, with_nats)
     assert _count(database, select(func.count()).select_from(RelayPending)) == 3
 
 
@@ -127,7 +129,7 @@ def test_the_same_event_dispatched_twice_has_its_effect_once(
 ) -> None:
     brand_id, _ = _brand_with_stores(database, stores=2)
     _webhook(database, brand_id)
-    registry = ConsumerRegistry()
+    registry = ConsumerRegistry([WEBHOOK_FAN_OUT])
     registry.add("effect", ["*"], _audit_effect)
     dispatcher = OutboxDispatcher(registry=registry)
     dispatcher.dispatch_once(database, settings)
@@ -190,7 +192,7 @@ def test_two_dispatchers_at_once_never_dispatch_an_event_twice(
     start = threading.Barrier(2)
 
     def run(index: int) -> None:
-        dispatcher = OutboxDispatcher(batch_size=7)
+        dispatcher = OutboxDispatcher(registry=consumers.registry(), batch_size=7)
         start.wait()
         while seqs := dispatcher.dispatch_once(database, settings):
             claimed[index].extend(seqs)

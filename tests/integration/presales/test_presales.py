@@ -28,7 +28,7 @@ def _balance(database: Database, deposit_id: int) -> int:
 
 
 def _deposit(database: Database, deposit_id: int) -> tuple[str, int]:
-    with database.transaction() as session:
+    with database.transaction(read_only=True) as session:
         d = presales_service.get_deposit(session=session, scope=SYSTEM, deposit_id=deposit_id)
         return d.status, d.refunded_amount
 
@@ -39,6 +39,7 @@ def test_a_paid_deposit_holds_stock_and_its_balance_sells_it(database: Database)
     deposit_id = presale_builders.paid_deposit(database, shop, presale_id, quantity=2)
     held = order_builders.level(database, shop.store_id, shop.skus[0])
     balance_id = _balance(database, deposit_id)
+    presale_builders.dispatch(database)
     with database.transaction(read_only=True) as session:
         balance = session.get(Order, balance_id)
         assert balance is not None

@@ -68,8 +68,8 @@ def test_registry_decorator_registers_and_returns_the_function() -> None:
 
     consumer = registry.get("counter")
     assert consumer is not None
-    assert consumer.handler is handler
     assert consumer.event_types == {"store.created", "store.updated"}
+    assert consumer.dedupe
 
 
 def test_a_consumer_name_is_registered_once() -> None:

@@ -1,0 +1,18 @@
+"""The outbox consumers this system runs: the boot layer's one list of them.
+
+Each domain defines its consumers next to its own code; this list is where they are wired
+in, so the outbox never names a domain and a domain is never called by the one whose
+events it follows. The app (for ``/metrics``), the worker (to dispatch) and tests build
+their registry here.
+"""
+
+from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
+from newretail.outbox.consumers import Consumer, ConsumerRegistry
+from newretail.presales.consumers import DEPOSITS_FOLLOW_ORDERS
+
+CONSUMERS: tuple[Consumer, ...] = (WEBHOOK_FAN_OUT, DEPOSITS_FOLLOW_ORDERS)
+
+
+def registry() -> ConsumerRegistry:
+    """A registry of every consumer above."""
+    return ConsumerRegistry(CONSUMERS)
