@@ -23,6 +23,7 @@ from newretail.catalog.schemas import (
     SkuRead,
     SkuUpdate,
 )
+from newretail.kernel import visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import rules as org_rules
@@ -36,9 +37,9 @@ T = TypeVar("T")
 
 
 def _brand_filter(query: Select[T], scope: Scope, brand_column: Any) -> Select[T]:
-    if scope.is_platform:
-        return query
-    return query.where(brand_column == scope.brand_id)
+    """The catalogue is the whole brand's: every member of its staff sees all of it."""
+    ladder = visibility.Ladder(brand=brand_column, brand_staff_see_all=True)
+    return visibility.restrict(query, scope, ladder)
 
 
 # ---- categories -----------------------------------------------------------------------
