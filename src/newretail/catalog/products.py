@@ -23,7 +23,7 @@ from newretail.catalog.schemas import (
     SkuRead,
     SkuUpdate,
 )
-from newretail.kernel import visibility
+from newretail.kernel import search, visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import rules as org_rules
@@ -163,8 +163,7 @@ def list_products(
     if status is not None:
         query = query.where(Product.status == status)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(Product.title.ilike(pattern) | Product.code.ilike(pattern))
+        query = query.where(search.contains(Product.title, q) | search.contains(Product.code, q))
     return paginate(session=session, query=query, id_column=Product.id, cursor=cursor, limit=limit)
 
 

@@ -26,7 +26,7 @@ merge), so the caller passes the live consumer id in.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVarTuple, Unpack
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
@@ -139,8 +139,8 @@ def where(scope: Scope, ladder: Ladder, *, consumer_id: int | None = None) -> Co
 
 
 def restrict(
-    query: Select[Unpack[Ts]], scope: Scope, ladder: Ladder, *, consumer_id: int | None = None
-) -> Select[Unpack[Ts]]:
+    query: Select[*Ts], scope: Scope, ladder: Ladder, *, consumer_id: int | None = None
+) -> Select[*Ts]:
     """``query`` limited to the rows ``scope`` sees (unchanged for the platform)."""
     if rung_of(scope) is Rung.PLATFORM:
         return query

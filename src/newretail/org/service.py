@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.db import utcnow
-from newretail.kernel import visibility
+from newretail.kernel import search, visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import errors, rules
@@ -322,10 +322,7 @@ def list_stores(
     if status is not None:
         query = query.where(Store.status == status)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            func.lower(Store.name).like(pattern) | func.lower(Store.code).like(pattern)
-        )
+        query = query.where(search.contains(Store.name, q) | search.contains(Store.code, q))
     return paginate(session=session, query=query, id_column=Store.id, cursor=cursor, limit=limit)
 
 
