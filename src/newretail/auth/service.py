@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from newretail.auth.models import ApiKey, LoginThrottle, RoleAssignment, Staff
 from newretail.auth.schemas import ApiKeyCreate, RoleGrant, StaffCreate, StaffUpdate
 from newretail.config import get_settings
 from newretail.db import utcnow
+from newretail.kernel import visibility
 from newretail.kernel.errors import PermissionDenied, TooManyRequests
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import BRAND_WIDE_ROLES, REGION_ROLES, STORE_ROLES, Role, Scope
@@ -179,21 +180,22 @@ def scope_for_staff(*, session: Session, staff: Staff) -> Scope:
 # ---- staff ----------------------------------------------------------------------------
 
 
+def _assigned(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(RoleAssignment.staff_id == Staff.id, condition)
+
+
+# Staff are seen where they hold a role: at a store or in a region the caller sees.
+STAFF = visibility.Ladder(
+    brand=Staff.brand_id,
+    regions=(visibility.Link(lambda ids: _assigned(RoleAssignment.region_id.in_(ids))),),
+    stores=(visibility.Link(lambda ids: _assigned(RoleAssignment.store_id.in_(ids))),),
+)
+# API keys are the brand's alone: only brand-wide callers see them.
+API_KEYS = visibility.Ladder(brand=ApiKey.brand_id)
+
+
 def _staff_query(scope: Scope) -> Select[Staff]:
-    query = select(Staff)
-    if scope.is_platform:
-        return query
-    query = query.where(Staff.brand_id == scope.brand_id)
-    if scope.is_brand_wide:
-        return query
-    in_scope = exists().where(
-        RoleAssignment.staff_id == Staff.id,
-        or_(
-            RoleAssignment.store_id.in_(scope.store_ids or ()),
-            RoleAssignment.region_id.in_(scope.region_ids or ()),
-        ),
-    )
-    return query.where(in_scope)
+    return visibility.restrict(select(Staff), scope, STAFF)
 
 
 def get_staff(*, session: Session, scope: Scope, staff_id: int) -> Staff:
@@ -415,10 +417,7 @@ def create_api_key(*, session: Session, scope: Scope, data: ApiKeyCreate) -> tup
 
 
 def _api_key_query(scope: Scope) -> Select[ApiKey]:
-    query = select(ApiKey)
-    if not scope.is_platform:
-        query = query.where(ApiKey.brand_id == scope.brand_id)
-    return query
+    return visibility.restrict(select(ApiKey), scope, API_KEYS)
 
 
 def list_api_keys(
@@ -436,7 +435,7 @@ def list_api_keys(
 
 def get_api_key(*, session: Session, scope: Scope, api_key_id: int) -> ApiKey:
     key = session.scalar(_api_key_query(scope).where(ApiKey.id == api_key_id))
-    if key is None or not scope.is_brand_wide:
+    if key is None:
         raise errors.ApiKeyNotFound()
     scope.require(Role.BRAND_ADMIN)
     return key

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from newretail.kernel.errors import DomainError, InvalidInput
+from newretail.kernel.schemas import holds_nul
 
 
 class FileFormat(StrEnum):
@@ -117,6 +118,8 @@ def _parse_json(content: bytes) -> ParsedFile:
         raise InvalidFile(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
     if not isinstance(data, list):
         raise InvalidFile("A JSON import is an array of objects.")
+    if holds_nul(data):
+        raise InvalidFile("The file contains the NUL character (\\u0000); text must not.")
     columns: dict[str, None] = {}
     rows = []
     for line, item in enumerate(data, start=1):

@@ -23,6 +23,7 @@ from newretail.catalog import errors, rules
 from newretail.catalog.models import Offer, Product, Sku
 from newretail.catalog.products import WRITERS, get_sku
 from newretail.catalog.schemas import OfferCreate, OfferRead, OfferUpdate
+from newretail.kernel import visibility
 from newretail.kernel.money import CurrencyMismatch
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import SYSTEM, Role, Scope
@@ -44,20 +45,16 @@ def _columns(offer: Offer) -> dict[str, Any]:
     return {name: getattr(offer, name) for name in (*names, *FIELDS, "updated_at")}
 
 
+OFFERS = visibility.Ladder(
+    brand=Offer.brand_id,
+    regions=(Offer.region_id,),
+    stores=(Offer.store_id,),
+    shared_if_null=(Offer.region_id, Offer.store_id),
+)
+
+
 def _offer_query(scope: Scope) -> Select[Offer]:
-    query = select(Offer)
-    if scope.is_platform:
-        return query
-    query = query.where(Offer.brand_id == scope.brand_id)
-    if scope.is_brand_wide:
-        return query
-    return query.where(
-        or_(
-            and_(Offer.region_id.is_(None), Offer.store_id.is_(None)),
-            Offer.region_id.in_(scope.region_ids or ()),
-            Offer.store_id.in_(scope.store_ids or ()),
-        )
-    )
+    return visibility.restrict(select(Offer), scope, OFFERS)
 
 
 def get_offer(*, session: Session, scope: Scope, offer_id: int) -> Offer:

@@ -23,6 +23,7 @@ from newretail.catalog.schemas import (
     SkuRead,
     SkuUpdate,
 )
+from newretail.kernel import search, visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import rules as org_rules
@@ -36,9 +37,9 @@ T = TypeVar("T")
 
 
 def _brand_filter(query: Select[T], scope: Scope, brand_column: Any) -> Select[T]:
-    if scope.is_platform:
-        return query
-    return query.where(brand_column == scope.brand_id)
+    """The catalogue is the whole brand's: every member of its staff sees all of it."""
+    ladder = visibility.Ladder(brand=brand_column, brand_staff_see_all=True)
+    return visibility.restrict(query, scope, ladder)
 
 
 # ---- categories -----------------------------------------------------------------------
@@ -162,8 +163,7 @@ def list_products(
     if status is not None:
         query = query.where(Product.status == status)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(Product.title.ilike(pattern) | Product.code.ilike(pattern))
+        query = query.where(search.contains(Product.title, q) | search.contains(Product.code, q))
     return paginate(session=session, query=query, id_column=Product.id, cursor=cursor, limit=limit)
 
 

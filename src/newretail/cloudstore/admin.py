@@ -20,6 +20,7 @@ from newretail.cloudstore.schemas import (
     ActivityUpdate,
     CloudStoreSettingsWrite,
 )
+from newretail.kernel import visibility
 from newretail.kernel.errors import NotFound
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
@@ -74,15 +75,16 @@ def put_settings(
 # ---- activities -----------------------------------------------------------------------
 
 
+# A brand-wide activity (no store) is seen by all the brand's staff, a store's by its own.
+ACTIVITIES = visibility.Ladder(
+    brand=StoreActivity.brand_id,
+    stores=(StoreActivity.store_id,),
+    shared_if_null=(StoreActivity.store_id,),
+)
+
+
 def _activity_query(scope: Scope) -> Select[StoreActivity]:
-    query = select(StoreActivity)
-    if scope.is_platform:
-        return query
-    query = query.where(StoreActivity.brand_id == scope.brand_id)
-    if not scope.is_brand_wide and scope.store_ids is not None:
-        in_scope = StoreActivity.store_id.in_(scope.store_ids)
-        query = query.where(or_(StoreActivity.store_id.is_(None), in_scope))
-    return query
+    return visibility.restrict(select(StoreActivity), scope, ACTIVITIES)
 
 
 def _require_editor(scope: Scope, store_id: int | None) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
 from newretail.inventory import errors
+from newretail.inventory.models import StockLevel, StockMovement
+from newretail.kernel import visibility
 from newretail.kernel.scope import Role, Scope
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
@@ -66,4 +68,9 @@ def known_skus(*, session: Session, brand_id: int, sku_ids: Iterable[int]) -> se
 
 def in_scope_location_ids(scope: Scope) -> frozenset[int] | None:
     """The locations a store- or region-scoped caller is limited to; None for brand-wide."""
-    return None if scope.is_brand_wide else scope.store_ids
+    return visibility.store_limit(scope)
+
+
+def at_locations(model: type[StockLevel] | type[StockMovement]) -> visibility.Ladder:
+    """Stock rows on the ladder: each belongs to its location."""
+    return visibility.Ladder(brand=model.brand_id, stores=(model.location_id,))

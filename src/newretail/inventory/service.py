@@ -40,6 +40,7 @@ from newretail.inventory.schemas import (
     TransferCreate,
 )
 from newretail.inventory.sync import sync_levels
+from newretail.kernel import visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Scope
 
@@ -69,12 +70,7 @@ T = TypeVar("T")
 def _visible(
     query: Select[T], scope: Scope, model: type[StockLevel] | type[StockMovement]
 ) -> Select[T]:
-    if not scope.is_platform:
-        query = query.where(model.brand_id == scope.brand_id)
-    limited = access.in_scope_location_ids(scope)
-    if limited is not None:
-        query = query.where(model.location_id.in_(limited))
-    return query
+    return visibility.restrict(query, scope, access.at_locations(model))
 
 
 def list_levels(

@@ -72,3 +72,8 @@ class IdempotencyKeyReused(Conflict):
 class InvalidToken(Unauthenticated):
     code = "invalid_token"
     default_detail = "The token is missing, malformed or expired."
+
+
+class NulCharacter(InvalidInput):
+    code = "nul_character"
+    default_detail = "Text must not contain the NUL character (\\x00)."

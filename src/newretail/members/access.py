@@ -17,13 +17,13 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
-from newretail.kernel.scope import Role, Scope
+from newretail.kernel import visibility
+from newretail.kernel.scope import Scope
 from newretail.members import errors, rules
 from newretail.members.models import Consumer, ConsumerIdentifier, MemberBinding, Membership
 from newretail.members.rules import IdentifierKind
 
 _MAX_MERGE_CHAIN = 50
-STORE_VIEW_ROLES = frozenset({Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER})
 
 
 def live_consumer_id(*, session: Session, consumer_id: int) -> int | None:
@@ -57,25 +57,36 @@ def active_binding(now: datetime) -> ColumnElement[bool]:
     return or_(MemberBinding.expires_at.is_(None), MemberBinding.expires_at > now)
 
 
+def members_ladder(now: datetime) -> visibility.Ladder:
+    """Memberships on the ladder: seen through their active binding to a store or a guide."""
+
+    def bound(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(
+            MemberBinding.membership_id == Membership.id, active_binding(now), condition
+        )
+
+    return visibility.Ladder(
+        brand=Membership.brand_id,
+        stores=(visibility.Link(lambda ids: bound(MemberBinding.store_id.in_(ids))),),
+        guides=(visibility.Link(lambda ids: bound(MemberBinding.guide_id.in_(ids))),),
+        consumers=(Membership.consumer_id,),
+        guides_see_stores=False,
+    )
+
+
+# Point-of-sale actions reach every member of the caller's brand.
+BRAND_MEMBERS = visibility.Ladder(brand=Membership.brand_id, brand_staff_see_all=True)
+
+
 def member_query(
     *, session: Session, scope: Scope, now: datetime | None = None
 ) -> Select[Membership]:
     """Memberships the caller may list and read."""
-    query = select(Membership)
-    if scope.actor_type == "consumer":
-        return query.where(Membership.consumer_id == own_consumer_id(session=session, scope=scope))
-    if scope.is_platform:
-        return query
-    query = query.where(Membership.brand_id == scope.brand_id)
-    if scope.is_brand_wide:
-        return query
-    now = now or utcnow()
-    bound = exists().where(MemberBinding.membership_id == Membership.id, active_binding(now))
-    if scope.roles & STORE_VIEW_ROLES:
-        return query.where(bound.where(MemberBinding.store_id.in_(scope.store_ids or ())))
-    if Role.GUIDE in scope.roles:
-        return query.where(bound.where(MemberBinding.guide_id == scope.actor_id))
-    return query.where(Membership.id.is_(None))
+    consumer = (
+        own_consumer_id(session=session, scope=scope) if scope.actor_type == "consumer" else None
+    )
+    ladder = members_ladder(now or utcnow())
+    return visibility.restrict(select(Membership), scope, ladder, consumer_id=consumer)
 
 
 def get_member(*, session: Session, scope: Scope, member_id: int) -> Membership:
@@ -92,7 +103,7 @@ def get_brand_member(*, session: Session, scope: Scope, member_id: int) -> Membe
     if scope.actor_type == "consumer":
         return get_member(session=session, scope=scope, member_id=member_id)
     member = session.get(Membership, member_id)
-    if member is None or not scope.sees_brand(member.brand_id):
+    if member is None or not visibility.admits(scope, BRAND_MEMBERS, member):
         raise errors.MemberNotFound()
     return member
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel import visibility
 from newretail.kernel.errors import InvalidInput
 from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, identity
@@ -93,11 +94,12 @@ def _staff_registers(
 
 def _own_store(scope: Scope) -> int | None:
     """A store-level caller with exactly one store registers there by default."""
-    if scope.is_brand_wide or not scope.store_ids:
+    stores = visibility.store_limit(scope)
+    if not stores:
         return None
-    if len(scope.store_ids) != 1:
+    if len(stores) != 1:
         raise errors.StoreRequired()
-    return next(iter(scope.store_ids))
+    return next(iter(stores))
 
 
 def _is_guide_at(scope: Scope, store_id: int) -> bool:

@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel import visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import SYSTEM, Scope
 from newretail.members import errors, merges
 from newretail.members.access import (
+    BRAND_MEMBERS,
     live_consumer_id,
     member_query,
     own_consumer_id,
@@ -226,9 +228,7 @@ def lookup(
         raise errors.ConsumerNotFound("Consumers read themselves at /consumers/me.")
     visible = member_query(session=session, scope=scope)
     if phone is not None:
-        visible = select(Membership)
-        if not scope.is_platform:
-            visible = visible.where(Membership.brand_id == scope.brand_id)
+        visible = visibility.restrict(select(Membership), scope, BRAND_MEMBERS)
     visible_sub = visible.subquery()
     query = select(Consumer).where(
         Consumer.merged_into_id.is_(None),
@@ -254,8 +254,7 @@ def _consumer_views(
     ids = [c.id for c in consumers]
     phones = phones_of(session=session, consumer_ids=ids)
     query = select(Membership).where(Membership.consumer_id.in_(ids)).order_by(Membership.id)
-    if not scope.is_platform:
-        query = query.where(Membership.brand_id == scope.brand_id)
+    query = visibility.restrict(query, scope, BRAND_MEMBERS)
     members = list(session.scalars(query))
     views = member_views(session=session, scope=scope, members=members)
     return [

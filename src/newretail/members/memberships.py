@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from newretail.audit import service as audit_service
 from newretail.auth import service as auth_service
 from newretail.db import utcnow
+from newretail.kernel import visibility
 from newretail.kernel.errors import NotFound
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, rules
-from newretail.members.access import STORE_VIEW_ROLES, active_binding, get_member, member_query
+from newretail.members.access import active_binding, get_member, member_query
 from newretail.members.models import (
     ConsumerIdentifier,
     MemberBinding,
@@ -279,10 +280,6 @@ def list_guide_members(
         auth_service.get_staff(session=session, scope=scope, staff_id=guide_id)
     except NotFound as exc:
         raise errors.GuideNotFound() from exc
-    if (
-        not scope.is_brand_wide
-        and not scope.roles & STORE_VIEW_ROLES
-        and guide_id != scope.actor_id
-    ):
+    if visibility.rung_of(scope) is visibility.Rung.GUIDE and guide_id != scope.actor_id:
         raise errors.GuideNotFound()
     return list_members(session=session, scope=scope, cursor=cursor, limit=limit, guide_id=guide_id)

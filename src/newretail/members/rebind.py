@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from newretail.audit import service as audit_service
 from newretail.auth import service as auth_service
 from newretail.db import utcnow
+from newretail.kernel import visibility
 from newretail.kernel.errors import NotFound
 from newretail.kernel.scope import Role, Scope
 from newretail.members import errors
@@ -23,6 +24,9 @@ from newretail.members.binding_rules import BindingSource, binding_window, sprea
 from newretail.members.models import BindingEvent, MemberBinding, Membership
 from newretail.members.schemas import RebindRequest, RebindResult
 from newretail.outbox import service as outbox_service
+
+# A guide's members move only at the stores the caller sees.
+BINDINGS = visibility.Ladder(brand=MemberBinding.brand_id, stores=(MemberBinding.store_id,))
 
 
 def rebind_guide_members(
@@ -92,8 +96,7 @@ def _bindings_of(
         .order_by(MemberBinding.membership_id)
         .with_for_update()
     )
-    if not scope.is_brand_wide:
-        query = query.where(MemberBinding.store_id.in_(scope.store_ids or ()))
+    query = visibility.restrict(query, scope, BINDINGS)
     return list(session.scalars(query.execution_options(populate_existing=True)))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, or_, select, type_co
 from sqlalchemy.orm import Session
 
 from newretail.db import UTCDateTime, utcnow
+from newretail.kernel import search
 from newretail.kernel.scope import Scope
 from newretail.members import errors
 from newretail.members.access import active_binding, member_query
@@ -60,7 +61,7 @@ def _latest(session: Session) -> ColumnElement[datetime]:
 def _matches(q: str) -> ColumnElement[bool]:
     """Name contains ``q``; or, for digits, a phone ending in them or that member number."""
     name = exists().where(
-        Consumer.id == Membership.consumer_id, Consumer.display_name.contains(q, autoescape=True)
+        Consumer.id == Membership.consumer_id, search.contains(Consumer.display_name, q)
     )
     if not q.isdigit():
         return name
@@ -70,7 +71,7 @@ def _matches(q: str) -> ColumnElement[bool]:
             exists().where(
                 ConsumerIdentifier.consumer_id == Membership.consumer_id,
                 ConsumerIdentifier.kind == IdentifierKind.PHONE.value,
-                ConsumerIdentifier.value.endswith(q, autoescape=True),
+                search.ends_with(ConsumerIdentifier.value, q),
             )
         )
     return or_(*terms)

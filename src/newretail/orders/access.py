@@ -9,9 +9,10 @@
 Orders the caller cannot see do not exist for them (``order_not_found``).
 """
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
+from newretail.kernel import visibility
 from newretail.kernel.errors import PermissionDenied
 from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
@@ -56,27 +57,21 @@ def consumer_id(*, session: Session, scope: Scope) -> int:
     return found
 
 
+def _fulfilled_at(stores: frozenset[int]) -> ColumnElement[bool]:
+    return Order.id.in_(select(Fulfilment.order_id).where(Fulfilment.location_id.in_(stores)))
+
+
+ORDERS = visibility.Ladder(
+    brand=Order.brand_id,
+    stores=(Order.store_id, Order.pickup_store_id, visibility.Link(_fulfilled_at)),
+    guides=(Order.referring_guide_id, Order.bound_guide_id),
+    consumers=(Order.consumer_id,),
+)
+
+
 def order_query(*, session: Session, scope: Scope) -> Select[Order]:
-    query = select(Order)
-    if is_consumer(scope):
-        return query.where(Order.consumer_id == consumer_id(session=session, scope=scope))
-    if scope.is_platform:
-        return query
-    query = query.where(Order.brand_id == scope.brand_id)
-    if scope.is_brand_wide or scope.store_ids is None:
-        return query
-    stores = scope.store_ids
-    fulfilled_here = (
-        select(Fulfilment.order_id).where(Fulfilment.location_id.in_(stores)).scalar_subquery()
-    )
-    seen: list[ColumnElement[bool]] = [
-        Order.store_id.in_(stores),
-        Order.pickup_store_id.in_(stores),
-        Order.id.in_(fulfilled_here),
-    ]
-    if Role.GUIDE in scope.roles:
-        seen += [Order.referring_guide_id == scope.actor_id, Order.bound_guide_id == scope.actor_id]
-    return query.where(or_(*seen))
+    consumer = consumer_id(session=session, scope=scope) if is_consumer(scope) else None
+    return visibility.restrict(select(Order), scope, ORDERS, consumer_id=consumer)
 
 
 def get_order(*, session: Session, scope: Scope, order_id: int) -> Order:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.db import utcnow
+from newretail.kernel import search, visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import errors, rules
@@ -24,6 +25,12 @@ from newretail.org.schemas import (
     StoreUpdate,
 )
 from newretail.outbox import service as outbox_service
+
+# Who sees which rows of the organisation: every member of a brand's staff sees the brand,
+# a region manager their subtree, store staff their stores and the regions those are in.
+BRANDS = visibility.Ladder(brand=Brand.id, brand_staff_see_all=True)
+REGIONS = visibility.Ladder(brand=Region.brand_id, regions=(Region.id,))
+STORES = visibility.Ladder(brand=Store.brand_id, stores=(Store.id,))
 
 # ---- brands ---------------------------------------------------------------------------
 
@@ -69,9 +76,7 @@ def get_brand_by_code(*, session: Session, scope: Scope, code: str) -> Brand:
 def list_brands(
     *, session: Session, scope: Scope, cursor: str | None, limit: int
 ) -> tuple[list[Brand], str | None]:
-    query = select(Brand).where(Brand.deleted_at.is_(None))
-    if not scope.is_platform:
-        query = query.where(Brand.id == scope.brand_id)
+    query = visibility.restrict(select(Brand).where(Brand.deleted_at.is_(None)), scope, BRANDS)
     return paginate(session=session, query=query, id_column=Brand.id, cursor=cursor, limit=limit)
 
 
@@ -159,11 +164,7 @@ def store_ids_by_code(*, session: Session, brand_id: int) -> dict[str, int]:
 def _region_query(scope: Scope) -> Select[Region]:
     query = select(Region).join(Brand, Brand.id == Region.brand_id)
     query = query.where(Brand.deleted_at.is_(None))
-    if not scope.is_platform:
-        query = query.where(Region.brand_id == scope.brand_id)
-        if not scope.is_brand_wide and scope.region_ids is not None:
-            query = query.where(Region.id.in_(scope.region_ids))
-    return query
+    return visibility.restrict(query, scope, REGIONS)
 
 
 def get_region(*, session: Session, scope: Scope, region_id: int) -> Region:
@@ -283,11 +284,7 @@ def update_district(
 def _store_query(scope: Scope) -> Select[Store]:
     query = select(Store).join(Brand, Brand.id == Store.brand_id)
     query = query.where(Brand.deleted_at.is_(None))
-    if not scope.is_platform:
-        query = query.where(Store.brand_id == scope.brand_id)
-        if not scope.is_brand_wide and scope.store_ids is not None:
-            query = query.where(Store.id.in_(scope.store_ids))
-    return query
+    return visibility.restrict(query, scope, STORES)
 
 
 def get_store(*, session: Session, scope: Scope, store_id: int) -> Store:
@@ -325,10 +322,7 @@ def list_stores(
     if status is not None:
         query = query.where(Store.status == status)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            func.lower(Store.name).like(pattern) | func.lower(Store.code).like(pattern)
-        )
+        query = query.where(search.contains(Store.name, q) | search.contains(Store.code, q))
     return paginate(session=session, query=query, id_column=Store.id, cursor=cursor, limit=limit)
 
 

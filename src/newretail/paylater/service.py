@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from newretail.config import Settings
 from newretail.db import Database, utcnow
+from newretail.kernel import visibility
 from newretail.kernel.errors import PermissionDenied
 from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
@@ -158,19 +159,20 @@ def take_on_credit(
 # ---- reading --------------------------------------------------------------------------
 
 
+CHARGES = visibility.Ladder(
+    brand=DeferredCharge.brand_id,
+    stores=(DeferredCharge.store_id,),
+    consumers=(DeferredCharge.consumer_id,),
+)
+
+
 def _charges(session: Session, scope: Scope) -> Select[DeferredCharge]:
-    query = select(DeferredCharge)
+    consumer = None
     if orders_service.is_consumer(scope):
         consumer = members_service.live_consumer_id(
             session=session, consumer_id=scope.actor_id or 0
         )
-        return query.where(DeferredCharge.consumer_id == (consumer or 0))
-    if scope.is_platform:
-        return query
-    query = query.where(DeferredCharge.brand_id == scope.brand_id)
-    if scope.is_brand_wide or scope.store_ids is None:
-        return query
-    return query.where(DeferredCharge.store_id.in_(scope.store_ids))
+    return visibility.restrict(select(DeferredCharge), scope, CHARGES, consumer_id=consumer)
 
 
 def get_charge(*, session: Session, scope: Scope, charge_id: int) -> DeferredCharge:

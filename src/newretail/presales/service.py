@@ -29,6 +29,7 @@ from newretail.db import Database, utcnow
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
+from newretail.kernel import visibility
 from newretail.kernel.errors import PermissionDenied
 from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
@@ -253,19 +254,20 @@ def place_deposit(
     return deposit, order
 
 
+DEPOSITS = visibility.Ladder(
+    brand=PresaleDeposit.brand_id,
+    stores=(PresaleDeposit.store_id,),
+    consumers=(PresaleDeposit.consumer_id,),
+)
+
+
 def _deposits(session: Session, scope: Scope) -> Select[PresaleDeposit]:
-    query = select(PresaleDeposit)
+    consumer = None
     if orders_service.is_consumer(scope):
         consumer = members_service.live_consumer_id(
             session=session, consumer_id=scope.actor_id or 0
         )
-        return query.where(PresaleDeposit.consumer_id == (consumer or 0))
-    if scope.is_platform:
-        return query
-    query = query.where(PresaleDeposit.brand_id == scope.brand_id)
-    if scope.is_brand_wide or scope.store_ids is None:
-        return query
-    return query.where(PresaleDeposit.store_id.in_(scope.store_ids))
+    return visibility.restrict(select(PresaleDeposit), scope, DEPOSITS, consumer_id=consumer)
 
 
 def get_deposit(*, session: Session, scope: Scope, deposit_id: int) -> PresaleDeposit:
@@ -470,8 +472,7 @@ def board(*, session: Session, scope: Scope, presale_id: int) -> Board:
         .group_by(PresaleDeposit.store_id, Store.code, Store.name, PresaleDeposit.sku_id)
         .order_by(Store.code, PresaleDeposit.sku_id)
     )
-    if not scope.is_brand_wide and scope.store_ids is not None:
-        query = query.where(PresaleDeposit.store_id.in_(scope.store_ids))
+    query = visibility.restrict(query, scope, DEPOSITS)
     skus = catalog_service.skus_by_id(
         session=session, brand_id=campaign.brand_id, sku_ids=[i.sku_id for i in campaign.items]
     )

@@ -22,7 +22,7 @@ back by parcel to a warehouse.
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
@@ -32,6 +32,7 @@ from newretail.db import utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.inventory.schemas import ReturnCreate as StockReturnCreate
+from newretail.kernel import visibility
 from newretail.kernel.errors import PermissionDenied
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
@@ -96,24 +97,26 @@ def put_policy(*, session: Session, scope: Scope, data: ReturnPolicyUpdate) -> R
 # ---- reading --------------------------------------------------------------------------
 
 
+def _through_order(targets: tuple[visibility.Target, ...]) -> visibility.Link:
+    return visibility.via(OrderReturn.order_id, Order.id, targets)
+
+
+# A return is seen at its receiving location and by whoever sees its order.
+RETURNS = visibility.Ladder(
+    brand=OrderReturn.brand_id,
+    stores=(OrderReturn.receiving_location_id, _through_order(access.ORDERS.stores)),
+    guides=(_through_order(access.ORDERS.guides),),
+    consumers=(_through_order(access.ORDERS.consumers),),
+)
+# Staff take back any order of their brand, wherever it was sold.
+BRAND_ORDERS = visibility.Ladder(brand=Order.brand_id, brand_staff_see_all=True)
+
+
 def return_query(*, session: Session, scope: Scope) -> Select[OrderReturn]:
-    query = select(OrderReturn)
-    if access.is_consumer(scope):
-        own = select(Order.id).where(
-            Order.consumer_id == access.consumer_id(session=session, scope=scope)
-        )
-        return query.where(OrderReturn.order_id.in_(own))
-    if scope.is_platform:
-        return query
-    query = query.where(OrderReturn.brand_id == scope.brand_id)
-    if scope.is_brand_wide or scope.store_ids is None:
-        return query
-    seen_orders = access.order_query(session=session, scope=scope).with_only_columns(Order.id)
-    seen: list[ColumnElement[bool]] = [
-        OrderReturn.receiving_location_id.in_(scope.store_ids),
-        OrderReturn.order_id.in_(seen_orders),
-    ]
-    return query.where(or_(*seen))
+    consumer = (
+        access.consumer_id(session=session, scope=scope) if access.is_consumer(scope) else None
+    )
+    return visibility.restrict(select(OrderReturn), scope, RETURNS, consumer_id=consumer)
 
 
 def get_return(*, session: Session, scope: Scope, return_id: int) -> OrderReturn:
@@ -158,9 +161,7 @@ def _order(session: Session, scope: Scope, order_id: int) -> Order:
     if access.is_consumer(scope):
         return access.get_order(session=session, scope=scope, order_id=order_id)
     access.require_staff(scope, *access.CASHIERS)
-    query = select(Order).where(Order.id == order_id)
-    if not scope.is_platform:
-        query = query.where(Order.brand_id == scope.brand_id)
+    query = visibility.restrict(select(Order).where(Order.id == order_id), scope, BRAND_ORDERS)
     order = session.scalar(query.execution_options(populate_existing=True))
     if order is None:
         raise errors.OrderNotFound()

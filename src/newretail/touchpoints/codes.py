@@ -14,13 +14,14 @@ gets their own badge through ``guide_badge``.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
 from newretail.catalog import service as catalog_service
 from newretail.db import utcnow
+from newretail.kernel import visibility
 from newretail.kernel.errors import NotFound, PermissionDenied
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
@@ -32,7 +33,6 @@ from newretail.touchpoints.models import TouchpointCode
 from newretail.touchpoints.schemas import CodeBulkCreate, CodeCreate, CodeUpdate
 
 MANAGER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
-STORE_VIEW_ROLES = frozenset({Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER})
 _CODE_ATTEMPTS = 5
 Pick = Callable[[str], str]
 
@@ -44,26 +44,16 @@ def system_scope(brand_id: int) -> Scope:
     )
 
 
-def _visible(scope: Scope) -> ColumnElement[bool] | None:
-    """The condition on codes for ``scope`` (None: every code)."""
-    if scope.is_platform:
-        return None
-    if scope.actor_type == "consumer" or scope.brand_id is None:
-        return false()
-    in_brand = TouchpointCode.brand_id == scope.brand_id
-    if scope.is_brand_wide:
-        return in_brand
-    if scope.roles & STORE_VIEW_ROLES:
-        return in_brand & TouchpointCode.store_id.in_(scope.store_ids or ())
-    if Role.GUIDE in scope.roles and scope.actor_id is not None:
-        return in_brand & (TouchpointCode.guide_id == scope.actor_id)
-    return false()
+CODES = visibility.Ladder(
+    brand=TouchpointCode.brand_id,
+    stores=(TouchpointCode.store_id,),
+    guides=(TouchpointCode.guide_id,),
+    guides_see_stores=False,
+)
 
 
 def code_query(scope: Scope) -> Select[TouchpointCode]:
-    query = select(TouchpointCode)
-    condition = _visible(scope)
-    return query if condition is None else query.where(condition)
+    return visibility.restrict(select(TouchpointCode), scope, CODES)
 
 
 def get_code(*, session: Session, scope: Scope, code: str) -> TouchpointCode:

@@ -62,6 +62,7 @@ ERRORS = {
     "conflict": N_("The change conflicts with existing data."),
     "invalid_input": N_("Please correct the highlighted fields."),
     "bad_request": N_("The request could not be understood."),
+    "nul_character": N_("Text must not contain the NUL character (\\x00)."),
     "member_not_found": N_("Member not found."),
     "guide_not_found": N_("Guide not found."),
     "guide_not_at_store": N_("The chosen guide does not work at the members' store."),

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from newretail.auth import service as auth_service
 from newretail.config import Settings
 from newretail.db import Database
-from newretail.kernel import i18n
+from newretail.kernel import guards, i18n
 from newretail.kernel.errors import DomainError, InvalidInput, PermissionDenied, Unauthenticated
 from newretail.kernel.scope import Role, Scope
 from newretail.web import messages, security, templating
@@ -244,6 +244,7 @@ async def read_form(request: Request) -> dict[str, str]:
     token = fields.pop("csrf_token", None)
     if not security.csrf_valid(settings_of(request).secret_key, csrf_binding(request), token):
         raise CsrfFailed()
+    guards.refuse_nul_in_fields(fields.items())
     return fields
 
 

@@ -127,3 +127,14 @@ def test_pages_follow_each_other_without_overlap(database: Database) -> None:
         )
     assert [r.member.id for r in first + second] == list(reversed(ids))
     assert (more, last) == (True, False)
+
+
+def test_a_search_takes_wildcards_as_text(database: Database) -> None:
+    world = builders.brand_world(database)
+    percent = mb.member(database, world)
+    underscore = mb.member(database, world)
+    _name(database, percent, "100% 李娜")
+    _name(database, underscore, "li_na")
+    assert _search(database, SYSTEM, q="%") == [percent]
+    assert _search(database, SYSTEM, q="_") == [underscore]
+    assert _search(database, SYSTEM, q="LI_NA") == [underscore]
