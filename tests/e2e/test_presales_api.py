@@ -1,7 +1,9 @@
 """Pre-sales over HTTP: create, deposit with an Idempotency-Key, pay, balance, the board."""
 
 from datetime import timedelta
+from typing import Any
 
+import jsonschema_rs
 from fastapi.testclient import TestClient
 from tests import order_builders, presale_builders
 from tests.presale_builders import DEPOSIT, PRICE, VALUE
@@ -70,3 +72,33 @@ def test_a_consumer_cannot_read_the_board(client: TestClient, database: Database
     buyer = shop.consumer_headers(order_builders.consumer(database))
     answer = client.get(f"/api/v1/presales/{presale_id}/deposits", headers=buyer)
     assert answer.status_code == 403
+
+
+def _conforms(client: TestClient, method: str, path: str, status: int, body: Any) -> list[str]:
+    """Where ``body`` breaks the schema the app publishes for that response, formats included."""
+    document = client.get("/openapi.json").json()
+    content = document["paths"][path][method]["responses"][str(status)]["content"]
+    schema = {**content["application/json"]["schema"], "components": document["components"]}
+    validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    return [str(error) for error in validator.iter_errors(body)]
+
+
+def test_pre_sale_times_are_served_as_the_schema_says(
+    client: TestClient, database: Database
+) -> None:
+    shop = order_builders.shop(database)
+    admin = shop.world.headers("admin")
+    body = {**presale_builders.body(shop), "balance_opens": "20:00", "balance_closes": "00:00"}
+    del body["brand_id"]
+    created = client.post("/api/v1/presales", json=body, headers=admin)
+    presale_id = created.json()["id"]
+    one = client.get(f"/api/v1/presales/{presale_id}", headers=admin)
+    listed = client.get("/api/v1/presales", headers=admin)
+    with_offset = client.post(
+        "/api/v1/presales", json={**body, "balance_opens": "20:00:00+08:00"}, headers=admin
+    )
+    assert (one.json()["balance_opens"], one.json()["balance_closes"]) == ("20:00:00", "00:00:00")
+    assert _conforms(client, "post", "/api/v1/presales", 201, created.json()) == []
+    assert _conforms(client, "get", "/api/v1/presales/{presale_id}", 200, one.json()) == []
+    assert _conforms(client, "get", "/api/v1/presales", 200, listed.json()) == []
+    assert with_offset.status_code == 422

@@ -1,7 +1,7 @@
 """Deposits follow their orders: an outbox consumer of the orders' state changes.
 
 Paying, cancelling, expiring or refunding a deposit's order or its balance order moves
-the deposit (``service.follow_orders``). It reads the orders' current state, not the
+the deposit (``lifecycle.follow_orders``). It reads the orders' current state, not the
 event's, and moves by guarded transitions, so it is idempotent by itself and a late or
 repeated event changes nothing.
 """
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from newretail.orders.rules import EVENT_OF
 from newretail.outbox.consumers import Consumer
 from newretail.outbox.models import OutboxEvent
-from newretail.presales import rules, service
+from newretail.presales import lifecycle, rules
 
 
 def follow_orders(session: Session, events: Sequence[OutboxEvent]) -> None:
@@ -25,9 +25,11 @@ def follow_orders(session: Session, events: Sequence[OutboxEvent]) -> None:
         if campaign is not None and event.resource_id.isdigit():
             campaigns.add(campaign)
             orders.add(int(event.resource_id))
-    deposits = service.deposits_of_orders(session=session, campaign_ids=campaigns, order_ids=orders)
+    deposits = lifecycle.deposits_of_orders(
+        session=session, campaign_ids=campaigns, order_ids=orders
+    )
     if deposits:
-        service.follow_orders(session=session, deposits=deposits)
+        lifecycle.follow_orders(session=session, deposits=deposits)
 
 
 DEPOSITS_FOLLOW_ORDERS = Consumer.batch(

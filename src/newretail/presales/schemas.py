@@ -3,7 +3,14 @@
 from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 from newretail.kernel.schemas import InputModel, Name, ReadModel
 from newretail.orders.schemas import OrderRead
@@ -11,6 +18,31 @@ from newretail.presales.rules import UnpaidRule, valid_item
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Amount = Annotated[int, Field(ge=1, le=10**11)]
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+def _without_offset(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a wall-clock time read in each store's timezone takes no UTC offset")
+    return value
+
+
+# A time of day on each store's own clock: stores of one campaign sit in different
+# timezones, so it carries no offset. JSON Schema's ``format: time`` requires one, so the
+# schema says what is sent instead: ``HH:MM[:SS[.ffffff]]``.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_without_offset),
+    PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": LOCAL_TIME_PATTERN,
+            "description": "A time of day in each store's own timezone, without an offset.",
+            "examples": ["20:00:00"],
+        }
+    ),
+]
 
 
 class PresaleItemCreate(InputModel):
@@ -37,8 +69,8 @@ class PresaleCreate(InputModel):
     deposit_starts_at: AwareDatetime
     deposit_ends_at: AwareDatetime
     event_day: date = Field(description="The balance day, read in each store's timezone.")
-    balance_opens: time = time(0, 0)
-    balance_closes: time = Field(
+    balance_opens: LocalTime = time(0, 0)
+    balance_closes: LocalTime = Field(
         default=time(0, 0), description="Local closing time; 00:00 = the end of the day."
     )
     unpaid_rule: UnpaidRule = UnpaidRule.KEEP
@@ -74,8 +106,8 @@ class PresaleRead(ReadModel):
     deposit_starts_at: datetime
     deposit_ends_at: datetime
     event_day: date
-    balance_opens: time
-    balance_closes: time
+    balance_opens: LocalTime
+    balance_closes: LocalTime
     unpaid_rule: str
     store_ids: list[int]
     items: list[PresaleItemRead]
