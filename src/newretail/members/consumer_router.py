@@ -31,14 +31,18 @@ def _sender(request: Request) -> service.OtpSender:
 @router.post("/consumers/otp", response_model=OtpSent, status_code=status.HTTP_202_ACCEPTED)
 def send_otp(data: OtpRequest, request: Request, session: SessionDep) -> OtpSent:
     """Text a one-time login code to a phone (sign-up and log-in are the same flow)."""
-    sent = service.send_code(session=session, phone=data.phone, sender=_sender(request))
+    sent = service.send_code(
+        session=session, phone=data.phone, sender=_sender(request), brand_id=data.brand_id
+    )
     return OtpSent(phone=sent.phone, expires_at=sent.expires_at, resend_after=sent.resend_after)
 
 
 @router.post("/consumers/token", response_model=ConsumerTokenRead)
 def create_consumer_token(data: ConsumerTokenRequest, session: SessionDep) -> ConsumerTokenRead:
     """Trade a phone and its code for a consumer token; a new phone signs the consumer up."""
-    result = service.verify_code(session=session, phone=data.phone, code=data.code)
+    result = service.verify_code(
+        session=session, phone=data.phone, code=data.code, brand_id=data.brand_id
+    )
     session.commit()  # wrong tries must count even though we answer with an error
     phone = service.check_otp(result)
     extra = [

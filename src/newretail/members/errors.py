@@ -26,6 +26,11 @@ class InvalidPhone(InvalidInput):
     default_detail = "The phone number is not valid."
 
 
+class PhoneRegionNotAllowed(InvalidInput):
+    code = "phone_region_not_allowed"
+    default_detail = "Phone numbers of this country or region cannot sign in here."
+
+
 class ConsumerNotFound(NotFound):
     code = "consumer_not_found"
     default_detail = "Consumer not found."

@@ -23,9 +23,14 @@ from newretail.config import get_settings
 from newretail.db import utcnow
 from newretail.members import errors
 from newretail.members.models import OtpChallenge
-from newretail.members.phones import mask_phone, normalise_phone
+from newretail.members.phones import DEFAULT_REGION, mask_phone, phone_for_sign_in
 from newretail.members.sql import insert_if_absent
 from newretail.observability import log
+from newretail.org import errors as org_errors
+from newretail.org import service as org_service
+
+# Without a brand, sign-in is the platform's: Chinese mobiles, as numbers are read by default.
+PLATFORM_PHONE_REGIONS = frozenset({DEFAULT_REGION})
 
 
 class OtpSender(Protocol):
@@ -92,16 +97,35 @@ def _hash(phone: str, code: str) -> str:
     return hmac.new(key, f"otp:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def sign_in_regions(*, session: Session, brand_id: int | None) -> tuple[str, frozenset[str]]:
+    """The home region of local numbers and the regions that may sign in (brand, else platform)."""
+    if brand_id is None:
+        return DEFAULT_REGION, PLATFORM_PHONE_REGIONS
+    brand = org_service.live_brand(session=session, brand_id=brand_id)
+    if brand is None:
+        raise org_errors.BrandNotFound()
+    return brand.country, frozenset(brand.phone_regions or (brand.country,))
+
+
+def _sign_in_phone(session: Session, phone: str, brand_id: int | None) -> str:
+    home, allowed = sign_in_regions(session=session, brand_id=brand_id)
+    return phone_for_sign_in(phone, home=home, allowed=allowed)
+
+
 def send_code(
     *,
     session: Session,
     phone: str,
     sender: OtpSender,
+    brand_id: int | None = None,
     now: datetime | None = None,
     policy: OtpPolicy = DEFAULT_POLICY,
 ) -> OtpSendResult:
-    """Send a fresh code to ``phone`` unless it was sent one too recently or too often."""
-    e164 = normalise_phone(phone)
+    """Send a fresh code to ``phone`` unless it was sent one too recently or too often.
+
+    Only phones of the regions ``brand_id`` (else the platform) lets sign in get one.
+    """
+    e164 = _sign_in_phone(session, phone, brand_id)
     now = now or utcnow()
     insert_if_absent(session, OtpChallenge, {"phone": e164})
     code = f"{secrets.randbelow(10**6):06d}"
@@ -160,11 +184,12 @@ def verify_code(
     session: Session,
     phone: str,
     code: str,
+    brand_id: int | None = None,
     now: datetime | None = None,
     policy: OtpPolicy = DEFAULT_POLICY,
 ) -> OtpResult:
     """Check a code. Every try is counted, so the caller must commit even on failure."""
-    e164 = normalise_phone(phone)
+    e164 = _sign_in_phone(session, phone, brand_id)
     now = now or utcnow()
     tried = session.execute(
         update(OtpChallenge)

@@ -1,8 +1,11 @@
-"""Phone numbers: normalised to E.164 (default region China) and masked for display."""
+"""Phone numbers: normalised to E.164 (default region China), checked against the regions
+allowed to sign in, and masked for display."""
+
+from collections.abc import Collection
 
 import phonenumbers
 
-from newretail.members.errors import InvalidPhone
+from newretail.members.errors import InvalidPhone, PhoneRegionNotAllowed
 
 DEFAULT_REGION = "CN"
 _TEXTABLE = frozenset(
@@ -23,6 +26,23 @@ def normalise_phone(raw: str, *, region: str = DEFAULT_REGION) -> str:
     if phonenumbers.number_type(number) not in _TEXTABLE:
         raise InvalidPhone("The phone number cannot receive text messages.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_for_sign_in(raw: str, *, home: str, allowed: Collection[str]) -> str:
+    """The E.164 form of a mobile of one of the ``allowed`` regions (``home``: local numbers).
+
+    A region is the number's own (``+852`` is Hong Kong, not China), as the numbering plan
+    assigns it; PhoneRegionNotAllowed for any other.
+    """
+    e164 = normalise_phone(raw, region=home)
+    region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    if region not in allowed:
+        regions = ", ".join(sorted(allowed))
+        raise PhoneRegionNotAllowed(
+            f"Phone numbers of {region or 'this region'} cannot sign in here; "
+            f"numbers of {regions} can."
+        )
+    return e164
 
 
 def mask_phone(e164: str) -> str:

@@ -15,8 +15,18 @@ MAX_POINTS = 1_000_000_000
 # ---- consumers ------------------------------------------------------------------------
 
 
+SignInBrand = Annotated[
+    int | None,
+    Field(
+        description="The brand whose shop the consumer signs in to: phones of the regions it "
+        "allows (`phone_regions`, else its country) may sign in. Without it, Chinese mobiles."
+    ),
+]
+
+
 class OtpRequest(InputModel):
     phone: PhoneIn
+    brand_id: SignInBrand = None
 
 
 class OtpSent(ReadModel):
@@ -28,6 +38,7 @@ class OtpSent(ReadModel):
 class ConsumerTokenRequest(InputModel):
     phone: PhoneIn
     code: Annotated[str, Field(min_length=1, max_length=12)]
+    brand_id: SignInBrand = None
     union_id: ExternalId | None = None
     device_id: ExternalId | None = None
     anonymous_id: ExternalId | None = None

@@ -17,6 +17,9 @@ class Brand(Base):
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    country: Mapped[str] = mapped_column(String(2), default="CN")
+    # The regions whose phones may sign in to the brand's shops; None: its country only.
+    phone_regions: Mapped[list[Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
 

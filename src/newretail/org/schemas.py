@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
+import phonenumbers
 from pydantic import AfterValidator, Field, field_validator
 
 from newretail.kernel.money import MINOR_UNIT_DIGITS
@@ -25,7 +26,23 @@ def _hours(value: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
     return value
 
 
+def _country(value: str) -> str:
+    if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{value!r} is not a country or region code (ISO 3166, e.g. CN)")
+    return value.upper()
+
+
 Timezone = Annotated[str, AfterValidator(_timezone)]
+Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
+PhoneRegions = Annotated[
+    list[Country],
+    AfterValidator(lambda regions: list(dict.fromkeys(regions))),
+    Field(
+        min_length=1,
+        max_length=50,
+        description="Countries or regions whose phones may sign in; null: the brand's country.",
+    ),
+]
 Currency = Annotated[str, AfterValidator(_currency)]
 OpeningHours = Annotated[
     dict[str, list[list[str]]],
@@ -43,11 +60,15 @@ class BrandCreate(InputModel):
     name: Name
     currency: Currency = "CNY"
     timezone: Timezone = "Asia/Shanghai"
+    country: Country = "CN"
+    phone_regions: PhoneRegions | None = None
 
 
 class BrandUpdate(InputModel):
     name: Name | None = None
     timezone: Timezone | None = None
+    country: Country | None = None
+    phone_regions: PhoneRegions | None = None
 
 
 class BrandRead(ReadModel):
@@ -56,6 +77,8 @@ class BrandRead(ReadModel):
     name: str
     currency: str
     timezone: str
+    country: str
+    phone_regions: list[str] | None
     created_at: datetime
 
 

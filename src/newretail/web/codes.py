@@ -97,16 +97,16 @@ def join(code: CodePath, page: PublicPage, session: PageSessionDep, fields: Form
         agree=fields.get("agree") == "yes",
         marketing=fields.get("marketing") == "yes",
     )
-    touchpoints_service.find_live_code(session=session, code=code)
+    brand_id = touchpoints_service.find_live_code(session=session, code=code).brand_id
     if fields.get("action") == "send":
-        return _send(page, session, code, form)
-    return _join(page, session, code, form)
+        return _send(page, session, code, brand_id, form)
+    return _join(page, session, code, brand_id, form)
 
 
-def _send(page: Page, session: PageSessionDep, code: str, form: _Form) -> Response:
+def _send(page: Page, session: PageSessionDep, code: str, brand_id: int, form: _Form) -> Response:
     try:
         members_service.send_code(
-            session=session, phone=form.phone, sender=otp_sender(page.request)
+            session=session, phone=form.phone, sender=otp_sender(page.request), brand_id=brand_id
         )
     except DomainError as exc:
         step = "code" if exc.code == "otp_rate_limited" else "phone"
@@ -117,12 +117,14 @@ def _send(page: Page, session: PageSessionDep, code: str, form: _Form) -> Respon
     return _join_page(page, session, code, step="code", form=form)
 
 
-def _join(page: Page, session: PageSessionDep, code: str, form: _Form) -> Response:
+def _join(page: Page, session: PageSessionDep, code: str, brand_id: int, form: _Form) -> Response:
     if not form.agree or not form.otp:
         error = page.gettext("Enter the code and agree to the membership terms to join.")
         return _join_page(page, session, code, step="code", form=form, error=error, status_code=422)
     try:
-        checked = members_service.verify_code(session=session, phone=form.phone, code=form.otp)
+        checked = members_service.verify_code(
+            session=session, phone=form.phone, code=form.otp, brand_id=brand_id
+        )
         session.commit()  # every try counts, even though a wrong one is answered with an error
         phone = members_service.check_otp(checked)
     except DomainError as exc:

@@ -76,6 +76,7 @@ ERRORS = {
     "code_inactive": N_("This code is no longer in use."),
     "invalid_code_target": N_("A code leading to a product needs the product; other codes none."),
     "invalid_phone": N_("Please enter a valid mobile number."),
+    "phone_region_not_allowed": N_("Numbers from this country or region cannot sign in here."),
     "otp_invalid": N_("The code is wrong. Please check it and try again."),
     "otp_expired": N_("The code has expired. Please ask for a new one."),
     "otp_rate_limited": N_("A code was sent a moment ago. Please wait before asking again."),

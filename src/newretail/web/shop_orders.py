@@ -227,15 +227,22 @@ def sign_in(
     otp = fields.get("otp", "").strip()[:OTP_MAX]
     try:
         if fields.get("action") == "send" or not otp:
-            members_service.send_code(session=session, phone=phone, sender=otp_sender(page.request))
+            members_service.send_code(
+                session=session,
+                phone=phone,
+                sender=otp_sender(page.request),
+                brand_id=store.brand_id,
+            )
             return _signin_page(page, store, ref, next_path, step="code", phone=phone)
-        checked = members_service.verify_code(session=session, phone=phone, code=otp)
+        checked = members_service.verify_code(
+            session=session, phone=phone, code=otp, brand_id=store.brand_id
+        )
         session.commit()  # every try counts, even though a wrong one is answered with an error
         consumer_id, _ = members_service.sign_in(
             session=session, phone=members_service.check_otp(checked)
         )
     except DomainError as exc:
-        step = "phone" if exc.code in {"invalid_phone"} else "code"
+        step = "phone" if exc.code in {"invalid_phone", "phone_region_not_allowed"} else "code"
         return _signin_page(
             page,
             store,
