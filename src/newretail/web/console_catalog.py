@@ -17,6 +17,7 @@ from newretail.catalog.rules import CHANNELS, Channel
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import MovementKind
 from newretail.kernel.money import Money
+from newretail.kernel.scope import Role
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandRead
 from newretail.web import data, messages
@@ -116,6 +117,9 @@ def products(
         next_url=url("/console/products", **keep, cursor=next_cursor) if next_cursor else None,
         first_url=url("/console/products", **keep) if cursor else None,
         clear_url=url("/console/products", brand=keep["brand"]),
+        new_url=url("/console/products/new", brand=keep["brand"])
+        if page.caller.has_any(Role.BRAND_ADMIN)
+        else None,
     )
 
 
@@ -149,6 +153,9 @@ def product(page: StaffPage, session: PageSessionDep, product_id: int) -> HTMLRe
         specs=[(page.translate(messages.ATTRIBUTES.get(k, k)), v) for k, v in found.specs.items()],
         skus=[_sku_row(page, sku, defaults[sku.id], current.currency) for sku in skus],
         status_label=page.translate(messages.PRODUCT_STATUSES.get(found.status, found.status)),
+        images=list(found.images),
+        can_edit=page.caller.has_any(Role.BRAND_ADMIN),
+        prices_url=url("/console/prices", brand=_brand_param(page, current)),
     )
 
 
