@@ -36,6 +36,7 @@ def mount(app: FastAPI) -> None:
         console_members,
         console_orders,
         console_presales,
+        console_prices,
         console_products,
         guide,
         media,
@@ -55,6 +56,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(codes.router)
     # before the catalog screens: /console/products/new is not /console/products/{id}
     app.include_router(console_products.router)
+    app.include_router(console_prices.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_presales.router)

@@ -223,7 +223,19 @@ def offers(
             limit=PAGE_SIZE,
             category_id=category,
         )
-        rows = [_offer_row(page, entry) for entry in entries]
+        rows = [
+            {
+                **_offer_row(page, entry),
+                "price_url": url(
+                    "/console/prices",
+                    brand=keep["brand"],
+                    sku=entry.sku.id,
+                    store=chosen.id,
+                    channel=channel,
+                ),
+            }
+            for entry in entries
+        ]
     return page.render(
         "console/offers.html",
         nav_items=console_nav(page, current.id, "offers"),
