@@ -109,8 +109,9 @@ def list_movements(
     location_id: int | None = None,
     sku_id: int | None = None,
     kind: MovementKind | None = None,
+    newest_first: bool = False,
 ) -> tuple[list[StockMovement], str | None]:
-    """The journal as the caller sees it, oldest first."""
+    """The journal as the caller sees it, oldest first (or newest first)."""
     query = _visible(select(StockMovement), scope, StockMovement)
     if location_id is not None:
         query = query.where(StockMovement.location_id == location_id)
@@ -124,6 +125,7 @@ def list_movements(
         id_column=StockMovement.id,
         cursor=cursor,
         limit=limit,
+        descending=newest_first,
     )
 
 

@@ -38,6 +38,7 @@ def mount(app: FastAPI) -> None:
         console_presales,
         console_prices,
         console_products,
+        console_stock,
         guide,
         media,
         router,
@@ -57,6 +58,7 @@ def mount(app: FastAPI) -> None:
     # before the catalog screens: /console/products/new is not /console/products/{id}
     app.include_router(console_products.router)
     app.include_router(console_prices.router)
+    app.include_router(console_stock.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_presales.router)

@@ -100,10 +100,12 @@ def attempt(
     state: FormState,
     write: Callable[[], Any],
     again: Callable[[int], HTMLResponse],
+    explain: Callable[[DomainError], None] | None = None,
 ) -> tuple[Any, HTMLResponse | None]:
     """Run ``write`` unless the form has errors; a refusal rolls back and shows the form again.
 
     Returns ``(result, None)`` on success, else ``(None, the form with its errors)``.
+    ``explain`` may add to a domain error's message once the refused write is undone.
     """
     if not state.errors:
         try:
@@ -114,5 +116,7 @@ def attempt(
         except DomainError as exc:
             session.rollback()
             state.add_domain_error(exc)
+            if explain is not None:
+                explain(exc)
             return None, again(exc.status)
     return None, again(422)

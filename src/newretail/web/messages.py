@@ -141,6 +141,8 @@ FIELD_ERRORS = {
     "date": N_("Enter a date."),
     "time": N_("Enter a time such as 10:00."),
     "choose_one": N_("Choose at least one."),
+    "unknown_sku": N_("No SKU of this brand has this code."),
+    "not_zero": N_("Enter a number other than zero."),
     "missing": N_("This field is required."),
     "too_long": N_("This is too long."),
     "code": N_("Use up to 32 letters, digits, - or _, starting with a letter or digit."),
