@@ -38,6 +38,7 @@ def mount(app: FastAPI) -> None:
         console_presales,
         console_prices,
         console_products,
+        console_staff,
         console_stock,
         guide,
         media,
@@ -59,6 +60,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_products.router)
     app.include_router(console_prices.router)
     app.include_router(console_stock.router)
+    app.include_router(console_staff.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_presales.router)

@@ -1,19 +1,24 @@
-// The management forms: show only the fields the chosen price level uses.
-// Everything works without it; the server ignores the fields a level does not use.
+// The management forms: show only the fields that the chosen option uses (a price's level,
+// a role's region or store). Everything works without it; the server ignores the rest.
 (function () {
   "use strict";
+  function chosen(form) {
+    var name = form.dataset.switch;
+    var checked = form.querySelector("input[name='" + name + "']:checked");
+    if (checked) return checked.value;
+    var select = form.querySelector("select[name='" + name + "']");
+    return select ? select.value : "";
+  }
   function sync(form) {
-    var chosen = form.querySelector("input[name=level]:checked");
-    if (!chosen) return;
-    form.querySelectorAll("[data-level-field]").forEach(function (field) {
-      var wanted = field.dataset.levelField.split(" ");
-      field.hidden = wanted.indexOf(chosen.value) === -1;
+    var value = chosen(form);
+    form.querySelectorAll("[data-when]").forEach(function (field) {
+      field.hidden = field.dataset.when.split(" ").indexOf(value) === -1;
     });
   }
-  document.querySelectorAll("form[data-levels]").forEach(function (form) {
+  document.querySelectorAll("form[data-switch]").forEach(function (form) {
     sync(form);
     form.addEventListener("change", function (event) {
-      if (event.target.name === "level") sync(form);
+      if (event.target.name === form.dataset.switch) sync(form);
     });
   });
 })();
