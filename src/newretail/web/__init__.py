@@ -35,6 +35,7 @@ def mount(app: FastAPI) -> None:
         console_forms,
         console_members,
         console_orders,
+        console_presale_setup,
         console_presales,
         console_prices,
         console_products,
@@ -61,6 +62,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_prices.router)
     app.include_router(console_stock.router)
     app.include_router(console_staff.router)
+    app.include_router(console_presale_setup.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_presales.router)

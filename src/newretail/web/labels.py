@@ -35,9 +35,14 @@ REFERENCE_TYPES = {
     "presale": N_("Pre-sale"),
     "pos": N_("Till sale"),
 }
-CHARGE_FAILURES = {
+# Why a charge or payment failed: the outcome, or the words of a provider this code knows.
+FAILURES = {
     "declined": N_("Declined by the payment provider"),
     "pending": N_("No answer from the payment provider"),
+    "card declined (sandbox)": N_("Card declined (sandbox)"),
+    "the order was closed before the money arrived": N_(
+        "The order was closed before the money arrived"
+    ),
 }
 UNPAID_RULES = {
     "keep": N_("The deposit is kept"),
@@ -54,6 +59,13 @@ def label(page: Page, table: dict[str, str], code: str | None) -> str:
     if not code:
         return "—"
     return page.translate(table.get(code, OTHER))
+
+
+def failure(page: Page, reason: str | None) -> str:
+    """A failure in the user's language; a provider's own words are shown as they came."""
+    if not reason:
+        return ""
+    return page.translate(FAILURES[reason]) if reason in FAILURES else reason
 
 
 def routing_reason(page: Page, reason: str | None) -> str:
