@@ -11,6 +11,7 @@ Brand admins (and the platform) write the catalog, as in the API: the service re
 anyone else. A refused write shows its form again with the reasons, and nothing is saved.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter
@@ -47,14 +48,17 @@ def product_url(product_id: int) -> str:
     return f"/console/products/{product_id}"
 
 
-def _product_input(state: FormState, fields: dict[str, str], *, editing: bool) -> dict[str, Any]:
+def _product_input(
+    state: FormState, fields: dict[str, str], *, editing: bool, known: Iterable[str] = ()
+) -> dict[str, Any]:
     names = ("title", "description") if editing else ("code", "title", "description")
     values: dict[str, Any] = {name: fields.get(name, "").strip() for name in names}
     category = fields.get("category_id", "").strip()
     values["category_id"] = int(category) if category.isdigit() and len(category) < 19 else None
     if category and values["category_id"] is None:
         state.add_field_errors({"category_id": "choice"})
-    values["specs"] = parse(state, "specs", lambda: parse_pairs(fields.get("specs", ""))) or {}
+    specs = parse(state, "specs", lambda: parse_pairs(fields.get("specs", "")))
+    values["specs"] = named(state.page, specs or {}, known)
     if editing:
         values["status"] = fields.get("status", "")
     return values
@@ -68,6 +72,24 @@ def _check_upload(state: FormState, page: Page, image: bytes | None) -> None:
         catalog_service.check_image(image, max_bytes=page.settings.media_max_bytes)
     except DomainError as exc:
         state.add_domain_error(exc)
+
+
+def shown(page: Page, pairs: dict[str, Any]) -> str:
+    """Attributes or specs as the form shows them: known names in the user's language."""
+    return format_pairs(
+        {
+            page.translate(messages.ATTRIBUTES[k]) if k in messages.ATTRIBUTES else k: v
+            for k, v in pairs.items()
+        }
+    )
+
+
+def named(page: Page, pairs: dict[str, str], known: Iterable[str]) -> dict[str, str]:
+    """Typed names back to stored ones: a translated known name becomes its key (the
+    row's own keys first, so two keys with one translation keep apart)."""
+    keys = {page.translate(label): key for key, label in reversed(messages.ATTRIBUTES.items())}
+    keys |= {page.translate(messages.ATTRIBUTES.get(key, key)): key for key in known}
+    return {keys.get(name, name): value for name, value in pairs.items()}
 
 
 # ---- products ------------------------------------------------------------------------
@@ -112,15 +134,15 @@ def edit_product(page: StaffPage, session: PageSessionDep, product_id: int) -> R
     found = catalog_service.get_product(session=session, scope=page.caller, product_id=product_id)
     page.caller.require(*WRITERS)
     current = data.brand(session=session, scope=page.caller, brand_id=found.brand_id)
-    return _product_form(page, session, current, found, _state(page, _product_values(found)))
+    return _product_form(page, session, current, found, _state(page, _product_values(page, found)))
 
 
-def _product_values(product: Product) -> dict[str, str]:
+def _product_values(page: Page, product: Product) -> dict[str, str]:
     return {
         "title": product.title,
         "description": product.description,
         "category_id": str(product.category_id or ""),
-        "specs": format_pairs(product.specs),
+        "specs": shown(page, product.specs),
         "status": product.status,
     }
 
@@ -133,7 +155,7 @@ def update_product(
     page.caller.require(*WRITERS)
     current = data.brand(session=session, scope=page.caller, brand_id=found.brand_id)
     state = _state(page, fields)
-    values = _product_input(state, fields, editing=True)
+    values = _product_input(state, fields, editing=True, known=found.specs)
     before = {name: getattr(found, name) for name in values}
 
     def write() -> Product:
@@ -208,7 +230,7 @@ def add_image(
     page.caller.require(*WRITERS)
     current = data.brand(session=session, scope=page.caller, brand_id=found.brand_id)
     image = form.files.get("image")
-    state = _state(page, _product_values(found))
+    state = _state(page, _product_values(page, found))
     if image is None:
         state.add_field_errors({"image": "missing"})
     else:
@@ -276,7 +298,7 @@ def edit_sku(page: StaffPage, session: PageSessionDep, product_id: int, sku_id: 
     found = catalog_service.get_product(session=session, scope=page.caller, product_id=product_id)
     values = {
         "barcode": sku.barcode or "",
-        "attributes": format_pairs(sku.attributes),
+        "attributes": shown(page, sku.attributes),
         "weight_g": "" if sku.weight_g is None else str(sku.weight_g),
     }
     return _sku_form(page, session, found, sku, _sku_state(page, values))
@@ -292,7 +314,7 @@ def update_sku(
     page.caller.require(*WRITERS)
     found = catalog_service.get_product(session=session, scope=page.caller, product_id=product_id)
     state = _sku_state(page, fields)
-    values = _sku_input(state, fields, editing=True)
+    values = _sku_input(state, fields, editing=True, known=sku.attributes)
     before = {"barcode": sku.barcode, "attributes": sku.attributes, "weight_g": sku.weight_g}
 
     def write() -> Sku:
@@ -309,12 +331,13 @@ def update_sku(
     return page.redirect(product_url(found.id), flash="sku_updated", code=saved.code)
 
 
-def _sku_input(state: FormState, fields: dict[str, str], *, editing: bool) -> dict[str, Any]:
+def _sku_input(
+    state: FormState, fields: dict[str, str], *, editing: bool, known: Iterable[str] = ()
+) -> dict[str, Any]:
     values: dict[str, Any] = {} if editing else {"code": fields.get("code", "").strip()}
     values["barcode"] = fields.get("barcode", "").strip() or None
-    values["attributes"] = (
-        parse(state, "attributes", lambda: parse_pairs(fields.get("attributes", ""))) or {}
-    )
+    attributes = parse(state, "attributes", lambda: parse_pairs(fields.get("attributes", "")))
+    values["attributes"] = named(state.page, attributes or {}, known)
     weight = fields.get("weight_g", "").strip()
     values["weight_g"] = parse(state, "weight_g", lambda: parse_whole(weight)) if weight else None
     return values

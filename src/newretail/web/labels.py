@@ -74,9 +74,8 @@ def routing_reason(page: Page, reason: str | None) -> str:
         return "—"
     if reason == "pickup store":
         return page.gettext("The buyer picks up at this store")
-    nearest = _NEAREST.match(reason)
-    if nearest:
-        return page.gettext("Nearest store with every item (%(km)s km)", km=nearest.group(1))
+    if _NEAREST.match(reason):
+        return page.gettext("Nearest store with every item")
     split = _SPLIT.match(reason)
     if split:
         if split.group(1) == "warehouse":
