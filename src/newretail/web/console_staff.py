@@ -261,7 +261,8 @@ def _staff_form(
 def staff_page(page: StaffPage, session: PageSessionDep, staff_id: int) -> HTMLResponse:
     found = auth_service.get_staff(session=session, scope=page.caller, staff_id=staff_id)
     page.caller.require(*MANAGERS)
-    return _staff_page(page, session, found, _state(page, {}))
+    roles = grantable(page.caller)
+    return _staff_page(page, session, found, _state(page, {"role": roles[-1] if roles else ""}))
 
 
 def _staff_page(

@@ -21,4 +21,11 @@
       if (event.target.name === form.dataset.switch) sync(form);
     });
   });
+  // A chosen picture's name next to the field's button.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("file-pick__input")) return;
+    var name = input.parentElement.querySelector("[data-file-name]");
+    if (name && input.files && input.files.length) name.textContent = input.files[0].name;
+  });
 })();
