@@ -183,3 +183,17 @@ def test_a_store_manager_may_not_set_the_brand_default(
     assert "您的角色无权执行此操作。" in refused.text
     assert field_error(other_store.text, "store_id") == "未找到该门店。"
     assert _offers(database) == before
+
+
+def test_a_cashier_sees_the_rules_but_no_form_to_change_them(
+    client: TestClient, database: Database
+) -> None:
+    shop = shop_builders.shop(database)
+    login(client, shop.world.east_cashier)
+
+    page = client.get(f"/console/prices?sku={shop.white.id}")
+    refused = post_form(client, "/console/prices", _price_form(shop))
+
+    assert page.status_code == 200 and 'data-testid="rules"' in page.text
+    assert 'data-testid="price-form"' not in page.text
+    assert refused.status_code == 403

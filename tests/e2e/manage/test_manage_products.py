@@ -202,3 +202,21 @@ def test_a_sku_code_taken_in_the_brand_is_shown_on_its_field(
     assert (refused.status_code, bad.status_code) == (409, 422)
     assert field_error(refused.text, "code") == "本品牌已有其他 SKU 使用此编码。"
     assert field_error(bad.text, "code").startswith("最多 64 个")
+
+
+def test_a_platform_admin_picks_the_brand_then_creates_its_product(
+    client: TestClient, database: Database
+) -> None:
+    world = builders.brand_world(database)
+    login(client, builders.platform_admin(database))
+
+    picker = client.get("/console/products/new")
+    created = post_files(
+        client, "/console/products/new", _new_product(brand=str(world.brand.id)), {}
+    )
+
+    assert f"/console/products/new?brand={world.brand.id}" in picker.text
+    assert created.status_code == 303
+    with database.transaction(read_only=True) as session:
+        product = session.scalar(select(Product).where(Product.code == "RUN-9"))
+        assert product is not None and product.brand_id == world.brand.id

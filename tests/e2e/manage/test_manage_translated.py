@@ -172,6 +172,10 @@ def test_every_console_page_in_chinese_shows_only_translated_words(
 
     assert report == {}
     assert len(pages) > 25
+    client.cookies.set("nr_locale", "en")
+    snake = {code for code in codes if "_" in code}
+    english = {path: problems_of(client.get(path).text, snake, re.compile("^$")) for path in pages}
+    assert {path: found for path, found in english.items() if found} == {}
 
 
 def test_the_walk_catches_a_raw_code_an_english_text_and_an_iso_date() -> None:
