@@ -20,6 +20,7 @@ from typing import TypeVar
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from newretail.audit import service as audit_service
 from newretail.inventory import access, errors, rules, stock
 from newretail.inventory.models import StockLevel, StockMovement, StockTransfer
 from newretail.inventory.reservations import (
@@ -61,6 +62,8 @@ __all__ = [
 ]
 
 MovementLine = QuantityLine | AdjustmentLine | CountLine
+# Corrections made by people; receipts, returns and sales have their own papers.
+AUDITED_KINDS = frozenset({MovementKind.ADJUSTMENT, MovementKind.COUNT})
 T = TypeVar("T")
 
 # ---- reading --------------------------------------------------------------------------
@@ -221,8 +224,33 @@ def record_movements(*, session: Session, scope: Scope, data: MovementCreate) ->
             )
             outcome.movements.extend([movement] if movement else [])
         session.flush()
+    if kind in AUDITED_KINDS:
+        _audit(
+            session, scope, f"stock.{kind.value}", brand_id, data.location_id, outcome, data.note
+        )
     outcome.levels = levels_at(session=session, keys=keys)
     return outcome
+
+
+def _audit(
+    session: Session,
+    scope: Scope,
+    action: str,
+    brand_id: int,
+    location_id: int,
+    outcome: MovementOutcome,
+    note: str,
+) -> None:
+    """Changes made by hand are audited besides the journal (which holds every movement)."""
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action=action,
+        target_type="stock_location",
+        target_id=location_id,
+        brand_id=brand_id,
+        details={"lines": [[m.sku_id, m.quantity] for m in outcome.movements], "note": note},
+    )
 
 
 def _apply_line(
@@ -289,6 +317,15 @@ def transfer(*, session: Session, scope: Scope, data: TransferCreate) -> StockTr
         session.flush()
         _move(session, scope, record, lines)
         session.flush()
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action="stock.transferred",
+        target_type="stock_transfer",
+        target_id=record.id,
+        brand_id=brand_id,
+        details={"from": source, "to": target, "lines": record.lines, "note": record.note},
+    )
     return record
 
 

@@ -5,7 +5,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests import shop_builders
-from tests.e2e.manage.manage_support import field_error
+from tests.e2e.manage.manage_support import audit_actions, field_error
 from tests.e2e.pages_support import login, post_form
 from tests.order_builders import level
 
@@ -52,6 +52,7 @@ def test_a_store_manager_takes_damaged_units_away_with_a_reason(
     assert "库存变动 -2，现在在库 3。" in stock
     kinds = re.findall(r'data-kind="([a-z_]+)"', movements)
     assert kinds == ["adjustment", "receipt"]
+    assert audit_actions(database, "stock_location") == ["stock.adjustment"]
 
 
 def test_an_adjustment_below_zero_is_refused_with_what_is_left(
@@ -127,6 +128,7 @@ def test_a_brand_admin_transfers_units_between_two_stores(
     assert done.status_code == 303
     assert level(database, shop.world.west_store.id, shop.white.id) == (1, 0)
     assert level(database, shop.world.east_store.id, shop.white.id) == (2, 0)
+    assert audit_actions(database, "stock_transfer") == ["stock.transferred"]
     # both legs in lock order: the east store was made first, so it has the lower id
     assert sorted(row[:3] for row in _journal(database)[-2:]) == [
         ("transfer_in", 2, "门店间调货"),
