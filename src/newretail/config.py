@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     payment_sandbox_secret: str = "sandbox-notification-secret-change-me"  # noqa: S105
     order_payment_window_seconds: int = 30 * 60
+    # Uploaded product images: a local directory, served by the app under ``media_url``.
+    media_dir: str = "var/media"
+    media_url: str = "/media"
+    media_max_bytes: int = 5 * 1024 * 1024
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,8 @@
     Conflict      category_code_taken, product_code_taken, sku_code_taken, barcode_taken,
                   offer_scope_taken, category_not_empty
     InvalidInput  category_cycle, invalid_offer_scope, invalid_channel, invalid_price,
-                  currency_mismatch (``newretail.kernel.money.CurrencyMismatch``)
+                  currency_mismatch (``newretail.kernel.money.CurrencyMismatch``),
+                  invalid_image, image_too_large (413), too_many_images
 
 Import files have their own file-level errors in ``files.py`` (bad_encoding,
 missing_column, unknown_column, invalid_file, payload_too_large); bad rows are not
@@ -84,3 +85,19 @@ class InvalidChannel(InvalidInput):
 class InvalidPrice(InvalidInput):
     code = "invalid_price"
     default_detail = "The price is not valid."
+
+
+class InvalidImage(InvalidInput):
+    code = "invalid_image"
+    default_detail = "The file is not a JPEG, PNG, WebP or GIF picture."
+
+
+class ImageTooLarge(InvalidInput):
+    code = "image_too_large"
+    status = 413
+    default_detail = "The picture is too large."
+
+
+class TooManyImages(InvalidInput):
+    code = "too_many_images"
+    default_detail = "A product has at most 30 pictures; remove one first."

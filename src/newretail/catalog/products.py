@@ -211,7 +211,30 @@ def update_product(
         if value is not None or field in nullable:
             setattr(product, field, value)
     session.flush()
+    fields = data.model_dump(exclude_unset=True)
+    _audit(session, scope, "product.updated", "product", product.id, product.brand_id, fields)
     return product
+
+
+def _audit(
+    session: Session,
+    scope: Scope,
+    action: str,
+    target_type: str,
+    target_id: int,
+    brand_id: int,
+    changes: dict[str, Any],
+) -> None:
+    """An audit entry naming the fields a write set (the values are in the row itself)."""
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        brand_id=brand_id,
+        details={"fields": sorted(changes)},
+    )
 
 
 # ---- SKUs -----------------------------------------------------------------------------
@@ -278,6 +301,7 @@ def create_sku(*, session: Session, scope: Scope, product_id: int, data: SkuCrea
     sku = Sku(brand_id=product.brand_id, product_id=product.id, **data.model_dump())
     session.add(sku)
     session.flush()
+    _audit(session, scope, "sku.created", "sku", sku.id, sku.brand_id, data.model_dump())
     outbox_service.record(
         session=session,
         brand_id=sku.brand_id,
@@ -302,4 +326,6 @@ def update_sku(
         if value is not None or field == "weight_g":
             setattr(sku, field, value)
     session.flush()
+    fields = data.model_dump(exclude_unset=True)
+    _audit(session, scope, "sku.updated", "sku", sku.id, sku.brand_id, fields)
     return sku

@@ -4,10 +4,21 @@ products.py    the category tree, main products (SPU) and SKUs
 offers.py      offers (sub-products): writes, scopes and resolution
 storefront.py  the resolved catalog of a store, page by page
 imports.py     bulk import and export (CSV, JSON)
+images.py      product pictures: checked by content, kept behind a storage interface
 """
 
 from newretail.catalog.exports import export_catalog
 from newretail.catalog.files import FileFormat
+from newretail.catalog.images import (
+    MAX_IMAGES,
+    ImageStorage,
+    LocalImageStorage,
+    add_product_image,
+    check_image,
+    media_type_of,
+    remove_product_image,
+    storage_for,
+)
 from newretail.catalog.imports import ImportKind, ImportMode, ImportReport, RowError, import_catalog
 from newretail.catalog.offers import (
     create_offer,
@@ -41,14 +52,19 @@ from newretail.catalog.rules import ResolvedOffer
 from newretail.catalog.storefront import CatalogEntry, store_catalog
 
 __all__ = [
+    "MAX_IMAGES",
     "CatalogEntry",
     "FileFormat",
+    "ImageStorage",
     "ImportKind",
     "ImportMode",
     "ImportReport",
+    "LocalImageStorage",
     "ResolvedOffer",
     "RowError",
+    "add_product_image",
     "category_subtree_ids",
+    "check_image",
     "create_category",
     "create_offer",
     "create_product",
@@ -66,10 +82,13 @@ __all__ = [
     "list_offers",
     "list_products",
     "list_skus",
+    "media_type_of",
     "offer_read",
+    "remove_product_image",
     "resolve_offers",
     "skus_by_code",
     "skus_by_id",
+    "storage_for",
     "store_catalog",
     "update_category",
     "update_offer",

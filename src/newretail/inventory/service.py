@@ -20,6 +20,7 @@ from typing import TypeVar
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from newretail.audit import service as audit_service
 from newretail.inventory import access, errors, rules, stock
 from newretail.inventory.models import StockLevel, StockMovement, StockTransfer
 from newretail.inventory.reservations import (
@@ -62,6 +63,8 @@ __all__ = [
 ]
 
 MovementLine = QuantityLine | AdjustmentLine | CountLine
+# Corrections made by people; receipts, returns and sales have their own papers.
+AUDITED_KINDS = frozenset({MovementKind.ADJUSTMENT, MovementKind.COUNT})
 T = TypeVar("T")
 
 # ---- reading --------------------------------------------------------------------------
@@ -105,8 +108,9 @@ def list_movements(
     location_id: int | None = None,
     sku_id: int | None = None,
     kind: MovementKind | None = None,
+    newest_first: bool = False,
 ) -> tuple[list[StockMovement], str | None]:
-    """The journal as the caller sees it, oldest first."""
+    """The journal as the caller sees it, oldest first (or newest first)."""
     query = _visible(select(StockMovement), scope, StockMovement)
     if location_id is not None:
         query = query.where(StockMovement.location_id == location_id)
@@ -120,6 +124,7 @@ def list_movements(
         id_column=StockMovement.id,
         cursor=cursor,
         limit=limit,
+        descending=newest_first,
     )
 
 
@@ -215,8 +220,33 @@ def record_movements(*, session: Session, scope: Scope, data: MovementCreate) ->
             )
             outcome.movements.extend([movement] if movement else [])
         session.flush()
+    if kind in AUDITED_KINDS:
+        _audit(
+            session, scope, f"stock.{kind.value}", brand_id, data.location_id, outcome, data.note
+        )
     outcome.levels = levels_at(session=session, keys=keys)
     return outcome
+
+
+def _audit(
+    session: Session,
+    scope: Scope,
+    action: str,
+    brand_id: int,
+    location_id: int,
+    outcome: MovementOutcome,
+    note: str,
+) -> None:
+    """Changes made by hand are audited besides the journal (which holds every movement)."""
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action=action,
+        target_type="stock_location",
+        target_id=location_id,
+        brand_id=brand_id,
+        details={"lines": [[m.sku_id, m.quantity] for m in outcome.movements], "note": note},
+    )
 
 
 def _apply_line(
@@ -283,6 +313,15 @@ def transfer(*, session: Session, scope: Scope, data: TransferCreate) -> StockTr
         session.flush()
         _move(session, scope, record, lines)
         session.flush()
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action="stock.transferred",
+        target_type="stock_transfer",
+        target_id=record.id,
+        brand_id=brand_id,
+        details={"from": source, "to": target, "lines": record.lines, "note": record.note},
+    )
     return record
 
 

@@ -42,12 +42,16 @@ def paginate(
     id_column: InstrumentedAttribute[int],
     cursor: str | None,
     limit: int,
+    descending: bool = False,
 ) -> tuple[list[T], str | None]:
-    """One page of ``query`` ordered by ``id_column``, and the cursor of the next page."""
+    """One page of ``query`` ordered by ``id_column`` (newest first when ``descending``),
+    and the cursor of the next page."""
     limit = max(1, min(limit, MAX_LIMIT))
     if cursor:
-        query = query.where(id_column > decode_cursor(cursor))
-    rows: list[Any] = list(session.scalars(query.order_by(id_column).limit(limit + 1)))
+        after = decode_cursor(cursor)
+        query = query.where(id_column < after if descending else id_column > after)
+    order = id_column.desc() if descending else id_column
+    rows: list[Any] = list(session.scalars(query.order_by(order).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

@@ -20,6 +20,7 @@ from datetime import timedelta
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
 
+from newretail.audit import service as audit_service
 from newretail.catalog import service as catalog_service
 from newretail.config import get_settings
 from newretail.db import utcnow
@@ -94,6 +95,15 @@ def create_presale(*, session: Session, scope: Scope, data: PresaleCreate) -> Pr
         resource_type="presale",
         resource_id=campaign.id,
         payload={"id": campaign.id, "name": campaign.name, "event_day": str(data.event_day)},
+    )
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action="presale.created",
+        target_type="presale",
+        target_id=campaign.id,
+        brand_id=brand_id,
+        details={"name": campaign.name, "stores": len(data.store_ids), "skus": len(data.items)},
     )
     return campaign
 

@@ -35,8 +35,14 @@ def mount(app: FastAPI) -> None:
         console_forms,
         console_members,
         console_orders,
+        console_presale_setup,
         console_presales,
+        console_prices,
+        console_products,
+        console_staff,
+        console_stock,
         guide,
+        media,
         router,
         shop_orders,
         shop_presales,
@@ -51,9 +57,16 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_orders.router)
     app.include_router(guide.router)
     app.include_router(codes.router)
+    # before the catalog screens: /console/products/new is not /console/products/{id}
+    app.include_router(console_products.router)
+    app.include_router(console_prices.router)
+    app.include_router(console_stock.router)
+    app.include_router(console_staff.router)
+    app.include_router(console_presale_setup.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_presales.router)
     app.include_router(console_presales.router)
     app.include_router(cloudstore.router)
+    media.mount(app, app.state.settings.media_url)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

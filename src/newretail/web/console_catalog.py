@@ -17,9 +17,10 @@ from newretail.catalog.rules import CHANNELS, Channel
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import MovementKind
 from newretail.kernel.money import Money
+from newretail.kernel.scope import Role
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandRead
-from newretail.web import data, messages
+from newretail.web import data, labels, messages
 from newretail.web.nav import console_nav
 from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
 
@@ -116,6 +117,9 @@ def products(
         next_url=url("/console/products", **keep, cursor=next_cursor) if next_cursor else None,
         first_url=url("/console/products", **keep) if cursor else None,
         clear_url=url("/console/products", brand=keep["brand"]),
+        new_url=url("/console/products/new", brand=keep["brand"])
+        if page.caller.has_any(Role.BRAND_ADMIN)
+        else None,
     )
 
 
@@ -149,6 +153,9 @@ def product(page: StaffPage, session: PageSessionDep, product_id: int) -> HTMLRe
         specs=[(page.translate(messages.ATTRIBUTES.get(k, k)), v) for k, v in found.specs.items()],
         skus=[_sku_row(page, sku, defaults[sku.id], current.currency) for sku in skus],
         status_label=page.translate(messages.PRODUCT_STATUSES.get(found.status, found.status)),
+        images=list(found.images),
+        can_edit=page.caller.has_any(Role.BRAND_ADMIN),
+        prices_url=url("/console/prices", brand=_brand_param(page, current)),
     )
 
 
@@ -216,7 +223,19 @@ def offers(
             limit=PAGE_SIZE,
             category_id=category,
         )
-        rows = [_offer_row(page, entry) for entry in entries]
+        rows = [
+            {
+                **_offer_row(page, entry),
+                "price_url": url(
+                    "/console/prices",
+                    brand=keep["brand"],
+                    sku=entry.sku.id,
+                    store=chosen.id,
+                    channel=channel,
+                ),
+            }
+            for entry in entries
+        ]
     return page.render(
         "console/offers.html",
         nav_items=console_nav(page, current.id, "offers"),
@@ -292,6 +311,7 @@ def stock(
             "reserved": lv.reserved,
             "available": lv.on_hand - lv.reserved,
             "movements_url": url("/console/stock/movements", **keep, sku=lv.sku_id),
+            "adjust_url": url("/console/stock/adjust", **keep, sku=lv.sku_id),
         }
         for lv in levels
     ]
@@ -305,6 +325,9 @@ def stock(
         filters={k: v or "" for k, v in keep.items()},
         rows=rows,
         movements_url=url("/console/stock/movements", **keep),
+        adjust_url=url("/console/stock/adjust", **keep),
+        transfer_url=url("/console/stock/transfer", **keep),
+        can_move=page.caller.has_any(Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER),
         next_url=url("/console/stock", **keep, cursor=next_cursor) if next_cursor else None,
         first_url=url("/console/stock", **keep) if cursor else None,
     )
@@ -367,6 +390,7 @@ def movements(
             location_id=chosen.id,
             sku_id=sku,
             kind=kind,
+            newest_first=True,
         )
     skus = _sku_labels(session, current.id, chosen, sorted({m.sku_id for m in found}))
     kinds = messages.MOVEMENT_KINDS
@@ -389,7 +413,8 @@ def movements(
                 "sku": skus.get(m.sku_id, {"code": str(m.sku_id), "title": "", "attributes": ""}),
                 "quantity": m.quantity,
                 "on_hand_after": m.on_hand_after,
-                "reference": " ".join(x for x in (m.reference_type, m.reference_id) if x),
+                "reference_label": labels.label(page, labels.REFERENCE_TYPES, m.reference_type),
+                "reference_id": m.reference_id or "",
                 "note": m.note,
             }
             for m in found

@@ -4,6 +4,7 @@ A refused change shows the form again with the typed values kept and the reasons
 next to their fields, in the user's language; nothing of it is committed.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter
@@ -49,13 +50,26 @@ REQUIRED_ON_EDIT = {"region": ("name",), "store": ("name", "type", "status", "la
 
 
 class FormState:
-    """What a form shows: the typed values, errors per field and one error for the form."""
+    """What a form shows: the typed values, errors per field and one error for the form.
 
-    def __init__(self, page: Page, values: dict[str, str]) -> None:
+    ``error_fields`` names the field a domain error belongs to on this form (before the
+    shared ``messages.ERROR_FIELDS``); ``error_texts`` words a domain error for this form.
+    """
+
+    def __init__(
+        self,
+        page: Page,
+        values: dict[str, str],
+        *,
+        error_fields: Mapping[str, str] | None = None,
+        error_texts: Mapping[str, str] | None = None,
+    ) -> None:
         self.page = page
         self.values = values
         self.errors: dict[str, str] = {}
         self.form_error: str | None = None
+        self.error_fields = {**messages.ERROR_FIELDS, **(error_fields or {})}
+        self.error_texts = error_texts or {}
 
     def add_field_errors(self, keys: dict[str, str]) -> None:
         for name, key in keys.items():
@@ -64,11 +78,13 @@ class FormState:
             self.form_error = self.page.translate(messages.ERRORS["invalid_input"])
 
     def add_domain_error(self, error: DomainError) -> None:
-        field = messages.ERROR_FIELDS.get(error.code)
+        field = self.error_fields.get(error.code)
+        known = self.error_texts.get(error.code)
+        text = self.page.translate(known) if known else self.page.error_message(error)
         if field is None:
-            self.form_error = self.page.error_message(error)
+            self.form_error = text
         else:
-            self.errors[field] = self.page.error_message(error)
+            self.errors[field] = text
             self.form_error = self.page.translate(messages.ERRORS["invalid_input"])
 
     def as_context(self) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from newretail.orders.rules import REFUNDABLE, FulfilmentKind, OrderStatus
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import RefundCreate
 from newretail.returns import service as returns_service
-from newretail.web import data, member_pages, messages
+from newretail.web import data, labels, member_pages, messages
 from newretail.web.nav import ORDER_ROLES, console_nav, url
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
 from newretail.web.security import safe_next
@@ -247,16 +247,17 @@ def order_page(page: StaffPage, session: PageSessionDep, order_id: int) -> HTMLR
             if order.referring_guide_id
             else "—",
             "code": order.touchpoint_code or "—",
-            "campaign": order.campaign or "—",
+            "campaign": labels.campaign(page, order.campaign),
         },
         payments=[
             {
-                "provider": p.provider,
-                "method": p.method,
+                "provider": labels.label(page, labels.PAYMENT_PROVIDERS, p.provider),
+                "method": labels.label(page, labels.PAYMENT_METHODS, p.method) if p.method else "",
                 "amount": Money(p.amount, p.currency),
                 "status": p.status,
+                "status_label": labels.label(page, labels.PAYMENT_STATUSES, p.status),
                 "at": p.confirmed_at or p.created_at,
-                "failure": p.failure_reason or "",
+                "failure": labels.failure(page, p.failure_reason),
             }
             for p in payments
         ],
@@ -283,7 +284,7 @@ def order_page(page: StaffPage, session: PageSessionDep, order_id: int) -> HTMLR
                 "location_id": f.location_id,
                 "status": f.status,
                 "status_label": _label(messages.FULFILMENT_STATUSES, page, f.status),
-                "reason": f.reason,
+                "reason": labels.routing_reason(page, f.reason),
                 "distance_km": f.distance_km,
                 "pickup_code": f.pickup_code,
                 "tracking_no": f.tracking_no,

@@ -9,14 +9,20 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from newretail.kernel.money import Money
 from newretail.kernel.scope import Role
+from newretail.members import service as members_service
+from newretail.members.phones import mask_phone
+from newretail.orders import service as orders_service
+from newretail.org import service as org_service
 from newretail.paylater import service as paylater_service
 from newretail.presales import service as presales_service
+from newretail.web import labels, member_pages
 from newretail.web.console_catalog import _brand, _brand_param, _pick_brand, url
 from newretail.web.nav import console_nav
-from newretail.web.pages import PageRoute, PageSessionDep, StaffPage
+from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 BOARD_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
@@ -58,6 +64,9 @@ def presale_board(
         rows=rows,
         stores=len({r["store_id"] for r in rows}),
         action=url("/console/presales"),
+        new_url=url("/console/presales/new", brand=keep)
+        if page.caller.has_any(Role.BRAND_ADMIN)
+        else None,
     )
 
 
@@ -75,21 +84,38 @@ def dunning(page: StaffPage, session: PageSessionDep, brand: int | None = None) 
     rows = [
         {
             "id": c.id,
-            "order_id": c.order_id,
-            "member_id": c.member_id,
-            "store_id": c.store_id,
+            **_who(page, session, c.order_id, c.member_id, c.store_id),
             "amount": Money(c.amount, c.currency),
             "due_at": c.due_at,
             "attempts": c.attempts,
-            "last_failure": c.last_failure or "",
+            "last_failure": labels.failure(page, c.last_failure),
         }
         for c in charges
     ]
     return page.render(
         "console/dunning.html",
+        tz=current.timezone,
         nav_items=console_nav(page, current.id, "dunning"),
         brand=current,
         brand_param=_brand_param(page, current),
         rows=rows,
         total=Money(sum(c.amount for c in charges), current.currency),
     )
+
+
+def _who(
+    page: Page, session: Session, order_id: int, member_id: int, store_id: int
+) -> dict[str, str]:
+    """The order number, the member's masked phone and the store's name, for follow-up."""
+    scope = page.caller
+    order = orders_service.get_order(session=session, scope=scope, order_id=order_id)
+    member = members_service.read_member(session=session, scope=scope, member_id=member_id)
+    store = org_service.get_store(session=session, scope=scope, store_id=store_id)
+    phone = member_pages.display_phone(mask_phone(member.phone) if member.phone else None)
+    return {
+        "order_number": order.number,
+        "order_url": f"/console/orders/{order.id}",
+        "member": phone,
+        "member_url": f"/console/members/{member.id}",
+        "store": store.name,
+    }

@@ -9,6 +9,7 @@ MEMBER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.
 REBIND_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 POLICY_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 CODE_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+STAFF_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 ORDER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
 
 
@@ -45,6 +46,7 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
             scope.has_any(*POLICY_ROLES),
         ),
         ("dunning", "/console/dunning", page.gettext("Dunning list"), scope.has_any(*POLICY_ROLES)),
+        ("staff", "/console/staff", page.gettext("Staff"), scope.has_any(*STAFF_ROLES)),
     ]
     return [
         {"key": key, "url": url(path, scope, brand_id), "label": label, "active": key == active}

@@ -32,6 +32,8 @@ LOCALE_COOKIE = "nr_locale"
 FLASH_COOKIE = "nr_flash"
 LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The first path segment of pages for consumers: the cloud store and touchpoint codes.
+CONSUMER_PREFIXES = frozenset({"s", "c"})
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -267,9 +269,32 @@ def error_page(request: Request, error: DomainError) -> HTMLResponse:
         title = page.gettext("Not found")
     elif error.status == 403:
         title = page.gettext("Not allowed")
+    back_url, back_label = _way_back(page, request.url.path, error)
     return page.render(
-        "error.html", status_code=error.status, title=title, message=page.error_message(error)
+        "error.html",
+        status_code=error.status,
+        title=title,
+        message=page.error_message(error),
+        back_url=back_url,
+        back_label=back_label,
+        consumer=_consumer_path(request.url.path),
     )
+
+
+def _consumer_path(path: str) -> bool:
+    return path.strip("/").split("/")[0] in CONSUMER_PREFIXES
+
+
+def _way_back(page: Page, path: str, error: DomainError) -> tuple[str | None, str]:
+    """Where an error page leads: a consumer back to the cloud store, staff to their home."""
+    parts = path.strip("/").split("/")
+    if parts[0] == "s" and len(parts) > 1 and error.code != "cloudstore_not_found":
+        return f"/s/{parts[1]}", page.gettext("Back to the cloud store")
+    if parts[0] in CONSUMER_PREFIXES:
+        return None, ""
+    if parts[0] == "g":
+        return "/g", page.gettext("Back to my workbench")
+    return "/console", page.gettext("Back to the console")
 
 
 async def _rollback(request: Request) -> None:

@@ -71,6 +71,7 @@ class ProductView:
     elsewhere: list[dict[str, Any]] = field(default_factory=list)
     sells_elsewhere: bool = False
     tone: int = 0
+    image: str | None = None
 
 
 def tone(product_id: int) -> int:
@@ -181,6 +182,7 @@ def product_page(
         per_order_limit=None,
         sells_elsewhere=policy.sells_elsewhere,
         tone=tone(product.id),
+        image=next(iter(product.images), None),
     )
     if selected is not None:
         _fill_offer(view, offers[selected.sku_id], store.currency)
@@ -217,6 +219,8 @@ def _fill_offer(view: ProductView, offer: ResolvedOffer, currency: str) -> None:
     view.compare_at = money(offer.value("compare_at_price"), currency)
     view.price_level = source.level.value if source else None
     view.per_order_limit = offer.per_order_limit
+    images = offer.value("images") or []
+    view.image = str(images[0]) if images else view.image
 
 
 def _elsewhere(

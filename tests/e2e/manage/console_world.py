@@ -1,0 +1,108 @@
+"""A brand with something on every console page: catalog, stock, orders, members, pre-sales."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tests import code_builders, member_builders, shop_builders
+from tests.presale_builders import consumer_scope, today_in
+
+from newretail.db import Database, utcnow
+from newretail.inventory import service as inventory_service
+from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
+from newretail.orders import service as orders_service
+from newretail.orders.schemas import OrderCreate
+from newretail.paylater import service as paylater_service
+from newretail.paylater.schemas import DeferredCreate, PolicyUpdate
+from newretail.payments import service as payments_service
+from newretail.payments.schemas import PaymentCreate
+from newretail.presales import service as presales_service
+from newretail.presales.schemas import PresaleCreate
+
+
+@dataclass
+class ConsoleWorld:
+    shop: shop_builders.Shop
+    member_id: int
+    paid_order_id: int
+    credit_order_id: int
+    presale_id: int
+    code: str
+
+    @property
+    def ids(self) -> dict[str, str]:
+        """A value for each path parameter of the console's pages."""
+        world = self.shop.world
+        return {
+            "product_id": str(self.shop.product.id),
+            "sku_id": str(self.shop.black.id),
+            "order_id": str(self.paid_order_id),
+            "member_id": str(self.member_id),
+            "staff_id": str(world.east_guide.id),
+            "region_id": str(world.east.id),
+            "store_id": str(world.east_store.id),
+            "code": self.code,
+        }
+
+
+def _order(database: Database, shop: shop_builders.Shop, scope: object, channel: str) -> int:
+    body = {
+        "store_id": shop.world.east_store.id,
+        "channel": channel,
+        "lines": [{"sku_id": shop.black.id, "quantity": 1}],
+        "delivery": {"method": "pickup"},
+    }
+    with database.transaction() as session:
+        order = orders_service.create_order(
+            session=session,
+            scope=scope,  # type: ignore[arg-type]
+            data=OrderCreate.model_validate(body),
+        )
+        return order.id
+
+
+def console_world(database: Database) -> ConsoleWorld:
+    shop = shop_builders.shop(database)
+    world = shop.world
+    receipt = ReceiptCreate.model_validate(
+        {
+            "kind": "receipt",
+            "location_id": world.east_store.id,
+            "reference_type": "purchase_order",
+            "reference_id": "PO-2026-001",
+            "lines": [{"sku_id": shop.black.id, "quantity": 20}],
+        }
+    )
+    with database.transaction() as session:
+        inventory_service.record_movements(session=session, scope=SYSTEM, data=receipt)
+        policy = PolicyUpdate(brand_id=world.brand.id, threshold=0)
+        paylater_service.set_policy(session=session, scope=SYSTEM, data=policy)
+    cashier = orders_service.system_for(world.brand.id)
+    paid = _order(database, shop, cashier, "pos")
+    with database.transaction() as session:
+        payments_service.pay(session=session, scope=cashier, order_id=paid, data=PaymentCreate())
+    member_id = member_builders.member(database, world)
+    buyer = consumer_scope(member_builders.consumer_of(database, member_id))
+    on_credit = _order(database, shop, buyer, "cloud_store")
+    with database.transaction() as session:
+        data = DeferredCreate(order_id=on_credit, charge_instruction="decline")
+        paylater_service.take_on_credit(session=session, scope=buyer, data=data)
+    for day in (30.01, 30.1, 31, 33):
+        with database.transaction() as session:
+            paylater_service.charge_due(session=session, now=utcnow() + timedelta(days=day))
+    start = today_in(world.brand.timezone)
+    presale = PresaleCreate.model_validate(
+        {
+            "brand_id": world.brand.id,
+            "name": "双十一预售",
+            "deposit_starts_at": (utcnow() - timedelta(hours=1)).isoformat(),
+            "deposit_ends_at": (utcnow() + timedelta(days=3)).isoformat(),
+            "event_day": str(start + timedelta(days=4)),
+            "store_ids": [world.east_store.id],
+            "items": [{"sku_id": shop.black.id, "price": 69900, "deposit": 5000}],
+        }
+    )
+    with database.transaction() as session:
+        presale_id = presales_service.create_presale(session=session, scope=SYSTEM, data=presale).id
+    code = code_builders.code(database, world.east_store.id)
+    return ConsoleWorld(shop, member_id, paid, on_credit, presale_id, code)
