@@ -5,6 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection
 
 from newretail.db import make_engine
 
@@ -28,12 +29,39 @@ def downgrade(url: str, revision: str = "base") -> None:
     _run(url, command.downgrade, revision)
 
 
+class ForeignKeyViolation(RuntimeError):
+    """A migration left rows pointing at rows that do not exist."""
+
+
 def _run(url: str, alembic_command: Callable[[Config, str], None], revision: str) -> None:
     engine = make_engine(url)
     config = alembic_config(url)
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            alembic_command(config, revision)
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            driver = connection.connection.dbapi_connection
+            # Altering a table on SQLite rebuilds it: the old one is dropped while other
+            # tables still point at it. Checks are off during the migration (the pragma only
+            # takes effect outside a transaction) and the whole database is checked after.
+            if sqlite and driver is not None:
+                driver.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    alembic_command(config, revision)
+                    if sqlite:
+                        _check_foreign_keys(connection)
+            finally:
+                if sqlite and driver is not None:
+                    driver.execute("PRAGMA foreign_keys=ON")
     finally:
         engine.dispose()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise ForeignKeyViolation(
+            f"{len(broken)} rows point nowhere, e.g. {table} row {rowid} -> {parent}"
+        )

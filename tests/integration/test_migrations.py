@@ -83,3 +83,34 @@ def test_upgrading_twice_changes_nothing(empty_database_url: str) -> None:
     migrate.upgrade(empty_database_url)
 
     assert schema_differences(empty_database_url) == []
+
+
+def test_upgrading_a_database_with_rows_keeps_them_and_their_references(
+    empty_database_url: str,
+) -> None:
+    migrate.upgrade(empty_database_url, "e7f1a2b3c4d5")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO brand (code, name, currency, timezone, created_at)"
+                " VALUES ('OLD', 'Old brand', 'CNY', 'Asia/Shanghai', :now)"
+            ),
+            {"now": "2026-12-01 00:00:00"},
+        )
+        brand_id = connection.execute(text("SELECT id FROM brand")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO region (brand_id, code, name, kind, created_at)"
+                " VALUES (:b, 'HQ', 'HQ', 'hq', :now)"
+            ),
+            {"b": brand_id, "now": "2026-12-01 00:00:00"},
+        )
+    engine.dispose()
+    migrate.upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with engine.connect() as connection:
+        regions = connection.execute(text("SELECT brand_id FROM region")).scalars().all()
+    engine.dispose()
+    assert regions == [brand_id]
+    assert schema_differences(empty_database_url) == []
