@@ -4,8 +4,10 @@ products.py    the category tree, main products (SPU) and SKUs
 offers.py      offers (sub-products): writes, scopes and resolution
 storefront.py  the resolved catalog of a store, page by page
 imports.py     bulk import and export (CSV, JSON)
+cache.py       per-process copies of brands, stores and resolved offers for sales
 """
 
+from newretail.catalog.cache import SaleCatalog, sale_catalog
 from newretail.catalog.exports import export_catalog
 from newretail.catalog.files import FileFormat
 from newretail.catalog.imports import ImportKind, ImportMode, ImportReport, RowError, import_catalog
@@ -48,6 +50,7 @@ __all__ = [
     "ImportReport",
     "ResolvedOffer",
     "RowError",
+    "SaleCatalog",
     "category_subtree_ids",
     "create_category",
     "create_offer",
@@ -68,6 +71,7 @@ __all__ = [
     "list_skus",
     "offer_read",
     "resolve_offers",
+    "sale_catalog",
     "skus_by_code",
     "skus_by_id",
     "store_catalog",
