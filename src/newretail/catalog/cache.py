@@ -209,7 +209,7 @@ class SaleCatalog:
         self, session: Session, database: _Database, store_id: int
     ) -> tuple[SaleBrand, SaleStore] | None:
         """A store not seen yet: it, its brand and the stamp, in one statement."""
-        row = session.execute(_FIRST_SIGHT, {"store": store_id}).first()
+        row = session.connection().execute(_FIRST_SIGHT, {"store": store_id}).first()
         if row is None:
             return None
         store, brand = _store_of(row), _brand_of_row(row)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from newretail.inventory import access, errors, rules, stock
@@ -147,14 +147,19 @@ def available(
     result = {(loc, sku): 0 for loc in locations for sku in skus}
     if not result:
         return result
-    rows = session.execute(
-        select(StockLevel.location_id, StockLevel.sku_id, StockLevel.on_hand, StockLevel.reserved)
-        .where(StockLevel.brand_id == brand_id)
-        .where(StockLevel.location_id.in_(locations), StockLevel.sku_id.in_(skus))
-    )
-    for loc, sku, on_hand, reserved in rows:
+    params = {"brand": brand_id, "locations": sorted(locations), "skus": sorted(skus)}
+    for loc, sku, on_hand, reserved in session.connection().execute(_AVAILABLE, params):
         result[(loc, sku)] = rules.available(on_hand, reserved)
     return result
+
+
+_AVAILABLE = select(
+    StockLevel.location_id, StockLevel.sku_id, StockLevel.on_hand, StockLevel.reserved
+).where(
+    StockLevel.brand_id == bindparam("brand"),
+    StockLevel.location_id.in_(bindparam("locations", expanding=True)),
+    StockLevel.sku_id.in_(bindparam("skus", expanding=True)),
+)
 
 
 def levels_at(*, session: Session, keys: Iterable[Key]) -> list[StockLevel]:

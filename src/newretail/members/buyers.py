@@ -32,13 +32,14 @@ def buyer_of(*, session: Session, consumer_id: int, brand_id: int, now: datetime
 
     The binding counts only while it has not expired at ``now``.
     """
-    row = session.execute(_BUYER, {"consumer": consumer_id, "brand": brand_id}).first()
+    connection = session.connection()
+    row = connection.execute(_BUYER, {"consumer": consumer_id, "brand": brand_id}).first()
     if row is not None and row.merged_into_id is not None:
         live = live_consumer_id(session=session, consumer_id=consumer_id)
         row = (
             None
             if live is None
-            else session.execute(_BUYER, {"consumer": live, "brand": brand_id}).first()
+            else connection.execute(_BUYER, {"consumer": live, "brand": brand_id}).first()
         )
     if row is None or row.merged_into_id is not None:
         return None

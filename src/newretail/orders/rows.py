@@ -8,6 +8,7 @@ an ``OrderView`` built from what they wrote, not an ORM object loaded again.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -160,10 +161,14 @@ def _insert_many(
     then insert row by row; but one INSERT there numbers its rows in the order of its VALUES
     (a new rowid is the largest so far plus one), so the ids sorted are in that order.
     """
-    if connection.dialect.name == "postgresql":
-        statement = insert(model).returning(model.id, sort_by_parameter_order=True)
-        return list(connection.execute(statement, rows).scalars())
-    return sorted(connection.execute(insert(model).returning(model.id), rows).scalars())
+    postgres = connection.dialect.name == "postgresql"
+    ids = connection.execute(_insert_returning(model, postgres), rows).scalars()
+    return list(ids) if postgres else sorted(ids)
+
+
+@cache
+def _insert_returning(model: type[OrderLine] | type[Fulfilment], ordered: bool) -> Any:
+    return insert(model).returning(model.id, sort_by_parameter_order=ordered)
 
 
 def sync_loaded(session: Session, order: OrderView) -> None:
