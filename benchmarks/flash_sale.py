@@ -43,6 +43,7 @@ from newretail.inventory.models import StockLevel, StockMovement
 from newretail.kernel.scope import SYSTEM, Scope
 from newretail.members import service as members_service
 from newretail.models import Base
+from newretail.observability import configure_logging
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate
@@ -265,6 +266,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--two-step", action="store_true", help="checkout, then pay")
     args = parser.parse_args()
+    configure_logging(level="WARNING", json=False)
     buyers = 2 * args.units
     with tempfile.TemporaryDirectory() as tmp:
         database = Database(database_url(tmp))
