@@ -102,3 +102,33 @@ def sandbox() -> providers.SandboxProvider:
     provider = providers.get_provider("sandbox")
     assert isinstance(provider, providers.SandboxProvider)
     return provider
+
+
+class CountingProvider(providers.SandboxProvider):
+    """The sandbox under another name, counting what it charges and gives back."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("counting-secret")
+        self.name = name
+        self.charges: list[int] = []
+        self.refunds: list[int] = []
+
+    def charge(
+        self, *, amount: int, currency: str, instruction: str | None
+    ) -> providers.ChargeResult:
+        result = super().charge(amount=amount, currency=currency, instruction=instruction)
+        if result.outcome is providers.ChargeOutcome.SUCCEEDED:
+            self.charges.append(amount)
+        return result
+
+    def refund(self, *, provider_ref: str, amount: int) -> str:
+        self.refunds.append(amount)
+        return super().refund(provider_ref=provider_ref, amount=amount)
+
+
+def counting_provider(name: str) -> CountingProvider:
+    """A fresh counting provider registered under ``name`` (lower-case letters)."""
+    providers.get_provider("sandbox")  # the registry is filled on first use
+    provider = CountingProvider(name)
+    providers.register(provider)
+    return provider

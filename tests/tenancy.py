@@ -420,6 +420,12 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
         "delivery": {"method": "pickup"},
     },
+    ("POST", "/api/v1/purchases"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "channel": "pos",
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+        "delivery": {"method": "pickup"},
+    },
     ("POST", "/api/v1/pickups/handover"): lambda v: {
         "store_id": v.world.east_store.id,
         "pickup_code": "123456",

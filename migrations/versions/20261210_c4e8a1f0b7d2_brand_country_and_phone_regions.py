@@ -1,7 +1,7 @@
 """brand country and the regions whose phones may sign in
 
 Revision ID: c4e8a1f0b7d2
-Revises: e7f1a2b3c4d5
+Revises: b4c8d2e6f0a1
 Create Date: 2026-12-10 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c4e8a1f0b7d2"
-down_revision: str | None = "e7f1a2b3c4d5"
+down_revision: str | None = "b4c8d2e6f0a1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,7 @@ from newretail.db import Base
 from newretail.integrations import models as integrations_models
 from newretail.inventory import models as inventory_models
 from newretail.kernel import models as kernel_models
+from newretail.kernel import stamps as kernel_stamps
 from newretail.members import models as members_models
 from newretail.orders import models as orders_models
 from newretail.org import models as org_models
@@ -27,6 +28,7 @@ __all__ = [
     "integrations_models",
     "inventory_models",
     "kernel_models",
+    "kernel_stamps",
     "members_models",
     "orders_models",
     "org_models",

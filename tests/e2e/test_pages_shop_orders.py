@@ -13,7 +13,8 @@ from newretail.config import Settings
 from newretail.db import Database
 from newretail.guides.rules import make_share_ref
 from newretail.members import service as members_service
-from newretail.orders.models import Order
+from newretail.orders.models import Cart, CartLine, Order
+from newretail.web import security
 
 PHONE = "13912345678"
 
@@ -120,3 +121,23 @@ def test_orders_pages_need_a_signed_in_consumer(client: TestClient, database: Da
         303,
         f"{base}/signin?next=%2Fs%2F{shop.world.brand.code}.{shop.world.east_store.code}%2Forders",
     )
+
+
+def test_the_page_cart_is_an_api_cart_whose_id_alone_is_in_the_cookie(
+    client: TestClient, database: Database, settings: Settings
+) -> None:
+    shop = order_builders.shop(database)
+    other = order_builders.shop(database)
+    base = _store_path(shop)
+    token = csrf_of(client, f"{base}/cart")
+    form = {"action": "add", "csrf_token": token}
+    client.post(f"{base}/cart", data={**form, "sku_id": shop.skus[0], "quantity": 2})
+    refused = client.post(f"{base}/cart", data={**form, "sku_id": other.skus[0]})
+    cookie = client.cookies.get(f"nr_cart_{shop.store_id}")
+    with database.transaction(read_only=True) as session:
+        carts = session.execute(select(Cart.id, Cart.owner_type)).all()
+        lines = session.execute(select(CartLine.sku_id, CartLine.quantity)).all()
+    assert [tuple(cart) for cart in carts] == [(carts[0].id, "visitor")]
+    assert security.unsign(settings.secret_key, "cart", cookie) == {"cart_id": carts[0].id}
+    assert [tuple(line) for line in lines] == [(shop.skus[0], 2)]
+    assert "is not in this store&#39;s catalog" in refused.text

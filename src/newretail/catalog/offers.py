@@ -13,7 +13,7 @@ brand's offers, stores or regions do not exist for the caller (404).
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -29,7 +29,6 @@ from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import SYSTEM, Role, Scope
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
-from newretail.org.models import Store
 from newretail.outbox import service as outbox_service
 
 FIELDS = ("currency", *rules.OFFER_FIELDS)
@@ -243,11 +242,22 @@ def _product_content(product: Product) -> dict[str, Any]:
     return {name: getattr(product, name) for name in rules.PRODUCT_FIELDS}
 
 
+class SellingStore(Protocol):
+    """What resolution needs of a store: an ORM row or a cached sale value alike."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def brand_id(self) -> int: ...
+    @property
+    def region_id(self) -> int: ...
+
+
 def applicable_offers(
     *,
     session: Session,
     brand_id: int,
-    store: Store,
+    store: SellingStore,
     chain: list[int],
     channel: str,
     sku_ids: Iterable[int],
@@ -275,15 +285,18 @@ def applicable_offers(
 def resolve_skus(
     *,
     session: Session,
-    store: Store,
+    store: SellingStore,
     channel: str,
     rows: Sequence[tuple[Sku, Product]],
     currency: str,
+    chain: list[int] | None = None,
 ) -> dict[int, rules.ResolvedOffer]:
-    """Resolve already-loaded SKUs with two more queries (the region chain and the offers)."""
-    chain = org_service.region_chain(
-        session=session, brand_id=store.brand_id, region_id=store.region_id
-    )
+    """Resolve already-loaded SKUs with two more queries (the region chain, unless given,
+    and the offers)."""
+    if chain is None:
+        chain = org_service.region_chain(
+            session=session, brand_id=store.brand_id, region_id=store.region_id
+        )
     offers = applicable_offers(
         session=session,
         brand_id=store.brand_id,

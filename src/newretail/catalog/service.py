@@ -5,8 +5,10 @@ offers.py      offers (sub-products): writes, scopes and resolution
 storefront.py  the resolved catalog of a store, page by page
 imports.py     bulk import and export (CSV, JSON)
 images.py      product pictures: checked by content, kept behind a storage interface
+cache.py       per-process copies of brands, stores and resolved offers for sales
 """
 
+from newretail.catalog.cache import SaleCatalog, sale_catalog
 from newretail.catalog.exports import export_catalog
 from newretail.catalog.files import FileFormat
 from newretail.catalog.images import (
@@ -62,6 +64,7 @@ __all__ = [
     "LocalImageStorage",
     "ResolvedOffer",
     "RowError",
+    "SaleCatalog",
     "add_product_image",
     "category_subtree_ids",
     "check_image",
@@ -86,6 +89,7 @@ __all__ = [
     "offer_read",
     "remove_product_image",
     "resolve_offers",
+    "sale_catalog",
     "skus_by_code",
     "skus_by_id",
     "storage_for",

@@ -2,7 +2,9 @@
 
     service.py       levels, movements (receipt, return, adjustment, count), transfers,
                      availability and the journal check
-    reservations.py  reserve, commit, release, expire
+    reservations.py  reserve, commit, release, expire; and the lean hold of an order
+                     (open_hold + hold_units, commit_hold) and a sale without a hold
+                     (sell_units), whose stock statements come last in the transaction
     sync.py          absolute levels pushed by the brand's ERP, in sequence order
     jobs.py          the worker job that releases expired reservations
     stock.py         the guarded atomic statements every change goes through
@@ -17,19 +19,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.inventory import access, errors, rules, stock
 from newretail.inventory.models import StockLevel, StockMovement, StockTransfer
 from newretail.inventory.reservations import (
+    commit_hold,
     commit_reservation,
     expire_due,
     get_reservation,
     get_reservation_by_reference,
+    hold_units,
+    open_hold,
     release_reservation,
     reserve,
+    sell_units,
 )
 from newretail.inventory.rules import JournalMismatch, Key, MovementKind
 from newretail.inventory.schemas import (
@@ -40,24 +46,30 @@ from newretail.inventory.schemas import (
     StockWarning,
     TransferCreate,
 )
+from newretail.inventory.stock import Journal
 from newretail.inventory.sync import sync_levels
 from newretail.kernel import visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Scope
 
 __all__ = [
+    "Journal",
     "MovementOutcome",
     "available",
+    "commit_hold",
     "commit_reservation",
     "expire_due",
     "get_reservation",
     "get_reservation_by_reference",
+    "hold_units",
     "journal_mismatches",
     "list_levels",
     "list_movements",
+    "open_hold",
     "record_movements",
     "release_reservation",
     "reserve",
+    "sell_units",
     "sync_levels",
     "transfer",
 ]
@@ -136,14 +148,19 @@ def available(
     result = {(loc, sku): 0 for loc in locations for sku in skus}
     if not result:
         return result
-    rows = session.execute(
-        select(StockLevel.location_id, StockLevel.sku_id, StockLevel.on_hand, StockLevel.reserved)
-        .where(StockLevel.brand_id == brand_id)
-        .where(StockLevel.location_id.in_(locations), StockLevel.sku_id.in_(skus))
-    )
-    for loc, sku, on_hand, reserved in rows:
+    params = {"brand": brand_id, "locations": sorted(locations), "skus": sorted(skus)}
+    for loc, sku, on_hand, reserved in session.connection().execute(_AVAILABLE, params):
         result[(loc, sku)] = rules.available(on_hand, reserved)
     return result
+
+
+_AVAILABLE = select(
+    StockLevel.location_id, StockLevel.sku_id, StockLevel.on_hand, StockLevel.reserved
+).where(
+    StockLevel.brand_id == bindparam("brand"),
+    StockLevel.location_id.in_(bindparam("locations", expanding=True)),
+    StockLevel.sku_id.in_(bindparam("skus", expanding=True)),
+)
 
 
 def levels_at(*, session: Session, keys: Iterable[Key]) -> list[StockLevel]:

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Update, bindparam, case, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Update,
+    bindparam,
+    case,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -240,3 +250,139 @@ def record(
     )
     session.add(movement)
     return movement
+
+
+# ---- sales in one statement per line ---------------------------------------------------
+#
+# A sale changes a level and journals it. On PostgreSQL both are one statement (the guarded
+# UPDATE in a CTE, the movement inserted from what it RETURNS), so a sale's hot row is
+# locked by the last statement of its transaction and held only until the commit. SQLite
+# has no DML in CTEs; its writers hold the database lock from BEGIN IMMEDIATE anyway, so
+# the movement is inserted first, from the level as the UPDATE will leave it, and the
+# guarded UPDATE follows: when its guard fails, the caller's transaction is rolled back and
+# the movement with it.
+
+_MOVEMENT_COLUMNS = (
+    "brand_id",
+    "location_id",
+    "sku_id",
+    "kind",
+    "quantity",
+    "on_hand_after",
+    "reference_type",
+    "reference_id",
+    "actor_type",
+    "actor_id",
+    "note",
+    "created_at",
+)
+
+
+def _journal_params() -> list[Any]:
+    return [
+        bindparam("m_kind", type_=StockMovement.__table__.c.kind.type),
+        bindparam("d_on_hand", type_=BigInteger()),
+        bindparam("m_reference_type", type_=StockMovement.__table__.c.reference_type.type),
+        bindparam("m_reference_id", type_=StockMovement.__table__.c.reference_id.type),
+        bindparam("m_actor_type", type_=StockMovement.__table__.c.actor_type.type),
+        bindparam("m_actor_id", type_=BigInteger()),
+        bindparam("m_note", type_=StockMovement.__table__.c.note.type),
+        bindparam("p_now", type_=StockMovement.__table__.c.created_at.type),
+    ]
+
+
+@cache
+def _sale_statements(dialect: str, from_reserved: bool) -> tuple[Any, ...]:
+    """The statements of one line of a sale on ``dialect``, built once."""
+    change = _change_statement(not from_reserved, from_reserved, from_reserved)
+    kind, quantity, ref_type, ref_id, actor_type, actor_id, note, now = _journal_params()
+    if dialect == "postgresql":
+        level = change.cte("level")
+        rows = select(
+            level.c.brand_id,
+            level.c.location_id,
+            level.c.sku_id,
+            kind,
+            quantity,
+            level.c.on_hand,
+            ref_type,
+            ref_id,
+            actor_type,
+            actor_id,
+            note,
+            now,
+        )
+        journal = insert(StockMovement).from_select(_MOVEMENT_COLUMNS, rows)
+        return (journal.returning(StockMovement.id),)
+    rows = select(
+        StockLevel.brand_id,
+        StockLevel.location_id,
+        StockLevel.sku_id,
+        kind,
+        quantity,
+        StockLevel.on_hand + quantity,
+        ref_type,
+        ref_id,
+        actor_type,
+        actor_id,
+        note,
+        now,
+    ).where(
+        StockLevel.location_id == bindparam("k_location"),
+        StockLevel.sku_id == bindparam("k_sku"),
+    )
+    return insert(StockMovement).from_select(_MOVEMENT_COLUMNS, rows), change
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """Who a movement is booked to, and for what."""
+
+    reference: tuple[str, str]
+    actor_type: str
+    actor_id: int | None
+    kind: MovementKind = MovementKind.SALE
+    note: str = ""
+
+
+def sell(session: Session, *, line: Key, quantity: int, held: bool, journal: Journal) -> bool:
+    """Units leave the shelf with their movement: ``held`` ones from the reserved, else from
+    the available; False (nothing changed on PostgreSQL, roll back on SQLite) if the guard
+    does not hold."""
+    params = {
+        "k_location": line[0],
+        "k_sku": line[1],
+        "d_on_hand": -quantity,
+        "d_reserved": -quantity if held else 0,
+        "need_available": 0 if held else quantity,
+        "need_reserved": quantity if held else 0,
+        "need_on_hand": quantity if held else 0,
+        "p_now": utcnow(),
+        "m_kind": journal.kind.value,
+        "m_reference_type": journal.reference[0],
+        "m_reference_id": journal.reference[1],
+        "m_actor_type": journal.actor_type,
+        "m_actor_id": journal.actor_id,
+        "m_note": journal.note,
+    }
+    connection = session.connection()
+    *before, last = _sale_statements(connection.dialect.name, held)
+    for statement in before:
+        connection.execute(statement, params)
+    return connection.execute(last, params).first() is not None
+
+
+def hold_units(session: Session, *, line: Key, quantity: int) -> bool:
+    """Reserve ``quantity`` available units of a level; False if there are not enough."""
+    params = {
+        "k_location": line[0],
+        "k_sku": line[1],
+        "d_on_hand": 0,
+        "d_reserved": quantity,
+        "need_available": quantity,
+        "need_reserved": 0,
+        "need_on_hand": 0,
+        "p_now": utcnow(),
+    }
+    statement = _change_statement(True, False, False)
+    return session.connection().execute(statement, params).first() is not None

@@ -10,6 +10,7 @@
     rebind.py       moving all of a guide's members at once
     roster.py       finding members: search, filters, most recently active first
     access.py       who sees which members; views.py: API views with masked phones
+    buyers.py       the buyer of a sale (consumer, membership, binding) in one read
 
 Pure rules live in ``rules.py`` (merges, tiers, points, phone display), ``binding_rules.py``
 (``decide_binding``) and ``phones.py`` (E.164, masking).
@@ -36,6 +37,7 @@ from newretail.members.binding import (
     put_policy,
 )
 from newretail.members.binding_rules import Action, BindingMode, BindingSource
+from newretail.members.buyers import buyer_of
 from newretail.members.enrolment import JoinResult, bind_by_touchpoint, join
 from newretail.members.identity import (
     add_identifier,
@@ -98,6 +100,7 @@ __all__ = [
     "bind_by_touchpoint",
     "bind_manually",
     "binding_history",
+    "buyer_of",
     "check_guide",
     "check_otp",
     "consumer_for_phone",

@@ -1,98 +1,262 @@
-"""Checkout: price the lines, record attribution, route the stock, reserve it, create the order.
+"""Checkout: price, attribute and route a new order (a draft), then write it held or paid.
 
-One order is priced by its selling store's resolved offers in its channel, routed by
-``rules.route`` over the brand's open locations and held by one inventory reservation
-(purpose ``order``, reference = the order number) until it is paid, cancelled or expires.
+    draft        the sale opened once (store, brand, prices, buyer), the lines priced by
+                 the store's resolved offers in the channel, routed by ``rules.route``;
+                 nothing written yet
+    place_held   the order ``created``, its units held by a reservation (purpose
+                 ``order``, reference = the order number) until paid, cancelled or expired
+    place_paid   the order paid and ``allocated`` in the same transaction (a purchase):
+                 its units leave the shelf at once, with no reservation
+
+Both write the rows first and change the hot stock rows last, one guarded statement per
+line, so a hot row stays locked only until the commit that follows.
+
+Why a purchase needs no reservation and stays exact: its units are taken by the guarded
+statement (``on_hand - reserved >= n``) in the very transaction that records the sale, so
+no other sale and no reservation can count them again, and nothing is left to expire. A
+buyer who pays later needs the hold: it keeps their units away from everyone else until
+the payment commits them (the second change of the row) or the expiry gives them back.
 """
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from newretail.auth import service as auth_service
 from newretail.config import get_settings
 from newretail.db import utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
-from newretail.kernel.errors import NotFound
-from newretail.kernel.scope import SYSTEM, Role, Scope
-from newretail.members import service as members_service
-from newretail.orders import access, errors, events, pricing, routing, rules
-from newretail.orders.models import Order, OrderLine
-from newretail.orders.rules import OrderStatus
+from newretail.kernel.sale import Sale
+from newretail.kernel.scope import Scope
+from newretail.orders import access, context, errors, events, lifecycle, pricing, routing, rules
+from newretail.orders.rows import OrderView, insert_order
+from newretail.orders.rules import OrderKind, OrderStatus
 from newretail.orders.schemas import Attribution, Checkout, OrderCreate
-from newretail.org import errors as org_errors
 from newretail.org import service as org_service
-from newretail.org.models import Store
-from newretail.org.rules import StoreStatus, StoreType
 
-CONSUMER_CHANNELS = frozenset({"online", "cloud_store", "guide_share", "livestream"})
 # The hold outlives the payment window, so a payment accepted just before the order expires
 # can still commit it; the order's own expiry job releases it earlier.
 RESERVATION_GRACE = timedelta(minutes=10)
+BeforeStock = Callable[[OrderView], None]
 
 
-def selling_store(*, session: Session, scope: Scope, store_id: int) -> Store:
-    """An open store (not a warehouse) staff may sell from; consumers buy from any brand's."""
-    seen = SYSTEM if access.is_consumer(scope) else scope
-    store = org_service.get_store(session=session, scope=seen, store_id=store_id)
-    if store.type == StoreType.WAREHOUSE.value or store.status != StoreStatus.OPEN.value:
-        raise org_errors.StoreNotFound("This store does not sell.")
-    return store
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A priced, attributed and routed order, not yet written."""
+
+    sale: Sale
+    number: str
+    priced: tuple[pricing.PricedLine, ...]
+    amounts: tuple[rules.LineAmounts, ...]
+    route: routing.Route
+    checkout: Checkout
+    attribution: Attribution
+    referring_guide_id: int | None
+    expires_at: datetime
+
+    @property
+    def total(self) -> int:
+        return sum(a.total for a in self.amounts)
+
+    @property
+    def currency(self) -> str:
+        return self.sale.brand.currency
+
+    @property
+    def stock_lines(self) -> list[Line]:
+        return [
+            Line(self.route.allocation_of(p.sku_id).location_id, p.sku_id, p.quantity)
+            for p in self.priced
+        ]
 
 
-def check_buyer(scope: Scope, channel: str) -> None:
-    if access.is_consumer(scope):
-        if channel not in CONSUMER_CHANNELS:
-            raise errors.InvalidChannelForBuyer()
-        return
-    access.require_staff(scope, *access.SELLERS)
+def new_number(now: datetime) -> str:
+    return f"{now:%y%m%d}{secrets.randbelow(10**12):012d}"
 
 
-def _referring_guide(session: Session, brand_id: int, guide_id: int | None) -> int | None:
-    if guide_id is None:
-        return None
-    try:
-        staff = auth_service.get_staff(
-            session=session, scope=access.system_for(brand_id), staff_id=guide_id
+def draft(
+    *,
+    session: Session,
+    scope: Scope,
+    store_id: int,
+    channel: str,
+    lines: Sequence[tuple[int, int]],
+    attribution: Attribution,
+    checkout: Checkout,
+) -> Draft:
+    """Everything a new order needs, read once; refusals (stock first) before any write."""
+    if checkout.discount and access.is_consumer(scope):
+        raise errors.DiscountNotAllowed()
+    now = utcnow()
+    sale = context.open_sale(
+        session=session,
+        scope=scope,
+        store_id=store_id,
+        channel=channel,
+        sku_ids=[sku for sku, _ in lines],
+        now=now,
+    )
+    priced = pricing.price(sale.offers, lines)
+    pricing.check_orderable(priced)
+    if checkout.discount > sum((p.unit_price or 0) * p.quantity for p in priced):
+        raise errors.InvalidDiscount()
+    amounts = rules.line_amounts(
+        [p.unit_price or 0 for p in priced], [p.quantity for p in priced], checkout.discount
+    )
+    # Routing reads stock: a buyer turned away for want of it costs nothing more.
+    route = routing.plan(
+        session=session,
+        sale=sale,
+        delivery=checkout.delivery,
+        need={p.sku_id: p.quantity for p in priced},
+    )
+    buyer = context.buyer(session=session, scope=scope, sale=sale, member_id=checkout.member_id)
+    referrer = context.referring_guide(
+        session=session, brand_id=sale.brand.id, guide_id=attribution.referring_guide_id
+    )
+    window = timedelta(seconds=get_settings().order_payment_window_seconds)
+    return Draft(
+        sale=replace(sale, buyer=buyer),
+        number=new_number(now),
+        priced=tuple(priced),
+        amounts=tuple(amounts),
+        route=route,
+        checkout=checkout,
+        attribution=attribution,
+        referring_guide_id=referrer,
+        expires_at=now + window,
+    )
+
+
+def _order_values(draft: Draft, status: OrderStatus, **values: Any) -> dict[str, Any]:
+    sale, delivery, now = draft.sale, draft.checkout.delivery, draft.sale.now
+    return {
+        "brand_id": sale.brand.id,
+        "number": draft.number,
+        "kind": OrderKind.STANDARD.value,
+        "store_id": sale.store.id,
+        "channel": sale.channel,
+        "consumer_id": sale.buyer.consumer_id,
+        "member_id": sale.buyer.member_id,
+        "bound_store_id": sale.buyer.bound_store_id,
+        "bound_guide_id": sale.buyer.bound_guide_id,
+        "referring_guide_id": draft.referring_guide_id,
+        "touchpoint_code": draft.attribution.touchpoint_code,
+        "campaign": draft.attribution.campaign,
+        "note": draft.checkout.note,
+        "status": status.value,
+        "refund_state": rules.RefundState.NONE.value,
+        "currency": draft.currency,
+        "subtotal": sum(a.subtotal for a in draft.amounts),
+        "discount": draft.checkout.discount,
+        "total": draft.total,
+        "paid_amount": 0,
+        "refunded_amount": 0,
+        "delivery_method": delivery.method,
+        "pickup_store_id": draft.route.pickup_store_id,
+        "address": delivery.address.model_dump() if delivery.address else None,
+        "reservation_id": None,
+        "expires_at": draft.expires_at,
+        "cancel_reason": None,
+        "created_by_type": sale.actor_type,
+        "created_by_id": sale.actor_id,
+        "created_at": now,
+        "paid_at": None,
+        "closed_at": None,
+        "updated_at": now,
+        **values,
+    }
+
+
+def _line_values(draft: Draft) -> list[dict[str, Any]]:
+    rows = []
+    for p, a in zip(draft.priced, draft.amounts, strict=True):
+        where = draft.route.allocation_of(p.sku_id)
+        rows.append(
+            {
+                "brand_id": draft.sale.brand.id,
+                "sku_id": p.sku_id,
+                "title": p.title,
+                "quantity": p.quantity,
+                "unit_price": p.unit_price or 0,
+                "price_source": p.price_source,
+                "subtotal": a.subtotal,
+                "discount": a.discount,
+                "total": a.total,
+                "location_id": where.location_id,
+                "routing_reason": where.reason,
+            }
         )
-    except NotFound as exc:
-        raise errors.ReferringGuideNotFound() from exc
-    if not staff.is_active or not any(a.role == Role.GUIDE for a in staff.roles):
-        raise errors.ReferringGuideNotFound()
-    return guide_id
+    return rows
 
 
-def _member(
-    session: Session, scope: Scope, brand_id: int, member_id: int | None
-) -> tuple[int | None, int | None]:
-    """(consumer, member) of the buyer: a consumer token's own, or the member staff name."""
-    if access.is_consumer(scope):
-        consumer = access.consumer_id(session=session, scope=scope)
-        found = members_service.find_membership(
-            session=session, brand_id=brand_id, consumer_id=consumer
-        )
-        return consumer, found.id if found else None
-    if member_id is None:
-        return None, None
-    member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
-    return member.consumer_id, member.id
+def place_held(
+    *, session: Session, draft: Draft, before_stock: BeforeStock | None = None
+) -> OrderView:
+    """The order ``created``, its units held until it is paid or expires."""
+    window = draft.expires_at - draft.sale.now
+    lines = draft.stock_lines
+    reservation_id = inventory_service.open_hold(
+        session=session,
+        brand_id=draft.sale.brand.id,
+        purpose=Purpose.ORDER,
+        reference_id=draft.number,
+        lines=lines,
+        expires_at=draft.sale.now + window + RESERVATION_GRACE,
+        actor=("system", None),
+    )
+    values = _order_values(draft, OrderStatus.CREATED, reservation_id=reservation_id)
+    order = insert_order(session, values, _line_values(draft))
+    if before_stock is not None:
+        before_stock(order)
+    inventory_service.hold_units(
+        session=session, lines=lines, events=events.steps(order, OrderStatus.CREATED)
+    )
+    return order
 
 
-def _binding(
-    session: Session, member_id: int | None, now: datetime
-) -> tuple[int | None, int | None]:
-    if member_id is None:
-        return None, None
-    binding = members_service.current_binding(session=session, member_id=member_id)
-    if binding is None or (binding.expires_at is not None and binding.expires_at <= now):
-        return None, None
-    return binding.store_id, binding.guide_id
+def place_paid(
+    *, session: Session, draft: Draft, before_stock: BeforeStock | None = None
+) -> OrderView:
+    """The order paid in full and allocated now; its units leave the shelf, last."""
+    now = draft.sale.now
+    steps = rules.walk(OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.ALLOCATED)
+    values = _order_values(draft, steps[-1], paid_amount=draft.total, paid_at=now)
+    order = insert_order(session, values, _line_values(draft))
+    lifecycle.insert_fulfilments(
+        session=session,
+        order=order,
+        places=draft.route.places,
+        destination=draft.route.destination,
+        now=now,
+    )
+    if before_stock is not None:
+        before_stock(order)
+    inventory_service.sell_units(
+        session=session,
+        lines=draft.stock_lines,
+        journal=inventory_service.Journal(("order", order.number), "system", None),
+        events=events.steps(order, OrderStatus.CREATED, *steps),
+    )
+    return order
 
 
-# ---- the order ------------------------------------------------------------------------
+def create_order(*, session: Session, scope: Scope, data: OrderCreate) -> OrderView:
+    """Price, attribute, route and hold one order; ``insufficient_stock`` holds nothing."""
+    planned = draft(
+        session=session,
+        scope=scope,
+        store_id=data.store_id,
+        channel=data.channel,
+        lines=[(line.sku_id, line.quantity) for line in data.lines],
+        attribution=data,
+        checkout=data,
+    )
+    return place_held(session=session, draft=planned)
 
 
 def brand_currency(*, session: Session, brand_id: int) -> str:
@@ -100,134 +264,3 @@ def brand_currency(*, session: Session, brand_id: int) -> str:
         session=session, scope=access.system_for(brand_id), brand_id=brand_id
     )
     return brand.currency
-
-
-def new_number(now: datetime) -> str:
-    return f"{now:%y%m%d}{secrets.randbelow(10**12):012d}"
-
-
-def create_order(*, session: Session, scope: Scope, data: OrderCreate) -> Order:
-    """Price, attribute, route and reserve one order; ``insufficient_stock`` holds nothing."""
-    check_buyer(scope, data.channel)
-    store = selling_store(session=session, scope=scope, store_id=data.store_id)
-    return place(
-        session=session,
-        scope=scope,
-        store=store,
-        channel=data.channel,
-        lines=[(line.sku_id, line.quantity) for line in data.lines],
-        attribution=data,
-        checkout=data,
-    )
-
-
-def place(
-    *,
-    session: Session,
-    scope: Scope,
-    store: Store,
-    channel: str,
-    lines: Sequence[tuple[int, int]],
-    attribution: Attribution,
-    checkout: Checkout,
-) -> Order:
-    """The order of already-checked lines sold by ``store`` (carts check out through here)."""
-    brand_id = store.brand_id
-    if checkout.discount and access.is_consumer(scope):
-        raise errors.DiscountNotAllowed()
-    priced, amounts = _priced(session, store, channel, lines, checkout.discount)
-    now = utcnow()
-    consumer, member = _member(session, scope, brand_id, checkout.member_id)
-    bound_store, bound_guide = _binding(session, member, now)
-    referrer = _referring_guide(session, brand_id, attribution.referring_guide_id)
-    need = {p.sku_id: p.quantity for p in priced}
-    allocations = routing.plan(
-        session=session, brand_id=brand_id, store=store, delivery=checkout.delivery, need=need
-    )
-    where = {sku: a for a in allocations for sku in a.sku_ids}
-    window = timedelta(seconds=get_settings().order_payment_window_seconds)
-    delivery = checkout.delivery
-    number = new_number(now)
-    order = Order(
-        brand_id=brand_id,
-        number=number,
-        store_id=store.id,
-        channel=channel,
-        consumer_id=consumer,
-        member_id=member,
-        bound_store_id=bound_store,
-        bound_guide_id=bound_guide,
-        referring_guide_id=referrer,
-        touchpoint_code=attribution.touchpoint_code,
-        campaign=attribution.campaign,
-        status=OrderStatus.CREATED.value,
-        refund_state=rules.RefundState.NONE.value,
-        currency=brand_currency(session=session, brand_id=brand_id),
-        subtotal=sum(a.subtotal for a in amounts),
-        discount=checkout.discount,
-        total=sum(a.total for a in amounts),
-        delivery_method=delivery.method,
-        pickup_store_id=allocations[0].location_id if delivery.method == "pickup" else None,
-        address=delivery.address.model_dump() if delivery.address else None,
-        expires_at=now + window,
-        created_by_type=scope.actor_type,
-        created_by_id=scope.actor_id,
-        created_at=now,
-        updated_at=now,
-        lines=_order_lines(brand_id, priced, amounts, where),
-    )
-    session.add(order)
-    session.flush()
-    events.publish(session, order, OrderStatus.CREATED)
-    # The hot stock rows last: their locks are then held only until the commit that follows.
-    reservation, _ = inventory_service.reserve(
-        session=session,
-        scope=access.system_for(brand_id),
-        purpose=Purpose.ORDER,
-        reference_id=number,
-        lines=[Line(where[sku].location_id, sku, n) for sku, n in need.items()],
-        ttl_seconds=int((window + RESERVATION_GRACE).total_seconds()),
-    )
-    order.reservation_id = reservation.id
-    session.flush()
-    return order
-
-
-def _priced(
-    session: Session, store: Store, channel: str, lines: Sequence[tuple[int, int]], discount: int
-) -> tuple[list[pricing.PricedLine], list[rules.LineAmounts]]:
-    """The lines at the store's prices in ``channel``, each with its share of the discount."""
-    priced = pricing.price_lines(
-        session=session, brand_id=store.brand_id, store_id=store.id, channel=channel, lines=lines
-    )
-    pricing.check_orderable(priced)
-    if discount > sum((p.unit_price or 0) * p.quantity for p in priced):
-        raise errors.InvalidDiscount()
-    amounts = rules.line_amounts(
-        [p.unit_price or 0 for p in priced], [p.quantity for p in priced], discount
-    )
-    return priced, amounts
-
-
-def _order_lines(
-    brand_id: int,
-    priced: Sequence[pricing.PricedLine],
-    amounts: Sequence[rules.LineAmounts],
-    where: dict[int, rules.Allocation],
-) -> list[OrderLine]:
-    return [
-        OrderLine(
-            brand_id=brand_id,
-            sku_id=p.sku_id,
-            title=p.title,
-            quantity=p.quantity,
-            unit_price=p.unit_price or 0,
-            price_source=p.price_source,
-            subtotal=a.subtotal,
-            discount=a.discount,
-            total=a.total,
-            location_id=where[p.sku_id].location_id,
-            routing_reason=where[p.sku_id].reason,
-        )
-        for p, a in zip(priced, amounts, strict=True)
-    ]

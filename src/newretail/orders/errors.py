@@ -3,7 +3,7 @@
 NotFound:         order_not_found, cart_not_found, fulfilment_not_found
 Conflict:         order_not_payable, order_already_paid, order_not_cancellable,
                   order_not_refundable, refund_exceeds_paid, fulfilment_not_ready,
-                  order_expired, cart_checked_out
+                  order_expired, cart_checked_out, unknown_sku
                   (and the shared idempotency_key_reused)
 InvalidInput:     unsellable_sku, per_order_limit, invalid_channel_for_buyer,
                   invalid_delivery, invalid_discount, pickup_code_mismatch, invalid_refund,
@@ -68,6 +68,14 @@ class FulfilmentNotReady(Conflict):
 class CartCheckedOut(Conflict):
     code = "cart_checked_out"
     default_detail = "The cart has already become an order."
+
+
+class UnknownSku(Conflict):
+    """A cart line names a SKU that is not the store's brand's: unknown or another brand's,
+    refused alike so that the answer says nothing about other brands' catalogs."""
+
+    code = "unknown_sku"
+    default_detail = "A SKU is not in this store's catalog."
 
 
 class UnsellableSku(InvalidInput):

@@ -5,11 +5,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from newretail.orders.models import Order
+from newretail.orders.rows import OrderView
 from newretail.orders.rules import EVENT_OF, OrderStatus
 from newretail.outbox import service as outbox_service
+from newretail.outbox.service import NewEvent
 
 
-def order_payload(order: Order) -> dict[str, Any]:
+def order_payload(order: Order | OrderView) -> dict[str, Any]:
     """What the brand's ERP gets: the order, its attribution, amounts and lines."""
     return {
         "id": order.id,
@@ -24,6 +26,7 @@ def order_payload(order: Order) -> dict[str, Any]:
         "referring_guide_id": order.referring_guide_id,
         "touchpoint_code": order.touchpoint_code,
         "campaign": order.campaign,
+        "note": order.note,
         "currency": order.currency,
         "subtotal": order.subtotal,
         "discount": order.discount,
@@ -64,3 +67,23 @@ def publish(
         resource_id=order.id,
         payload={**order_payload(order), **(extra or {})},
     )
+
+
+def steps(order: OrderView, *statuses: OrderStatus) -> list[NewEvent]:
+    """The events of an order passing through ``statuses``, each with the order as it was
+    at that step (a step's status; paid amounts from the payment on)."""
+    unpaid = {"paid_amount": 0, "paid_at": None}
+    return [
+        NewEvent(
+            brand_id=order.brand_id,
+            type=EVENT_OF[status],
+            resource_type="order",
+            resource_id=order.id,
+            payload=order_payload(
+                order.moved(
+                    status=status.value, **(unpaid if status is OrderStatus.CREATED else {})
+                )
+            ),
+        )
+        for status in statuses
+    ]

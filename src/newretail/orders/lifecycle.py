@@ -1,27 +1,33 @@
-"""Order transitions: pay, allocate, cancel, expire; each one guarded UPDATE and one event.
+"""Order transitions: pay (through allocation), cancel, expire; each one guarded UPDATE.
 
 ``transition`` moves an order only from the statuses ``rules.sources_of`` allows, in one
 ``UPDATE ... WHERE status IN (...)``, so of two racing callers (pay and cancel, two pays,
-a cancel and the expiry job) exactly one moves it and the other learns it lost.
+a cancel and the expiry job) exactly one moves it and the other learns it lost. Paying
+takes the steps ``paid`` and ``allocated`` in one such UPDATE (``rules.walk``).
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from newretail.catalog import service as catalog_service
 from newretail.db import utcnow
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
+from newretail.inventory.rules import Line
 from newretail.kernel.scope import Scope
 from newretail.orders import access, errors, events, rules
-from newretail.orders.models import Fulfilment, FulfilmentLine, Order
-from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderStatus
-from newretail.org import service as org_service
-from newretail.org.models import Store
-from newretail.org.rules import StoreType, haversine_km
+from newretail.orders.models import Order
+from newretail.orders.rows import LineView, OrderView, lock_order, read_order, sync_loaded
+from newretail.orders.rows import insert_fulfilments as insert_fulfilment_rows
+from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderKind, OrderStatus
+from newretail.org.rules import haversine_km
+from newretail.outbox import service as outbox_service
 
 _NO_SYNC = {"synchronize_session": False}
 _ORDER_COLUMNS = [getattr(Order, a.key).label(a.key) for a in inspect(Order).column_attrs]
@@ -74,28 +80,107 @@ def current_status(session: Session, order_id: int) -> OrderStatus:
 # ---- paying ---------------------------------------------------------------------------
 
 
-def mark_paid(*, session: Session, order_id: int, amount: int, now: datetime) -> Order | None:
-    """The order is paid: its stock is sold and its fulfilments created. None if it lost.
+def claim_for_payment(*, session: Session, scope: Scope, order_id: int, now: datetime) -> OrderView:
+    """The order, locked until the transaction ends, if the caller may pay it now.
+
+    The lock comes before any charge: of two payments of one order (whatever their keys),
+    the second waits here for the first to commit, then finds the order paid and charges
+    nothing. A consumer's own order is recognised by its consumer id (merged consumers are
+    followed); staff see what ``access`` lets them see.
+    """
+    if not access.is_consumer(scope):
+        access.get_order(session=session, scope=scope, order_id=order_id)
+    locked = lock_order(session.connection(), order_id)
+    if locked is None:
+        raise errors.OrderNotFound()
+    order, stamp = locked
+    if access.is_consumer(scope) and not _bought_by(session, scope, order):
+        raise errors.OrderNotFound()
+    if order.status != OrderStatus.CREATED.value:
+        if order.paid_amount > 0:
+            raise errors.OrderAlreadyPaid()
+        raise errors.OrderNotPayable(f"The order is {order.status}.")
+    if order.expires_at <= now:
+        raise errors.OrderExpired()
+    catalog_service.sale_catalog.seen(session=session, brand_id=order.brand_id, version=stamp)
+    return order
+
+
+def _bought_by(session: Session, scope: Scope, order: OrderView) -> bool:
+    """Whether a consumer token's consumer bought the order: its own id (a consumer row is
+    never deleted while orders name it), or the consumer it was merged into."""
+    if order.consumer_id == scope.actor_id:
+        return True
+    return order.consumer_id == access.consumer_id(session=session, scope=scope)
+
+
+def mark_paid(
+    *,
+    session: Session,
+    order_id: int,
+    amount: int,
+    now: datetime,
+    order: OrderView | None = None,
+) -> OrderView | None:
+    """The order is paid: fulfilments created, held stock sold. None if it lost.
 
     Only an unexpired ``created`` order can be paid; the caller (payments) gives the money
-    back when this answers None.
+    back when this answers None. One guarded UPDATE takes it through ``paid`` to
+    ``allocated`` (a deposit stops at ``paid``: it only holds its pre-sale's stock, and the
+    balance order takes it); the steps' events are written in one INSERT, and the held
+    units are sold last. ``order``: the order as the caller just read it, lines and all.
     """
-    order = transition(
-        session, order_id, OrderStatus.PAID, now, unexpired=True, paid_amount=amount, paid_at=now
+    current = order
+    if current is None:
+        current = read_order(session.connection(), order_id)
+        if current is None:
+            return None
+        catalog_service.sale_catalog.refresh(session=session, brand_id=current.brand_id)
+    deposit = current.kind == OrderKind.DEPOSIT.value
+    steps = rules.walk(
+        OrderStatus.CREATED, OrderStatus.PAID, *(() if deposit else (OrderStatus.ALLOCATED,))
     )
-    if order is None:
-        return None
-    if order.kind == "deposit":
-        return order  # a deposit only holds its pre-sale's stock; the balance order takes it
-    allocate(session=session, order=order, now=now)
-    if order.reservation_id is not None:
-        # Last, so the hot stock rows stay locked only until the commit that follows.
-        inventory_service.commit_reservation(
-            session=session,
-            scope=access.system_for(order.brand_id),
-            reservation_id=order.reservation_id,
+    values = {"status": steps[-1].value, "paid_amount": amount, "paid_at": now, "updated_at": now}
+    moved = (
+        session.connection()
+        .execute(
+            update(Order)
+            .where(
+                Order.id == order_id,
+                Order.status.in_([s.value for s in rules.sources_of(steps[0])]),
+                Order.expires_at > now,
+            )
+            .values(**values)
+            .returning(Order.id)
         )
-    return order
+        .first()
+    )
+    if moved is None:
+        return None
+    paid = current.moved(**values)
+    sync_loaded(session, paid)
+    written = events.steps(paid, *steps)
+    if not deposit:
+        insert_fulfilments(
+            session=session,
+            order=paid,
+            places=_places(session, paid),
+            destination=_destination(session, paid),
+            now=now,
+        )
+    if deposit or paid.reservation_id is None:
+        outbox_service.append(session=session, events=written)
+        return paid
+    own_hold = paid.kind == OrderKind.STANDARD.value
+    inventory_service.commit_hold(
+        session=session,
+        reservation_id=paid.reservation_id,
+        lines=[Line(x.location_id, x.sku_id, x.quantity) for x in paid.lines] if own_hold else None,
+        actor=("system", None),
+        now=now,
+        events=written,
+    )
+    return paid
 
 
 def collect_later(*, session: Session, order_id: int, amount: int) -> bool:
@@ -113,54 +198,82 @@ def collect_later(*, session: Session, order_id: int, amount: int) -> bool:
     return collected is not None
 
 
-def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilment]:
-    """One fulfilment per location the order's lines were routed to, then ``allocated``."""
+class Located(Protocol):
+    """Where a location is and whether it is a warehouse (a route's place, a cached store)."""
+
+    @property
+    def location_id(self) -> int: ...
+    @property
+    def warehouse(self) -> bool: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lng(self) -> float: ...
+
+
+def insert_fulfilments(
+    *,
+    session: Session,
+    order: OrderView,
+    places: Mapping[int, Located],
+    destination: tuple[float, float],
+    now: datetime,
+) -> list[int]:
+    """One pending fulfilment per location the order's lines were routed to."""
     method = DeliveryMethod(order.delivery_method)
-    by_location: dict[int, list[Any]] = {}
+    by_location: dict[int, list[LineView]] = {}
     for line in order.lines:
         by_location.setdefault(line.location_id, []).append(line)
-    fulfilments = []
-    system = access.system_for(order.brand_id)
-    lat, lng, seller = _destination(session, order)
-    for location_id, lines in sorted(by_location.items()):
-        location = seller if seller is not None and seller.id == location_id else None
-        location = location or org_service.get_store(
-            session=session, scope=system, store_id=location_id
+    rows, lines = [], []
+    for location_id, its_lines in sorted(by_location.items()):
+        place = places[location_id]
+        distance = round(haversine_km(*destination, place.lat, place.lng), 3)
+        rows.append(
+            {
+                "brand_id": order.brand_id,
+                "order_id": order.id,
+                "kind": rules.fulfilment_kind(method, place.warehouse).value,
+                "location_id": location_id,
+                "status": FulfilmentStatus.PENDING.value,
+                "reason": its_lines[0].routing_reason,
+                "distance_km": None if method is DeliveryMethod.PICKUP else distance,
+                "pickup_code": None,
+                "tracking_no": None,
+                "created_at": now,
+                "ready_at": None,
+                "shipped_at": None,
+                "completed_at": None,
+            }
         )
-        warehouse = location.type == StoreType.WAREHOUSE.value
-        distance = round(haversine_km(lat, lng, location.lat, location.lng), 3)
-        fulfilment = Fulfilment(
-            brand_id=order.brand_id,
-            order_id=order.id,
-            kind=rules.fulfilment_kind(method, warehouse).value,
-            location_id=location_id,
-            status=FulfilmentStatus.PENDING.value,
-            reason=lines[0].routing_reason,
-            distance_km=None if method is DeliveryMethod.PICKUP else distance,
-            created_at=now,
-            lines=[
-                FulfilmentLine(order_line_id=line.id, sku_id=line.sku_id, quantity=line.quantity)
-                for line in lines
-            ],
-        )
-        session.add(fulfilment)
-        fulfilments.append(fulfilment)
-    session.flush()
-    moved = transition(session, order.id, OrderStatus.ALLOCATED, now)
-    if moved is None:
-        raise errors.OrderNotPayable("The order changed while it was being allocated.")
-    return fulfilments
+        lines.append(its_lines)
+    return insert_fulfilment_rows(session, rows, lines)
 
 
-def _destination(session: Session, order: Order) -> tuple[float, float, Store | None]:
-    """Where the goods go: the delivery address's point, else the selling store (loaded)."""
+@dataclass(frozen=True, slots=True)
+class _Place:
+    location_id: int
+    warehouse: bool
+    lat: float
+    lng: float
+
+
+def _places(session: Session, order: OrderView) -> dict[int, _Place]:
+    """The order's locations, from the catalog's copies of the brand's stores."""
+    found = catalog_service.sale_catalog.stores(
+        session=session,
+        brand_id=order.brand_id,
+        ids=[x.location_id for x in order.lines] + [order.store_id],
+    )
+    return {i: _Place(s.id, s.warehouse, s.lat, s.lng) for i, s in found.items()}
+
+
+def _destination(session: Session, order: OrderView) -> tuple[float, float]:
+    """Where the goods go: the delivery address's point, else the selling store."""
     address = order.address or {}
     if address.get("lat") is not None and address.get("lng") is not None:
-        return float(address["lat"]), float(address["lng"]), None
-    store = org_service.get_store(
-        session=session, scope=access.system_for(order.brand_id), store_id=order.store_id
-    )
-    return store.lat, store.lng, store
+        return float(address["lat"]), float(address["lng"])
+    store = _places(session, order)[order.store_id]
+    return store.lat, store.lng
 
 
 # ---- cancelling and expiring ----------------------------------------------------------

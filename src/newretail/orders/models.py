@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from newretail.db import Base, utcnow
+from newretail.orders.rules import CartStatus, FulfilmentStatus, OrderKind, RefundState
 
 
 class Cart(Base):
@@ -34,7 +35,7 @@ class Cart(Base):
     channel: Mapped[str] = mapped_column(String(16))
     owner_type: Mapped[str] = mapped_column(String(16))
     owner_id: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=CartStatus.OPEN.value)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
     attribution: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -74,7 +75,9 @@ class Order(Base):
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"))
     number: Mapped[str] = mapped_column(String(32), unique=True)
     # standard, or a pre-sale's deposit / balance (see orders/special.py)
-    kind: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
+    kind: Mapped[str] = mapped_column(
+        String(16), default=OrderKind.STANDARD.value, server_default=OrderKind.STANDARD.value
+    )
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
     channel: Mapped[str] = mapped_column(String(16))
     consumer_id: Mapped[int | None] = mapped_column(ForeignKey("consumer.id"), index=True)
@@ -84,8 +87,9 @@ class Order(Base):
     referring_guide_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     touchpoint_code: Mapped[str | None] = mapped_column(String(32))
     campaign: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16))
-    refund_state: Mapped[str] = mapped_column(String(16), default="none")
+    refund_state: Mapped[str] = mapped_column(String(16), default=RefundState.NONE.value)
     currency: Mapped[str] = mapped_column(String(3))
     subtotal: Mapped[int] = mapped_column(BigInteger)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -146,7 +150,7 @@ class Fulfilment(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"))
     kind: Mapped[str] = mapped_column(String(24))
     location_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=FulfilmentStatus.PENDING.value)
     reason: Mapped[str] = mapped_column(String(200))
     distance_km: Mapped[float | None] = mapped_column(Float)
     pickup_code: Mapped[str | None] = mapped_column(String(8))

@@ -1,13 +1,15 @@
 """Prices of lines as the selling store sells them in a channel, with where each came from."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
+from newretail.kernel.sale import SaleOffer
 from newretail.orders import errors
+from newretail.org import errors as org_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +23,28 @@ class PricedLine:
     per_order_limit: int | None
 
 
-def _source(resolved: catalog_service.ResolvedOffer) -> dict[str, Any]:
-    source = resolved.fields["price"].source
-    if source is None:
-        return {}
-    return {"level": source.level.value, "offer_id": source.offer_id}
+def price(
+    offers: Mapping[int, SaleOffer | None], lines: Sequence[tuple[int, int]]
+) -> list[PricedLine]:
+    """Each (sku_id, quantity) at its offer; SKUs without one are unsellable."""
+    priced = []
+    for sku_id, quantity in lines:
+        offer = offers.get(sku_id)
+        if offer is None:
+            priced.append(PricedLine(sku_id, quantity, "", None, {}, False, None))
+            continue
+        priced.append(
+            PricedLine(
+                sku_id=sku_id,
+                quantity=quantity,
+                title=offer.title,
+                unit_price=offer.unit_price,
+                price_source=offer.price_source,
+                sellable=offer.sellable,
+                per_order_limit=offer.per_order_limit,
+            )
+        )
+    return priced
 
 
 def price_lines(
@@ -37,31 +56,13 @@ def price_lines(
     lines: Sequence[tuple[int, int]],
 ) -> list[PricedLine]:
     """Each (sku_id, quantity) priced by the store's resolved offer; unknown SKUs unsellable."""
-    resolved = catalog_service.resolve_offers(
-        session=session,
-        brand_id=brand_id,
-        store_id=store_id,
-        channel=channel,
-        sku_ids=[sku for sku, _ in lines],
+    found = catalog_service.sale_catalog.store(session=session, store_id=store_id)
+    if found is None or found[1].brand_id != brand_id:
+        raise org_errors.StoreNotFound()
+    offers = catalog_service.sale_catalog.offers(
+        session=session, store=found[1], channel=channel, sku_ids=[sku for sku, _ in lines]
     )
-    priced = []
-    for sku_id, quantity in lines:
-        offer = resolved.get(sku_id)
-        if offer is None:
-            priced.append(PricedLine(sku_id, quantity, "", None, {}, False, None))
-            continue
-        priced.append(
-            PricedLine(
-                sku_id=sku_id,
-                quantity=quantity,
-                title=str(offer.value("title") or "")[:200],
-                unit_price=offer.price,
-                price_source=_source(offer),
-                sellable=offer.sellable,
-                per_order_limit=offer.per_order_limit,
-            )
-        )
-    return priced
+    return price(offers, lines)
 
 
 def check_orderable(lines: Sequence[PricedLine]) -> None:

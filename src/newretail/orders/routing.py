@@ -1,19 +1,26 @@
 """Where an order's units come from: the pickup store, or ``rules.route`` over the brand's
 open stores nearest the buyer (at most ``MAX_NEARBY_STORES`` within reach, found through
-the cloud store's bounding-box search) and its open warehouses, with live stock."""
+the cloud store's bounding-box search) and its open warehouses, with live stock.
 
+Stock is read here without locks: it only picks the locations (and turns a buyer away
+early when none has enough). The guarded stock statements at the end of the transaction
+decide; a unit taken meanwhile by someone else is ``insufficient_stock`` there."""
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from newretail.catalog import service as catalog_service
 from newretail.cloudstore import service as cloudstore_service
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
+from newretail.kernel.sale import Sale
 from newretail.orders import access, errors, rules
 from newretail.orders.rules import DeliveryMethod
 from newretail.orders.schemas import Delivery
+from newretail.org import errors as org_errors
 from newretail.org import service as org_service
-from newretail.org.models import Store
 from newretail.org.rules import StoreStatus, StoreType, haversine_km
 
 SAME_CITY_RADIUS_KM = 20.0
@@ -22,71 +29,88 @@ MAX_NEARBY_STORES = 100
 MAX_WAREHOUSES = 50
 
 
-def _destination(store: Store, delivery: Delivery) -> tuple[float, float]:
-    address = delivery.address
-    if address is not None and address.lat is not None and address.lng is not None:
-        return address.lat, address.lng
-    return store.lat, store.lng
-
-
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class Place:
+    """A location that can send units: where it is, and whether it is a warehouse."""
+
     location_id: int
     warehouse: bool
     lat: float
     lng: float
 
 
+@dataclass(frozen=True, slots=True)
+class Route:
+    allocations: tuple[rules.Allocation, ...]
+    places: Mapping[int, Place]
+    destination: tuple[float, float]
+    pickup_store_id: int | None
+
+    def allocation_of(self, sku_id: int) -> rules.Allocation:
+        return next(a for a in self.allocations if sku_id in a.sku_ids)
+
+
+def _destination(sale: Sale, delivery: Delivery) -> tuple[float, float]:
+    address = delivery.address
+    if address is not None and address.lat is not None and address.lng is not None:
+        return address.lat, address.lng
+    return sale.store.lat, sale.store.lng
+
+
 def _candidates(
-    session: Session, brand_id: int, method: DeliveryMethod, lat: float, lng: float
-) -> list[Candidate]:
+    session: Session, sale: Sale, method: DeliveryMethod, lat: float, lng: float
+) -> list[Place]:
     """The brand's open stores nearest the buyer (within reach), and its open warehouses."""
-    scope = access.system_for(brand_id)
-    brand = org_service.get_brand(session=session, scope=scope, brand_id=brand_id)
     same_city = method is DeliveryMethod.SAME_CITY
     nearby = cloudstore_service.nearby_stores(
         session=session,
         lat=lat,
         lng=lng,
         radius_km=SAME_CITY_RADIUS_KM if same_city else SHIP_FROM_STORE_RADIUS_KM,
-        brand_code=brand.code,
+        brand_code=sale.brand.code,
         limit=MAX_NEARBY_STORES,
     )
-    found = [Candidate(n.store.id, False, n.store.lat, n.store.lng) for n in nearby]
+    found = [Place(n.store.id, False, n.store.lat, n.store.lng) for n in nearby]
     if same_city:
         return found
     warehouses, _ = org_service.list_stores(
         session=session,
-        scope=scope,
+        scope=access.system_for(sale.brand.id),
         cursor=None,
         limit=MAX_WAREHOUSES,
         type=StoreType.WAREHOUSE.value,
         status=StoreStatus.OPEN.value,
     )
-    return found + [Candidate(w.id, True, w.lat, w.lng) for w in warehouses]
+    return found + [Place(w.id, True, w.lat, w.lng) for w in warehouses]
 
 
-def plan(
-    *, session: Session, brand_id: int, store: Store, delivery: Delivery, need: dict[int, int]
-) -> list[rules.Allocation]:
+def plan(*, session: Session, sale: Sale, delivery: Delivery, need: dict[int, int]) -> Route:
     """Which location sends which SKUs, and why."""
     method = DeliveryMethod(delivery.method)
     if method is DeliveryMethod.PICKUP:
-        pickup = _pickup_store(session, brand_id, store, delivery)
+        pickup = _pickup_store(session, sale, delivery)
         units = inventory_service.available(
-            session=session, brand_id=brand_id, sku_ids=need, location_ids=[pickup.id]
+            session=session, brand_id=sale.brand.id, sku_ids=need, location_ids=[pickup.location_id]
         )
-        short = [sku for sku, n in sorted(need.items()) if units[(pickup.id, sku)] < n]
+        short = [sku for sku, n in sorted(need.items()) if units[(pickup.location_id, sku)] < n]
         if short:
             raise inventory_errors.InsufficientStock(
                 f"SKU {short[0]}: the pickup store has not enough available."
             )
-        return [rules.Allocation(pickup.id, False, 0.0, tuple(sorted(need)), "pickup store")]
-    lat, lng = _destination(store, delivery)
-    candidates = _candidates(session, brand_id, method, lat, lng)
+        allocation = rules.Allocation(
+            pickup.location_id, False, 0.0, tuple(sorted(need)), "pickup store"
+        )
+        return Route(
+            (allocation,),
+            {pickup.location_id: pickup},
+            (pickup.lat, pickup.lng),
+            pickup.location_id,
+        )
+    lat, lng = _destination(sale, delivery)
+    candidates = _candidates(session, sale, method, lat, lng)
     units = inventory_service.available(
         session=session,
-        brand_id=brand_id,
+        brand_id=sale.brand.id,
         sku_ids=need,
         location_ids=[c.location_id for c in candidates],
     )
@@ -100,19 +124,24 @@ def plan(
         for c in candidates
     ]
     try:
-        return rules.route(need, locations)
+        allocations = rules.route(need, locations)
     except rules.Unroutable as exc:
         raise inventory_errors.InsufficientStock(
             f"SKU {exc.sku_id}: no location can send the units asked for."
         ) from exc
+    places = {c.location_id: c for c in candidates}
+    return Route(tuple(allocations), places, (lat, lng), None)
 
 
-def _pickup_store(session: Session, brand_id: int, store: Store, delivery: Delivery) -> Store:
-    if delivery.pickup_store_id is None or delivery.pickup_store_id == store.id:
-        return store
-    pickup = org_service.get_store(
-        session=session, scope=access.system_for(brand_id), store_id=delivery.pickup_store_id
-    )
-    if pickup.type == StoreType.WAREHOUSE.value or pickup.status != StoreStatus.OPEN.value:
-        raise errors.InvalidDelivery("Pickups are at open stores, not warehouses.")
-    return pickup
+def _pickup_store(session: Session, sale: Sale, delivery: Delivery) -> Place:
+    store = sale.store
+    if delivery.pickup_store_id is not None and delivery.pickup_store_id != store.id:
+        found = catalog_service.sale_catalog.stores(
+            session=session, brand_id=sale.brand.id, ids=[delivery.pickup_store_id]
+        ).get(delivery.pickup_store_id)
+        if found is None:
+            raise org_errors.StoreNotFound()
+        if not found.sells:
+            raise errors.InvalidDelivery("Pickups are at open stores, not warehouses.")
+        store = found
+    return Place(store.id, store.warehouse, store.lat, store.lng)

@@ -18,6 +18,11 @@ The order state machine (``status``)::
 - ``completed``: every fulfilment was handed over or delivered.
 - ``refunded``: fully refunded before any fulfilment left (terminal).
 
+Steps that always follow each other in one transaction are taken by one UPDATE: a payment
+moves a ``created`` order through ``paid`` to ``allocated`` (``walk`` checks each step
+against the table), and a purchase writes its order already ``allocated``; each step still
+writes its own event, all of them in one INSERT.
+
 Money back is a second dimension, ``refund_state`` (``none`` → ``partial`` → ``full``), so a
 partially refunded order keeps shipping. Every transition is one conditional UPDATE
 (``WHERE status IN (allowed sources)``) in the service, and writes its outbox event
@@ -40,6 +45,17 @@ class OrderStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+
+
+class OrderKind(StrEnum):
+    STANDARD = "standard"
+    DEPOSIT = "deposit"  # a pre-sale's deposit: paid, never allocated (see special.py)
+    BALANCE = "balance"  # a pre-sale's balance: allocated, commits the pre-sale's hold
+
+
+class CartStatus(StrEnum):
+    OPEN = "open"
+    CHECKED_OUT = "checked_out"
 
 
 class RefundState(StrEnum):
@@ -101,6 +117,16 @@ def can_transition(source: OrderStatus, target: OrderStatus) -> bool:
 def sources_of(target: OrderStatus) -> frozenset[OrderStatus]:
     """Every status an order may move to ``target`` from: the guard of the UPDATE."""
     return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)
+
+
+def walk(source: OrderStatus, *steps: OrderStatus) -> tuple[OrderStatus, ...]:
+    """``steps`` taken one after the other from ``source``, if the machine allows each."""
+    current = source
+    for step in steps:
+        if not can_transition(current, step):
+            raise ValueError(f"an order cannot go from {current.value} to {step.value}")
+        current = step
+    return steps
 
 
 def refund_state(paid: int, refunded: int) -> RefundState:

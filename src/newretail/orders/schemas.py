@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from newretail.kernel.schemas import Code, InputModel, Latitude, Longitude, ReadModel, Text
+from newretail.orders.rules import DeliveryMethod
 
 Quantity = Annotated[int, Field(ge=1, le=10_000)]
 Id = Annotated[int, Field(ge=1, le=2**53)]
@@ -44,11 +45,12 @@ class Delivery(InputModel):
 
     @model_validator(mode="after")
     def _fits_method(self) -> "Delivery":
-        if self.method != "pickup" and self.address is None:
+        pickup = self.method == DeliveryMethod.PICKUP
+        if not pickup and self.address is None:
             raise ValueError("an address is needed for ship and same_city")
-        if self.method == "same_city" and self.address and self.address.lat is None:
+        if self.method == DeliveryMethod.SAME_CITY and self.address and self.address.lat is None:
             raise ValueError("same_city needs the address's lat and lng")
-        if self.method != "pickup" and self.pickup_store_id is not None:
+        if not pickup and self.pickup_store_id is not None:
             raise ValueError("pickup_store_id is only for pickup")
         return self
 
@@ -129,6 +131,7 @@ class OrderRead(ReadModel):
     referring_guide_id: int | None
     touchpoint_code: str | None
     campaign: str | None
+    note: str = Field(default="", description="The buyer's note, as given at checkout.")
     status: str
     refund_state: str
     currency: str

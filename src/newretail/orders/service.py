@@ -1,10 +1,15 @@
 """The orders domain's use cases, for routers, the worker and other domains (import only this).
 
-    checkout.py      pricing, attribution and the stock hold of a new order
+    context.py       opening a sale: store, brand, prices and buyer, read once
+    checkout.py      a new order drafted (priced, attributed, routed), then written held
+                     (a reservation until paid) or paid at once (a purchase)
     routing.py       where the units come from (pickup store, or ``rules.route``)
     pricing.py       line prices from the selling store's resolved offers
-    carts.py         carts: create, read priced, replace lines, check out once
-    lifecycle.py     guarded transitions: paid (+ stock sold, fulfilments), cancel, expire
+    rows.py          orders as frozen values, written and read with Core statements
+    carts.py         carts (a consumer's, staff's or a page visitor's): lines, priced
+                     reads, claiming, checking out once
+    lifecycle.py     guarded transitions: claimed and paid (+ fulfilments, stock sold),
+                     cancel, expire
     fulfilments.py   ready for pickup, ship, deliver, hand over at the counter
     refunds.py       refunded amounts per line and order (called by payments)
     idempotency.py   Idempotency-Key records for creates
@@ -36,16 +41,28 @@ from newretail.orders.access import (
 from newretail.orders.carts import (
     PricedCart,
     check_out,
+    claim,
     create_cart,
     get_cart,
+    get_page_cart,
+    open_visitor_cart,
     priced,
     replace_lines,
+    set_quantity,
 )
-from newretail.orders.checkout import brand_currency, create_order
+from newretail.orders.checkout import (
+    Draft,
+    brand_currency,
+    create_order,
+    draft,
+    place_held,
+    place_paid,
+)
 from newretail.orders.events import publish
 from newretail.orders.fulfilments import deliver, hand_over, list_fulfilments, mark_ready, ship
 from newretail.orders.lifecycle import (
     cancel,
+    claim_for_payment,
     collect_later,
     current_status,
     expire_unpaid,
@@ -54,11 +71,16 @@ from newretail.orders.lifecycle import (
 )
 from newretail.orders.models import Order
 from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
-from newretail.orders.special import FixedLine, OrderKind, place_fixed
+from newretail.orders.rows import LineView, OrderView
+from newretail.orders.rules import OrderKind
+from newretail.orders.special import FixedLine, place_fixed
 
 __all__ = [
+    "Draft",
     "FixedLine",
+    "LineView",
     "OrderKind",
+    "OrderView",
     "PricedCart",
     "RefundLinePlan",
     "access_cashiers",
@@ -66,15 +88,19 @@ __all__ = [
     "brand_currency",
     "cancel",
     "check_out",
+    "claim",
+    "claim_for_payment",
     "collect_later",
     "create_cart",
     "create_order",
     "current_status",
     "deliver",
+    "draft",
     "expire_unpaid",
     "expire_unpaid_orders",
     "get_cart",
     "get_order",
+    "get_page_cart",
     "hand_over",
     "idempotency",
     "is_consumer",
@@ -82,13 +108,17 @@ __all__ = [
     "list_orders",
     "mark_paid",
     "mark_ready",
+    "open_visitor_cart",
     "place_fixed",
+    "place_held",
+    "place_paid",
     "plan_refund",
     "priced",
     "publish",
     "replace_lines",
     "require_staff",
     "search_orders",
+    "set_quantity",
     "ship",
     "system_for",
     "transition",

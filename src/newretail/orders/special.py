@@ -10,7 +10,6 @@ and refunded without restocking; a ``balance`` order is allocated and commits th
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
@@ -19,14 +18,8 @@ from newretail.kernel.scope import Scope
 from newretail.orders import events
 from newretail.orders.checkout import brand_currency, new_number
 from newretail.orders.models import Order, OrderLine
-from newretail.orders.rules import DeliveryMethod, OrderStatus, RefundState
+from newretail.orders.rules import DeliveryMethod, OrderKind, OrderStatus, RefundState
 from newretail.org.models import Store
-
-
-class OrderKind(StrEnum):
-    STANDARD = "standard"
-    DEPOSIT = "deposit"
-    BALANCE = "balance"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,16 @@ once instead of waiting for its next poll.
 
 import threading
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from newretail.db import utcnow
 from newretail.outbox.models import OutboxEvent
 
 _WROTE_EVENTS = "newretail.outbox.wrote_events"
@@ -45,6 +48,44 @@ def record(
     session.flush()
     session.info[_WROTE_EVENTS] = True
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event for ``append``: the same fields ``record`` takes."""
+
+    brand_id: int | None
+    type: str
+    resource_type: str
+    resource_id: int | str
+    payload: dict[str, Any]
+
+
+_APPEND = insert(cast(Table, OutboxEvent.__table__))
+
+
+def append(*, session: Session, events: Sequence[NewEvent]) -> None:
+    """Add several events to the current transaction's outbox in one statement.
+
+    For hot paths: no ORM object per event, and a sale's events cost one round trip.
+    """
+    if not events:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "event_id": str(uuid.uuid4()),
+            "brand_id": e.brand_id,
+            "type": e.type,
+            "resource_type": e.resource_type,
+            "resource_id": str(e.resource_id),
+            "payload": e.payload,
+            "occurred_at": now,
+        }
+        for e in events
+    ]
+    session.connection().execute(_APPEND, rows)
+    session.info[_WROTE_EVENTS] = True
 
 
 def insert_new(

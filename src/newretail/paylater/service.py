@@ -153,7 +153,7 @@ def take_on_credit(
     session.add(charge)
     session.flush()
     _event(session, charge, "deferred.created", down_payment=down)
-    return charge, paid
+    return charge, order  # paying brought the loaded order up to date
 
 
 # ---- reading --------------------------------------------------------------------------

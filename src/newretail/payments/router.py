@@ -6,11 +6,13 @@ from fastapi.responses import JSONResponse
 from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, idempotent
 from newretail.orders.schemas import OrderRead
 from newretail.payments import service
+from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import (
     NotificationResult,
     PaymentCreate,
     PaymentRead,
     PaymentResult,
+    PurchaseCreate,
     RefundCreate,
     RefundRead,
 )
@@ -44,13 +46,48 @@ def pay(
         result = PaymentResult(
             payment=PaymentRead.model_validate(payment), order=OrderRead.model_validate(order)
         )
-        return (202 if payment.status == "pending" else 201), result
+        return (202 if payment.status == PaymentStatus.PENDING else 201), result
 
     return idempotent(
         session=session,
         scope=scope,
         key=key,
         operation=f"POST /orders/{order_id}/pay",
+        payload=data.model_dump(mode="json"),
+        work=work,
+    )
+
+
+@router.post(
+    "/purchases",
+    response_model=PaymentResult,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        202: {"model": PaymentResult, "description": "Pending: the provider confirms later."}
+    },
+)
+def purchase(
+    data: PurchaseCreate, session: SessionDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Check out and pay in one request: the order is paid and allocated at once, its units
+    taken straight from the shelf (201). A declined charge (201) or a pending one (202)
+    leaves the order open with its units held, to be paid at ``/orders/{id}/pay``;
+    ``insufficient_stock`` (409) charges nothing, or gives the charge back at once."""
+
+    def work() -> tuple[int, PaymentResult]:
+        payment, order = service.purchase(
+            session=session, scope=scope, data=data, payment=data.payment
+        )
+        result = PaymentResult(
+            payment=PaymentRead.model_validate(payment), order=OrderRead.model_validate(order)
+        )
+        return (202 if payment.status == PaymentStatus.PENDING else 201), result
+
+    return idempotent(
+        session=session,
+        scope=scope,
+        key=key,
+        operation="POST /purchases",
         payload=data.model_dump(mode="json"),
         work=work,
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from newretail.kernel.schemas import InputModel, ReadModel, Text
-from newretail.orders.schemas import OrderRead
+from newretail.orders.schemas import OrderCreate, OrderRead
 
 
 class PaymentCreate(InputModel):
@@ -24,6 +24,12 @@ class PaymentCreate(InputModel):
         str | None,
         Field(default=None, pattern=r"^[0-9 ]{12,23}$", description="Sandbox test cards."),
     ] = None
+
+
+class PurchaseCreate(OrderCreate):
+    """An order and its payment in one request: lines, checkout and how to pay."""
+
+    payment: PaymentCreate = Field(default_factory=PaymentCreate)
 
 
 class PaymentRead(ReadModel):

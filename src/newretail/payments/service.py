@@ -1,94 +1,217 @@
 """Paying orders through a provider, confirming late payments, refunding.
 
-    pay      charge the order's total once: succeeded (order paid, stock sold, allocated),
-             declined (the order stays open), or pending (the provider confirms later)
-    notify   a provider's signed notification settles a pending payment exactly once
-    refund   part or all of what was paid, never more, spread over the lines to the fen
+    pay       charge an order's total once: succeeded (order paid, allocated, held stock
+              sold), declined (the order stays open), or pending (the provider confirms)
+    purchase  an order and its payment in one transaction: priced, charged, written paid
+              and allocated, its units taken from the shelf last (no reservation); a
+              declined or pending charge leaves the order held, as a checkout would
+    notify    a provider's signed notification settles a pending payment exactly once
+    refund    part or all of what was paid, never more, spread over the lines to the fen
 
-The order's guarded transition decides every race: of two payments of one order (or a
-payment and a cancel) one wins; a charge that lost is given back at once, so no money stays
-with an order that did not take it. A sandbox charge happens inside the transaction, so a
-refused payment leaves nothing behind at all.
+Paying an order claims it first (its row locked until the transaction ends) and charges
+after: of two payments of one order, whatever their Idempotency-Keys, the second waits for
+the first and finds it paid, so nothing is charged twice. A purchase has no order to claim
+before it is charged; it charges only once the stock read says the units are there, and
+gives the money back at once in the rare case a concurrent buyer took the last units in
+between (the guarded stock statement at the end refuses it). A sandbox charge happens inside
+the transaction, so a refused payment leaves nothing behind at all.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
+from newretail.observability import log
 from newretail.orders import errors as order_errors
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.rules import REFUNDABLE, OrderStatus
+from newretail.orders.schemas import OrderCreate
 from newretail.outbox import service as outbox_service
 from newretail.payments import errors, providers
 from newretail.payments.models import Payment, Refund, RefundLine
 from newretail.payments.providers import ChargeOutcome
+from newretail.payments.rules import PaymentStatus, RefundStatus
 from newretail.payments.schemas import PaymentCreate, RefundCreate
 
 _NO_SYNC = {"synchronize_session": False}
-PENDING, SUCCEEDED, DECLINED, REVERSED = "pending", "succeeded", "declined", "reversed"
 
 
-def _payable(session: Session, order: Order) -> None:
-    if order.status != OrderStatus.CREATED.value:
-        if order.paid_amount > 0:
-            raise order_errors.OrderAlreadyPaid()
-        raise order_errors.OrderNotPayable(f"The order is {order.status}.")
-    if order.expires_at <= utcnow():
-        raise order_errors.OrderExpired()
-    pending = session.scalar(
-        select(Payment.id).where(Payment.order_id == order.id, Payment.status == PENDING)
+@dataclass(frozen=True, slots=True)
+class PaymentView:
+    """A payment as the transaction that wrote it left it."""
+
+    id: int
+    brand_id: int
+    order_id: int
+    provider: str
+    provider_ref: str
+    method: str
+    amount: int
+    currency: str
+    status: str
+    failure_reason: str | None
+    actor_type: str
+    actor_id: int | None
+    created_at: datetime
+    confirmed_at: datetime | None
+
+
+_INSERT_PAYMENT = insert(Payment).returning(Payment.id)
+
+
+def _write_payment(
+    session: Session,
+    *,
+    scope: Scope,
+    order: orders_service.OrderView,
+    provider: str,
+    result: providers.ChargeResult,
+    method: str,
+    now: datetime,
+) -> PaymentView:
+    values: dict[str, Any] = {
+        "brand_id": order.brand_id,
+        "order_id": order.id,
+        "provider": provider,
+        "provider_ref": result.provider_ref,
+        "method": method,
+        "amount": order.total,
+        "currency": order.currency,
+        "status": PaymentStatus(result.outcome.value).value,
+        "failure_reason": result.failure_reason,
+        "actor_type": scope.actor_type,
+        "actor_id": scope.actor_id,
+        "created_at": now,
+        "confirmed_at": now if result.outcome is not ChargeOutcome.PENDING else None,
+    }
+    payment_id = session.connection().execute(_INSERT_PAYMENT, values).scalar_one()
+    return PaymentView(id=payment_id, **values)
+
+
+def _check_pending(session: Session, order_id: int) -> None:
+    pending = (
+        session.connection()
+        .execute(
+            select(Payment.id)
+            .where(Payment.order_id == order_id, Payment.status == PaymentStatus.PENDING.value)
+            .limit(1)
+        )
+        .first()
     )
     if pending is not None:
         raise errors.PaymentPending()
 
 
+def _given_back(
+    provider: providers.Provider, result: providers.ChargeResult, amount: int
+) -> Callable[[], None]:
+    def give_back() -> None:
+        provider.refund(provider_ref=result.provider_ref, amount=amount)
+        log.warning(
+            "charge_given_back",
+            provider=provider.name,
+            provider_ref=result.provider_ref,
+            amount=amount,
+        )
+
+    return give_back
+
+
 def pay(
     *, session: Session, scope: Scope, order_id: int, data: PaymentCreate
-) -> tuple[Payment, Order]:
+) -> tuple[PaymentView, orders_service.OrderView]:
     """Charge the order's total through ``data.provider``; see the module docstring."""
-    order = orders_service.get_order(session=session, scope=scope, order_id=order_id)
     if not orders_service.is_consumer(scope):
         orders_service.require_staff(scope, *orders_service.access_cashiers())
     provider = providers.get_provider(data.provider)
-    _payable(session, order)
     now = utcnow()
+    order = orders_service.claim_for_payment(
+        session=session, scope=scope, order_id=order_id, now=now
+    )
+    _check_pending(session, order.id)
     result = provider.charge(
         amount=order.total,
         currency=order.currency,
         instruction=data.card_number or data.instruction,
     )
-    payment = Payment(
-        brand_id=order.brand_id,
-        order_id=order.id,
+    payment = _write_payment(
+        session,
+        scope=scope,
+        order=order,
         provider=provider.name,
-        provider_ref=result.provider_ref,
+        result=result,
         method=data.method,
-        amount=order.total,
-        currency=order.currency,
-        status=result.outcome.value,
-        failure_reason=result.failure_reason,
-        actor_type=scope.actor_type,
-        actor_id=scope.actor_id,
-        created_at=now,
-        confirmed_at=now if result.outcome is not ChargeOutcome.PENDING else None,
+        now=now,
     )
-    session.add(payment)
-    session.flush()
-    if result.outcome is ChargeOutcome.SUCCEEDED:
+    if result.outcome is not ChargeOutcome.SUCCEEDED:
+        return payment, order
+    give_back = _given_back(provider, result, order.total)
+    try:
         paid = orders_service.mark_paid(
-            session=session, order_id=order.id, amount=order.total, now=now
+            session=session, order_id=order.id, amount=order.total, now=now, order=order
         )
-        if paid is None:
-            provider.refund(provider_ref=payment.provider_ref, amount=payment.amount)
-            raise order_errors.OrderNotPayable(
-                "The order was paid or closed meanwhile; nothing was charged."
+    except DomainError:
+        give_back()  # the held units are gone (a count or an ERP sync found them missing)
+        raise
+    if paid is None:
+        give_back()
+        raise order_errors.OrderNotPayable(
+            "The order was paid or closed meanwhile; nothing was charged."
+        )
+    return payment, paid
+
+
+def purchase(
+    *, session: Session, scope: Scope, data: OrderCreate, payment: PaymentCreate
+) -> tuple[PaymentView, orders_service.OrderView]:
+    """A new order and its payment at once; see the module docstring."""
+    provider = providers.get_provider(payment.provider)
+    planned = orders_service.draft(
+        session=session,
+        scope=scope,
+        store_id=data.store_id,
+        channel=data.channel,
+        lines=[(line.sku_id, line.quantity) for line in data.lines],
+        attribution=data,
+        checkout=data,
+    )
+    result = provider.charge(
+        amount=planned.total,
+        currency=planned.currency,
+        instruction=payment.card_number or payment.instruction,
+    )
+    written: list[PaymentView] = []
+
+    def write(order: orders_service.OrderView) -> None:
+        written.append(
+            _write_payment(
+                session,
+                scope=scope,
+                order=order,
+                provider=provider.name,
+                result=result,
+                method=payment.method,
+                now=planned.sale.now,
             )
-        order = paid  # refreshed by its transitions, lines and all
-    return payment, order
+        )
+
+    if result.outcome is not ChargeOutcome.SUCCEEDED:
+        order = orders_service.place_held(session=session, draft=planned, before_stock=write)
+        return written[0], order
+    try:
+        order = orders_service.place_paid(session=session, draft=planned, before_stock=write)
+    except DomainError:
+        _given_back(provider, result, planned.total)()
+        raise
+    return written[0], order
 
 
 def notify(
@@ -107,7 +230,7 @@ def notify(
     now = utcnow()
     settled = session.execute(
         update(Payment)
-        .where(Payment.id == payment.id, Payment.status == PENDING)
+        .where(Payment.id == payment.id, Payment.status == PaymentStatus.PENDING.value)
         .values(status=note.outcome.value, confirmed_at=now)
         .returning(Payment.id),
         execution_options=_NO_SYNC,
@@ -131,7 +254,10 @@ def _reverse(session: Session, provider: providers.Provider, payment: Payment) -
     session.execute(
         update(Payment)
         .where(Payment.id == payment.id)
-        .values(status=REVERSED, failure_reason="the order was closed before the money arrived"),
+        .values(
+            status=PaymentStatus.REVERSED.value,
+            failure_reason="the order was closed before the money arrived",
+        ),
         execution_options=_NO_SYNC,
     )
     outbox_service.record(
@@ -157,7 +283,9 @@ def refund(*, session: Session, scope: Scope, order_id: int, data: RefundCreate)
     if OrderStatus(order.status) not in REFUNDABLE:
         raise order_errors.OrderNotRefundable(f"The order is {order.status}.")
     payment = session.scalar(
-        select(Payment).where(Payment.order_id == order.id, Payment.status == SUCCEEDED)
+        select(Payment).where(
+            Payment.order_id == order.id, Payment.status == PaymentStatus.SUCCEEDED.value
+        )
     )
     if payment is None:
         raise order_errors.OrderNotRefundable("The order has no succeeded payment.")
@@ -174,7 +302,7 @@ def refund(*, session: Session, scope: Scope, order_id: int, data: RefundCreate)
         amount=amount,
         currency=order.currency,
         reason=data.reason,
-        status=SUCCEEDED,
+        status=RefundStatus.SUCCEEDED.value,
         provider_ref=provider.refund(provider_ref=payment.provider_ref, amount=amount),
         actor_type=scope.actor_type,
         actor_id=scope.actor_id,

@@ -167,7 +167,7 @@ def _place(
     member_id: int,
     referring: int | None,
     pickup: bool,
-) -> Order | None:
+) -> orders_service.OrderView | None:
     address = {
         "name": "王女士",
         "phone": "13800138000",
@@ -204,7 +204,11 @@ def _place(
 
 
 def _move_along(
-    ctx: StepContext, order: Order, channel: str, pickup: bool, made: Counter[str]
+    ctx: StepContext,
+    order: orders_service.OrderView,
+    channel: str,
+    pickup: bool,
+    made: Counter[str],
 ) -> None:
     scope = _system(order.brand_id)
     for fulfilment in orders_service.list_fulfilments(
@@ -244,7 +248,7 @@ def _move_along(
             )
 
 
-def _refund_unit(ctx: StepContext, order: Order, made: Counter[str]) -> int:
+def _refund_unit(ctx: StepContext, order: orders_service.OrderView, made: Counter[str]) -> int:
     line = order.lines[0]
     record = payments_service.refund(
         session=ctx.session,
@@ -259,7 +263,7 @@ def _refund_unit(ctx: StepContext, order: Order, made: Counter[str]) -> int:
 
 
 def _restocked(
-    ctx: StepContext, brand: BrandRecord, order: Order, locations: dict[int, str]
+    ctx: StepContext, brand: BrandRecord, order: orders_service.OrderView, locations: dict[int, str]
 ) -> None:
     """A refund of everything before anything left the shelf puts every unit back."""
     fresh = orders_service.get_order(
@@ -275,7 +279,7 @@ def _restocked(
 def _return_unit(
     ctx: StepContext,
     brand: BrandRecord,
-    order: Order,
+    order: orders_service.OrderView,
     locations: dict[int, str],
     made: Counter[str],
 ) -> int:

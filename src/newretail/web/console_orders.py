@@ -35,6 +35,7 @@ from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.rules import REFUNDABLE, FulfilmentKind, OrderStatus
 from newretail.payments import service as payments_service
+from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import RefundCreate
 from newretail.returns import service as returns_service
 from newretail.web import data, labels, member_pages, messages
@@ -203,7 +204,7 @@ def order_page(page: StaffPage, session: PageSessionDep, order_id: int) -> HTMLR
     titles = {line.id: line.title for line in order.lines}
     cur = order.currency
     refundable = OrderStatus(order.status) in REFUNDABLE and any(
-        p.status == "succeeded" for p in payments
+        p.status == PaymentStatus.SUCCEEDED for p in payments
     )
     can_refund = refundable and scope.has_any(*orders_service.access_cashiers())
     can_act = scope.has_any(*ORDER_ROLES)
@@ -215,6 +216,7 @@ def order_page(page: StaffPage, session: PageSessionDep, order_id: int) -> HTMLR
         order=_order_row(page, order, known),
         delivery_method=order.delivery_method,
         address=order.address,
+        note=order.note,
         pickup_store=known.store(page, order.pickup_store_id) if order.pickup_store_id else None,
         amounts={
             "subtotal": Money(order.subtotal, cur),

@@ -9,10 +9,11 @@
     GET  /s/{code}/orders/{id}     state, lines, pickup code when ready, fulfilment steps
     GET  /s/{code}/orders          my orders in this brand
 
-The cart lives in a signed cookie per store until checkout (no account is needed to fill
-it); the consumer signs in when they check out, with a signed cookie holding their id. A
-``ref`` (a guide's signed share token) is carried on every link; at checkout the guide it
-names becomes the order's referring guide.
+The cart is the API's cart (``orders`` carts): filled before anyone signs in as a visitor's
+cart whose id alone sits in a signed cookie per store, and claimed by the consumer who signs
+in to check out (their id is in a signed cookie too). A ``ref`` (a guide's signed share
+token) is carried on every link; at checkout the guide it names becomes the order's
+referring guide.
 """
 
 from typing import Annotated, Any
@@ -29,10 +30,12 @@ from newretail.kernel.money import Money
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.orders import errors as order_errors
-from newretail.orders import pricing
 from newretail.orders import service as orders_service
-from newretail.orders.schemas import OrderCreate
+from newretail.orders.models import Cart
+from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderStatus
+from newretail.orders.schemas import Attribution, Checkout
 from newretail.payments import service as payments_service
+from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import PaymentCreate
 from newretail.web import messages, security
 from newretail.web.cloudstore import Ref, kept_ref, linker
@@ -45,6 +48,8 @@ SHOPPER_SECONDS = 30 * 24 * 3600
 CART_SECONDS = 7 * 24 * 3600
 MAX_LINES = 30
 MAX_UNITS = 99
+NOTE_MAX = 500
+CHANNEL = "cloud_store"
 Next = Annotated[str | None, Query(max_length=300)]
 INSTRUCTIONS = ("succeed", "decline", "timeout")
 
@@ -56,18 +61,21 @@ def _cart_cookie(store: CloudStore) -> str:
     return f"nr_cart_{store.id}"
 
 
-def read_cart(page: Page, store: CloudStore) -> dict[int, int]:
+def page_cart(page: Page, session: Session, store: CloudStore, buyer: Scope | None) -> Cart | None:
+    """The open cart this store's cookie names (a visitor's, or the signed-in buyer's)."""
     data = security.unsign(
         page.settings.secret_key, "cart", page.request.cookies.get(_cart_cookie(store))
     )
-    lines = (data or {}).get("lines") or {}
-    return {int(k): int(v) for k, v in lines.items() if str(k).isdigit() and int(v) > 0}
-
-
-def _store_cart(page: Page, response: Response, store: CloudStore, cart: dict[int, int]) -> None:
-    value = security.sign(
-        page.settings.secret_key, "cart", {"lines": {str(k): v for k, v in cart.items()}}
+    cart_id = (data or {}).get("cart_id")
+    if not isinstance(cart_id, int):
+        return None
+    return orders_service.get_page_cart(
+        session=session, cart_id=cart_id, store_id=store.id, shopper=buyer
     )
+
+
+def _remember_cart(page: Page, response: Response, store: CloudStore, cart: Cart) -> None:
+    value = security.sign(page.settings.secret_key, "cart", {"cart_id": cart.id})
     page.set_cookie(response, _cart_cookie(store), value, CART_SECONDS)
 
 
@@ -106,15 +114,14 @@ def _render(page: Page, template: str, store: CloudStore, ref: str | None, **ctx
 # ---- the cart -------------------------------------------------------------------------
 
 
-def _priced(session: Session, store: CloudStore, cart: dict[int, int]) -> list[dict[str, Any]]:
-    priced = pricing.price_lines(
-        session=session,
-        brand_id=store.brand_id,
-        store_id=store.id,
-        channel="cloud_store",
-        lines=sorted(cart.items()),
-    )
-    return [
+def _lines(
+    session: Session, store: CloudStore, cart: Cart | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The cart's lines priced for the templates, and whether it can be checked out."""
+    if cart is None:
+        return [], False
+    priced = orders_service.priced(session=session, cart=cart)
+    lines = [
         {
             "sku_id": p.sku_id,
             "title": p.title,
@@ -123,8 +130,9 @@ def _priced(session: Session, store: CloudStore, cart: dict[int, int]) -> list[d
             "unit": Money(p.unit_price or 0, store.currency),
             "total": Money((p.unit_price or 0) * p.quantity, store.currency),
         }
-        for p in priced
+        for p in sorted(priced.lines, key=lambda p: p.sku_id)
     ]
+    return lines, priced.orderable
 
 
 @router.get("/s/{store_code}/cart")
@@ -132,7 +140,9 @@ def cart_page(
     page: PublicPage, session: PageSessionDep, store_code: str, ref: Ref = None
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
-    lines = _priced(session, store, read_cart(page, store))
+    lines, orderable = _lines(
+        session, store, page_cart(page, session, store, shopper(page, session))
+    )
     total = sum(line["total"].amount for line in lines if line["sellable"])
     return _render(
         page,
@@ -141,7 +151,7 @@ def cart_page(
         kept_ref(ref),
         lines=lines,
         total=Money(total, store.currency),
-        can_check_out=bool(lines) and all(line["sellable"] for line in lines),
+        can_check_out=orderable,
     )
 
 
@@ -151,19 +161,38 @@ def change_cart(
 ) -> Response:
     """``add`` a SKU (one more unit, or ``quantity``), or ``set`` one line's units (0 drops it)."""
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
-    cart = read_cart(page, store)
+    link = linker(store.code, kept_ref(ref))
+    cart = page_cart(page, session, store, shopper(page, session))
     sku = _int(fields.get("sku_id"), 0)
     quantity = _int(fields.get("quantity"), default=1)
     if sku > 0 and 0 <= quantity <= MAX_UNITS:
-        if fields.get("action") == "set":
-            cart[sku] = quantity
-        elif len(cart) < MAX_LINES or sku in cart:
-            cart[sku] = min(cart.get(sku, 0) + max(quantity, 1), MAX_UNITS)
-    cart = {k: v for k, v in cart.items() if v > 0}
-    ref = kept_ref(ref)
-    response = RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
-    _store_cart(page, response, store, cart)
+        try:
+            cart = _change(session, store, cart, sku, quantity, fields.get("action") == "set")
+        except DomainError as exc:
+            session.rollback()
+            return page.redirect(
+                link("/cart"), flash="order_action_failed", kind="error", reason=exc.detail
+            )
+    response = RedirectResponse(link("/cart"), status_code=303)
+    if cart is not None:
+        _remember_cart(page, response, store, cart)
     return response
+
+
+def _change(
+    session: Session, store: CloudStore, cart: Cart | None, sku: int, quantity: int, absolute: bool
+) -> Cart | None:
+    if cart is None:
+        if absolute and quantity == 0:
+            return None
+        cart = orders_service.open_visitor_cart(
+            session=session, store_id=store.id, channel=CHANNEL, attribution=Attribution()
+        )
+    held = {line.sku_id: line.quantity for line in cart.lines}
+    units = quantity if absolute else min(held.get(sku, 0) + max(quantity, 1), MAX_UNITS)
+    if sku not in held and len(held) >= MAX_LINES:
+        return cart
+    return orders_service.set_quantity(session=session, cart=cart, sku_id=sku, quantity=units)
 
 
 def _int(value: str | None, default: int) -> int:
@@ -268,10 +297,11 @@ def checkout_form(
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     ref = kept_ref(ref)
-    if shopper(page, session) is None:
+    buyer = shopper(page, session)
+    if buyer is None:
         return _signin_redirect(store, ref, f"/s/{store.code}/checkout")
-    cart = read_cart(page, store)
-    if not cart:
+    cart = page_cart(page, session, store, buyer)
+    if cart is None or not cart.lines:
         return RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
     return _checkout_page(page, session, store, ref, cart, {})
 
@@ -281,12 +311,12 @@ def _checkout_page(
     session: Session,
     store: CloudStore,
     ref: str | None,
-    cart: dict[int, int],
+    cart: Cart | None,
     form: dict[str, str],
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    lines = _priced(session, store, cart)
+    lines, _ = _lines(session, store, cart)
     total = sum(line["total"].amount for line in lines if line["sellable"])
     return page.render(
         "cloudstore/checkout.html",
@@ -296,7 +326,7 @@ def _checkout_page(
         categories=[],
         lines=lines,
         total=Money(total, store.currency),
-        form={"method": "pickup", "name": "", "phone": "", "line1": "", **form},
+        form={"method": "pickup", "name": "", "phone": "", "line1": "", "note": "", **form},
         error=error,
     )
 
@@ -310,19 +340,29 @@ def check_out(
     buyer = shopper(page, session)
     if buyer is None:
         return _signin_redirect(store, ref, f"/s/{store.code}/checkout")
-    cart = read_cart(page, store)
-    if not cart:
+    cart = page_cart(page, session, store, buyer)
+    if cart is None or not cart.lines:
         return RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
     form = {k: fields.get(k, "").strip()[:300] for k in ("method", "name", "phone", "line1")}
+    form["note"] = fields.get("note", "").strip()[:NOTE_MAX]
     try:
-        data = OrderCreate.model_validate(_order_body(page, store, ref, cart, form))
+        data = Checkout.model_validate(_checkout_body(store, form))
     except ValueError:
         error = page.gettext("Enter a name, a phone number and an address for the delivery.")
         return _checkout_page(page, session, store, ref, cart, form, error, 422)
+    guide = read_share_ref(secret=page.settings.secret_key, ref=ref)
     try:
-        order = orders_service.create_order(session=session, scope=buyer, data=data)
+        mine = orders_service.claim(session=session, scope=buyer, cart=cart)
+        order = orders_service.check_out(
+            session=session,
+            scope=buyer,
+            cart_id=mine.id,
+            data=data,
+            attribution=Attribution(referring_guide_id=guide) if guide else None,
+        )
     except DomainError as exc:
         session.rollback()
+        cart = page_cart(page, session, store, buyer)
         return _checkout_page(
             page, session, store, ref, cart, form, page.error_message(exc), exc.status
         )
@@ -331,9 +371,7 @@ def check_out(
     return response
 
 
-def _order_body(
-    page: Page, store: CloudStore, ref: str | None, cart: dict[int, int], form: dict[str, str]
-) -> dict[str, Any]:
+def _checkout_body(store: CloudStore, form: dict[str, str]) -> dict[str, Any]:
     delivery: dict[str, Any] = {"method": "pickup"}
     if form["method"] == "same_city":
         # No geocoder offline: the courier's search starts from this store's own point.
@@ -342,13 +380,7 @@ def _order_body(
             "method": "same_city",
             "address": {**address, "city": store.city, "lat": store.lat, "lng": store.lng},
         }
-    return {
-        "store_id": store.id,
-        "channel": "cloud_store",
-        "lines": [{"sku_id": sku, "quantity": n} for sku, n in sorted(cart.items())],
-        "delivery": delivery,
-        "referring_guide_id": read_share_ref(secret=page.settings.secret_key, ref=ref),
-    }
+    return {"delivery": delivery, "note": form["note"]}
 
 
 # ---- paying and following the order ---------------------------------------------------
@@ -373,7 +405,7 @@ def pay_form(
     buyer, order = _own_order(page, session, store, order_id)
     if buyer is None:
         return _signin_redirect(store, ref, f"/s/{store.code}/orders/{order_id}/pay")
-    if order.status != "created":
+    if order.status != OrderStatus.CREATED:
         return RedirectResponse(linker(store.code, ref)(f"/orders/{order.id}"), status_code=303)
     return _render(
         page,
@@ -410,12 +442,13 @@ def pay(
     except DomainError as exc:
         session.rollback()
         return page.redirect(link(f"/orders/{order.id}"), flash="payment_failed", reason=exc.detail)
-    if payment.status == "declined":
+    if payment.status == PaymentStatus.DECLINED:
         return page.redirect(link(f"/orders/{order.id}/pay"), flash="payment_declined")
     return page.redirect(link(f"/orders/{order.id}"), flash=f"payment_{payment.status}")
 
 
-STEPS = ("created", "paid", "allocated", "ready", "shipped", "completed")
+S = OrderStatus
+STEPS = (S.CREATED, S.PAID, S.ALLOCATED, S.READY, S.SHIPPED, S.COMPLETED)
 
 
 @router.get("/s/{store_code}/orders/{order_id}")
@@ -437,18 +470,23 @@ def order_page(
         order=order,
         money=lambda amount: Money(amount, order.currency),
         fulfilments=fulfilments,
-        pickup_codes=[f.pickup_code for f in fulfilments if f.status == "ready" and f.pickup_code],
+        pickup_codes=[
+            f.pickup_code
+            for f in fulfilments
+            if f.status == FulfilmentStatus.READY and f.pickup_code
+        ],
         steps=steps,
     )
 
 
 def _steps(method: str, status: str) -> list[tuple[str, bool]]:
     """The order's path (pickups wait at the counter, deliveries travel) and how far it got."""
-    path = ["created", "paid", "ready" if method == "pickup" else "shipped", "completed"]
-    if status in ("cancelled", "refunded"):
-        return [(step, False) for step in path] + [(status, True)]
-    reached = STEPS.index(status) if status in STEPS else 0
-    return [(step, STEPS.index(step) <= reached) for step in path]
+    pickup = method == DeliveryMethod.PICKUP
+    path = [S.CREATED, S.PAID, S.READY if pickup else S.SHIPPED, S.COMPLETED]
+    if status in (S.CANCELLED, S.REFUNDED):
+        return [(step.value, False) for step in path] + [(status, True)]
+    reached = STEPS.index(S(status)) if status in STEPS else 0
+    return [(step.value, STEPS.index(step) <= reached) for step in path]
 
 
 @router.get("/s/{store_code}/orders")

@@ -77,6 +77,31 @@ def test_two_payments_of_one_order_charge_it_once(database: Database) -> None:
     assert charged == {order_id: 1 for order_id in orders}
 
 
+def test_concurrent_payments_of_one_order_charge_the_provider_once(database: Database) -> None:
+    provider = order_builders.counting_provider("countingraces")
+    shop = order_builders.shop(database, stock=ORDERS)
+    buyer = order_builders.consumer(database)
+    orders = [buy(database, shop, buyer, pay=False).order_id or 0 for _ in range(ORDERS)]
+    tasks = [order_id for order_id in orders for _ in range(3)]
+    data = PaymentCreate(provider=provider.name)
+
+    def pay(n: int) -> str:
+        try:
+            with database.transaction() as session:
+                payments_service.pay(
+                    session=session, scope=consumer_scope(buyer), order_id=tasks[n], data=data
+                )
+        except DomainError as exc:
+            return exc.code
+        return "pay"
+
+    results = together(6, len(tasks), pay)
+    total = sum(shop.prices[:1]) * ORDERS
+    assert results.count("pay") == ORDERS
+    assert set(results) == {"pay", "order_already_paid"}
+    assert (sum(provider.charges), provider.refunds) == (total, [])
+
+
 def test_money_confirmed_after_the_order_expired_is_given_back(database: Database) -> None:
     shop = order_builders.shop(database, stock=1)
     buyer = order_builders.consumer(database)

@@ -1,0 +1,173 @@
+"""Benchmark: a flash sale over HTTP, 300 buyers for 50 units of one hot SKU.
+
+Serves the app with uvicorn's CLI (``--factory newretail.app:create_app --workers 2``) on
+127.0.0.1, signs every buyer in beforehand (a consumer token each, untimed), then times
+32 client threads, each buyer one ``POST /api/v1/purchases`` (checkout and pay in one
+request), or with ``--two-step`` a ``POST /api/v1/orders`` and a ``POST .../pay``. The
+anchor, in the same run and on the same database with the same threads and buyers: the
+bare DB-API loop of ``flash_sale.py`` (the same writes per buyer, one transaction each).
+The server is stopped by its PID at the end. SQLite in a temporary file by default;
+PostgreSQL when NEWRETAIL_BENCH_DATABASE_URL (or NEWRETAIL_TEST_DATABASE_URL) is set.
+Prints one JSON line on stdout.
+
+    .venv/bin/python benchmarks/flash_sale_http.py [--port 8100] [--two-step]
+"""
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+import httpx
+
+from flash_sale import bare_buyer, build_world, database_url, order_body, sold_units
+from newretail.auth import service as auth_service
+from newretail.db import Database
+from newretail.models import Base
+from newretail.observability import configure_logging
+from support.hot_sku import run
+
+SECRET = "flash-sale-http-benchmark-secret-0123456789"
+
+
+def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """uvicorn with ``workers`` processes, ready to answer; stop it with ``stop``."""
+    env = {
+        **os.environ,
+        "NEWRETAIL_DATABASE_URL": url,
+        "NEWRETAIL_SECRET_KEY": SECRET,
+        "NEWRETAIL_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "newretail.app:create_app"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop(server)
+    raise SystemExit("the server did not come up")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's PID (uvicorn's supervisor stops its workers), then wait."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def http_buyer(
+    port: int, body: dict[str, Any], tokens: list[str], two_step: bool
+) -> tuple[Any, list[httpx.Client]]:
+    local = threading.local()
+    clients: list[httpx.Client] = []
+    lock = threading.Lock()
+
+    def client() -> httpx.Client:
+        found = getattr(local, "client", None)
+        if found is None:
+            found = local.client = httpx.Client(
+                base_url=f"http://127.0.0.1:{port}/api/v1", timeout=60
+            )
+            with lock:
+                clients.append(found)
+        return found
+
+    def buy(n: int) -> bool:
+        headers = {"Authorization": f"Bearer {tokens[n]}"}
+        if not two_step:
+            response = client().post("/purchases", json=body, headers=headers)
+            _expect(response, (201, 409))
+            return response.status_code == 201
+        created = client().post("/orders", json=body, headers=headers)
+        _expect(created, (201, 409))
+        if created.status_code != 201:
+            return False
+        paid = client().post(f"/orders/{created.json()['id']}/pay", json={}, headers=headers)
+        _expect(paid, (201,))
+        return True
+
+    return buy, clients
+
+
+def _expect(response: httpx.Response, statuses: tuple[int, ...]) -> None:
+    if response.status_code not in statuses:
+        raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=50)
+    parser.add_argument("--buyers", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--two-step", action="store_true", help="checkout, then pay")
+    args = parser.parse_args()
+    os.environ["NEWRETAIL_SECRET_KEY"] = SECRET
+    configure_logging(level="WARNING", json=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url(tmp)
+        database = Database(url)
+        Base.metadata.create_all(database.engine)
+        hot, consumers = build_world(database, args.units, args.buyers)
+        tokens = [auth_service.issue_consumer_token(consumer_id=c)[0] for c in consumers]
+        body = order_body(hot.store_id, hot.service_sku)
+        server = serve(url, args.port, args.workers)
+        try:
+            buy, clients = http_buyer(args.port, body, tokens, args.two_step)
+            seconds, sold, latencies = run(args.buyers, args.clients, buy)
+            for client in clients:
+                client.close()
+        finally:
+            stop(server)
+        # A connection per client thread, as the server's pools had.
+        anchor = Database(url, pool_size=args.clients, max_overflow=0)
+        with bare_buyer(anchor, hot, consumers) as bare:
+            bare_seconds, bare_sold, bare_latencies = run(args.buyers, args.clients, bare)
+        anchor.dispose()
+        counts = sold_units(database, hot)
+        backend = database.engine.dialect.name
+        database.dispose()
+    oversold = max(0, counts["paid"] - args.units) + max(0, -counts["service_on_hand"])
+    oversold += max(0, bare_sold - args.units) + max(0, -counts["anchor_on_hand"])
+    rate, bare_rate = args.buyers / seconds, args.buyers / bare_seconds
+    result = {
+        "benchmark": "flash_sale_http",
+        "backend": backend,
+        "flow": "two_step" if args.two_step else "purchase",
+        "workers": args.workers,
+        "clients": args.clients,
+        "buyers": args.buyers,
+        "units": args.units,
+        "orders_paid": sold,
+        "oversold": oversold,
+        "orders_per_s": round(sold / seconds, 1),
+        "buyers_per_s": round(rate, 1),
+        "p99_ms": round(statistics.quantiles(latencies, n=100)[98], 2),
+        "bare_orders_per_s": round(bare_sold / bare_seconds, 1),
+        "bare_buyers_per_s": round(bare_rate, 1),
+        "bare_p99_ms": round(statistics.quantiles(bare_latencies, n=100)[98], 2),
+        "share_of_bare": round(rate / bare_rate, 3),
+    }
+    assert sold == bare_sold == args.units == counts["paid"] == counts["journal"]
+    assert oversold == 0
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

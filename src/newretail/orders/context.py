@@ -1,0 +1,99 @@
+"""Opening a sale: the selling store and brand, the prices, the buyer, read once.
+
+The store, brand and resolved offers come from the catalog's per-process copies (one stamp
+read when they are current); the buyer from one read of consumer, membership and binding.
+Everything after this takes them from the ``Sale``.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from newretail.auth import service as auth_service
+from newretail.catalog import service as catalog_service
+from newretail.kernel.errors import NotFound
+from newretail.kernel.sale import ANONYMOUS, Buyer, Sale, SaleBrand, SaleStore
+from newretail.kernel.scope import Role, Scope
+from newretail.members import service as members_service
+from newretail.members.errors import ConsumerGone
+from newretail.orders import access, errors
+from newretail.org import errors as org_errors
+
+CONSUMER_CHANNELS = frozenset({"online", "cloud_store", "guide_share", "livestream"})
+
+
+def check_buyer(scope: Scope, channel: str) -> None:
+    """Consumers buy in their own channels; staff who sell in any."""
+    if access.is_consumer(scope):
+        if channel not in CONSUMER_CHANNELS:
+            raise errors.InvalidChannelForBuyer()
+        return
+    access.require_staff(scope, *access.SELLERS)
+
+
+def selling_store(*, session: Session, scope: Scope, store_id: int) -> tuple[SaleBrand, SaleStore]:
+    """An open store (not a warehouse) the caller may sell from; consumers buy from any."""
+    found = catalog_service.sale_catalog.store(session=session, store_id=store_id)
+    seen = found is not None and (
+        access.is_consumer(scope) or scope.sees_store(found[1].brand_id, found[1].id)
+    )
+    if found is None or not seen:
+        raise org_errors.StoreNotFound()
+    if not found[1].sells:
+        raise org_errors.StoreNotFound("This store does not sell.")
+    return found
+
+
+def open_sale(
+    *,
+    session: Session,
+    scope: Scope,
+    store_id: int,
+    channel: str,
+    sku_ids: Sequence[int],
+    now: datetime,
+) -> Sale:
+    """The sale's store, brand and prices; its buyer is added by ``with_buyer``."""
+    check_buyer(scope, channel)
+    brand, store = selling_store(session=session, scope=scope, store_id=store_id)
+    offers = catalog_service.sale_catalog.offers(
+        session=session, store=store, channel=channel, sku_ids=sku_ids
+    )
+    return Sale(brand, store, channel, ANONYMOUS, offers, scope.actor_type, scope.actor_id, now)
+
+
+def buyer(*, session: Session, scope: Scope, sale: Sale, member_id: int | None) -> Buyer:
+    """A consumer token's own membership, or the member staff name (none: anonymous)."""
+    if access.is_consumer(scope):
+        found = members_service.buyer_of(
+            session=session,
+            consumer_id=scope.actor_id or 0,
+            brand_id=sale.brand.id,
+            now=sale.now,
+        )
+        if found is None:
+            raise ConsumerGone()
+        return found
+    if member_id is None:
+        return ANONYMOUS
+    member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
+    binding = members_service.current_binding(session=session, member_id=member.id)
+    if binding is None or (binding.expires_at is not None and binding.expires_at <= sale.now):
+        return Buyer(member.consumer_id, member.id)
+    return Buyer(member.consumer_id, member.id, binding.store_id, binding.guide_id)
+
+
+def referring_guide(*, session: Session, brand_id: int, guide_id: int | None) -> int | None:
+    """The guide a share link or badge names: an active guide of the brand, or refused."""
+    if guide_id is None:
+        return None
+    try:
+        staff = auth_service.get_staff(
+            session=session, scope=access.system_for(brand_id), staff_id=guide_id
+        )
+    except NotFound as exc:
+        raise errors.ReferringGuideNotFound() from exc
+    if not staff.is_active or not any(a.role == Role.GUIDE for a in staff.roles):
+        raise errors.ReferringGuideNotFound()
+    return guide_id

@@ -1,0 +1,194 @@
+"""Orders as frozen values, written and read with Core statements (the sale's hot path).
+
+A checkout, a purchase and a payment write an order, its lines and its fulfilments with one
+set-based INSERT each and read an order with its lines in one SELECT; what they return is
+an ``OrderView`` built from what they wrote, not an ORM object loaded again.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
+from newretail.kernel import stamps
+from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    id: int
+    order_id: int
+    brand_id: int
+    sku_id: int
+    title: str
+    quantity: int
+    unit_price: int
+    price_source: dict[str, Any]
+    subtotal: int
+    discount: int
+    total: int
+    location_id: int
+    routing_reason: str
+    refunded_quantity: int = 0
+    refunded_amount: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """An order and its lines as the transaction that wrote or read them left them."""
+
+    id: int
+    brand_id: int
+    number: str
+    kind: str
+    store_id: int
+    channel: str
+    consumer_id: int | None
+    member_id: int | None
+    bound_store_id: int | None
+    bound_guide_id: int | None
+    referring_guide_id: int | None
+    touchpoint_code: str | None
+    campaign: str | None
+    note: str
+    status: str
+    refund_state: str
+    currency: str
+    subtotal: int
+    discount: int
+    total: int
+    paid_amount: int
+    refunded_amount: int
+    delivery_method: str
+    pickup_store_id: int | None
+    address: dict[str, Any] | None
+    reservation_id: int | None
+    expires_at: datetime
+    cancel_reason: str | None
+    created_by_type: str
+    created_by_id: int | None
+    created_at: datetime
+    paid_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+    lines: tuple[LineView, ...] = ()
+
+    def moved(self, **values: Any) -> "OrderView":
+        return replace(self, **values)
+
+
+ORDER_FIELDS = tuple(name for name in OrderView.__dataclass_fields__ if name != "lines")
+LINE_FIELDS = tuple(LineView.__dataclass_fields__)
+_ORDER_COLUMNS = [Order.__table__.c[name] for name in ORDER_FIELDS]
+_LINE_COLUMNS = [OrderLine.__table__.c[name] for name in LINE_FIELDS]
+
+
+def insert_order(
+    session: Session, values: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
+) -> OrderView:
+    """The order and its lines, two statements; ``values`` has every field but ``id``."""
+    connection = session.connection()
+    order_id = connection.execute(_INSERT_ORDER, dict(values)).scalar_one()
+    rows = [
+        {**line, "order_id": order_id, "refunded_quantity": 0, "refunded_amount": 0}
+        for line in lines
+    ]
+    ids = _insert_many(connection, OrderLine, rows)
+    views = tuple(LineView(id=i, **row) for i, row in zip(ids, rows, strict=True))
+    return OrderView(id=order_id, lines=views, **values)
+
+
+def read_order(connection: Connection, order_id: int) -> OrderView | None:
+    """The order and its lines in one statement."""
+    rows = connection.execute(_READ, {"order_id": order_id}).all()
+    return _view(rows) if rows else None
+
+
+def lock_order(connection: Connection, order_id: int) -> tuple[OrderView, stamps.Version] | None:
+    """The order and its lines, its row locked until the transaction ends (PostgreSQL; an
+    SQLite writer holds the database), and its brand's cache stamp: one statement."""
+    rows = connection.execute(_LOCK, {"order_id": order_id}).all()
+    if not rows:
+        return None
+    first = rows[0]._mapping
+    return _view(rows), (int(first["stamp_own"]), int(first["stamp_every"]))
+
+
+def _view(rows: Sequence[Any]) -> OrderView:
+    first = rows[0]._mapping
+    lines = tuple(
+        LineView(**{name: row._mapping[f"line_{name}"] for name in LINE_FIELDS})
+        for row in rows
+        if row._mapping["line_id"] is not None
+    )
+    return OrderView(lines=lines, **{name: first[name] for name in ORDER_FIELDS})
+
+
+def insert_fulfilments(
+    session: Session, fulfilments: Sequence[Mapping[str, Any]], lines: Sequence[Sequence[LineView]]
+) -> list[int]:
+    """Fulfilments (pending) with their lines: two statements. Returns the fulfilment ids."""
+    connection = session.connection()
+    ids = _insert_many(connection, Fulfilment, [dict(f) for f in fulfilments])
+    connection.execute(
+        _INSERT_FULFILMENT_LINES,
+        [
+            {
+                "fulfilment_id": fulfilment_id,
+                "order_line_id": line.id,
+                "sku_id": line.sku_id,
+                "quantity": line.quantity,
+            }
+            for fulfilment_id, its_lines in zip(ids, lines, strict=True)
+            for line in its_lines
+        ],
+    )
+    return list(ids)
+
+
+def _insert_many(
+    connection: Connection, model: type[OrderLine] | type[Fulfilment], rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert ``rows`` in one statement; their new ids, in the order of ``rows``.
+
+    PostgreSQL is asked to return them in that order. SQLite cannot be, and SQLAlchemy would
+    then insert row by row; but one INSERT there numbers its rows in the order of its VALUES
+    (a new rowid is the largest so far plus one), so the ids sorted are in that order.
+    """
+    postgres = connection.dialect.name == "postgresql"
+    ids = connection.execute(_insert_returning(model, postgres), rows).scalars()
+    return list(ids) if postgres else sorted(ids)
+
+
+@cache
+def _insert_returning(model: type[OrderLine] | type[Fulfilment], ordered: bool) -> Any:
+    return insert(model).returning(model.id, sort_by_parameter_order=ordered)
+
+
+def sync_loaded(session: Session, order: OrderView) -> None:
+    """An ORM copy of the order already in the session takes the values just written.
+
+    Callers that loaded the order as an object before paying it go on with a current copy.
+    """
+    loaded = session.identity_map.get(identity_key(Order, order.id))
+    if loaded is None:
+        return
+    for name in ORDER_FIELDS:
+        set_committed_value(loaded, name, getattr(order, name))
+
+
+_INSERT_ORDER = insert(Order).returning(Order.id)
+_INSERT_FULFILMENT_LINES = insert(FulfilmentLine)
+_READ = (
+    select(*_ORDER_COLUMNS, *[c.label(f"line_{c.name}") for c in _LINE_COLUMNS])
+    .outerjoin(OrderLine, OrderLine.order_id == Order.id)
+    .where(Order.id == bindparam("order_id"))
+    .order_by(OrderLine.id)
+)
+_LOCK = _READ.add_columns(*stamps.version_columns(Order.brand_id)).with_for_update(of=Order)
