@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     payment_sandbox_secret: str = "sandbox-notification-secret-change-me"  # noqa: S105
     order_payment_window_seconds: int = 30 * 60
+    # Serve cloud store home pages from each process's cache (0: read every page afresh,
+    # to measure against or to rule the cache out).
+    home_cache: bool = True
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from newretail.orders.models import Fulfilment, FulfilmentLine, Order
 from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderStatus
 from newretail.org import service as org_service
 from newretail.org.models import Store
-from newretail.org.rules import StoreType, haversine_km
+from newretail.org.rules import StoreType
 
 _NO_SYNC = {"synchronize_session": False}
 _ORDER_COLUMNS = [getattr(Order, a.key).label(a.key) for a in inspect(Order).column_attrs]
@@ -128,7 +128,7 @@ def allocate(*, session: Session, order: Order, now: datetime) -> list[Fulfilmen
             session=session, scope=system, store_id=location_id
         )
         warehouse = location.type == StoreType.WAREHOUSE.value
-        distance = round(haversine_km(lat, lng, location.lat, location.lng), 3)
+        distance = round(org_service.geodesic_km(lat, lng, location.lat, location.lng), 3)
         fulfilment = Fulfilment(
             brand_id=order.brand_id,
             order_id=order.id,

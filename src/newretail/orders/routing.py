@@ -1,12 +1,12 @@
 """Where an order's units come from: the pickup store, or ``rules.route`` over the brand's
-open stores nearest the buyer (at most ``MAX_NEARBY_STORES`` within reach, found through
-the cloud store's bounding-box search) and its open warehouses, with live stock."""
+open stores nearest the buyer (at most ``MAX_NEARBY_STORES`` within reach, found by the
+organisation's nearby search) and its open warehouses, with live stock. Distances are
+geodesics: they are shown with the fulfilment."""
 
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from newretail.cloudstore import service as cloudstore_service
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.orders import access, errors, rules
@@ -14,7 +14,7 @@ from newretail.orders.rules import DeliveryMethod
 from newretail.orders.schemas import Delivery
 from newretail.org import service as org_service
 from newretail.org.models import Store
-from newretail.org.rules import StoreStatus, StoreType, haversine_km
+from newretail.org.rules import StoreStatus, StoreType
 
 SAME_CITY_RADIUS_KM = 20.0
 SHIP_FROM_STORE_RADIUS_KM = 100.0
@@ -33,8 +33,7 @@ def _destination(store: Store, delivery: Delivery) -> tuple[float, float]:
 class Candidate:
     location_id: int
     warehouse: bool
-    lat: float
-    lng: float
+    distance_km: float
 
 
 def _candidates(
@@ -44,7 +43,7 @@ def _candidates(
     scope = access.system_for(brand_id)
     brand = org_service.get_brand(session=session, scope=scope, brand_id=brand_id)
     same_city = method is DeliveryMethod.SAME_CITY
-    nearby = cloudstore_service.nearby_stores(
+    nearby = org_service.nearby_stores(
         session=session,
         lat=lat,
         lng=lng,
@@ -52,7 +51,7 @@ def _candidates(
         brand_code=brand.code,
         limit=MAX_NEARBY_STORES,
     )
-    found = [Candidate(n.store.id, False, n.store.lat, n.store.lng) for n in nearby]
+    found = [Candidate(n.store.id, False, n.distance_km) for n in nearby]
     if same_city:
         return found
     warehouses, _ = org_service.list_stores(
@@ -63,7 +62,10 @@ def _candidates(
         type=StoreType.WAREHOUSE.value,
         status=StoreStatus.OPEN.value,
     )
-    return found + [Candidate(w.id, True, w.lat, w.lng) for w in warehouses]
+    return found + [
+        Candidate(w.id, True, round(org_service.geodesic_km(lat, lng, w.lat, w.lng), 3))
+        for w in warehouses
+    ]
 
 
 def plan(
@@ -94,7 +96,7 @@ def plan(
         rules.Location(
             location_id=c.location_id,
             warehouse=c.warehouse,
-            distance_km=round(haversine_km(lat, lng, c.lat, c.lng), 3),
+            distance_km=c.distance_km,
             stock={sku: units[(c.location_id, sku)] for sku in need},
         )
         for c in candidates
