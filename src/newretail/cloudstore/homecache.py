@@ -44,6 +44,7 @@ from newretail.kernel.scope import Scope
 from newretail.outbox import follow
 
 R = TypeVar("R")
+Caller = Callable[[Session], Scope | None]  # who is asking, found in the given session
 STOCK_FRESH_SECONDS = 1.0
 STOCK_MAX_AGE_SECONDS = 2.0
 # Event types (by prefix) of changes a home page shows; orders and reservations move only
@@ -121,22 +122,24 @@ class HomeCache:
         self._lock = threading.Lock()
         follower.listen(self._on_events, self.invalidate_all)
 
-    def home(
-        self, *, code: str, member: Scope | None = None, session: Session | None = None
-    ) -> Home:
+    def home(self, *, code: str, caller: Caller | None = None) -> Home:
         """The page of cloud store ``code``; ``CloudStoreNotFound`` for no such store.
 
-        The member's part is read in ``session`` if one is given, else in one of its own.
+        ``caller`` names the member in a session of its own, opened for the member's part
+        only once the shared parts are at hand (a request never holds two connections).
         """
         self.follower.catch_up()
         _, loaded = self._loaded(code)
         stock = loaded.stock.get(lambda: self._read_stock(loaded.shared), self.clock())
         now = self.wall_clock()
-        if member is None or session is not None:
-            personal = read_member(session=session, shared=loaded.shared, member=member, now=now)
+        if caller is None:
+            personal = read_member(session=None, shared=loaded.shared, member=None, now=now)
         else:
-            with self.database.transaction(read_only=True) as own:
-                personal = read_member(session=own, shared=loaded.shared, member=member, now=now)
+            with self.database.transaction(read_only=True) as session:
+                member = caller(session)
+                personal = read_member(
+                    session=session, shared=loaded.shared, member=member, now=now
+                )
         return compose(loaded.shared, stock, personal, now)
 
     def page(self, *, code: str, render: Callable[[Home], R]) -> R:

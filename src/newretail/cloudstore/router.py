@@ -63,14 +63,16 @@ async def cloudstore_home(
 def _read_home(
     request: Request, code: str, credentials: HTTPAuthorizationCredentials | None
 ) -> service.Home:
-    """The page with the caller's own part (or afresh): everything in one session."""
+    """The page with the caller's own part, or read afresh: one session at a time."""
     database = get_database(request)
-    cached = request.app.state.settings.home_cache
+
+    def caller(session: Session) -> Scope | None:
+        return _member(request, session, credentials)
+
+    if request.app.state.settings.home_cache:
+        return service.cached_home(database=database, code=code, caller=caller)
     with database.transaction(read_only=True) as session:
-        member = _member(request, session, credentials)
-        if cached:
-            return service.cached_home(database=database, code=code, member=member, session=session)
-        return service.home(session=session, code=code, member=member)
+        return service.home(session=session, code=code, member=caller(session))
 
 
 def _member(

@@ -37,7 +37,7 @@ from newretail.cloudstore.home import (
     read_shared,
     read_stock,
 )
-from newretail.cloudstore.homecache import HomeCache, home_cache
+from newretail.cloudstore.homecache import Caller, HomeCache, home_cache
 from newretail.cloudstore.sections import HomeContext
 from newretail.cloudstore.stores import (
     CloudStore,
@@ -52,6 +52,7 @@ from newretail.kernel.scope import Scope
 __all__ = [
     "MEMBER_SECTIONS",
     "SECTIONS",
+    "Caller",
     "CloudStore",
     "Home",
     "HomeCache",
@@ -102,13 +103,12 @@ def cached_home(
     *,
     database: Database,
     code: str,
-    member: Scope | None = None,
-    session: Session | None = None,
+    caller: Caller | None = None,
     name: str = "api",
     extra: Registry[Reader] = SECTIONS,
 ) -> Home:
     """The home page of cloud store ``code`` from this process's cache ``name`` (see
-    ``homecache``); only the member's own part is read for the request (in ``session``
-    when one is open already)."""
+    ``homecache``); only the member's own part is read for the request, in a session where
+    ``caller`` says who the member is."""
     cache = home_cache(database, name=name, extra=extra)
-    return cache.home(code=code, member=member, session=session)
+    return cache.home(code=code, caller=caller)

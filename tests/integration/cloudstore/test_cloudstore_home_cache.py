@@ -242,7 +242,10 @@ def test_each_member_gets_their_own_part_and_nobody_else_does(database: Database
     ]
     code = rules.public_code(world.brand.code, world.east_store.code)
     cache = cache_of(database, Clocks())
-    cards = [cache.home(code=code, member=scope).sections["member"] for scope in scopes]
+    cards = [
+        cache.home(code=code, caller=lambda _, scope=scope: scope).sections["member"]
+        for scope in scopes
+    ]
     anonymous = cache.home(code=code).sections["member"]
     assert [card["guide"]["id"] for card in cards] == [world.east_guide.id, other_guide.id]
     assert cards[0]["member_no"] != cards[1]["member_no"]
