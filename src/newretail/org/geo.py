@@ -16,7 +16,8 @@ from typing import cast
 
 from geographiclib.geodesic import Geodesic
 
-MEAN_EARTH_RADIUS_KM = 6371.0088
+from newretail.org.rules import EARTH_RADIUS_KM, haversine_km
+
 # rough_km / geodesic_km stays within [0.9955, 1.0057] on WGS84 (measured over the whole
 # globe at every distance, see the unit tests); the tolerance keeps a margin around it.
 ROUGH_TOLERANCE = 0.01
@@ -32,10 +33,7 @@ def geodesic_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 def rough_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance on the mean sphere (haversine): fast, within 1 % of the geodesic."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * MEAN_EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    return haversine_km(lat1, lng1, lat2, lng2)
 
 
 def _at_least(rough: float) -> float:
@@ -89,7 +87,7 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> BoundingBox:
     can have, a little more, so rounding never drops a point on the edge. When the cap
     holds a pole, every longitude is in.
     """
-    angle = radius_km * (1.0 + ROUGH_TOLERANCE) * 1.001 / MEAN_EARTH_RADIUS_KM
+    angle = radius_km * (1.0 + ROUGH_TOLERANCE) * 1.001 / EARTH_RADIUS_KM
     dlat = math.degrees(angle)
     lat_min, lat_max = max(-90.0, lat - dlat), min(90.0, lat + dlat)
     every_lng = ((-180.0, 180.0),)
