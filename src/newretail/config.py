@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     media_dir: str = "var/media"
     media_url: str = "/media"
     media_max_bytes: int = 5 * 1024 * 1024
+    # Serve cloud store home pages from each process's cache (0: read every page afresh,
+    # to measure against or to rule the cache out).
+    home_cache: bool = True
 
 
 @lru_cache(maxsize=1)

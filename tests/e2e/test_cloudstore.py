@@ -1,14 +1,16 @@
-import threading
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
-from tests import builders
+from tests import builders, member_builders
 from tests.integration.cloudstore.cloudworld import PEOPLES_SQUARE, add_store, cloud_world
 
-from newretail.cloudstore import home, rules, sections
+from newretail.app import create_app
+from newretail.auth import service as auth_service
+from newretail.cloudstore import rules
+from newretail.config import Settings
 from newretail.db import Database, utcnow
+from newretail.org import service as org_service
 
 LAT, LNG = PEOPLES_SQUARE
 
@@ -19,23 +21,42 @@ def test_the_home_page_is_public(client: TestClient, database: Database) -> None
     assert response.status_code == 200
     body = response.json()
     assert body["store_code"] == world.code
-    assert body["fetch"] == "parallel"
     assert body["sections"]["store"]["data"]["open_now"] is True
-    assert body["sections"]["best_sellers"] == {"degraded": False, "reason": None, "data": []}
+    assert body["sections"]["best_sellers"] == {"data": []}
+    assert body["sections"]["member"] == {"data": None}
 
 
-def test_the_sequential_page_is_the_same_page(client: TestClient, database: Database) -> None:
+def test_a_consumer_token_adds_their_own_part(client: TestClient, database: Database) -> None:
+    world = builders.brand_world(database)
+    member_id = member_builders.member(database, world)
+    consumer_id = member_builders.consumer_of(database, member_id)
+    token, _ = auth_service.issue_consumer_token(consumer_id=consumer_id)
+    code = rules.public_code(world.brand.code, world.east_store.code)
+    url = f"/api/v1/cloudstores/{code}/home"
+    own = client.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+    anonymous = client.get(url).json()
+    assert own["sections"]["member"]["data"]["guide"]["id"] == world.east_guide.id
+    assert anonymous["sections"]["member"]["data"] is None
+    assert own["sections"]["guides"] == anonymous["sections"]["guides"]
+
+
+def test_a_bad_token_is_refused_not_ignored(client: TestClient, database: Database) -> None:
     world = cloud_world(database)
-    response = client.get(f"/api/v1/cloudstores/{world.code}/home", params={"fetch": "sequential"})
-    assert response.status_code == 200
-    assert response.json()["fetch"] == "sequential"
-    assert set(response.json()["sections"]) == {
-        "store",
-        "guides",
-        "activities",
-        "best_sellers",
-        "featured",
-    }
+    response = client.get(
+        f"/api/v1/cloudstores/{world.code}/home", headers={"Authorization": "Bearer nonsense"}
+    )
+    assert response.status_code == 401
+
+
+def test_without_the_cache_the_page_is_the_same(database: Database, settings: Settings) -> None:
+    world = cloud_world(database)
+    uncached = settings.model_copy(update={"home_cache": False})
+    url = f"/api/v1/cloudstores/{world.code}/home"
+    with TestClient(create_app(uncached, database)) as fresh_client:
+        fresh = fresh_client.get(url).json()
+    with TestClient(create_app(settings, database)) as cached_client:
+        cached = cached_client.get(url).json()
+    assert fresh["sections"] == cached["sections"]
 
 
 def test_a_warehouse_has_no_home_page(client: TestClient, database: Database) -> None:
@@ -57,36 +78,6 @@ def test_an_unknown_code_has_no_home_page(client: TestClient) -> None:
     assert (response.status_code, response.json()["code"]) == (404, "cloudstore_not_found")
 
 
-def test_slow_and_failing_sections_degrade_without_failing_the_page(
-    client: TestClient, database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    world = cloud_world(database)
-    release = threading.Event()
-
-    def slow(session: Session, context: home.HomeContext) -> list[str]:
-        release.wait(10)
-        return ["late"]
-
-    def broken(session: Session, context: home.HomeContext) -> list[str]:
-        raise RuntimeError("boom")
-
-    registry = sections.REGISTRY.copy()
-    registry.add("slow", slow, budget_seconds=0.05)
-    registry.add("broken", broken, budget_seconds=1.0)
-    monkeypatch.setattr(sections, "REGISTRY", registry)
-    try:
-        response = client.get(f"/api/v1/cloudstores/{world.code}/home")
-    finally:
-        release.set()
-    assert response.status_code == 200
-    found = response.json()["sections"]
-    assert found["slow"] == {"degraded": True, "reason": "timeout", "data": []}
-    assert found["broken"] == {"degraded": True, "reason": "error", "data": []}
-    assert found["store"]["degraded"] is False
-    metrics = client.get("/metrics").text
-    assert 'newretail_cloudstore_section_degraded_total{reason="error",section="broken"}' in metrics
-
-
 def test_nearby_is_public_and_not_taken_for_a_store_id(
     client: TestClient, database: Database
 ) -> None:
@@ -96,7 +87,7 @@ def test_nearby_is_public_and_not_taken_for_a_store_id(
     assert response.status_code == 200
     items = response.json()["items"]
     assert [item["code"] for item in items] == [world.code, near]
-    assert items[1]["distance_km"] == pytest.approx(1.0, abs=0.01)
+    assert items[1]["distance_km"] == round(org_service.geodesic_km(LAT, LNG, LAT + 0.009, LNG), 3)
 
 
 @pytest.mark.parametrize(

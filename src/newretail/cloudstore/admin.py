@@ -3,6 +3,9 @@
 settings    brand admins; read by any manager of the brand
 activities  brand admins for every store (store_id null), managers for their stores
 featured    brand admins for the brand's list, managers for a store's own list
+
+Each change writes an event (``cloudstore.*``), which is how every process's cached home
+pages learn of it.
 """
 
 from collections.abc import Sequence
@@ -25,8 +28,21 @@ from newretail.kernel.errors import NotFound
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
+from newretail.outbox import service as outbox_service
 
 MANAGERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+
+
+def _changed(session: Session, brand_id: int, type: str, resource: str, resource_id: int) -> None:
+    outbox_service.record(
+        session=session,
+        brand_id=brand_id,
+        type=f"cloudstore.{type}",
+        resource_type=resource,
+        resource_id=resource_id,
+        payload={},
+    )
+
 
 # ---- settings -------------------------------------------------------------------------
 
@@ -69,6 +85,7 @@ def put_settings(
         brand_id=brand_id,
         details=data.model_dump(mode="json"),
     )
+    _changed(session, brand_id, "settings_updated", "brand", brand_id)
     return policy_for(session=session, brand_id=brand_id)
 
 
@@ -142,6 +159,7 @@ def create_activity(*, session: Session, scope: Scope, data: ActivityCreate) -> 
     )
     session.add(activity)
     session.flush()
+    _changed(session, brand_id, "activity_created", "store_activity", activity.id)
     return activity
 
 
@@ -155,32 +173,16 @@ def update_activity(
     if activity.ends_at <= activity.starts_at:
         raise errors.InvalidActivityWindow()
     session.flush()
+    _changed(session, activity.brand_id, "activity_updated", "store_activity", activity.id)
     return activity
 
 
 def delete_activity(*, session: Session, scope: Scope, activity_id: int) -> None:
     activity = get_activity(session=session, scope=scope, activity_id=activity_id)
     _require_editor(scope, activity.store_id)
+    _changed(session, activity.brand_id, "activity_deleted", "store_activity", activity.id)
     session.delete(activity)
     session.flush()
-
-
-def current_activities(
-    *, session: Session, brand_id: int, store_id: int, now: datetime, limit: int = 10
-) -> list[StoreActivity]:
-    """For the public page: on now at this store, the soonest to end first."""
-    query = (
-        select(StoreActivity)
-        .where(
-            StoreActivity.brand_id == brand_id,
-            or_(StoreActivity.store_id.is_(None), StoreActivity.store_id == store_id),
-            StoreActivity.starts_at <= now,
-            StoreActivity.ends_at > now,
-        )
-        .order_by(StoreActivity.ends_at, StoreActivity.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
 
 
 # ---- featured SKUs --------------------------------------------------------------------
@@ -235,9 +237,6 @@ def set_featured(
         for position, sku_id in enumerate(sku_ids)
     )
     session.flush()
+    owner_id, resource = (store_id, "store") if store_id is not None else (owner_brand, "brand")
+    _changed(session, owner_brand, "featured_set", resource, owner_id)
     return owner_brand, list(sku_ids)
-
-
-def featured_for_store(*, session: Session, brand_id: int, store_id: int) -> list[int]:
-    """For the public page: the store's own list if it has one, else the brand's."""
-    return _featured_rows(session, brand_id, store_id) or _featured_rows(session, brand_id, None)

@@ -2,7 +2,8 @@
 
 NotFound:     cloudstore_not_found (unknown code, warehouse, closed store, deleted brand),
               activity_not_found, sku_not_found
-InvalidInput: invalid_coordinates, invalid_radius, brand_required, invalid_activity_window
+InvalidInput: brand_required, invalid_activity_window (invalid_coordinates and invalid_radius
+              of "stores near me" are the organisation's: ``newretail.org.errors``)
 """
 
 from newretail.kernel.errors import InvalidInput, NotFound
@@ -26,16 +27,6 @@ class SkuNotFound(NotFound):
 class InvalidActivityWindow(InvalidInput):
     code = "invalid_activity_window"
     default_detail = "An activity must end after it starts."
-
-
-class InvalidCoordinates(InvalidInput):
-    code = "invalid_coordinates"
-    default_detail = "lat and lng must name a point on Earth."
-
-
-class InvalidRadius(InvalidInput):
-    code = "invalid_radius"
-    default_detail = "radius_km is out of range."
 
 
 class BrandRequired(InvalidInput):

@@ -1,9 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic_core import to_json
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from newretail.cloudstore import rules, service
-from newretail.cloudstore.home import Fetch
 from newretail.cloudstore.schemas import (
     ActivityCreate,
     ActivityRead,
@@ -15,44 +18,82 @@ from newretail.cloudstore.schemas import (
     HomeRead,
     NearbyPage,
     NearbyStoreRead,
-    SectionRead,
 )
-from newretail.db import Database, utcnow
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, get_database
+from newretail.db import utcnow
+from newretail.kernel.errors import InvalidToken
+from newretail.kernel.http import Authenticate, Cursor, Limit, ScopeDep, SessionDep, get_database
 from newretail.kernel.schemas import Page
+from newretail.kernel.scope import Scope
+from newretail.org import geo
 
 router = APIRouter(tags=["cloud store"])
-DatabaseDep = Annotated[Database, Depends(get_database)]
+_bearer = HTTPBearer(auto_error=False, description="A consumer's token, for their own part.")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 # ---- public ---------------------------------------------------------------------------
 
 
 @router.get("/cloudstores/{store_code}/home", response_model=HomeRead)
-def cloudstore_home(
+async def cloudstore_home(
     store_code: Annotated[
         str, Path(max_length=80, description="Public code: `{brand_code}.{store_code}`.")
     ],
-    database: DatabaseDep,
-    fetch: Annotated[Fetch, Query(description="`sequential` is for measuring only.")] = (
-        "parallel"
-    ),
-) -> HomeRead:
-    """Public. The store card, guides on duty, activities, best sellers and featured SKUs.
+    request: Request,
+    credentials: BearerDep,
+) -> Response:
+    """Public. The store card, guides on duty, activities, best sellers and featured SKUs,
+    and with a consumer's token their own `member` section (else it is null).
 
-    Each section has a time budget; one that is late or fails comes back empty with
-    `degraded: true` and the page is still served. Warehouses, closed stores and stores of
-    deleted brands have no cloud store (404 `cloudstore_not_found`).
+    Served from this process's cache: stock at most 2 s old, the rest dropped when an
+    event says it changed. Warehouses, closed stores and stores of deleted brands have no
+    cloud store (404 `cloudstore_not_found`).
     """
-    home = service.home(database=database, code=store_code, fetch=fetch)
-    return HomeRead(
-        store_code=home.context.store.code,
-        generated_at=home.context.now,
-        fetch=fetch,
-        sections={
-            name: SectionRead(degraded=result.degraded, reason=result.reason, data=result.data)
-            for name, result in home.sections.items()
-        },
-    )
+    database = get_database(request)
+    if credentials is None and request.app.state.settings.home_cache:
+        # Served from memory on the event loop when nothing needs reading; else in a thread.
+        cache = service.home_cache(database)
+        body = cache.ready_page(code=store_code, render=_sections_json)
+        if body is None:
+            body = await run_in_threadpool(cache.page, code=store_code, render=_sections_json)
+        return _answer(store_code, body)
+    home = await run_in_threadpool(_read_home, request, store_code, credentials)
+    return _answer(home.context.store.code, _sections_json(home))
+
+
+def _read_home(
+    request: Request, code: str, credentials: HTTPAuthorizationCredentials | None
+) -> service.Home:
+    """The page with the caller's own part, or read afresh: one session at a time."""
+    database = get_database(request)
+
+    def caller(session: Session) -> Scope | None:
+        return _member(request, session, credentials)
+
+    if request.app.state.settings.home_cache:
+        return service.cached_home(database=database, code=code, caller=caller)
+    with database.transaction(read_only=True) as session:
+        return service.home(session=session, code=code, member=caller(session))
+
+
+def _member(
+    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None
+) -> Scope | None:
+    if credentials is None:
+        return None
+    if credentials.scheme.lower() != "bearer":
+        raise InvalidToken("A bearer token is required.")
+    authenticate: Authenticate = request.app.state.authenticate
+    return authenticate(session, credentials.credentials)
+
+
+def _sections_json(home: service.Home) -> bytes:
+    return to_json({name: {"data": data} for name, data in home.sections.items()})
+
+
+def _answer(code: str, sections: bytes) -> Response:
+    """The ``HomeRead`` document, put together from the sections already in JSON."""
+    head = b'{"store_code":' + to_json(code) + b',"generated_at":' + to_json(utcnow())
+    return Response(head + b',"sections":' + sections + b"}", media_type="application/json")
 
 
 @router.get("/stores/nearby", response_model=NearbyPage)
@@ -60,13 +101,16 @@ def nearby_stores(
     session: SessionDep,
     lat: float,
     lng: float,
-    radius_km: Annotated[float, Query(description=f"At most {rules.MAX_RADIUS_KM:g}.")] = 5.0,
+    radius_km: Annotated[float, Query(description=f"At most {geo.MAX_RADIUS_KM:g}.")] = 5.0,
     brand: Annotated[str | None, Query(max_length=32, description="A brand code.")] = None,
     open_now: bool = False,
     sku_id: Annotated[int | None, Query(description="Only stores with it available.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> NearbyPage:
-    """Public. Cloud stores within `radius_km` of a point, nearest first."""
+    """Public. Cloud stores within `radius_km` of a point, nearest first.
+
+    Distances are geodesics on the WGS84 ellipsoid, in kilometres.
+    """
     found = service.nearby_stores(
         session=session,
         lat=lat,
@@ -80,7 +124,7 @@ def nearby_stores(
     return NearbyPage(
         items=[
             NearbyStoreRead(
-                code=n.store.code,
+                code=rules.public_code(n.store.brand_code, n.store.code),
                 name=n.store.name,
                 brand_code=n.store.brand_code,
                 brand_name=n.store.brand_name,

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
@@ -147,16 +147,25 @@ class ProductCard(ReadModel):
     sold_30d: int | None = None
 
 
+class MemberCard(ReadModel):
+    """The signed-in consumer's membership of the store's brand (the `member` section)."""
+
+    joined: bool = Field(description="False: the consumer is not a member of this brand yet.")
+    member_no: str | None = None
+    tier: str | None = None
+    tier_name: str | None = None
+    points: int = 0
+    points_expire_at: datetime | None = None
+    guide: GuideCard | None = Field(default=None, description="The member's own guide.")
+
+
 class SectionRead(ReadModel):
-    degraded: bool = Field(description="True when the section ran late or failed: data is empty.")
-    reason: Literal["timeout", "error"] | None = None
     data: Any
 
 
 class HomeRead(ReadModel):
     store_code: str
     generated_at: datetime
-    fetch: Literal["parallel", "sequential"]
     sections: dict[str, SectionRead]
 
 

@@ -1,23 +1,25 @@
-"""The sections of the cloud store home page, and the registry that lists them.
+"""What the cloud store home page is made of, read in the page's one session.
 
-A later capability adds its section with one line at the bottom of this module, e.g.
-``REGISTRY.add("coupons", promotions_service.home_coupons, budget_seconds=0.5)``: a
-provider takes ``(session, context: HomeContext)`` and returns JSON-ready data.
+Each reader takes the session and the page's ``HomeContext`` and returns plain values. The
+product shelves (best sellers, featured) are read in two steps so the stock can be read
+again on its own: ``shelf_cards`` once (offers, titles, prices), ``finish_cards`` after
+every stock read (units here, where else a SKU can come from).
 """
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
 from newretail.catalog import service as catalog_service
 from newretail.catalog.rules import Channel
-from newretail.cloudstore import admin, rules, stores
-from newretail.cloudstore.home import HomeContext, SectionRegistry
+from newretail.cloudstore import rules, stores
+from newretail.cloudstore.models import FeaturedSku, StoreActivity
 from newretail.cloudstore.schemas import (
     ActivityCard,
     FulfilmentRead,
@@ -25,19 +27,35 @@ from newretail.cloudstore.schemas import (
     ProductCard,
     StoreCard,
 )
+from newretail.cloudstore.stores import CloudStore
+from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockMovement
 from newretail.inventory.rules import MovementKind
 from newretail.kernel.scope import Role, Scope
+from newretail.org import service as org_service
 
 BEST_SELLER_DAYS = 30
 BEST_SELLERS = 10
 FEATURED = 12
 GUIDES = 20
+ACTIVITIES = 10
 
 
-def store_card(session: Session, context: HomeContext) -> dict[str, Any]:
-    store = context.store
-    local = context.now.astimezone(ZoneInfo(store.timezone))
+@dataclass(frozen=True)
+class HomeContext:
+    """What every part of the page knows: the store, its brand's policy and the time."""
+
+    store: CloudStore
+    policy: rules.Policy
+    now: datetime
+
+
+# ---- the store card -------------------------------------------------------------------
+
+
+def store_card(store: CloudStore, now: datetime) -> dict[str, Any]:
+    """The store as shown now: whether it is open and today's hours depend on the time."""
+    local = now.astimezone(ZoneInfo(store.timezone))
     card = StoreCard(
         code=store.code,
         name=store.name,
@@ -51,9 +69,12 @@ def store_card(session: Session, context: HomeContext) -> dict[str, Any]:
         timezone=store.timezone,
         opening_hours=store.opening_hours,
         today_hours=rules.hours_on(store.opening_hours, local),
-        open_now=store.open_at(context.now),
+        open_now=store.open_at(now),
     )
     return card.model_dump(mode="json")
+
+
+# ---- guides and activities ------------------------------------------------------------
 
 
 def guides_on_duty(session: Session, context: HomeContext) -> list[dict[str, Any]]:
@@ -79,14 +100,44 @@ def guides_on_duty(session: Session, context: HomeContext) -> list[dict[str, Any
     ]
 
 
-def current_activities(session: Session, context: HomeContext) -> list[dict[str, Any]]:
-    activities = admin.current_activities(
-        session=session,
-        brand_id=context.store.brand_id,
-        store_id=context.store.id,
-        now=context.now,
+@dataclass(frozen=True)
+class Activities:
+    """The activities on at the time of reading, and when that list next changes by itself."""
+
+    current: list[ActivityCard]
+    changes_at: datetime | None
+
+    def shown(self, now: datetime) -> list[dict[str, Any]]:
+        on = [a for a in self.current if rules.is_current(a.starts_at, a.ends_at, now)]
+        return [a.model_dump(mode="json") for a in on]
+
+
+def activities(session: Session, context: HomeContext) -> Activities:
+    """On now at this store (the soonest to end first), and the next one to start (one query)."""
+    store, now = context.store, context.now
+    here = (
+        StoreActivity.brand_id == store.brand_id,
+        or_(StoreActivity.store_id.is_(None), StoreActivity.store_id == store.id),
     )
-    return [
+    current = (
+        select(StoreActivity.id, literal(True).label("on"))
+        .where(*here, StoreActivity.starts_at <= now, StoreActivity.ends_at > now)
+        .order_by(StoreActivity.ends_at, StoreActivity.id)
+        .limit(ACTIVITIES)
+    )
+    upcoming = (
+        select(StoreActivity.id, literal(False).label("on"))
+        .where(*here, StoreActivity.starts_at > now)
+        .order_by(StoreActivity.starts_at, StoreActivity.id)
+        .limit(1)
+    )
+    picked = union_all(current.subquery().select(), upcoming.subquery().select()).subquery()
+    rows = session.execute(
+        select(StoreActivity, picked.c.on).join(picked, picked.c.id == StoreActivity.id)
+    ).all()
+    on = sorted((a for a, is_on in rows if is_on), key=lambda a: (a.ends_at, a.id))
+    bounds = [a.starts_at for a, is_on in rows if not is_on] + [a.ends_at for a in on]
+    cards = [
         ActivityCard(
             id=a.id,
             title=a.title,
@@ -94,9 +145,13 @@ def current_activities(session: Session, context: HomeContext) -> list[dict[str,
             starts_at=a.starts_at,
             ends_at=a.ends_at,
             store_wide=a.store_id is None,
-        ).model_dump(mode="json")
-        for a in activities
+        )
+        for a in on
     ]
+    return Activities(cards, min(bounds, default=None))
+
+
+# ---- product shelves ------------------------------------------------------------------
 
 
 def sold_units(
@@ -120,65 +175,131 @@ def sold_units(
     return [(sku_id, int(sold)) for sku_id, sold in session.execute(query) if sold > 0]
 
 
-def best_sellers(session: Session, context: HomeContext) -> list[dict[str, Any]]:
-    """The most sold SKUs here over the last 30 days that the cloud store can still sell."""
+def featured_sku_ids(session: Session, context: HomeContext) -> list[int]:
+    """The store's own featured list if it has one, else the brand's (one query)."""
+    store = context.store
+    rows = session.execute(
+        select(FeaturedSku.store_id, FeaturedSku.sku_id)
+        .where(
+            FeaturedSku.brand_id == store.brand_id,
+            or_(FeaturedSku.store_id.is_(None), FeaturedSku.store_id == store.id),
+        )
+        .order_by(FeaturedSku.position, FeaturedSku.id)
+    ).all()
+    own = [sku_id for owner, sku_id in rows if owner is not None]
+    return own or [sku_id for owner, sku_id in rows if owner is None]
+
+
+@dataclass(frozen=True)
+class Shelves:
+    """The products of the page before their stock is known: cards keyed by SKU, in order."""
+
+    best_sellers: list[ProductCard]
+    featured: list[ProductCard]
+
+    @property
+    def sku_ids(self) -> list[int]:
+        return list(dict.fromkeys(c.sku_id for c in self.best_sellers + self.featured))
+
+
+def shelves(session: Session, context: HomeContext) -> Shelves:
+    """Best sellers (most sold here in 30 days) and featured SKUs the cloud store can sell."""
     # Twice what is shown: room for a few that can no longer be sold, no more work than that.
     sold = dict(sold_units(session=session, context=context, limit=2 * BEST_SELLERS))
-    cards = product_cards(session=session, context=context, sku_ids=list(sold))
-    return [
-        card.model_copy(update={"sold_30d": sold[card.sku_id]}).model_dump(mode="json")
-        for card in cards[:BEST_SELLERS]
+    featured = featured_sku_ids(session, context)
+    cards = shelf_cards(session=session, context=context, sku_ids=[*sold, *featured])
+    best = [
+        cards[sku_id].model_copy(update={"sold_30d": units})
+        for sku_id, units in sold.items()
+        if sku_id in cards
     ]
+    return Shelves(best[:BEST_SELLERS], [cards[s] for s in featured if s in cards][:FEATURED])
 
 
-def featured_products(session: Session, context: HomeContext) -> list[dict[str, Any]]:
-    sku_ids = admin.featured_for_store(
-        session=session, brand_id=context.store.brand_id, store_id=context.store.id
-    )
-    cards = product_cards(session=session, context=context, sku_ids=sku_ids)
-    return [card.model_dump(mode="json") for card in cards[:FEATURED]]
-
-
-def product_cards(
+def shelf_cards(
     *, session: Session, context: HomeContext, sku_ids: Sequence[int]
-) -> list[ProductCard]:
-    """Cards for the SKUs the cloud store sells, in the given order; unsellable ones left out.
-
-    A fixed number of queries for any number of SKUs: offers, SKUs, locations and stock.
-    """
+) -> dict[int, ProductCard]:
+    """Cards (no stock yet) for the SKUs among ``sku_ids`` the cloud store sells."""
     store = context.store
+    wanted = list(dict.fromkeys(sku_ids))
+    if not wanted:
+        return {}
     offers = catalog_service.resolve_offers(
         session=session,
         brand_id=store.brand_id,
         store_id=store.id,
         channel=Channel.CLOUD_STORE.value,
-        sku_ids=sku_ids,
+        sku_ids=wanted,
     )
-    sellable = [sku_id for sku_id in sku_ids if sku_id in offers and offers[sku_id].sellable]
+    sellable = [sku_id for sku_id in wanted if sku_id in offers and offers[sku_id].sellable]
     skus = catalog_service.skus_by_id(session=session, brand_id=store.brand_id, sku_ids=sellable)
-    here, sources = stores.fulfilment(
-        session=session, store=store, policy=context.policy, sku_ids=sellable
-    )
-    cards = []
+    cards = {}
     for sku_id in sellable:
-        offer, source = offers[sku_id], sources[sku_id]
+        offer = offers[sku_id]
         images = offer.value("images") or []
         price_source = offer.fields["price"].source
-        cards.append(
-            ProductCard(
-                sku_id=sku_id,
-                product_id=skus[sku_id].product_id,
-                title=offer.value("title") or "",
-                image=images[0] if images else None,
-                price=offer.price,
-                compare_at_price=offer.value("compare_at_price"),
-                currency=offer.currency,
-                price_source=price_source.level.value if price_source else "default",
-                stock_here=here[sku_id],
-                fulfilment=_fulfilment(source),
-            )
+        cards[sku_id] = ProductCard(
+            sku_id=sku_id,
+            product_id=skus[sku_id].product_id,
+            title=offer.value("title") or "",
+            image=images[0] if images else None,
+            price=offer.price,
+            compare_at_price=offer.value("compare_at_price"),
+            currency=offer.currency,
+            price_source=price_source.level.value if price_source else "default",
+            stock_here=0,
+            fulfilment=FulfilmentRead(kind=rules.SourceKind.NONE, available=0),
         )
     return cards
+
+
+# ---- stock ----------------------------------------------------------------------------
+
+
+def source_candidates(session: Session, context: HomeContext) -> list[org_service.Location]:
+    return stores.source_candidates(session=session, store=context.store, policy=context.policy)
+
+
+def stock_units(
+    *,
+    session: Session,
+    store: CloudStore,
+    candidates: Sequence[org_service.Location],
+    sku_ids: Sequence[int],
+) -> dict[tuple[int, int], int]:
+    """Units available now of ``sku_ids`` here and at every candidate location (one query)."""
+    if not sku_ids:
+        return {}
+    return inventory_service.available(
+        session=session,
+        brand_id=store.brand_id,
+        sku_ids=sku_ids,
+        location_ids=[store.id, *(c.id for c in candidates)],
+    )
+
+
+def finish_cards(
+    cards: Sequence[ProductCard],
+    *,
+    store: CloudStore,
+    distances: stores.Distances,
+    candidates: Sequence[org_service.Location],
+    units: Mapping[tuple[int, int], int],
+) -> list[dict[str, Any]]:
+    """The cards as shown, with the units here and where else each can come from."""
+    sku_ids = [c.sku_id for c in cards]
+    here, sources = stores.choose_sources(
+        store=store, distances=distances, candidates=candidates, units=units, sku_ids=sku_ids
+    )
+    return [
+        card.model_copy(
+            update={
+                "stock_here": here[card.sku_id],
+                "fulfilment": _fulfilment(sources[card.sku_id]),
+            }
+        ).model_dump(mode="json")
+        for card in cards
+    ]
 
 
 def _fulfilment(source: rules.Source) -> FulfilmentRead:
@@ -189,11 +310,3 @@ def _fulfilment(source: rules.Source) -> FulfilmentRead:
         store_name=source.name,
         distance_km=source.distance_km,
     )
-
-
-REGISTRY = SectionRegistry()
-REGISTRY.add("store", store_card, budget_seconds=1.0, empty=lambda: None)
-REGISTRY.add("guides", guides_on_duty, budget_seconds=1.0)
-REGISTRY.add("activities", current_activities, budget_seconds=1.0)
-REGISTRY.add("best_sellers", best_sellers, budget_seconds=1.5)
-REGISTRY.add("featured", featured_products, budget_seconds=1.5)

@@ -1,37 +1,34 @@
-"""Finding cloud stores: by public code, near a point, and the locations a store can sell from.
+"""Cloud stores by public code, stores near a point, and the locations a store can sell from.
 
-Only open, non-warehouse stores of live brands have a cloud store. These reads go to the
-organisation's tables directly (read-only, by indexed columns): a bounding box on
-``store (lat, lng)`` first, the exact great-circle distance after.
+Every open store (not a warehouse) of a live brand has a cloud store. Finding stores and
+measuring distances is the organisation's (``org_service``); this module adds the public
+code, the stock filter and the brand's selling policy.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import islice
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from newretail.cloudstore import errors, rules
-from newretail.db import utcnow
 from newretail.inventory import service as inventory_service
-from newretail.org.models import Brand, Store
-from newretail.org.rules import StoreStatus, StoreType, haversine_km, is_open_at
+from newretail.org import service as org_service
+from newretail.org.rules import is_open_at
 
-MAX_NEARBY = 100
 MAX_SOURCE_STORES = 200
 MAX_SOURCE_WAREHOUSES = 50
 
 
 @dataclass(frozen=True)
 class CloudStore:
-    """A store as its cloud store shows it; a plain value, safe to hand to other threads."""
+    """A store as its cloud store shows it; a plain value, safe to share and to cache."""
 
     id: int
     brand_id: int
     region_id: int
-    code: str
+    code: str  # the public code, ``{brand_code}.{store_code}``
     store_code: str
     name: str
     type: str
@@ -45,62 +42,29 @@ class CloudStore:
     brand_name: str
     currency: str
 
+    @classmethod
+    def of(cls, store: org_service.PublicStore) -> "CloudStore":
+        return cls(
+            id=store.id,
+            brand_id=store.brand_id,
+            region_id=store.region_id,
+            code=rules.public_code(store.brand_code, store.code),
+            store_code=store.code,
+            name=store.name,
+            type=store.type,
+            address=store.address,
+            city=store.city,
+            lat=store.lat,
+            lng=store.lng,
+            timezone=store.timezone,
+            opening_hours=store.opening_hours,
+            brand_code=store.brand_code,
+            brand_name=store.brand_name,
+            currency=store.currency,
+        )
+
     def open_at(self, at: datetime) -> bool:
         return is_open_at(self.opening_hours, self.timezone, at)
-
-
-_COLUMNS = (
-    Store.id,
-    Store.brand_id,
-    Store.region_id,
-    Store.code,
-    Store.name,
-    Store.type,
-    Store.address,
-    Store.city,
-    Store.lat,
-    Store.lng,
-    Store.timezone,
-    Store.opening_hours,
-    Brand.code,
-    Brand.name,
-    Brand.currency,
-)
-
-
-def _cloud_stores(*columns: Any) -> Select[Any]:
-    return (
-        select(*(columns or _COLUMNS))
-        .join(Brand, Brand.id == Store.brand_id)
-        .where(
-            Brand.deleted_at.is_(None),
-            Store.status == StoreStatus.OPEN.value,
-            Store.type != StoreType.WAREHOUSE.value,
-        )
-    )
-
-
-def _snapshot(row: Any) -> CloudStore:
-    (id_, brand_id, region_id, code, name, type_, address, city, lat, lng, tz, hours,
-     brand_code, brand_name, currency) = row  # fmt: skip
-    return CloudStore(
-        id=id_,
-        brand_id=brand_id,
-        region_id=region_id,
-        code=rules.public_code(brand_code, code),
-        store_code=code,
-        name=name,
-        type=type_,
-        address=address,
-        city=city,
-        lat=lat,
-        lng=lng,
-        timezone=tz,
-        opening_hours=hours or {},
-        brand_code=brand_code,
-        brand_name=brand_name,
-        currency=currency,
-    )
 
 
 def get_cloud_store(*, session: Session, code: str) -> CloudStore:
@@ -108,35 +72,10 @@ def get_cloud_store(*, session: Session, code: str) -> CloudStore:
     parts = rules.split_public_code(code)
     if parts is None:
         raise errors.CloudStoreNotFound()
-    brand_code, store_code = parts
-    row = session.execute(
-        _cloud_stores().where(Brand.code == brand_code, Store.code == store_code)
-    ).first()
-    if row is None:
+    found = org_service.public_store(session=session, brand_code=parts[0], store_code=parts[1])
+    if found is None:
         raise errors.CloudStoreNotFound()
-    return _snapshot(row)
-
-
-def _in_box(box: rules.BoundingBox) -> ColumnElement[bool]:
-    lng_clauses = [Store.lng.between(low, high) for low, high in box.lng_ranges]
-    return and_(Store.lat.between(box.lat_min, box.lat_max), or_(*lng_clauses))
-
-
-@dataclass(frozen=True)
-class NearbyStore:
-    store: CloudStore
-    distance_km: float
-    open_now: bool
-    available: int | None = None
-
-
-def _check_query(lat: float, lng: float, radius_km: float) -> None:
-    problem = rules.coordinates_problem(lat, lng)
-    if problem:
-        raise errors.InvalidCoordinates(problem)
-    problem = rules.radius_problem(radius_km)
-    if problem:
-        raise errors.InvalidRadius(problem)
+    return CloudStore.of(found)
 
 
 def nearby_stores(
@@ -150,115 +89,120 @@ def nearby_stores(
     sku_id: int | None = None,
     limit: int = 20,
     now: datetime | None = None,
-) -> list[NearbyStore]:
-    """Cloud stores within ``radius_km`` of (lat, lng), nearest first (ties by id).
-
-    ``open_now`` keeps stores open at ``now`` in their own timezone; ``sku_id`` (with a
-    brand) keeps stores with at least one unit of it available. Only ids and coordinates
-    are read for the whole box; full rows only for the nearest, a chunk at a time.
-    """
-    _check_query(lat, lng, radius_km)
-    if sku_id is not None and brand_code is None:
-        raise errors.BrandRequired()
-    query = _cloud_stores(Store.id, Store.lat, Store.lng).where(
-        _in_box(rules.bounding_box(lat, lng, radius_km))
-    )
-    if brand_code is not None:
-        query = query.where(Brand.code == brand_code)
-    points = [rules.Point(id_, p_lat, p_lng) for id_, p_lat, p_lng in session.execute(query)]
-    ranked = rules.within_radius(lat, lng, radius_km, points)
-    limit = max(1, min(limit, MAX_NEARBY))
-    chunk = limit if not open_now and sku_id is None else 4 * limit
-    found: list[NearbyStore] = []
-    for start in range(0, len(ranked), chunk):
-        part = ranked[start : start + chunk]
-        found += _filtered(session, part, open_now, sku_id, now or utcnow())
-        if len(found) >= limit:
-            break
-    return found[:limit]
-
-
-def _filtered(
-    session: Session,
-    ranked: list[tuple[float, rules.Point]],
-    open_now: bool,
-    sku_id: int | None,
-    now: datetime,
-) -> list[NearbyStore]:
-    """Full rows for ``ranked`` (in its order), less those the filters leave out."""
-    ids = [p.id for _, p in ranked]
-    stores = {
-        row[0]: _snapshot(row) for row in session.execute(_cloud_stores().where(Store.id.in_(ids)))
-    }
-    found = [NearbyStore(stores[p.id], round(d, 3), stores[p.id].open_at(now)) for d, p in ranked]
-    if open_now:
-        found = [n for n in found if n.open_now]
-    if sku_id is None or not found:
-        return found
-    units = inventory_service.available(
+) -> list[org_service.NearbyStore]:
+    """Cloud stores near a point (``org_service.nearby_stores``); ``sku_id`` (with a brand)
+    keeps those with at least one unit of it available."""
+    stock = None
+    if sku_id is not None:
+        if brand_code is None:
+            raise errors.BrandRequired()
+        stock = _units_of(session, sku_id)
+    return org_service.nearby_stores(
         session=session,
-        brand_id=found[0].store.brand_id,
-        sku_ids=[sku_id],
-        location_ids=[n.store.id for n in found],
+        lat=lat,
+        lng=lng,
+        radius_km=radius_km,
+        brand_code=brand_code,
+        open_now=open_now,
+        stock=stock,
+        limit=limit,
+        now=now,
     )
-    return [
-        replace(n, available=units[(n.store.id, sku_id)])
-        for n in found
-        if units[(n.store.id, sku_id)] > 0
-    ]
+
+
+def _units_of(session: Session, sku_id: int) -> org_service.StockLookup:
+    def units(brand_id: int, store_ids: Sequence[int]) -> dict[int, int]:
+        found = inventory_service.available(
+            session=session, brand_id=brand_id, sku_ids=[sku_id], location_ids=store_ids
+        )
+        return {store_id: found[(store_id, sku_id)] for store_id in store_ids}
+
+    return units
 
 
 # ---- where else a store can sell from --------------------------------------------------
 
 
-Location = tuple[int, str, str, float, float]
-
-
-def _locations(session: Session, query: Select[int, str, str, float, float]) -> list[Location]:
-    return [(id_, code, name, lat, lng) for id_, code, name, lat, lng in session.execute(query)]
-
-
 def source_candidates(
     *, session: Session, store: CloudStore, policy: rules.Policy
-) -> list[rules.Candidate]:
-    """Other locations the brand's policy lets ``store`` sell from, stock not yet known."""
-    base = select(Store.id, Store.code, Store.name, Store.lat, Store.lng).where(
-        Store.brand_id == store.brand_id,
-        Store.status == StoreStatus.OPEN.value,
-        Store.id != store.id,
+) -> list[org_service.Location]:
+    """Other locations the brand's policy may let ``store`` sell from, stock not yet known.
+
+    Stores of a ``nearby`` policy come from a bounding box of its radius; whether one is
+    really within it is decided by its geodesic distance, once it has the stock.
+    """
+    sourcing = policy.store_sourcing
+    return org_service.other_locations(
+        session=session,
+        brand_id=store.brand_id,
+        besides=store.id,
+        lat=store.lat,
+        lng=store.lng,
+        stores=sourcing is not rules.StoreSourcing.NONE,
+        stores_within_km=policy.nearby_radius_km
+        if sourcing is rules.StoreSourcing.NEARBY
+        else None,
+        warehouses=policy.warehouse_sourcing,
+        max_stores=MAX_SOURCE_STORES,
+        max_warehouses=MAX_SOURCE_WAREHOUSES,
     )
-    candidates: list[rules.Candidate] = []
-    if policy.store_sourcing is not rules.StoreSourcing.NONE:
-        stores = base.where(Store.type != StoreType.WAREHOUSE.value)
-        if policy.store_sourcing is rules.StoreSourcing.NEARBY:
-            box = rules.bounding_box(store.lat, store.lng, policy.nearby_radius_km)
-            stores = stores.where(_in_box(box))
-        rows = _locations(session, stores)
-        candidates += _nearest(store, rows, policy, False, MAX_SOURCE_STORES)
-    if policy.warehouse_sourcing:
-        rows = _locations(session, base.where(Store.type == StoreType.WAREHOUSE.value))
-        candidates += _nearest(store, rows, policy, True, MAX_SOURCE_WAREHOUSES)
-    return candidates
 
 
-def _nearest(
-    store: CloudStore,
-    rows: Sequence[Location],
-    policy: rules.Policy,
-    warehouse: bool,
-    cap: int,
-) -> list[rules.Candidate]:
-    found = []
-    for id_, code, name, lat, lng in rows:
-        distance = haversine_km(store.lat, store.lng, lat, lng)
-        allowed = warehouse or rules.allows_store(
-            policy.store_sourcing, policy.nearby_radius_km, distance
+class Distances:
+    """Geodesic distances from one store to its candidate locations, each computed once."""
+
+    def __init__(self, store: CloudStore, policy: rules.Policy) -> None:
+        self.store = store
+        nearby = policy.store_sourcing is rules.StoreSourcing.NEARBY
+        self.store_radius_km = policy.nearby_radius_km if nearby else None
+        self._known: dict[int, float] = {}
+
+    def nearest(
+        self, locations: Sequence[org_service.Location], warehouses: bool
+    ) -> Iterator[tuple[float, org_service.Location]]:
+        """``locations`` of one kind the policy allows, nearest first (geodesic)."""
+        by_id = {x.id: x for x in locations if x.is_warehouse is warehouses}
+        radius = None if warehouses else self.store_radius_km
+        points = [x.point for x in by_id.values()]
+        ranked = org_service.nearest_first(
+            self.store.lat, self.store.lng, points, radius, known=self._known
         )
-        if allowed:
-            shown = "" if warehouse else rules.public_code(store.brand_code, code)
-            found.append(rules.Candidate(id_, shown, name, warehouse, distance, 0))
-    found.sort(key=lambda c: (c.distance_km, c.location_id))
-    return found[:cap]
+        for distance, point in ranked:
+            yield distance, by_id[point.id]
+
+
+def _candidate(
+    store: CloudStore, location: org_service.Location, distance: float, available: int
+) -> rules.Candidate:
+    shown = "" if location.is_warehouse else rules.public_code(store.brand_code, location.code)
+    return rules.Candidate(
+        location.id, shown, location.name, location.is_warehouse, distance, available
+    )
+
+
+def choose_sources(
+    *,
+    store: CloudStore,
+    distances: Distances,
+    candidates: Sequence[org_service.Location],
+    units: Mapping[tuple[int, int], int],
+    sku_ids: Sequence[int],
+) -> tuple[dict[int, int], dict[int, rules.Source]]:
+    """Units here per SKU, and where each would come from, given the stock of every location."""
+    here = {sku_id: units.get((store.id, sku_id), 0) for sku_id in sku_ids}
+    sources = {}
+    for sku_id in sku_ids:
+        if here[sku_id] > 0:  # the common case: no need to look at the other locations
+            sources[sku_id] = rules.choose_source(here[sku_id], [])
+            continue
+        stocked = [c for c in candidates if units.get((c.id, sku_id), 0) > 0]
+        best = [
+            _candidate(store, location, distance, units[(location.id, sku_id)])
+            for warehouses in (False, True)
+            for distance, location in islice(distances.nearest(stocked, warehouses), 1)
+        ]
+        sources[sku_id] = rules.choose_source(here[sku_id], best)
+    return here, sources
 
 
 def fulfilment(
@@ -272,30 +216,21 @@ def fulfilment(
         session=session,
         brand_id=store.brand_id,
         sku_ids=sku_ids,
-        location_ids=[store.id, *(c.location_id for c in candidates)],
+        location_ids=[store.id, *(c.id for c in candidates)],
     )
-    here = {sku_id: units[(store.id, sku_id)] for sku_id in sku_ids}
-    sources = {sku_id: _source(here[sku_id], candidates, units, sku_id) for sku_id in sku_ids}
-    return here, sources
-
-
-def _source(
-    here: int, candidates: list[rules.Candidate], units: dict[tuple[int, int], int], sku_id: int
-) -> rules.Source:
-    if here > 0:  # the common case: no need to look at the other locations
-        return rules.choose_source(here, [])
-    stocked = [
-        replace(c, available=units[(c.location_id, sku_id)])
-        for c in candidates
-        if units[(c.location_id, sku_id)] > 0
-    ]
-    return rules.choose_source(here, stocked)
+    return choose_sources(
+        store=store,
+        distances=Distances(store, policy),
+        candidates=candidates,
+        units=units,
+        sku_ids=sku_ids,
+    )
 
 
 def stocked_elsewhere(
-    *, session: Session, store: CloudStore, policy: rules.Policy, sku_id: int
+    *, session: Session, store: CloudStore, policy: rules.Policy, sku_id: int, limit: int = 10
 ) -> list[rules.Candidate]:
-    """Other locations the policy lets ``store`` sell from that hold ``sku_id``.
+    """Up to ``limit`` other locations the policy lets ``store`` sell from holding ``sku_id``.
 
     Stores first, nearest first, then warehouses (the order ``choose_source`` prefers).
     """
@@ -306,11 +241,13 @@ def stocked_elsewhere(
         session=session,
         brand_id=store.brand_id,
         sku_ids=[sku_id],
-        location_ids=[c.location_id for c in candidates],
+        location_ids=[c.id for c in candidates],
     )
-    stocked = [
-        replace(c, available=units[(c.location_id, sku_id)])
-        for c in candidates
-        if units[(c.location_id, sku_id)] > 0
+    stocked = [c for c in candidates if units[(c.id, sku_id)] > 0]
+    distances = Distances(store, policy)
+    found = [
+        _candidate(store, location, distance, units[(location.id, sku_id)])
+        for warehouses in (False, True)
+        for distance, location in islice(distances.nearest(stocked, warehouses), limit)
     ]
-    return sorted(stocked, key=lambda c: (c.is_warehouse, c.distance_km, c.location_id))
+    return found[:limit]

@@ -26,7 +26,7 @@ from newretail.orders.models import Order
 from newretail.orders.rows import LineView, OrderView, lock_order, read_order, sync_loaded
 from newretail.orders.rows import insert_fulfilments as insert_fulfilment_rows
 from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderKind, OrderStatus
-from newretail.org.rules import haversine_km
+from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
 
 _NO_SYNC = {"synchronize_session": False}
@@ -227,7 +227,7 @@ def insert_fulfilments(
     rows, lines = [], []
     for location_id, its_lines in sorted(by_location.items()):
         place = places[location_id]
-        distance = round(haversine_km(*destination, place.lat, place.lng), 3)
+        distance = round(org_service.geodesic_km(*destination, place.lat, place.lng), 3)
         rows.append(
             {
                 "brand_id": order.brand_id,

@@ -1,6 +1,7 @@
 """Where an order's units come from: the pickup store, or ``rules.route`` over the brand's
-open stores nearest the buyer (at most ``MAX_NEARBY_STORES`` within reach, found through
-the cloud store's bounding-box search) and its open warehouses, with live stock.
+open stores nearest the buyer (at most ``MAX_NEARBY_STORES`` within reach, found by the
+organisation's nearby search) and its open warehouses, with live stock. Distances are
+geodesics: they are shown with the fulfilment.
 
 Stock is read here without locks: it only picks the locations (and turns a buyer away
 early when none has enough). The guarded stock statements at the end of the transaction
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
-from newretail.cloudstore import service as cloudstore_service
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.kernel.sale import Sale
@@ -21,7 +21,7 @@ from newretail.orders.rules import DeliveryMethod
 from newretail.orders.schemas import Delivery
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
-from newretail.org.rules import StoreStatus, StoreType, haversine_km
+from newretail.org.rules import StoreStatus, StoreType
 
 SAME_CITY_RADIUS_KM = 20.0
 SHIP_FROM_STORE_RADIUS_KM = 100.0
@@ -62,7 +62,7 @@ def _candidates(
 ) -> list[Place]:
     """The brand's open stores nearest the buyer (within reach), and its open warehouses."""
     same_city = method is DeliveryMethod.SAME_CITY
-    nearby = cloudstore_service.nearby_stores(
+    nearby = org_service.nearby_stores(
         session=session,
         lat=lat,
         lng=lng,
@@ -118,7 +118,7 @@ def plan(*, session: Session, sale: Sale, delivery: Delivery, need: dict[int, in
         rules.Location(
             location_id=c.location_id,
             warehouse=c.warehouse,
-            distance_km=round(haversine_km(lat, lng, c.lat, c.lng), 3),
+            distance_km=round(org_service.geodesic_km(lat, lng, c.lat, c.lng), 3),
             stock={sku: units[(c.location_id, sku)] for sku in need},
         )
         for c in candidates

@@ -54,3 +54,13 @@ class RegionNotEmpty(Conflict):
 class RootRegionRequired(InvalidInput):
     code = "region_parent_required"
     default_detail = "Only a brand-wide admin may create or move a region to the top level."
+
+
+class InvalidCoordinates(InvalidInput):
+    code = "invalid_coordinates"
+    default_detail = "lat and lng must name a point on Earth."
+
+
+class InvalidRadius(InvalidInput):
+    code = "invalid_radius"
+    default_detail = "radius_km is out of range."

@@ -116,7 +116,8 @@ EARTH_RADIUS_KM = 6371.0088
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in kilometres."""
+    """Great-circle distance on the mean sphere, in kilometres: for ranking and prefilters
+    (``geo.rough_km``); distances shown to people are geodesics (``geo.geodesic_km``)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2

@@ -1,4 +1,8 @@
-"""Use cases of the organisation: brands, the region tree, districts and stores."""
+"""Use cases of the organisation: brands, the region tree, districts and stores.
+
+nearby.py  public stores by code, stores near a point, a brand's locations near a store
+geo.py     geodesic distances (WGS84) and nearest-first ranking (pure)
+"""
 
 from collections import defaultdict
 from typing import Any
@@ -12,7 +16,16 @@ from newretail.kernel import search, visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import errors, rules
+from newretail.org.geo import geodesic_km as geodesic_km
+from newretail.org.geo import nearest_first as nearest_first
 from newretail.org.models import Brand, District, Region, Store
+from newretail.org.nearby import Location as Location
+from newretail.org.nearby import NearbyStore as NearbyStore
+from newretail.org.nearby import PublicStore as PublicStore
+from newretail.org.nearby import StockLookup as StockLookup
+from newretail.org.nearby import nearby_stores as nearby_stores
+from newretail.org.nearby import other_locations as other_locations
+from newretail.org.nearby import public_store as public_store
 from newretail.org.schemas import (
     BrandCreate,
     BrandUpdate,

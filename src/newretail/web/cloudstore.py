@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from newretail.cloudstore import service as cloudstore_service
 from newretail.db import Database, utcnow
@@ -47,17 +48,34 @@ def _render(page: Page, template: str, store: Any, ref: str | None, **context: A
     return page.render(template, store=store, link=linker(code, ref), ref=ref, **context)
 
 
+def _categories(session: Session, context: cloudstore_service.HomeContext) -> Any:
+    return storefront.top_categories(session=session, store=context.store)
+
+
+def _presales(session: Session, context: cloudstore_service.HomeContext) -> Any:
+    views, changes_at = presale_cards.running_until(session=session, store=context.store)
+    return cloudstore_service.Timed([(v, v.items[0]) for v in views], changes_at)
+
+
+# The home page's own sections, read and cached with the API's (added to at import time).
+PAGE_SECTIONS = cloudstore_service.SECTIONS.copy()
+PAGE_SECTIONS.add("categories", _categories)
+PAGE_SECTIONS.add("presales", _presales)
+
+
 @router.get("/s/{store_code}")
 def store_home(
     request: Request, page: PublicPage, store_code: str, ref: Ref = None
 ) -> HTMLResponse:
     database: Database = request.app.state.database
-    home = cloudstore_service.home(database=database, code=store_code)
-    store = home.context.store
-    sections = {name: result.data for name, result in home.sections.items()}
-    with database.transaction(read_only=True) as session:
-        categories = storefront.top_categories(session=session, store=store)
-        presales = [(v, v.items[0]) for v in presale_cards.running(session=session, store=store)]
+    if page.settings.home_cache:
+        home = cloudstore_service.cached_home(
+            database=database, code=store_code, name="page", extra=PAGE_SECTIONS
+        )
+    else:
+        with database.transaction(read_only=True) as session:
+            home = cloudstore_service.home(session=session, code=store_code, extra=PAGE_SECTIONS)
+    store, sections = home.context.store, home.sections
     return _render(
         page,
         "cloudstore/home.html",
@@ -68,11 +86,10 @@ def store_home(
         activities=[_activity(a) for a in sections["activities"]],
         best_sellers=[_card(c) for c in sections["best_sellers"]],
         featured=[_card(c) for c in sections["featured"]],
-        categories=categories,
-        degraded=[name for name, result in home.sections.items() if result.degraded],
+        categories=sections["categories"],
         sells_elsewhere=home.context.policy.sells_elsewhere,
         weekdays=[(day, page.translate(messages.WEEKDAY_NAMES[day])) for day in WEEKDAYS],
-        presales=presales,
+        presales=sections["presales"],
     )
 
 

@@ -112,18 +112,30 @@ def campaign(*, session: Session, store: CloudStore, presale_id: int) -> Presale
 
 def running(*, session: Session, store: CloudStore) -> list[PresaleView]:
     """The store's campaigns whose deposits opened and whose balance window is not over."""
+    return running_until(session=session, store=store)[0]
+
+
+def running_until(
+    *, session: Session, store: CloudStore
+) -> tuple[list[PresaleView], datetime | None]:
+    """``running``, and the next time that list (or a window's flag in it) changes."""
     now = utcnow()
     found = presales_service.list_presales(
         session=session, scope=storefront.reader(store.brand_id), brand_id=store.brand_id
     )
     views = []
+    moments: list[datetime] = []
     for campaign in found:
-        if not _belongs(campaign, store) or campaign.deposit_starts_at > now:
+        if not _belongs(campaign, store):
+            continue
+        if campaign.deposit_starts_at > now:
+            moments.append(campaign.deposit_starts_at)
             continue
         view = _view(session, store, campaign)
         if view.balance_closes_at > now and view.items:
             views.append(view)
-    return views
+            moments += [view.deposit_ends_at, view.balance_opens_at, view.balance_closes_at]
+    return views, min((m for m in moments if m > now), default=None)
 
 
 def for_skus(

@@ -1,9 +1,7 @@
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 from tests import builders
 from tests.integration.cloudstore.cloudworld import (
     ALL_DAY,
@@ -13,7 +11,7 @@ from tests.integration.cloudstore.cloudworld import (
     sell,
 )
 
-from newretail.cloudstore import errors, home, sections, service
+from newretail.cloudstore import errors, service
 from newretail.cloudstore.models import StoreActivity
 from newretail.cloudstore.schemas import ActivityCreate, CloudStoreSettingsWrite
 from newretail.db import Database, utcnow
@@ -26,12 +24,25 @@ SHOP_HOURS = {day: [["10:00", "22:00"]] for day in ALL_DAY}
 MONDAY_3AM_UTC = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
 
 
-def test_the_home_page_has_every_registered_section(database: Database) -> None:
+def home_page(database: Database, code: str, **options: Any) -> service.Home:
+    """The page read afresh, in one read-only session."""
+    with database.transaction(read_only=True) as session:
+        return service.home(session=session, code=code, **options)
+
+
+def test_the_home_page_has_every_section(database: Database) -> None:
     world = cloud_world(database)
-    page = service.home(database=database, code=world.code)
-    assert list(page.sections) == ["store", "guides", "activities", "best_sellers", "featured"]
-    assert not any(result.degraded for result in page.sections.values())
-    assert page.sections["store"].data["code"] == world.code
+    page = home_page(database, world.code)
+    assert list(page.sections) == [
+        "store",
+        "guides",
+        "activities",
+        "best_sellers",
+        "featured",
+        "member",
+    ]
+    assert page.sections["store"]["code"] == world.code
+    assert page.sections["member"] is None
 
 
 @pytest.mark.parametrize(
@@ -42,8 +53,8 @@ def test_open_now_is_judged_in_the_stores_own_timezone(
     database: Database, timezone: str, open_now: bool
 ) -> None:
     world = cloud_world(database, timezone=timezone, opening_hours=SHOP_HOURS)
-    page = service.home(database=database, code=world.code, now=MONDAY_3AM_UTC)
-    card = page.sections["store"].data
+    page = home_page(database, world.code, now=MONDAY_3AM_UTC)
+    card = page.sections["store"]
     assert card["open_now"] is open_now
     assert card["timezone"] == timezone
 
@@ -51,8 +62,8 @@ def test_open_now_is_judged_in_the_stores_own_timezone(
 def test_todays_hours_follow_the_local_day(database: Database) -> None:
     hours = {"mon": [["10:00", "22:00"]], "sun": [["12:00", "18:00"]]}
     world = cloud_world(database, timezone="America/New_York", opening_hours=hours)
-    page = service.home(database=database, code=world.code, now=MONDAY_3AM_UTC)
-    assert page.sections["store"].data["today_hours"] == [["12:00", "18:00"]]
+    page = home_page(database, world.code, now=MONDAY_3AM_UTC)
+    assert page.sections["store"]["today_hours"] == [["12:00", "18:00"]]
 
 
 def test_the_same_store_code_in_two_brands_opens_two_cloud_stores(database: Database) -> None:
@@ -81,7 +92,7 @@ def test_closed_stores_have_no_cloud_store(database: Database) -> None:
             data=StoreUpdate(status="closed"),
         )
     with pytest.raises(errors.CloudStoreNotFound):
-        service.home(database=database, code=world.code)
+        home_page(database, world.code)
 
 
 def test_stores_of_a_deleted_brand_have_no_cloud_store(database: Database) -> None:
@@ -89,13 +100,13 @@ def test_stores_of_a_deleted_brand_have_no_cloud_store(database: Database) -> No
     with database.transaction() as session:
         org_service.delete_brand(session=session, scope=SYSTEM, brand_id=world.brand_id)
     with pytest.raises(errors.CloudStoreNotFound):
-        service.home(database=database, code=world.code)
+        home_page(database, world.code)
 
 
 @pytest.mark.parametrize("code", ["NOPE.S1", "no-dot", "A.B.C"])
 def test_unknown_codes_have_no_cloud_store(database: Database, code: str) -> None:
     with pytest.raises(errors.CloudStoreNotFound):
-        service.home(database=database, code=code)
+        home_page(database, code)
 
 
 def test_guides_on_duty_are_the_active_guides_of_this_store(database: Database) -> None:
@@ -111,7 +122,7 @@ def test_guides_on_duty_are_the_active_guides_of_this_store(database: Database) 
         builders.staff(session, world.brand_id, [{"role": "guide", "store_id": other_id}])
         builders.staff(session, world.brand_id, [{"role": "cashier", "store_id": world.store_id}])
         gone.is_active = False
-    guides = service.home(database=database, code=world.code).sections["guides"].data
+    guides = home_page(database, world.code).sections["guides"]
     assert guides == [{"id": here.id, "display_name": here.display_name}]
 
 
@@ -138,7 +149,7 @@ def test_current_activities_include_brand_wide_ones_and_skip_other_times(
                 ends_at=ends,
             )
             service.create_activity(session=session, scope=SYSTEM, data=data)
-    activities = service.home(database=database, code=world.code).sections["activities"].data
+    activities = home_page(database, world.code).sections["activities"]
     assert [(a["title"], a["store_wide"]) for a in activities] == [
         ("on here", False),
         ("on everywhere", True),
@@ -156,7 +167,7 @@ def test_best_sellers_rank_by_units_sold_here_with_stock_here(database: Database
     sell(database, world.store_id, first, 2, "o2")
     sell(database, world.store_id, second, 1, "o3")
     sell(database, other_id, third, 9, "o4")
-    cards = service.home(database=database, code=world.code).sections["best_sellers"].data
+    cards = home_page(database, world.code).sections["best_sellers"]
     assert [(c["sku_id"], c["sold_30d"], c["stock_here"]) for c in cards] == [
         (second, 6, 14),
         (first, 2, 18),
@@ -173,7 +184,7 @@ def test_best_sellers_leave_out_skus_the_cloud_store_cannot_sell(database: Datab
     for sku_id in (world.sku_ids[0], unpriced):
         receive(database, world.store_id, sku_id, 5)
         sell(database, world.store_id, sku_id, 1, f"o{sku_id}")
-    cards = service.home(database=database, code=world.code).sections["best_sellers"].data
+    cards = home_page(database, world.code).sections["best_sellers"]
     assert [c["sku_id"] for c in cards] == [world.sku_ids[0]]
 
 
@@ -187,8 +198,8 @@ def test_a_stores_featured_list_replaces_the_brands(database: Database) -> None:
         service.set_featured(
             session=session, scope=SYSTEM, store_id=other_id, sku_ids=[world.sku_ids[2]]
         )
-    here = service.home(database=database, code=world.code).sections["featured"].data
-    there = service.home(database=database, code=other_code).sections["featured"].data
+    here = home_page(database, world.code).sections["featured"]
+    there = home_page(database, other_code).sections["featured"]
     assert [c["sku_id"] for c in here] == world.sku_ids[:2]
     assert [c["sku_id"] for c in there] == [world.sku_ids[2]]
 
@@ -263,62 +274,6 @@ def test_warehouse_stock_is_sold_only_when_the_brand_allows_it(database: Databas
         "kind": "warehouse",
         "location": warehouse_id,
         "here": 0,
-    }
-
-
-# ---- sections that are late or fail -----------------------------------------------------
-
-
-def _registry_with(*extra: tuple[str, home.Provider, float]) -> home.SectionRegistry:
-    registry = sections.REGISTRY.copy()
-    for name, provider, budget in extra:
-        registry.add(name, provider, budget_seconds=budget)
-    return registry
-
-
-def test_a_late_or_failing_section_comes_back_empty_and_degraded(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    world = cloud_world(database)
-    release = threading.Event()
-
-    def slow(session: Session, context: home.HomeContext) -> list[str]:
-        release.wait(10)
-        return ["too late"]
-
-    def broken(session: Session, context: home.HomeContext) -> list[str]:
-        raise RuntimeError("the coupon service is down")
-
-    registry = _registry_with(("slow", slow, 0.05), ("broken", broken, 1.0))
-    monkeypatch.setattr(sections, "REGISTRY", registry)
-    before = home.SECTION_DEGRADED.labels("broken", "error")._value.get()
-    try:
-        for fetch in ("parallel", "sequential"):
-            page = service.home(database=database, code=world.code, fetch=fetch)  # type: ignore[arg-type]
-            assert (page.sections["slow"].data, page.sections["slow"].reason) == ([], "timeout")
-            assert (page.sections["broken"].data, page.sections["broken"].reason) == ([], "error")
-            assert page.sections["store"].degraded is False
-            assert page.sections["store"].data["code"] == world.code
-    finally:
-        release.set()
-    assert home.SECTION_DEGRADED.labels("broken", "error")._value.get() == before + 2
-
-
-def test_a_section_name_is_registered_once() -> None:
-    registry = sections.REGISTRY.copy()
-    with pytest.raises(ValueError, match="already registered"):
-        registry.add("store", sections.store_card, budget_seconds=1.0)
-
-
-def test_sequential_fetch_gives_the_same_page(database: Database) -> None:
-    world = cloud_world(database, skus=2)
-    receive(database, world.store_id, world.sku_ids[0], 3)
-    sell(database, world.store_id, world.sku_ids[0], 1, "o1")
-    now = utcnow()
-    parallel = service.home(database=database, code=world.code, now=now)
-    sequential = service.home(database=database, code=world.code, now=now, fetch="sequential")
-    assert {k: v.data for k, v in parallel.sections.items()} == {
-        k: v.data for k, v in sequential.sections.items()
     }
 
 
