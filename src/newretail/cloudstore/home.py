@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from newretail.cloudstore.rules import Policy
 from newretail.cloudstore.stores import CloudStore
-from newretail.db import Database
+from newretail.db import UNAVAILABLE, Database
 from newretail.observability import log
 
 Fetch = Literal["parallel", "sequential"]
@@ -125,6 +125,8 @@ def _collect(section: Section, future: "Future[Any]", timeout: float, store: str
     except TimeoutError:
         future.cancel()
         return _degraded(section, "timeout", store)
+    except UNAVAILABLE:
+        raise  # no connection to be had is the whole page's 503, not an empty section
     # A section must never take the page down; the cause is logged with its traceback.
     except Exception as exc:  # noqa: BLE001
         return _degraded(section, "error", store, exc)
