@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, update
 from tests import builders
 from tests import member_builders as members
+from tests.e2e import pages_support
 
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
@@ -169,3 +170,21 @@ def test_an_api_key_is_looked_up_once_and_a_wrong_secret_still_fails(
     assert (known.status_code, known.json()["actor_type"]) == (200, "api_key")
     assert sent.sql == []
     assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_token")
+
+
+def test_a_deactivated_member_of_staff_is_sent_to_the_login_form_on_the_next_page(
+    client: TestClient, database: Database
+) -> None:
+    world = builders.brand_world(database)
+    pages = TestClient(client.app)
+    pages_support.login(pages, world.east_store_manager)
+    assert pages.get("/console", follow_redirects=False).status_code == 200
+
+    client.patch(
+        f"/api/v1/staff/{world.east_store_manager.id}",
+        json={"is_active": False},
+        headers=world.headers("admin"),
+    )
+    after = pages.get("/console", follow_redirects=False)
+
+    assert (after.status_code, after.headers["location"]) == (303, "/login?next=/console")

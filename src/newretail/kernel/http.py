@@ -84,8 +84,12 @@ async def get_scope(
 ) -> Scope:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("A bearer token is required.")
+    return await resolve_scope(request, session, credentials.credentials)
+
+
+async def resolve_scope(request: Request, session: Session, token: str) -> Scope:
+    """The caller behind ``token``: on the event loop when known, else on a worker thread."""
     authenticate: Authenticator = request.app.state.authenticate
-    token = credentials.credentials
     scope = authenticate.known(token)
     if scope is None:
         scope = await run_in_threadpool(authenticate, session, token)
