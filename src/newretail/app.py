@@ -1,12 +1,19 @@
-"""The ASGI application: API routers, error handlers, health, metrics and the pages."""
+"""The ASGI application: API routers, error handlers, health, metrics and the pages.
 
+``newretail serve`` hands uvicorn the factory ``newretail.app:serving_app``, which each
+API worker process calls to build its app. Background work runs in one of them only when
+``NEWRETAIL_IN_PROCESS_WORKER`` is set (``serve`` sets it when it runs a single process);
+otherwise it runs in a ``newretail worker`` process of its own.
+"""
+
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError
@@ -20,15 +27,20 @@ from newretail.auth.router import router as auth_router
 from newretail.catalog.router import router as catalog_router
 from newretail.cloudstore.router import router as cloudstore_router
 from newretail.config import Settings, get_settings
-from newretail.db import Database
+from newretail.db import UNAVAILABLE, Database
 from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
-from newretail.kernel.errors import DomainError
+from newretail.kernel.errors import DomainError, ServiceUnavailable
 from newretail.kernel.guards import refuse_nul_in_url
 from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
-from newretail.observability import RequestContextMiddleware, configure_logging, log
+from newretail.observability import (
+    DATABASE_UNAVAILABLE,
+    RequestContextMiddleware,
+    configure_logging,
+    log,
+)
 from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
 from newretail.outbox import metrics as outbox_metrics
@@ -62,8 +74,33 @@ API_ROUTERS = [
 ]
 
 
-def _authenticate(session: Session, token: str) -> Scope:
-    return auth_service.scope_from_token(session=session, token=token)
+class _Authenticator:
+    """The ``kernel.http.Authenticator`` of one app: auth's scopes, cached per database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def known(self, token: str) -> Scope | None:
+        return auth_service.known_scope(database=self.database, token=token)
+
+    def __call__(self, session: Session, token: str) -> Scope:
+        return auth_service.scope_from_token(session=session, token=token)
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database, its connection pool sized by the settings."""
+    return Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
+
+
+def serving_app() -> FastAPI:
+    """The app of one ``newretail serve`` process (uvicorn calls this in every worker)."""
+    settings = get_settings()
+    return create_app(settings, run_worker=settings.in_process_worker)
 
 
 _HTTP_CODES = {
@@ -89,7 +126,7 @@ def create_app(
     """Build the app. ``run_worker`` also runs the background worker inside this process."""
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
-    database = database or Database(settings.database_url)
+    database = database or open_database(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -112,8 +149,9 @@ def create_app(
     )
     app.state.database = database
     app.state.settings = settings
-    app.state.authenticate = _authenticate
+    app.state.authenticate = _Authenticator(database)
     app.state.consumers = boot_consumers.registry()
+    app.state.runs_worker = run_worker
     app.add_middleware(RequestContextMiddleware, mount_prefixes=(API_PREFIX,))
     _add_error_handlers(app)
     _add_operations_routes(app)
@@ -132,11 +170,16 @@ def _add_pages(app: FastAPI) -> None:
 def _add_operations_routes(app: FastAPI) -> None:
     @app.get("/healthz", tags=["operations"])
     def healthz(request: Request) -> dict[str, Any]:
-        """Liveness and database reachability."""
+        """Liveness and database reachability (503 when the database cannot be had)."""
         database: Database = request.app.state.database
         with database.transaction(read_only=True) as session:
             session.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__, "database": database.engine.dialect.name}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "database": database.engine.dialect.name,
+            "process": os.getpid(),
+        }
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     def metrics(request: Request) -> PlainTextResponse:
@@ -145,6 +188,12 @@ def _add_operations_routes(app: FastAPI) -> None:
             database=request.app.state.database, registry=request.app.state.consumers
         )
         return PlainTextResponse(generate_latest() + lag, media_type=CONTENT_TYPE_LATEST)
+
+
+def _is_page(request: Request) -> bool:
+    from newretail.web.pages import PageRoute
+
+    return isinstance(request.scope.get("route"), PageRoute)
 
 
 def _error(
@@ -187,6 +236,24 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, exc.detail, dict(exc.headers or {}))
+
+    # No connection could be had (the pool stayed full past its timeout, or the database is
+    # unreachable): the request was fine, so it is a 503 to retry, on pages an HTML one.
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        DATABASE_UNAVAILABLE.labels(type(exc).__name__).inc()
+        log.warning("database_unavailable", error=str(exc)[:500], path=request.url.path)
+        retry_after = str(request.app.state.settings.db_retry_after_seconds)
+        error = ServiceUnavailable(headers={"Retry-After": retry_after})
+        if _is_page(request):
+            from newretail.web.pages import error_page
+
+            response: Response = error_page(request, error)
+            response.headers["Retry-After"] = retry_after
+            return response
+        return _error(error.status, error.code, error.detail, error.headers)
+
+    for error_type in UNAVAILABLE:
+        app.add_exception_handler(error_type, unavailable)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -1,5 +1,6 @@
 """The ``newretail`` command: serve, worker, migrate, demo, create-admin, catalog, codes."""
 
+import subprocess
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -30,21 +31,98 @@ def migrate(revision: str = "head") -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    with_worker: Annotated[bool, typer.Option(help="Also run background work in-process.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="API worker processes.")] = 1,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            help="Also run background work, once: inside the API process when there is one, "
+            "else in a `newretail worker` process started (and stopped) with the server."
+        ),
+    ] = True,
 ) -> None:
     """Serve the API and the pages."""
+    import os
+
     import uvicorn
 
-    from newretail.app import create_app
+    from newretail.observability import configure_logging
 
-    # No access log: the request middleware logs every request, as JSON, with its id.
-    uvicorn.run(
-        create_app(run_worker=with_worker),
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-    )
+    in_process = with_worker and workers == 1
+    os.environ["NEWRETAIL_IN_PROCESS_WORKER"] = "true" if in_process else "false"
+    get_settings.cache_clear()
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    background = BackgroundWorker() if with_worker and not in_process else None
+    try:
+        if background is not None:
+            background.start()
+        # No access log: the request middleware logs every request, as JSON, with its id.
+        uvicorn.run(
+            "newretail.app:serving_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if background is not None:
+            background.stop()
+
+
+class BackgroundWorker:
+    """One ``newretail worker`` process beside the API processes, restarted if it dies."""
+
+    RESTART_DELAY_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        import threading
+
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watch = threading.Thread(target=self._keep_alive, name="worker-watch", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self._watch.start()
+
+    def _spawn(self) -> None:
+        import sys
+
+        # A session of its own: Ctrl-C reaches the server, which then stops this process.
+        command = [sys.executable, "-m", "newretail.cli", "worker"]
+        with self._lock:
+            if not self._stopping.is_set():
+                self._process = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+
+    def _keep_alive(self) -> None:
+        from newretail.observability import log
+
+        while not self._stopping.is_set():
+            process = self._process
+            if process is None:
+                return
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            log.error("worker_process_exited", pid=process.pid, returncode=code)
+            self._stopping.wait(self.RESTART_DELAY_SECONDS)
+            self._spawn()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self._process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @app.command()
@@ -52,13 +130,13 @@ def worker() -> None:
     """Run background work (outbox dispatch, webhook delivery, timed jobs) until stopped."""
     import signal
 
-    from newretail.db import Database
+    from newretail.app import open_database
     from newretail.observability import configure_logging
     from newretail.worker import Worker
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
-    runner = Worker(database=Database(settings.database_url), settings=settings)
+    runner = Worker(database=open_database(settings), settings=settings)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop(timeout=0))
     try:
         runner.run_forever()
@@ -158,7 +236,7 @@ def demo(
             f"[bold green]serving http://{host}:{port}[/bold green] "
             f"(API docs at http://{host}:{port}/docs; Ctrl-C stops)"
         )
-        serve(host=host, port=port, with_worker=True)
+        serve(host=host, port=port, workers=1, with_worker=True)
 
 
 if __name__ == "__main__":

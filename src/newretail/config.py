@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -9,8 +10,22 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWRETAIL_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./newretail.db"
+    # Connections per process: at most db_pool_size + db_max_overflow are open at once.
+    # Every API worker process and every background worker has its own pool, so
+    # (API workers + background workers) x (pool + overflow) must stay below PostgreSQL's
+    # max_connections (see README, "Serving").
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    # How long a request waits for a free connection before it is answered 503.
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The Retry-After sent with a 503 when the database is unreachable or the pool is full.
+    db_retry_after_seconds: int = Field(default=2, ge=1)
     secret_key: str = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
     access_token_ttl_seconds: int = 900
+    # A staff member's scope and an API key are kept this long per process after they are
+    # read. A change made through this process applies at once; one made through another
+    # process applies there within this bound.
+    auth_cache_seconds: float = Field(default=5.0, ge=0)
     session_ttl_seconds: int = 8 * 3600
     login_max_failures: int = 5
     login_lockout_base_seconds: int = 2
@@ -23,6 +38,9 @@ class Settings(BaseSettings):
     webhook_backoff_base_seconds: float = 2.0
     webhook_backoff_max_seconds: float = 3600.0
     worker_poll_seconds: float = 0.5
+    # Run background work inside the app's process (``newretail serve`` with one process
+    # and the demo set it); with several API processes it runs in one worker process.
+    in_process_worker: bool = False
     worker_lease_seconds: float = 60.0
     log_level: str = "INFO"
     log_json: bool = True

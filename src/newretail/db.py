@@ -8,6 +8,11 @@ A read-only transaction is read-only in the database itself, so a write slipped 
 read path fails loudly instead of committing: PostgreSQL runs it as ``READ ONLY``; SQLite
 turns ``PRAGMA query_only`` on for that connection, and off again when it goes back to the
 pool. Neither costs a statement of its own.
+
+A database that cannot be had is a transient state, not a bug: a failed connect or a lost
+connection raises ``DatabaseUnavailable``, and so does waiting longer than the pool's
+timeout for a free connection (SQLAlchemy's pool ``TimeoutError``). ``UNAVAILABLE`` holds
+both; the app answers them 503 with ``Retry-After`` and nothing else may swallow them.
 """
 
 from collections.abc import Iterator
@@ -16,7 +21,8 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -68,17 +74,29 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
     return url.startswith("sqlite")
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (connect failed, or the connection was lost)."""
+
+
+# What a request gets when it cannot have a connection: retry later, never a 500.
+UNAVAILABLE: tuple[type[Exception], ...] = (DatabaseUnavailable, sa_exc.TimeoutError)
+SESSION_DATABASE = "newretail.database"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not is_sqlite(url):
+        # Scripts' defaults; a served app sizes its pool from the settings (app.open_database).
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
-    kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
-    engine = create_engine(url, **kwargs)
-    _make_sqlite_serious(engine)
+        engine = create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, **kwargs)
+        _make_sqlite_serious(engine)
+    event.listen(engine, "handle_error", _unavailable_database, retval=True)
     return engine
 
 
@@ -98,6 +116,24 @@ def _set_query_only(dbapi_conn: Any, info: dict[Any, Any], on: bool) -> None:
     if info.get(_QUERY_ONLY, False) != on:
         dbapi_conn.execute(f"PRAGMA query_only={'ON' if on else 'OFF'}")
         info[_QUERY_ONLY] = on
+
+
+def _unavailable_database(context: ExceptionContext) -> Exception | None:
+    """A failed connect or a lost connection becomes ``DatabaseUnavailable``.
+
+    A failed pre-ping is left alone: the pool replaces that connection by itself, and
+    only if the replacement cannot connect either does the caller see the error.
+    """
+    if context.is_pre_ping:
+        return None
+    error = context.sqlalchemy_exception
+    connecting = context.connection is None
+    if not isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return None
+    if connecting or context.is_disconnect:
+        reason = "connect failed" if connecting else "connection lost"
+        return DatabaseUnavailable(f"database unavailable: {reason}: {error.orig}")
+    return None
 
 
 def _make_sqlite_serious(engine: Engine) -> None:
@@ -124,13 +160,19 @@ def _make_sqlite_serious(engine: Engine) -> None:
 
 
 class Database:
-    """One engine with a writing and a read-only session factory."""
+    """One engine with a writing and a read-only session factory.
+
+    ``local`` holds what one process keeps about this database between requests (caches);
+    a session finds its database with ``database_of``.
+    """
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self._writer = sessionmaker(self.engine, expire_on_commit=False)
-        self._reader = sessionmaker(read_only_bind(self.engine), expire_on_commit=False)
+        self.local: dict[str, Any] = {}
+        info = {SESSION_DATABASE: self}
+        self._writer = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self._reader = sessionmaker(read_only_bind(self.engine), expire_on_commit=False, info=info)
 
     @property
     def is_sqlite(self) -> bool:
@@ -148,15 +190,27 @@ class Database:
         session = self.session(read_only=read_only)
         try:
             yield session
-            if read_only:
-                session.rollback()
-            else:
-                session.commit()
         except BaseException:
-            session.rollback()
+            finish(session, commit=False)
             raise
-        finally:
-            session.close()
+        finish(session, commit=not read_only)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def finish(session: Session, *, commit: bool) -> None:
+    """End a session's transaction (commit or roll back) and close it."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+def database_of(session: Session) -> Database | None:
+    """The ``Database`` whose factory made ``session`` (None for a session made elsewhere)."""
+    database: Database | None = session.info.get(SESSION_DATABASE)
+    return database

@@ -21,6 +21,11 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+DATABASE_UNAVAILABLE = Counter(
+    "newretail_database_unavailable_total",
+    "Requests answered 503 because no database connection could be had, by error",
+    ["error"],
+)
 
 _configured = False
 _HANDLER_NAME = "newretail"

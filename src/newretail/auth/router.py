@@ -41,7 +41,7 @@ def create_token(data: TokenRequest, session: SessionDep) -> TokenRead:
 
 
 @router.get("/auth/me", response_model=MeRead)
-def me(scope: ScopeDep) -> MeRead:
+async def me(scope: ScopeDep) -> MeRead:
     return MeRead(
         actor_type=scope.actor_type,
         actor_id=scope.actor_id,

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.auth import errors, security
+from newretail.auth.cache import ScopeCache, cache_of
 from newretail.auth.models import ApiKey, LoginThrottle, RoleAssignment, Staff
 from newretail.auth.schemas import ApiKeyCreate, RoleGrant, StaffCreate, StaffUpdate
 from newretail.config import get_settings
-from newretail.db import utcnow
+from newretail.db import Database, database_of, utcnow
 from newretail.kernel import visibility
 from newretail.kernel.errors import PermissionDenied, TooManyRequests
 from newretail.kernel.pagination import paginate
@@ -106,24 +107,78 @@ def issue_consumer_token(
 
 
 # ---- resolving scopes -----------------------------------------------------------------
+#
+# A consumer token carries all its scope needs (the consumer's id), signed and short-lived:
+# no database read. A staff token or an API key is resolved from the database once and
+# then kept in this process's scope cache (see ``auth.cache``) for a few seconds.
+
+
+def known_scope(*, database: Database | None, token: str) -> Scope | None:
+    """The scope of ``token`` if it is known without reading the database, else None.
+
+    Raises InvalidToken for a token that can never be valid (bad signature, expired).
+    """
+    if token.startswith(security.API_KEY_PREFIX + "_"):
+        parts = security.split_api_key(token)
+        if parts is None:
+            raise errors.InvalidToken()
+        return _cached_api_key(cache_of(database), *parts)
+    claims = _claims(token)
+    if claims.subject_type == "consumer":
+        return _consumer_scope(claims)
+    cache = cache_of(database)
+    return None if cache is None else cache.get(("staff", claims.subject_id))
 
 
 def scope_from_token(*, session: Session, token: str) -> Scope:
     """The scope of a bearer token: a staff or consumer access token, or an integration API key."""
+    database = database_of(session)
+    known = known_scope(database=database, token=token)
+    if known is not None:
+        return known
+    cache = cache_of(database)
+    generation = cache.generation if cache is not None else 0
     if token.startswith(security.API_KEY_PREFIX + "_"):
-        return _scope_for_api_key(session, token)
-    claims = security.read_token(token)
-    if claims is not None and claims.subject_type == "consumer":
-        return Scope(actor_type="consumer", actor_id=claims.subject_id, roles=frozenset())
-    if claims is None or claims.subject_type != "staff":
+        key, scope = _scope_for_api_key(session, token)
+        if cache is not None:
+            cache.put(("api_key", key.prefix), (key.secret_hash, scope), generation=generation)
+        return scope
+    claims = _claims(token)
+    if claims.subject_type != "staff":
         raise errors.InvalidToken()
     staff = session.get(Staff, claims.subject_id)
     if staff is None:
         raise errors.InvalidToken()
-    return scope_for_staff(session=session, staff=staff)
+    scope = scope_for_staff(session=session, staff=staff)
+    if cache is not None:
+        cache.put(("staff", staff.id), scope, generation=generation)
+    return scope
 
 
-def _scope_for_api_key(session: Session, token: str) -> Scope:
+def _claims(token: str) -> security.TokenClaims:
+    claims = security.read_token(token)
+    if claims is None or claims.subject_type not in ("staff", "consumer"):
+        raise errors.InvalidToken()
+    return claims
+
+
+def _consumer_scope(claims: security.TokenClaims) -> Scope:
+    return Scope(actor_type="consumer", actor_id=claims.subject_id, roles=frozenset())
+
+
+def _cached_api_key(cache: ScopeCache | None, prefix: str, secret: str) -> Scope | None:
+    """A key seen lately, if ``secret`` matches the hash it was stored with."""
+    entry = cache.get(("api_key", prefix)) if cache is not None else None
+    if entry is None:
+        return None
+    secret_hash, scope = entry
+    if not security.secrets_match(secret_hash, secret):
+        raise errors.InvalidToken()
+    assert isinstance(scope, Scope)
+    return scope
+
+
+def _scope_for_api_key(session: Session, token: str) -> tuple[ApiKey, Scope]:
     parts = security.split_api_key(token)
     if parts is None:
         raise errors.InvalidToken()
@@ -136,13 +191,14 @@ def _scope_for_api_key(session: Session, token: str) -> Scope:
         raise errors.InvalidToken()
     if org_service.live_brand(session=session, brand_id=key.brand_id) is None:
         raise errors.BrandDeleted()
-    return Scope(
+    scope = Scope(
         actor_type="api_key",
         actor_id=key.id,
         roles=frozenset({Role.INTEGRATION}),
         brand_id=key.brand_id,
         display_name=key.name,
     )
+    return key, scope
 
 
 def scope_for_staff(*, session: Session, staff: Staff) -> Scope:

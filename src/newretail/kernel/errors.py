@@ -9,7 +9,8 @@ Services raise these and never ``HTTPException``.
     ├── InvalidInput        422
     ├── Unauthenticated     401
     ├── PermissionDenied    403
-    └── TooManyRequests     429
+    ├── TooManyRequests     429
+    └── ServiceUnavailable  503  (no database connection could be had; retry later)
 
 Each domain defines small subclasses (``StoreCodeTaken(Conflict)``) with their own code.
 """
@@ -62,6 +63,12 @@ class TooManyRequests(DomainError):
     code = "too_many_requests"
     status = 429
     default_detail = "Too many requests; slow down."
+
+
+class ServiceUnavailable(DomainError):
+    code = "service_unavailable"
+    status = 503
+    default_detail = "The service is busy or briefly unavailable; try again shortly."
 
 
 class IdempotencyKeyReused(Conflict):

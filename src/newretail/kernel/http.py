@@ -1,52 +1,99 @@
 """What every router shares: the request's transaction, the caller, paging and idempotent creates.
 
-The caller is resolved by the ``authenticate`` function the boot layer puts on
-``app.state``; so routers depend on the kernel, not on the auth domain.
+The caller is resolved by the ``Authenticator`` the boot layer puts on
+``app.state.authenticate``; so routers depend on the kernel, not on the auth domain.
+
+The dependencies here are ``async``: FastAPI runs a plain ``def`` dependency on a worker
+thread, one hop per dependency per request. Opening a session does no I/O, and most
+callers are known without the database (a signed consumer token, a recently seen staff
+token or API key), so those steps stay on the event loop; only the database work itself
+(resolving an unknown caller, ending a transaction that was used) goes to a thread.
 """
 
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Protocol
 
+import anyio
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from newretail.db import Database
+from newretail.db import Database, finish
 from newretail.kernel import idempotency
 from newretail.kernel.errors import InvalidToken
 from newretail.kernel.scope import Scope
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-Authenticate = Callable[[Session, str], Scope]
 _bearer = HTTPBearer(auto_error=False, description="A staff access token or an API key.")
 
 
-def get_database(request: Request) -> Database:
+class Authenticator(Protocol):
+    """Turns a bearer token into the caller's scope."""
+
+    def known(self, token: str) -> Scope | None:
+        """The scope if it can be told without the database, else None (no I/O)."""
+
+    def __call__(self, session: Session, token: str) -> Scope:
+        """The scope, reading the database where needed."""
+
+
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed before the response is sent, or rolled back."""
-    database = get_database(request)
-    with database.transaction(read_only=request.method in READ_METHODS) as session:
+    database: Database = request.app.state.database
+    read_only = request.method in READ_METHODS
+    session = database.session(read_only=read_only)
+    try:
         yield session
+    except BaseException:
+        await end_session(session, commit=False)
+        raise
+    await end_session(session, commit=not read_only)
+
+
+async def end_session(session: Session, *, commit: bool) -> None:
+    """Commit or roll back and close; on a worker thread only if the session did anything.
+
+    The thread comes from a limiter of its own (as FastAPI does for generator
+    dependencies): when every pooled worker thread is busy waiting for a connection,
+    the request holding one must still be able to give it back.
+    """
+    if not (session.in_transaction() or session.new or session.dirty or session.deleted):
+        session.close()
+        return
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(
+            lambda: finish(session, commit=commit), limiter=anyio.CapacityLimiter(1)
+        )
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_scope(
+async def get_scope(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Scope:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("A bearer token is required.")
-    authenticate: Authenticate = request.app.state.authenticate
-    return authenticate(session, credentials.credentials)
+    return await resolve_scope(request, session, credentials.credentials)
+
+
+async def resolve_scope(request: Request, session: Session, token: str) -> Scope:
+    """The caller behind ``token``: on the event loop when known, else on a worker thread."""
+    authenticate: Authenticator = request.app.state.authenticate
+    scope = authenticate.known(token)
+    if scope is None:
+        scope = await run_in_threadpool(authenticate, session, token)
+    return scope
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]

@@ -4,10 +4,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from newretail.auth import service as auth_service
 from newretail.config import Settings
 from newretail.kernel import i18n
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, resolve_scope
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Scope
 from newretail.touchpoints import errors, service
@@ -35,13 +34,14 @@ def base_url(request: Request) -> str:
     return settings.public_base_url or str(request.base_url)
 
 
-def optional_scope(
+async def optional_scope(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Scope | None:
     if credentials is None or credentials.scheme.lower() != "bearer":
         return None
-    return auth_service.scope_from_token(session=session, token=credentials.credentials)
+    return await resolve_scope(request, session, credentials.credentials)
 
 
 OptionalScope = Annotated[Scope | None, Depends(optional_scope)]

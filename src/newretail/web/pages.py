@@ -6,7 +6,7 @@ dropped), a ``DomainError`` into an error page in the user's language, after rol
 back the request's transaction so that nothing half-done is committed.
 """
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,6 +23,7 @@ from newretail.config import Settings
 from newretail.db import Database
 from newretail.kernel import guards, i18n
 from newretail.kernel.errors import DomainError, InvalidInput, PermissionDenied, Unauthenticated
+from newretail.kernel.http import end_session, resolve_scope
 from newretail.kernel.scope import Role, Scope
 from newretail.web import messages, security, templating
 
@@ -80,12 +81,22 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-def get_page_session(request: Request) -> Iterator[Session]:
-    """The request's transaction (read-only for GET), kept where the error path can undo it."""
+async def get_page_session(request: Request) -> AsyncIterator[Session]:
+    """The request's transaction (read-only for GET), kept where the error path can undo it.
+
+    Opening a session does no I/O, so this runs on the event loop; only ending a session
+    that was used goes to a worker thread (``end_session``).
+    """
     database: Database = request.app.state.database
-    with database.transaction(read_only=request.method in READ_METHODS) as session:
-        request.state.page_session = session
+    read_only = request.method in READ_METHODS
+    session = database.session(read_only=read_only)
+    request.state.page_session = session
+    try:
         yield session
+    except BaseException:
+        await end_session(session, commit=False)
+        raise
+    await end_session(session, commit=not read_only)
 
 
 PageSessionDep = Annotated[Session, Depends(get_page_session, scope="function")]
@@ -225,13 +236,25 @@ def build_page(request: Request, scope: Scope | None = None) -> Page:
     return Page(request=request, locale=locale, scope=scope)
 
 
-def public_page(request: Request) -> Page:
+async def _cookie_scope(request: Request, session: Session) -> Scope | None:
+    """``scope_from_cookie`` without a thread hop when the caller is already known."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        scope = await resolve_scope(request, session, token)
+    except Unauthenticated:
+        return None
+    return scope if scope.actor_type == "staff" else None
+
+
+async def public_page(request: Request) -> Page:
     return build_page(request)
 
 
-def staff_page(request: Request, session: PageSessionDep) -> Page:
+async def staff_page(request: Request, session: PageSessionDep) -> Page:
     """The page of a logged-in member of staff, or a redirect to the login form."""
-    scope = scope_from_cookie(request, session)
+    scope = await _cookie_scope(request, session)
     if scope is None:
         query = request.url.query
         raise LoginRequired(request.url.path + ("?" + query if query else ""))
