@@ -19,9 +19,9 @@ from newretail.cloudstore.schemas import (
     NearbyPage,
     NearbyStoreRead,
 )
-from newretail.db import utcnow
+from newretail.db import Database, utcnow
 from newretail.kernel.errors import InvalidToken
-from newretail.kernel.http import Authenticate, Cursor, Limit, ScopeDep, SessionDep, get_database
+from newretail.kernel.http import Authenticator, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Scope
 from newretail.org import geo
@@ -48,7 +48,7 @@ async def cloudstore_home(
     event says it changed. Warehouses, closed stores and stores of deleted brands have no
     cloud store (404 `cloudstore_not_found`).
     """
-    database = get_database(request)
+    database: Database = request.app.state.database
     if credentials is None and request.app.state.settings.home_cache:
         # Served from memory on the event loop when nothing needs reading; else in a thread.
         cache = service.home_cache(database)
@@ -64,7 +64,7 @@ def _read_home(
     request: Request, code: str, credentials: HTTPAuthorizationCredentials | None
 ) -> service.Home:
     """The page with the caller's own part, or read afresh: one session at a time."""
-    database = get_database(request)
+    database: Database = request.app.state.database
 
     def caller(session: Session) -> Scope | None:
         return _member(request, session, credentials)
@@ -82,7 +82,7 @@ def _member(
         return None
     if credentials.scheme.lower() != "bearer":
         raise InvalidToken("A bearer token is required.")
-    authenticate: Authenticate = request.app.state.authenticate
+    authenticate: Authenticator = request.app.state.authenticate
     return authenticate(session, credentials.credentials)
 
 

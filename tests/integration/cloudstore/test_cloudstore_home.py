@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import exc as sa_exc
 from tests import builders
 from tests.integration.cloudstore.cloudworld import (
     ALL_DAY,
@@ -11,10 +12,10 @@ from tests.integration.cloudstore.cloudworld import (
     sell,
 )
 
-from newretail.cloudstore import errors, service
+from newretail.cloudstore import errors, home, service
 from newretail.cloudstore.models import StoreActivity
 from newretail.cloudstore.schemas import ActivityCreate, CloudStoreSettingsWrite
-from newretail.db import Database, utcnow
+from newretail.db import Database, DatabaseUnavailable, utcnow
 from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.org.schemas import StoreUpdate
@@ -304,3 +305,22 @@ def test_a_priced_sku_of_another_brand_cannot_be_featured(database: Database) ->
         service.set_featured(
             session=session, scope=SYSTEM, brand_id=world.brand_id, sku_ids=other.sku_ids[:1]
         )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [sa_exc.TimeoutError("QueuePool limit reached"), DatabaseUnavailable("connect failed")],
+    ids=["pool-timeout", "unreachable"],
+)
+def test_no_connection_to_be_had_fails_the_page_instead_of_emptying_a_section(
+    database: Database, error: Exception
+) -> None:
+    world = cloud_world(database)
+
+    def failing(_session: Any, _context: Any) -> Any:
+        raise error
+
+    sections = home.Registry[home.Reader]()
+    sections.add("failing", failing)
+    with database.transaction(read_only=True) as session, pytest.raises(type(error)):
+        home.read_shared(session=session, code=world.code, now=utcnow(), extra=sections)
