@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
 from newretail import consumers as boot_consumers
+from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
 from newretail.catalog.router import router as catalog_router
@@ -77,8 +78,9 @@ API_ROUTERS = [
 class _Authenticator:
     """The ``kernel.http.Authenticator`` of one app: auth's scopes, cached per database."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, cache_seconds: float) -> None:
         self.database = database
+        auth_cache.cache_of(database, ttl_seconds=cache_seconds)
 
     def known(self, token: str) -> Scope | None:
         return auth_service.known_scope(database=self.database, token=token)
@@ -149,7 +151,7 @@ def create_app(
     )
     app.state.database = database
     app.state.settings = settings
-    app.state.authenticate = _Authenticator(database)
+    app.state.authenticate = _Authenticator(database, settings.auth_cache_seconds)
     app.state.consumers = boot_consumers.registry()
     app.state.runs_worker = run_worker
     app.add_middleware(RequestContextMiddleware, mount_prefixes=(API_PREFIX,))

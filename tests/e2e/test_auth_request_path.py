@@ -11,9 +11,11 @@ from tests import builders
 from tests import member_builders as members
 from tests.e2e import pages_support
 
+from newretail.app import create_app
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
+from newretail.config import Settings
 from newretail.db import Database
 
 
@@ -188,3 +190,19 @@ def test_a_deactivated_member_of_staff_is_sent_to_the_login_form_on_the_next_pag
     after = pages.get("/console", follow_redirects=False)
 
     assert (after.status_code, after.headers["location"]) == (303, "/login?next=/console")
+
+
+def test_a_zero_cache_lifetime_reads_the_scope_on_every_request(database: Database) -> None:
+    settings = Settings(
+        database_url=database.url, auth_cache_seconds=0, log_json=False, log_level="WARNING"
+    )
+    world = builders.brand_world(database)
+    headers = world.headers("east_store_manager")
+
+    with TestClient(create_app(settings, database)) as uncached:
+        uncached.get("/api/v1/auth/me", headers=headers)
+        with statements(database) as second_time:
+            second = uncached.get("/api/v1/auth/me", headers=headers)
+
+    assert second.json()["store_ids"] == [world.east_store.id]
+    assert len(second_time) > 0

@@ -80,9 +80,12 @@ def test_a_page_waiting_past_the_pool_timeout_is_a_503_page(
 ) -> None:
     world = builders.brand_world(database)
 
-    page = starved.get(f"/s/{world.brand.code}.{world.east_store.code}")
+    page = starved.get(
+        f"/s/{world.brand.code}.{world.east_store.code}", headers={"accept-language": "zh-CN"}
+    )
 
     assert_page_503(page)
+    assert "当前访问繁忙" in page.text
 
 
 def test_health_says_503_while_no_connection_is_free(starved: TestClient) -> None:

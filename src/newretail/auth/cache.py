@@ -76,14 +76,15 @@ class ScopeCache:
         return len(self._entries)
 
 
-def cache_of(database: Database | None) -> ScopeCache | None:
-    """The scope cache of ``database`` in this process (made on first use)."""
+def cache_of(database: Database | None, *, ttl_seconds: float | None = None) -> ScopeCache | None:
+    """The scope cache of ``database`` in this process, made on first use with
+    ``ttl_seconds`` (default: the ``auth_cache_seconds`` setting)."""
     if database is None:
         return None
     cache = database.local.get(_LOCAL_KEY)
     if cache is None:
-        fresh = ScopeCache(ttl_seconds=get_settings().auth_cache_seconds)
-        cache = database.local.setdefault(_LOCAL_KEY, fresh)
+        ttl = get_settings().auth_cache_seconds if ttl_seconds is None else ttl_seconds
+        cache = database.local.setdefault(_LOCAL_KEY, ScopeCache(ttl_seconds=ttl))
     assert isinstance(cache, ScopeCache)
     return cache
 
@@ -107,6 +108,7 @@ def _note_scope_changes(session: Session, _flush: UOWTransaction) -> None:
 def _forget_after_commit(session: Session) -> None:
     if not session.info.pop(_CHANGED, False):
         return
-    cache = cache_of(database_of(session))
-    if cache is not None:
+    database = database_of(session)
+    cache = database.local.get(_LOCAL_KEY) if database is not None else None
+    if isinstance(cache, ScopeCache):
         cache.clear()

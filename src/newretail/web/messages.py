@@ -70,6 +70,7 @@ ERRORS = {
     "brand_deleted": N_("This brand has been deleted."),
     "too_many_requests": N_("Too many failed logins. Please wait a moment and try again."),
     "csrf_failed": N_("This form has expired. Please reload the page and try again."),
+    "service_unavailable": N_("We are very busy right now. Please try again in a moment."),
     "not_found": N_("This page does not exist, or you may not see it."),
     "brand_not_found": N_("Brand not found."),
     "region_not_found": N_("Region not found."),
