@@ -105,6 +105,9 @@ def create_app(
         version=__version__,
         summary="Smart-store platform: one member, one stock, every channel.",
         lifespan=lifespan,
+        # Served from local files by the pages (web/apidocs.py), never from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.database = database
     app.state.settings = settings

@@ -27,6 +27,7 @@ def mount(app: FastAPI) -> None:
     from fastapi.staticfiles import StaticFiles
 
     from newretail.web import (
+        apidocs,
         cloudstore,
         codes,
         console,
@@ -57,3 +58,4 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_presales.router)
     app.include_router(cloudstore.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    apidocs.mount(app)
