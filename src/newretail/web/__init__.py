@@ -34,6 +34,7 @@ def mount(app: FastAPI) -> None:
         console_catalog,
         console_codes,
         console_forms,
+        console_home,
         console_members,
         console_orders,
         console_presales,
@@ -45,6 +46,7 @@ def mount(app: FastAPI) -> None:
     from newretail.web.templating import STATIC_DIR
 
     app.include_router(router.router)
+    app.include_router(console_home.router)
     app.include_router(console.router)
     app.include_router(console_forms.router)
     app.include_router(console_members.router)
