@@ -72,6 +72,10 @@
     var spec = JSON.parse(source.textContent);
     var build = kinds[spec.kind];
     if (!build) return;
+    if (spec.kind === "bar") {
+      // As tall as its bars need: one store is a short chart, ten products a tall one.
+      box.style.height = Math.max(150, 64 + spec.labels.length * 30) + "px";
+    }
     var chart = window.echarts.init(box, null, { renderer: "canvas", locale: zh ? "ZH" : "EN" });
     var option = build(spec, spec.values.map(Number), box);
     option.animation = false;
