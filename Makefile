@@ -12,8 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# make demo [PORT=8000] [HOST=127.0.0.1] [REBUILD=1]: serve the demo world, built on first use.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+REBUILD ?=
 demo: $(STAMP)
-	$(BIN)/newretail demo
+	@$(BIN)/newretail demo --host $(HOST) --port $(PORT) $(if $(filter 1 yes true,$(REBUILD)),--rebuild)
 
 test: $(STAMP)
 	$(BIN)/pytest -q

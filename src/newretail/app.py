@@ -148,6 +148,9 @@ def create_app(
         summary="Smart-store platform: one member, one stock, every channel.",
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul_in_url)],
+        # Served from local files by the pages (web/apidocs.py), never from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.database = database
     app.state.settings = settings

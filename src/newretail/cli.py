@@ -1,8 +1,10 @@
 """The ``newretail`` command: serve, worker, migrate, demo, create-admin, catalog, codes."""
 
+import errno
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -11,6 +13,11 @@ from rich.table import Table
 from newretail.catalog import cli as catalog_cli
 from newretail.config import get_settings
 from newretail.touchpoints import cli as touchpoints_cli
+
+if TYPE_CHECKING:
+    import socket
+
+    from newretail.simulate.demo_files import DemoLogin
 
 app = typer.Typer(help="newretail: the smart-store platform.", no_args_is_help=True)
 app.add_typer(catalog_cli.app, name="catalog")
@@ -195,48 +202,101 @@ def demo(
     port: int = 8000,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
     seed: int = 7,
+    rebuild: Annotated[
+        bool, typer.Option(help="Build the world afresh even when the file holds one.")
+    ] = False,
 ) -> None:
-    """Build the simulated demo world in a fresh SQLite file, print the logins and serve it."""
+    """Serve the simulated demo world, building it first unless the file already holds it."""
     import os
 
     from newretail import migrate as migrations
     from newretail.db import Database
     from newretail.simulate import demo as demo_world
+    from newretail.simulate import demo_files
 
-    database_file.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database_file}{suffix}").unlink(missing_ok=True)
+    # Claimed before the minute-long build and held until uvicorn serves on it.
+    listener = _claim_port(host, port) if serve_after else None
     url = f"sqlite:///{database_file.resolve()}"
     os.environ["NEWRETAIL_DATABASE_URL"] = url
+    os.environ.setdefault("NEWRETAIL_LOG_JSON", "false")
     get_settings.cache_clear()
-    migrations.upgrade(url)
-    database = Database(url)
-    world = demo_world.build_world(database=database, seed=seed, console=console)
+    schema = migrations.head()
+    record = None if rebuild else demo_files.reusable(database_file, seed=seed, schema=schema)
+    if record is None:
+        database_file.parent.mkdir(parents=True, exist_ok=True)
+        demo_files.remove(database_file)
+        migrations.upgrade(url)
+        database = Database(url)
+        world = demo_world.build_world(database=database, seed=seed, console=console)
+        record = demo_files.BuildRecord(seed, schema, tuple(demo_world.featured_logins(world)))
+    else:
+        console.print(
+            f"[green]serving the demo world already in {database_file}[/green] "
+            "(make demo REBUILD=1, or --rebuild, builds it afresh)"
+        )
+        database = Database(url)
+    base_url = get_settings().public_base_url or demo_files.served_url(host, port)
     sheets_folder = database_file.parent / demo_world.SHEETS_FOLDER
-    sheets = demo_world.write_code_sheets(
-        database=database,
-        world=world,
-        folder=sheets_folder,
-        base_url=get_settings().public_base_url or f"http://{host}:{port}",
-    )
+    if record.sheets_base_url != base_url or not any(sheets_folder.glob("*.pdf")):
+        sheets = demo_world.write_code_sheets(
+            database=database, folder=sheets_folder, base_url=base_url
+        )
+        console.print(f"[green]wrote {len(sheets)} code sheets for {base_url}[/green]")
+        record = record.with_sheets_for(base_url)
+    demo_files.save_record(database_file, record)
     database.dispose()
-    logins = demo_world.featured_logins(world)
-    console.print(
-        f"[green]wrote {len(sheets)} code sheets (A4 PDFs) to {sheets_folder}/[/green]"
-        + (f", e.g. {sheets[0].name}" if sheets else "")
-    )
+    console.print(f"code sheets (A4 PDFs): {sheets_folder}/")
+    _print_logins(record.logins)
+    if listener is not None:
+        console.print(
+            f"[bold green]serving {base_url}[/bold green] "
+            f"(API docs at {base_url}/docs; Ctrl-C stops)"
+        )
+        _serve_demo(listener)
+
+
+def _claim_port(host: str, port: int) -> "socket.socket":
+    """A socket bound to ``host:port``, or a one-line message and exit status 1."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc})"
+        # One plain line on stderr (no rich wrapping): the whole message, whatever the width.
+        typer.echo(
+            f"port {port} on {host} {reason}: stop what runs there or choose another port, "
+            f"e.g. make demo PORT={port + 1}",
+            err=True,
+        )
+        raise typer.Exit(code=1) from exc
+    return listener
+
+
+def _print_logins(logins: "Iterable[DemoLogin]") -> None:
     table = Table(title="demo logins")
     for column in ("role", "username", "password", "scope"):
         table.add_column(column)
     for login in logins:
         table.add_row(login.role, login.username, login.password, login.scope)
     console.print(table)
-    if serve_after:
-        console.print(
-            f"[bold green]serving http://{host}:{port}[/bold green] "
-            f"(API docs at http://{host}:{port}/docs; Ctrl-C stops)"
-        )
-        serve(host=host, port=port, workers=1, with_worker=True)
+
+
+def _serve_demo(listener: "socket.socket") -> None:
+    """Serve on the claimed socket; one-time codes go to the sign-in page's sandbox box."""
+    import uvicorn
+
+    from newretail.app import create_app
+    from newretail.members import service as members_service
+
+    application = create_app(run_worker=True)
+    application.state.otp_sender = members_service.SandboxOtpSender()
+    config = uvicorn.Config(application, log_config=None, access_log=False)
+    uvicorn.Server(config).run(sockets=[listener])
 
 
 if __name__ == "__main__":

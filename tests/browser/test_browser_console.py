@@ -33,6 +33,12 @@ def store_row(page: Any, code: str) -> Any:
 def test_a_brand_admin_logs_in_and_sees_the_regions_and_stores(page: Any, app: App) -> None:
     log_in(page, app, app.world.admin)
     expect(page).to_have_url(app.url + "/console")
+    submit(
+        page,
+        page.get_by_role("navigation", name="管理后台").get_by_role(
+            "link", name="门店", exact=True
+        ),
+    )
     expect(page.get_by_role("heading", name=app.world.brand.name)).to_be_visible()
     expect(page.locator(".tree")).to_contain_text(app.world.east.name)
     expect(store_row(page, app.world.east_store.code)).to_contain_text("直营")
@@ -41,6 +47,7 @@ def test_a_brand_admin_logs_in_and_sees_the_regions_and_stores(page: Any, app: A
 
 def test_a_brand_admin_creates_a_region_and_a_store_in_it(page: Any, app: App) -> None:
     log_in(page, app, app.world.admin)
+    page.goto(app.url + "/console/stores")
     page.get_by_role("link", name="新建区域").click()
     page.get_by_label("编码").fill("NORTH")
     page.get_by_label("名称").fill("华北大区")
@@ -72,6 +79,7 @@ def test_a_brand_admin_edits_a_store(page: Any, app: App) -> None:
         store = builders.store(session, app.world.brand.id, app.world.west.id, code="EDIT-1")
         store_id = store.id
     log_in(page, app, app.world.admin)
+    page.goto(app.url + "/console/stores")
     store_row(page, "EDIT-1").get_by_role("link", name="编辑").click()
     expect(page).to_have_url(app.url + f"/console/stores/{store_id}/edit")
     page.get_by_label("名称").fill("徐家汇港汇店")
@@ -99,6 +107,7 @@ def test_moving_a_region_under_its_own_child_shows_the_error(page: Any, app: App
 
 def test_the_language_switches_to_english_and_back(page: Any, app: App) -> None:
     log_in(page, app, app.world.east_manager)
+    page.goto(app.url + "/console/stores")
     submit(page, page.get_by_role("button", name="English"))
     expect(page.get_by_role("link", name="New store")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -134,7 +143,16 @@ def test_a_guide_or_cashier_sees_only_their_store(page: Any, app: App, who: str)
 
 def test_a_platform_admin_picks_a_brand(page: Any, app: App) -> None:
     log_in(page, app, app.platform_admin)
-    page.locator("tr", has_text=app.world.brand.name).get_by_role("link", name="管理").click()
+    submit(
+        page, page.locator("tr", has_text=app.world.brand.name).get_by_role("button", name="管理")
+    )
+    expect(page).to_have_url(app.url + f"/console?brand={app.world.brand.id}")
+    submit(
+        page,
+        page.get_by_role("navigation", name="管理后台").get_by_role(
+            "link", name="门店", exact=True
+        ),
+    )
     expect(store_row(page, app.world.west_store.code)).to_be_visible()
 
 
@@ -157,6 +175,7 @@ def test_pages_ask_nothing_of_any_other_host(page: Any, app: App) -> None:
     log_in(page, app, app.world.admin)
     for path in (
         "/console",
+        "/console/stores",
         f"/console/regions/{app.world.east.id}/edit",
         "/console/stores/new",
         f"/console/stores/{app.world.east_store.id}/edit",

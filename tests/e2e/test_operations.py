@@ -196,25 +196,6 @@ def test_create_admin_command_refuses_a_short_password(cli_database: str) -> Non
     assert "password" in result.output
 
 
-def test_demo_command_builds_a_world_whose_printed_logins_work(
-    tmp_path: Path, cli_database: str
-) -> None:
-    demo_file = tmp_path / "demo.db"
-
-    with cheap_hashing():
-        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--database-file", str(demo_file)])
-
-    assert result.exit_code == 0, result.output
-    database = Database(f"sqlite:///{demo_file}")
-    settings = Settings(database_url=database.url, log_json=False, log_level="WARNING")
-    with TestClient(create_app(settings, database)) as client:
-        for username in ("admin", "yd.admin", "hj-ec.manager", "yd-sh001.guide1"):
-            assert username in result.output
-            login = {"username": username, "password": "newretail"}
-            assert client.post("/api/v1/auth/token", json=login).status_code == 200
-    database.dispose()
-
-
 def test_an_id_beyond_the_integer_range_is_refused_as_bad_input(
     client: TestClient, database: Database
 ) -> None:

@@ -194,12 +194,12 @@ def test_the_saved_locale_beats_the_browser_and_the_switch_beats_both(
         session.expunge_all()
     client.headers["Accept-Language"] = "zh-CN"
     login(client, english)
-    assert ">New store<" in client.get("/console").text
+    assert ">New store<" in client.get("/console/stores").text
     response = post_form(client, "/locale", {"locale": "zh_Hans_CN", "next": "/console?q=x"})
     assert response.status_code == 303
     assert response.headers["location"] == "/console?q=x"
     assert "nr_locale=zh_Hans_CN" in response.headers["set-cookie"]
-    assert ">新建门店<" in client.get("/console").text
+    assert ">新建门店<" in client.get("/console/stores").text
     with database.transaction(read_only=True) as session:
         saved = auth_service.get_staff(session=session, scope=SYSTEM, staff_id=english.id)
         assert saved.locale == "zh_Hans_CN"

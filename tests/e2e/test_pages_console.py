@@ -72,7 +72,7 @@ def test_a_brand_admin_sees_the_region_tree_and_every_store(
     client: TestClient, world: builders.BrandWorld
 ) -> None:
     login(client, world.admin)
-    page = client.get("/console").text
+    page = client.get("/console/stores").text
     for name in (world.hq.name, world.east.name, world.west.name):
         assert name in page
     assert f'data-store="{world.east_store.code}"' in page
@@ -84,7 +84,7 @@ def test_a_region_manager_sees_only_their_subtree(
     client: TestClient, world: builders.BrandWorld
 ) -> None:
     login(client, world.east_manager)
-    page = client.get("/console").text
+    page = client.get("/console/stores").text
     assert world.east.name in page
     assert world.west.name not in page
     assert f'data-store="{world.east_store.code}"' in page
@@ -96,7 +96,7 @@ def test_guides_and_cashiers_see_only_their_store_and_cannot_edit(
     client: TestClient, world: builders.BrandWorld, who: str
 ) -> None:
     login(client, getattr(world, who))
-    page = client.get("/console").text
+    page = client.get("/console/stores").text
     assert f'data-store="{world.east_store.code}"' in page
     assert f'data-store="{world.west_store.code}"' not in page
     assert "/edit" not in page
@@ -111,6 +111,7 @@ def test_another_brands_store_does_not_exist_for_the_caller(
     response = client.get(f"/console/stores/{other.east_store.id}/edit")
     assert response.status_code == 404
     assert "text/html" in response.headers["content-type"]
+    assert client.get(f"/console/stores?brand={other.brand.id}").status_code == 404
     assert client.get(f"/console?brand={other.brand.id}").status_code == 404
 
 
@@ -118,9 +119,14 @@ def test_a_platform_admin_picks_a_brand_from_the_list(
     client: TestClient, database: Database, world: builders.BrandWorld
 ) -> None:
     login(client, builders.platform_admin(database))
-    brands = client.get("/console").text
-    assert f'href="/console?brand={world.brand.id}"' in brands
-    page = client.get(f"/console?brand={world.brand.id}").text
+    brands = client.get("/console/stores")
+    picked = post_form(
+        client, "/console/brand", {"brand": str(world.brand.id), "next": "/console/stores"}
+    )
+    page = client.get(picked.headers["location"]).text
+    assert brands.url.path == "/console/brands"
+    assert f'value="{world.brand.id}"' in brands.text
+    assert picked.headers["location"] == f"/console/stores?brand={world.brand.id}"
     assert f'data-store="{world.west_store.code}"' in page
 
 
@@ -134,7 +140,7 @@ def test_a_platform_admin_creates_a_region_in_the_picked_brand(
         {"brand": str(world.brand.id), "code": "SOUTH", "name": "华南", "parent_id": ""},
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/console?brand={world.brand.id}"
+    assert response.headers["location"] == f"/console/stores?brand={world.brand.id}"
 
 
 def test_a_region_created_in_the_form_shows_in_the_tree_with_a_message(
@@ -147,7 +153,7 @@ def test_a_region_created_in_the_form_shows_in_the_tree_with_a_message(
         {"code": "NORTH", "name": "华北大区", "kind": "area", "parent_id": str(world.hq.id)},
     )
     assert response.status_code == 303
-    page = client.get("/console").text
+    page = client.get("/console/stores").text
     assert "已创建区域“华北大区”。" in page
     assert "华北大区" in page
 
@@ -198,7 +204,7 @@ def test_a_store_created_in_the_form_has_what_was_typed(
     assert store.district_id == district.id
     assert store.opening_hours["sat"] == [["10:00", "14:00"], ["17:00", "23:30"]]
     assert "sun" not in store.opening_hours
-    assert "静安寺商圈" in client.get("/console").text
+    assert "静安寺商圈" in client.get("/console/stores").text
 
 
 def test_a_refused_store_keeps_the_typed_values_and_names_each_problem(
@@ -266,13 +272,13 @@ def test_a_form_without_its_csrf_token_creates_nothing(
     )
     assert response.status_code == 403
     assert "表单已过期" in response.text
-    assert "X1" not in client.get("/console").text
+    assert "X1" not in client.get("/console/stores").text
 
 
 def test_a_malformed_query_gets_an_html_error_page(
     client: TestClient, world: builders.BrandWorld
 ) -> None:
     login(client, world.admin)
-    response = client.get("/console?type=castle")
+    response = client.get("/console/stores?type=castle")
     assert response.status_code == 422
     assert "text/html" in response.headers["content-type"]

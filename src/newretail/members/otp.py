@@ -10,7 +10,9 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,7 +25,7 @@ from newretail.config import get_settings
 from newretail.db import utcnow
 from newretail.members import errors
 from newretail.members.models import OtpChallenge
-from newretail.members.phones import DEFAULT_REGION, mask_phone, phone_for_sign_in
+from newretail.members.phones import DEFAULT_REGION, mask_phone, normalise_phone, phone_for_sign_in
 from newretail.members.sql import insert_if_absent
 from newretail.observability import log
 from newretail.org import errors as org_errors
@@ -58,6 +60,38 @@ class MemoryOtpSender:
     def last(self, phone: str) -> str:
         with self._lock:
             return self.sent[phone][-1]
+
+
+class SandboxOtpSender:
+    """The demo's sender: texts nothing and logs nothing, and keeps each phone's latest code
+    until it expires so that the sign-in page can show it to whoever is signing in with that
+    phone (in a box marked as a sandbox). Only ``newretail demo`` configures it."""
+
+    def __init__(
+        self, ttl_seconds: float = 300, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._codes: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def send(self, *, phone: str, code: str) -> None:
+        now = self._clock()
+        with self._lock:
+            # Dropping the expired codes on each send keeps the memory bounded by the codes
+            # that are still live, however many phones ask.
+            self._codes = {p: kept for p, kept in self._codes.items() if kept[1] > now}
+            self._codes[phone] = (code, now + self._ttl)
+
+    def code_for(self, phone: str) -> str | None:
+        """The live code sent to ``phone`` (any format), else None."""
+        try:
+            e164 = normalise_phone(phone)
+        except errors.InvalidPhone:
+            return None
+        with self._lock:
+            kept = self._codes.get(e164)
+        return kept[0] if kept is not None and kept[1] > self._clock() else None
 
 
 @dataclass(frozen=True)

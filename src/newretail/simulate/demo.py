@@ -1,7 +1,6 @@
 """The demo world that ``newretail demo`` serves, built with a progress display."""
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -17,8 +16,11 @@ from rich.progress import (
 
 from newretail.db import Database
 from newretail.kernel import i18n
-from newretail.kernel.scope import Role
+from newretail.kernel.scope import SYSTEM, Role
+from newretail.org import service as org_service
+from newretail.org.rules import StoreType
 from newretail.simulate import catalog, members, orders, organisation, presales, touchpoints
+from newretail.simulate.demo_files import DemoLogin
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 from newretail.touchpoints import service as touchpoints_service
@@ -33,14 +35,6 @@ FEATURED_ROLES = (
     Role.GUIDE,
     Role.CASHIER,
 )
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    role: str
-    username: str
-    password: str
-    scope: str
 
 
 def steps(
@@ -143,10 +137,11 @@ def load(
 
 
 def write_code_sheets(
-    *, database: Database, world: World, folder: Path, base_url: str, locale: str = i18n.ZH
+    *, database: Database, folder: Path, base_url: str, locale: str = i18n.ZH
 ) -> list[Path]:
     """Each store's print sheet as ``folder/<brand>-<store>.pdf``; earlier sheets are dropped.
 
+    Read from the database, so a world served again gets sheets for its new address.
     Warehouses get no codes in the demo, so no sheet either.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -155,10 +150,14 @@ def write_code_sheets(
     translate = i18n.translations(locale).gettext
     written: list[Path] = []
     with database.transaction(read_only=True) as session:
-        for brand in world.brands.values():
+        brands, _ = org_service.list_brands(session=session, scope=SYSTEM, cursor=None, limit=100)
+        for brand in brands:
             scope = touchpoints_service.brand_scope(brand.id)
-            for store in brand.stores:
-                if store.type == "warehouse":
+            stores, _ = org_service.list_stores(
+                session=session, scope=scope, cursor=None, limit=200, brand_id=brand.id
+            )
+            for store in stores:
+                if store.type == StoreType.WAREHOUSE:
                     continue
                 pdf = touchpoints_service.print_sheet(
                     session=session,

@@ -21,6 +21,13 @@ def print_sheet(
         str | None, typer.Option(help="The brand's code, when several brands have the store code.")
     ] = None,
     locale: Annotated[str, typer.Option(help="zh_Hans_CN or en.")] = "",
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Where phones reach the pages, as printed in the QR codes "
+            f"(default: NEWRETAIL_PUBLIC_BASE_URL, else {DEFAULT_BASE_URL})."
+        ),
+    ] = None,
 ) -> None:
     """Write an A4 PDF of the store's active codes, a grid of QR labels."""
     from newretail.db import Database
@@ -53,7 +60,7 @@ def print_sheet(
                 session=session,
                 scope=scope,
                 store_id=stores[0],
-                base_url=settings.public_base_url or DEFAULT_BASE_URL,
+                base_url=base_url or settings.public_base_url or DEFAULT_BASE_URL,
                 translate=i18n.translations(chosen).gettext,
             )
     except DomainError as exc:

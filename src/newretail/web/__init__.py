@@ -27,12 +27,14 @@ def mount(app: FastAPI) -> None:
     from fastapi.staticfiles import StaticFiles
 
     from newretail.web import (
+        apidocs,
         cloudstore,
         codes,
         console,
         console_catalog,
         console_codes,
         console_forms,
+        console_home,
         console_members,
         console_orders,
         console_presale_setup,
@@ -50,6 +52,7 @@ def mount(app: FastAPI) -> None:
     from newretail.web.templating import STATIC_DIR
 
     app.include_router(router.router)
+    app.include_router(console_home.router)
     app.include_router(console.router)
     app.include_router(console_forms.router)
     app.include_router(console_members.router)
@@ -70,3 +73,4 @@ def mount(app: FastAPI) -> None:
     app.include_router(cloudstore.router)
     media.mount(app, app.state.settings.media_url)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    apidocs.mount(app)

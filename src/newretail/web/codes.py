@@ -35,6 +35,15 @@ def otp_sender(request: Request) -> members_service.OtpSender:
     return sender if sender is not None else _log_sender
 
 
+def sandbox_code(request: Request, phone: str) -> str | None:
+    """The live code of ``phone`` when the app runs with the demo's sandbox sender, else None:
+    the sign-in pages show it in a box marked as a sandbox, since no text message is sent."""
+    sender = otp_sender(request)
+    if isinstance(sender, members_service.SandboxOtpSender):
+        return sender.code_for(phone)
+    return None
+
+
 @router.get("/c/{code}")
 def scan(code: CodePath, request: Request, page: PublicPage) -> Response:
     """Record the scan and send the scanner on to the code's target."""
@@ -81,6 +90,7 @@ def _join_page(
         step=step,
         form=form or _Form(),
         error=error,
+        sandbox_code=sandbox_code(page.request, form.phone) if form and step == "code" else None,
     )
 
 

@@ -1,26 +1,36 @@
-"""The console home: a brand's region tree and stores; a platform admin's list of brands."""
+"""The console's stores screen (a brand's region tree and stores) and a platform admin's
+brand list and brand picker. The console home, the dashboard, is ``console_home.py``."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from newretail.kernel.errors import PermissionDenied
 from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.org.rules import StoreStatus, StoreType
 from newretail.org.schemas import BrandRead, StoreRead
-from newretail.web import data, messages
-from newretail.web.nav import console_nav
-from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
+from newretail.web import brand_choice, data, messages, security
+from newretail.web.nav import console_nav, url
+from newretail.web.pages import (
+    SESSION_COOKIE,
+    BadPageRequest,
+    FormDep,
+    Page,
+    PageRoute,
+    PageSessionDep,
+    StaffPage,
+)
 from newretail.web.views import RegionNode, flatten
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
 
 
-@router.get("/console")
-def console_home(
+@router.get("/console/stores")
+def stores_page(
     page: StaffPage,
     session: PageSessionDep,
     brand: int | None = None,
@@ -31,8 +41,6 @@ def console_home(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     scope = page.caller
-    if scope.is_platform and brand is None:
-        return _brands_page(page, session)
     current = data.brand(session=session, scope=scope, brand_id=brand)
     tree = data.region_tree(session=session, scope=scope, brand_id=current.id)
     regions = flatten(tree)
@@ -73,9 +81,42 @@ def console_home(
     )
 
 
-def _brands_page(page: Page, session: Session) -> HTMLResponse:
+@router.get(brand_choice.BRAND_LIST)
+def brands_page(
+    page: StaffPage,
+    session: PageSessionDep,
+    next: Annotated[str | None, Query(max_length=2000)] = None,
+) -> HTMLResponse:
+    """A platform admin's brands, each a button that picks it and opens ``next``."""
+    if not page.caller.is_platform:
+        raise PermissionDenied()
     brands: list[BrandRead] = data.brands(session=session, scope=page.caller)
-    return page.render("console/brands.html", brands=brands)
+    return page.render(
+        "console/brands.html",
+        brands=brands,
+        next_path=security.safe_next(next, brand_choice.CONSOLE),
+    )
+
+
+@router.post("/console/brand")
+def pick_brand(page: StaffPage, session: PageSessionDep, fields: FormDep) -> RedirectResponse:
+    """Remember a platform admin's brand for the session and open the section they were in."""
+    scope = page.caller
+    if not scope.is_platform:
+        raise PermissionDenied()
+    wanted = fields.get("brand", "")
+    if not wanted.isdigit() or len(wanted) > 18:
+        raise BadPageRequest()
+    current = data.brand(session=session, scope=scope, brand_id=int(wanted))
+    section = brand_choice.section_of(security.safe_next(fields.get("next")))
+    response = page.redirect(url(section, scope, current.id))
+    value = brand_choice.cookie_value(
+        secret=page.settings.secret_key,
+        session_token=page.request.cookies.get(SESSION_COOKIE, ""),
+        brand_id=current.id,
+    )
+    page.set_cookie(response, brand_choice.COOKIE, value, page.settings.session_ttl_seconds)
+    return response
 
 
 def _permissions(scope: Scope) -> dict[str, bool]:

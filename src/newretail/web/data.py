@@ -73,7 +73,7 @@ def districts(*, session: Session) -> list[DistrictRead]:
 
 
 def console_url(scope: Scope, brand_id: int, **params: Any) -> str:
-    """The console home of a brand; a platform admin's URL names the brand."""
+    """The stores screen of a brand (regions and stores); a platform admin's URL names the brand."""
     query = {"brand": brand_id if scope.is_platform else None, **params}
     kept = {name: value for name, value in query.items() if value not in (None, "")}
-    return "/console" + ("?" + urlencode(kept) if kept else "")
+    return "/console/stores" + ("?" + urlencode(kept) if kept else "")

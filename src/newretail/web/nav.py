@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from newretail.kernel.reporting import READERS
 from newretail.kernel.scope import Role, Scope
 from newretail.web.pages import Page
 
@@ -23,7 +24,8 @@ def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
 def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str, object]]:
     scope = page.caller
     items = [
-        ("stores", "/console", page.gettext("Stores"), True),
+        ("home", "/console", page.gettext("Overview"), scope.has_any(*READERS)),
+        ("stores", "/console/stores", page.gettext("Stores"), True),
         ("products", "/console/products", page.gettext("Products"), True),
         ("offers", "/console/offers", page.gettext("Store prices"), True),
         ("stock", "/console/stock", page.gettext("Stock"), True),

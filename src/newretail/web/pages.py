@@ -25,7 +25,7 @@ from newretail.kernel import guards, i18n
 from newretail.kernel.errors import DomainError, InvalidInput, PermissionDenied, Unauthenticated
 from newretail.kernel.http import end_session, resolve_scope
 from newretail.kernel.scope import Role, Scope
-from newretail.web import messages, security, templating
+from newretail.web import brand_choice, messages, security, templating
 
 SESSION_COOKIE = "nr_session"
 NONCE_COOKIE = "nr_csrf"
@@ -64,6 +64,14 @@ class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+
+
+class PageRedirect(Exception):
+    """The page is elsewhere (a platform admin's console URL without a brand)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
 
 
 class CsrfFailed(PermissionDenied):
@@ -193,6 +201,24 @@ class Page:
         label = self.translate(messages.ROLES[role]) if role else ""
         return {"name": self.scope.display_name, "role": label, "home": home_path(self.scope)}
 
+    def remembered_brand(self) -> int | None:
+        return brand_choice.remembered(
+            secret=self.settings.secret_key,
+            session_token=self.request.cookies.get(SESSION_COOKIE),
+            cookie=self.request.cookies.get(brand_choice.COOKIE),
+        )
+
+    def _brand_picker(self) -> brand_choice.Picker | None:
+        session: Session | None = getattr(self.request.state, "page_session", None)
+        if self.scope is None or not self.scope.is_platform or session is None:
+            return None
+        return brand_choice.picker(
+            session=session,
+            scope=self.scope,
+            query=self.request.url.query,
+            remembered_brand=self.remembered_brand(),
+        )
+
     def render(self, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
         path = self.request.url.path
         query = self.request.url.query
@@ -201,6 +227,7 @@ class Page:
             "csrf_token": self.csrf_token,
             "flash": self._flash(),
             "current_path": security.safe_next(path + ("?" + query if query else "")),
+            "brand_picker": self._brand_picker(),
         }
         html = templating.render(self.locale, template, {**base, **context})
         response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
@@ -259,7 +286,14 @@ async def staff_page(request: Request, session: PageSessionDep) -> Page:
         query = request.url.query
         raise LoginRequired(request.url.path + ("?" + query if query else ""))
     request.state.page_scope = scope
-    return build_page(request, scope)
+    page = build_page(request, scope)
+    if scope.is_platform and request.method == "GET":
+        target = brand_choice.redirect_for(
+            request.url.path, request.url.query, page.remembered_brand()
+        )
+        if target is not None:
+            raise PageRedirect(target)
+    return page
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -338,6 +372,9 @@ class PageRoute(APIRoute):
             except LoginRequired as exc:
                 await _rollback(request)
                 return login_redirect(request, exc.next_path)
+            except PageRedirect as exc:
+                await _rollback(request)
+                return RedirectResponse(exc.target, status_code=303)
             except DomainError as exc:
                 await _rollback(request)
                 return error_page(request, exc)

@@ -39,7 +39,7 @@ from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import PaymentCreate
 from newretail.web import messages, security
 from newretail.web.cloudstore import Ref, kept_ref, linker
-from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender
+from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -238,6 +238,7 @@ def _signin_page(
         step=step,
         phone=phone,
         error=error,
+        sandbox_code=sandbox_code(page.request, phone) if step == "code" else None,
     )
 
 

@@ -14,7 +14,7 @@ def test_the_demo_writes_a_pdf_sheet_per_store_with_codes(
     stale.parent.mkdir()
     stale.write_bytes(b"%PDF-old")
     written = demo.write_code_sheets(
-        database=world_database, world=world, folder=tmp_path / "sheets", base_url="http://demo"
+        database=world_database, folder=tmp_path / "sheets", base_url="http://demo"
     )
     expected = {
         f"{brand.code}-{store.code}.pdf"

@@ -35,6 +35,17 @@
     var button = form.querySelector("[data-busy]");
     if (button) button.setAttribute("aria-busy", "true");
   });
+  // A select marked data-autosubmit sends its form once a value is picked (the brand picker);
+  // the form's button is only for pages without scripts.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    var button = select.form && select.form.querySelector("button[type=submit]");
+    if (button) button.hidden = true;
+    select.addEventListener("change", function () {
+      if (!select.value || !select.form) return;
+      if (select.form.requestSubmit) select.form.requestSubmit();
+      else select.form.submit();
+    });
+  });
   // Back-forward cache restores a submitted form: make it usable again.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(function (form) {
