@@ -329,18 +329,16 @@ def open_hold(
         )
         .returning(Reservation.id)
     ).scalar_one()
-    connection.execute(
-        insert(ReservationLine),
-        [
-            {
-                "reservation_id": reservation_id,
-                "location_id": line.location_id,
-                "sku_id": line.sku_id,
-                "quantity": line.quantity,
-            }
-            for line in rules.lock_ordered(lines)
-        ],
-    )
+    rows = [
+        {
+            "reservation_id": reservation_id,
+            "location_id": line.location_id,
+            "sku_id": line.sku_id,
+            "quantity": line.quantity,
+        }
+        for line in rules.lock_ordered(lines)
+    ]
+    connection.execute(insert(ReservationLine), rows[0] if len(rows) == 1 else rows)
     return reservation_id
 
 
