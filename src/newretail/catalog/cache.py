@@ -35,6 +35,7 @@ from newretail.outbox.models import OutboxEvent
 WATCHED = (Brand, Region, Store, Product, Sku, Offer)
 WATCHED_EVENTS = ("brand.", "region.", "store.", "product.", "sku.", "offer.", "catalog.")
 OfferKey = tuple[int, str, int]  # (store_id, channel, sku_id)
+MAX_OFFERS_PER_BRAND = 200_000
 
 
 # ---- the stamp moves with every change --------------------------------------------------
@@ -173,6 +174,8 @@ class SaleCatalog:
                 copies.chains[store.region_id] = chain
             currency = copies.brand.currency if copies.brand else ""
             resolved = _resolve(session, store, channel, missing, chain, currency)
+            if len(copies.offers) > MAX_OFFERS_PER_BRAND:
+                copies.offers.clear()  # a bound on memory: the next sales read them again
             for sku in missing:
                 found = resolved.get(sku)
                 copies.offers[keys[sku]] = _sale_offer(found) if found else None

@@ -13,7 +13,7 @@ reservation's lines are held all together or not at all, in (location, SKU) orde
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,7 +24,6 @@ from newretail.inventory.models import Reservation, ReservationLine
 from newretail.inventory.rules import Line, MovementKind, Purpose, ReservationStatus
 from newretail.kernel.scope import Scope
 from newretail.outbox import service as outbox_service
-from newretail.outbox.service import NewEvent
 
 ACTIVE = ReservationStatus.ACTIVE.value
 _NO_SYNC = {"synchronize_session": False}
@@ -293,154 +292,3 @@ def _publish_loaded(
                 ],
             },
         )
-
-
-# ---- the lean hold of an order ---------------------------------------------------------
-#
-# A checkout or a payment is one transaction that ends at the first refusal, so these skip
-# what ``reserve`` and ``commit_reservation`` do for callers that go on after a refusal
-# (savepoints, reference replays, re-reads): rows are written with set-based statements and
-# the stock rows are changed last, each by one guarded statement.
-
-
-def open_hold(
-    *,
-    session: Session,
-    brand_id: int,
-    purpose: Purpose,
-    reference_id: str,
-    lines: Sequence[Line],
-    expires_at: datetime,
-    actor: tuple[str, int | None],
-) -> int:
-    """The rows of a new hold; ``hold_units`` then takes its units, last in the transaction."""
-    connection = session.connection()
-    reservation_id: int = connection.execute(
-        insert(Reservation)
-        .values(
-            brand_id=brand_id,
-            purpose=purpose.value,
-            reference_id=rules.check_reference(reference_id),
-            status=ACTIVE,
-            expires_at=expires_at,
-            actor_type=actor[0],
-            actor_id=actor[1],
-            created_at=utcnow(),
-        )
-        .returning(Reservation.id)
-    ).scalar_one()
-    connection.execute(
-        insert(ReservationLine),
-        [
-            {
-                "reservation_id": reservation_id,
-                "location_id": line.location_id,
-                "sku_id": line.sku_id,
-                "quantity": line.quantity,
-            }
-            for line in rules.lock_ordered(lines)
-        ],
-    )
-    return reservation_id
-
-
-def hold_units(*, session: Session, lines: Sequence[Line], events: Sequence[NewEvent] = ()) -> None:
-    """Write ``events``, then reserve every line (guarded, in key order): the last statements.
-
-    ``insufficient_stock`` leaves written rows behind: the caller's transaction must end.
-    """
-    outbox_service.append(session=session, events=events)
-    for line in rules.lock_ordered(lines):
-        if not stock.hold_units(session, line=line.key, quantity=line.quantity):
-            raise stock.insufficient(session, line.key, line.quantity)
-
-
-def sell_units(
-    *,
-    session: Session,
-    lines: Sequence[Line],
-    journal: stock.Journal,
-    events: Sequence[NewEvent] = (),
-) -> None:
-    """Write ``events``, then take every line from available stock with its sale movement.
-
-    ``insufficient_stock`` leaves written rows behind: the caller's transaction must end.
-    """
-    outbox_service.append(session=session, events=events)
-    for line in rules.lock_ordered(lines):
-        if not stock.sell(
-            session, line=line.key, quantity=line.quantity, held=False, journal=journal
-        ):
-            raise stock.insufficient(session, line.key, line.quantity)
-
-
-def commit_hold(
-    *,
-    session: Session,
-    reservation_id: int,
-    lines: Sequence[Line] | None,
-    actor: tuple[str, int | None],
-    now: datetime,
-    events: Sequence[NewEvent] = (),
-) -> None:
-    """Turn an active, unexpired hold into a sale: its status (guarded), its event written
-    with ``events``, then each line's stock and movement, last.
-
-    ``lines`` are the hold's own lines when the caller wrote them (an order's), else None
-    and they are read. Refusals (``reservation_expired``, ``reservation_not_active``,
-    ``insufficient_stock``) leave written rows behind: the caller's transaction must end.
-    """
-    connection = session.connection()
-    closed = connection.execute(
-        update(Reservation)
-        .where(
-            Reservation.id == reservation_id,
-            Reservation.status == ACTIVE,
-            Reservation.expires_at > now,
-        )
-        .values(status=ReservationStatus.COMMITTED.value, closed_at=now)
-        .returning(Reservation.brand_id, Reservation.purpose, Reservation.reference_id)
-    ).first()
-    if closed is None:
-        status = connection.execute(
-            select(Reservation.status).where(Reservation.id == reservation_id)
-        ).scalar()
-        if status == ACTIVE:
-            raise errors.ReservationExpired()
-        raise errors.ReservationNotActive(f"The reservation is {status or 'gone'}.")
-    if lines is None:
-        lines = [
-            Line(*row)
-            for row in connection.execute(
-                select(
-                    ReservationLine.location_id, ReservationLine.sku_id, ReservationLine.quantity
-                ).where(ReservationLine.reservation_id == reservation_id)
-            )
-        ]
-    ordered = rules.lock_ordered(lines)
-    committed = NewEvent(
-        brand_id=closed.brand_id,
-        type=f"reservation.{ReservationStatus.COMMITTED.value}",
-        resource_type="reservation",
-        resource_id=reservation_id,
-        payload={
-            "id": reservation_id,
-            "purpose": closed.purpose,
-            "reference_id": closed.reference_id,
-            "status": ReservationStatus.COMMITTED.value,
-            "lines": [
-                {"location_id": x.location_id, "sku_id": x.sku_id, "quantity": x.quantity}
-                for x in ordered
-            ],
-        },
-    )
-    outbox_service.append(session=session, events=[*events, committed])
-    journal = stock.Journal((closed.purpose, closed.reference_id), actor[0], actor[1])
-    for line in ordered:
-        if not stock.sell(
-            session, line=line.key, quantity=line.quantity, held=True, journal=journal
-        ):
-            raise errors.InsufficientStock(
-                f"SKU {line.sku_id} at location {line.location_id}: {line.quantity} reserved "
-                "but fewer on hand (an ERP sync or a count found them missing)."
-            )

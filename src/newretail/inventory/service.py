@@ -2,9 +2,9 @@
 
     service.py       levels, movements (receipt, return, adjustment, count), transfers,
                      availability and the journal check
-    reservations.py  reserve, commit, release, expire; and the lean hold of an order
-                     (open_hold + hold_units, commit_hold) and a sale without a hold
-                     (sell_units), whose stock statements come last in the transaction
+    reservations.py  reserve, commit, release, expire
+    holds.py         the lean hold of an order (open_hold + hold_units, commit_hold) and
+                     a sale without a hold (sell_units): stock statements last
     sync.py          absolute levels pushed by the brand's ERP, in sequence order
     jobs.py          the worker job that releases expired reservations
     stock.py         the guarded atomic statements every change goes through
@@ -24,18 +24,15 @@ from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.inventory import access, errors, rules, stock
+from newretail.inventory.holds import commit_hold, hold_units, open_hold, sell_units
 from newretail.inventory.models import StockLevel, StockMovement, StockTransfer
 from newretail.inventory.reservations import (
-    commit_hold,
     commit_reservation,
     expire_due,
     get_reservation,
     get_reservation_by_reference,
-    hold_units,
-    open_hold,
     release_reservation,
     reserve,
-    sell_units,
 )
 from newretail.inventory.rules import JournalMismatch, Key, MovementKind
 from newretail.inventory.schemas import (

@@ -32,7 +32,7 @@ from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.kernel.sale import Sale
 from newretail.kernel.scope import Scope
-from newretail.orders import access, context, errors, events, lifecycle, pricing, routing, rules
+from newretail.orders import access, allocation, context, errors, events, pricing, routing, rules
 from newretail.orders.rows import OrderView, insert_order
 from newretail.orders.rules import OrderKind, OrderStatus
 from newretail.orders.schemas import Attribution, Checkout, OrderCreate
@@ -227,7 +227,7 @@ def place_paid(
     steps = rules.walk(OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.ALLOCATED)
     values = _order_values(draft, steps[-1], paid_amount=draft.total, paid_at=now)
     order = insert_order(session, values, _line_values(draft))
-    lifecycle.insert_fulfilments(
+    allocation.insert_fulfilments(
         session=session,
         order=order,
         places=draft.route.places,

@@ -6,10 +6,8 @@ a cancel and the expiry job) exactly one moves it and the other learns it lost. 
 takes the steps ``paid`` and ``allocated`` in one such UPDATE (``rules.walk``).
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
@@ -21,12 +19,10 @@ from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line
 from newretail.kernel.scope import Scope
-from newretail.orders import access, errors, events, rules
+from newretail.orders import access, allocation, errors, events, rules
 from newretail.orders.models import Order
-from newretail.orders.rows import LineView, OrderView, lock_order, read_order, sync_loaded
-from newretail.orders.rows import insert_fulfilments as insert_fulfilment_rows
-from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderKind, OrderStatus
-from newretail.org import service as org_service
+from newretail.orders.rows import OrderView, lock_order, read_order, sync_loaded
+from newretail.orders.rules import OrderKind, OrderStatus
 from newretail.outbox import service as outbox_service
 
 _NO_SYNC = {"synchronize_session": False}
@@ -161,13 +157,7 @@ def mark_paid(
     sync_loaded(session, paid)
     written = events.steps(paid, *steps)
     if not deposit:
-        insert_fulfilments(
-            session=session,
-            order=paid,
-            places=_places(session, paid),
-            destination=_destination(session, paid),
-            now=now,
-        )
+        allocation.allocate_later(session=session, order=paid, now=now)
     if deposit or paid.reservation_id is None:
         outbox_service.append(session=session, events=written)
         return paid
@@ -196,84 +186,6 @@ def collect_later(*, session: Session, order_id: int, amount: int) -> bool:
         .execution_options(synchronize_session=False)
     ).first()
     return collected is not None
-
-
-class Located(Protocol):
-    """Where a location is and whether it is a warehouse (a route's place, a cached store)."""
-
-    @property
-    def location_id(self) -> int: ...
-    @property
-    def warehouse(self) -> bool: ...
-    @property
-    def lat(self) -> float: ...
-    @property
-    def lng(self) -> float: ...
-
-
-def insert_fulfilments(
-    *,
-    session: Session,
-    order: OrderView,
-    places: Mapping[int, Located],
-    destination: tuple[float, float],
-    now: datetime,
-) -> list[int]:
-    """One pending fulfilment per location the order's lines were routed to."""
-    method = DeliveryMethod(order.delivery_method)
-    by_location: dict[int, list[LineView]] = {}
-    for line in order.lines:
-        by_location.setdefault(line.location_id, []).append(line)
-    rows, lines = [], []
-    for location_id, its_lines in sorted(by_location.items()):
-        place = places[location_id]
-        distance = round(org_service.geodesic_km(*destination, place.lat, place.lng), 3)
-        rows.append(
-            {
-                "brand_id": order.brand_id,
-                "order_id": order.id,
-                "kind": rules.fulfilment_kind(method, place.warehouse).value,
-                "location_id": location_id,
-                "status": FulfilmentStatus.PENDING.value,
-                "reason": its_lines[0].routing_reason,
-                "distance_km": None if method is DeliveryMethod.PICKUP else distance,
-                "pickup_code": None,
-                "tracking_no": None,
-                "created_at": now,
-                "ready_at": None,
-                "shipped_at": None,
-                "completed_at": None,
-            }
-        )
-        lines.append(its_lines)
-    return insert_fulfilment_rows(session, rows, lines)
-
-
-@dataclass(frozen=True, slots=True)
-class _Place:
-    location_id: int
-    warehouse: bool
-    lat: float
-    lng: float
-
-
-def _places(session: Session, order: OrderView) -> dict[int, _Place]:
-    """The order's locations, from the catalog's copies of the brand's stores."""
-    found = catalog_service.sale_catalog.stores(
-        session=session,
-        brand_id=order.brand_id,
-        ids=[x.location_id for x in order.lines] + [order.store_id],
-    )
-    return {i: _Place(s.id, s.warehouse, s.lat, s.lng) for i, s in found.items()}
-
-
-def _destination(session: Session, order: OrderView) -> tuple[float, float]:
-    """Where the goods go: the delivery address's point, else the selling store."""
-    address = order.address or {}
-    if address.get("lat") is not None and address.get("lng") is not None:
-        return float(address["lat"]), float(address["lng"])
-    store = _places(session, order)[order.store_id]
-    return store.lat, store.lng
 
 
 # ---- cancelling and expiring ----------------------------------------------------------

@@ -136,7 +136,8 @@ def insert_fulfilments(
     """Fulfilments (pending) with their lines: two statements. Returns the fulfilment ids."""
     connection = session.connection()
     ids = _insert_many(connection, Fulfilment, [dict(f) for f in fulfilments])
-    connection.execute(
+    _insert_all(
+        connection,
         _INSERT_FULFILMENT_LINES,
         [
             {
@@ -152,6 +153,11 @@ def insert_fulfilments(
     return list(ids)
 
 
+def _insert_all(connection: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows without anything returned: one execute, a single row without executemany."""
+    connection.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
 def _insert_many(
     connection: Connection, model: type[OrderLine] | type[Fulfilment], rows: list[dict[str, Any]]
 ) -> list[int]:
@@ -162,6 +168,8 @@ def _insert_many(
     (a new rowid is the largest so far plus one), so the ids sorted are in that order.
     """
     postgres = connection.dialect.name == "postgresql"
+    if len(rows) == 1:  # most orders have one line: no many-rows machinery for it
+        return [connection.execute(_insert_returning(model, False), rows[0]).scalar_one()]
     ids = connection.execute(_insert_returning(model, postgres), rows).scalars()
     return list(ids) if postgres else sorted(ids)
 

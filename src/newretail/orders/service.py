@@ -10,6 +10,7 @@
                      reads, claiming, checking out once
     lifecycle.py     guarded transitions: claimed and paid (+ fulfilments, stock sold),
                      cancel, expire
+    allocation.py    the fulfilments of a paid order, one per location
     fulfilments.py   ready for pickup, ship, deliver, hand over at the counter
     refunds.py       refunded amounts per line and order (called by payments)
     idempotency.py   Idempotency-Key records for creates

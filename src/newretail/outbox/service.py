@@ -84,7 +84,7 @@ def append(*, session: Session, events: Sequence[NewEvent]) -> None:
         }
         for e in events
     ]
-    session.connection().execute(_APPEND, rows)
+    session.connection().execute(_APPEND, rows[0] if len(rows) == 1 else rows)
     session.info[_WROTE_EVENTS] = True
 
 
