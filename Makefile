@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/newretail demo
 
+# Tests run in parallel, one process per core (PYTEST_WORKERS=0 runs them in this process);
+# tests sharing a costly module or session fixture are kept on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
