@@ -19,8 +19,12 @@ REBUILD ?=
 demo: $(STAMP)
 	@$(BIN)/newretail demo --host $(HOST) --port $(PORT) $(if $(filter 1 yes true,$(REBUILD)),--rebuild)
 
+# Tests run in parallel, one process per core (PYTEST_WORKERS=0 runs them in this process);
+# tests sharing a costly module or session fixture are kept on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 # Lint, formatting, types, and the import contracts of pyproject.toml (layers and purity).
 check: $(STAMP)

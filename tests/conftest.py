@@ -1,37 +1,84 @@
-"""Shared fixtures: a database per test on SQLite and, where configured, PostgreSQL."""
+"""Shared fixtures: an empty database per test on SQLite and, where configured, PostgreSQL.
+
+How the databases are kept cheap (and apart under pytest-xdist) is told in
+``tests/databases.py``.
+"""
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 os.environ.setdefault("NEWRETAIL_LOG_JSON", "false")
 os.environ.setdefault("NEWRETAIL_LOG_LEVEL", "WARNING")
 
 from newretail.config import Settings
 from newretail.db import Database
-from newretail.models import Base
+from tests import databases
+from tests.passwords import cheap_hashing
 from tests.services import postgres_url
 
-_pg_schema_ready = False
+# Under pytest-xdist each test is a unit of work of its own, except where tests share a costly
+# fixture that each worker would otherwise build again: the demo worlds (built once per session
+# for the whole folder), and the modules that start a server, Chromium or the demo command once.
+SHARED_FOLDERS = ("tests/integration/simulate/",)
+SHARED_MODULES = ("tests/browser/", "tests/e2e/test_operations.py")
 
 
-def _reset_postgres(url: str) -> Database:
-    global _pg_schema_ready
-    database = Database(url, pool_size=20, max_overflow=30)
-    if not _pg_schema_ready:
-        with database.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-            Base.metadata.create_all(connection)
-        _pg_schema_ready = True
-    else:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        with database.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    return database
+def work_unit(nodeid: str) -> str:
+    """The tests that must run on the same xdist worker share the name this returns."""
+    path = nodeid.split("::", 1)[0]
+    for folder in SHARED_FOLDERS:
+        if path.startswith(folder):
+            return folder
+    if path.startswith(SHARED_MODULES):
+        return path
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Scopes of ``work_unit``; the largest go out first, so a long shared unit starts early.
+
+    (``--dist loadgroup`` cannot be used for this: with pytest 9 the group it appends to a
+    test's id is lost.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Staff made by tests hash their passwords cheaply; the hashes verify all the same.
+
+    Production parameters cost about 0.1 s a password, and most tests create several staff.
+    """
+    with cheap_hashing():
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres_worker_url() -> str:
+    """This worker's PostgreSQL test database, with the schema built (skips without one)."""
+    url = databases.for_this_worker(postgres_url())
+    database = Database(url)
+    try:
+        databases.rebuild_postgres_schema(database)
+    finally:
+        database.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -40,29 +87,31 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(backend: str, tmp_path: Path) -> str:
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if backend == "postgresql":
-        return postgres_url()
+        return str(request.getfixturevalue("postgres_worker_url"))
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
+def database(
+    database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Database]:
     """An empty database with the full schema, on each backend."""
     if database_url.startswith("postgresql"):
-        database = _reset_postgres(database_url)
+        database = Database(database_url, pool_size=20, max_overflow=30)
+        databases.empty_postgres(database)
     else:
-        database = Database(database_url)
-        Base.metadata.create_all(database.engine)
+        template: Path = request.getfixturevalue("sqlite_template")
+        database = databases.sqlite_copy(template, tmp_path / "test.db")
     yield database
     database.dispose()
 
 
 @pytest.fixture
-def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+def sqlite_database(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     """An empty SQLite database, for tests that need no second backend (pages, fuzzing)."""
-    database = Database(f"sqlite:///{tmp_path / 'test.db'}")
-    Base.metadata.create_all(database.engine)
+    database = databases.sqlite_copy(sqlite_template, tmp_path / "test.db")
     yield database
     database.dispose()
 

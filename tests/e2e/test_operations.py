@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,13 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import inspect
 from tests import builders
-from tests.passwords import cheap_hashing
 from typer.testing import CliRunner
 
-from newretail import migrate
 from newretail.app import create_app
 from newretail.cli import app as cli
 from newretail.config import Settings, get_settings
 from newretail.db import Database, make_engine
-from newretail.simulate import demo
+from newretail.simulate.shanghai import DEMO_PLAN
 
 
 def requests_counted(client: TestClient, route: str, status: str = "200") -> float:
@@ -196,6 +195,25 @@ def test_create_admin_command_refuses_a_short_password(cli_database: str) -> Non
     assert "password" in result.output
 
 
+@dataclass(frozen=True)
+class DemoRun:
+    output: str
+    exit_code: int
+    url: str
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """``newretail demo`` run once for the module: it migrates a new file and builds the world."""
+    demo_file = tmp_path_factory.mktemp("demo") / "demo.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWRETAIL_DATABASE_URL", "sqlite://")
+        get_settings.cache_clear()
+        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--database-file", str(demo_file)])
+    get_settings.cache_clear()
+    yield DemoRun(result.output, result.exit_code, f"sqlite:///{demo_file}")
+
+
 def test_an_id_beyond_the_integer_range_is_refused_as_bad_input(
     client: TestClient, database: Database
 ) -> None:
@@ -223,15 +241,13 @@ def test_every_api_operation_documents_the_error_shape(client: TestClient) -> No
     }
 
 
-def test_the_demo_world_on_a_migrated_file_is_served_through_the_api(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    migrate.upgrade(url)
+def test_the_demo_world_on_a_migrated_file_is_served_through_the_api(demo_run: DemoRun) -> None:
+    url = demo_run.url
+    assert "alembic_version" in table_names(url)
     database = Database(url)
-    with cheap_hashing():
-        logins = demo.load(database=database)
+    root = {"username": "admin", "password": DEMO_PLAN.password}
     settings = Settings(database_url=url, log_json=False, log_level="WARNING")
     with TestClient(create_app(settings, database)) as client:
-        root = {"username": logins[0].username, "password": logins[0].password}
         token = client.post("/api/v1/auth/token", json=root).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         brands = client.get("/api/v1/brands", headers=headers).json()["items"]

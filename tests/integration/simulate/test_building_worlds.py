@@ -1,24 +1,16 @@
 """Building a world: deterministic per seed, one transaction per step, steps compose."""
 
 from dataclasses import asdict
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from tests import member_builders as mb
+from tests.integration.simulate.worlds import BuiltWorld, RebuiltWorld
 
 from newretail.db import Database
-from newretail.models import Base
 from newretail.org.models import Brand, Store
-from newretail.simulate import demo, organisation
+from newretail.simulate import organisation
 from newretail.simulate.shanghai import DEMO_PLAN
-from newretail.simulate.world import Step, StepContext, build
-
-
-def fresh_sqlite(path: Path) -> Database:
-    database = Database(f"sqlite:///{path}")
-    Base.metadata.create_all(database.engine)
-    return database
+from newretail.simulate.world import Step, StepContext, World, build
 
 
 def count(database: Database, model: type) -> int:
@@ -26,44 +18,16 @@ def count(database: Database, model: type) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_the_same_seed_builds_the_same_world(sqlite_database: Database, tmp_path: Path) -> None:
-    other = fresh_sqlite(tmp_path / "other.db")
-
-    first = demo.build_world(
-        database=sqlite_database,
-        seed=11,
-        members_plan=mb.SMALL_MEMBERS_PLAN,
-        orders_plan=mb.SMALL_ORDERS_PLAN,
-    )
-    second = demo.build_world(
-        database=other,
-        seed=11,
-        members_plan=mb.SMALL_MEMBERS_PLAN,
-        orders_plan=mb.SMALL_ORDERS_PLAN,
-    )
-    other.dispose()
-
-    assert asdict(first) == asdict(second)
+def test_the_same_seed_builds_the_same_world(
+    sqlite_world: BuiltWorld, rebuilt_world: RebuiltWorld
+) -> None:
+    assert asdict(sqlite_world.world) == asdict(rebuilt_world.world)
 
 
 def test_another_seed_builds_the_same_organisation_with_other_people(
-    sqlite_database: Database, tmp_path: Path
+    sqlite_world: BuiltWorld, other_seed_organisation: World
 ) -> None:
-    other = fresh_sqlite(tmp_path / "other.db")
-
-    first = demo.build_world(
-        database=sqlite_database,
-        seed=11,
-        members_plan=mb.SMALL_MEMBERS_PLAN,
-        orders_plan=mb.SMALL_ORDERS_PLAN,
-    )
-    second = demo.build_world(
-        database=other,
-        seed=12,
-        members_plan=mb.SMALL_MEMBERS_PLAN,
-        orders_plan=mb.SMALL_ORDERS_PLAN,
-    )
-    other.dispose()
+    first, second = sqlite_world.world, other_seed_organisation
 
     assert [s.username for s in first.all_staff()] == [s.username for s in second.all_staff()]
     assert [s.display_name for s in first.all_staff()] != [

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from sqlalchemy import select
-from tests import member_builders as mb
+from tests.integration.simulate.worlds import RebuiltWorld
 
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
@@ -14,24 +14,9 @@ from newretail.org.models import Store
 from newretail.org.rules import haversine_km
 from newretail.simulate import demo
 from newretail.simulate.shanghai import DEMO_PLAN, WEST_NANJING_ROAD
-from newretail.simulate.world import Step, World, build
+from newretail.simulate.world import World
 
 STAFF_ROLES = {"brand_admin", "region_manager", "store_manager", "guide", "cashier"}
-
-
-class CountingProgress:
-    def __init__(self) -> None:
-        self.ticks: Counter[str] = Counter()
-        self.current = ""
-
-    def start(self, step: Step) -> None:
-        self.current = step.name
-
-    def advance(self, units: int) -> None:
-        self.ticks[self.current] += units
-
-    def finish(self, step: Step) -> None:
-        self.current = ""
 
 
 def test_two_brands_have_a_dozen_stores_in_the_shared_district(
@@ -108,13 +93,10 @@ def test_the_platform_admin_and_a_login_per_role_and_brand_are_featured(world: W
     assert {login.password for login in logins} == {DEMO_PLAN.password}
 
 
-def test_progress_advances_by_the_planned_units(sqlite_database: Database) -> None:
-    progress = CountingProgress()
+def test_progress_advances_by_the_planned_units(rebuilt_world: RebuiltWorld) -> None:
+    steps = rebuilt_world.steps
 
-    steps = demo.steps(members_plan=mb.SMALL_MEMBERS_PLAN)
-    build(database=sqlite_database, seed=1, steps=steps, progress=progress)
-
-    assert progress.ticks == {step.name: step.units for step in steps}
+    assert rebuilt_world.ticks == {step.name: step.units for step in steps}
 
 
 def test_every_store_has_codes_every_guide_a_badge_and_the_scans_add_up(

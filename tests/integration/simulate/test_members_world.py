@@ -1,17 +1,15 @@
 """The members step: what it planted matches what the database holds, and seeds repeat."""
 
 from collections import Counter
-from pathlib import Path
 
 from sqlalchemy import func, select
 from tests import member_builders as mb
+from tests.integration.simulate.worlds import BuiltWorld, RebuiltWorld
 
 from newretail.auth.models import Staff
 from newretail.db import Database
 from newretail.members.models import MemberBinding, Membership, PointsEntry
-from newretail.models import Base
 from newretail.org.models import Brand
-from newretail.simulate import demo
 from newretail.simulate.members import anchor_time
 from newretail.simulate.shanghai import BEAUTY, SPORTSWEAR
 from newretail.simulate.world import World
@@ -68,15 +66,8 @@ def test_the_world_has_expired_and_protected_bindings_and_shared_consumers(
     assert spends
 
 
-def test_the_same_seed_plants_the_same_members(tmp_path: Path) -> None:
-    worlds = []
-    for name in ("a.db", "b.db"):
-        database = Database(f"sqlite:///{tmp_path / name}")
-        Base.metadata.create_all(database.engine)
-        worlds.append(
-            demo.build_world(
-                database=database, seed=5, members_plan=SMALL, orders_plan=mb.SMALL_ORDERS_PLAN
-            )
-        )
-        database.dispose()
-    assert worlds[0].truth == worlds[1].truth
+def test_the_same_seed_plants_the_same_members(
+    sqlite_world: BuiltWorld, rebuilt_world: RebuiltWorld
+) -> None:
+    assert sqlite_world.world.truth["members"]
+    assert sqlite_world.world.truth == rebuilt_world.world.truth
