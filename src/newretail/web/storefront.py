@@ -90,6 +90,22 @@ def top_categories(*, session: Session, store: CloudStore) -> list[dict[str, Any
     return [{"id": c.id, "name": c.name} for c in rows if c.parent_id is None]
 
 
+def category_tree(*, session: Session, store: CloudStore) -> list[dict[str, Any]]:
+    """The brand's top categories, each with its direct children, in one read."""
+    rows, _ = catalog_service.list_categories(
+        session=session, scope=reader(store.brand_id), cursor=None, limit=200
+    )
+    children: dict[int, list[dict[str, Any]]] = {}
+    for c in rows:
+        if c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append({"id": c.id, "name": c.name})
+    return [
+        {"id": c.id, "name": c.name, "children": children.get(c.id, [])}
+        for c in rows
+        if c.parent_id is None
+    ]
+
+
 def category_page(
     *, session: Session, store: CloudStore, category_id: int, cursor: str | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[Tile], str | None]:
