@@ -1,6 +1,7 @@
 """The cloud store as a shop: the tab bar, search and the "me" page, at phone and desktop size."""
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -69,7 +70,7 @@ def test_the_tab_bar_sits_at_the_bottom_of_a_phone_and_counts_the_carts_units(
     expect(page.get_by_test_id("cart-count")).to_have_text("3")
     buy, bar = page.locator(".buybar").bounding_box(), _box(page, "tabbar")
     assert buy["y"] + buy["height"] <= bar["y"]
-    page.mouse.wheel(0, 10_000)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     foot = page.locator(".store-foot p").bounding_box()
     assert foot["y"] + foot["height"] <= buy["y"]
     page.get_by_test_id("tab-categories").click()
@@ -90,4 +91,58 @@ def test_the_shop_pages_have_no_layout_faults(
         page.goto(base + path)
         expect(page.get_by_test_id("tabbar")).to_be_visible()
         assert faults(page) == [], path
+    page.context.close()
+
+
+def test_search_finds_this_stores_products_by_title_and_matches_wildcards_as_text(
+    browser: Any, store: dict[str, Any]
+) -> None:
+    page = _page(browser, PHONE)
+    base = store["base"]
+    page.goto(base)
+    page.get_by_role("searchbox", name="Search this store").fill("瑜伽")
+    with page.expect_navigation():
+        page.get_by_role("searchbox", name="Search this store").press("Enter")
+    expect(page.get_by_test_id("results").get_by_test_id("product")).to_have_count(1)
+    expect(page.get_by_test_id("product")).to_have_attribute(
+        "data-product", str(store["product_id"])
+    )
+    assert faults(page) == []
+    for wildcard in ("%", "_", "瑜%衣"):
+        page.goto(f"{base}/search?q={quote(wildcard)}")
+        expect(page.get_by_test_id("result-count")).to_have_text("0 products")
+    page.context.close()
+
+
+def test_a_search_with_a_nul_or_too_long_is_refused_with_a_message(
+    browser: Any, store: dict[str, Any]
+) -> None:
+    page = _page(browser, PHONE)
+    response = page.goto(f"{store['base']}/search?q={quote('长' * 61)}")
+    assert response.status == 422
+    expect(page.get_by_test_id("search-error")).to_contain_text("at most 60 characters")
+    expect(page.get_by_test_id("tabbar")).to_be_visible()
+    response = page.goto(f"{store['base']}/search?q={quote('a' + chr(0) + 'b')}")
+    assert response.status == 422
+    expect(page.get_by_role("main")).to_contain_text("NUL")
+    page.context.close()
+
+
+def test_a_products_first_image_shows_on_its_tile(
+    browser: Any, app: App, store: dict[str, Any]
+) -> None:
+    with app.server.database.transaction() as session:
+        product = session.get(Product, store["product_id"])
+        assert product is not None
+        product.images = ["/static/favicon.svg", "/static/second.svg"]
+    page = _page(browser, DESKTOP)
+    page.goto(f"{store['base']}/c/{store['category_id']}")
+    expect(page.get_by_test_id("tile-image")).to_have_attribute("src", "/static/favicon.svg")
+    assert faults(page) == []
+    page.goto(f"{store['base']}/p/{store['product_id']}")
+    expect(page.get_by_test_id("product-image")).to_have_attribute("src", "/static/favicon.svg")
+    with app.server.database.transaction() as session:
+        product = session.get(Product, store["product_id"])
+        assert product is not None
+        product.images = []
     page.context.close()
