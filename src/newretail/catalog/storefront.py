@@ -17,6 +17,7 @@ from newretail.catalog import rules
 from newretail.catalog.models import Product, Sku
 from newretail.catalog.offers import check_channel, resolve_skus
 from newretail.catalog.products import category_subtree_ids, get_category
+from newretail.kernel import search
 from newretail.kernel.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from newretail.kernel.scope import Scope
 from newretail.org import service as org_service
@@ -39,8 +40,10 @@ def store_catalog(
     limit: int,
     category_id: int | None = None,
     sellable_only: bool = False,
+    text: str | None = None,
 ) -> tuple[list[CatalogEntry], str | None]:
-    """One page of the store's catalog in ``channel``, every field with its source."""
+    """One page of the store's catalog in ``channel``, every field with its source
+    (``text``: only products whose title contains it, matched as text)."""
     store = org_service.get_store(session=session, scope=scope, store_id=store_id)
     brand = org_service.get_brand(session=session, scope=scope, brand_id=store.brand_id)
     limit = max(1, min(limit, MAX_LIMIT))
@@ -55,6 +58,8 @@ def store_catalog(
             session=session, brand_id=category.brand_id, category_id=category.id
         )
         query = query.where(Product.category_id.in_(ids))
+    if text:
+        query = query.where(search.contains(Product.title, text))
     if cursor:
         query = query.where(Sku.id > decode_cursor(cursor))
     rows = list(session.execute(query.order_by(Sku.id).limit(limit + 1)))

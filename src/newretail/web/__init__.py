@@ -46,6 +46,7 @@ def mount(app: FastAPI) -> None:
         guide,
         media,
         router,
+        shop_browse,
         shop_orders,
         shop_presales,
     )
@@ -67,6 +68,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_staff.router)
     app.include_router(console_presale_setup.router)
     app.include_router(console_catalog.router)
+    app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_presales.router)
     app.include_router(console_presales.router)

@@ -16,10 +16,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from newretail.cloudstore import service as cloudstore_service
+from newretail.cloudstore.stores import CloudStore
 from newretail.db import Database, utcnow
 from newretail.kernel.money import Money
 from newretail.org.rules import WEEKDAYS
-from newretail.web import messages, presale_cards, storefront
+from newretail.web import messages, presale_cards, shop_shell, storefront
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -43,9 +44,19 @@ def linker(store_code: str, ref: str | None) -> Any:
     return link
 
 
-def _render(page: Page, template: str, store: Any, ref: str | None, **context: Any) -> HTMLResponse:
-    code = store["code"] if isinstance(store, dict) else store.code
-    return page.render(template, store=store, link=linker(code, ref), ref=ref, **context)
+def _render(
+    page: Page,
+    session: Session,
+    template: str,
+    store: CloudStore,
+    ref: str | None,
+    tab: str | None,
+    **context: Any,
+) -> HTMLResponse:
+    shell = shop_shell.tabs(page, session, store, tab)
+    return page.render(
+        template, store=store, link=linker(store.code, ref), ref=ref, **shell, **context
+    )
 
 
 def _categories(session: Session, context: cloudstore_service.HomeContext) -> Any:
@@ -76,11 +87,16 @@ def store_home(
         with database.transaction(read_only=True) as session:
             home = cloudstore_service.home(session=session, code=store_code, extra=PAGE_SECTIONS)
     store, sections = home.context.store, home.sections
-    return _render(
-        page,
+    shell: dict[str, Any] = {"tab": "home", "cart_units": 0}
+    if shop_shell.has_cart(page, store):
+        with database.transaction(read_only=True) as session:
+            shell = shop_shell.tabs(page, session, store, "home")
+    return page.render(
         "cloudstore/home.html",
-        store,
-        kept_ref(ref),
+        store=store,
+        link=linker(store.code, kept_ref(ref)),
+        ref=kept_ref(ref),
+        **shell,
         card=sections["store"],
         guides=sections["guides"],
         activities=[_activity(a) for a in sections["activities"]],
@@ -125,9 +141,11 @@ def category(
     link = linker(store.code, ref)
     return _render(
         page,
+        session,
         "cloudstore/category.html",
         store,
         ref,
+        "categories",
         category=head,
         children=children,
         tiles=tiles,
@@ -158,9 +176,11 @@ def product(
     )
     return _render(
         page,
+        session,
         "cloudstore/product.html",
         store,
         kept_ref(ref),
+        None,
         product=view,
         groups=groups,
         open_now=store.open_at(utcnow()),

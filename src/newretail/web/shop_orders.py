@@ -27,7 +27,6 @@ from newretail.cloudstore.stores import CloudStore
 from newretail.guides.rules import read_share_ref
 from newretail.kernel.errors import DomainError
 from newretail.kernel.money import Money
-from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.orders import errors as order_errors
 from newretail.orders import service as orders_service
@@ -37,13 +36,13 @@ from newretail.orders.schemas import Attribution, Checkout
 from newretail.payments import service as payments_service
 from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import PaymentCreate
-from newretail.web import messages, security
+from newretail.web import messages, security, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
+from newretail.web.shop_shell import SHOPPER_COOKIE, cart_cookie, page_cart, shopper
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-SHOPPER_COOKIE = "nr_shopper"
 SHOPPER_SECONDS = 30 * 24 * 3600
 CART_SECONDS = 7 * 24 * 3600
 MAX_LINES = 30
@@ -58,20 +57,7 @@ INSTRUCTIONS = ("succeed", "decline", "timeout")
 
 
 def _cart_cookie(store: CloudStore) -> str:
-    return f"nr_cart_{store.id}"
-
-
-def page_cart(page: Page, session: Session, store: CloudStore, buyer: Scope | None) -> Cart | None:
-    """The open cart this store's cookie names (a visitor's, or the signed-in buyer's)."""
-    data = security.unsign(
-        page.settings.secret_key, "cart", page.request.cookies.get(_cart_cookie(store))
-    )
-    cart_id = (data or {}).get("cart_id")
-    if not isinstance(cart_id, int):
-        return None
-    return orders_service.get_page_cart(
-        session=session, cart_id=cart_id, store_id=store.id, shopper=buyer
-    )
+    return cart_cookie(store.id)
 
 
 def _remember_cart(page: Page, response: Response, store: CloudStore, cart: Cart) -> None:
@@ -79,28 +65,23 @@ def _remember_cart(page: Page, response: Response, store: CloudStore, cart: Cart
     page.set_cookie(response, _cart_cookie(store), value, CART_SECONDS)
 
 
-def shopper(page: Page, session: Session) -> Scope | None:
-    """The signed-in consumer of the cloud store, if any and still there."""
-    data = security.unsign(
-        page.settings.secret_key, "shopper", page.request.cookies.get(SHOPPER_COOKIE)
-    )
-    consumer_id = (data or {}).get("consumer_id")
-    if not isinstance(consumer_id, int):
-        return None
-    live = members_service.live_consumer_id(session=session, consumer_id=consumer_id)
-    if live is None:
-        return None
-    return Scope(actor_type="consumer", actor_id=live, roles=frozenset())
-
-
 def _signin_redirect(store: CloudStore, ref: str | None, next_path: str) -> RedirectResponse:
     link = linker(store.code, ref)
     return RedirectResponse(link("/signin", next=next_path), status_code=303)
 
 
-def _render(page: Page, template: str, store: CloudStore, ref: str | None, **ctx: Any) -> Response:
+def _render(
+    page: Page,
+    session: Session,
+    template: str,
+    store: CloudStore,
+    ref: str | None,
+    tab: str | None = None,
+    **ctx: Any,
+) -> Response:
     return page.render(
         template,
+        **shop_shell.tabs(page, session, store, tab),
         store=store,
         link=linker(store.code, ref),
         ref=ref,
@@ -146,9 +127,11 @@ def cart_page(
     total = sum(line["total"].amount for line in lines if line["sellable"])
     return _render(
         page,
+        session,
         "cloudstore/cart.html",
         store,
         kept_ref(ref),
+        "cart",
         lines=lines,
         total=Money(total, store.currency),
         can_check_out=orderable,
@@ -214,11 +197,12 @@ def signin_form(
     page: PublicPage, session: PageSessionDep, store_code: str, ref: Ref = None, next: Next = None
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
-    return _signin_page(page, store, kept_ref(ref), _safe_next(store, next))
+    return _signin_page(page, session, store, kept_ref(ref), _safe_next(store, next))
 
 
 def _signin_page(
     page: Page,
+    session: Session,
     store: CloudStore,
     ref: str | None,
     next_path: str,
@@ -230,6 +214,7 @@ def _signin_page(
 ) -> Response:
     return page.render(
         "cloudstore/signin.html",
+        **shop_shell.tabs(page, session, store, "me"),
         status_code=status_code,
         store=store,
         link=linker(store.code, ref),
@@ -263,7 +248,7 @@ def sign_in(
                 sender=otp_sender(page.request),
                 brand_id=store.brand_id,
             )
-            return _signin_page(page, store, ref, next_path, step="code", phone=phone)
+            return _signin_page(page, session, store, ref, next_path, step="code", phone=phone)
         checked = members_service.verify_code(
             session=session, phone=phone, code=otp, brand_id=store.brand_id
         )
@@ -275,6 +260,7 @@ def sign_in(
         step = "phone" if exc.code in {"invalid_phone", "phone_region_not_allowed"} else "code"
         return _signin_page(
             page,
+            session,
             store,
             ref,
             next_path,
@@ -321,6 +307,7 @@ def _checkout_page(
     total = sum(line["total"].amount for line in lines if line["sellable"])
     return page.render(
         "cloudstore/checkout.html",
+        **shop_shell.tabs(page, session, store, "cart"),
         status_code=status_code,
         store=store,
         link=linker(store.code, ref),
@@ -410,6 +397,7 @@ def pay_form(
         return RedirectResponse(linker(store.code, ref)(f"/orders/{order.id}"), status_code=303)
     return _render(
         page,
+        session,
         "cloudstore/pay.html",
         store,
         ref,
@@ -465,9 +453,11 @@ def order_page(
     steps = _steps(order.delivery_method, order.status)
     return _render(
         page,
+        session,
         "cloudstore/order.html",
         store,
         ref,
+        "me",
         order=order,
         money=lambda amount: Money(amount, order.currency),
         fulfilments=fulfilments,
@@ -503,8 +493,10 @@ def my_orders(
     orders = [o for o in reversed(found) if o.brand_id == store.brand_id]
     return _render(
         page,
+        session,
         "cloudstore/orders.html",
         store,
         ref,
+        "me",
         orders=[(o, Money(o.total, o.currency)) for o in orders],
     )

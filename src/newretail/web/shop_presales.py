@@ -28,19 +28,28 @@ from newretail.presales import errors as presale_errors
 from newretail.presales import service as presales_service
 from newretail.presales.models import PresaleDeposit
 from newretail.presales.schemas import DepositCreate
-from newretail.web import messages, presale_cards
+from newretail.web import messages, presale_cards, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
-from newretail.web.shop_orders import shopper
+from newretail.web.shop_shell import shopper
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 SkuQuery = Annotated[int | None, Query(ge=1, le=2**53)]
 MAX_UNITS = 5
 
 
-def _render(page: Page, template: str, store: CloudStore, ref: str | None, **ctx: Any) -> Response:
+def _render(
+    page: Page,
+    session: Session,
+    template: str,
+    store: CloudStore,
+    ref: str | None,
+    tab: str | None = "me",
+    **ctx: Any,
+) -> Response:
     return page.render(
         template,
+        **shop_shell.tabs(page, session, store, tab),
         store=store,
         link=linker(store.code, ref),
         ref=ref,
@@ -65,7 +74,16 @@ def campaign_page(
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     view = presale_cards.campaign(session=session, store=store, presale_id=presale_id)
-    return _render(page, "cloudstore/presale.html", store, kept_ref(ref), presale=view, chosen=sku)
+    return _render(
+        page,
+        session,
+        "cloudstore/presale.html",
+        store,
+        kept_ref(ref),
+        None,
+        presale=view,
+        chosen=sku,
+    )
 
 
 def _item(view: presale_cards.PresaleView, sku_id: int | None) -> presale_cards.PresaleItemView:
@@ -77,6 +95,7 @@ def _item(view: presale_cards.PresaleView, sku_id: int | None) -> presale_cards.
 
 def _deposit_page(
     page: Page,
+    session: Session,
     store: CloudStore,
     ref: str | None,
     view: presale_cards.PresaleView,
@@ -88,6 +107,7 @@ def _deposit_page(
 ) -> Response:
     return page.render(
         "cloudstore/presale_deposit.html",
+        **shop_shell.tabs(page, session, store, None),
         status_code=status_code,
         store=store,
         link=linker(store.code, ref),
@@ -115,7 +135,7 @@ def deposit_form(
     item = _item(view, sku)
     if shopper(page, session) is None:
         return _signin(store, ref, f"/s/{store.code}/presale/{view.id}/deposit?sku={item.sku_id}")
-    return _deposit_page(page, store, ref, view, item)
+    return _deposit_page(page, session, store, ref, view, item)
 
 
 @router.post("/s/{store_code}/presale/{presale_id}/deposit")
@@ -144,6 +164,7 @@ def pay_deposit(
         session.rollback()
         return _deposit_page(
             page,
+            session,
             store,
             ref,
             view,
@@ -213,6 +234,7 @@ def _my_page(
         )
     return _render(
         page,
+        session,
         "cloudstore/presales.html",
         store,
         ref,

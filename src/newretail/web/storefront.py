@@ -43,6 +43,7 @@ class Tile:
     stock_here: int
     elsewhere: bool
     tone: int
+    image: str | None = None
 
 
 @dataclass
@@ -90,6 +91,22 @@ def top_categories(*, session: Session, store: CloudStore) -> list[dict[str, Any
     return [{"id": c.id, "name": c.name} for c in rows if c.parent_id is None]
 
 
+def category_tree(*, session: Session, store: CloudStore) -> list[dict[str, Any]]:
+    """The brand's top categories, each with its direct children, in one read."""
+    rows, _ = catalog_service.list_categories(
+        session=session, scope=reader(store.brand_id), cursor=None, limit=200
+    )
+    children: dict[int, list[dict[str, Any]]] = {}
+    for c in rows:
+        if c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append({"id": c.id, "name": c.name})
+    return [
+        {"id": c.id, "name": c.name, "children": children.get(c.id, [])}
+        for c in rows
+        if c.parent_id is None
+    ]
+
+
 def category_page(
     *, session: Session, store: CloudStore, category_id: int, cursor: str | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[Tile], str | None]:
@@ -109,6 +126,33 @@ def category_page(
         category_id=category.id,
         sellable_only=True,
     )
+    tiles = _tiles(session, store, entries)
+    head = {"id": category.id, "name": category.name, "parent_id": category.parent_id}
+    kids = [{"id": c.id, "name": c.name} for c in children]
+    return head, kids, tiles, next_cursor
+
+
+def search_page(
+    *, session: Session, store: CloudStore, text: str, cursor: str | None
+) -> tuple[list[Tile], str | None]:
+    """A page of this store's sellable products whose title contains ``text``."""
+    entries, next_cursor = catalog_service.store_catalog(
+        session=session,
+        scope=reader(store.brand_id),
+        store_id=store.id,
+        channel=CHANNEL,
+        cursor=cursor,
+        limit=PAGE_SKUS,
+        sellable_only=True,
+        text=text,
+    )
+    return _tiles(session, store, entries), next_cursor
+
+
+def _tiles(
+    session: Session, store: CloudStore, entries: list[catalog_service.CatalogEntry]
+) -> list[Tile]:
+    """One tile per product, priced and stocked for this store."""
     policy = cloudstore_service.policy_for(session=session, brand_id=store.brand_id)
     here, sources = cloudstore_service.fulfilment(
         session=session, store=store, policy=policy, sku_ids=[e.sku.id for e in entries]
@@ -116,10 +160,7 @@ def category_page(
     grouped: dict[int, list[catalog_service.CatalogEntry]] = {}
     for entry in entries:
         grouped.setdefault(entry.product.id, []).append(entry)
-    tiles = [_tile(group, here, sources, store.currency) for group in grouped.values()]
-    head = {"id": category.id, "name": category.name, "parent_id": category.parent_id}
-    kids = [{"id": c.id, "name": c.name} for c in children]
-    return head, kids, tiles, next_cursor
+    return [_tile(group, here, sources, store.currency) for group in grouped.values()]
 
 
 def _tile(
@@ -140,7 +181,16 @@ def _tile(
         stock_here=sum(here.get(e.sku.id, 0) for e in group),
         elsewhere=any(sources[e.sku.id].kind.value != "none" for e in group),
         tone=tone(cheapest.product.id),
+        image=first_image(resolved.value("images"), cheapest.product.images),
     )
+
+
+def first_image(*lists: Any) -> str | None:
+    """The first picture of the first list that has one (an offer's own, then the product's)."""
+    for images in lists:
+        if images:
+            return str(images[0])
+    return None
 
 
 def product_page(
