@@ -334,13 +334,17 @@ async def _round(port: int, path: str, clients: int, requests: int) -> dict[str,
     return {"latencies": latencies, "elapsed": elapsed, "failures": failures}
 
 
+def _p99(latencies: list[float]) -> float:
+    return statistics.quantiles(latencies, n=100, method="inclusive")[98]
+
+
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     latencies = sorted(x for run in runs for x in run["latencies"])
-    cut = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(cut[98] * 1000, 2),
+        "p99_ms": round(_p99(latencies) * 1000, 2),
         "req_per_s": round(len(latencies) / sum(run["elapsed"] for run in runs), 1),
+        "rounds_p99_ms": [round(_p99(run["latencies"]) * 1000, 2) for run in runs],
         "requests": len(latencies),
         "errors": sum(len(run["failures"]) for run in runs),
     }
@@ -382,7 +386,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8120, help="and the next one")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=4000, help="cached, per round")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skus", type=int, default=600)
     parser.add_argument("--sales", type=int, default=800)
     args = parser.parse_args()
@@ -416,6 +420,8 @@ def main() -> None:
                 "uncached_p99_ms": uncached["p99_ms"],
                 "ratio_p99": round(uncached["p99_ms"] / cached["p99_ms"], 1),
                 "ratio_p50": round(uncached["p50_ms"] / cached["p50_ms"], 1),
+                "rounds_p99_ms": cached["rounds_p99_ms"],
+                "uncached_rounds_p99_ms": uncached["rounds_p99_ms"],
                 "req_per_s": cached["req_per_s"],
                 "uncached_req_per_s": uncached["req_per_s"],
                 "requests": cached["requests"],

@@ -35,6 +35,16 @@ class Slot(Generic[V]):
         value = self._value
         return value if value is not None and now < self._fresh_until else None
 
+    def servable(self, now: float) -> V | None:
+        """What ``get`` would serve at once without loading or waiting, else None: the fresh
+        value, or the usable one while another caller refreshes it."""
+        value = self._value
+        if value is None:
+            return None
+        if now < self._fresh_until:
+            return value
+        return value if self._flight is not None and now < self._usable_until else None
+
     def current(self) -> V | None:
         """The value as it is, fresh or not (None before the first load)."""
         return self._value

@@ -152,15 +152,16 @@ class HomeCache:
 
     def ready_page(self, *, code: str, render: Callable[[Home], R]) -> R | None:
         """``page`` when it needs no database and no waiting (else None): for callers that
-        must not block, such as an event loop."""
-        if self.follower.due():
+        must not block, such as an event loop. While another caller refreshes a part, it is
+        served as ``page`` would serve it."""
+        if self.follower.look_needed():
             return None
         entry = self._entries.get(code)
         now = self.clock()
-        loaded = entry.slot.fresh(now) if entry is not None else None
+        loaded = entry.slot.servable(now) if entry is not None else None
         if entry is None or loaded is None:
             return None
-        stock = loaded.stock.fresh(now)
+        stock = loaded.stock.servable(now)
         if stock is None:
             return None
         return self._rendered(entry, loaded, stock, render)

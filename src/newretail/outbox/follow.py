@@ -139,6 +139,10 @@ class EventFollower:
     def due(self) -> bool:
         return self.clock() - self._looked_at >= self.every
 
+    def look_needed(self) -> bool:
+        """Whether a caller should look now: a look is due and nobody is looking yet."""
+        return self.due() and not self._looking.locked()
+
     def catch_up(self) -> None:
         """Look for new events if a look is due and no other thread is looking."""
         if not self.due() or not self._looking.acquire(blocking=False):

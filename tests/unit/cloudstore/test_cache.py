@@ -138,3 +138,20 @@ def test_a_load_overtaken_by_an_invalidation_is_not_kept_fresh() -> None:
         assert loading.result(10) == "read before the change"
     assert slot.fresh(1.0) is None
     assert slot.get(loaded("read after the change"), 1.0) == "read after the change"
+
+
+def test_what_can_be_served_without_waiting() -> None:
+    slot: Slot[str] = Slot()
+    assert slot.servable(0.0) is None
+    slot.get(loaded("v1", fresh_until=10.0, usable_until=20.0), 0.0)
+    assert slot.servable(5.0) == "v1"
+    assert slot.servable(15.0) is None  # stale, and nobody is refreshing it
+    gate = Gate("v2", fresh_until=40.0, usable_until=50.0)
+    with ThreadPoolExecutor(1) as pool:
+        refreshing = in_thread(pool, slot, gate, 15.0)
+        assert gate.started.wait(10)
+        assert slot.servable(15.0) == "v1"  # while it is refreshed
+        assert slot.servable(25.0) is None  # but no longer usable
+        gate.release.set()
+        refreshing.result(10)
+    assert slot.servable(25.0) == "v2"
