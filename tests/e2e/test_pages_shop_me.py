@@ -168,3 +168,14 @@ def test_joining_needs_the_form_token_and_a_signed_in_consumer(
     assert anonymous.headers["location"].startswith(f"{base}/signin")
     assert forged.status_code == 403
     assert _memberships(database) == []
+
+
+def test_the_card_names_the_starting_tier_in_the_shoppers_language(
+    client: TestClient, database: Database, sender: members_service.MemoryOtpSender
+) -> None:
+    shop = order_builders.shop(database)
+    base = _base(shop)
+    token = _sign_in(client, base, sender)
+    client.post(f"{base}/join", data={"csrf_token": token})
+    chinese = client.get(f"{base}/me", headers={"accept-language": "zh-CN"})
+    assert 'data-testid="member-tier">普通会员<' in chinese.text

@@ -158,6 +158,10 @@ FIELD_ERRORS = {
     "invalid": N_("This value is not valid."),
 }
 
+# The name of the tier every member programme starts with (members.rules.DEFAULT_TIERS);
+# tiers a brand names itself are shown as named.
+DEFAULT_TIER_NAMES = (N_("Standard"),)
+
 FLASHES = {
     "product_created": N_("Product %(title)s was created."),
     "product_updated": N_("Product %(title)s was saved."),
