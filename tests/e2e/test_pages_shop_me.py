@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from tests import order_builders
 from tests.e2e.pages_support import csrf_of
 
+from newretail.auth.models import Staff
 from newretail.config import Settings
 from newretail.db import Database
 from newretail.guides.rules import make_share_ref
 from newretail.members import service as members_service
 from newretail.members.models import MemberBinding, Membership
+from newretail.orders.models import Order
 
 PHONE = "13912345678"
 RUN = re.compile(r"M(\d+) (\d+)h(\d+)v1h-\d+z")
@@ -179,3 +181,53 @@ def test_the_card_names_the_starting_tier_in_the_shoppers_language(
     client.post(f"{base}/join", data={"csrf_token": token})
     chinese = client.get(f"{base}/me", headers={"accept-language": "zh-CN"})
     assert 'data-testid="member-tier">普通会员<' in chinese.text
+
+
+def test_a_buyer_whose_referring_guide_has_left_joins_the_store_without_them(
+    client: TestClient,
+    database: Database,
+    settings: Settings,
+    sender: members_service.MemoryOtpSender,
+) -> None:
+    shop = order_builders.shop(database)
+    base = _base(shop)
+    guide = shop.world.east_guide
+    ref = make_share_ref(secret=settings.secret_key, guide_id=guide.id)
+    token = _sign_in(client, base, sender)
+    order_id = _order(client, base, token, shop.skus[0], ref)
+    with database.transaction() as session:
+        staff = session.get(Staff, guide.id)
+        assert staff is not None
+        staff.is_active = False
+    client.post(f"{base}/join", data={"order_id": order_id, "csrf_token": token})
+    with database.transaction(read_only=True) as session:
+        bound = session.execute(select(MemberBinding.store_id, MemberBinding.guide_id)).all()
+    assert [tuple(row) for row in bound] == [(shop.store_id, None)]
+
+
+def test_an_order_of_someone_else_names_no_guide_for_the_join(
+    client: TestClient,
+    database: Database,
+    settings: Settings,
+    sender: members_service.MemoryOtpSender,
+) -> None:
+    shop = order_builders.shop(database)
+    base = _base(shop)
+    other = order_builders.consumer(database)
+    headers = shop.consumer_headers(other)
+    theirs = client.post("/api/v1/orders", json=order_builders.order_body(shop), headers=headers)
+    with database.transaction() as session:
+        order = session.get(Order, theirs.json()["id"])
+        assert order is not None
+        order.referring_guide_id = shop.world.east_guide.id
+    token = _sign_in(client, base, sender)
+    joined = client.post(
+        f"{base}/join",
+        data={"order_id": theirs.json()["id"], "csrf_token": token},
+        follow_redirects=False,
+    )
+    with database.transaction(read_only=True) as session:
+        bound = session.execute(select(MemberBinding.guide_id)).scalars().all()
+    assert theirs.status_code == 201
+    assert joined.status_code == 303
+    assert bound == [None]

@@ -20,6 +20,7 @@ from newretail.cloudstore import service as cloudstore_service
 from newretail.cloudstore.stores import CloudStore
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
+from newretail.members import errors as member_errors
 from newretail.members import service as members_service
 from newretail.members.schemas import MemberCreate
 from newretail.orders import service as orders_service
@@ -30,6 +31,11 @@ from newretail.web.pages import FormDep, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_shell import shopper
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+GUIDE_GONE = (
+    member_errors.GuideNotFound,
+    member_errors.GuideInactive,
+    member_errors.GuideNotAtStore,
+)
 
 
 def member_qr_svg(member_no: str) -> Markup:
@@ -117,9 +123,9 @@ def _join(
     if guide_id is not None:
         try:
             return members_service.join(session=session, scope=buyer, data=data)
-        except DomainError:
-            # the referring guide has left or moved: join this store without them
-            session.rollback()
+        except GUIDE_GONE:
+            # the referring guide has left or moved (refused before anything is written):
+            # join this store without them
             data = data.model_copy(update={"guide_id": None})
     return members_service.join(session=session, scope=buyer, data=data)
 
