@@ -38,6 +38,7 @@ from newretail.members.binding import (
 )
 from newretail.members.binding_rules import Action, BindingMode, BindingSource
 from newretail.members.buyers import buyer_of
+from newretail.members.cards import MyMembership, my_membership
 from newretail.members.enrolment import JoinResult, bind_by_touchpoint, join
 from newretail.members.identity import (
     add_identifier,
@@ -93,6 +94,7 @@ __all__ = [
     "JoinResult",
     "LogOtpSender",
     "MemoryOtpSender",
+    "MyMembership",
     "OtpSender",
     "PointsKind",
     "RosterRow",
@@ -133,6 +135,7 @@ __all__ = [
     "member_view",
     "member_views",
     "merge_consumers",
+    "my_membership",
     "outcome_read",
     "policy_of",
     "post",

@@ -47,6 +47,7 @@ def mount(app: FastAPI) -> None:
         media,
         router,
         shop_browse,
+        shop_me,
         shop_orders,
         shop_presales,
     )
@@ -70,6 +71,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_catalog.router)
     app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)
+    app.include_router(shop_me.router)
     app.include_router(shop_presales.router)
     app.include_router(console_presales.router)
     app.include_router(cloudstore.router)

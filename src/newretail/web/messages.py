@@ -158,6 +158,10 @@ FIELD_ERRORS = {
     "invalid": N_("This value is not valid."),
 }
 
+# The name of the tier every member programme starts with (members.rules.DEFAULT_TIERS);
+# tiers a brand names itself are shown as named.
+DEFAULT_TIER_NAMES = (N_("Standard"),)
+
 FLASHES = {
     "product_created": N_("Product %(title)s was created."),
     "product_updated": N_("Product %(title)s was saved."),
@@ -185,6 +189,8 @@ FLASHES = {
     "refund_made": N_("%(amount)s was refunded."),
     "refund_invalid": N_("Choose a line and a number of units to refund."),
     "order_action_failed": N_("Not done: %(reason)s"),
+    "member_joined": N_("You are now a member of %(brand)s."),
+    "member_already": N_("You are already a member of %(brand)s."),
     "logged_out": N_("You have logged out."),
     "region_created": N_("Region %(name)s was created."),
     "region_updated": N_("Region %(name)s was saved."),

@@ -40,6 +40,7 @@ from newretail.web import messages, security, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
+from newretail.web.shop_me import offers_membership
 from newretail.web.shop_shell import SHOPPER_COOKIE, cart_cookie, page_cart, shopper
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -467,6 +468,7 @@ def order_page(
             if f.status == FulfilmentStatus.READY and f.pickup_code
         ],
         steps=steps,
+        join_offer=offers_membership(session, store, buyer),
     )
 
 
