@@ -102,7 +102,7 @@ def members(
         filters={name: "" if value is None else str(value) for name, value in filters.items()},
         stores=sorted(known.stores.items(), key=lambda item: item[1]),
         guides=[(g.id, g.name) for g in guides],
-        tiers=list(known.tiers.items()),
+        tiers=[(code, member_pages.tier_label(page, name)) for code, name in known.tiers.items()],
         full_phones=members_service.sees_full_phone(scope),
         brand_param=current.id if scope.is_platform else None,
         base_url=url("/console/members", scope, current.id),

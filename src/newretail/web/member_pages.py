@@ -101,7 +101,7 @@ def member_view(
         "initial": (name or "#")[:1],
         "member_no": member.member_no,
         "phone": display_phone(member.phone),
-        "tier": known.tiers.get(member.tier, member.tier),
+        "tier": tier_label(page, known.tiers.get(member.tier, member.tier)),
         "tier_code": member.tier,
         "points": member.points,
         "joined_at": member.joined_at,
@@ -197,3 +197,8 @@ SECTION_BUILDERS: tuple[Callable[[HistoryContext], Section], ...] = (
 def history(page: Page, session: Session, member: MemberRead, known: Names) -> list[Section]:
     ctx = HistoryContext(page, session, member, known)
     return [build(ctx) for build in SECTION_BUILDERS]
+
+
+def tier_label(page: Page, name: str) -> str:
+    """A tier's name; the platform's default tiers in the reader's language."""
+    return page.translate(name) if name in messages.DEFAULT_TIER_NAMES else name
