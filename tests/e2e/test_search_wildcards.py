@@ -67,7 +67,7 @@ def test_the_console_store_search_matches_a_percent_sign_as_text(
     client: TestClient, world: builders.BrandWorld
 ) -> None:
     login(client, world.admin)
-    page = client.get("/console", params={"q": "%"})
+    page = client.get("/console/stores", params={"q": "%"})
     assert page.status_code == 200
     assert NAMES["percent"] in page.text
     assert NAMES["underscore"] not in page.text

@@ -91,11 +91,12 @@ def test_the_flagship_cloud_store_shows_best_sellers_featured_and_activities(
     brand = world.brands["YUEDONG"]
     flagship = brand.stores[0]
 
-    home = cloudstore_service.home(database=world_database, code=f"{brand.code}.{flagship.code}")
+    with world_database.transaction(read_only=True) as session:
+        home = cloudstore_service.home(session=session, code=f"{brand.code}.{flagship.code}")
 
     sold_here = {code for (store, code), n in brand.catalog.sold.items() if store == flagship.code}
     codes = {sku.id: code for code, sku in brand.catalog.skus.items()}
-    best = home.sections["best_sellers"].data
+    best = home.sections["best_sellers"]
     assert best and {codes[card["sku_id"]] for card in best} <= sold_here
-    assert len(home.sections["featured"].data) >= 6
-    assert len(home.sections["activities"].data) == 2
+    assert len(home.sections["featured"]) >= 6
+    assert len(home.sections["activities"]) == 2
