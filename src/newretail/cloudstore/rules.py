@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from newretail.org.rules import WEEKDAYS
+from newretail.org.rules import CLOUD_STORE_CODE_SEPARATOR, WEEKDAYS, cloud_store_code
 
-CODE_SEPARATOR = "."
+CODE_SEPARATOR = CLOUD_STORE_CODE_SEPARATOR
 MAX_RADIUS_KM = 100.0  # how far a ``nearby`` policy may reach (a check constraint too)
 
 
@@ -42,8 +42,7 @@ class SourceKind(StrEnum):
 # ---- public codes ---------------------------------------------------------------------
 
 
-def public_code(brand_code: str, store_code: str) -> str:
-    return f"{brand_code}{CODE_SEPARATOR}{store_code}"
+public_code = cloud_store_code
 
 
 def split_public_code(code: str) -> tuple[str, str] | None:

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from newretail.members.binding_rules import BindingSource
+from newretail.org.rules import cloud_store_code
 
 ALPHABET = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 CODE_PATTERN = f"^[{ALPHABET}]{{{CODE_LENGTH}}}$"
-STORE_PAGE_SEPARATOR = "."  # the cloud store's public code is {brand_code}.{store_code}
 
 
 def N_(message: str) -> str:
@@ -102,7 +102,7 @@ def offers_membership(placement: Placement, target: Target) -> bool:
 
 
 def store_page_path(brand_code: str, store_code: str) -> str:
-    return f"/s/{brand_code}{STORE_PAGE_SEPARATOR}{store_code}"
+    return f"/s/{cloud_store_code(brand_code, store_code)}"
 
 
 @dataclass(frozen=True)
