@@ -4,6 +4,7 @@ from newretail.audit import models as audit_models
 from newretail.auth import models as auth_models
 from newretail.catalog import models as catalog_models
 from newretail.cloudstore import models as cloudstore_models
+from newretail.commission import models as commission_models
 from newretail.db import Base
 from newretail.integrations import models as integrations_models
 from newretail.inventory import models as inventory_models
@@ -25,6 +26,7 @@ __all__ = [
     "auth_models",
     "catalog_models",
     "cloudstore_models",
+    "commission_models",
     "integrations_models",
     "inventory_models",
     "kernel_models",
