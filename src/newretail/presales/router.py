@@ -7,12 +7,14 @@ from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, idempote
 from newretail.orders.schemas import OrderRead
 from newretail.presales import service
 from newretail.presales.models import PresaleCampaign
+from newretail.presales.rules import delivery_methods
 from newretail.presales.schemas import (
     Board,
     DepositCreate,
     DepositRead,
     DepositResult,
     PresaleCreate,
+    PresaleDelivery,
     PresaleRead,
 )
 
@@ -24,6 +26,7 @@ def _read(campaign: PresaleCampaign) -> PresaleRead:
         {
             **{c: getattr(campaign, c) for c in PresaleRead.model_fields if c != "store_ids"},
             "store_ids": [s.store_id for s in campaign.stores],
+            "delivery_methods": [m.value for m in delivery_methods(campaign.delivery_methods)],
             "items": campaign.items,
         }
     )
@@ -60,6 +63,21 @@ def list_deposits(
 def get_deposit(deposit_id: int, session: SessionDep, scope: ScopeDep) -> DepositRead:
     return DepositRead.model_validate(
         service.get_deposit(session=session, scope=scope, deposit_id=deposit_id)
+    )
+
+
+@router.put("/deposits/{deposit_id}/delivery", response_model=DepositRead)
+def change_delivery(
+    deposit_id: int, data: PresaleDelivery, session: SessionDep, scope: ScopeDep
+) -> DepositRead:
+    """The buyer's delivery choice, until the balance is paid (409 ``delivery_locked`` after).
+
+    A method the pre-sale does not offer is 422 ``delivery_not_offered``; a same-city
+    address beyond the store's reach is 422 ``out_of_delivery_range``. An unpaid balance
+    order follows the change.
+    """
+    return DepositRead.model_validate(
+        service.change_delivery(session=session, scope=scope, deposit_id=deposit_id, data=data)
     )
 
 
