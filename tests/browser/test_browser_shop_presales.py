@@ -110,7 +110,7 @@ def test_a_consumer_has_the_pre_sale_shipped_then_changes_to_a_courier(
     expect(address).to_be_hidden()  # pickup is chosen: no address asked
     buyer.get_by_label("Parcel to my address").check()
     expect(address).to_be_visible()
-    buyer.get_by_label("Name", exact=True).fill("Li Lei")
+    buyer.get_by_label("Recipient", exact=True).fill("Li Lei")
     buyer.get_by_label("Phone", exact=True).fill("139 1234 5678")
     buyer.get_by_label("Address", exact=True).fill("88 Nanjing Road")
     buyer.get_by_label("City", exact=True).fill("Shanghai")
@@ -124,7 +124,7 @@ def test_a_consumer_has_the_pre_sale_shipped_then_changes_to_a_courier(
         "Parcel: Li Lei, 88 Nanjing Road, Shanghai"
     )
     submit(buyer, buyer.get_by_test_id("change-delivery"))
-    expect(buyer.get_by_label("Name", exact=True)).to_have_value("Li Lei")
+    expect(buyer.get_by_label("Recipient", exact=True)).to_have_value("Li Lei")
     buyer.get_by_label(f"Same-city courier from {shop.world.east_store.name}").check()
     expect(buyer.get_by_label("City", exact=True)).to_be_hidden()  # a courier's city is the store's
     submit(buyer, buyer.get_by_test_id("save-delivery"))

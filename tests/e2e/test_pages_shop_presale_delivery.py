@@ -76,7 +76,7 @@ def test_a_consumer_has_the_deposit_shipped_then_sends_it_by_courier_instead(
     assert placed.status_code == 303, placed.text
     assert (shipped.delivery_method, (shipped.address or {}).get("city")) == ("ship", "上海")
     assert 'data-method="ship"' in mine.text
-    assert "快递: 李雷, 南京路 88 号, 上海" in mine.text
+    assert "快递：李雷，上海南京路 88 号" in mine.text
     assert 'data-testid="change-delivery"' in mine.text
     assert 'value="ship" checked' in change.text
     assert moved.status_code == 303
