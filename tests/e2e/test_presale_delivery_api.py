@@ -204,3 +204,19 @@ def test_a_pre_sale_offers_each_delivery_method_once(
     empty = {**presale_builders.body(shop), "delivery_methods": []}
     answers = [client.post("/api/v1/presales", json=b, headers=admin) for b in (body, empty)]
     assert [a.status_code for a in answers] == [422, 422]
+
+
+def test_the_store_s_guide_sees_the_recipient_s_phone_masked_and_the_manager_in_full(
+    client: TestClient, database: Database
+) -> None:
+    shop = order_builders.shop(database)
+    presale = _campaign(client, shop, ["ship"])
+    buyer = shop.consumer_headers(order_builders.consumer(database))
+    _deposit(client, shop, presale["id"], buyer, method="ship", address=HOME)
+    path = f"/api/v1/presales/deposits?presale_id={presale['id']}"
+    guide = client.get(path, headers=shop.world.headers("east_guide")).json()
+    manager = client.get(path, headers=shop.world.headers("east_store_manager")).json()
+    mine = client.get(path, headers=buyer).json()
+    assert [d["address"]["phone"] for d in guide] == ["861******5678"]
+    assert [d["address"]["phone"] for d in manager] == [HOME["phone"]]
+    assert [d["address"]["phone"] for d in mine] == [HOME["phone"]]

@@ -179,3 +179,12 @@ def delivery_changeable(status: DepositStatus) -> bool:
 
 def within_same_city(distance_km: float, reach_km: float) -> bool:
     return 0 <= distance_km <= reach_km
+
+
+def mask_phone_text(text: str) -> str:
+    """A typed phone as guides and cashiers see it: ``139 1234 5678`` -> ``139****5678``."""
+    digits = "".join(c for c in text if c.isdigit())
+    head, tail = (3, 4) if len(digits) >= 8 else (1, 2)
+    if len(digits) <= head + tail:
+        return "*" * len(digits)
+    return digits[:head] + "*" * (len(digits) - head - tail) + digits[-tail:]

@@ -19,6 +19,7 @@ no hook into this domain: deposits follow them. Reading a deposit never changes 
 """
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
@@ -288,6 +289,15 @@ def list_deposits(
     if presale_id is not None:
         query = query.where(PresaleDeposit.campaign_id == presale_id)
     return list(session.scalars(query.order_by(PresaleDeposit.id.desc()).limit(200)))
+
+
+def address_seen_by(scope: Scope, deposit: PresaleDeposit) -> dict[str, Any] | None:
+    """The deposit's delivery address as the caller may see it: guides and cashiers see the
+    recipient's phone masked, as they see members' phones."""
+    if deposit.address is None or members_service.sees_full_phone(scope):
+        return deposit.address
+    phone = str(deposit.address.get("phone") or "")
+    return {**deposit.address, "phone": rules.mask_phone_text(phone)}
 
 
 def change_delivery(

@@ -25,3 +25,8 @@ def test_same_city_reaches_up_to_its_radius() -> None:
         True,
         False,
     ]
+
+
+def test_a_typed_phone_is_masked_to_its_first_three_and_last_four_digits() -> None:
+    masked = [rules.mask_phone_text(t) for t in ("139 1234 5678", "+86 139-1234-5678", "12-34")]
+    assert masked == ["139****5678", "861******5678", "1*34"]
