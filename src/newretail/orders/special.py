@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from newretail.db import utcnow
 from newretail.kernel.scope import Scope
@@ -135,8 +136,7 @@ def redirect(
         .returning(Order.id)
         .execution_options(synchronize_session=False)
     ).first()
-    if changed is not None:
-        loaded = session.get(Order, order_id)
-        if loaded is not None:
-            session.expire(loaded, ["delivery_method", "address", "pickup_store_id", "updated_at"])
+    loaded = session.identity_map.get(identity_key(Order, order_id))
+    if changed is not None and loaded is not None:  # read again when next used
+        session.expire(loaded, ["delivery_method", "address", "pickup_store_id", "updated_at"])
     return changed is not None
