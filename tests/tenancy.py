@@ -409,6 +409,7 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "store_id": v.world.east_store.id,
         "sku_id": v.catalog()["sku_id"],
     },
+    ("PUT", "/api/v1/presales/deposits/{deposit_id}/delivery"): lambda v: {"method": "pickup"},
     ("POST", "/api/v1/carts"): lambda v: {
         "store_id": v.world.east_store.id,
         "channel": "pos",

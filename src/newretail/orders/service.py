@@ -14,7 +14,8 @@
     fulfilments.py   ready for pickup, ship, deliver, hand over at the counter
     refunds.py       refunded amounts per line and order (called by payments)
     idempotency.py   Idempotency-Key records for creates
-    special.py       orders at fixed amounts: pre-sale deposits and balances
+    special.py       orders at fixed amounts: pre-sale deposits and balances, and where
+                     their goods go until they leave (``redirect``)
     access.py        who sees which orders
 
 Pure rules (the state machine, amounts, routing) live in ``rules.py``.
@@ -72,11 +73,13 @@ from newretail.orders.lifecycle import (
 )
 from newretail.orders.models import Order
 from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
+from newretail.orders.routing import SAME_CITY_RADIUS_KM
 from newretail.orders.rows import LineView, OrderView
 from newretail.orders.rules import OrderKind
-from newretail.orders.special import FixedLine, place_fixed
+from newretail.orders.special import FixedLine, place_fixed, redirect
 
 __all__ = [
+    "SAME_CITY_RADIUS_KM",
     "Draft",
     "FixedLine",
     "LineView",
@@ -116,6 +119,7 @@ __all__ = [
     "plan_refund",
     "priced",
     "publish",
+    "redirect",
     "replace_lines",
     "require_staff",
     "search_orders",

@@ -5,13 +5,20 @@ the stock itself, so these orders are not priced from the store's offers and not
 each line names its location and amounts, and the order points at the pre-sale's
 reservation. A ``deposit`` order is paid without being allocated (``lifecycle.mark_paid``)
 and refunded without restocking; a ``balance`` order is allocated and commits the hold.
+
+Either carries the buyer's delivery choice: pickup at the pre-sale's store, or a parcel or
+a same-city courier from it (the units are held there). ``redirect`` changes that choice
+while the goods have not left: an unpaid order, or a deposit (it never ships).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from newretail.db import utcnow
 from newretail.kernel.scope import Scope
@@ -46,8 +53,11 @@ def place_fixed(
     reservation_id: int | None,
     expires_at: datetime,
     campaign: str,
+    delivery_method: DeliveryMethod = DeliveryMethod.PICKUP,
+    address: dict[str, Any] | None = None,
 ) -> Order:
-    """A ``created`` order for pickup at ``store`` with the given lines and stock hold."""
+    """A ``created`` order with the given lines and stock hold, picked up at ``store``
+    or delivered from it to ``address``."""
     now = utcnow()
     order_lines = [
         OrderLine(
@@ -80,8 +90,9 @@ def place_fixed(
         subtotal=sum(line.subtotal for line in order_lines),
         discount=sum(line.discount for line in order_lines),
         total=sum(line.total for line in order_lines),
-        delivery_method=DeliveryMethod.PICKUP.value,
-        pickup_store_id=store.id,
+        delivery_method=delivery_method.value,
+        pickup_store_id=store.id if delivery_method is DeliveryMethod.PICKUP else None,
+        address=address,
         reservation_id=reservation_id,
         expires_at=expires_at,
         created_by_type=scope.actor_type,
@@ -94,3 +105,38 @@ def place_fixed(
     session.flush()
     events.publish(session, order, OrderStatus.CREATED)
     return order
+
+
+def redirect(
+    *,
+    session: Session,
+    order_id: int,
+    delivery_method: DeliveryMethod,
+    address: dict[str, Any] | None,
+    pickup_store_id: int | None,
+) -> bool:
+    """Change where a pre-sale order's goods go, if they have not left; False if they have.
+
+    One guarded UPDATE: of a change and a payment racing on one balance order, either the
+    change lands first (the payment allocates to the new address) or it finds it paid.
+    """
+    unsent = or_(
+        Order.status == OrderStatus.CREATED.value,
+        and_(Order.kind == OrderKind.DEPOSIT.value, Order.status == OrderStatus.PAID.value),
+    )
+    changed = session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.kind != OrderKind.STANDARD.value, unsent)
+        .values(
+            delivery_method=delivery_method.value,
+            address=address,
+            pickup_store_id=pickup_store_id,
+            updated_at=utcnow(),
+        )
+        .returning(Order.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    loaded = session.identity_map.get(identity_key(Order, order_id))
+    if changed is not None and loaded is not None:  # read again when next used
+        session.expire(loaded, ["delivery_method", "address", "pickup_store_id", "updated_at"])
+    return changed is not None

@@ -3,8 +3,8 @@
 NotFound:     presale_not_found, deposit_not_found, presale_item_not_found (SKU or store
               not in the campaign)
 Conflict:     deposit_window_closed, balance_window_closed, deposit_not_paid,
-              balance_already_ordered, deposit_closed
-InvalidInput: invalid_presale
+              balance_already_ordered, deposit_closed, delivery_locked
+InvalidInput: invalid_presale, delivery_not_offered, out_of_delivery_range
 """
 
 from newretail.kernel.errors import Conflict, InvalidInput, NotFound
@@ -48,3 +48,18 @@ class DepositClosed(Conflict):
 class InvalidPresale(InvalidInput):
     code = "invalid_presale"
     default_detail = "The pre-sale is not valid."
+
+
+class DeliveryLocked(Conflict):
+    code = "delivery_locked"
+    default_detail = "The balance is paid or the deposit is closed: the delivery cannot change."
+
+
+class DeliveryNotOffered(InvalidInput):
+    code = "delivery_not_offered"
+    default_detail = "The pre-sale does not offer this delivery method."
+
+
+class OutOfDeliveryRange(InvalidInput):
+    code = "out_of_delivery_range"
+    default_detail = "The address is too far from the store for same-city delivery."

@@ -1,8 +1,17 @@
 """Pre-sale tables: campaigns with their SKUs and stores, and the consumers' deposits."""
 
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from newretail.db import Base, utcnow
@@ -25,6 +34,10 @@ class PresaleCampaign(Base):
     balance_opens: Mapped[time]
     balance_closes: Mapped[time]
     unpaid_rule: Mapped[str] = mapped_column(String(16))
+    # comma-separated ``DeliveryMethod`` values, read with ``rules.delivery_methods``
+    delivery_methods: Mapped[str] = mapped_column(
+        String(48), default="pickup", server_default="pickup"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     items: Mapped[list["PresaleItem"]] = relationship(
@@ -92,5 +105,9 @@ class PresaleDeposit(Base):
     balance_opens_at: Mapped[datetime]
     balance_closes_at: Mapped[datetime]
     refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    delivery_method: Mapped[str] = mapped_column(
+        String(16), default="pickup", server_default="pickup"
+    )
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]

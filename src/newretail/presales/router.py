@@ -4,19 +4,27 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, idempotent
+from newretail.kernel.scope import Scope
 from newretail.orders.schemas import OrderRead
 from newretail.presales import service
-from newretail.presales.models import PresaleCampaign
+from newretail.presales.models import PresaleCampaign, PresaleDeposit
+from newretail.presales.rules import delivery_methods
 from newretail.presales.schemas import (
     Board,
     DepositCreate,
     DepositRead,
     DepositResult,
     PresaleCreate,
+    PresaleDelivery,
     PresaleRead,
 )
 
 router = APIRouter(prefix="/presales", tags=["presales"])
+
+
+def _deposit(deposit: PresaleDeposit, scope: Scope) -> DepositRead:
+    read = DepositRead.model_validate(deposit)
+    return read.model_copy(update={"address": service.address_seen_by(scope, deposit)})
 
 
 def _read(campaign: PresaleCampaign) -> PresaleRead:
@@ -24,6 +32,7 @@ def _read(campaign: PresaleCampaign) -> PresaleRead:
         {
             **{c: getattr(campaign, c) for c in PresaleRead.model_fields if c != "store_ids"},
             "store_ids": [s.store_id for s in campaign.stores],
+            "delivery_methods": [m.value for m in delivery_methods(campaign.delivery_methods)],
             "items": campaign.items,
         }
     )
@@ -53,14 +62,28 @@ def list_deposits(
 ) -> list[DepositRead]:
     """A consumer's own deposits; staff those of the stores they see."""
     items = service.list_deposits(session=session, scope=scope, presale_id=presale_id)
-    return [DepositRead.model_validate(d) for d in items]
+    return [_deposit(d, scope) for d in items]
 
 
 @router.get("/deposits/{deposit_id}", response_model=DepositRead)
 def get_deposit(deposit_id: int, session: SessionDep, scope: ScopeDep) -> DepositRead:
-    return DepositRead.model_validate(
-        service.get_deposit(session=session, scope=scope, deposit_id=deposit_id)
+    return _deposit(service.get_deposit(session=session, scope=scope, deposit_id=deposit_id), scope)
+
+
+@router.put("/deposits/{deposit_id}/delivery", response_model=DepositRead)
+def change_delivery(
+    deposit_id: int, data: PresaleDelivery, session: SessionDep, scope: ScopeDep
+) -> DepositRead:
+    """The buyer's delivery choice, until the balance is paid (409 ``delivery_locked`` after).
+
+    A method the pre-sale does not offer is 422 ``delivery_not_offered``; a same-city
+    address beyond the store's reach is 422 ``out_of_delivery_range``. An unpaid balance
+    order follows the change.
+    """
+    deposit = service.change_delivery(
+        session=session, scope=scope, deposit_id=deposit_id, data=data
     )
+    return _deposit(deposit, scope)
 
 
 @router.post(
@@ -79,7 +102,7 @@ def order_balance(
     def work() -> tuple[int, DepositResult]:
         deposit, order = service.order_balance(session=session, scope=scope, deposit_id=deposit_id)
         return 201, DepositResult(
-            deposit=DepositRead.model_validate(deposit), order=OrderRead.model_validate(order)
+            deposit=_deposit(deposit, scope), order=OrderRead.model_validate(order)
         )
 
     return idempotent(
@@ -117,7 +140,7 @@ def place_deposit(
             session=session, scope=scope, presale_id=presale_id, data=data
         )
         return 201, DepositResult(
-            deposit=DepositRead.model_validate(deposit), order=OrderRead.model_validate(order)
+            deposit=_deposit(deposit, scope), order=OrderRead.model_validate(order)
         )
 
     return idempotent(

@@ -17,14 +17,20 @@ A deposit's life (``DepositStatus``)::
 
 An expired deposit is kept or refunded by the campaign's ``unpaid_rule``. The moves that
 follow the orders' states are ``next_status``; the closing of the window is the worker's.
+
+Delivery: a campaign offers some of pickup, ship and same-city (pickup alone by default).
+The units are held at the deposit's store, so a parcel or a same-city courier leaves from
+there; same-city reaches only addresses within the orders' same-city radius of that store.
+The buyer may change the choice until the balance is paid (``delivery_changeable``).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from newretail.orders.rules import OrderStatus
+from newretail.orders.rules import DeliveryMethod, OrderStatus
 
 
 class UnpaidRule(StrEnum):
@@ -142,3 +148,43 @@ def valid_item(*, price: int, deposit: int, deposit_value: int) -> bool:
 def refund_on_expiry(rule: UnpaidRule, deposit_paid: int) -> int:
     """How much of a paid deposit goes back when its balance was not paid in time."""
     return deposit_paid if rule is UnpaidRule.REFUND else 0
+
+
+# ---- delivery -------------------------------------------------------------------------
+
+DELIVERY_ORDER = (DeliveryMethod.PICKUP, DeliveryMethod.SHIP, DeliveryMethod.SAME_CITY)
+DEFAULT_DELIVERY = (DeliveryMethod.PICKUP,)
+CHANGEABLE = frozenset(
+    {DepositStatus.AWAITING_PAYMENT, DepositStatus.DEPOSITED, DepositStatus.BALANCE_ORDERED}
+)
+
+
+def delivery_text(methods: Collection[DeliveryMethod]) -> str:
+    """How a campaign stores the methods it offers: comma-separated, in a fixed order."""
+    return ",".join(m.value for m in DELIVERY_ORDER if m in methods)
+
+
+def delivery_methods(text: str | None) -> tuple[DeliveryMethod, ...]:
+    """The methods a campaign offers, read back; unknown words are skipped, none is pickup."""
+    words = set((text or "").split(","))
+    found = tuple(m for m in DELIVERY_ORDER if m.value in words)
+    return found or DEFAULT_DELIVERY
+
+
+def delivery_changeable(status: DepositStatus) -> bool:
+    """Whether the buyer may still change the delivery (the balance order's own state decides
+    too: once it is paid, the goods are on their way)."""
+    return status in CHANGEABLE
+
+
+def within_same_city(distance_km: float, reach_km: float) -> bool:
+    return 0 <= distance_km <= reach_km
+
+
+def mask_phone_text(text: str) -> str:
+    """A typed phone as guides and cashiers see it: ``139 1234 5678`` -> ``139****5678``."""
+    digits = "".join(c for c in text if c.isdigit())
+    head, tail = (3, 4) if len(digits) >= 8 else (1, 2)
+    if len(digits) <= head + tail:
+        return "*" * len(digits)
+    return digits[:head] + "*" * (len(digits) - head - tail) + digits[-tail:]

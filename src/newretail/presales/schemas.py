@@ -1,7 +1,7 @@
 """Request and response bodies of pre-sales, deposits and the deposit board."""
 
 from datetime import date, datetime, time
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -13,11 +13,13 @@ from pydantic import (
 )
 
 from newretail.kernel.schemas import InputModel, Name, ReadModel
-from newretail.orders.schemas import OrderRead
-from newretail.presales.rules import UnpaidRule, valid_item
+from newretail.orders.rules import DeliveryMethod
+from newretail.orders.schemas import Address, OrderRead
+from newretail.presales.rules import DEFAULT_DELIVERY, UnpaidRule, valid_item
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Amount = Annotated[int, Field(ge=1, le=10**11)]
+PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{3,30}[0-9]$"
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 
@@ -74,6 +76,11 @@ class PresaleCreate(InputModel):
         default=time(0, 0), description="Local closing time; 00:00 = the end of the day."
     )
     unpaid_rule: UnpaidRule = UnpaidRule.KEEP
+    delivery_methods: Annotated[list[DeliveryMethod], Field(min_length=1, max_length=3)] = Field(
+        default_factory=lambda: list(DEFAULT_DELIVERY),
+        description="How buyers may get their items: pickup at the deposit's store, a "
+        "parcel from it (ship), or a courier from it to an address nearby (same_city).",
+    )
     store_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
     items: Annotated[list[PresaleItemCreate], Field(min_length=1, max_length=100)]
 
@@ -89,6 +96,8 @@ class PresaleCreate(InputModel):
             raise ValueError("each store once")
         if len({i.sku_id for i in self.items}) != len(self.items):
             raise ValueError("each SKU once")
+        if len(set(self.delivery_methods)) != len(self.delivery_methods):
+            raise ValueError("each delivery method once")
         return self
 
 
@@ -109,15 +118,48 @@ class PresaleRead(ReadModel):
     balance_opens: LocalTime
     balance_closes: LocalTime
     unpaid_rule: str
+    delivery_methods: list[str]
     store_ids: list[int]
     items: list[PresaleItemRead]
     created_at: datetime
+
+
+class DeliveryAddress(Address):
+    """An address to deliver to; the phone a courier can call (digits, with an optional
+    leading +, spaces, dashes and brackets)."""
+
+    phone: Annotated[str, Field(min_length=5, max_length=32, pattern=PHONE_PATTERN)]
+
+
+class PresaleDelivery(InputModel):
+    """How the buyer gets the items: ``pickup`` at the deposit's store; ``ship``, a parcel
+    from it to ``address``; ``same_city``, a courier from it to ``address`` (lat and lng
+    needed, within the same-city radius of the store)."""
+
+    method: DeliveryMethod = DeliveryMethod.PICKUP
+    address: DeliveryAddress | None = None
+
+    @model_validator(mode="after")
+    def _fits_method(self) -> "PresaleDelivery":
+        if self.method is DeliveryMethod.PICKUP and self.address is not None:
+            raise ValueError("pickup takes no address")
+        if self.method is not DeliveryMethod.PICKUP and self.address is None:
+            raise ValueError("an address is needed for ship and same_city")
+        located = self.address is not None and None not in (self.address.lat, self.address.lng)
+        if self.method is DeliveryMethod.SAME_CITY and not located:
+            raise ValueError("same_city needs the address's lat and lng")
+        return self
 
 
 class DepositCreate(InputModel):
     store_id: Id
     sku_id: Id
     quantity: Annotated[int, Field(ge=1, le=100)] = 1
+    delivery: PresaleDelivery = Field(
+        default_factory=PresaleDelivery,
+        description="Pickup unless the campaign offers another method and it is chosen; it "
+        "can be changed until the balance is paid (PUT /presales/deposits/{id}/delivery).",
+    )
 
 
 class DepositRead(ReadModel):
@@ -140,6 +182,8 @@ class DepositRead(ReadModel):
     balance_opens_at: datetime
     balance_closes_at: datetime
     refunded_amount: int
+    delivery_method: str = Field(description="pickup, ship or same_city.")
+    address: dict[str, Any] | None = Field(description="Where ship and same_city deliver.")
     created_at: datetime
 
 

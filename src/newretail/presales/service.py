@@ -2,10 +2,13 @@
 
     create / get / list      campaigns of a brand for chosen SKUs and stores
     place_deposit            a ``deposit`` order holding the units at the store (paid
-                             through the payments API like any order)
+                             through the payments API like any order), with the buyer's
+                             delivery: pickup there, or a parcel or courier from there
+    change_delivery          a new delivery choice until the balance is paid (``delivery``)
     order_balance            inside the store's balance window only: a ``balance`` order
                              whose discount is what the deposits count for; it takes the
-                             pre-sale's hold, so paying it sells the units
+                             pre-sale's hold, so paying it sells the units; it carries the
+                             deposit's delivery, and fulfilment follows it
     board                    paid deposits per store and SKU, for HQ to stock ahead
     follow_orders,           a deposit's life after it is placed (``lifecycle``): it
     expire_unpaid_balances   follows its orders through the outbox, and settles when its
@@ -16,6 +19,7 @@ no hook into this domain: deposits follow them. Reading a deposit never changes 
 """
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
@@ -32,18 +36,24 @@ from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
-from newretail.orders.rules import OrderStatus
+from newretail.orders.rules import DeliveryMethod, OrderStatus
 from newretail.org import service as org_service
 from newretail.org.models import Store
 from newretail.outbox import service as outbox_service
-from newretail.presales import errors, lifecycle, rules
+from newretail.presales import delivery, errors, lifecycle, rules
 from newretail.presales.lifecycle import NO_SYNC
 from newretail.presales.lifecycle import expire_unpaid as expire_unpaid
 from newretail.presales.lifecycle import expire_unpaid_balances as expire_unpaid_balances
 from newretail.presales.lifecycle import follow_orders as follow_orders
 from newretail.presales.models import PresaleCampaign, PresaleDeposit, PresaleItem, PresaleStore
 from newretail.presales.rules import DepositStatus
-from newretail.presales.schemas import Board, BoardRow, DepositCreate, PresaleCreate
+from newretail.presales.schemas import (
+    Board,
+    BoardRow,
+    DepositCreate,
+    PresaleCreate,
+    PresaleDelivery,
+)
 
 MANAGERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.INTEGRATION)
 HOLD_GRACE = timedelta(hours=1)
@@ -75,6 +85,7 @@ def create_presale(*, session: Session, scope: Scope, data: PresaleCreate) -> Pr
         balance_opens=data.balance_opens,
         balance_closes=data.balance_closes,
         unpaid_rule=data.unpaid_rule.value,
+        delivery_methods=rules.delivery_text(data.delivery_methods),
         items=[
             PresaleItem(
                 sku_id=i.sku_id,
@@ -176,6 +187,7 @@ def place_deposit(
         raise errors.PresaleItemNotFound()
     consumer, member = _buyer(session, scope, campaign.brand_id)
     store = org_service.get_store(session=session, scope=system, store_id=data.store_id)
+    delivery.check(campaign, store, data.delivery)
     window = balance_window(campaign, store)
     sku = catalog_service.get_sku(session=session, scope=system, sku_id=item.sku_id)
     product = catalog_service.get_product(session=session, scope=system, product_id=sku.product_id)
@@ -211,6 +223,8 @@ def place_deposit(
         reservation_id=reservation.id,
         expires_at=min(now + payment_window, campaign.deposit_ends_at),
         campaign=rules.campaign_tag(campaign.id),
+        delivery_method=data.delivery.method,
+        address=delivery.address_of(data.delivery),
     )
     amounts = rules.balance_amounts(
         price=item.price, deposit_value=item.deposit_value, quantity=data.quantity
@@ -231,6 +245,8 @@ def place_deposit(
         reservation_id=reservation.id,
         balance_opens_at=window.opens_at,
         balance_closes_at=window.closes_at,
+        delivery_method=data.delivery.method.value,
+        address=delivery.address_of(data.delivery),
         created_at=now,
     )
     session.add(deposit)
@@ -273,6 +289,28 @@ def list_deposits(
     if presale_id is not None:
         query = query.where(PresaleDeposit.campaign_id == presale_id)
     return list(session.scalars(query.order_by(PresaleDeposit.id.desc()).limit(200)))
+
+
+def address_seen_by(scope: Scope, deposit: PresaleDeposit) -> dict[str, Any] | None:
+    """The deposit's delivery address as the caller may see it: guides and cashiers see the
+    recipient's phone masked, as they see members' phones."""
+    if deposit.address is None or members_service.sees_full_phone(scope):
+        return deposit.address
+    phone = str(deposit.address.get("phone") or "")
+    return {**deposit.address, "phone": rules.mask_phone_text(phone)}
+
+
+def change_delivery(
+    *, session: Session, scope: Scope, deposit_id: int, data: PresaleDelivery
+) -> PresaleDeposit:
+    """The deposit's new delivery (method and address), until its balance is paid."""
+    deposit = get_deposit(session=session, scope=scope, deposit_id=deposit_id)
+    follow_orders(session=session, deposits=[deposit])
+    system = orders_service.system_for(deposit.brand_id)
+    campaign = get_presale(session=session, scope=system, presale_id=deposit.campaign_id)
+    return delivery.change_delivery(
+        session=session, scope=scope, deposit=deposit, campaign=campaign, data=data
+    )
 
 
 def order_balance(
@@ -328,6 +366,8 @@ def order_balance(
         reservation_id=deposit.reservation_id,
         expires_at=deposit.balance_closes_at,
         campaign=rules.campaign_tag(campaign.id),
+        delivery_method=DeliveryMethod(deposit.delivery_method),
+        address=deposit.address,
     )
     session.execute(
         update(PresaleDeposit)

@@ -49,6 +49,7 @@ def mount(app: FastAPI) -> None:
         shop_browse,
         shop_me,
         shop_orders,
+        shop_presale_delivery,
         shop_presales,
     )
     from newretail.web.templating import STATIC_DIR
@@ -73,6 +74,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(shop_orders.router)
     app.include_router(shop_me.router)
     app.include_router(shop_presales.router)
+    app.include_router(shop_presale_delivery.router)
     app.include_router(console_presales.router)
     app.include_router(cloudstore.router)
     media.mount(app, app.state.settings.media_url)

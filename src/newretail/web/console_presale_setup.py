@@ -1,8 +1,10 @@
 """Setting up a pre-sale from the console, through the pre-sales service.
 
     GET/POST /console/presales/new   name, deposit window, event day and balance hours,
-                                     what happens to unpaid balances, stores, and up to
-                                     ``ITEM_ROWS`` SKUs with price, deposit and its value
+                                     what happens to unpaid balances, how buyers may get
+                                     their items (pickup, parcel, same-city courier),
+                                     stores, and up to ``ITEM_ROWS`` SKUs with price,
+                                     deposit and its value
 
 Times are typed on the brand's wall clock and stored as instants; the event day is a
 calendar date that each store reads in its own time zone. Brand admins set pre-sales up,
@@ -20,9 +22,10 @@ from sqlalchemy.orm import Session
 from newretail.catalog import service as catalog_service
 from newretail.kernel.money import MINOR_UNIT_DIGITS
 from newretail.kernel.scope import Role
+from newretail.orders import service as orders_service
 from newretail.org.schemas import BrandRead
 from newretail.presales import service as presales_service
-from newretail.presales.rules import UnpaidRule, valid_item
+from newretail.presales.rules import DELIVERY_ORDER, UnpaidRule, valid_item
 from newretail.presales.schemas import PresaleCreate
 from newretail.web import labels, messages
 from newretail.web.console_catalog import _brand, _pick_brand, _stores, url
@@ -35,6 +38,7 @@ from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffP
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ITEM_ROWS = 5
 PRESALE_ERRORS = {"invalid_presale": "items", "store_not_found": "stores"}
+DELIVERY_FIELD = "delivery_{}"
 
 
 def _moment(text: str, zone: ZoneInfo) -> datetime:
@@ -64,7 +68,12 @@ def new_presale(page: StaffPage, session: PageSessionDep, brand: int | None = No
     if current is None:
         return _pick_brand(page, session, "/console/presales/new")
     page.caller.require(Role.BRAND_ADMIN)
-    values = {"balance_opens": "00:00", "balance_closes": "00:00", "unpaid_rule": "keep"}
+    values = {
+        "balance_opens": "00:00",
+        "balance_closes": "00:00",
+        "unpaid_rule": "keep",
+        DELIVERY_FIELD.format("pickup"): "1",
+    }
     return _form(page, session, current, FormState(page, values, error_fields=PRESALE_ERRORS))
 
 
@@ -116,6 +125,9 @@ def _body(
     ]
     if not stores:
         state.add_field_errors({"stores": "choose_one"})
+    methods = [m.value for m in DELIVERY_ORDER if fields.get(DELIVERY_FIELD.format(m.value))]
+    if not methods:
+        state.add_field_errors({"delivery": "choose_one"})
     items = _items(page, session, brand, state, fields)
     if state.errors and not state.form_error:
         state.form_error = page.translate(messages.ERRORS["invalid_input"])
@@ -128,6 +140,7 @@ def _body(
         "balance_opens": opens,
         "balance_closes": closes,
         "unpaid_rule": fields.get("unpaid_rule", ""),
+        "delivery_methods": methods,
         "store_ids": stores,
         "items": items,
     }
@@ -190,6 +203,15 @@ def _form(
         brand=brand,
         stores=[(s.id, s.name, bool(state.values.get(f"store_{s.id}"))) for s in stores],
         rows=range(1, ITEM_ROWS + 1),
+        deliveries=[
+            (
+                DELIVERY_FIELD.format(m.value),
+                page.translate(messages.DELIVERY_METHODS[m.value]),
+                bool(state.values.get(DELIVERY_FIELD.format(m.value))),
+            )
+            for m in DELIVERY_ORDER
+        ],
+        same_city_km=f"{orders_service.SAME_CITY_RADIUS_KM:g}",
         rules=[
             (rule.value, page.translate(labels.UNPAID_RULES[rule.value])) for rule in UnpaidRule
         ],

@@ -19,7 +19,8 @@ from newretail.orders import service as orders_service
 from newretail.org import service as org_service
 from newretail.paylater import service as paylater_service
 from newretail.presales import service as presales_service
-from newretail.web import labels, member_pages
+from newretail.presales.rules import delivery_methods
+from newretail.web import labels, member_pages, messages
 from newretail.web.console_catalog import _brand, _brand_param, _pick_brand, url
 from newretail.web.nav import console_nav
 from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
@@ -59,6 +60,12 @@ def presale_board(
             for c in campaigns
         ],
         campaign=chosen,
+        deliveries=" · ".join(
+            page.translate(messages.DELIVERY_METHODS[m.value])
+            for m in delivery_methods(chosen.delivery_methods)
+        )
+        if chosen
+        else "",
         board=board,
         total_amount=Money(board.total_deposit_amount, board.currency) if board else None,
         rows=rows,

@@ -74,6 +74,8 @@ def routing_reason(page: Page, reason: str | None) -> str:
         return "—"
     if reason == "pickup store":
         return page.gettext("The buyer picks up at this store")
+    if reason.startswith("pre-sale "):  # a pre-sale's units are held where it was paid
+        return page.gettext("Held at this store for the pre-sale")
     if _NEAREST.match(reason):
         return page.gettext("Nearest store with every item")
     split = _SPLIT.match(reason)

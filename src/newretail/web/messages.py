@@ -115,6 +115,9 @@ ERRORS = {
     ),
     "deposit_not_paid": N_("Pay the deposit first."),
     "deposit_closed": N_("This deposit is completed or expired."),
+    "delivery_locked": N_("The balance is paid: the delivery can no longer change."),
+    "delivery_not_offered": N_("This pre-sale does not offer that way of getting the item."),
+    "out_of_delivery_range": N_("The address is too far from the store for same-city delivery."),
     "invalid_channel": N_("Not a known channel."),
 }
 

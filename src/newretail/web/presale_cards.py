@@ -45,6 +45,7 @@ class PresaleView:
     deposits_open: bool
     balance_open: bool
     items: list[PresaleItemView]
+    delivery_methods: tuple[str, ...] = ("pickup",)  # in the order the pages offer them
 
 
 def _belongs(campaign: PresaleCampaign, store: CloudStore) -> bool:
@@ -97,6 +98,7 @@ def _view(session: Session, store: CloudStore, campaign: PresaleCampaign) -> Pre
         ),
         balance_open=window.contains(now),
         items=items,
+        delivery_methods=tuple(m.value for m in rules.delivery_methods(campaign.delivery_methods)),
     )
 
 

@@ -2,13 +2,15 @@
 
     GET  /s/{code}/presale/{id}               the campaign as this store runs it: its SKUs
                                               with deposit, what it counts for, price, windows
-    GET  /s/{code}/presale/{id}/deposit?sku=  the deposit to pay (signed-in consumers)
+    GET  /s/{code}/presale/{id}/deposit?sku=  the deposit to pay (signed-in consumers), and
+                                              how to get the item, among the campaign's ways
     POST /s/{code}/presale/{id}/deposit       the deposit order; then the sandbox payment page
     GET  /s/{code}/presales                   my deposits in this store and their state
     POST /s/{code}/presales/{deposit}/balance the balance order, inside its window only;
                                               then the sandbox payment page
 
-Signing in, paying and the order status are the ordering pages' own (``shop_orders``).
+Signing in, paying and the order status are the ordering pages' own (``shop_orders``);
+changing the delivery later is ``shop_presale_delivery``'s.
 A campaign of another brand, or one that does not name this store, is a 404.
 """
 
@@ -31,6 +33,7 @@ from newretail.presales.schemas import DepositCreate
 from newretail.web import messages, presale_cards, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
+from newretail.web.shop_presale_delivery import delivery_label, form_of, read_delivery
 from newretail.web.shop_shell import shopper
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -55,6 +58,7 @@ def _render(
         ref=ref,
         categories=[],
         deposit_status_label=lambda s: messages.DEPOSIT_STATUSES.get(s, s),
+        delivery_label=delivery_label,
         **ctx,
     )
 
@@ -102,9 +106,11 @@ def _deposit_page(
     item: presale_cards.PresaleItemView,
     *,
     quantity: int = 1,
+    form: dict[str, str] | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    first = view.delivery_methods[0]
     return page.render(
         "cloudstore/presale_deposit.html",
         **shop_shell.tabs(page, session, store, None),
@@ -116,6 +122,8 @@ def _deposit_page(
         item=item,
         quantity=quantity,
         units=range(1, MAX_UNITS + 1),
+        form=form or {"method": first},
+        delivery_label=delivery_label,
         error=error,
     )
 
@@ -155,7 +163,24 @@ def pay_deposit(
     if buyer is None:
         return _signin(store, ref, f"/s/{store.code}/presale/{view.id}/deposit?sku={item.sku_id}")
     quantity = min(max(_int(fields.get("quantity")) or 1, 1), MAX_UNITS)
-    data = DepositCreate(store_id=store.id, sku_id=item.sku_id, quantity=quantity)
+    form = form_of(fields)
+    delivery = read_delivery(page, store, form)
+    if isinstance(delivery, str):
+        return _deposit_page(
+            page,
+            session,
+            store,
+            ref,
+            view,
+            item,
+            quantity=quantity,
+            form=form,
+            error=delivery,
+            status_code=422,
+        )
+    data = DepositCreate(
+        store_id=store.id, sku_id=item.sku_id, quantity=quantity, delivery=delivery
+    )
     try:
         _, order = presales_service.place_deposit(
             session=session, scope=buyer, presale_id=view.id, data=data
@@ -170,6 +195,7 @@ def pay_deposit(
             view,
             item,
             quantity=quantity,
+            form=form,
             error=page.error_message(exc),
             status_code=exc.status,
         )

@@ -33,6 +33,7 @@ def _form(shop: shop_builders.Shop, **fields: str) -> dict[str, str]:
         "balance_opens": "00:00",
         "balance_closes": "00:00",
         "unpaid_rule": "refund",
+        "delivery_pickup": "1",
         f"store_{shop.world.east_store.id}": "1",
         "sku_1": shop.black.code,
         "price_1": "799",
@@ -63,6 +64,40 @@ def test_a_brand_admin_sets_up_a_pre_sale_that_the_board_shows(
             10000,
         )
     assert audit_actions(database, "presale") == ["presale.created"]
+
+
+def test_a_pre_sale_is_set_up_to_ship_and_send_by_courier_and_the_board_says_so(
+    client: TestClient, database: Database
+) -> None:
+    shop = shop_builders.shop(database)
+    login(client, shop.world.admin)
+    form = client.get("/console/presales/new").text
+    fields = _form(shop, delivery_ship="1", delivery_same_city="1")
+    del fields["delivery_pickup"]
+
+    created = post_form(client, "/console/presales/new", fields)
+    board = client.get(created.headers["location"]).text
+
+    assert 'name="delivery_pickup" value="1" checked' in form
+    assert created.status_code == 303
+    with database.transaction(read_only=True) as session:
+        assert session.scalar(select(PresaleCampaign.delivery_methods)) == "ship,same_city"
+    assert "快递 · 同城配送" in board
+
+
+def test_a_pre_sale_with_no_way_to_get_the_items_is_refused(
+    client: TestClient, database: Database
+) -> None:
+    shop = shop_builders.shop(database)
+    login(client, shop.world.admin)
+    fields = _form(shop)
+    del fields["delivery_pickup"]
+
+    refused = post_form(client, "/console/presales/new", fields)
+
+    assert refused.status_code == 422
+    assert field_error(refused.text, "delivery") == "请至少选择一项。"
+    assert _campaigns(database) == 0
 
 
 def test_a_deposit_above_its_value_and_a_missing_store_are_refused_and_nothing_is_saved(
