@@ -1,6 +1,6 @@
 """Builders for promotions tests: templates, promotions, members' coupons, priced carts."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from newretail.db import Database, utcnow
@@ -61,6 +61,16 @@ def claim(database: Database, member_id: int, template_id: int) -> int:
 def priced(
     database: Database, shop: Shop, member_id: int | None, quantities: list[int]
 ) -> promotions_service.Priced:
+    return priced_at(database, shop, member_id, quantities, utcnow())
+
+
+def priced_at(
+    database: Database,
+    shop: Shop,
+    member_id: int | None,
+    quantities: list[int],
+    now: datetime,
+) -> promotions_service.Priced:
     items = [
         promotions_service.CartItem(sku, q)
         for sku, q in zip(shop.skus, quantities, strict=True)
@@ -75,4 +85,5 @@ def priced(
             member_id=member_id,
             tier=None,
             items=items,
+            now=now,
         )

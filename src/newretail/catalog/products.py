@@ -282,11 +282,12 @@ def sku_categories(
         .join(Product, Product.id == Sku.product_id)
         .where(Sku.brand_id == brand_id, Sku.id.in_(ids))
     ).all()
-    parents = dict(
-        session.execute(
+    parents: dict[int, int | None] = {
+        category_id: parent_id
+        for category_id, parent_id in session.execute(
             select(Category.id, Category.parent_id).where(Category.brand_id == brand_id)
-        ).tuples()
-    )
+        )
+    }
     found: dict[int, frozenset[int]] = {}
     for sku_id, category_id in rows:
         path: list[int] = []

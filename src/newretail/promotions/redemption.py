@@ -104,7 +104,7 @@ def _offers(session: Session, brand_id: int, member_id: int | None) -> list[Offe
             Coupon.status.in_(USABLE),
         )
         .order_by(Coupon.id)
-    ).tuples()
+    )
     return offers + [coupon_offer(c, t) for c, t in wallet]
 
 
