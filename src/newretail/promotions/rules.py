@@ -25,6 +25,7 @@ that save nothing at some prices save nothing further down and are dropped there
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from bisect import insort
 from itertools import combinations
 
 from newretail.kernel.money import split
@@ -117,6 +118,13 @@ def _cuts(c: Candidate, state: _State, limits: Limits) -> list[int]:
     return off
 
 
+def _value(c: Candidate, state: _State, limits: Limits) -> int:
+    """What ``c`` would take off now, in all."""
+    if c.offer.terms.item_level:
+        return sum(_cuts(c, state, limits))
+    return order_off(c.offer.terms, sum(state.nets[i] for i in c.lines))
+
+
 def _apply(c: Candidate, state: _State, limits: Limits) -> tuple[_State, list[int]]:
     if not c.offer.terms.item_level:
         off = _cuts(c, state, limits)
@@ -175,6 +183,13 @@ class _Ranking:
         if len(self.entries) < self.size:
             return -1
         return self.entries[-1][1].saving
+
+    def beaten(self, bound: int, offers: int) -> bool:
+        """Whether no combination saving at most ``bound`` with ``offers`` or more can enter."""
+        if len(self.entries) < self.size:
+            return False
+        (saving, fewest, _), _ = self.entries[-1]
+        return bound < -saving or (bound == -saving and offers > fewest)
 
     def combinations(self) -> list[Combination]:
         return [c for _, c in self.entries]
@@ -239,7 +254,7 @@ def best_combinations(
     """The ``top`` best combinations, equal to ``exhaustive_combinations``, found by search."""
     search = _Search(cart, candidates, limits, top)
     start = _start(cart)
-    values = {i: sum(_cuts(c, start, limits)) for i, c in enumerate(candidates)}
+    values = {i: _value(c, start, limits) for i, c in enumerate(candidates)}
     search.visit(start, (), 0, [i for i in values if values[i] > 0], values)
     return search.ranking.combinations()
 
@@ -259,39 +274,50 @@ class _Search:
         alive: list[int],
         values: dict[int, int],
     ) -> None:
-        if steps:
+        if steps and saving >= self.ranking.floor:
             picked = tuple(i for i, _ in steps)
             chosen = [(self.candidates[i], off) for i, off in steps]
             self.ranking.offer(picked, _combination(self.cart, chosen, state))
-        if not alive or saving + self._room(state, steps, alive, values) < self.ranking.floor:
+        room = self._room(state, steps, alive, values)
+        if not alive or self.ranking.beaten(saving + room, len(steps) + 1):
             return
         chosen_offers = [self.candidates[i].offer for i, _ in steps]
+        rest_bounds = self._suffix_bounds(alive, values, self.limits.max_applied - len(steps) - 1)
         seen: set[str] = set()
+        children: list[tuple[int, int, int]] = []
         for position, i in enumerate(alive):
             offer = self.candidates[i].offer
             alike = offer.template or offer.key
             if alike in seen:
-                continue  # a lower-numbered copy of this coupon was tried here already
+                continue  # a lower-numbered copy of this coupon comes first: it stands for both
             seen.add(alike)
-            if not _fits(chosen_offers, offer, self.limits):
-                continue
-            rest_bound = self._rest(position, alive, values, len(steps) + 1)
-            if saving + values[i] + rest_bound < self.ranking.floor:
-                continue
+            if _fits(chosen_offers, offer, self.limits):
+                children.append((values[i] + rest_bounds[position], position, i))
+        # Most promising first, so good combinations raise the floor early; each child still
+        # covers exactly the combinations whose next offer it is.
+        children.sort(key=lambda child: -child[0])
+        for bound, position, i in children:
+            if self.ranking.beaten(saving + bound, len(steps) + 1):
+                break
+            offer = self.candidates[i].offer
             after, off = _apply(self.candidates[i], state, self.limits)
-            now = [*chosen_offers, offer]
-            rest = [
-                j
-                for j in alive[position + 1 :]
-                if all(stack(self.candidates[j].offer, o) for o in now)
-            ]
-            rest_values = {j: sum(_cuts(self.candidates[j], after, self.limits)) for j in rest}
+            # ``alive`` already goes with every offer chosen before this one.
+            rest = [j for j in alive[position + 1 :] if stack(self.candidates[j].offer, offer)]
+            rest_values = {j: _value(self.candidates[j], after, self.limits) for j in rest}
             rest = [j for j in rest if rest_values[j] > 0]
             self.visit(after, (*steps, (i, off)), saving + sum(off), rest, rest_values)
 
-    def _rest(self, position: int, alive: list[int], values: dict[int, int], used: int) -> int:
-        slots = self.limits.max_applied - used
-        return sum(sorted((values[j] for j in alive[position + 1 :]), reverse=True)[:slots])
+    @staticmethod
+    def _suffix_bounds(alive: list[int], values: dict[int, int], slots: int) -> list[int]:
+        """For each position, the sum of the ``slots`` largest values after it."""
+        bounds = [0] * len(alive)
+        best: list[int] = []
+        for position in range(len(alive) - 1, -1, -1):
+            bounds[position] = sum(best)
+            if slots > 0:
+                insort(best, -values[alive[position]])
+                best = best[:slots]
+        return [-b for b in bounds]
 
     def _room(
         self,

@@ -4,10 +4,10 @@ from random import Random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.unit.promotions.strategies import CONTEXT, problem
 
 from newretail.promotions import rules
 from newretail.promotions.rules import Quote
+from newretail.simulate.offers import CONTEXT, problem
 
 
 def _splits_add_up(quote: Quote, line_totals: list[int]) -> bool:

@@ -1,9 +1,10 @@
-"""Random carts, promotions and wallets for the best-combination tests and the benchmark.
+"""Random carts, promotions and wallets: the best-combination tests' and benchmark's workload.
 
-Problems are drawn from a ``random.Random`` seeded by hypothesis: drawing thousands of nested
-values through strategies would cost many times what the search itself costs.
+Everything is drawn from a ``random.Random`` (the property tests seed it from hypothesis:
+drawing thousands of nested values through strategies would cost many times the search).
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from random import Random
 
@@ -94,6 +95,7 @@ def wallet(r: Random, templates: int, most_copies: int = 3, skus: int = 5) -> li
 
 
 def problem(r: Random) -> Problem:
+    """A small problem: up to 4 lines, 5 promotions and 3 coupon templates (9 coupons)."""
     cart = [line(r) for _ in range(r.randint(1, 4))]
     offers = [promotion(r, n) for n in range(1, r.randint(0, 5) + 1)]
     offers += wallet(r, r.randint(0, 3))
@@ -103,3 +105,66 @@ def problem(r: Random) -> Problem:
         item_discounts_per_line=r.randint(1, 2),
     )
     return cart, offers, limits
+
+
+def everyday_terms(r: Random, kind: Kind) -> Terms:
+    """Terms as shops set them: a few percent to half off, thresholds above one item."""
+    if kind is Kind.SPEND_SAVE:
+        steps = sorted(r.sample(range(10_000, 150_000, 5_000), r.randint(1, 3)))
+        return Terms(kind, tiers=tuple((t, t * r.randint(5, 15) // 100) for t in steps))
+    if kind is Kind.FIXED:
+        return Terms(kind, amount=r.randint(5, 50) * 100)
+    if kind is Kind.THRESHOLD:
+        threshold = r.randint(2, 15) * 10_000
+        return Terms(kind, threshold=threshold, amount=threshold * r.randint(10, 20) // 100)
+    if kind is Kind.PERCENT:
+        return Terms(kind, percent_off=r.randint(5, 30), max_off=r.randint(2, 10) * 1_000)
+    if kind is Kind.NTH_ITEM:
+        return Terms(kind, every=r.randint(2, 3), percent_off=r.randint(2, 5) * 10)
+    if kind is Kind.BUY_GET:
+        return Terms(kind, every=r.randint(2, 3), free=1)
+    if kind is Kind.SET_PRICE:
+        every = r.randint(2, 3)
+        return Terms(kind, every=every, set_price=every * r.randint(10_000, 15_000))
+    return Terms(kind, percent_off=r.randint(5, 15))
+
+
+def _reaching(r: Random, cart: list[Line], offer: Offer, skus: int) -> Offer:
+    """``offer`` with a reach that takes in at least one line of ``cart``."""
+    where = offer.reach
+    while not any(where.covers(item) for item in cart):
+        where = reach(r, skus)
+    return replace(offer, reach=where)
+
+
+def large_problem(r: Random, candidates: int = 30, applied: int = 5) -> Problem:
+    """A benchmark problem: a cart of 3 to 8 lines and ``candidates`` everyday offers."""
+    skus = 12
+    cart = [line(r, skus) for _ in range(r.randint(3, 8))]
+    promotions = [promotion(r, n, skus) for n in range(1, candidates // 3 + 1)]
+    coupons: list[Offer] = []
+    template = 0
+    while len(promotions) + len(coupons) < candidates:
+        template += 1
+        more = wallet(r, 1, most_copies=2, skus=skus)
+        for offer in more[: candidates - len(promotions) - len(coupons)]:
+            n = len(coupons) + 1
+            coupons.append(
+                Offer(
+                    key=f"coupon:{n}",
+                    terms=everyday_terms(r, offer.terms.kind),
+                    stacking=offer.stacking,
+                    reach=offer.reach,
+                    template=f"template:{template}",
+                    per_order=offer.per_order,
+                    ident=n,
+                )
+            )
+    everywhere = [
+        Offer(
+            p.key, everyday_terms(r, p.terms.kind), p.stacking, p.priority, p.reach, ident=p.ident
+        )
+        for p in promotions
+    ]
+    limits = Limits(max_applied=applied, max_coupons=applied, item_discounts_per_line=2)
+    return cart, everywhere + coupons, limits
