@@ -129,42 +129,44 @@ def everyday_terms(r: Random, kind: Kind) -> Terms:
     return Terms(kind, percent_off=r.randint(5, 15))
 
 
-def _reaching(r: Random, cart: list[Line], offer: Offer, skus: int) -> Offer:
-    """``offer`` with a reach that takes in at least one line of ``cart``."""
-    where = offer.reach
-    while not any(where.covers(item) for item in cart):
-        where = reach(r, skus)
-    return replace(offer, reach=where)
-
-
 def large_problem(r: Random, candidates: int = 30, applied: int = 5) -> Problem:
-    """A benchmark problem: a cart of 3 to 8 lines and ``candidates`` everyday offers."""
+    """A benchmark problem: a cart of 3 to 8 lines and ``candidates`` everyday offers that
+    each reach some line of it; a third are promotions, the rest coupons (some held twice)."""
     skus = 12
     cart = [line(r, skus) for _ in range(r.randint(3, 8))]
-    promotions = [promotion(r, n, skus) for n in range(1, candidates // 3 + 1)]
-    coupons: list[Offer] = []
+    offers = [
+        replace(
+            p,
+            terms=everyday_terms(r, p.terms.kind),
+            reach=_reaching(r, cart, p.reach, skus),
+        )
+        for p in (promotion(r, n, skus) for n in range(1, candidates // 3 + 1))
+    ]
     template = 0
-    while len(promotions) + len(coupons) < candidates:
+    while len(offers) < candidates:
         template += 1
-        more = wallet(r, 1, most_copies=2, skus=skus)
-        for offer in more[: candidates - len(promotions) - len(coupons)]:
-            n = len(coupons) + 1
-            coupons.append(
+        shape = everyday_terms(r, r.choice(COUPON_KINDS))
+        stacking, per_order = r.choice(list(Stacking)), r.randint(1, 2)
+        where = _reaching(r, cart, reach(r, skus), skus)
+        for _ in range(min(r.randint(1, 2), candidates - len(offers))):
+            n = len(offers) + 1
+            offers.append(
                 Offer(
                     key=f"coupon:{n}",
-                    terms=everyday_terms(r, offer.terms.kind),
-                    stacking=offer.stacking,
-                    reach=offer.reach,
+                    terms=shape,
+                    stacking=stacking,
+                    reach=where,
                     template=f"template:{template}",
-                    per_order=offer.per_order,
+                    per_order=per_order,
                     ident=n,
                 )
             )
-    everywhere = [
-        Offer(
-            p.key, everyday_terms(r, p.terms.kind), p.stacking, p.priority, p.reach, ident=p.ident
-        )
-        for p in promotions
-    ]
     limits = Limits(max_applied=applied, max_coupons=applied, item_discounts_per_line=2)
-    return cart, everywhere + coupons, limits
+    return cart, offers, limits
+
+
+def _reaching(r: Random, cart: list[Line], where: Reach, skus: int) -> Reach:
+    """``where``, or another drawn reach, that takes in at least one line of ``cart``."""
+    while not any(where.covers(item) for item in cart):
+        where = reach(r, skus)
+    return where
