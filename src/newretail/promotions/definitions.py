@@ -75,8 +75,8 @@ def list_promotions(
 def update_promotion(
     *, session: Session, scope: Scope, promotion_id: int, data: PromotionUpdate
 ) -> Promotion:
-    scope.require(*WRITERS)
     row = get_promotion(session=session, scope=scope, promotion_id=promotion_id)
+    scope.require(*WRITERS)
     changes = data.model_dump(exclude_unset=True, exclude={"terms", "reach"})
     terms = data.terms or TermsBody.model_validate(row.terms)
     reach = data.reach or ReachBody.model_validate(row.reach)
@@ -131,8 +131,8 @@ def update_template(
     *, session: Session, scope: Scope, template_id: int, data: TemplateUpdate
 ) -> CouponTemplate:
     """Names, limits and status; never below what was already issued or held."""
-    scope.require(*WRITERS)
     row = get_template(session=session, scope=scope, template_id=template_id)
+    scope.require(*WRITERS)
     changes = data.model_dump(exclude_unset=True)
     check_dates(row.starts_at, changes.get("ends_at", row.ends_at))
     if (changes.get("total_quantity") or row.issued) < row.issued:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from newretail.catalog.rules import Channel
 from newretail.kernel.schemas import InputModel, Name, ReadModel
@@ -57,8 +57,8 @@ class PromotionCreate(InputModel):
     priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
     terms: TermsBody
     reach: ReachBody = ReachBody()
-    starts_at: datetime
-    ends_at: datetime | None = None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
     from_minute: Minute | None = None
     until_minute: Minute | None = None
 
@@ -69,8 +69,8 @@ class PromotionUpdate(InputModel):
     priority: Annotated[int, Field(ge=-1000, le=1000)] | None = None
     terms: TermsBody | None = None
     reach: ReachBody | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
     from_minute: Minute | None = None
     until_minute: Minute | None = None
     status: Status | None = None
@@ -103,10 +103,10 @@ class TemplateCreate(InputModel):
     reach: ReachBody = ReachBody()
     funder: Funder = Funder.BRAND
     funder_store_id: Id | None = None
-    starts_at: datetime
-    ends_at: datetime | None = None
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
     valid_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     total_quantity: Annotated[int, Field(ge=1, le=10**9)] | None = None
     budget: Fen | None = None
@@ -117,7 +117,7 @@ class TemplateCreate(InputModel):
 class TemplateUpdate(InputModel):
     name: Name | None = None
     priority: Annotated[int, Field(ge=-1000, le=1000)] | None = None
-    ends_at: datetime | None = None
+    ends_at: AwareDatetime | None = None
     total_quantity: Annotated[int, Field(ge=1, le=10**9)] | None = None
     budget: Fen | None = None
     per_member_limit: Annotated[int, Field(ge=1, le=1000)] | None = None
