@@ -23,9 +23,9 @@ that save nothing at some prices save nothing further down and are dropped there
 ``exhaustive_combinations`` tries every subset; tests and the benchmark hold the two equal.
 """
 
+from bisect import insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from bisect import insort
 from itertools import combinations
 
 from newretail.kernel.money import split

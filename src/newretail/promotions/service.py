@@ -2,7 +2,7 @@
 
     definitions.py  automatic promotions and coupon templates: create, read, change, archive
     wallet.py       claiming coupons within quantity, budget and per-member limits; wallets;
-                    the expiry job
+                    the expiry job (``expire_coupons_job``, run by the worker)
     redemption.py   pricing a cart (``load`` then ``price_cart``), and the two-phase
                     redemption checkout calls: ``reserve``, ``commit``, ``release``
 
@@ -40,7 +40,7 @@ from newretail.promotions.redemption import (
 )
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
-from newretail.promotions.wallet import claim, expire_coupons, list_wallet
+from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
 __all__ = [
     "CartItem",
@@ -56,6 +56,7 @@ __all__ = [
     "create_promotion",
     "create_template",
     "expire_coupons",
+    "expire_coupons_job",
     "get_promotion",
     "get_template",
     "list_promotions",

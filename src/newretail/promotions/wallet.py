@@ -15,7 +15,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from newretail.db import utcnow
+from newretail.config import Settings
+from newretail.db import Database, utcnow
 from newretail.kernel import visibility
 from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
@@ -180,6 +181,12 @@ def list_wallet(
     if status is not None:
         query = query.where(Coupon.status == status.value)
     return list(session.scalars(query.order_by(Coupon.valid_until, Coupon.id).limit(500)))
+
+
+def expire_coupons_job(database: Database, settings: Settings) -> int:
+    """Worker job: one round of coupon expiry in its own transaction."""
+    with database.transaction() as session:
+        return expire_coupons(session=session)
 
 
 def expire_coupons(*, session: Session, now: datetime | None = None) -> int:
