@@ -370,26 +370,44 @@ def _unused(
     cart: Sequence[Line], candidates: Sequence[Candidate], best: Combination, limits: Limits
 ) -> list[LeftOut]:
     keys = set(best.keys)
-    chosen = [c.offer for c in candidates if c.offer.key in keys]
+    picked = [i for i, c in enumerate(candidates) if c.offer.key in keys]
+    chosen = [candidates[i].offer for i in picked]
     out: list[LeftOut] = []
     for i, c in enumerate(candidates):
         if c.offer.key in keys:
             continue
-        if evaluate(cart, candidates, [i], limits) is None:
-            subtotal = sum(cart[j].unit_price * cart[j].quantity for j in c.lines)
-            below = subtotal < c.offer.terms.needs
-            out.append(
-                LeftOut(c.offer.key, Reason.THRESHOLD_NOT_MET if below else Reason.NO_SAVING)
-            )
-            continue
         clash = next((o.key for o in chosen if not stack(o, c.offer)), None)
-        if clash is not None:
+        if _first_idle(cart, candidates, [i], limits) is not None:
+            out.append(LeftOut(c.offer.key, _idle_reason(cart, c)))
+        elif clash is not None:
             out.append(LeftOut(c.offer.key, Reason.STACKING_CONFLICT, clash))
         elif not _fits(chosen, c.offer, limits):
             out.append(LeftOut(c.offer.key, Reason.ORDER_LIMIT))
+        elif _first_idle(cart, candidates, sorted([*picked, i]), limits) == i:
+            # Alone it saves something; after the best's discounts it no longer does.
+            out.append(LeftOut(c.offer.key, _idle_reason(cart, c, after_discounts=True)))
         else:
             out.append(LeftOut(c.offer.key, Reason.NOT_BETTER))
     return out
+
+
+def _first_idle(
+    cart: Sequence[Line], candidates: Sequence[Candidate], picked: Sequence[int], limits: Limits
+) -> int | None:
+    """The first of ``picked`` (applied in order) that takes nothing off, if any."""
+    state = _start(cart)
+    for i in picked:
+        state, off = _apply(candidates[i], state, limits)
+        if not any(off):
+            return i
+    return None
+
+
+def _idle_reason(cart: Sequence[Line], c: Candidate, *, after_discounts: bool = False) -> Reason:
+    if after_discounts:
+        return Reason.THRESHOLD_NOT_MET if c.offer.terms.needs > 0 else Reason.NOT_BETTER
+    subtotal = sum(cart[j].unit_price * cart[j].quantity for j in c.lines)
+    return Reason.THRESHOLD_NOT_MET if subtotal < c.offer.terms.needs else Reason.NO_SAVING
 
 
 class SelectionRefused(Exception):

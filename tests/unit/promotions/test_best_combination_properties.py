@@ -23,7 +23,7 @@ def _splits_add_up(quote: Quote, line_totals: list[int]) -> bool:
     return True
 
 
-@settings(max_examples=4000, deadline=None)
+@settings(max_examples=2500, deadline=None)
 @given(st.integers(min_value=0, max_value=2**64))
 def test_the_search_equals_exhaustive_search_and_splits_add_up_to_the_fen(seed: int) -> None:
     cart, offers, limits = problem(Random(seed))
