@@ -347,6 +347,54 @@ def victim_charge_id(v: Victim) -> int:
         return charge.id
 
 
+def victim_promotion_id(v: Victim) -> int:
+    with v.database.transaction() as session:
+        return _promotion(session, v)
+
+
+def _promotion(session: Any, v: Victim) -> int:
+    from datetime import timedelta
+
+    from newretail.db import utcnow
+    from newretail.promotions import service as promotions_service
+    from newretail.promotions.schemas import PromotionCreate
+
+    data = PromotionCreate.model_validate(
+        {
+            "brand_id": v.world.brand.id,
+            "name": "victim promotion",
+            "kind": "spend_save",
+            "terms": {"tiers": [{"threshold": 100, "off": 10}]},
+            "starts_at": (utcnow() - timedelta(days=1)).isoformat(),
+        }
+    )
+    return promotions_service.create_promotion(session=session, scope=SYSTEM, data=data).id
+
+
+def victim_template_id(v: Victim) -> int:
+    from newretail.promotions import service as promotions_service
+    from newretail.promotions.schemas import TemplateCreate
+
+    data = TemplateCreate.model_validate(_template_body(v))
+    with v.database.transaction() as session:
+        return promotions_service.create_template(session=session, scope=SYSTEM, data=data).id
+
+
+def _template_body(v: Victim) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from newretail.db import utcnow
+
+    return {
+        "brand_id": v.world.brand.id,
+        "name": "victim coupon",
+        "kind": "fixed",
+        "terms": {"amount": 100},
+        "starts_at": (utcnow() - timedelta(days=1)).isoformat(),
+        "valid_days": 30,
+    }
+
+
 def order_builders_receive(v: Victim) -> None:
     from tests import order_builders
 
@@ -378,6 +426,8 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "guide_id": lambda v: v.world.east_guide.id,
     "merge_id": victim_merge_id,
     "code": victim_code,
+    "promotion_id": victim_promotion_id,
+    "template_id": victim_template_id,
 }
 
 # Path parameters of resources that the platform shares between brands: reading is allowed.
@@ -557,6 +607,27 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "count": 2,
     },
     ("PATCH", "/api/v1/codes/{code}"): lambda v: {"is_active": False},
+    ("POST", "/api/v1/promotions"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "name": "evil",
+        "kind": "spend_save",
+        "terms": {"tiers": [{"threshold": 100, "off": 10}]},
+        "starts_at": "2026-01-01T00:00:00Z",
+    },
+    ("PATCH", "/api/v1/promotions/{promotion_id}"): lambda v: {"name": "renamed"},
+    ("POST", "/api/v1/coupons/templates"): lambda v: _template_body(v),
+    ("PATCH", "/api/v1/coupons/templates/{template_id}"): lambda v: {"name": "renamed"},
+    ("POST", "/api/v1/coupons/claim"): lambda v: {
+        "template_id": victim_template_id(v),
+        "member_id": victim_member_id(v),
+    },
+    ("POST", "/api/v1/coupons/best"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "store_id": v.world.east_store.id,
+        "channel": "pos",
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+        "member_id": victim_member_id(v),
+    },
 }
 
 

@@ -48,6 +48,7 @@ from newretail.outbox import metrics as outbox_metrics
 from newretail.paylater.router import router as paylater_router
 from newretail.payments.router import router as payments_router
 from newretail.presales.router import router as presales_router
+from newretail.promotions.router import router as promotions_router
 from newretail.returns.router import router as returns_router
 from newretail.touchpoints.router import router as touchpoints_router
 
@@ -72,6 +73,7 @@ API_ROUTERS = [
     payments_router,
     returns_router,
     presales_router,
+    promotions_router,
 ]
 
 

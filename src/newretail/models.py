@@ -17,6 +17,7 @@ from newretail.outbox import models as outbox_models
 from newretail.paylater import models as paylater_models
 from newretail.payments import models as payments_models
 from newretail.presales import models as presales_models
+from newretail.promotions import models as promotions_models
 from newretail.returns import models as returns_models
 from newretail.touchpoints import models as touchpoints_models
 
@@ -38,6 +39,7 @@ __all__ = [
     "paylater_models",
     "payments_models",
     "presales_models",
+    "promotions_models",
     "returns_models",
     "touchpoints_models",
 ]

@@ -266,6 +266,39 @@ def skus_by_id(*, session: Session, brand_id: int, sku_ids: Iterable[int]) -> di
     return {sku.id: sku for sku in rows}
 
 
+def sku_categories(
+    *, session: Session, brand_id: int, sku_ids: Iterable[int]
+) -> dict[int, frozenset[int]]:
+    """Each of the brand's SKUs among ``sku_ids`` with its category and that one's ancestors.
+
+    For offers scoped by category: a promotion on "shoes" reaches a SKU filed under
+    "running shoes". Two queries whatever the number of SKUs.
+    """
+    ids = set(sku_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Sku.id, Product.category_id)
+        .join(Product, Product.id == Sku.product_id)
+        .where(Sku.brand_id == brand_id, Sku.id.in_(ids))
+    ).all()
+    parents: dict[int, int | None] = {
+        category_id: parent_id
+        for category_id, parent_id in session.execute(
+            select(Category.id, Category.parent_id).where(Category.brand_id == brand_id)
+        )
+    }
+    found: dict[int, frozenset[int]] = {}
+    for sku_id, category_id in rows:
+        path: list[int] = []
+        node = category_id
+        while node is not None and node not in path:
+            path.append(node)
+            node = parents.get(node)
+        found[sku_id] = frozenset(path)
+    return found
+
+
 def skus_by_code(*, session: Session, brand_id: int, codes: Iterable[str]) -> dict[str, Sku]:
     """The brand's SKUs among ``codes``, by code."""
     wanted = set(codes)

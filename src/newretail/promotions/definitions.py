@@ -1,0 +1,158 @@
+"""Automatic promotions and coupon templates: a brand's marketing staff write them, every
+member of its staff reads them (the visibility ladder), and archiving stops them for good."""
+
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newretail.db import utcnow
+from newretail.kernel import visibility
+from newretail.kernel.pagination import paginate
+from newretail.kernel.scope import Role, Scope
+from newretail.promotions import errors
+from newretail.promotions.discounts import COUPON_KINDS, PROMOTION_KINDS, Kind
+from newretail.promotions.models import CouponTemplate, Promotion, Status
+from newretail.promotions.schemas import (
+    PromotionCreate,
+    PromotionUpdate,
+    ReachBody,
+    TemplateCreate,
+    TemplateUpdate,
+    TermsBody,
+)
+from newretail.promotions.shapes import check_dates, check_terms
+
+PROMOTIONS = visibility.Ladder(brand=Promotion.brand_id, brand_staff_see_all=True)
+TEMPLATES = visibility.Ladder(brand=CouponTemplate.brand_id, brand_staff_see_all=True)
+WRITERS = (Role.BRAND_ADMIN,)
+Row = TypeVar("Row", Promotion, CouponTemplate)
+
+
+def _stored(terms: TermsBody, reach: ReachBody) -> dict[str, Any]:
+    return {
+        "terms": terms.model_dump(mode="json"),
+        "reach": reach.model_dump(mode="json"),
+    }
+
+
+def create_promotion(*, session: Session, scope: Scope, data: PromotionCreate) -> Promotion:
+    scope.require(*WRITERS)
+    brand_id = scope.target_brand(data.brand_id)
+    if data.kind not in PROMOTION_KINDS:
+        raise errors.InvalidTerms(f"{data.kind.value} is a coupon kind, not a promotion.")
+    check_terms(data.kind, data.terms, data.reach)
+    check_dates(data.starts_at, data.ends_at)
+    row = Promotion(
+        brand_id=brand_id,
+        **data.model_dump(exclude={"brand_id", "terms", "reach"}),
+        **_stored(data.terms, data.reach),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_promotion(*, session: Session, scope: Scope, promotion_id: int) -> Promotion:
+    query = visibility.restrict(select(Promotion), scope, PROMOTIONS)
+    row = session.scalar(query.where(Promotion.id == promotion_id))
+    if row is None:
+        raise errors.PromotionNotFound()
+    return row
+
+
+def list_promotions(
+    *, session: Session, scope: Scope, status: Status | None, cursor: str | None, limit: int
+) -> tuple[list[Promotion], str | None]:
+    query = visibility.restrict(select(Promotion), scope, PROMOTIONS)
+    if status is not None:
+        query = query.where(Promotion.status == status.value)
+    return paginate(
+        session=session, query=query, id_column=Promotion.id, cursor=cursor, limit=limit
+    )
+
+
+def update_promotion(
+    *, session: Session, scope: Scope, promotion_id: int, data: PromotionUpdate
+) -> Promotion:
+    row = get_promotion(session=session, scope=scope, promotion_id=promotion_id)
+    scope.require(*WRITERS)
+    changes = data.model_dump(exclude_unset=True, exclude={"terms", "reach"})
+    terms = data.terms or TermsBody.model_validate(row.terms)
+    reach = data.reach or ReachBody.model_validate(row.reach)
+    check_terms(Kind(row.kind), terms, reach)
+    check_dates(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
+    _change(row, {**changes, **_stored(terms, reach)})
+    return row
+
+
+def create_template(*, session: Session, scope: Scope, data: TemplateCreate) -> CouponTemplate:
+    scope.require(*WRITERS)
+    brand_id = scope.target_brand(data.brand_id)
+    if data.kind not in COUPON_KINDS:
+        raise errors.InvalidTerms(f"{data.kind.value} is an automatic promotion, not a coupon.")
+    check_terms(data.kind, data.terms, data.reach)
+    check_dates(data.starts_at, data.ends_at)
+    check_dates(data.valid_from, data.valid_until)
+    if (data.valid_until is None) == (data.valid_days is None):
+        raise errors.InvalidTerms("Give either valid_until (a fixed window) or valid_days.")
+    if data.budget is not None and data.kind is Kind.PERCENT and data.terms.max_off is None:
+        raise errors.InvalidTerms("A percent coupon under a budget needs max_off.")
+    row = CouponTemplate(
+        brand_id=brand_id,
+        **data.model_dump(exclude={"brand_id", "terms", "reach"}),
+        **_stored(data.terms, data.reach),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_template(*, session: Session, scope: Scope, template_id: int) -> CouponTemplate:
+    query = visibility.restrict(select(CouponTemplate), scope, TEMPLATES)
+    row = session.scalar(query.where(CouponTemplate.id == template_id))
+    if row is None:
+        raise errors.TemplateNotFound()
+    return row
+
+
+def list_templates(
+    *, session: Session, scope: Scope, status: Status | None, cursor: str | None, limit: int
+) -> tuple[list[CouponTemplate], str | None]:
+    query = visibility.restrict(select(CouponTemplate), scope, TEMPLATES)
+    if status is not None:
+        query = query.where(CouponTemplate.status == status.value)
+    return paginate(
+        session=session, query=query, id_column=CouponTemplate.id, cursor=cursor, limit=limit
+    )
+
+
+def update_template(
+    *, session: Session, scope: Scope, template_id: int, data: TemplateUpdate
+) -> CouponTemplate:
+    """Names, limits and status; never below what was already issued or held."""
+    row = get_template(session=session, scope=scope, template_id=template_id)
+    scope.require(*WRITERS)
+    changes = data.model_dump(exclude_unset=True)
+    check_dates(row.starts_at, changes.get("ends_at", row.ends_at))
+    if (changes.get("total_quantity") or row.issued) < row.issued:
+        raise errors.InvalidTerms(f"{row.issued} coupons were issued already.")
+    if (changes.get("budget") or row.budget_used) < row.budget_used:
+        raise errors.InvalidTerms(f"{row.budget_used} of the budget is held already.")
+    _change(row, changes)
+    return row
+
+
+def archive(*, session: Session, scope: Scope, row: Row) -> Row:
+    scope.require(*WRITERS)
+    if row.status != Status.ARCHIVED.value:
+        _change(row, {"status": Status.ARCHIVED.value})
+    return row
+
+
+def _change(row: Promotion | CouponTemplate, changes: dict[str, Any]) -> None:
+    if row.status == Status.ARCHIVED.value:
+        raise errors.InvalidTerms("An archived offer cannot change.")
+    for name, value in changes.items():
+        setattr(row, name, value.value if hasattr(value, "value") else value)
+    row.updated_at = utcnow()

@@ -1,0 +1,221 @@
+"""Pricing a cart with promotions and coupons, and redeeming coupons in two phases.
+
+    price_cart   the best combination (and the next two) of the brand's automatic
+                 promotions and the member's coupons for a cart; reads only
+    reserve      check an exact combination on the cart, then move its coupons
+                 claimed/released -> reserved under an order's reference
+    commit       reserved -> redeemed, when the order is paid (idempotent)
+    release      reserved -> released, back in the wallet, when the order is not paid
+
+Coupons move by guarded UPDATEs from the states they were read in, so one coupon is never
+reserved by two orders at once.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from newretail.catalog import service as catalog_service
+from newretail.db import utcnow
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import SYSTEM
+from newretail.org import service as org_service
+from newretail.promotions import errors, rules
+from newretail.promotions.eligibility import Context, Line, Offer, Reason
+from newretail.promotions.models import USABLE, Coupon, CouponStatus, CouponTemplate, Promotion
+from newretail.promotions.models import Status as OfferStatus
+from newretail.promotions.rules import Combination, Limits, Quote, SelectionRefused
+from newretail.promotions.shapes import coupon_offer, promotion_offer
+
+_NO_SYNC = {"synchronize_session": False}
+
+
+@dataclass(frozen=True, slots=True)
+class CartItem:
+    sku_id: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """A cart as priced: its lines (in the caller's order), the context and every offer."""
+
+    lines: list[Line]
+    context: Context
+    offers: list[Offer]
+
+
+class SkuNotSold(DomainError):
+    code = "sku_not_sold"
+    status = 409
+    default_detail = "A SKU of the cart is not sold by this store in this channel."
+
+
+def load(
+    *,
+    session: Session,
+    brand_id: int,
+    store_id: int,
+    channel: str,
+    member_id: int | None,
+    tier: str | None,
+    items: Sequence[CartItem],
+    now: datetime | None = None,
+) -> Priced:
+    """Resolve the cart's prices and categories and gather the offers it may use."""
+    now = now or utcnow()
+    store = org_service.get_store(session=session, scope=SYSTEM, store_id=store_id)
+    sku_ids = {item.sku_id for item in items}
+    resolved = catalog_service.resolve_offers(
+        session=session, brand_id=brand_id, store_id=store_id, channel=channel, sku_ids=sku_ids
+    )
+    categories = catalog_service.sku_categories(session=session, brand_id=brand_id, sku_ids=sku_ids)
+    lines: list[Line] = []
+    for item in items:
+        offer = resolved.get(item.sku_id)
+        if offer is None or not offer.active or offer.price is None or not offer.available:
+            raise SkuNotSold(f"SKU {item.sku_id} is not sold here in {channel}.")
+        lines.append(
+            Line(item.sku_id, categories.get(item.sku_id, frozenset()), item.quantity, offer.price)
+        )
+    context = Context(store_id, channel, now.astimezone(ZoneInfo(store.timezone)), tier)
+    return Priced(lines, context, _offers(session, brand_id, member_id))
+
+
+def _offers(session: Session, brand_id: int, member_id: int | None) -> list[Offer]:
+    promotions = session.scalars(
+        select(Promotion).where(
+            Promotion.brand_id == brand_id, Promotion.status == OfferStatus.ACTIVE.value
+        )
+    )
+    offers = [promotion_offer(p) for p in promotions]
+    if member_id is None:
+        return offers
+    wallet = session.execute(
+        select(Coupon, CouponTemplate)
+        .join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
+        .where(
+            Coupon.membership_id == member_id,
+            Coupon.brand_id == brand_id,
+            Coupon.status.in_(USABLE),
+        )
+        .order_by(Coupon.id)
+    )
+    return offers + [coupon_offer(c, t) for c, t in wallet]
+
+
+def price_cart(priced: Priced, limits: Limits = Limits()) -> Quote:
+    """The best combination for the cart, the next two, and why every other offer is out."""
+    return rules.quote(priced.lines, priced.offers, priced.context, limits)
+
+
+_REFUSALS: dict[Reason, type[DomainError]] = {
+    Reason.EXPIRED: errors.CouponExpired,
+    Reason.NOT_STARTED: errors.CouponExpired,
+    Reason.THRESHOLD_NOT_MET: errors.ThresholdNotMet,
+    Reason.STACKING_CONFLICT: errors.ExclusiveConflict,
+    Reason.ORDER_LIMIT: errors.OrderLimit,
+}
+
+
+def reserve(
+    *,
+    session: Session,
+    priced: Priced,
+    member_id: int | None,
+    keys: Sequence[str],
+    reference: str,
+    limits: Limits = Limits(),
+) -> Combination:
+    """Check exactly the offers ``keys`` on the cart and reserve their coupons for ``reference``."""
+    by_key = {offer.key: offer for offer in priced.offers}
+    missing = [key for key in keys if key not in by_key]
+    if missing:
+        raise errors.CouponUnavailable(f"{missing[0]} is not available to this cart.")
+    try:
+        combination = rules.price_selection(
+            priced.lines, [by_key[key] for key in set(keys)], priced.context, limits
+        )
+    except SelectionRefused as refused:
+        error = _REFUSALS.get(refused.reason, errors.CouponNotApplicable)
+        against = f" (with {refused.other})" if refused.other else ""
+        raise error(f"{refused.key}: {refused.reason.value}{against}.") from None
+    _lock_coupons(session, priced, member_id, combination, reference)
+    return combination
+
+
+def _lock_coupons(
+    session: Session,
+    priced: Priced,
+    member_id: int | None,
+    combination: Combination,
+    reference: str,
+) -> None:
+    discounts = {
+        int(a.key.split(":")[1]): a.saving
+        for a in combination.applied
+        if a.key.startswith("coupon:")
+    }
+    now = priced.context.at
+    for coupon_id in sorted(discounts):  # in key order, so two reservations never deadlock
+        done = session.execute(
+            update(Coupon)
+            .where(
+                Coupon.id == coupon_id,
+                Coupon.membership_id == member_id,
+                Coupon.status.in_(USABLE),
+                Coupon.valid_until > now,
+            )
+            .values(
+                status=CouponStatus.RESERVED.value,
+                reference=reference,
+                discount=discounts[coupon_id],
+                reserved_at=now,
+            )
+            .returning(Coupon.id)
+            .execution_options(**_NO_SYNC)
+        ).first()
+        if done is None:
+            raise errors.CouponUnavailable(f"coupon:{coupon_id} is reserved or used already.")
+
+
+def commit(*, session: Session, reference: str, now: datetime | None = None) -> list[Coupon]:
+    """The coupons reserved for ``reference`` are redeemed; a second call changes nothing."""
+    now = now or utcnow()
+    session.execute(
+        update(Coupon)
+        .where(Coupon.reference == reference, Coupon.status == CouponStatus.RESERVED.value)
+        .values(status=CouponStatus.REDEEMED.value, redeemed_at=now)
+        .execution_options(**_NO_SYNC)
+    )
+    redeemed = list(
+        session.scalars(
+            select(Coupon)
+            .where(Coupon.reference == reference, Coupon.status == CouponStatus.REDEEMED.value)
+            .order_by(Coupon.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    if not redeemed:
+        raise errors.ReservationNotFound()
+    return redeemed
+
+
+def release(*, session: Session, reference: str, now: datetime | None = None) -> int:
+    """The coupons reserved for ``reference`` go back to the wallet; how many did."""
+    result = session.execute(
+        update(Coupon)
+        .where(Coupon.reference == reference, Coupon.status == CouponStatus.RESERVED.value)
+        .values(
+            status=CouponStatus.RELEASED.value,
+            reference=None,
+            discount=None,
+            released_at=now or utcnow(),
+        )
+        .execution_options(**_NO_SYNC)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,106 @@
+"""The promotions domain's use cases, for routers, the worker and checkout (import only this).
+
+    definitions.py  automatic promotions and coupon templates: create, read, change, archive
+    wallet.py       claiming coupons within quantity, budget and per-member limits; wallets;
+                    the expiry job (``expire_coupons_job``, run by the worker)
+    redemption.py   pricing a cart (``load`` then ``price_cart``), and the two-phase
+                    redemption checkout calls: ``reserve``, ``commit``, ``release``
+
+Pure rules: ``discounts.py`` (what each kind takes off), ``eligibility.py`` (which offers a
+cart may use), ``rules.py`` (the exact best combination, and the exhaustive reference).
+"""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from newretail.kernel.scope import Scope
+from newretail.members import service as members_service
+from newretail.promotions import errors
+from newretail.promotions.definitions import (
+    archive,
+    create_promotion,
+    create_template,
+    get_promotion,
+    get_template,
+    list_promotions,
+    list_templates,
+    update_promotion,
+    update_template,
+)
+from newretail.promotions.redemption import (
+    CartItem,
+    Priced,
+    SkuNotSold,
+    commit,
+    load,
+    price_cart,
+    release,
+    reserve,
+)
+from newretail.promotions.rules import Combination, Limits, Quote
+from newretail.promotions.schemas import BestRequest
+from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
+
+__all__ = [
+    "CartItem",
+    "Combination",
+    "Limits",
+    "Priced",
+    "Quote",
+    "SkuNotSold",
+    "archive",
+    "best_for",
+    "claim",
+    "commit",
+    "create_promotion",
+    "create_template",
+    "expire_coupons",
+    "expire_coupons_job",
+    "get_promotion",
+    "get_template",
+    "list_promotions",
+    "list_templates",
+    "list_wallet",
+    "load",
+    "price_cart",
+    "release",
+    "reserve",
+    "update_promotion",
+    "update_template",
+]
+
+
+def best_for(
+    *, session: Session, scope: Scope, data: BestRequest, now: datetime | None = None
+) -> Quote:
+    """The best combination for a cart: a consumer's own, or (staff) a member's or a guest's."""
+    if scope.actor_type == "consumer":
+        consumer_id = members_service.live_consumer_id(
+            session=session, consumer_id=scope.actor_id or 0
+        )
+        if consumer_id is None:
+            raise errors.MemberRequired()
+        member = members_service.find_membership(
+            session=session, brand_id=data.brand_id, consumer_id=consumer_id
+        )
+    else:
+        brand_id = scope.target_brand(data.brand_id)
+        member = None
+        if data.member_id is not None:
+            member = members_service.get_brand_member(
+                session=session, scope=scope, member_id=data.member_id
+            )
+            if member.brand_id != brand_id:
+                raise errors.MemberRequired()
+    priced = load(
+        session=session,
+        brand_id=data.brand_id,
+        store_id=data.store_id,
+        channel=data.channel.value,
+        member_id=member.id if member else None,
+        tier=member.tier if member else None,
+        items=[CartItem(line.sku_id, line.quantity) for line in data.lines],
+        now=now,
+    )
+    return price_cart(priced)
