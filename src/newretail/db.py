@@ -3,6 +3,10 @@
 SQLite is the embedded default. It runs in WAL mode; writing transactions start with
 ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of deadlocking on an upgrade,
 while read-only sessions (``read_only=True``) start deferred and run alongside writers.
+Writers of one process queue on a lock of the engine before their ``BEGIN IMMEDIATE``:
+SQLite's own busy handler sleeps between retries (milliseconds each, growing), so without
+it a thread waiting for the write lock would sleep on after it was freed; the engine's
+lock hands it over at once. Writers of other processes still meet on SQLite's lock.
 
 A read-only transaction is read-only in the database itself, so a write slipped into a
 read path fails loudly instead of committing: PostgreSQL runs it as ``READ ONLY``; SQLite
@@ -15,6 +19,8 @@ timeout for a free connection (SQLAlchemy's pool ``TimeoutError``). ``UNAVAILABL
 both; the app answers them 503 with ``Retry-After`` and nothing else may swallow them.
 """
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -93,8 +99,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
     else:
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
-        engine = create_engine(url, **kwargs)
+        connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        connect_args |= kwargs.pop("connect_args", {})
+        connect_args.setdefault("factory", _writer_queue())
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         _make_sqlite_serious(engine)
     event.listen(engine, "handle_error", _unavailable_database, retval=True)
     return engine
@@ -136,6 +144,53 @@ def _unavailable_database(context: ExceptionContext) -> Exception | None:
     return None
 
 
+SQLITE_BUSY_SECONDS = 30
+
+
+class _QueuedWriter(sqlite3.Connection):
+    """An SQLite connection whose writing transactions hold its engine's writer lock from
+    their ``BEGIN IMMEDIATE`` until they commit or roll back (see the module docstring)."""
+
+    writer: threading.Lock  # one per engine: set on the subclass ``_writer_queue`` makes
+    owner: list[int | None]  # the thread holding it, so that it never waits for itself
+    holds = False
+
+    def take_writer(self) -> None:
+        """Wait for the engine's writer lock (called just before ``BEGIN IMMEDIATE``)."""
+        me = threading.get_ident()
+        if self.owner[0] != me and self.writer.acquire(timeout=SQLITE_BUSY_SECONDS):
+            # A wait past the timeout goes on without the lock: SQLite's own then decides.
+            self.owner[0], self.holds = me, True
+
+    def let_go(self) -> None:
+        if self.holds:
+            self.holds, self.owner[0] = False, None
+            self.writer.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.let_go()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.let_go()
+
+
+def _writer_queue() -> type[_QueuedWriter]:
+    """A connection class with a writer lock of its own, for one engine's connections."""
+    return type("QueuedWriter", (_QueuedWriter,), {"writer": threading.Lock(), "owner": [None]})
+
+
 def _make_sqlite_serious(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -150,8 +205,17 @@ def _make_sqlite_serious(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         read_only = bool(conn.get_execution_options().get(READ_ONLY, False))
-        _set_query_only(conn.connection.dbapi_connection, conn.info, read_only)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        dbapi_conn = conn.connection.dbapi_connection
+        _set_query_only(dbapi_conn, conn.info, read_only)
+        if read_only or not isinstance(dbapi_conn, _QueuedWriter):
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            return
+        dbapi_conn.take_writer()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_conn.let_go()
+            raise
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_conn: Any, record: Any) -> None:

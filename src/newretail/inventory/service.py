@@ -17,7 +17,7 @@ and take returns; only brand admins and integration keys push ERP levels.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -145,18 +145,33 @@ def available(
     result = {(loc, sku): 0 for loc in locations for sku in skus}
     if not result:
         return result
-    params = {"brand": brand_id, "locations": sorted(locations), "skus": sorted(skus)}
-    for loc, sku, on_hand, reserved in session.connection().execute(_AVAILABLE, params):
+    if len(result) == 1:  # a pickup of one SKU: the hot path, no list to expand
+        ((location, sku),) = result
+        params: dict[str, Any] = {"brand": brand_id, "location": location, "sku": sku}
+        rows = session.connection().execute(_AVAILABLE_ONE, params)
+    else:
+        params = {"brand": brand_id, "locations": sorted(locations), "skus": sorted(skus)}
+        rows = session.connection().execute(_AVAILABLE, params)
+    for loc, sku, on_hand, reserved in rows:
         result[(loc, sku)] = rules.available(on_hand, reserved)
     return result
 
 
-_AVAILABLE = select(
-    StockLevel.location_id, StockLevel.sku_id, StockLevel.on_hand, StockLevel.reserved
-).where(
+_LEVEL_COLUMNS = (
+    StockLevel.location_id,
+    StockLevel.sku_id,
+    StockLevel.on_hand,
+    StockLevel.reserved,
+)
+_AVAILABLE = select(*_LEVEL_COLUMNS).where(
     StockLevel.brand_id == bindparam("brand"),
     StockLevel.location_id.in_(bindparam("locations", expanding=True)),
     StockLevel.sku_id.in_(bindparam("skus", expanding=True)),
+)
+_AVAILABLE_ONE = select(*_LEVEL_COLUMNS).where(
+    StockLevel.brand_id == bindparam("brand"),
+    StockLevel.location_id == bindparam("location"),
+    StockLevel.sku_id == bindparam("sku"),
 )
 
 

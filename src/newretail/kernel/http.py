@@ -120,13 +120,24 @@ def idempotent(
     payload: Any,
     work: Callable[[], tuple[int, BaseModel]],
 ) -> JSONResponse:
-    """Run a create once per Idempotency-Key and answer with its (replayed) status and body."""
+    """Run a create once per Idempotency-Key and answer with its (replayed) status and body.
+
+    The request's transaction ends here, in the worker thread that did the work, committed
+    or (on any error) rolled back: rows the work locked (a hot stock row, SQLite's write
+    lock) are let go at once, not after a trip back through the event loop. The session's
+    dependency then only closes it.
+    """
 
     def answer() -> tuple[int, dict[str, Any]]:
         code, model = work()
         return code, model.model_dump(mode="json")
 
-    code, body = idempotency.run(
-        session=session, scope=scope, key=key, operation=operation, payload=payload, work=answer
-    )
+    try:
+        code, body = idempotency.run(
+            session=session, scope=scope, key=key, operation=operation, payload=payload, work=answer
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return JSONResponse(body, status_code=code)

@@ -49,7 +49,9 @@ def insert_fulfilments(
     rows, lines = [], []
     for location_id, its_lines in sorted(by_location.items()):
         place = places[location_id]
-        distance = round(org_service.geodesic_km(*destination, place.lat, place.lng), 3)
+        distance = None  # a pickup goes nowhere: no geodesic to work out for it
+        if method is not DeliveryMethod.PICKUP:
+            distance = round(org_service.geodesic_km(*destination, place.lat, place.lng), 3)
         rows.append(
             {
                 "brand_id": order.brand_id,
@@ -58,7 +60,7 @@ def insert_fulfilments(
                 "location_id": location_id,
                 "status": FulfilmentStatus.PENDING.value,
                 "reason": its_lines[0].routing_reason,
-                "distance_km": None if method is DeliveryMethod.PICKUP else distance,
+                "distance_km": distance,
                 "pickup_code": None,
                 "tracking_no": None,
                 "created_at": now,
