@@ -12,7 +12,6 @@ Every read and write goes through ``members.service`` with the shopper's own sco
 address of another consumer or brand is not found (404).
 """
 
-
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
