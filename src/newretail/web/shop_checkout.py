@@ -30,6 +30,7 @@ from newretail.web.pages import Page
 PAY_NOW, PAY_LATER = "now", "later"
 NEW_ADDRESS = "new"
 FIELDS = ("method", "address_id", "name", "phone", "region", "city", "district", "line1")
+TEXT_FIELDS = ("name", "phone", "region", "city", "district", "line1", "note", "save_address")
 REFUSALS = {
     "member_required": N_("Pay later is for members: join the brand on the Me page first."),
     "credit_insufficient": N_("Pay later is not open to your membership yet."),

@@ -308,8 +308,8 @@ def _checkout_page(
     lines, _ = _lines(session, store, cart)
     total = sum(line["total"].amount for line in lines if line["sellable"])
     choices = shop_checkout.context(page, session, store, shopper(page, session), total)
-    blank = dict.fromkeys(("name", "phone", "region", "city", "district", "line1", "note"), "")
-    default = next((a.id for a in choices["addresses"] if a.is_default), None)
+    blank = dict.fromkeys(shop_checkout.TEXT_FIELDS, "")
+    default = next((a["id"] for a in choices["addresses"] if a["is_default"]), None)
     return page.render(
         "cloudstore/checkout.html",
         **shop_shell.tabs(page, session, store, "cart"),
