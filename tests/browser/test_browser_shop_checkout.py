@@ -104,7 +104,7 @@ def test_a_member_picks_a_saved_address_and_pays_later_at_checkout(
     with page.expect_navigation():
         page.get_by_test_id("place-order").click()
     expect(page.get_by_test_id("order")).to_be_visible()
-    expect(page.get_by_test_id("pay-later-status")).to_have_text("待付余款")
+    expect(page.get_by_test_id("pay-later-status")).to_have_text("待扣款")
     expect(page.get_by_test_id("pay-later-collected")).to_have_text("¥1.00")
     expect(page.get_by_test_id("pay-later-due-at")).to_be_visible()
     assert faults(page) == []

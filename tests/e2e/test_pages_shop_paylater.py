@@ -103,7 +103,7 @@ def test_choosing_pay_later_takes_the_down_payment_and_shows_the_balance_due(
     assert 'data-testid="pay-later-collected">CN¥1.00<' in order.text
     assert 'data-testid="pay-later-due">CN¥128.00<' in order.text
     assert 'data-testid="pay-later-due-at"' in order.text
-    assert 'data-testid="pay-later-status">待付余款<' in chinese.text
+    assert 'data-testid="pay-later-status">待扣款<' in chinese.text
     assert "Pay later: CN¥128.00 due by" in mine.text
     assert ">scheduled<" not in order.text
 

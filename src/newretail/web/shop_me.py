@@ -91,15 +91,20 @@ def me_page(
         categories=[],
         default_address=next((address_view(a) for a in held if a.is_default), None),
         address_count=len(held),
-        guide_store_link=_guide_store_link(store, mine["membership"]),
+        guide_store_link=_guide_store_link(store, mine["membership"], link()),
         **mine,
     )
 
 
-def _guide_store_link(store: CloudStore, mine: members_service.MyMembership | None) -> str | None:
-    """The cloud store of the member's own store, where its guides on duty are shown."""
+def _guide_store_link(
+    store: CloudStore, mine: members_service.MyMembership | None, here: str
+) -> str | None:
+    """The home page of the member's own store's cloud store, which lists its guides on duty
+    (``here`` when that is the store being browsed)."""
     if mine is None or mine.store_code is None:
         return None
+    if mine.store_code == store.store_code:
+        return here
     return "/s/" + cloud_store_code(store.brand_code, mine.store_code)
 
 
