@@ -184,6 +184,7 @@ def test_checkout_preselects_the_default_address_and_delivers_to_it(
         follow_redirects=False,
     )
     order_id = shop_support.order_id_of(placed.headers["location"])
+    page = client.get(f"{path}/orders/{order_id}")
     with database.transaction(read_only=True) as session:
         order = session.get(Order, order_id)
         assert order is not None
@@ -193,6 +194,7 @@ def test_checkout_preselects_the_default_address_and_delivers_to_it(
     assert address is not None
     assert (address["name"], address["phone"]) == ("Han Meimei", "+8613912340001")
     assert address["line1"] == "Shanghai Shanghai Jing'an 88 Yan'an Road"
+    assert "Han Meimei 13912340001 · Shanghai Shanghai Jing&#39;an 88 Yan&#39;an Road" in page.text
 
 
 def test_checkout_keeps_a_new_address_when_asked(
