@@ -395,6 +395,29 @@ def _template_body(v: Victim) -> dict[str, Any]:
     }
 
 
+def victim_address_id(v: Victim) -> int:
+    """An address in the address book of one of the victim's members, with the victim brand."""
+    from newretail.kernel.scope import Scope
+    from newretail.members import service as members_service
+    from newretail.members.schemas import AddressFields
+    from tests import member_builders
+
+    consumer_id = member_builders.consumer_of(v.database, victim_member_id(v))
+    owner = Scope(actor_type="consumer", actor_id=consumer_id, roles=frozenset())
+    data = AddressFields(
+        recipient="Victim",
+        phone="13912340000",
+        region="Shanghai",
+        city="Shanghai",
+        district="Huangpu",
+        line="1 Victim Road",
+    )
+    with v.database.transaction() as session:
+        return members_service.add_address(
+            session=session, scope=owner, brand_id=v.world.brand.id, data=data
+        ).id
+
+
 def order_builders_receive(v: Victim) -> None:
     from tests import order_builders
 
@@ -402,6 +425,7 @@ def order_builders_receive(v: Victim) -> None:
 
 
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
+    "address_id": victim_address_id,
     "return_id": victim_return_id,
     "charge_id": victim_charge_id,
     "presale_id": victim_presale_id,
@@ -446,6 +470,18 @@ PUBLIC_ROUTES = {
 }
 
 Body = Callable[[Victim], dict[str, Any] | None]
+
+
+def _address_body() -> dict[str, Any]:
+    return {
+        "recipient": "Evil",
+        "phone": "13912349999",
+        "region": "Shanghai",
+        "city": "Shanghai",
+        "district": "Jing'an",
+        "line": "2 Evil Road",
+    }
+
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/payments/deferred"): lambda v: {"order_id": victim_order_id(v)},
@@ -599,6 +635,11 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", "/api/v1/guides/{guide_id}/rebind"): lambda v: {"spread": True},
     ("POST", "/api/v1/consumers/me/identifiers"): lambda v: {"kind": "device", "value": "x"},
+    ("POST", "/api/v1/consumers/me/addresses"): lambda v: {
+        "brand_id": v.world.brand.id,
+        **_address_body(),
+    },
+    ("PUT", "/api/v1/consumers/me/addresses/{address_id}"): lambda v: _address_body(),
     ("POST", "/api/v1/consumers/merges"): lambda v: {"consumer_id": 1, "other_consumer_id": 2},
     ("POST", "/api/v1/codes"): lambda v: {"store_id": v.world.east_store.id, "placement": "poster"},
     ("POST", "/api/v1/codes/bulk"): lambda v: {
@@ -633,6 +674,7 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
 
 # Query parameters a route requires, so that the call reaches the service.
 ATTACK_QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/api/v1/consumers/me/addresses"): {"brand_id": "1"},
     ("GET", "/api/v1/stores/{store_id}/catalog"): {"channel": "pos"},
     ("GET", "/api/v1/catalog/exports"): {"kind": "offers"},
 }

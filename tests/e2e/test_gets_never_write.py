@@ -24,6 +24,8 @@ from tests.order_builders import Shop
 from newretail.app import create_app
 from newretail.config import Settings
 from newretail.db import READ_ONLY, Database
+from newretail.members import service as members_service
+from newretail.members.schemas import AddressFields
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
@@ -79,6 +81,7 @@ class World:
             "/api/v1/stores/nearby": {"lat": "31.23", "lng": "121.47", "radius_km": "50"},
             "/console/codes/sheet": {"store": str(self.shop.store_id)},
             "/s/{store_code}/presale/{presale_id}/deposit": {"sku": str(self.shop.skus[0])},
+            "/api/v1/consumers/me/addresses": {"brand_id": str(self.shop.world.brand.id)},
         }
         return {**tenancy.ATTACK_QUERIES.get(("GET", route), {}), **required.get(route, {})}
 
@@ -105,6 +108,23 @@ def _unfollowed_deposit(database: Database, shop: Shop, consumer_id: int) -> tup
         return presale_id, deposit.id
 
 
+def _own_address(database: Database, shop: Shop, consumer_id: int) -> int:
+    scope = presale_builders.consumer_scope(consumer_id)
+    data = AddressFields(
+        recipient="Li Lei",
+        phone="13912340001",
+        region="Shanghai",
+        city="Shanghai",
+        district="Huangpu",
+        line="1 Nanjing Road",
+    )
+    with database.transaction() as session:
+        address = members_service.add_address(
+            session=session, scope=scope, brand_id=shop.world.brand.id, data=data
+        )
+        return address.id
+
+
 def world(database: Database) -> World:
     shop = order_builders.shop(database)
     member_id = member_builders.member(database, shop.world)
@@ -118,6 +138,7 @@ def world(database: Database) -> World:
     order_id = _consumer_order(database, shop, consumer_id)
     presale_id, deposit_id = _unfollowed_deposit(database, shop, consumer_id)
     mine = {
+        "address_id": _own_address(database, shop, consumer_id),
         "order_id": order_id,
         "presale_id": presale_id,
         "deposit_id": deposit_id,

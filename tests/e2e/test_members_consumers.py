@@ -214,7 +214,8 @@ def test_an_operator_undoes_a_merge_over_http(
 def test_a_consumer_token_reaches_nothing_of_a_brand_on_the_members_routes(
     client: TestClient, database: Database, sender: members_service.MemoryOtpSender
 ) -> None:
-    """Except what a consumer may do anywhere: join a brand, link an id to themselves."""
+    """Except what a consumer may do anywhere: join a brand, link an id to themselves, keep
+    an address of their own with a brand."""
     victim = Victim(builders.brand_world(database), database)
     headers = _headers(_log_in(client, sender))
     ours = (
@@ -224,7 +225,11 @@ def test_a_consumer_token_reaches_nothing_of_a_brand_on_the_members_routes(
         "/api/v1/binding-",
         "/api/v1/member-",
     )
-    allowed = ("POST /api/v1/members ->", "POST /api/v1/consumers/me/identifiers ->")
+    allowed = (
+        "POST /api/v1/members ->",
+        "POST /api/v1/consumers/me/identifiers ->",
+        "POST /api/v1/consumers/me/addresses ->",
+    )
     problems = [
         p
         for p in walk(client, headers, victim)

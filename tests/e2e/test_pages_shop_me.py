@@ -136,6 +136,8 @@ def test_joining_from_the_order_page_binds_the_referring_guide_and_shows_the_car
     assert 'data-testid="member-card"' in me.text
     assert f'data-testid="member-no">{number}<' in me.text
     assert f'data-testid="guide-name">{guide.display_name}<' in me.text
+    assert f'href="{base}" data-testid="guide-store-link"' in me.text
+    assert f'href="{base}/me/addresses" data-testid="me-addresses"' in me.text
     assert shop.world.east_store.name in me.text
     assert 'data-testid="join-prompt"' not in me.text
     assert _decode_qr(me.text) == [number]

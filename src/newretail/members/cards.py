@@ -1,6 +1,7 @@
 """A consumer's own view of their membership of one brand: the card, tier, points and guide.
 
-Consumers see their guide's name and store, never the guide's phone.
+Consumers see their guide's name and store (its address and code, to visit it or its cloud
+store), never the guide's phone.
 """
 
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ class MyMembership:
     points: int
     store_name: str | None
     guide_name: str | None
+    store_code: str | None = None
+    store_address: str | None = None
 
 
 def my_membership(
@@ -38,13 +41,13 @@ def my_membership(
     tiers = {t.code: t.name for t in programme_of(session=session, brand_id=brand_id).tiers}
     binding = current_binding(session=session, member_id=member.id)
     live = binding is not None and (binding.expires_at is None or binding.expires_at > now)
-    store_name = guide_name = None
+    store_name = guide_name = store_code = store_address = None
     if binding is not None and live:
         scope = brand_scope(brand_id)
         try:
-            store_name = org_service.get_store(
-                session=session, scope=scope, store_id=binding.store_id
-            ).name
+            store = org_service.get_store(session=session, scope=scope, store_id=binding.store_id)
+            store_name, store_code = store.name, store.code
+            store_address = " ".join(part for part in (store.city, store.address) if part)
         except NotFound:
             store_name = None
         if binding.guide_id is not None:
@@ -63,4 +66,6 @@ def my_membership(
         points=member.points,
         store_name=store_name,
         guide_name=guide_name,
+        store_code=store_code,
+        store_address=store_address or None,
     )

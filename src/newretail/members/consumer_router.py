@@ -7,6 +7,10 @@ from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.members import service
 from newretail.members.schemas import (
+    AddressCreate,
+    AddressFields,
+    AddressRead,
+    BrandId,
     ConsumerMeRead,
     ConsumerRead,
     ConsumerTokenRead,
@@ -73,6 +77,58 @@ def add_identifier(data: IdentifierCreate, session: SessionDep, scope: ScopeDep)
     """Link a union, device or anonymous id; a record holding it merges in where allowed."""
     kind = service.IdentifierKind(data.kind)
     return service.add_identifier(session=session, scope=scope, kind=kind, value=data.value)
+
+
+# ---- the address book ------------------------------------------------------------------
+
+AddressBrand = Annotated[BrandId, Query(description="The brand whose address book to use.")]
+
+
+@router.get("/consumers/me/addresses", response_model=list[AddressRead])
+def list_addresses(
+    session: SessionDep, scope: ScopeDep, brand_id: AddressBrand
+) -> list[AddressRead]:
+    """The signed-in consumer's addresses with one brand, the default first."""
+    items = service.list_addresses(session=session, scope=scope, brand_id=brand_id)
+    return [AddressRead.model_validate(a) for a in items]
+
+
+@router.post(
+    "/consumers/me/addresses", response_model=AddressRead, status_code=status.HTTP_201_CREATED
+)
+def add_address(data: AddressCreate, session: SessionDep, scope: ScopeDep) -> AddressRead:
+    """Keep a delivery address (at most 20 a brand); the first one becomes the default."""
+    fields = AddressFields.model_validate(data.model_dump(exclude={"brand_id"}))
+    address = service.add_address(session=session, scope=scope, brand_id=data.brand_id, data=fields)
+    return AddressRead.model_validate(address)
+
+
+@router.get("/consumers/me/addresses/{address_id}", response_model=AddressRead)
+def read_address(address_id: int, session: SessionDep, scope: ScopeDep) -> AddressRead:
+    return AddressRead.model_validate(
+        service.get_address(session=session, scope=scope, address_id=address_id)
+    )
+
+
+@router.put("/consumers/me/addresses/{address_id}", response_model=AddressRead)
+def change_address(
+    address_id: int, data: AddressFields, session: SessionDep, scope: ScopeDep
+) -> AddressRead:
+    """Replace an address; ``is_default`` true makes it the default."""
+    address = service.change_address(session=session, scope=scope, address_id=address_id, data=data)
+    return AddressRead.model_validate(address)
+
+
+@router.post("/consumers/me/addresses/{address_id}/default", response_model=AddressRead)
+def make_default_address(address_id: int, session: SessionDep, scope: ScopeDep) -> AddressRead:
+    address = service.make_default(session=session, scope=scope, address_id=address_id)
+    return AddressRead.model_validate(address)
+
+
+@router.delete("/consumers/me/addresses/{address_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_address(address_id: int, session: SessionDep, scope: ScopeDep) -> None:
+    """Delete an address; when it was the default, the latest changed one left takes over."""
+    service.delete_address(session=session, scope=scope, address_id=address_id)
 
 
 @router.get("/consumers", response_model=Page[ConsumerRead])

@@ -1,13 +1,14 @@
 """Errors of consumers and members, each with a stable code.
 
 NotFound (404)          consumer_not_found, member_not_found, merge_not_found,
-                        guide_not_found, store_not_found and brand_not_found (org)
+                        guide_not_found, address_not_found, store_not_found and
+                        brand_not_found (org)
 InvalidInput (422)      invalid_phone, guide_not_at_store, invalid_rebind,
                         invalid_member_program, store_required, invalid_input (a
                         consumer joining without brand_id, a source not theirs)
 Conflict (409)          insufficient_points, guide_inactive, no_guides_available,
                         merge_refused, merge_already_undone, merge_undo_blocked,
-                        points_reference_reused
+                        points_reference_reused, address_book_full
 Unauthenticated (401)   otp_invalid, otp_expired, consumer_gone
 TooManyRequests (429)   otp_rate_limited, otp_too_many_attempts
 """
@@ -129,3 +130,13 @@ class OtpRateLimited(TooManyRequests):
 class OtpTooManyAttempts(TooManyRequests):
     code = "otp_too_many_attempts"
     default_detail = "Too many wrong codes; ask for a new one."
+
+
+class AddressNotFound(NotFound):
+    code = "address_not_found"
+    default_detail = "Address not found."
+
+
+class AddressBookFull(Conflict):
+    code = "address_book_full"
+    default_detail = "The address book is full: delete an address first."

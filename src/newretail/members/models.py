@@ -197,3 +197,26 @@ class BindingEvent(Base):
     actor_type: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[int | None]
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---- address book ---------------------------------------------------------------------
+
+
+class ConsumerAddress(Base):
+    """A delivery address a consumer keeps with one brand (at most one default per brand)."""
+
+    __tablename__ = "consumer_address"
+    __table_args__ = (Index("ix_consumer_address_owner", "consumer_id", "brand_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumer.id"))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"))
+    recipient: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str] = mapped_column(String(100))
+    line: Mapped[str] = mapped_column(String(300))
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -271,3 +271,37 @@ class RebindResult(ReadModel):
     from_guide_id: int
     moved: int
     to_guides: dict[int, int] = Field(description="Members moved to each guide.")
+
+
+# ---- address book ---------------------------------------------------------------------
+
+BrandId = Annotated[int, Field(ge=1, le=2**53)]
+Place = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class AddressFields(InputModel):
+    recipient: Annotated[str, Field(min_length=1, max_length=100)]
+    phone: PhoneIn
+    region: Place = Field(description="Province or state.")
+    city: Place
+    district: Place
+    line: Annotated[str, Field(min_length=1, max_length=300, description="Street and number.")]
+    is_default: bool = False
+
+
+class AddressCreate(AddressFields):
+    brand_id: BrandId
+
+
+class AddressRead(ReadModel):
+    id: int
+    brand_id: int
+    recipient: str
+    phone: str = Field(description="E.164.")
+    region: str
+    city: str
+    district: str
+    line: str
+    is_default: bool
+    created_at: datetime
+    updated_at: datetime

@@ -11,6 +11,7 @@
     roster.py       finding members: search, filters, most recently active first
     access.py       who sees which members; views.py: API views with masked phones
     buyers.py       the buyer of a sale (consumer, membership, binding) in one read
+    addresses.py    a consumer's address book with each brand, one default
 
 Pure rules live in ``rules.py`` (merges, tiers, points, phone display), ``binding_rules.py``
 (``decide_binding``) and ``phones.py`` (E.164, masking).
@@ -23,6 +24,15 @@ from newretail.members.access import (
     get_member,
     live_consumer_id,
     sees_full_phone,
+)
+from newretail.members.addresses import (
+    MAX_ADDRESSES,
+    add_address,
+    change_address,
+    delete_address,
+    get_address,
+    list_addresses,
+    make_default,
 )
 from newretail.members.binding import (
     BindingOutcome,
@@ -85,6 +95,7 @@ from newretail.members.rules import IdentifierKind, JoinChannel, PointsKind
 from newretail.members.views import member_view, member_views
 
 __all__ = [
+    "MAX_ADDRESSES",
     "Action",
     "BindingMode",
     "BindingOutcome",
@@ -99,22 +110,26 @@ __all__ = [
     "PointsKind",
     "RosterRow",
     "SandboxOtpSender",
+    "add_address",
     "add_identifier",
     "apply_attempt",
     "bind_by_touchpoint",
     "bind_manually",
     "binding_history",
     "buyer_of",
+    "change_address",
     "check_guide",
     "check_otp",
     "consumer_for_phone",
     "consumer_names",
     "count_members",
     "current_binding",
+    "delete_address",
     "ensure_membership",
     "expire_points",
     "expire_points_job",
     "find_membership",
+    "get_address",
     "get_brand_member",
     "get_member",
     "get_merge",
@@ -125,11 +140,13 @@ __all__ = [
     "join",
     "ledger",
     "link_identifier",
+    "list_addresses",
     "list_guide_members",
     "list_members",
     "list_merges",
     "live_consumer_id",
     "lookup",
+    "make_default",
     "me",
     "member_name",
     "member_view",

@@ -14,6 +14,7 @@ charges it at the due date; a declined charge is tried again after each delay of
     dunning ──paid by the member──▶ paid
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -49,3 +50,17 @@ def next_attempt(failed_attempts: int, failed_at: datetime) -> datetime | None:
     if failed_attempts < 1 or failed_attempts > len(RETRY_DELAYS):
         return None
     return failed_at + RETRY_DELAYS[failed_attempts - 1]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a member would pay now and later for an order taken on credit today."""
+
+    now: int
+    later: int
+    due_at: datetime
+
+
+def terms(total: int, down: int, now: datetime, term_days: int) -> Terms:
+    paid_now = down_payment(total, down)
+    return Terms(now=paid_now, later=total - paid_now, due_at=due_at(now, term_days))

@@ -1,5 +1,7 @@
 """Pay later (优享购): credit check, the down payment, the deferred charge and dunning.
 
+    offer               whether a consumer may pay later for an order of a brand, and on
+                        what terms (for the checkout page, before the order exists)
     take_on_credit      a member at or above the brand's threshold pays the down payment
                         now; the order is paid (so it is fulfilled) and the rest becomes a
                         deferred charge due ``term_days`` later
@@ -11,6 +13,7 @@ Charges move by guarded UPDATEs from the states they were read in, so two worker
 worker and an early payment) never both collect one charge.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
@@ -89,6 +92,37 @@ def credit_of(*, session: Session, scope: Scope, member_id: int) -> tuple[int, i
     member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
     found = policy(session=session, brand_id=member.brand_id)
     return credit.score(brand_id=member.brand_id, member_id=member.id), found.threshold
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Pay later for one order: its terms when the buyer qualifies, else why not (a code)."""
+
+    terms: rules.Terms | None
+    refusal: str | None
+
+
+def offer(
+    *, session: Session, scope: Scope, brand_id: int, total: int, now: datetime | None = None
+) -> Offer:
+    """The terms ``take_on_credit`` would give a consumer's order of ``total`` now, or the code
+    it would refuse with (``member_required``, ``credit_insufficient``)."""
+    consumer = None
+    if orders_service.is_consumer(scope):
+        consumer = members_service.live_consumer_id(
+            session=session, consumer_id=scope.actor_id or 0
+        )
+    member = None
+    if consumer is not None:
+        member = members_service.find_membership(
+            session=session, brand_id=brand_id, consumer_id=consumer
+        )
+    if member is None:
+        return Offer(None, errors.MemberRequired.code)
+    found = policy(session=session, brand_id=brand_id)
+    if not rules.qualifies(credit.score(brand_id=brand_id, member_id=member.id), found.threshold):
+        return Offer(None, errors.CreditInsufficient.code)
+    return Offer(rules.terms(total, found.down_payment, now or utcnow(), found.term_days), None)
 
 
 # ---- taking goods on credit -----------------------------------------------------------
@@ -195,6 +229,16 @@ def list_charges(
     return list(
         session.scalars(query.order_by(DeferredCharge.due_at, DeferredCharge.id).limit(500))
     )
+
+
+def charges_of_orders(
+    *, session: Session, scope: Scope, order_ids: list[int]
+) -> dict[int, DeferredCharge]:
+    """The deferred charge of each of these orders the caller sees, by order id."""
+    if not order_ids:
+        return {}
+    query = _charges(session, scope).where(DeferredCharge.order_id.in_(order_ids))
+    return {charge.order_id: charge for charge in session.scalars(query)}
 
 
 def dunning(*, session: Session, scope: Scope) -> list[DeferredCharge]:

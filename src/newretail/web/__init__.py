@@ -46,6 +46,7 @@ def mount(app: FastAPI) -> None:
         guide,
         media,
         router,
+        shop_addresses,
         shop_browse,
         shop_me,
         shop_orders,
@@ -73,6 +74,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_me.router)
+    app.include_router(shop_addresses.router)
     app.include_router(shop_presales.router)
     app.include_router(shop_presale_delivery.router)
     app.include_router(console_presales.router)

@@ -22,6 +22,13 @@ PAYMENT_METHODS = {
     "deferred_down_payment": N_("Pay later: down payment"),
     "deferred_balance": N_("Pay later: balance"),
 }
+# A pay-later balance (paylater.rules.ChargeStatus), as its buyer reads it.
+CHARGE_STATUSES = {
+    "scheduled": N_("Due later"),
+    "retrying": N_("Being collected"),
+    "dunning": N_("Overdue"),
+    "paid": N_("Settled"),
+}
 REFUND_STATUSES = {"succeeded": N_("Refunded"), "pending": N_("Being refunded")}
 # What a stock movement refers to (the reference type of the journal).
 REFERENCE_TYPES = {

@@ -119,6 +119,11 @@ ERRORS = {
     "delivery_not_offered": N_("This pre-sale does not offer that way of getting the item."),
     "out_of_delivery_range": N_("The address is too far from the store for same-city delivery."),
     "invalid_channel": N_("Not a known channel."),
+    "credit_insufficient": N_("Pay later is not open to your membership: nothing was ordered."),
+    "member_required": N_("Pay later is for members of the brand: nothing was ordered."),
+    "down_payment_declined": N_("The down payment was declined: nothing was ordered."),
+    "address_not_found": N_("This address does not exist in your address book."),
+    "address_book_full": N_("Your address book is full: delete an address first."),
 }
 
 # Which form field a domain error belongs to; the others are shown above the form.
@@ -193,6 +198,10 @@ FLASHES = {
     "refund_invalid": N_("Choose a line and a number of units to refund."),
     "order_action_failed": N_("Not done: %(reason)s"),
     "member_joined": N_("You are now a member of %(brand)s."),
+    "paid_later": N_("Ordered with pay later: the down payment is paid, the rest is due later."),
+    "address_saved": N_("The address was saved."),
+    "address_deleted": N_("The address was deleted."),
+    "address_default": N_("This is now your default address."),
     "member_already": N_("You are already a member of %(brand)s."),
     "logged_out": N_("You have logged out."),
     "region_created": N_("Region %(name)s was created."),

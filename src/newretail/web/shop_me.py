@@ -1,7 +1,8 @@
 """The shopper's own corner of the cloud store: the "me" page and joining the brand.
 
     GET  /s/{code}/me    my orders, my membership (tier, points, card with a QR code of the
-                         member number for the till, my guide and store), or a join button
+                         member number for the till, my guide and how to reach them at their
+                         store), or a join button; my addresses (the default one shown)
     POST /s/{code}/join  one tap to become a member of the brand, bound to this store (and to
                          the guide who referred the order it was offered on) by the brand's
                          binding policy; joining again keeps the one membership
@@ -24,10 +25,12 @@ from newretail.members import errors as member_errors
 from newretail.members import service as members_service
 from newretail.members.schemas import MemberCreate
 from newretail.orders import service as orders_service
+from newretail.org.rules import cloud_store_code
 from newretail.touchpoints.images import QUIET_ZONE, dark_runs
 from newretail.web import shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, PageRoute, PageSessionDep, PublicPage
+from newretail.web.shop_checkout import address_view
 from newretail.web.shop_shell import shopper
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -77,6 +80,8 @@ def me_page(
     buyer = shopper(page, session)
     if buyer is None:
         return RedirectResponse(link("/signin", next=f"/s/{store.code}/me"), status_code=303)
+    held = members_service.list_addresses(session=session, scope=buyer, brand_id=store.brand_id)
+    mine = membership_context(session, store, buyer)
     return page.render(
         "cloudstore/me.html",
         **shop_shell.tabs(page, session, store, "me"),
@@ -84,8 +89,23 @@ def me_page(
         link=link,
         ref=ref,
         categories=[],
-        **membership_context(session, store, buyer),
+        default_address=next((address_view(a) for a in held if a.is_default), None),
+        address_count=len(held),
+        guide_store_link=_guide_store_link(store, mine["membership"], link()),
+        **mine,
     )
+
+
+def _guide_store_link(
+    store: CloudStore, mine: members_service.MyMembership | None, here: str
+) -> str | None:
+    """The home page of the member's own store's cloud store, which lists its guides on duty
+    (``here`` when that is the store being browsed)."""
+    if mine is None or mine.store_code is None:
+        return None
+    if mine.store_code == store.store_code:
+        return here
+    return "/s/" + cloud_store_code(store.brand_code, mine.store_code)
 
 
 @router.post("/s/{store_code}/join")

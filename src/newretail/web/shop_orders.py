@@ -32,11 +32,12 @@ from newretail.orders import errors as order_errors
 from newretail.orders import service as orders_service
 from newretail.orders.models import Cart
 from newretail.orders.rules import DeliveryMethod, FulfilmentStatus, OrderStatus
-from newretail.orders.schemas import Attribution, Checkout
+from newretail.orders.schemas import Attribution
+from newretail.paylater import service as paylater_service
 from newretail.payments import service as payments_service
 from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import PaymentCreate
-from newretail.web import messages, security, shop_shell
+from newretail.web import messages, security, shop_checkout, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
@@ -306,6 +307,9 @@ def _checkout_page(
 ) -> Response:
     lines, _ = _lines(session, store, cart)
     total = sum(line["total"].amount for line in lines if line["sellable"])
+    choices = shop_checkout.context(page, session, store, shopper(page, session), total)
+    blank = dict.fromkeys(shop_checkout.TEXT_FIELDS, "")
+    default = next((a["id"] for a in choices["addresses"] if a["is_default"]), None)
     return page.render(
         "cloudstore/checkout.html",
         **shop_shell.tabs(page, session, store, "cart"),
@@ -315,8 +319,15 @@ def _checkout_page(
         categories=[],
         lines=lines,
         total=Money(total, store.currency),
-        form={"method": "pickup", "name": "", "phone": "", "line1": "", "note": "", **form},
+        form={
+            "method": "pickup",
+            "payment": "now",
+            "address_id": str(default) if default else "new",
+            **blank,
+            **form,
+        },
         error=error,
+        **choices,
     )
 
 
@@ -332,44 +343,41 @@ def check_out(
     cart = page_cart(page, session, store, buyer)
     if cart is None or not cart.lines:
         return RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
-    form = {k: fields.get(k, "").strip()[:300] for k in ("method", "name", "phone", "line1")}
+    form = shop_checkout.form_of(fields)
     form["note"] = fields.get("note", "").strip()[:NOTE_MAX]
-    try:
-        data = Checkout.model_validate(_checkout_body(store, form))
-    except ValueError:
-        error = page.gettext("Enter a name, a phone number and an address for the delivery.")
-        return _checkout_page(page, session, store, ref, cart, form, error, 422)
     guide = read_share_ref(secret=page.settings.secret_key, ref=ref)
     try:
+        choice = shop_checkout.chosen(session, store, buyer, form, form["note"])
         mine = orders_service.claim(session=session, scope=buyer, cart=cart)
         order = orders_service.check_out(
             session=session,
             scope=buyer,
             cart_id=mine.id,
-            data=data,
+            data=choice.data,
             attribution=Attribution(referring_guide_id=guide) if guide else None,
         )
+        charge = shop_checkout.settle(session, store, buyer, order.id, choice)
+    except shop_checkout.CheckoutFormError:
+        session.rollback()
+        cart = page_cart(page, session, store, buyer)
+        error = page.gettext(
+            "Enter a name, a phone number and an address for the delivery; to keep the "
+            "address, also its province, city and district."
+        )
+        return _checkout_page(page, session, store, ref, cart, form, error, 422)
     except DomainError as exc:
         session.rollback()
         cart = page_cart(page, session, store, buyer)
         return _checkout_page(
             page, session, store, ref, cart, form, page.error_message(exc), exc.status
         )
-    response = RedirectResponse(linker(store.code, ref)(f"/orders/{order.id}/pay"), status_code=303)
+    link = linker(store.code, ref)
+    if charge is not None:
+        response = page.redirect(link(f"/orders/{order.id}"), flash="paid_later")
+    else:
+        response = RedirectResponse(link(f"/orders/{order.id}/pay"), status_code=303)
     response.delete_cookie(_cart_cookie(store), path="/")
     return response
-
-
-def _checkout_body(store: CloudStore, form: dict[str, str]) -> dict[str, Any]:
-    delivery: dict[str, Any] = {"method": "pickup"}
-    if form["method"] == "same_city":
-        # No geocoder offline: the courier's search starts from this store's own point.
-        address = {k: form[k] for k in ("name", "phone", "line1")}
-        delivery = {
-            "method": "same_city",
-            "address": {**address, "city": store.city, "lat": store.lat, "lng": store.lng},
-        }
-    return {"delivery": delivery, "note": form["note"]}
 
 
 # ---- paying and following the order ---------------------------------------------------
@@ -452,6 +460,7 @@ def order_page(
         return _signin_redirect(store, ref, f"/s/{store.code}/orders/{order_id}")
     fulfilments = orders_service.list_fulfilments(session=session, scope=buyer, order_id=order.id)
     steps = _steps(order.delivery_method, order.status)
+    charges = paylater_service.charges_of_orders(session=session, scope=buyer, order_ids=[order.id])
     return _render(
         page,
         session,
@@ -469,6 +478,7 @@ def order_page(
         ],
         steps=steps,
         join_offer=offers_membership(session, store, buyer),
+        pay_later=shop_checkout.charge_view(page, charges.get(order.id)),
     )
 
 
@@ -493,6 +503,9 @@ def my_orders(
         return _signin_redirect(store, ref, f"/s/{store.code}/orders")
     found, _ = orders_service.list_orders(session=session, scope=buyer, cursor=None, limit=100)
     orders = [o for o in reversed(found) if o.brand_id == store.brand_id]
+    charges = paylater_service.charges_of_orders(
+        session=session, scope=buyer, order_ids=[o.id for o in orders]
+    )
     return _render(
         page,
         session,
@@ -500,5 +513,8 @@ def my_orders(
         store,
         ref,
         "me",
-        orders=[(o, Money(o.total, o.currency)) for o in orders],
+        orders=[
+            (o, Money(o.total, o.currency), shop_checkout.charge_view(page, charges.get(o.id)))
+            for o in orders
+        ],
     )

@@ -35,3 +35,16 @@ def test_the_demo_score_depends_on_the_member_alone() -> None:
     scores = {credit.DemoCreditProvider().score(brand_id=b, member_id=42) for b in (1, 2)}
     assert len(scores) == 1
     assert 300 <= scores.pop() <= 850
+
+
+def test_the_terms_split_an_order_into_the_down_payment_now_and_the_rest_at_the_term() -> None:
+    now = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
+    assert rules.terms(12_900, 100, now, 30) == rules.Terms(
+        now=100, later=12_800, due_at=datetime(2027, 1, 5, 4, 0, tzinfo=UTC)
+    )
+
+
+def test_an_order_below_the_down_payment_is_paid_whole_now_and_nothing_is_left() -> None:
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    terms = rules.terms(50, 100, now, 30)
+    assert (terms.now, terms.later) == (50, 0)
