@@ -21,7 +21,7 @@ from newretail.promotions.schemas import (
     TemplateUpdate,
     TermsBody,
 )
-from newretail.promotions.shapes import check_dates, check_terms
+from newretail.promotions.shapes import check_dates, check_hours, check_terms
 
 PROMOTIONS = visibility.Ladder(brand=Promotion.brand_id, brand_staff_see_all=True)
 TEMPLATES = visibility.Ladder(brand=CouponTemplate.brand_id, brand_staff_see_all=True)
@@ -43,6 +43,7 @@ def create_promotion(*, session: Session, scope: Scope, data: PromotionCreate) -
         raise errors.InvalidTerms(f"{data.kind.value} is a coupon kind, not a promotion.")
     check_terms(data.kind, data.terms, data.reach)
     check_dates(data.starts_at, data.ends_at)
+    check_hours(data.from_minute, data.until_minute)
     row = Promotion(
         brand_id=brand_id,
         **data.model_dump(exclude={"brand_id", "terms", "reach"}),
@@ -82,6 +83,9 @@ def update_promotion(
     reach = data.reach or ReachBody.model_validate(row.reach)
     check_terms(Kind(row.kind), terms, reach)
     check_dates(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
+    check_hours(
+        changes.get("from_minute", row.from_minute), changes.get("until_minute", row.until_minute)
+    )
     _change(row, {**changes, **_stored(terms, reach)})
     return row
 

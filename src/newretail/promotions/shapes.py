@@ -45,6 +45,14 @@ def check_dates(starts_at: datetime | None, ends_at: datetime | None) -> None:
         raise errors.DatesReversed()
 
 
+def check_hours(from_minute: int | None, until_minute: int | None) -> None:
+    """Daily hours come as a pair (``until`` before ``from`` runs past midnight)."""
+    if (from_minute is None) != (until_minute is None) or (
+        from_minute is not None and from_minute == until_minute
+    ):
+        raise errors.InvalidTerms("Give both from_minute and until_minute, and not equal.")
+
+
 def terms_of(kind: str, terms: dict[str, Any]) -> Terms:
     body = TermsBody.model_validate(terms)
     return Terms(

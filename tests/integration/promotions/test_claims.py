@@ -1,4 +1,5 @@
-"""Claiming coupons: the member's limit, the template's quantity and budget, under load.
+"""Claiming coupons: the member's limit, the template's quantity and budget, under load;
+and one coupon reserved by many orders at once.
 
 On SQLite the claims queue on the write lock; on PostgreSQL they run in parallel and the
 guarded UPDATEs decide. Each wave of threads is released together by a barrier.
@@ -115,3 +116,30 @@ def test_a_percent_coupon_under_a_budget_needs_a_maximum(database: Database) -> 
     with pytest.raises(DomainError) as refused:
         pb.template(database, shop, kind="percent", terms={"percent_off": 10}, budget=10_000)
     assert refused.value.code == "invalid_terms"
+
+
+def test_two_orders_racing_for_one_coupon_reserve_it_once(database: Database) -> None:
+    shop = pb.shop(database)
+    member_id = pb.member(database, shop)
+    coupon_id = pb.claim(database, member_id, pb.template(database, shop))
+    priced = pb.priced(database, shop, member_id, [1, 0])
+    barrier = threading.Barrier(WORKERS)
+
+    def attempt(n: int) -> str:
+        barrier.wait(timeout=120)
+        try:
+            with database.transaction() as session:
+                promotions_service.reserve(
+                    session=session,
+                    priced=priced,
+                    member_id=member_id,
+                    keys=[f"coupon:{coupon_id}"],
+                    reference=f"order-{n}",
+                )
+        except DomainError as refused:
+            return refused.code
+        return "reserved"
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        outcomes = Counter(pool.map(attempt, range(WORKERS)))
+    assert outcomes == {"reserved": 1, "coupon_unavailable": WORKERS - 1}
