@@ -74,9 +74,11 @@ from newretail.orders.models import Order
 from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
 from newretail.orders.rows import LineView, OrderView
 from newretail.orders.rules import OrderKind
+from newretail.orders.schemas import Attribution
 from newretail.orders.special import FixedLine, place_fixed
 
 __all__ = [
+    "Attribution",
     "Draft",
     "FixedLine",
     "LineView",

@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Code, InputModel, Name, ReadModel
 from newretail.orders.schemas import OrderRead
 from newretail.presales.rules import UnpaidRule, valid_item
 
@@ -115,9 +115,14 @@ class PresaleRead(ReadModel):
 
 
 class DepositCreate(InputModel):
+    """A deposit; a share link's guide and a scanned code credit it as they credit any order
+    (the pre-sale is its campaign)."""
+
     store_id: Id
     sku_id: Id
     quantity: Annotated[int, Field(ge=1, le=100)] = 1
+    referring_guide_id: Id | None = None
+    touchpoint_code: Code | None = None
 
 
 class DepositRead(ReadModel):

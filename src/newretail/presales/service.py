@@ -161,9 +161,17 @@ def _buyer(session: Session, scope: Scope, brand_id: int) -> tuple[int | None, i
 
 
 def place_deposit(
-    *, session: Session, scope: Scope, presale_id: int, data: DepositCreate
+    *,
+    session: Session,
+    scope: Scope,
+    presale_id: int,
+    data: DepositCreate,
+    channel: str | None = None,
 ) -> tuple[PresaleDeposit, Order]:
-    """A deposit order for units at a store, holding them until the balance window closes."""
+    """A deposit order for units at a store, holding them until the balance window closes.
+
+    ``channel``: a consumer's channel when it is not the cloud store's (a guide's share).
+    """
     campaign = get_presale(session=session, scope=scope, presale_id=presale_id)
     item = _item(campaign, data.sku_id, data.store_id)
     now = utcnow()
@@ -194,7 +202,7 @@ def place_deposit(
         scope=scope,
         store=store,
         kind=orders_service.OrderKind.DEPOSIT,
-        channel="cloud_store" if consumer else "pos",
+        channel=(channel or "cloud_store") if consumer else "pos",
         consumer_id=consumer,
         member_id=member,
         lines=[
@@ -211,6 +219,9 @@ def place_deposit(
         reservation_id=reservation.id,
         expires_at=min(now + payment_window, campaign.deposit_ends_at),
         campaign=rules.campaign_tag(campaign.id),
+        attribution=orders_service.Attribution(
+            referring_guide_id=data.referring_guide_id, touchpoint_code=data.touchpoint_code
+        ),
     )
     amounts = rules.balance_amounts(
         price=item.price, deposit_value=item.deposit_value, quantity=data.quantity
@@ -328,6 +339,10 @@ def order_balance(
         reservation_id=deposit.reservation_id,
         expires_at=deposit.balance_closes_at,
         campaign=rules.campaign_tag(campaign.id),
+        attribution=orders_service.Attribution(
+            referring_guide_id=first.referring_guide_id, touchpoint_code=first.touchpoint_code
+        ),
+        carried=True,
     )
     session.execute(
         update(PresaleDeposit)

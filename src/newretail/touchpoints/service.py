@@ -17,6 +17,7 @@ from newretail.org import service as org_service
 from newretail.touchpoints import images, rules, sheets
 from newretail.touchpoints.codes import (
     Names,
+    code_of_brand,
     code_query,
     create_code,
     create_codes,
@@ -152,7 +153,9 @@ __all__ = [
     "JoinResult",
     "Names",
     "ScanResult",
+    "TouchpointCode",
     "brand_scope",
+    "code_of_brand",
     "code_query",
     "code_read",
     "counts",
