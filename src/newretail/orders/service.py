@@ -1,6 +1,8 @@
 """The orders domain's use cases, for routers, the worker and other domains (import only this).
 
     context.py       opening a sale: store, brand, prices and buyer, read once
+    attribution.py   an order's attribution checked (code, referring guide, campaign),
+                     the same for every kind of order
     checkout.py      a new order drafted (priced, attributed, routed), then written held
                      (a reservation until paid) or paid at once (a purchase)
     routing.py       where the units come from (pickup store, or ``rules.route``)
@@ -39,6 +41,8 @@ from newretail.orders.access import (
     require_staff,
     system_for,
 )
+from newretail.orders.attribution import Credit
+from newretail.orders.attribution import credited as check_attribution
 from newretail.orders.carts import (
     PricedCart,
     check_out,
@@ -79,6 +83,7 @@ from newretail.orders.special import FixedLine, place_fixed
 
 __all__ = [
     "Attribution",
+    "Credit",
     "Draft",
     "FixedLine",
     "LineView",
@@ -90,6 +95,7 @@ __all__ = [
     "apply_refund",
     "brand_currency",
     "cancel",
+    "check_attribution",
     "check_out",
     "claim",
     "claim_for_payment",

@@ -189,6 +189,9 @@ FLASHES = {
     "refund_made": N_("%(amount)s was refunded."),
     "refund_invalid": N_("Choose a line and a number of units to refund."),
     "order_action_failed": N_("Not done: %(reason)s"),
+    "arrival_dropped": N_(
+        "The link or code you came through is no longer valid: your order was placed without it."
+    ),
     "member_joined": N_("You are now a member of %(brand)s."),
     "member_already": N_("You are already a member of %(brand)s."),
     "logged_out": N_("You have logged out."),

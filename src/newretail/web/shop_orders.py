@@ -4,7 +4,8 @@
     GET  /s/{code}/cart            the cart, priced by this store's cloud-store offers
     GET  /s/{code}/signin          phone + one-time code (members' sign-in), then back
     GET  /s/{code}/checkout        pickup in this store or same-city delivery (an address)
-    POST /s/{code}/checkout        the order (channel ``cloud_store``); then the payment page
+    POST /s/{code}/checkout        the order (channel ``cloud_store``, or ``guide_share``
+                                   through a share link); then the payment page
     GET  /s/{code}/orders/{id}/pay the sandbox payment page; the provider decides the outcome
     GET  /s/{code}/orders/{id}     state, lines, pickup code when ready, fulfilment steps
     GET  /s/{code}/orders          my orders in this brand
@@ -12,8 +13,9 @@
 The cart is the API's cart (``orders`` carts): filled before anyone signs in as a visitor's
 cart whose id alone sits in a signed cookie per store, and claimed by the consumer who signs
 in to check out (their id is in a signed cookie too). A ``ref`` (a guide's signed share
-token) is carried on every link; at checkout the guide it names becomes the order's
-referring guide.
+token) is carried on every link; at checkout the shopper's arrival (``shop_attribution``:
+that ref, or the share link or scanned code remembered in the browser) is the order's
+referring guide, code, campaign and channel.
 """
 
 from typing import Annotated, Any
@@ -24,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from newretail.cloudstore import service as cloudstore_service
 from newretail.cloudstore.stores import CloudStore
-from newretail.guides.rules import read_share_ref
 from newretail.kernel.errors import DomainError
 from newretail.kernel.money import Money
 from newretail.members import service as members_service
@@ -36,7 +37,7 @@ from newretail.orders.schemas import Attribution, Checkout
 from newretail.payments import service as payments_service
 from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import PaymentCreate
-from newretail.web import messages, security, shop_shell
+from newretail.web import messages, security, shop_attribution, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
@@ -339,7 +340,9 @@ def check_out(
     except ValueError:
         error = page.gettext("Enter a name, a phone number and an address for the delivery.")
         return _checkout_page(page, session, store, ref, cart, form, error, 422)
-    guide = read_share_ref(secret=page.settings.secret_key, ref=ref)
+    came, dropped = shop_attribution.checked(
+        session, store.brand_id, shop_attribution.arrival(page, store.brand_id, ref)
+    )
     try:
         mine = orders_service.claim(session=session, scope=buyer, cart=cart)
         order = orders_service.check_out(
@@ -347,7 +350,8 @@ def check_out(
             scope=buyer,
             cart_id=mine.id,
             data=data,
-            attribution=Attribution(referring_guide_id=guide) if guide else None,
+            attribution=came.attribution,
+            recorded_channel=came.channel,
         )
     except DomainError as exc:
         session.rollback()
@@ -355,7 +359,11 @@ def check_out(
         return _checkout_page(
             page, session, store, ref, cart, form, page.error_message(exc), exc.status
         )
-    response = RedirectResponse(linker(store.code, ref)(f"/orders/{order.id}/pay"), status_code=303)
+    pay_url = linker(store.code, ref)(f"/orders/{order.id}/pay")
+    response = RedirectResponse(pay_url, status_code=303)
+    if dropped:
+        response = page.redirect(pay_url, flash="arrival_dropped", kind="info")
+        shop_attribution.forget(response, store.brand_id)
     response.delete_cookie(_cart_cookie(store), path="/")
     return response
 
