@@ -250,6 +250,7 @@ POINTS_KINDS = {
     "spend": N_("Spent"),
     "expire": N_("Expired"),
     "adjust": N_("Adjusted"),
+    "reverse": N_("Reversed (refund)"),
 }
 
 JOIN_CHANNELS = {
