@@ -102,5 +102,5 @@ def test_a_share_link_of_a_guide_who_left_is_dropped_with_a_message(
         staff.is_active = False
     order_id, pay_page = _order_without_ref(client, shop, sender)
     assert _credit(database, order_id) == ("cloud_store", None, None, None)
-    assert "no longer valid" in pay_page
+    assert "已失效" in pay_page
     assert f"nr_arrival_{shop.world.brand.id}" not in client.cookies

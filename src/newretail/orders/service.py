@@ -117,6 +117,7 @@ __all__ = [
     "list_orders",
     "mark_paid",
     "mark_ready",
+    "member_orders",
     "open_visitor_cart",
     "place_fixed",
     "place_held",
@@ -139,6 +140,18 @@ BATCH = 200
 def access_cashiers() -> tuple[Role, ...]:
     """The roles that take payments and give refunds at a store."""
     return CASHIERS
+
+
+def member_orders(
+    *, session: Session, scope: Scope, member_id: int, before: datetime | None, limit: int
+) -> list[Order]:
+    """A member's orders the caller sees, in every channel, newest first, placed before
+    ``before`` (a page of a member's history)."""
+    query = order_query(session=session, scope=scope).where(Order.member_id == member_id)
+    if before is not None:
+        query = query.where(Order.created_at < before)
+    newest_first = query.order_by(Order.created_at.desc(), Order.id.desc())
+    return list(session.scalars(newest_first.limit(limit)))
 
 
 def list_orders(

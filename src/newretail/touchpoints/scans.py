@@ -22,7 +22,13 @@ from newretail.members.models import Membership
 from newretail.members.schemas import Consents
 from newretail.outbox import service as outbox_service
 from newretail.touchpoints import rules
-from newretail.touchpoints.codes import Names, destination, get_code, names_of, staff_name
+from newretail.touchpoints.codes import (
+    Names,
+    destination,
+    get_code,
+    names_of,
+    staff_name,
+)
 from newretail.touchpoints.codes import find_live_code as find_live_code
 from newretail.touchpoints.models import CodeJoin, CodeSale, CodeScan, TouchpointCode
 from newretail.touchpoints.schemas import CodeStatsRead
@@ -238,6 +244,36 @@ def _sales(
         .group_by(CodeSale.code_id)
     )
     return {code_id: CodeSales(int(n), int(b), int(s)) for code_id, n, b, s in rows}
+
+
+def consumer_scans(
+    *,
+    session: Session,
+    scope: Scope,
+    brand_id: int,
+    consumer_id: int,
+    before: datetime | None,
+    limit: int,
+) -> list[tuple[CodeScan, TouchpointCode]]:
+    """A member's scans of the brand's codes, newest first, before ``before``.
+
+    For a caller who has read the member (their member page): the scans are the member's
+    activity, so a guide sees the member's scans of the store's shelf tags too, not only of
+    the codes naming them. Another brand's caller sees none.
+    """
+    if not scope.is_platform and scope.brand_id != brand_id:
+        return []
+    query = (
+        select(CodeScan, TouchpointCode)
+        .join(TouchpointCode, TouchpointCode.id == CodeScan.code_id)
+        .where(CodeScan.brand_id == brand_id, CodeScan.consumer_id == consumer_id)
+    )
+    if before is not None:
+        query = query.where(CodeScan.scanned_at < before)
+    rows = session.execute(
+        query.order_by(CodeScan.scanned_at.desc(), CodeScan.id.desc()).limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows]
 
 
 @dataclass(frozen=True)

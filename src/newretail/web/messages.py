@@ -342,6 +342,7 @@ FULFILMENT_STATUSES = {
     "completed": N_("Handed over"),
     "cancelled": N_("Cancelled"),
 }
+RETURN_KINDS = {"return": N_("Goods return"), "exchange": N_("Goods exchange")}
 RETURN_STATUSES = {
     "requested": N_("Requested"),
     "received": N_("Received"),
