@@ -9,10 +9,11 @@
                      down), less what earlier refunds took; reference
                      ``order:<id>:refunded:<refunded amount>`` (kind ``reverse``)
 
-A reversal never takes the balance below zero: points already spent are not clawed back
-into debt, the shortfall is forgiven, and a later refund of the same order takes back
-only what is due then (the cumulative due, less what was taken). An order without a member,
-or another brand's member, earns nothing.
+Each entry's reason is the order's number (the kind says earned or reversed, in the
+reader's language). A reversal never takes the balance below zero: points already spent
+are not clawed back into debt, the shortfall is forgiven, and a later refund of the same
+order takes back only what is due then (the cumulative due, less what was taken). An
+order without a member, or another brand's member, earns nothing.
 
 Idempotent by the ledger's unique (member, kind, reference): a replayed event finds its
 entry and posts nothing; the dispatcher also records each event it handed over.
@@ -87,7 +88,7 @@ def _earn(
         now=event.occurred_at,
         actor=SYSTEM,
         expires_at=rules.earn_expiry(event.occurred_at, programme.points_expiry_days),
-        reason=f"order {event.payload.get('number', order_id)}",
+        reason=str(event.payload.get("number", order_id)),
         reference=earn_reference(order_id),
         spend_amount=paid,
     )
@@ -128,7 +129,7 @@ def _reverse(
         delta=-take,
         now=event.occurred_at,
         actor=SYSTEM,
-        reason=f"refund of order {event.payload.get('number', order_id)}",
+        reason=str(event.payload.get("number", order_id)),
         reference=ref,
         spend_amount=-(min(refunded, paid) - int(spend_back)),
     )
