@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests import code_builders, order_builders
+from tests import code_builders, order_builders, presale_builders
 from tests.e2e.pages_support import csrf_of
 
 from newretail.auth.models import Staff
@@ -16,6 +16,8 @@ from newretail.db import Database
 from newretail.guides.rules import make_share_ref
 from newretail.members import service as members_service
 from newretail.orders.models import Order
+from newretail.web import security
+from newretail.web.shop_orders import SHOPPER_COOKIE
 
 PHONE = "13912345670"
 
@@ -104,3 +106,25 @@ def test_a_share_link_of_a_guide_who_left_is_dropped_with_a_message(
     assert _credit(database, order_id) == ("cloud_store", None, None, None)
     assert "已失效" in pay_page
     assert f"nr_arrival_{shop.world.brand.id}" not in client.cookies
+
+
+def test_a_deposit_placed_after_a_share_link_credits_the_guide(
+    client: TestClient, database: Database, settings: Settings
+) -> None:
+    shop = order_builders.shop(database)
+    presale_id = presale_builders.presale(database, shop)
+    guide_id = shop.world.east_guide.id
+    ref = make_share_ref(secret=settings.secret_key, guide_id=guide_id)
+    client.get(f"{_base(shop)}?ref={ref}")
+    consumer = order_builders.consumer(database)
+    shopper = security.sign(settings.secret_key, "shopper", {"consumer_id": consumer})
+    client.cookies.set(SHOPPER_COOKIE, shopper)
+    token = csrf_of(client, f"{_base(shop)}/presale/{presale_id}")
+    placed = client.post(
+        f"{_base(shop)}/presale/{presale_id}/deposit",
+        data={"sku_id": shop.skus[0], "quantity": "1", "csrf_token": token},
+        follow_redirects=False,
+    )
+    order_id = int(re.findall(r"/orders/(\d+)/pay", placed.headers["location"])[0])
+    channel, referrer, code, _ = _credit(database, order_id)
+    assert (channel, referrer, code) == ("guide_share", guide_id, None)
