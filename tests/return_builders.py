@@ -23,13 +23,18 @@ def received_order(
     quantities: list[int] | None = None,
     discount: int = 0,
     channel: str = "cloud_store",
+    member_id: int | None = None,
 ) -> int:
-    """A paid pickup order at the east store, handed over to the buyer; its id."""
+    """A paid pickup order at the east store (of ``member_id``), handed over; its id."""
     quantities = quantities or [1] * len(shop.skus)
     scope = orders_service.system_for(shop.world.brand.id)
     lines = [{"sku_id": s, "quantity": q} for s, q in zip(shop.skus, quantities, strict=True) if q]
     data = OrderCreate.model_validate(
-        {**order_body(shop, channel=channel), "lines": lines, "discount": discount}
+        {
+            **order_body(shop, channel=channel, member_id=member_id),
+            "lines": lines,
+            "discount": discount,
+        }
     )
     with database.transaction() as session:
         order = orders_service.create_order(session=session, scope=scope, data=data)

@@ -7,10 +7,17 @@ their registry here.
 """
 
 from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
+from newretail.members.consumers import ORDER_POINTS
 from newretail.outbox.consumers import Consumer, ConsumerRegistry
 from newretail.presales.consumers import DEPOSITS_FOLLOW_ORDERS
+from newretail.touchpoints.consumers import CODE_SALES
 
-CONSUMERS: tuple[Consumer, ...] = (WEBHOOK_FAN_OUT, DEPOSITS_FOLLOW_ORDERS)
+CONSUMERS: tuple[Consumer, ...] = (
+    WEBHOOK_FAN_OUT,
+    DEPOSITS_FOLLOW_ORDERS,
+    CODE_SALES,
+    ORDER_POINTS,
+)
 
 
 def registry() -> ConsumerRegistry:

@@ -4,11 +4,13 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from tests import code_builders, order_builders, return_builders
 from tests import member_builders as mb
 from tests.browser.live import App
 from tests.browser.test_browser_console import log_in, submit
 
 from newretail.members import service as members_service
+from newretail.touchpoints import service as touchpoints_service
 
 pytestmark = pytest.mark.browser
 
@@ -65,3 +67,23 @@ def test_a_store_manager_hands_a_leaving_guides_members_to_a_colleague(page: Any
     submit(page, page.get_by_role("button", name="转移会员"))
     expect(page.locator("[data-flash]")).to_contain_text("3 位会员")
     expect(page.locator("[data-testid=members]")).to_contain_text("会员1")
+
+
+def test_a_guide_reads_a_members_orders_and_scans_on_a_phone(phone_page: Any, app: App) -> None:
+    database = app.server.database
+    shop = order_builders.shop(database)
+    member_id = mb.member(database, shop.world)
+    code = code_builders.code(database, shop.store_id, "poster")
+    with database.transaction() as session:
+        touchpoints_service.scan(
+            session=session, code=code, consumer_id=mb.consumer_of(database, member_id)
+        )
+    return_builders.received_order(database, shop, member_id=member_id, channel="pos")
+    page = phone_page
+    log_in(page, app, shop.world.east_guide)
+    page.goto(f"{app.url}/g/members/{member_id}")
+    activity = page.locator("[data-section=activity]")
+    expect(activity).to_be_visible()
+    expect(activity).to_contain_text("门店收银")
+    expect(activity).to_contain_text(f"扫码 {code}")
+    expect(activity.locator(".timeline__item")).to_have_count(2)

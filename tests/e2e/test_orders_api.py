@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests import member_builders, order_builders
+from tests import code_builders, member_builders, order_builders
 from tests.order_builders import order_body
 
 from newretail.db import Database
@@ -46,11 +46,12 @@ def test_an_order_records_the_members_bound_guide_and_the_referring_guide(
     member_id = member_builders.member(database, shop.world)
     consumer_id = member_builders.consumer_of(database, member_id)
     sharer = member_builders.guide(database, shop.world.brand.id, shop.world.west_store.id)
+    poster = code_builders.code(database, shop.store_id, "poster", campaign="spring")
     body = order_body(
         shop,
         channel="guide_share",
         referring_guide_id=sharer.id,
-        touchpoint_code="SHARE-01",
+        touchpoint_code=poster,
         campaign="spring",
     )
     order = client.post(
@@ -59,7 +60,7 @@ def test_an_order_records_the_members_bound_guide_and_the_referring_guide(
     assert (order["member_id"], order["bound_guide_id"]) == (member_id, shop.world.east_guide.id)
     assert order["bound_store_id"] == shop.store_id
     assert order["referring_guide_id"] == sharer.id
-    assert (order["touchpoint_code"], order["campaign"]) == ("SHARE-01", "spring")
+    assert (order["touchpoint_code"], order["campaign"]) == (poster, "spring")
     assert (order["store_id"], order["channel"]) == (shop.store_id, "guide_share")
 
 
@@ -222,13 +223,14 @@ def test_a_cart_checks_out_once_at_the_prices_of_its_store(
 ) -> None:
     shop = order_builders.shop(database)
     buyer = shop.consumer_headers(order_builders.consumer(database))
+    shelf = code_builders.code(database, shop.store_id)
     cart = client.post(
         "/api/v1/carts",
         json={
             "store_id": shop.store_id,
             "channel": "online",
             "lines": [{"sku_id": shop.skus[0], "quantity": 2}],
-            "touchpoint_code": "SHELF-7",
+            "touchpoint_code": shelf,
         },
         headers=buyer,
     ).json()
@@ -238,7 +240,7 @@ def test_a_cart_checks_out_once_at_the_prices_of_its_store(
     assert cart["subtotal"] == 2 * shop.prices[0]
     assert cart["lines"][0]["price_source"]["level"] == "brand"
     assert order.status_code == 201, order.text
-    assert (order.json()["total"], order.json()["touchpoint_code"]) == (cart["subtotal"], "SHELF-7")
+    assert (order.json()["total"], order.json()["touchpoint_code"]) == (cart["subtotal"], shelf)
     assert (again.status_code, again.json()["code"]) == (409, "cart_checked_out")
 
 
@@ -268,3 +270,14 @@ def test_shipping_routes_to_the_warehouse_when_no_store_holds_every_line(
     ]
     assert fulfilments[0]["reason"].startswith("fewest splits")
     assert order_builders.level(database, shop.store_id, shop.skus[0]) == (5, 0)
+
+
+def test_an_order_naming_a_made_up_code_is_refused_with_its_code(
+    client: TestClient, database: Database
+) -> None:
+    shop = order_builders.shop(database)
+    buyer = shop.consumer_headers(order_builders.consumer(database))
+    refused = client.post(
+        "/api/v1/orders", json=order_body(shop, touchpoint_code="NOSUCH01"), headers=buyer
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "touchpoint_code_not_found")

@@ -5,12 +5,16 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests import builders
+from tests import builders, order_builders, presale_builders
 from tests import code_builders as cb
 from tests.e2e.pages_support import login, post_form
+from tests.integration.orders.flash import consumer_scope
 from tests.passwords import cheap_hashing
 
 from newretail.db import Database
+from newretail.orders.schemas import OrderCreate
+from newretail.payments import service as payments_service
+from newretail.payments.schemas import PaymentCreate
 from newretail.touchpoints.models import TouchpointCode
 
 EN = {"accept-language": "en"}
@@ -176,3 +180,20 @@ def test_the_console_navigation_links_to_codes_for_managers_only(
     assert 'href="/console/codes"' in manager.text
     assert 'href="/console/codes"' not in cashier.text
     assert refused.status_code == 403
+
+
+def test_the_list_shows_each_code_s_orders_buyers_and_net_sales(
+    client: TestClient, database: Database
+) -> None:
+    shop = order_builders.shop(database, prices=[10_000])
+    code = cb.code(database, shop.store_id)
+    data = OrderCreate.model_validate(order_builders.order_body(shop, touchpoint_code=code))
+    with database.transaction() as session:
+        scope = consumer_scope(order_builders.consumer(database))
+        payments_service.purchase(session=session, scope=scope, data=data, payment=PaymentCreate())
+    presale_builders.dispatch(database)
+    login(client, shop.world.east_store_manager)
+    page = client.get("/console/codes", headers=EN)
+    assert 'data-orders="1"' in page.text
+    assert 'data-buyers="1">Buyers: 1</span>' in page.text
+    assert 'data-sales="10000"' in page.text

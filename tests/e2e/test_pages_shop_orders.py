@@ -35,7 +35,7 @@ def _product_id(database: Database, sku_id: int) -> int:
         return int(session.scalar(select(Sku.product_id).where(Sku.id == sku_id)) or 0)
 
 
-def test_a_consumer_orders_for_pickup_pays_in_the_sandbox_and_the_guide_is_credited(
+def test_a_consumer_orders_through_a_share_link_pays_and_the_guide_is_credited(
     client: TestClient,
     database: Database,
     settings: Settings,
@@ -79,7 +79,7 @@ def test_a_consumer_orders_for_pickup_pays_in_the_sandbox_and_the_guide_is_credi
     assert 'data-testid="cart"' in added.text
     assert signin.startswith(f"{base}/signin")
     assert signed.headers["location"] == f"{base}/checkout"
-    assert saved == ("allocated", "cloud_store", shop.world.east_guide.id, "pickup")
+    assert saved == ("allocated", "guide_share", shop.world.east_guide.id, "pickup")
     assert 'data-status="allocated"' in paid.text
     mine = client.get(f"{base}/orders")
     assert number in mine.text

@@ -46,6 +46,11 @@ class Programme:
     tier_window_days: int = 365
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
     points_expiry_days: int | None = 365
+    points_per_yuan: int = 1
+
+    def multiplier_pct(self, tier: str) -> int:
+        """The points multiplier (a percentage) of ``tier``; 100 for a tier no longer set."""
+        return next((t.points_multiplier_pct for t in self.tiers if t.code == tier), 100)
 
 
 def programme_of(*, session: Session, brand_id: int) -> Programme:
@@ -55,9 +60,18 @@ def programme_of(*, session: Session, brand_id: int) -> Programme:
     return Programme(
         tier_basis=TierBasis(row.tier_basis),
         tier_window_days=row.tier_window_days,
-        tiers=tuple(Tier(t["code"], t["name"], int(t["threshold"])) for t in row.tiers)
+        tiers=tuple(
+            Tier(
+                t["code"],
+                t["name"],
+                int(t["threshold"]),
+                int(t.get("points_multiplier_pct", 100)),
+            )
+            for t in row.tiers
+        )
         or DEFAULT_TIERS,
         points_expiry_days=row.points_expiry_days,
+        points_per_yuan=row.points_per_yuan,
     )
 
 
@@ -66,8 +80,17 @@ def _programme_read(brand_id: int, programme: Programme) -> MemberProgramRead:
         brand_id=brand_id,
         tier_basis=programme.tier_basis.value,
         tier_window_days=programme.tier_window_days,
-        tiers=[TierRead(code=t.code, name=t.name, threshold=t.threshold) for t in programme.tiers],
+        tiers=[
+            TierRead(
+                code=t.code,
+                name=t.name,
+                threshold=t.threshold,
+                points_multiplier_pct=t.points_multiplier_pct,
+            )
+            for t in programme.tiers
+        ],
         points_expiry_days=programme.points_expiry_days,
+        points_per_yuan=programme.points_per_yuan,
     )
 
 
@@ -85,7 +108,7 @@ def put_programme(
     brand_id = scope.target_brand(data.brand_id)
     org_service.get_brand(session=session, scope=scope, brand_id=brand_id)
     scope.require(Role.BRAND_ADMIN)
-    tiers = [Tier(t.code, t.name, t.threshold) for t in data.tiers]
+    tiers = [Tier(t.code, t.name, t.threshold, t.points_multiplier_pct) for t in data.tiers]
     try:
         rules.check_tiers(tiers)
     except ValueError as exc:
@@ -93,8 +116,17 @@ def put_programme(
     row = session.get(MemberProgram, brand_id) or MemberProgram(brand_id=brand_id)
     row.tier_basis = data.tier_basis.value
     row.tier_window_days = data.tier_window_days
-    row.tiers = [{"code": t.code, "name": t.name, "threshold": t.threshold} for t in tiers]
+    row.tiers = [
+        {
+            "code": t.code,
+            "name": t.name,
+            "threshold": t.threshold,
+            "points_multiplier_pct": t.points_multiplier_pct,
+        }
+        for t in tiers
+    ]
     row.points_expiry_days = data.points_expiry_days
+    row.points_per_yuan = data.points_per_yuan
     row.updated_at = utcnow()
     session.add(row)
     session.flush()

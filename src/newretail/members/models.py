@@ -87,6 +87,8 @@ class MemberProgram(Base):
     tier_window_days: Mapped[int] = mapped_column(default=365)
     tiers: Mapped[list[Any]] = mapped_column(default=list)
     points_expiry_days: Mapped[int | None] = mapped_column(default=365)
+    # what a paid order earns per yuan collected (0: orders earn no points)
+    points_per_yuan: Mapped[int] = mapped_column(default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -160,7 +160,8 @@ def refresh_tier(*, session: Session, member: Membership, now: datetime) -> str:
     in_window = [PointsEntry.membership_id == member.id, PointsEntry.created_at > since]
     if programme.tier_basis == TierBasis.POINTS:
         measure = func.coalesce(func.sum(PointsEntry.points), 0)
-        in_window.append(PointsEntry.kind == PointsKind.EARN.value)
+        # an order's points taken back for a refund no longer count towards the tier
+        in_window.append(PointsEntry.kind.in_([PointsKind.EARN.value, PointsKind.REVERSE.value]))
     else:
         measure = func.coalesce(func.sum(PointsEntry.spend_amount), 0)
     value = int(session.scalar(select(measure).where(*in_window)) or 0)

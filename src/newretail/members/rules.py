@@ -34,6 +34,7 @@ class PointsKind(StrEnum):
     SPEND = "spend"
     EXPIRE = "expire"
     ADJUST = "adjust"
+    REVERSE = "reverse"  # an order's points taken back for its refunds
 
 
 class TierBasis(StrEnum):
@@ -91,6 +92,7 @@ class Tier:
     code: str
     name: str
     threshold: int
+    points_multiplier_pct: int = 100  # a paid order earns this percentage of its base points
 
 
 DEFAULT_TIERS = (Tier("standard", "Standard", 0),)
@@ -123,6 +125,30 @@ def entry_tier(tiers: Iterable[Tier]) -> str:
 
 
 # ---- points ---------------------------------------------------------------------------
+
+FEN_PER_YUAN = 100
+
+
+def order_points(*, collected: int, points_per_yuan: int, multiplier_pct: int) -> int:
+    """Points a paid order earns: ``points_per_yuan`` per yuan collected, times the member's
+    tier multiplier (a percentage), rounded down to a whole point (fen never earn alone).
+
+    ``collected`` is in fen, so the rule is floor(collected × rate × pct / 10 000).
+    """
+    if collected <= 0 or points_per_yuan <= 0 or multiplier_pct <= 0:
+        return 0
+    return collected * points_per_yuan * multiplier_pct // (FEN_PER_YUAN * 100)
+
+
+def points_kept(*, earned: int, paid: int, refunded: int) -> int:
+    """What a member keeps of an order's ``earned`` points once ``refunded`` of ``paid`` went back.
+
+    In proportion to what the order still holds, rounded down: a partial refund never leaves
+    a fraction of a point to the member, and a full refund takes everything back.
+    """
+    if paid <= 0 or refunded >= paid:
+        return 0
+    return earned * (paid - max(refunded, 0)) // paid
 
 
 def earn_expiry(earned_at: datetime, expiry_days: int | None) -> datetime | None:

@@ -199,6 +199,9 @@ class TierIn(InputModel):
     code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
     name: Name
     threshold: Annotated[int, Field(ge=0, le=10**12)]
+    points_multiplier_pct: Annotated[int, Field(ge=0, le=1000)] = Field(
+        default=100, description="Paid orders of this tier's members earn this % of the points."
+    )
 
 
 class MemberProgramUpdate(InputModel):
@@ -207,12 +210,16 @@ class MemberProgramUpdate(InputModel):
     tier_window_days: Annotated[int, Field(ge=1, le=3650)] = 365
     tiers: Annotated[list[TierIn], Field(min_length=1, max_length=20)]
     points_expiry_days: Annotated[int, Field(ge=1, le=3650)] | None = 365
+    points_per_yuan: Annotated[int, Field(ge=0, le=100)] = Field(
+        default=1, description="Points a paid order earns per yuan collected (0: none)."
+    )
 
 
 class TierRead(ReadModel):
     code: str
     name: str
     threshold: int
+    points_multiplier_pct: int = 100
 
 
 class MemberProgramRead(ReadModel):
@@ -221,6 +228,7 @@ class MemberProgramRead(ReadModel):
     tier_window_days: int
     tiers: list[TierRead]
     points_expiry_days: int | None
+    points_per_yuan: int = 1
 
 
 # ---- points ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from newretail.db import utcnow
 from newretail.kernel.sale import SaleStore
 from newretail.kernel.scope import Scope
 from newretail.orders import access, checkout, context, errors, pricing
+from newretail.orders import attribution as attribution_service
 from newretail.orders.models import Cart, CartLine
 from newretail.orders.rows import OrderView
 from newretail.orders.rules import CartStatus
@@ -107,13 +108,11 @@ def _new_cart(
 
 
 def create_cart(*, session: Session, scope: Scope, data: CartCreate) -> Cart:
-    """A cart of the caller's in one store and channel; its SKUs and guide checked now."""
+    """A cart of the caller's in one store and channel; its SKUs and attribution checked now."""
     context.check_buyer(scope, data.channel)
     _, store = context.selling_store(session=session, scope=scope, store_id=data.store_id)
     attribution = Attribution.model_validate(data.model_dump(include=set(Attribution.model_fields)))
-    context.referring_guide(
-        session=session, brand_id=store.brand_id, guide_id=attribution.referring_guide_id
-    )
+    attribution_service.credited(session=session, brand_id=store.brand_id, attribution=attribution)
     lines = _merged((line.sku_id, line.quantity) for line in data.lines)
     return _new_cart(session, store, data.channel, _owner(session, scope), attribution, lines)
 
@@ -223,11 +222,13 @@ def check_out(
     cart_id: int,
     data: Checkout,
     attribution: Attribution | None = None,
+    recorded_channel: str | None = None,
 ) -> OrderView:
     """The cart becomes an order, once: a second checkout is ``cart_checked_out``.
 
-    ``attribution``, when given, is the sale's (a share link followed at checkout) instead
-    of the cart's.
+    ``attribution``, when given, is the sale's (the cloud store session's share link or
+    scanned code) instead of the cart's; ``recorded_channel`` the channel the order records
+    when it is not the cart's (see ``checkout.draft``).
     """
     cart = get_cart(session=session, scope=scope, cart_id=cart_id)
     if cart.status != CartStatus.OPEN.value:
@@ -240,6 +241,7 @@ def check_out(
         lines=[(line.sku_id, line.quantity) for line in cart.lines],
         attribution=attribution or Attribution.model_validate(cart.attribution),
         checkout=data,
+        recorded_channel=recorded_channel,
     )
 
     def close(order: OrderView) -> None:

@@ -32,7 +32,17 @@ from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.kernel.sale import Sale
 from newretail.kernel.scope import Scope
-from newretail.orders import access, allocation, context, errors, events, pricing, routing, rules
+from newretail.orders import (
+    access,
+    allocation,
+    context,
+    errors,
+    events,
+    pricing,
+    routing,
+    rules,
+)
+from newretail.orders import attribution as attribution_service
 from newretail.orders.rows import OrderView, insert_order
 from newretail.orders.rules import OrderKind, OrderStatus
 from newretail.orders.schemas import Attribution, Checkout, OrderCreate
@@ -54,9 +64,9 @@ class Draft:
     amounts: tuple[rules.LineAmounts, ...]
     route: routing.Route
     checkout: Checkout
-    attribution: Attribution
-    referring_guide_id: int | None
+    credit: attribution_service.Credit
     expires_at: datetime
+    channel: str
 
     @property
     def total(self) -> int:
@@ -87,8 +97,16 @@ def draft(
     lines: Sequence[tuple[int, int]],
     attribution: Attribution,
     checkout: Checkout,
+    recorded_channel: str | None = None,
 ) -> Draft:
-    """Everything a new order needs, read once; refusals (stock first) before any write."""
+    """Everything a new order needs, read once; refusals (stock first) before any write.
+
+    ``recorded_channel``: the channel the order records when it is not the one its prices
+    come from (a cloud store cart checked out through a guide's share link: priced as the
+    buyer saw it, recorded as ``guide_share``).
+    """
+    if recorded_channel is not None:
+        context.check_buyer(scope, recorded_channel)
     if checkout.discount and access.is_consumer(scope):
         raise errors.DiscountNotAllowed()
     now = utcnow()
@@ -115,8 +133,8 @@ def draft(
         need={p.sku_id: p.quantity for p in priced},
     )
     buyer = context.buyer(session=session, scope=scope, sale=sale, member_id=checkout.member_id)
-    referrer = context.referring_guide(
-        session=session, brand_id=sale.brand.id, guide_id=attribution.referring_guide_id
+    credit = attribution_service.credited(
+        session=session, brand_id=sale.brand.id, attribution=attribution
     )
     window = timedelta(seconds=get_settings().order_payment_window_seconds)
     return Draft(
@@ -126,9 +144,9 @@ def draft(
         amounts=tuple(amounts),
         route=route,
         checkout=checkout,
-        attribution=attribution,
-        referring_guide_id=referrer,
+        credit=credit,
         expires_at=now + window,
+        channel=recorded_channel or sale.channel,
     )
 
 
@@ -139,14 +157,14 @@ def _order_values(draft: Draft, status: OrderStatus, **values: Any) -> dict[str,
         "number": draft.number,
         "kind": OrderKind.STANDARD.value,
         "store_id": sale.store.id,
-        "channel": sale.channel,
+        "channel": draft.channel,
         "consumer_id": sale.buyer.consumer_id,
         "member_id": sale.buyer.member_id,
         "bound_store_id": sale.buyer.bound_store_id,
         "bound_guide_id": sale.buyer.bound_guide_id,
-        "referring_guide_id": draft.referring_guide_id,
-        "touchpoint_code": draft.attribution.touchpoint_code,
-        "campaign": draft.attribution.campaign,
+        "referring_guide_id": draft.credit.referring_guide_id,
+        "touchpoint_code": draft.credit.touchpoint_code,
+        "campaign": draft.credit.campaign,
         "note": draft.checkout.note,
         "status": status.value,
         "refund_state": rules.RefundState.NONE.value,

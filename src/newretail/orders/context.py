@@ -10,11 +10,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from newretail.auth import service as auth_service
 from newretail.catalog import service as catalog_service
-from newretail.kernel.errors import NotFound
 from newretail.kernel.sale import ANONYMOUS, Buyer, Sale, SaleBrand, SaleStore
-from newretail.kernel.scope import Role, Scope
+from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.members.errors import ConsumerGone
 from newretail.orders import access, errors
@@ -66,15 +64,9 @@ def open_sale(
 def buyer(*, session: Session, scope: Scope, sale: Sale, member_id: int | None) -> Buyer:
     """A consumer token's own membership, or the member staff name (none: anonymous)."""
     if access.is_consumer(scope):
-        found = members_service.buyer_of(
-            session=session,
-            consumer_id=scope.actor_id or 0,
-            brand_id=sale.brand.id,
-            now=sale.now,
+        return consumer_buyer(
+            session=session, consumer_id=scope.actor_id or 0, brand_id=sale.brand.id, now=sale.now
         )
-        if found is None:
-            raise ConsumerGone()
-        return found
     if member_id is None:
         return ANONYMOUS
     member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
@@ -84,16 +76,12 @@ def buyer(*, session: Session, scope: Scope, sale: Sale, member_id: int | None) 
     return Buyer(member.consumer_id, member.id, binding.store_id, binding.guide_id)
 
 
-def referring_guide(*, session: Session, brand_id: int, guide_id: int | None) -> int | None:
-    """The guide a share link or badge names: an active guide of the brand, or refused."""
-    if guide_id is None:
-        return None
-    try:
-        staff = auth_service.get_staff(
-            session=session, scope=access.system_for(brand_id), staff_id=guide_id
-        )
-    except NotFound as exc:
-        raise errors.ReferringGuideNotFound() from exc
-    if not staff.is_active or not any(a.role == Role.GUIDE for a in staff.roles):
-        raise errors.ReferringGuideNotFound()
-    return guide_id
+def consumer_buyer(*, session: Session, consumer_id: int, brand_id: int, now: datetime) -> Buyer:
+    """A consumer buying in the brand: their membership and its binding at ``now`` (the
+    snapshot every order of theirs keeps), in one read."""
+    found = members_service.buyer_of(
+        session=session, consumer_id=consumer_id, brand_id=brand_id, now=now
+    )
+    if found is None:
+        raise ConsumerGone()
+    return found

@@ -7,7 +7,9 @@ Conflict:         order_not_payable, order_already_paid, order_not_cancellable,
                   (and the shared idempotency_key_reused)
 InvalidInput:     unsellable_sku, per_order_limit, invalid_channel_for_buyer,
                   invalid_delivery, invalid_discount, pickup_code_mismatch, invalid_refund,
-                  referring_guide_not_found
+                  and refused attribution (``AttributionRefused``):
+                  referring_guide_not_found, touchpoint_code_not_found,
+                  referring_guide_not_code_guide, campaign_not_code_campaign
 PermissionDenied: discount_not_allowed
 (a shortage of stock answers with the inventory's insufficient_stock)
 """
@@ -113,9 +115,31 @@ class InvalidRefund(InvalidInput):
     default_detail = "A refund names an amount or lines with units left to refund."
 
 
-class ReferringGuideNotFound(InvalidInput):
+class AttributionRefused(InvalidInput):
+    """What an order names as its attribution does not hold; nothing was written."""
+
+    code = "attribution_refused"
+    default_detail = "The order's attribution was refused."
+
+
+class ReferringGuideNotFound(AttributionRefused):
     code = "referring_guide_not_found"
     default_detail = "The referring guide is not an active guide of this brand."
+
+
+class TouchpointCodeNotFound(AttributionRefused):
+    code = "touchpoint_code_not_found"
+    default_detail = "The touchpoint code is not a code of this brand."
+
+
+class ReferringGuideNotCodeGuide(AttributionRefused):
+    code = "referring_guide_not_code_guide"
+    default_detail = "The referring guide is not the guide the touchpoint code names."
+
+
+class CampaignNotCodeCampaign(AttributionRefused):
+    code = "campaign_not_code_campaign"
+    default_detail = "The campaign is not the touchpoint code's campaign."
 
 
 class DiscountNotAllowed(PermissionDenied):

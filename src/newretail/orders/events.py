@@ -16,10 +16,12 @@ def order_payload(order: Order | OrderView) -> dict[str, Any]:
     return {
         "id": order.id,
         "number": order.number,
+        "kind": order.kind,
         "status": order.status,
         "refund_state": order.refund_state,
         "store_id": order.store_id,
         "channel": order.channel,
+        "consumer_id": order.consumer_id,
         "member_id": order.member_id,
         "bound_store_id": order.bound_store_id,
         "bound_guide_id": order.bound_guide_id,
@@ -33,6 +35,7 @@ def order_payload(order: Order | OrderView) -> dict[str, Any]:
         "total": order.total,
         "paid_amount": order.paid_amount,
         "refunded_amount": order.refunded_amount,
+        "paid_at": order.paid_at.isoformat() if order.paid_at is not None else None,
         "delivery_method": order.delivery_method,
         "lines": [
             {

@@ -1,6 +1,8 @@
 """The orders domain's use cases, for routers, the worker and other domains (import only this).
 
     context.py       opening a sale: store, brand, prices and buyer, read once
+    attribution.py   an order's attribution checked (code, referring guide, campaign),
+                     the same for every kind of order
     checkout.py      a new order drafted (priced, attributed, routed), then written held
                      (a reservation until paid) or paid at once (a purchase)
     routing.py       where the units come from (pickup store, or ``rules.route``)
@@ -40,6 +42,8 @@ from newretail.orders.access import (
     require_staff,
     system_for,
 )
+from newretail.orders.attribution import Credit
+from newretail.orders.attribution import credited as check_attribution
 from newretail.orders.carts import (
     PricedCart,
     check_out,
@@ -76,10 +80,13 @@ from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
 from newretail.orders.routing import SAME_CITY_RADIUS_KM
 from newretail.orders.rows import LineView, OrderView
 from newretail.orders.rules import OrderKind
+from newretail.orders.schemas import Attribution
 from newretail.orders.special import FixedLine, place_fixed, redirect
 
 __all__ = [
     "SAME_CITY_RADIUS_KM",
+    "Attribution",
+    "Credit",
     "Draft",
     "FixedLine",
     "LineView",
@@ -91,6 +98,7 @@ __all__ = [
     "apply_refund",
     "brand_currency",
     "cancel",
+    "check_attribution",
     "check_out",
     "claim",
     "claim_for_payment",
@@ -112,6 +120,7 @@ __all__ = [
     "list_orders",
     "mark_paid",
     "mark_ready",
+    "member_orders",
     "open_visitor_cart",
     "place_fixed",
     "place_held",
@@ -135,6 +144,18 @@ BATCH = 200
 def access_cashiers() -> tuple[Role, ...]:
     """The roles that take payments and give refunds at a store."""
     return CASHIERS
+
+
+def member_orders(
+    *, session: Session, scope: Scope, member_id: int, before: datetime | None, limit: int
+) -> list[Order]:
+    """A member's orders the caller sees, in every channel, newest first, placed before
+    ``before`` (a page of a member's history)."""
+    query = order_query(session=session, scope=scope).where(Order.member_id == member_id)
+    if before is not None:
+        query = query.where(Order.created_at < before)
+    newest_first = query.order_by(Order.created_at.desc(), Order.id.desc())
+    return list(session.scalars(newest_first.limit(limit)))
 
 
 def list_orders(

@@ -21,11 +21,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from newretail.db import utcnow
+from newretail.kernel.sale import ANONYMOUS
 from newretail.kernel.scope import Scope
-from newretail.orders import events
+from newretail.orders import attribution as attribution_service
+from newretail.orders import context, events
 from newretail.orders.checkout import brand_currency, new_number
 from newretail.orders.models import Order, OrderLine
 from newretail.orders.rules import DeliveryMethod, OrderKind, OrderStatus, RefundState
+from newretail.orders.schemas import Attribution
 from newretail.org.models import Store
 
 
@@ -55,10 +58,29 @@ def place_fixed(
     campaign: str,
     delivery_method: DeliveryMethod = DeliveryMethod.PICKUP,
     address: dict[str, Any] | None = None,
+    attribution: Attribution | None = None,
+    carried: bool = False,
 ) -> Order:
-    """A ``created`` order with the given lines and stock hold, picked up at ``store``
-    or delivered from it to ``address``."""
+    """A ``created`` order with the given lines and stock hold, picked up at ``store`` or
+    delivered from it to ``address``.
+
+    Attributed like every order (``attribution.credited``, the buyer's binding now), except
+    that ``campaign`` (the pre-sale's tag, which its deposits follow) is the order's
+    campaign. ``carried``: the attribution comes from an earlier order (a balance from its
+    deposit), so what no longer holds is dropped rather than refused.
+    """
     now = utcnow()
+    buyer = ANONYMOUS
+    if consumer_id is not None:
+        buyer = context.consumer_buyer(
+            session=session, consumer_id=consumer_id, brand_id=store.brand_id, now=now
+        )
+    credit = attribution_service.credited(
+        session=session,
+        brand_id=store.brand_id,
+        attribution=attribution or Attribution(),
+        lenient=carried,
+    )
     order_lines = [
         OrderLine(
             brand_id=store.brand_id,
@@ -81,8 +103,12 @@ def place_fixed(
         kind=kind.value,
         store_id=store.id,
         channel=channel,
-        consumer_id=consumer_id,
-        member_id=member_id,
+        consumer_id=buyer.consumer_id if consumer_id is not None else None,
+        member_id=buyer.member_id if consumer_id is not None else member_id,
+        bound_store_id=buyer.bound_store_id,
+        bound_guide_id=buyer.bound_guide_id,
+        referring_guide_id=credit.referring_guide_id,
+        touchpoint_code=credit.touchpoint_code,
         campaign=campaign,
         status=OrderStatus.CREATED.value,
         refund_state=RefundState.NONE.value,

@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Code, InputModel, Name, ReadModel
 from newretail.orders.rules import DeliveryMethod
 from newretail.orders.schemas import Address, OrderRead
 from newretail.presales.rules import DEFAULT_DELIVERY, UnpaidRule, valid_item
@@ -152,6 +152,9 @@ class PresaleDelivery(InputModel):
 
 
 class DepositCreate(InputModel):
+    """A deposit; a share link's guide and a scanned code credit it as they credit any order
+    (the pre-sale is its campaign)."""
+
     store_id: Id
     sku_id: Id
     quantity: Annotated[int, Field(ge=1, le=100)] = 1
@@ -160,6 +163,8 @@ class DepositCreate(InputModel):
         description="Pickup unless the campaign offers another method and it is chosen; it "
         "can be changed until the balance is paid (PUT /presales/deposits/{id}/delivery).",
     )
+    referring_guide_id: Id | None = None
+    touchpoint_code: Code | None = None
 
 
 class DepositRead(ReadModel):

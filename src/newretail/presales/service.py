@@ -172,9 +172,17 @@ def _buyer(session: Session, scope: Scope, brand_id: int) -> tuple[int | None, i
 
 
 def place_deposit(
-    *, session: Session, scope: Scope, presale_id: int, data: DepositCreate
+    *,
+    session: Session,
+    scope: Scope,
+    presale_id: int,
+    data: DepositCreate,
+    channel: str | None = None,
 ) -> tuple[PresaleDeposit, Order]:
-    """A deposit order for units at a store, holding them until the balance window closes."""
+    """A deposit order for units at a store, holding them until the balance window closes.
+
+    ``channel``: a consumer's channel when it is not the cloud store's (a guide's share).
+    """
     campaign = get_presale(session=session, scope=scope, presale_id=presale_id)
     item = _item(campaign, data.sku_id, data.store_id)
     now = utcnow()
@@ -206,7 +214,7 @@ def place_deposit(
         scope=scope,
         store=store,
         kind=orders_service.OrderKind.DEPOSIT,
-        channel="cloud_store" if consumer else "pos",
+        channel=(channel or "cloud_store") if consumer else "pos",
         consumer_id=consumer,
         member_id=member,
         lines=[
@@ -225,6 +233,9 @@ def place_deposit(
         campaign=rules.campaign_tag(campaign.id),
         delivery_method=data.delivery.method,
         address=delivery.address_of(data.delivery),
+        attribution=orders_service.Attribution(
+            referring_guide_id=data.referring_guide_id, touchpoint_code=data.touchpoint_code
+        ),
     )
     amounts = rules.balance_amounts(
         price=item.price, deposit_value=item.deposit_value, quantity=data.quantity
@@ -368,6 +379,10 @@ def order_balance(
         campaign=rules.campaign_tag(campaign.id),
         delivery_method=DeliveryMethod(deposit.delivery_method),
         address=deposit.address,
+        attribution=orders_service.Attribution(
+            referring_guide_id=first.referring_guide_id, touchpoint_code=first.touchpoint_code
+        ),
+        carried=True,
     )
     session.execute(
         update(PresaleDeposit)

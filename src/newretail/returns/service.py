@@ -153,6 +153,25 @@ def list_returns(
     )
 
 
+def member_returns(
+    *, session: Session, scope: Scope, member_id: int, before: datetime | None, limit: int
+) -> list[tuple[OrderReturn, str, str]]:
+    """Returns and exchanges of a member's orders the caller sees, newest first, made before
+    ``before``, each with its order's number and currency."""
+    query = (
+        return_query(session=session, scope=scope)
+        .join(Order, Order.id == OrderReturn.order_id)
+        .where(Order.member_id == member_id)
+        .add_columns(Order.number, Order.currency)
+    )
+    if before is not None:
+        query = query.where(OrderReturn.created_at < before)
+    rows = session.execute(
+        query.order_by(OrderReturn.created_at.desc(), OrderReturn.id.desc()).limit(limit)
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
 # ---- creating -------------------------------------------------------------------------
 
 

@@ -74,6 +74,18 @@ def find_live_code(*, session: Session, code: str) -> TouchpointCode:
     return found
 
 
+def code_of_brand(*, session: Session, brand_id: int, code: str) -> TouchpointCode | None:
+    """The code an order names, if it is ``brand_id``'s (active or since retired).
+
+    None for another brand's code or one that was never made: an order must not carry it.
+    """
+    return session.scalar(
+        select(TouchpointCode).where(
+            TouchpointCode.code == code, TouchpointCode.brand_id == brand_id
+        )
+    )
+
+
 def list_codes(
     *,
     session: Session,

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from newretail.db import Base, utcnow
@@ -65,3 +65,28 @@ class CodeJoin(Base):
     action: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(32))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CodeSale(Base):
+    """A paid order that named a code, as the orders' events last told it (one row per order).
+
+    Written by the ``code_sales`` consumer of order events (``touchpoints/consumers.py``), so
+    that a code's statistics count orders, buyers and net sales without reading orders.
+    """
+
+    __tablename__ = "code_sale"
+    __table_args__ = (
+        UniqueConstraint("order_id"),
+        Index("ix_code_sale_code_id_paid_at", "code_id", "paid_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("touchpoint_code.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"))
+    consumer_id: Mapped[int | None] = mapped_column(ForeignKey("consumer.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("membership.id"))
+    paid_amount: Mapped[int] = mapped_column(BigInteger)
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

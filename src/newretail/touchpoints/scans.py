@@ -22,9 +22,15 @@ from newretail.members.models import Membership
 from newretail.members.schemas import Consents
 from newretail.outbox import service as outbox_service
 from newretail.touchpoints import rules
-from newretail.touchpoints.codes import Names, destination, get_code, names_of, staff_name
+from newretail.touchpoints.codes import (
+    Names,
+    destination,
+    get_code,
+    names_of,
+    staff_name,
+)
 from newretail.touchpoints.codes import find_live_code as find_live_code
-from newretail.touchpoints.models import CodeJoin, CodeScan, TouchpointCode
+from newretail.touchpoints.models import CodeJoin, CodeSale, CodeScan, TouchpointCode
 from newretail.touchpoints.schemas import CodeStatsRead
 
 DEFAULT_STATS_DAYS = 30
@@ -176,7 +182,9 @@ def stats(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> CodeStatsRead:
-    """Scans, unique scanners, joins and bindings of a code in ``[since, until)``."""
+    """Scans, unique scanners, joins, bindings, and orders, buyers and net sales (of orders
+    paid in the window, as the ``code_sales`` consumer has recorded them) of a code in
+    ``[since, until)``."""
     row = get_code(session=session, scope=scope, code=code)
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
@@ -199,6 +207,7 @@ def stats(
     bindings = session.scalar(
         select(func.count()).where(*in_window, CodeJoin.action == members_service.Action.BIND.value)
     )
+    sold = _sales(session, [row.id], since, until).get(row.id, CodeSales())
     return CodeStatsRead(
         code=row.code,
         since=since,
@@ -207,7 +216,64 @@ def stats(
         unique_scanners=int(unique),
         joins=int(joins or 0),
         bindings=int(bindings or 0),
+        orders=sold.orders,
+        buyers=sold.buyers,
+        sales=sold.sales,
     )
+
+
+@dataclass(frozen=True)
+class CodeSales:
+    orders: int = 0
+    buyers: int = 0
+    sales: int = 0
+
+
+def _sales(
+    session: Session, ids: Sequence[int], since: datetime, until: datetime
+) -> dict[int, CodeSales]:
+    """Orders, distinct buyers and net sales of each code's orders paid in the window."""
+    rows = session.execute(
+        select(
+            CodeSale.code_id,
+            func.count(),
+            func.count(distinct(CodeSale.consumer_id)),
+            func.coalesce(func.sum(CodeSale.paid_amount - CodeSale.refunded_amount), 0),
+        )
+        .where(CodeSale.code_id.in_(ids), CodeSale.paid_at >= since, CodeSale.paid_at < until)
+        .group_by(CodeSale.code_id)
+    )
+    return {code_id: CodeSales(int(n), int(b), int(s)) for code_id, n, b, s in rows}
+
+
+def consumer_scans(
+    *,
+    session: Session,
+    scope: Scope,
+    brand_id: int,
+    consumer_id: int,
+    before: datetime | None,
+    limit: int,
+) -> list[tuple[CodeScan, TouchpointCode]]:
+    """A member's scans of the brand's codes, newest first, before ``before``.
+
+    For a caller who has read the member (their member page): the scans are the member's
+    activity, so a guide sees the member's scans of the store's shelf tags too, not only of
+    the codes naming them. Another brand's caller sees none.
+    """
+    if not scope.is_platform and scope.brand_id != brand_id:
+        return []
+    query = (
+        select(CodeScan, TouchpointCode)
+        .join(TouchpointCode, TouchpointCode.id == CodeScan.code_id)
+        .where(CodeScan.brand_id == brand_id, CodeScan.consumer_id == consumer_id)
+    )
+    if before is not None:
+        query = query.where(CodeScan.scanned_at < before)
+    rows = session.execute(
+        query.order_by(CodeScan.scanned_at.desc(), CodeScan.id.desc()).limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -215,6 +281,9 @@ class CodeCounts:
     scans: int = 0
     unique_scanners: int = 0
     joins: int = 0
+    orders: int = 0
+    buyers: int = 0
+    sales: int = 0
 
 
 def counts(
@@ -224,7 +293,7 @@ def counts(
     since: datetime,
     until: datetime | None = None,
 ) -> dict[int, CodeCounts]:
-    """Scans, unique scanners and joins in ``[since, until)`` of codes the caller has read.
+    """Scans, unique scanners, joins and sales in ``[since, until)`` of codes the caller has read.
 
     One grouped query per table for a whole page of codes, rather than three per code.
     """
@@ -251,7 +320,14 @@ def counts(
         )
     }
     scans = {code_id: (int(n), int(unique)) for code_id, n, unique in scanned}
+    sold = _sales(session, ids, since, until)
     return {
-        code_id: CodeCounts(*scans.get(code_id, (0, 0)), joins=int(joined.get(code_id, 0)))
+        code_id: CodeCounts(
+            *scans.get(code_id, (0, 0)),
+            joins=int(joined.get(code_id, 0)),
+            orders=sold.get(code_id, CodeSales()).orders,
+            buyers=sold.get(code_id, CodeSales()).buyers,
+            sales=sold.get(code_id, CodeSales()).sales,
+        )
         for code_id in ids
     }

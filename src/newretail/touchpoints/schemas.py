@@ -109,3 +109,10 @@ class CodeStatsRead(ReadModel):
     unique_scanners: int
     joins: int = Field(description="Memberships created through the code in the window.")
     bindings: int = Field(description="Joins through the code that bound (or re-bound) a member.")
+    orders: int = Field(
+        default=0, description="Orders naming the code paid in the window (as the worker has seen)."
+    )
+    buyers: int = Field(default=0, description="Distinct consumers among those orders.")
+    sales: int = Field(
+        default=0, description="What those orders collected, net of refunds, in minor units."
+    )

@@ -17,6 +17,7 @@ from newretail.org import service as org_service
 from newretail.touchpoints import images, rules, sheets
 from newretail.touchpoints.codes import (
     Names,
+    code_of_brand,
     code_query,
     create_code,
     create_codes,
@@ -36,6 +37,7 @@ from newretail.touchpoints.scans import (
     CodeCounts,
     JoinResult,
     ScanResult,
+    consumer_scans,
     counts,
     join,
     scan,
@@ -152,9 +154,12 @@ __all__ = [
     "JoinResult",
     "Names",
     "ScanResult",
+    "TouchpointCode",
     "brand_scope",
+    "code_of_brand",
     "code_query",
     "code_read",
+    "consumer_scans",
     "counts",
     "create_code",
     "create_codes",

@@ -2,8 +2,8 @@
 
 Public pages, mobile first. ``store_code`` is the public code (``BRAND.STORE``). A guide's
 attribution token may come along as ``?ref=``: it is kept on every link between these
-pages (ordering reads it later) and otherwise ignored; one that does not look like a
-token is dropped.
+pages, and a valid one is remembered as the shopper's arrival until checkout
+(``shop_attribution``); one that does not look like a token is dropped.
 """
 
 import re
@@ -20,7 +20,7 @@ from newretail.cloudstore.stores import CloudStore
 from newretail.db import Database, utcnow
 from newretail.kernel.money import Money
 from newretail.org.rules import WEEKDAYS
-from newretail.web import messages, presale_cards, shop_shell, storefront
+from newretail.web import messages, presale_cards, shop_attribution, shop_shell, storefront
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -54,9 +54,11 @@ def _render(
     **context: Any,
 ) -> HTMLResponse:
     shell = shop_shell.tabs(page, session, store, tab)
-    return page.render(
+    response = page.render(
         template, store=store, link=linker(store.code, ref), ref=ref, **shell, **context
     )
+    shop_attribution.remember_share(page, response, store.brand_id, ref)
+    return response
 
 
 def _categories(session: Session, context: cloudstore_service.HomeContext) -> Any:
@@ -91,7 +93,7 @@ def store_home(
     if shop_shell.has_cart(page, store):
         with database.transaction(read_only=True) as session:
             shell = shop_shell.tabs(page, session, store, "home")
-    return page.render(
+    response = page.render(
         "cloudstore/home.html",
         store=store,
         link=linker(store.code, kept_ref(ref)),
@@ -107,6 +109,8 @@ def store_home(
         weekdays=[(day, page.translate(messages.WEEKDAY_NAMES[day])) for day in WEEKDAYS],
         presales=sections["presales"],
     )
+    shop_attribution.remember_share(page, response, store.brand_id, kept_ref(ref))
+    return response
 
 
 def _activity(activity: dict[str, Any]) -> dict[str, Any]:

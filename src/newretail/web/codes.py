@@ -1,7 +1,9 @@
 """The consumer's side of a touchpoint code: the scan link and the join-member page.
 
 ``/c/{code}`` is what every printed QR code holds: it records the scan (under a long-lived
-anonymous cookie, so repeated scans count one scanner) and redirects to the code's target.
+anonymous cookie, so repeated scans count one scanner), remembers the code as the shopper's
+arrival for the cloud store's checkout (``shop_attribution``) and redirects to the code's
+target.
 ``/c/{code}/join`` signs a consumer in by phone and one-time code and makes them a member of
 the code's brand, bound as the brand's policy decides; no JavaScript is needed.
 """
@@ -18,6 +20,7 @@ from newretail.kernel.errors import DomainError
 from newretail.members import service as members_service
 from newretail.members.schemas import Consents
 from newretail.touchpoints import service as touchpoints_service
+from newretail.web import shop_attribution
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -57,6 +60,7 @@ def scan(code: CodePath, request: Request, page: PublicPage) -> Response:
             device=request.headers.get("user-agent", "")[:200],
         )
     response = RedirectResponse(result.target_path, status_code=303)
+    shop_attribution.remember_scan(page, response, result.code.brand_id, result.code.code)
     if ANONYMOUS_COOKIE not in request.cookies:
         page.set_cookie(response, ANONYMOUS_COOKIE, anonymous_id, ANONYMOUS_COOKIE_SECONDS)
     return response

@@ -1,5 +1,6 @@
-"""The console's touchpoint codes: the codes of the stores in scope with their counts,
-making codes in bulk, switching one off or on, and a store's print sheet.
+"""The console's touchpoint codes: the codes of the stores in scope with their counts (scans,
+scanners, new members, and the orders, buyers and net sales through them), making codes in
+bulk, switching one off or on, and a store's print sheet.
 
 Everything goes through the touchpoints service with the caller's scope: a store manager
 lists, changes and prints only their stores' codes; another brand's code is a 404.
@@ -19,6 +20,7 @@ from newretail.auth.models import Staff
 from newretail.db import utcnow
 from newretail.kernel import i18n
 from newretail.kernel.errors import DomainError
+from newretail.kernel.money import Money
 from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.org.models import Store
@@ -77,7 +79,7 @@ def _guide_names(session: Session, scope: Scope) -> dict[int, str]:
 
 
 def _code_rows(
-    page: Page, session: Session, brand_id: int, filters: Filters, cursor: str | None
+    page: Page, session: Session, brand: BrandRead, filters: Filters, cursor: str | None
 ) -> tuple[list[dict[str, object]], str | None]:
     scope = page.caller
     rows, next_cursor = touchpoints_service.list_codes(
@@ -85,7 +87,7 @@ def _code_rows(
         scope=scope,
         cursor=cursor,
         limit=PAGE_SIZE,
-        brand_id=brand_id,
+        brand_id=brand.id,
         store_id=filters.store,
         placement=filters.placement,
         campaign=filters.campaign or None,
@@ -95,6 +97,7 @@ def _code_rows(
         session=session, codes=rows, since=utcnow() - timedelta(days=STATS_DAYS)
     )
     guides = _guide_names(session, scope) if rows else {}
+    currency = brand.currency
     targets = _target_labels(page)
     return [
         {
@@ -108,6 +111,7 @@ def _code_rows(
             "active": row.is_active,
             "badge": row.badge_guide_id is not None,
             "counts": counts[row.id],
+            "sales": Money(counts[row.id].sales, currency),
         }
         for row in rows
     ], next_cursor
@@ -128,7 +132,7 @@ def _codes_page(
 ) -> HTMLResponse:
     scope = page.caller
     stores = _stores(session, scope, brand.id)
-    codes, next_cursor = _code_rows(page, session, brand.id, filters, cursor)
+    codes, next_cursor = _code_rows(page, session, brand, filters, cursor)
     params = filters.params()
     return page.render(
         "console/codes.html",

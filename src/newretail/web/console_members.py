@@ -28,6 +28,7 @@ from newretail.web.nav import MEMBER_ROLES, POLICY_ROLES, REBIND_ROLES, console_
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Before = member_pages.Before
 PAGE_SIZE = 50
 Text = Annotated[str | None, Query(max_length=64)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
@@ -116,14 +117,23 @@ def members(
 
 
 @router.get("/console/members/{member_id}")
-def member(page: StaffPage, session: PageSessionDep, member_id: int) -> HTMLResponse:
+def member(
+    page: StaffPage, session: PageSessionDep, member_id: int, before: Before = None
+) -> HTMLResponse:
     scope = page.caller
     found = members_service.read_member(session=session, scope=scope, member_id=member_id)
     scope.require(*MEMBER_ROLES)
     current = data.brand(session=session, scope=scope, brand_id=found.brand_id)
     known = member_pages.names(session=session, scope=scope, brand_id=found.brand_id)
     name = members_service.member_name(session=session, member=found)
-    sections = member_pages.history(page, session, found, known)
+    sections = member_pages.history(
+        page,
+        session,
+        found,
+        known,
+        path=page.request.url.path,
+        before=member_pages.parse_before(before),
+    )
     latest = max([found.joined_at, *(e.at for s in sections for e in s.entries)])
     return page.render(
         "console/member.html",

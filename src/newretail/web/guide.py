@@ -24,6 +24,7 @@ from newretail.web import member_pages
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Before = member_pages.Before
 PAGE_SIZE = 20
 MAX_OFFSET = 100_000
 Search = Annotated[str | None, Query(max_length=64)]
@@ -74,13 +75,22 @@ def workbench(
 
 
 @router.get("/g/members/{member_id}")
-def member(page: StaffPage, session: PageSessionDep, member_id: int) -> HTMLResponse:
+def member(
+    page: StaffPage, session: PageSessionDep, member_id: int, before: Before = None
+) -> HTMLResponse:
     scope = page.caller
     guides_service.guide_store(session=session, scope=scope)
     found = members_service.read_member(session=session, scope=scope, member_id=member_id)
     known = member_pages.names(session=session, scope=scope, brand_id=found.brand_id)
     name = members_service.member_name(session=session, member=found)
-    sections = member_pages.history(page, session, found, known)
+    sections = member_pages.history(
+        page,
+        session,
+        found,
+        known,
+        path=page.request.url.path,
+        before=member_pages.parse_before(before),
+    )
     latest = max([found.joined_at, *(e.at for s in sections for e in s.entries)])
     return page.render(
         "guide/member.html",

@@ -1,26 +1,39 @@
 """What the member screens of the console and the guide's workbench show, as plain data.
 
 A member's history is a list of sections, each built by one function from the services
-with the caller's scope: the binding history and the points ledger today; orders, scans
-and coupons add their own builder to ``SECTION_BUILDERS``.
+with the caller's scope: the binding history, the points ledger, and the member's activity
+(orders in every channel, returns and exchanges, code scans) newest first, a page of
+``ACTIVITY_PAGE`` at a time (``?before=`` the time of the page's last entry); coupons add
+their own builder to ``SECTION_BUILDERS``.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode
 
+from fastapi import Query
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
 from newretail.db import utcnow
+from newretail.kernel import i18n
+from newretail.kernel.money import Money
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.members.schemas import BindingRead, MemberRead
+from newretail.orders import service as orders_service
 from newretail.org import service as org_service
-from newretail.web import data, messages
+from newretail.returns import service as returns_service
+from newretail.touchpoints import service as touchpoints_service
+from newretail.touchpoints.rules import PLACEMENT_LABELS, Placement
+from newretail.web import data, labels, messages
 from newretail.web.pages import Page
 
 HISTORY_LIMIT = 100
+ACTIVITY_PAGE = 20
+Before = Annotated[str | None, Query(max_length=64)]
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,8 @@ class Section:
     title: str
     empty: str
     entries: list[Entry] = field(default_factory=list)
+    older_url: str | None = None
+    newest_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,20 @@ class HistoryContext:
     session: Session
     member: MemberRead
     names: Names
+    path: str = ""
+    before: datetime | None = None
+
+    def link(self, before: datetime | None) -> str:
+        return self.path + ("?" + urlencode({"before": before.isoformat()}) if before else "")
+
+
+def parse_before(text: str | None) -> datetime | None:
+    """The ``before`` of a history page; None (the newest page) for anything unreadable."""
+    try:
+        at = datetime.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def binding_section(ctx: HistoryContext) -> Section:
@@ -188,14 +217,125 @@ def points_section(ctx: HistoryContext) -> Section:
     return section
 
 
+def activity_section(ctx: HistoryContext) -> Section:
+    """Orders, returns and scans of the member, merged newest first, one page of them."""
+    page = ctx.page
+    entries = sorted(
+        [*_order_entries(ctx), *_return_entries(ctx), *_scan_entries(ctx)],
+        key=lambda entry: entry.at,
+        reverse=True,
+    )
+    section = Section(
+        "activity",
+        page.gettext("Orders, returns and scans"),
+        page.gettext("No orders, returns or scans yet."),
+        entries[:ACTIVITY_PAGE],
+    )
+    if len(entries) > ACTIVITY_PAGE:
+        section.older_url = ctx.link(section.entries[-1].at)
+    if ctx.before is not None:
+        section.newest_url = ctx.link(None)
+    return section
+
+
+def _money(page: Page, amount: int, currency: str) -> str:
+    return i18n.format_money(Money(amount, currency), page.locale)
+
+
+def _order_entries(ctx: HistoryContext) -> list[Entry]:
+    page, known = ctx.page, ctx.names
+    orders = orders_service.member_orders(
+        session=ctx.session,
+        scope=page.caller,
+        member_id=ctx.member.id,
+        before=ctx.before,
+        limit=ACTIVITY_PAGE + 1,
+    )
+    return [
+        Entry(
+            order.created_at,
+            page.gettext(
+                "Order %(number)s · %(channel)s",
+                number=order.number,
+                channel=labels.label(page, messages.CHANNELS, order.channel),
+            ),
+            f"{labels.label(page, messages.ORDER_STATUSES, order.status)}"
+            f" · {known.store(page, order.store_id)}",
+            _money(page, order.total, order.currency),
+            "success" if order.paid_at is not None else "neutral",
+        )
+        for order in orders
+    ]
+
+
+def _return_entries(ctx: HistoryContext) -> list[Entry]:
+    page = ctx.page
+    found = returns_service.member_returns(
+        session=ctx.session,
+        scope=page.caller,
+        member_id=ctx.member.id,
+        before=ctx.before,
+        limit=ACTIVITY_PAGE + 1,
+    )
+    return [
+        Entry(
+            record.created_at,
+            page.gettext(
+                "%(kind)s %(number)s",
+                kind=labels.label(page, messages.RETURN_KINDS, record.kind),
+                number=record.number,
+            ),
+            page.gettext(
+                "of order %(number)s · %(status)s",
+                number=number,
+                status=labels.label(page, messages.RETURN_STATUSES, record.status),
+            ),
+            "-" + _money(page, record.refund_amount, currency) if record.refund_amount else "",
+            "danger",
+        )
+        for record, number, currency in found
+    ]
+
+
+def _scan_entries(ctx: HistoryContext) -> list[Entry]:
+    page, known = ctx.page, ctx.names
+    scans = touchpoints_service.consumer_scans(
+        session=ctx.session,
+        scope=page.caller,
+        brand_id=ctx.member.brand_id,
+        consumer_id=ctx.member.consumer_id,
+        before=ctx.before,
+        limit=ACTIVITY_PAGE + 1,
+    )
+    return [
+        Entry(
+            scan.scanned_at,
+            page.gettext("Scanned code %(code)s", code=code.code),
+            f"{page.translate(PLACEMENT_LABELS[Placement(code.placement)])}"
+            f" · {known.store(page, code.store_id)}",
+            tone="accent",
+        )
+        for scan, code in scans
+    ]
+
+
 SECTION_BUILDERS: tuple[Callable[[HistoryContext], Section], ...] = (
+    activity_section,
     binding_section,
     points_section,
 )
 
 
-def history(page: Page, session: Session, member: MemberRead, known: Names) -> list[Section]:
-    ctx = HistoryContext(page, session, member, known)
+def history(
+    page: Page,
+    session: Session,
+    member: MemberRead,
+    known: Names,
+    *,
+    path: str = "",
+    before: datetime | None = None,
+) -> list[Section]:
+    ctx = HistoryContext(page, session, member, known, path, before)
     return [build(ctx) for build in SECTION_BUILDERS]
 
 

@@ -197,6 +197,9 @@ FLASHES = {
     "refund_made": N_("%(amount)s was refunded."),
     "refund_invalid": N_("Choose a line and a number of units to refund."),
     "order_action_failed": N_("Not done: %(reason)s"),
+    "arrival_dropped": N_(
+        "The link or code you came through is no longer valid: your order was placed without it."
+    ),
     "member_joined": N_("You are now a member of %(brand)s."),
     "paid_later": N_("Ordered with pay later: the down payment is paid, the rest is due later."),
     "address_saved": N_("The address was saved."),
@@ -259,6 +262,7 @@ POINTS_KINDS = {
     "spend": N_("Spent"),
     "expire": N_("Expired"),
     "adjust": N_("Adjusted"),
+    "reverse": N_("Reversed (refund)"),
 }
 
 JOIN_CHANNELS = {
@@ -350,6 +354,7 @@ FULFILMENT_STATUSES = {
     "completed": N_("Handed over"),
     "cancelled": N_("Cancelled"),
 }
+RETURN_KINDS = {"return": N_("Goods return"), "exchange": N_("Goods exchange")}
 RETURN_STATUSES = {
     "requested": N_("Requested"),
     "received": N_("Received"),

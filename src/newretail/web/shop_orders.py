@@ -4,7 +4,8 @@
     GET  /s/{code}/cart            the cart, priced by this store's cloud-store offers
     GET  /s/{code}/signin          phone + one-time code (members' sign-in), then back
     GET  /s/{code}/checkout        pickup in this store or same-city delivery (an address)
-    POST /s/{code}/checkout        the order (channel ``cloud_store``); then the payment page
+    POST /s/{code}/checkout        the order (channel ``cloud_store``, or ``guide_share``
+                                   through a share link); then the payment page
     GET  /s/{code}/orders/{id}/pay the sandbox payment page; the provider decides the outcome
     GET  /s/{code}/orders/{id}     state, lines, pickup code when ready, fulfilment steps
     GET  /s/{code}/orders          my orders in this brand
@@ -12,8 +13,9 @@
 The cart is the API's cart (``orders`` carts): filled before anyone signs in as a visitor's
 cart whose id alone sits in a signed cookie per store, and claimed by the consumer who signs
 in to check out (their id is in a signed cookie too). A ``ref`` (a guide's signed share
-token) is carried on every link; at checkout the guide it names becomes the order's
-referring guide.
+token) is carried on every link; at checkout the shopper's arrival (``shop_attribution``:
+that ref, or the share link or scanned code remembered in the browser) is the order's
+referring guide, code, campaign and channel.
 """
 
 from typing import Annotated, Any
@@ -24,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from newretail.cloudstore import service as cloudstore_service
 from newretail.cloudstore.stores import CloudStore
-from newretail.guides.rules import read_share_ref
 from newretail.kernel.errors import DomainError
 from newretail.kernel.money import Money
 from newretail.members import service as members_service
@@ -37,7 +38,7 @@ from newretail.paylater import service as paylater_service
 from newretail.payments import service as payments_service
 from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import PaymentCreate
-from newretail.web import messages, security, shop_checkout, shop_shell
+from newretail.web import messages, security, shop_attribution, shop_checkout, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
@@ -345,7 +346,9 @@ def check_out(
         return RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
     form = shop_checkout.form_of(fields)
     form["note"] = fields.get("note", "").strip()[:NOTE_MAX]
-    guide = read_share_ref(secret=page.settings.secret_key, ref=ref)
+    came, dropped = shop_attribution.checked(
+        session, store.brand_id, shop_attribution.arrival(page, store.brand_id, ref)
+    )
     try:
         choice = shop_checkout.chosen(session, store, buyer, form, form["note"])
         mine = orders_service.claim(session=session, scope=buyer, cart=cart)
@@ -354,7 +357,8 @@ def check_out(
             scope=buyer,
             cart_id=mine.id,
             data=choice.data,
-            attribution=Attribution(referring_guide_id=guide) if guide else None,
+            attribution=came.attribution,
+            recorded_channel=came.channel,
         )
         charge = shop_checkout.settle(session, store, buyer, order.id, choice)
     except shop_checkout.CheckoutFormError:
@@ -372,10 +376,14 @@ def check_out(
             page, session, store, ref, cart, form, page.error_message(exc), exc.status
         )
     link = linker(store.code, ref)
-    if charge is not None:
-        response = page.redirect(link(f"/orders/{order.id}"), flash="paid_later")
+    target = link(f"/orders/{order.id}") if charge is not None else link(f"/orders/{order.id}/pay")
+    if dropped:
+        response = page.redirect(target, flash="arrival_dropped", kind="info")
+        shop_attribution.forget(response, store.brand_id)
+    elif charge is not None:
+        response = page.redirect(target, flash="paid_later")
     else:
-        response = RedirectResponse(link(f"/orders/{order.id}/pay"), status_code=303)
+        response = RedirectResponse(target, status_code=303)
     response.delete_cookie(_cart_cookie(store), path="/")
     return response
 

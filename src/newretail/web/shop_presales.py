@@ -30,7 +30,7 @@ from newretail.presales import errors as presale_errors
 from newretail.presales import service as presales_service
 from newretail.presales.models import PresaleDeposit
 from newretail.presales.schemas import DepositCreate
-from newretail.web import messages, presale_cards, shop_shell
+from newretail.web import messages, presale_cards, shop_attribution, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_presale_delivery import delivery_label, form_of, read_delivery
@@ -178,12 +178,20 @@ def pay_deposit(
             error=delivery,
             status_code=422,
         )
+    came, dropped = shop_attribution.checked(
+        session, store.brand_id, shop_attribution.arrival(page, store.brand_id, ref)
+    )
     data = DepositCreate(
-        store_id=store.id, sku_id=item.sku_id, quantity=quantity, delivery=delivery
+        store_id=store.id,
+        sku_id=item.sku_id,
+        quantity=quantity,
+        delivery=delivery,
+        referring_guide_id=came.guide_id,
+        touchpoint_code=came.code,
     )
     try:
         _, order = presales_service.place_deposit(
-            session=session, scope=buyer, presale_id=view.id, data=data
+            session=session, scope=buyer, presale_id=view.id, data=data, channel=came.channel
         )
     except DomainError as exc:
         session.rollback()
@@ -199,7 +207,12 @@ def pay_deposit(
             error=page.error_message(exc),
             status_code=exc.status,
         )
-    return RedirectResponse(linker(store.code, ref)(f"/orders/{order.id}/pay"), status_code=303)
+    pay_url = linker(store.code, ref)(f"/orders/{order.id}/pay")
+    if dropped:
+        response = page.redirect(pay_url, flash="arrival_dropped", kind="info")
+        shop_attribution.forget(response, store.brand_id)
+        return response
+    return RedirectResponse(pay_url, status_code=303)
 
 
 def _int(value: str | None) -> int | None:

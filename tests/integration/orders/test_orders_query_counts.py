@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from tests import order_builders
+from tests import code_builders, order_builders
 from tests.integration.orders.flash import consumer_scope
 
 from newretail.db import Database
@@ -89,3 +89,21 @@ def test_the_guarded_stock_statements_come_last_one_per_line(database: Database)
         assert sum(STOCK in s for s in statements) == 3
         assert all("stock_level" in s for s in _after_first_stock_change(statements))
         assert STOCK in statements[-1]
+
+
+def test_a_touchpoint_code_costs_one_read_more_and_nothing_without_one(
+    database: Database,
+) -> None:
+    """The code is a table of its own domain, so it cannot join the buyer's read: one more
+    statement, for orders that name a code only."""
+    shop = order_builders.shop(database, prices=[100])
+    code = code_builders.code(database, shop.store_id)
+    scope = consumer_scope(order_builders.consumer(database))
+    plain = OrderCreate.model_validate(order_builders.order_body(shop))
+    coded = OrderCreate.model_validate(order_builders.order_body(shop, touchpoint_code=code))
+    counts = []
+    for data in (plain, plain, coded):
+        with counted(database) as statements, database.transaction() as session:
+            orders_service.create_order(session=session, scope=scope, data=data)
+        counts.append(len(statements))
+    assert counts[2] == counts[1] + 1
