@@ -1,7 +1,7 @@
 """code sales (orders counted per touchpoint code) and the brand's points per yuan
 
 Revision ID: d7a3e9b5c1f4
-Revises: c4e8a1f0b7d2
+Revises: d7a3f9c2e5b1
 Create Date: 2026-12-12 09:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import newretail.db
 
 revision: str = "d7a3e9b5c1f4"
-down_revision: str | None = "c4e8a1f0b7d2"
+down_revision: str | None = "d7a3f9c2e5b1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

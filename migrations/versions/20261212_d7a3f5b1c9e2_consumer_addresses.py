@@ -1,7 +1,7 @@
 """consumers' address books, one per brand
 
 Revision ID: d7a3f5b1c9e2
-Revises: c4e8a1f0b7d2
+Revises: e5b9d3f1a7c2
 Create Date: 2026-12-12 09:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import newretail.db
 
 revision: str = "d7a3f5b1c9e2"
-down_revision: str | None = "c4e8a1f0b7d2"
+down_revision: str | None = "e5b9d3f1a7c2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

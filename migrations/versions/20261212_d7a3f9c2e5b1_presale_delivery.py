@@ -1,7 +1,7 @@
 """pre-sale delivery: the methods a campaign offers, each deposit's choice and address
 
 Revision ID: d7a3f9c2e5b1
-Revises: c4e8a1f0b7d2
+Revises: d7a3f5b1c9e2
 Create Date: 2026-12-12 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d7a3f9c2e5b1"
-down_revision: str | None = "c4e8a1f0b7d2"
+down_revision: str | None = "d7a3f5b1c9e2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
