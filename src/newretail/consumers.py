@@ -6,11 +6,12 @@ events it follows. The app (for ``/metrics``), the worker (to dispatch) and test
 their registry here.
 """
 
+from newretail.commission.consumers import COMMISSION_ACCRUAL
 from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.outbox.consumers import Consumer, ConsumerRegistry
 from newretail.presales.consumers import DEPOSITS_FOLLOW_ORDERS
 
-CONSUMERS: tuple[Consumer, ...] = (WEBHOOK_FAN_OUT, DEPOSITS_FOLLOW_ORDERS)
+CONSUMERS: tuple[Consumer, ...] = (WEBHOOK_FAN_OUT, DEPOSITS_FOLLOW_ORDERS, COMMISSION_ACCRUAL)
 
 
 def registry() -> ConsumerRegistry:
