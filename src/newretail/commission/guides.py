@@ -24,8 +24,8 @@ def set_own_membership(
     *, session: Session, scope: Scope, guide_id: int, member_id: int | None
 ) -> int | None:
     """Name (or forget) the membership whose orders are the guide's own purchases."""
-    scope.require(*MANAGERS)
     staff = auth_service.get_staff(session=session, scope=scope, staff_id=guide_id)
+    scope.require(*MANAGERS)
     if staff.brand_id is None:
         raise errors.InvalidRule("Only a brand's staff have memberships.")
     found = session.get(GuideMembership, staff.id)

@@ -49,11 +49,11 @@ def _imagined(session: Session, scope: Scope, data: TestLine) -> tuple[int, rule
     stores = {s for s in (data.store_id, data.bound_store_id, data.fulfilling_store_id) if s}
     types = facts.store_types(session, stores, brand_id=brand_id)
     if stores - set(types) or (data.sku_id and data.sku_id not in sku):
-        raise errors.InvalidRule("A store or SKU of the line is not the brand's.")
+        raise errors.LineNotFound("A store or SKU of the line is not found.")
     guides = {g for g in (data.bound_guide_id, data.referring_guide_id) if g}
     levels = facts.levels(session, guides, brand_id=brand_id)
     if guides - set(levels):
-        raise errors.InvalidRule("A guide of the line is not the brand's.")
+        raise errors.LineNotFound("A guide of the line is not found.")
 
     def guide(guide_id: int | None) -> rules.Guide | None:
         return rules.Guide(guide_id, levels.get(guide_id)) if guide_id else None
