@@ -38,6 +38,10 @@ class OverlappingRules(Conflict):
     code = "overlapping_rules"
     default_detail = "Another rule matches the same lines with the same priority."
 
+    def __init__(self, detail: str | None = None, *, names: tuple[str, str] = ("", "")) -> None:
+        super().__init__(detail)
+        self.names = names  # the rule refused and the rule it overlaps
+
 
 class RateOutOfRange(InvalidInput):
     code = "rate_out_of_range"

@@ -206,7 +206,8 @@ def _no_overlap(plan: CommissionPlan, rule: CommissionRule) -> None:
     if clash is not None:
         raise errors.OverlappingRules(
             f"Rule {rule.name!r} overlaps rule {clash.name!r}: they match the same lines with "
-            f"the same priority ({rule.priority}); give one a different priority or dimension."
+            f"the same priority ({rule.priority}); give one a different priority or dimension.",
+            names=(rule.name, clash.name),
         )
 
 

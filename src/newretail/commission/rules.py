@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from newretail.auth.levels import GuideLevel
 from newretail.kernel.money import split
+
+__all__ = ["GuideLevel"]  # the levels rules name, kept by auth with the staff
 
 BP = 10_000
 
@@ -47,12 +50,6 @@ class CreditPolicy(StrEnum):
 class CpaTrigger(StrEnum):
     JOIN = "join"
     FIRST_ORDER = "first_order"
-
-
-class GuideLevel(StrEnum):
-    JUNIOR = "junior"
-    SENIOR = "senior"
-    STAR = "star"
 
 
 class StoreRole(StrEnum):

@@ -25,7 +25,7 @@ from newretail.commission.plans import (
     update_rule,
 )
 from newretail.commission.recruits import accrue_joins, first_bindings
-from newretail.commission.tester import explain, test_line
+from newretail.commission.tester import explain, sku_by_code, test_line
 
 __all__ = [
     "accrue_joins",
@@ -41,6 +41,7 @@ __all__ = [
     "list_plans",
     "own_membership",
     "set_own_membership",
+    "sku_by_code",
     "test_line",
     "update_plan",
     "update_rule",

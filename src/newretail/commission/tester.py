@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newretail.catalog.models import Sku
 from newretail.commission import errors, facts, plans, rules
 from newretail.commission.schemas import TestEntry, TestLine, TestResult
 from newretail.db import utcnow
@@ -76,6 +77,11 @@ def _imagined(session: Session, scope: Scope, data: TestLine) -> tuple[int, rule
         if fulfilling and types.get(fulfilling) == "warehouse"
         else fulfilling,
     )
+
+
+def sku_by_code(*, session: Session, brand_id: int, code: str) -> int | None:
+    """The id of the brand's SKU with ``code``, for forms that name SKUs by code."""
+    return session.scalar(select(Sku.id).where(Sku.brand_id == brand_id, Sku.code == code))
 
 
 def _money(fen: int) -> str:
