@@ -118,3 +118,35 @@ def test_the_ledger_shows_each_rung_its_own(client: TestClient, database: Databa
     assert len(seen(s.world.headers("admin"))) == 4
     assert ("store_selling", None, west) in seen(s.world.headers("admin"))
     assert seen(other.headers("admin")) == []
+
+
+def test_a_manager_sets_a_guides_level_but_nobody_their_own(
+    client: TestClient, database: Database
+) -> None:
+    world = builders.brand_world(database)
+    guide = f"/api/v1/staff/{world.east_guide.id}"
+    set_by_manager = client.patch(
+        guide, json={"guide_level": "star"}, headers=world.headers("east_store_manager")
+    )
+    by_themselves = client.patch(
+        guide, json={"guide_level": "junior"}, headers=world.headers("east_guide")
+    )
+    unknown = client.patch(guide, json={"guide_level": "legend"}, headers=world.headers("admin"))
+    assert (set_by_manager.status_code, set_by_manager.json()["guide_level"]) == (200, "star")
+    assert by_themselves.status_code == 403
+    assert unknown.status_code == 422
+    cleared = client.patch(guide, json={"guide_level": None}, headers=world.headers("admin"))
+    assert cleared.json()["guide_level"] is None
+
+
+def test_a_guides_own_membership_is_named_by_a_manager(
+    client: TestClient, database: Database
+) -> None:
+    from tests import member_builders
+
+    world = builders.brand_world(database)
+    member_id = member_builders.member_of_brand_only(database, world.brand.id)
+    path = f"/api/v1/commission/guides/{world.east_guide.id}/membership"
+    saved = client.put(path, json={"member_id": member_id}, headers=world.headers("admin"))
+    assert saved.json() == {"member_id": member_id}
+    assert client.get(path, headers=world.headers("admin")).json() == {"member_id": member_id}

@@ -44,12 +44,15 @@ def accrue_orders(
         )
     )
     entries = adjust.entries_of(session, ids)
+    active: dict[int, rules.PlanSpec | None] = {}
     written = 0
     for order in batch.orders:
         if order.paid_at is None and order.paid_amount == 0:
             continue
         if order.id not in marked:
-            written += _price(session, batch, order, now)
+            if order.brand_id not in active:
+                active[order.brand_id] = plans.active_spec(session=session, brand_id=order.brand_id)
+            written += _price(session, batch, order, active[order.brand_id], now)
         else:
             written += adjust.reprice(session, order, entries.get(order.id, []), now)
         _release_fulfilled(session, order, now)
@@ -57,9 +60,14 @@ def accrue_orders(
     return written
 
 
-def _price(session: Session, batch: facts.Batch, order: Order, now: datetime) -> int:
-    """Price every line of a newly paid order under the active plan, and mark it."""
-    plan = plans.active_spec(session=session, brand_id=order.brand_id)
+def _price(
+    session: Session,
+    batch: facts.Batch,
+    order: Order,
+    plan: rules.PlanSpec | None,
+    now: datetime,
+) -> int:
+    """Price every line of a newly paid order under the brand's active plan, and mark it."""
     session.add(
         CommissionAccrual(order_id=order.id, brand_id=order.brand_id, plan_id=plan and plan.id)
     )
