@@ -424,8 +424,45 @@ def order_builders_receive(v: Victim) -> None:
     order_builders.receive(v.database, v.world.east_store.id, v.catalog()["sku_id"], 20)
 
 
+def victim_plan_id(v: Victim) -> int:
+    return victim_rule(v)[0]
+
+
+def victim_rule_id(v: Victim) -> int:
+    return victim_rule(v)[1]
+
+
+def victim_rule(v: Victim) -> tuple[int, int]:
+    """A commission plan of the victim's brand with one rule: (plan id, rule id)."""
+    from newretail.commission import service as commission_service
+    from newretail.commission.schemas import PlanCreate, RuleCreate
+
+    catalog = v.catalog()
+    if "commission_plan" not in catalog:
+        with v.database.transaction() as session:
+            plan = commission_service.create_plan(
+                session=session,
+                scope=SYSTEM,
+                data=PlanCreate(brand_id=v.world.brand.id, name="Victim plan"),
+            )
+            rule = commission_service.add_rule(
+                session=session,
+                scope=SYSTEM,
+                plan_id=plan.id,
+                data=RuleCreate.model_validate(
+                    {"name": "Victim rule", "kind": "cps", "rate_bp": 1}
+                ),
+            )
+            catalog["commission_plan"], catalog["commission_rule"] = plan.id, rule.id
+    return catalog["commission_plan"], catalog["commission_rule"]
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "address_id": victim_address_id,
+
+
+    "plan_id": victim_plan_id,
+    "rule_id": victim_rule_id,
     "return_id": victim_return_id,
     "charge_id": victim_charge_id,
     "presale_id": victim_presale_id,
@@ -669,7 +706,20 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
         "member_id": victim_member_id(v),
     },
+    ("POST", "/api/v1/commission/plans"): lambda v: {"brand_id": v.world.brand.id, "name": "x"},
+    ("POST", "/api/v1/commission/plans/{plan_id}/rules"): lambda v: _rule_body(),
+    ("PUT", "/api/v1/commission/plans/{plan_id}/rules/{rule_id}"): lambda v: _rule_body(),
+    ("POST", "/api/v1/commission/test"): lambda v: {
+        "channel": "pos",
+        "amount": 100,
+        "store_id": v.world.east_store.id,
+        "bound_guide_id": v.world.east_guide.id,
+    },
 }
+
+
+def _rule_body() -> dict[str, Any]:
+    return {"name": "evil", "kind": "cps", "rate_bp": 10_000}
 
 
 # Query parameters a route requires, so that the call reaches the service.

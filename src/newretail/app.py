@@ -28,6 +28,7 @@ from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
 from newretail.catalog.router import router as catalog_router
 from newretail.cloudstore.router import router as cloudstore_router
+from newretail.commission.router import router as commission_router
 from newretail.config import Settings, get_settings
 from newretail.db import UNAVAILABLE, Database
 from newretail.integrations.router import router as integrations_router
@@ -75,6 +76,9 @@ API_ROUTERS = [
     returns_router,
     presales_router,
     promotions_router,
+
+
+    commission_router,
 ]
 
 

@@ -6,6 +6,7 @@ events it follows. The app (for ``/metrics``), the worker (to dispatch) and test
 their registry here.
 """
 
+from newretail.commission.consumers import COMMISSION_ACCRUAL
 from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.members.consumers import ORDER_POINTS
 from newretail.outbox.consumers import Consumer, ConsumerRegistry
@@ -17,6 +18,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     DEPOSITS_FOLLOW_ORDERS,
     CODE_SALES,
     ORDER_POINTS,
+    COMMISSION_ACCRUAL,
 )
 
 

@@ -20,6 +20,8 @@ class Staff(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     left_at: Mapped[datetime | None]
+    # A guide's level in their brand (junior, senior, star), which commission rules may name.
+    guide_level: Mapped[str | None] = mapped_column(String(16))
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="staff", cascade="all, delete-orphan", lazy="selectin"

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr
 
+from newretail.auth.levels import GuideLevel
 from newretail.kernel.schemas import InputModel, Name, ReadModel
 from newretail.kernel.scope import Role
 
@@ -48,6 +49,9 @@ class StaffUpdate(InputModel):
     password: Password | None = None
     locale: Annotated[str, Field(pattern=r"^(zh_Hans_CN|en)$")] | None = None
     is_active: bool | None = None
+    guide_level: GuideLevel | None = Field(
+        default=None, description="A guide's level (null clears it); managers only, not oneself."
+    )
 
 
 class StaffRolesUpdate(InputModel):
@@ -61,6 +65,7 @@ class StaffRead(ReadModel):
     display_name: str
     locale: str | None
     is_active: bool
+    guide_level: str | None = None
     created_at: datetime
     left_at: datetime | None
     roles: list[RoleRead]

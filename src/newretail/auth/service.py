@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from newretail.audit import service as audit_service
 from newretail.auth import errors, security
 from newretail.auth.cache import ScopeCache, cache_of
+from newretail.auth.levels import GuideLevel
 from newretail.auth.models import ApiKey, LoginThrottle, RoleAssignment, Staff
 from newretail.auth.schemas import ApiKeyCreate, RoleGrant, StaffCreate, StaffUpdate
 from newretail.config import get_settings
@@ -399,8 +400,32 @@ def update_staff(*, session: Session, scope: Scope, staff_id: int, data: StaffUp
     for field in ("display_name", "locale"):
         if field in changes:
             setattr(staff, field, changes[field])
+    if "guide_level" in data.model_fields_set:
+        set_guide_level(session=session, scope=scope, staff=staff, level=data.guide_level)
     session.flush()
     return staff
+
+
+def set_guide_level(
+    *, session: Session, scope: Scope, staff: Staff, level: GuideLevel | None
+) -> None:
+    """A manager sets a guide's level (never their own); the change is audited."""
+    if staff.id == scope.actor_id and scope.actor_type == "staff":
+        raise PermissionDenied("You cannot set your own level.")
+    scope.require(Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+    value = level.value if level is not None else None
+    if value == staff.guide_level:
+        return
+    staff.guide_level = value
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action="staff.guide_level_changed",
+        target_type="staff",
+        target_id=staff.id,
+        brand_id=staff.brand_id,
+        details={"guide_level": value},
+    )
 
 
 def replace_roles(

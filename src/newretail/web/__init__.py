@@ -33,6 +33,7 @@ def mount(app: FastAPI) -> None:
         console,
         console_catalog,
         console_codes,
+        console_commission,
         console_forms,
         console_home,
         console_members,
@@ -70,6 +71,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_stock.router)
     app.include_router(console_staff.router)
     app.include_router(console_presale_setup.router)
+    app.include_router(console_commission.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)

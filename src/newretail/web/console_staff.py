@@ -5,6 +5,7 @@
     GET      /console/staff/{id}                    an account and its roles
     POST     /console/staff/{id}/roles              one more role
     POST     /console/staff/{id}/roles/remove       a role taken away
+    POST     /console/staff/{id}/level              a guide's level (commission rules name it)
 
 Accounts and roles go through ``auth_service`` with the caller's scope, which audits each
 change and refuses a role above the caller's own or outside their regions and stores: a
@@ -19,12 +20,13 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
+from newretail.auth.levels import GuideLevel
 from newretail.auth.models import Staff
 from newretail.auth.schemas import RoleGrant, StaffCreate
 from newretail.kernel.i18n import N_
 from newretail.kernel.scope import REGION_ROLES, STORE_ROLES, Role, Scope
 from newretail.org.schemas import BrandRead
-from newretail.web import data, messages
+from newretail.web import data, labels, messages
 from newretail.web.console_catalog import _brand, _pick_brand, _stores, url
 from newretail.web.console_forms import FormState
 from newretail.web.manage import attempt, brand_param, form_brand
@@ -262,7 +264,8 @@ def staff_page(page: StaffPage, session: PageSessionDep, staff_id: int) -> HTMLR
     found = auth_service.get_staff(session=session, scope=page.caller, staff_id=staff_id)
     page.caller.require(*MANAGERS)
     roles = grantable(page.caller)
-    return _staff_page(page, session, found, _state(page, {"role": roles[-1] if roles else ""}))
+    values = {"role": roles[-1] if roles else "", "guide_level": found.guide_level or ""}
+    return _staff_page(page, session, found, _state(page, values))
 
 
 def _staff_page(
@@ -278,6 +281,14 @@ def _staff_page(
         member=staff,
         assigned=_role_rows(page, staff, _names(page, session, current)),
         can_change=not is_self and bool(grantable(page.caller)),
+        is_guide=any(a.role == Role.GUIDE for a in staff.roles),
+        level_options=[
+            (level.value, labels.label(page, labels.GUIDE_LEVELS, level.value))
+            for level in GuideLevel
+        ],
+        level_label=labels.label(page, labels.GUIDE_LEVELS, staff.guide_level)
+        if staff.guide_level
+        else page.gettext("No level"),
         back_url=url("/console/staff", brand=brand_param(page, current)),
         **_role_context(page, session, current),
         **state.as_context(),
@@ -346,3 +357,28 @@ def remove_role(
     return page.redirect(
         f"/console/staff/{saved.id}", flash="role_removed", name=saved.display_name
     )
+
+
+@router.post("/console/staff/{staff_id}/level")
+def set_level(page: StaffPage, session: PageSessionDep, staff_id: int, fields: FormDep) -> Response:
+    found = auth_service.get_staff(session=session, scope=page.caller, staff_id=staff_id)
+    page.caller.require(*MANAGERS)
+    chosen = fields.get("guide_level", "")
+    state = _state(page, {"guide_level": chosen})
+    if chosen and chosen not in {level.value for level in GuideLevel}:
+        state.add_field_errors({"guide_level": "choice"})
+    level = GuideLevel(chosen) if chosen in {lv.value for lv in GuideLevel} else None
+
+    def write() -> Staff:
+        auth_service.set_guide_level(session=session, scope=page.caller, staff=found, level=level)
+        session.flush()
+        return found
+
+    def again(status: int) -> HTMLResponse:
+        refreshed = auth_service.get_staff(session=session, scope=page.caller, staff_id=staff_id)
+        return _staff_page(page, session, refreshed, state, status)
+
+    saved, refused = attempt(session, state, write, again)
+    if refused is not None:
+        return refused
+    return page.redirect(f"/console/staff/{saved.id}", flash="level_set", name=saved.display_name)

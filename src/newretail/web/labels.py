@@ -55,6 +55,40 @@ UNPAID_RULES = {
     "keep": N_("The deposit is kept"),
     "refund": N_("The deposit is refunded"),
 }
+GUIDE_LEVELS = {
+    "junior": N_("Junior guide"),
+    "senior": N_("Senior guide"),
+    "star": N_("Star guide"),
+}
+COMMISSION_POLICIES = {
+    "bound": N_("The member's own guide"),
+    "referring": N_("The guide who referred the sale"),
+    "split": N_("Split between the two"),
+}
+COMMISSION_KINDS = {
+    "cps": N_("Share of sales"),
+    "share": N_("Share-link sale"),
+    "store": N_("Stores' shares"),
+    "cpa": N_("New member bonus"),
+    "store_bound": N_("Member's store"),
+    "store_selling": N_("Selling store"),
+    "store_fulfilling": N_("Fulfilling store"),
+}
+CPA_TRIGGERS = {"join": N_("On joining"), "first_order": N_("On the first paid order")}
+CHANNELS = {
+    "online": N_("Online shop"),
+    "cloud_store": N_("Cloud store"),
+    "pos": N_("In store"),
+    "guide_share": N_("Guide share link"),
+    "livestream": N_("Livestream"),
+}
+STORE_TYPES = {
+    "direct": N_("Direct store"),
+    "franchise": N_("Franchise store"),
+    "counter": N_("Counter"),
+    "popup": N_("Pop-up"),
+    "warehouse": N_("Warehouse"),
+}
 OTHER = N_("Other")
 
 _NEAREST = re.compile(r"^nearest store with full stock \(([0-9.]+) km\)$")

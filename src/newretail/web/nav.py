@@ -11,6 +11,7 @@ REBIND_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 POLICY_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 CODE_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 STAFF_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+COMMISSION_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 ORDER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
 
 
@@ -46,6 +47,12 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
             "/console/presales",
             page.gettext("Pre-sale board"),
             scope.has_any(*POLICY_ROLES),
+        ),
+        (
+            "commission",
+            "/console/commission",
+            page.gettext("Commission"),
+            scope.has_any(*COMMISSION_ROLES),
         ),
         ("dunning", "/console/dunning", page.gettext("Dunning list"), scope.has_any(*POLICY_ROLES)),
         ("staff", "/console/staff", page.gettext("Staff"), scope.has_any(*STAFF_ROLES)),

@@ -6,6 +6,8 @@ from datetime import timedelta
 from tests import code_builders, member_builders, shop_builders
 from tests.presale_builders import consumer_scope, today_in
 
+from newretail.commission import service as commission_service
+from newretail.commission.schemas import PlanCreate, RuleCreate
 from newretail.db import Database, utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.schemas import ReceiptCreate
@@ -28,6 +30,7 @@ class ConsoleWorld:
     credit_order_id: int
     presale_id: int
     code: str
+    plan_id: int
 
     @property
     def ids(self) -> dict[str, str]:
@@ -42,6 +45,7 @@ class ConsoleWorld:
             "region_id": str(world.east.id),
             "store_id": str(world.east_store.id),
             "code": self.code,
+            "plan_id": str(self.plan_id),
         }
 
 
@@ -105,4 +109,13 @@ def console_world(database: Database) -> ConsoleWorld:
     with database.transaction() as session:
         presale_id = presales_service.create_presale(session=session, scope=SYSTEM, data=presale).id
     code = code_builders.code(database, world.east_store.id)
-    return ConsoleWorld(shop, member_id, paid, on_credit, presale_id, code)
+    with database.transaction() as session:
+        plan = commission_service.create_plan(
+            session=session,
+            scope=SYSTEM,
+            data=PlanCreate(brand_id=world.brand.id, name="春季方案", is_active=True),
+        )
+        rule = RuleCreate.model_validate({"name": "基础提成", "kind": "cps", "rate_bp": 500})
+        commission_service.add_rule(session=session, scope=SYSTEM, plan_id=plan.id, data=rule)
+        plan_id = plan.id
+    return ConsoleWorld(shop, member_id, paid, on_credit, presale_id, code, plan_id)
