@@ -459,8 +459,6 @@ def victim_rule(v: Victim) -> tuple[int, int]:
 
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "address_id": victim_address_id,
-
-
     "plan_id": victim_plan_id,
     "rule_id": victim_rule_id,
     "return_id": victim_return_id,

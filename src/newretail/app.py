@@ -76,8 +76,6 @@ API_ROUTERS = [
     returns_router,
     presales_router,
     promotions_router,
-
-
     commission_router,
 ]
 
