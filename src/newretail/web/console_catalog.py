@@ -415,7 +415,7 @@ def movements(
                 "on_hand_after": m.on_hand_after,
                 "reference_label": labels.label(page, labels.REFERENCE_TYPES, m.reference_type),
                 "reference_id": m.reference_id or "",
-                "note": m.note,
+                "note": labels.movement_note(page, m.note),
             }
             for m in found
         ],
