@@ -45,12 +45,13 @@ def _guides_sale(database: Database, world: ConsoleWorld) -> None:
         payments_service.pay(session=session, scope=buyer, order_id=order.id, data=PaymentCreate())
 
 
-def _shopper(consumer_id: int) -> Any:
-    """Signs in the consumer with the cookie the cloud store's sign-in sets."""
+def _shopper(consumer_id: int, store: str, product_id: int) -> Any:
+    """Signs in the consumer with the cookie the cloud store's sign-in sets; fills the cart."""
     value = security.sign(Settings().secret_key, "shopper", {"consumer_id": consumer_id})
 
     def sign_in(page: Any, base: str) -> None:
         page.context.add_cookies([{"name": SHOPPER_COOKIE, "value": value, "url": base}])
+        page_tour.fill_cart(page, base, store, str(product_id))
 
     return sign_in
 
@@ -82,7 +83,11 @@ def test_every_page_at_both_widths_has_no_layout_fault_no_raw_text_and_no_empty_
         ),
         "guide": page_tour.staff_sign_in(people.east_guide.username, builders.PASSWORD, "/g"),
         "cashier": page_tour.staff_sign_in(people.east_cashier.username, builders.PASSWORD),
-        "shopper": _shopper(member_builders.consumer_of(database, world.member_id)),
+        "shopper": _shopper(
+            member_builders.consumer_of(database, world.member_id),
+            world.shop.east_code,
+            world.shop.product.id,
+        ),
     }
     out = os.environ.get("NEWRETAIL_PAGE_TOUR_OUT")
     tour = page_tour.Tour(browser, app.url, sign_in, Path(out) if out else None)

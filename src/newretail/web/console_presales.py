@@ -20,7 +20,7 @@ from newretail.org import service as org_service
 from newretail.paylater import service as paylater_service
 from newretail.presales import service as presales_service
 from newretail.web import labels, member_pages
-from newretail.web.console_catalog import _brand, _brand_param, _pick_brand, url
+from newretail.web.console_catalog import _brand, _brand_param, url
 from newretail.web.nav import console_nav
 from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
 
@@ -33,8 +33,6 @@ def presale_board(
     page: StaffPage, session: PageSessionDep, brand: int | None = None, presale: int | None = None
 ) -> HTMLResponse:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/presales")
     page.caller.require(*BOARD_ROLES)
     campaigns = presales_service.list_presales(
         session=session, scope=page.caller, brand_id=current.id
@@ -73,8 +71,6 @@ def presale_board(
 @router.get("/console/dunning")
 def dunning(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> HTMLResponse:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/dunning")
     page.caller.require(*BOARD_ROLES)
     charges = [
         c

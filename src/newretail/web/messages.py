@@ -286,7 +286,7 @@ ATTRIBUTES = {
     "colour": N_("Colour"),
     "size": N_("Size"),
     "shade": N_("Shade"),
-    "volume": N_("Size"),
+    "volume": N_("Volume"),
     "series": N_("Series"),
     "finish": N_("Finish"),
 }
