@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from newretail.kernel.errors import NotFound
 from newretail.kernel.money import Money
 from newretail.kernel.scope import Role
 from newretail.members import service as members_service
@@ -105,13 +106,19 @@ def _who(
     """The order number, the member's masked phone and the store's name, for follow-up."""
     scope = page.caller
     order = orders_service.get_order(session=session, scope=scope, order_id=order_id)
-    member = members_service.read_member(session=session, scope=scope, member_id=member_id)
     store = org_service.get_store(session=session, scope=scope, store_id=store_id)
-    phone = member_pages.display_phone(mask_phone(member.phone) if member.phone else None)
+    try:
+        member = members_service.read_member(session=session, scope=scope, member_id=member_id)
+    except NotFound:
+        # The debtor bought here but is bound to a store outside the caller's reach: the
+        # charge is still theirs to follow up, through the order.
+        member_view = {"member": "—", "member_url": ""}
+    else:
+        phone = member_pages.display_phone(mask_phone(member.phone) if member.phone else None)
+        member_view = {"member": phone, "member_url": f"/console/members/{member.id}"}
     return {
         "order_number": order.number,
         "order_url": f"/console/orders/{order.id}",
-        "member": phone,
-        "member_url": f"/console/members/{member.id}",
+        **member_view,
         "store": store.name,
     }
