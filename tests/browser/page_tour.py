@@ -7,9 +7,13 @@ every stop can be kept to look at. The browser test runs it on a small world; ag
 demo it runs from the command line and finds the ids it needs by following the pages' links:
 
     python -m tests.browser.page_tour --base http://127.0.0.1:8000 --out var/page-tour
+
+The demo's shopper signs in by phone (``--phone``, a demo member with orders in the store) once
+per run: the sign-in refuses a second code for the same phone within a minute.
 """
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -180,7 +184,7 @@ SEEN = f"""(text) => ({{
 
 @dataclass
 class Tour:
-    """Opens pages as signed-in users in one browser, a context per user and width."""
+    """Opens pages in one browser: one context per person, signed in once, at each width."""
 
     browser: Any
     base: str
@@ -192,10 +196,17 @@ class Tour:
         self._codes = raw_codes()
         self._untranslated = untranslated_pattern()
 
-    def run(self, plan: list[tuple[str, str]], expected: dict[tuple[str, str], int]) -> None:
-        """Visits the plan's pages at each width, signing each person in once."""
+    def run(
+        self,
+        plan: list[tuple[str, str]],
+        expected: dict[tuple[str, str], int],
+        widths: dict[str, tuple[tuple[int, int], ...]] | None = None,
+    ) -> None:
+        """Visits the plan's pages at each width (``widths`` may name fewer for a person),
+        signing each person in once."""
         for who in dict.fromkeys(who for who, _ in plan):
-            width, height = WIDTHS[0]
+            sizes = (widths or {}).get(who, WIDTHS)
+            width, height = sizes[0]
             context = self.browser.new_context(
                 locale="zh-CN", viewport={"width": width, "height": height}
             )
@@ -203,7 +214,7 @@ class Tour:
             page = context.new_page()
             if who in self.sign_in:
                 self.sign_in[who](page, self.base)
-            for width, height in WIDTHS:
+            for width, height in sizes:
                 page.set_viewport_size({"width": width, "height": height})
                 for path in (path for person, path in plan if person == who):
                     self.visit(page, who, path, width, expected.get((who, path), 200))
@@ -380,7 +391,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--out", type=Path, default=Path("var/page-tour"))
     parser.add_argument("--phone", default="13538521189", help="the shopper's phone")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument(
+        "--chromium", default=os.environ.get("NEWRETAIL_CHROMIUM", "/usr/bin/chromium")
+    )
     parser.add_argument("--only", default="", help="a regular expression of paths to visit")
     args = parser.parse_args(argv)
     with sync_playwright() as playwright:
