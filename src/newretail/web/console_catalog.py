@@ -41,17 +41,10 @@ def url(path: str, **params: Any) -> str:
     return path + ("?" + urlencode(kept) if kept else "")
 
 
-def _brand(page: Page, session: Session, brand: int | None) -> BrandRead | None:
-    """The brand the screen is about; None when a platform admin has yet to choose."""
-    if page.caller.is_platform and brand is None:
-        return None
+def _brand(page: Page, session: Session, brand: int | None) -> BrandRead:
+    """The brand the screen is about. A platform admin's GET without ``?brand=`` never gets
+    here: the brand choice (``brand_choice.redirect_for``) sends it on first."""
     return data.brand(session=session, scope=page.caller, brand_id=brand)
-
-
-def _pick_brand(page: Page, session: Session, path: str) -> HTMLResponse:
-    brands = data.brands(session=session, scope=page.caller)
-    choices = [(b.name, b.code, url(path, brand=b.id)) for b in brands]
-    return page.render("console/pick_brand.html", choices=choices)
 
 
 def _brand_param(page: Page, brand: BrandRead) -> int | None:
@@ -82,8 +75,6 @@ def products(
 ) -> HTMLResponse:
     category = number(category_choice)
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/products")
     rows, next_cursor = catalog_service.list_products(
         session=session,
         scope=page.caller,
@@ -200,8 +191,6 @@ def offers(
 ) -> HTMLResponse:
     category = number(category_choice)
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/offers")
     stores = _stores(page, session, current.id, warehouses=False)
     chosen = next((s for s in stores if s.id == store), stores[0] if stores else None)
     channel = channel if channel in CHANNELS else Channel.CLOUD_STORE.value
@@ -287,8 +276,6 @@ def stock(
     cursor: Cursor = None,
 ) -> HTMLResponse:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/stock")
     stores = _stores(page, session, current.id, warehouses=True)
     chosen = next((s for s in stores if s.id == store), stores[0] if stores else None)
     keep = {"brand": _brand_param(page, current), "store": chosen.id if chosen else None}
@@ -369,8 +356,6 @@ def movements(
 ) -> HTMLResponse:
     kind = MovementKind(kind_choice) if kind_choice in set(MovementKind) else None
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/stock/movements")
     stores = _stores(page, session, current.id, warehouses=True)
     chosen = next((s for s in stores if s.id == store), stores[0] if stores else None)
     keep = {
@@ -415,7 +400,7 @@ def movements(
                 "on_hand_after": m.on_hand_after,
                 "reference_label": labels.label(page, labels.REFERENCE_TYPES, m.reference_type),
                 "reference_id": m.reference_id or "",
-                "note": m.note,
+                "note": labels.movement_note(page, m.note),
             }
             for m in found
         ],

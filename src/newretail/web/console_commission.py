@@ -26,7 +26,7 @@ from newretail.kernel.scope import Role
 from newretail.org.schemas import BrandRead
 from newretail.web import console_commission_forms as forms
 from newretail.web import data, labels
-from newretail.web.console_catalog import _brand, _pick_brand, url
+from newretail.web.console_catalog import _brand, url
 from newretail.web.console_forms import FormState
 from newretail.web.manage import attempt, brand_param, form_brand
 from newretail.web.nav import console_nav
@@ -43,8 +43,6 @@ def _plans_url(page: Page, brand: BrandRead) -> str:
 @router.get("/console/commission")
 def plans(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> Response:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/commission")
     page.caller.require(*READERS)
     return _plans_page(page, session, current, forms.state(page, {"policy": "bound"}))
 

@@ -28,7 +28,7 @@ from newretail.presales import service as presales_service
 from newretail.presales.rules import DELIVERY_ORDER, UnpaidRule, valid_item
 from newretail.presales.schemas import PresaleCreate
 from newretail.web import labels, messages
-from newretail.web.console_catalog import _brand, _pick_brand, _stores, url
+from newretail.web.console_catalog import _brand, _stores, url
 from newretail.web.console_forms import FormState
 from newretail.web.manage import attempt, brand_param, form_brand, parse
 from newretail.web.manage_fields import FieldProblem, optional_amount, parse_amount
@@ -65,8 +65,6 @@ def _clock(text: str) -> time:
 @router.get("/console/presales/new")
 def new_presale(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> Response:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/presales/new")
     page.caller.require(Role.BRAND_ADMIN)
     values = {
         "balance_opens": "00:00",

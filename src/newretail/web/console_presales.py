@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from newretail.kernel.errors import NotFound
 from newretail.kernel.money import Money
 from newretail.kernel.scope import Role
 from newretail.members import service as members_service
@@ -21,7 +22,7 @@ from newretail.paylater import service as paylater_service
 from newretail.presales import service as presales_service
 from newretail.presales.rules import delivery_methods
 from newretail.web import labels, member_pages, messages
-from newretail.web.console_catalog import _brand, _brand_param, _pick_brand, url
+from newretail.web.console_catalog import _brand, _brand_param, url
 from newretail.web.nav import console_nav
 from newretail.web.pages import Page, PageRoute, PageSessionDep, StaffPage
 
@@ -34,8 +35,6 @@ def presale_board(
     page: StaffPage, session: PageSessionDep, brand: int | None = None, presale: int | None = None
 ) -> HTMLResponse:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/presales")
     page.caller.require(*BOARD_ROLES)
     campaigns = presales_service.list_presales(
         session=session, scope=page.caller, brand_id=current.id
@@ -80,8 +79,6 @@ def presale_board(
 @router.get("/console/dunning")
 def dunning(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> HTMLResponse:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/dunning")
     page.caller.require(*BOARD_ROLES)
     charges = [
         c
@@ -116,13 +113,19 @@ def _who(
     """The order number, the member's masked phone and the store's name, for follow-up."""
     scope = page.caller
     order = orders_service.get_order(session=session, scope=scope, order_id=order_id)
-    member = members_service.read_member(session=session, scope=scope, member_id=member_id)
     store = org_service.get_store(session=session, scope=scope, store_id=store_id)
-    phone = member_pages.display_phone(mask_phone(member.phone) if member.phone else None)
+    try:
+        member = members_service.read_member(session=session, scope=scope, member_id=member_id)
+    except NotFound:
+        # The debtor bought here but is bound to a store outside the caller's reach: the
+        # charge is still theirs to follow up, through the order.
+        member_view = {"member": "—", "member_url": ""}
+    else:
+        phone = member_pages.display_phone(mask_phone(member.phone) if member.phone else None)
+        member_view = {"member": phone, "member_url": f"/console/members/{member.id}"}
     return {
         "order_number": order.number,
         "order_url": f"/console/orders/{order.id}",
-        "member": phone,
-        "member_url": f"/console/members/{member.id}",
+        **member_view,
         "store": store.name,
     }

@@ -25,7 +25,7 @@ from newretail.catalog.schemas import OfferCreate, OfferUpdate
 from newretail.kernel.money import MINOR_UNIT_DIGITS
 from newretail.org.schemas import BrandRead
 from newretail.web import data, messages, price_views
-from newretail.web.console_catalog import _brand, _pick_brand, _stores, url
+from newretail.web.console_catalog import _brand, _stores, url
 from newretail.web.console_forms import FormState
 from newretail.web.manage import attempt, brand_param, form_brand, parse
 from newretail.web.manage_fields import optional_amount, parse_amount
@@ -72,8 +72,6 @@ def prices(
     edit: int | None = None,
 ) -> HTMLResponse:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/prices")
     chosen = _sku(page, session, current, sku, code)
     if chosen is None:
         return _render(

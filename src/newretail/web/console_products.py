@@ -25,7 +25,7 @@ from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Role
 from newretail.org.schemas import BrandRead
 from newretail.web import data, forms, messages
-from newretail.web.console_catalog import _brand, _categories, _pick_brand
+from newretail.web.console_catalog import _brand, _categories
 from newretail.web.console_forms import FormState
 from newretail.web.manage import UploadDep, attempt, brand_param, form_brand, image_storage, parse
 from newretail.web.manage_fields import format_pairs, parse_pairs, parse_whole
@@ -99,8 +99,6 @@ def named(page: Page, pairs: dict[str, str], known: Iterable[str]) -> dict[str, 
 def new_product(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> Response:
     page.caller.require(*WRITERS)
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/products/new")
     return _product_form(page, session, current, None, _state(page, {}))
 
 

@@ -27,7 +27,7 @@ from newretail.kernel.i18n import N_
 from newretail.kernel.scope import REGION_ROLES, STORE_ROLES, Role, Scope
 from newretail.org.schemas import BrandRead
 from newretail.web import data, labels, messages
-from newretail.web.console_catalog import _brand, _pick_brand, _stores, url
+from newretail.web.console_catalog import _brand, _stores, url
 from newretail.web.console_forms import FormState
 from newretail.web.manage import attempt, brand_param, form_brand
 from newretail.web.nav import console_nav
@@ -131,8 +131,6 @@ def staff_list(
     cursor: Cursor = None,
 ) -> HTMLResponse:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/staff")
     page.caller.require(*MANAGERS)
     chosen = Role(role) if role in {r.value for r in Role} else None
     rows, next_cursor = auth_service.list_staff(
@@ -172,8 +170,6 @@ def staff_list(
 @router.get("/console/staff/new")
 def new_staff(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> Response:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/staff/new")
     page.caller.require(*MANAGERS)
     first = grantable(page.caller)
     values = {"role": first[-1].value if first else ""}

@@ -22,7 +22,7 @@ from newretail.inventory import service as inventory_service
 from newretail.inventory.schemas import AdjustmentCreate, TransferCreate
 from newretail.kernel.scope import Role
 from newretail.org.schemas import BrandRead
-from newretail.web.console_catalog import _brand, _pick_brand, _store_options, _stores, url
+from newretail.web.console_catalog import _brand, _store_options, _stores, url
 from newretail.web.console_forms import FormState
 from newretail.web.manage import attempt, brand_param, form_brand, parse
 from newretail.web.manage_fields import parse_whole
@@ -112,8 +112,6 @@ def adjust_form(
     sku: int | None = None,
 ) -> Response:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/stock/adjust")
     page.caller.require(*MANAGERS)
     values = {"store_id": str(store or ""), "sku": _sku_code(page, session, sku)}
     state = FormState(page, values, error_fields=ADJUST_ERRORS)
@@ -176,8 +174,6 @@ def transfer_form(
     sku: int | None = None,
 ) -> Response:
     current = _brand(page, session, brand)
-    if current is None:
-        return _pick_brand(page, session, "/console/stock/transfer")
     page.caller.require(*MANAGERS)
     values = {"from_store_id": str(store or ""), "sku": _sku_code(page, session, sku)}
     state = FormState(page, values, error_fields=TRANSFER_ERRORS)

@@ -67,7 +67,9 @@ def workbench(
         members=members,
         total=total,
         filters={"q": q or "", "tier": tier or ""},
-        tiers=sorted(known.tiers.items()),
+        tiers=sorted(
+            (code, member_pages.tier_label(page, name)) for code, name in known.tiers.items()
+        ),
         next_offset=offset + PAGE_SIZE if more else None,
         prev_offset=max(0, offset - PAGE_SIZE) if offset else None,
         tabs=_tabs(page, "members"),

@@ -92,6 +92,7 @@ STORE_TYPES = {
 OTHER = N_("Other")
 
 _NEAREST = re.compile(r"^nearest store with full stock \(([0-9.]+) km\)$")
+_RETURN_NOTE = re.compile(r"^(return|exchange) of order (\d+)$")
 _SPLIT = re.compile(r"^fewest splits: (store|warehouse) holding the most of the ([0-9]+) lines")
 
 
@@ -135,3 +136,13 @@ def campaign(page: Page, code: str | None) -> str:
     if kind == "presale" and number.isdigit():
         return page.gettext("Pre-sale #%(number)s", number=number)
     return code
+
+
+def movement_note(page: Page, note: str | None) -> str:
+    """A stock movement's note: the returns domain's own words translated, a person's as typed."""
+    found = _RETURN_NOTE.match(note or "")
+    if found is None:
+        return note or ""
+    if found.group(1) == "exchange":
+        return page.gettext("Exchange of order #%(id)s", id=found.group(2))
+    return page.gettext("Return of order #%(id)s", id=found.group(2))

@@ -105,6 +105,9 @@ ERRORS = {
     "otp_too_many_attempts": N_("Too many wrong codes. Please ask for a new one."),
     "cloudstore_not_found": N_("This cloud store does not exist or is closed."),
     "category_not_found": N_("Category not found."),
+    "order_not_found": N_("Order not found."),
+    "cart_not_found": N_("Cart not found."),
+    "fulfilment_not_found": N_("Fulfilment not found."),
     "sku_not_found": N_("SKU not found."),
     "presale_not_found": N_("This pre-sale does not exist in this store."),
     "presale_item_not_found": N_("This item is not part of the pre-sale in this store."),
@@ -304,7 +307,7 @@ ATTRIBUTES = {
     "colour": N_("Colour"),
     "size": N_("Size"),
     "shade": N_("Shade"),
-    "volume": N_("Size"),
+    "volume": N_("Volume"),
     "series": N_("Series"),
     "finish": N_("Finish"),
 }

@@ -153,14 +153,11 @@ def test_store_managers_do_not_set_up_pre_sales(client: TestClient, database: Da
     assert _campaigns(database) == 0
 
 
-def test_the_dunning_list_names_the_order_the_members_masked_phone_and_the_store(
-    client: TestClient, database: Database
-) -> None:
-    shop = order_builders.shop(database)
+def _overdue(database: Database, shop: order_builders.Shop, member_id: int) -> str:
+    """The number of an order the member took on credit and whose charges all failed."""
     with database.transaction() as session:
         data = PolicyUpdate(brand_id=shop.world.brand.id, threshold=0)
         paylater_service.set_policy(session=session, scope=SYSTEM, data=data)
-    member_id = member_builders.member(database, shop.world)
     scope = consumer_scope(member_builders.consumer_of(database, member_id))
     with database.transaction() as session:
         order = orders_service.create_order(
@@ -177,6 +174,14 @@ def test_the_dunning_list_names_the_order_the_members_masked_phone_and_the_store
     for day in (30.01, 30.1, 31, 33):
         with database.transaction() as session:
             paylater_service.charge_due(session=session, now=utcnow() + timedelta(days=day))
+    return number
+
+
+def test_the_dunning_list_names_the_order_the_members_masked_phone_and_the_store(
+    client: TestClient, database: Database
+) -> None:
+    shop = order_builders.shop(database)
+    number = _overdue(database, shop, member_builders.member(database, shop.world))
     login(client, shop.world.admin)
 
     page = client.get("/console/dunning").text
@@ -187,3 +192,23 @@ def test_the_dunning_list_names_the_order_the_members_masked_phone_and_the_store
     assert "银行卡被拒（沙箱）" in row
     phone = row.split('data-testid="member-phone">')[1].split("<")[0]
     assert phone[:3].isdigit() and "****" in phone and len(phone) == 11
+
+
+def test_a_store_manager_follows_up_a_debtor_bound_to_another_store_through_the_order(
+    client: TestClient, database: Database
+) -> None:
+    shop = order_builders.shop(database)
+    world = shop.world
+    consumer_id = member_builders.consumer(database)
+    elsewhere = member_builders.scan(
+        database, world.brand.id, consumer_id, world.west_store.id, None
+    ).member_id
+    number = _overdue(database, shop, elsewhere)
+    login(client, world.east_store_manager)
+
+    response = client.get("/console/dunning")
+
+    assert response.status_code == 200
+    row = response.text.split('data-testid="dunning"')[1].split("</tr>")[1]
+    assert f'data-testid="order-number">{number}<' in row
+    assert 'data-testid="member-phone">—<' in row
