@@ -222,8 +222,8 @@ def close_period(
     A second close of the same period, even at the same moment, is refused with
     ``period_already_closed`` and settles nothing.
     """
-    require_staff_or_key(scope, *SETTLERS)
     period = get_period(session=session, scope=scope, period_id=period_id)
+    require_staff_or_key(scope, *SETTLERS)
     now = now or utcnow()
     preparer = scope.actor_id if scope.actor_type == "staff" else None
     _claim_period(session, period, preparer, now)

@@ -174,9 +174,9 @@ def approve_statement(
     now: datetime | None = None,
 ) -> CommissionStatement:
     """Approve a prepared statement (not one you prepared); its pending lines are settled."""
+    statement = get_statement(session=session, scope=scope, statement_id=statement_id)
     require_staff_or_key(scope, *SETTLERS)
     approver = require_person(scope)
-    statement = get_statement(session=session, scope=scope, statement_id=statement_id)
     if statement.prepared_by_id == approver:
         raise errors.OwnStatement()
     now = now or utcnow()
@@ -212,8 +212,8 @@ def mark_paid(
     *, session: Session, scope: Scope, statement_id: int, now: datetime | None = None
 ) -> CommissionStatement:
     """Record that an approved statement was paid out; its lines become paid."""
-    require_staff_or_key(scope, *PAYERS)
     statement = get_statement(session=session, scope=scope, statement_id=statement_id)
+    require_staff_or_key(scope, *PAYERS)
     now = now or utcnow()
     paid = session.execute(
         update(Statement)

@@ -92,7 +92,7 @@ def test_a_line_cancelled_after_preparation_is_left_out_of_the_approved_total(
 
 
 def test_only_brand_admins_approve_and_guides_read_only_their_own(database: Database) -> None:
-    world, period_id, statement_id, _ = closed_world(database)
+    world, _, statement_id, _ = closed_world(database)
     manager = scope_of(database, world.east_store_manager)
     with pytest.raises(PermissionDenied):
         approve(database, manager, statement_id)
