@@ -33,6 +33,7 @@ def mount(app: FastAPI) -> None:
         console,
         console_catalog,
         console_codes,
+        console_commission,
         console_forms,
         console_home,
         console_members,
@@ -44,6 +45,7 @@ def mount(app: FastAPI) -> None:
         console_staff,
         console_stock,
         guide,
+        guide_earnings,
         media,
         router,
         shop_browse,
@@ -59,8 +61,10 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_forms.router)
     app.include_router(console_members.router)
     app.include_router(console_codes.router)
+    app.include_router(console_commission.router)
     app.include_router(console_orders.router)
     app.include_router(guide.router)
+    app.include_router(guide_earnings.router)
     app.include_router(codes.router)
     # before the catalog screens: /console/products/new is not /console/products/{id}
     app.include_router(console_products.router)
