@@ -38,7 +38,7 @@ STATEMENT_STATUSES = {
     "paid": N_("Paid"),
     "carried": N_("Carried forward"),
 }
-PERIOD_STATUSES = {"open": N_("Open"), "closed": N_("Closed")}
+PERIOD_STATUSES = {"open": N_("Not closed"), "closed": N_("Closed for settlement")}
 BENEFICIARIES = {"guide": N_("Guide"), "store": N_("Store")}
 SCHEDULE_KINDS = {"monthly": N_("Monthly"), "every_n_days": N_("Every N days")}
 TONES = {

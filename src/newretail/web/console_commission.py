@@ -133,6 +133,9 @@ def settlement_home(
     )
     now = utcnow()
     can_settle = scope.has_any(*SETTLERS)
+    # Periods close in order: only the earliest open one offers to be closed.
+    still_open = [p for p in periods if p.status == "open"]
+    first_open = min(still_open, key=lambda p: p.starts_at).id if still_open else None
     rows = [
         {
             "id": p.id,
@@ -142,7 +145,7 @@ def settlement_home(
             "tone": TONES.get(p.status, "neutral"),
             "url": url(f"/console/commission/periods/{p.id}", brand=keep),
             "close_url": url(f"/console/commission/periods/{p.id}/close", brand=keep)
-            if can_settle and p.status == "open" and p.ends_at <= now
+            if can_settle and p.id == first_open and p.ends_at <= now
             else None,
             "running": p.status == "open" and p.ends_at > now,
         }
