@@ -91,7 +91,7 @@ def schedule(
     kind = "monthly" if day_of_month is not None else "every_n_days"
     data = ScheduleUpdate(
         brand_id=brand_id,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         day_of_month=day_of_month,
         every_days=every_days,
         starts_on=starts_on,

@@ -370,7 +370,8 @@ def victim_settlement(v: Victim) -> tuple[int, int]:
     from newretail.commission.models import CommissionStatement
     from tests import commission_builders
 
-    if "period_id" not in v._catalog:
+    found: tuple[int, int] | None = getattr(v, "_settlement", None)
+    if found is None:
         brand_id = v.world.brand.id
         commission_builders.schedule(
             v.database,
@@ -394,8 +395,9 @@ def victim_settlement(v: Victim) -> tuple[int, int]:
                 now=commission_builders.EARNED + timedelta(days=7),
             )
             statement = session.scalars(select_statement(CommissionStatement, period.id)).one()
-            v._catalog.update(period_id=period.id, statement_id=statement.id)
-    return v._catalog["period_id"], v._catalog["statement_id"]
+            found = (period.id, statement.id)
+            setattr(v, "_settlement", found)  # noqa: B010
+    return found
 
 
 def select_statement(model: Any, period_id: int) -> Any:
