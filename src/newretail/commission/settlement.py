@@ -375,20 +375,21 @@ def _join_lines(
     entry_column: Any,
     statement_column: Any,
 ) -> None:
-    """Each due line of ``kind`` joins its beneficiary's statement of ``period``."""
-    target = (
-        select(Statement.id)
+    """Each due line of ``kind`` joins its beneficiary's statement of ``period``.
+
+    One UPDATE ... FROM joining the period's statements: each line's statement is found by
+    a join, not by a subquery run per line.
+    """
+    session.execute(
+        update(Entry)
         .where(
+            due,
+            Entry.beneficiary_type == kind.value,
             Statement.period_id == period.id,
             Statement.beneficiary_type == kind.value,
             statement_column == entry_column,
         )
-        .scalar_subquery()
-    )
-    session.execute(
-        update(Entry)
-        .where(due, Entry.beneficiary_type == kind.value, target.is_not(None))
-        .values(statement_id=target)
+        .values(statement_id=Statement.id)
         .execution_options(synchronize_session=False)
     )
 
