@@ -28,9 +28,11 @@ def _setup(client: TestClient, database: Database) -> tuple[builders.BrandWorld,
 
 def test_close_approve_pay_and_export(client: TestClient, database: Database) -> None:
     world, period_id = _setup(client, database)
-    closed = client.post(f"{API}/periods/{period_id}/close", headers=world.headers("admin"))
+    keyed = {**world.headers("admin"), "Idempotency-Key": "close-1"}
+    closed = client.post(f"{API}/periods/{period_id}/close", headers=keyed)
     assert closed.status_code == 200, closed.text
     assert (closed.json()["statements"], closed.json()["total"]) == (1, 4321)
+    assert client.post(f"{API}/periods/{period_id}/close", headers=keyed).json() == closed.json()
     again = client.post(f"{API}/periods/{period_id}/close", headers=world.headers("admin"))
     assert (again.status_code, again.json()["code"]) == (409, "period_already_closed")
     found = client.get(

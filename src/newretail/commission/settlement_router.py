@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from newretail.commission import settlement, statements
 from newretail.commission.models import Beneficiary, StatementStatus
@@ -18,7 +18,7 @@ from newretail.commission.settlement_schemas import (
     StatementDetail,
     StatementRead,
 )
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
 from newretail.kernel.schemas import Page
 
 router = APIRouter(prefix="/commission", tags=["commission settlement"])
@@ -67,16 +67,30 @@ def get_period(period_id: int, session: SessionDep, scope: ScopeDep) -> PeriodRe
 
 
 @router.post("/periods/{period_id}/close", response_model=PeriodClosed)
-def close_period(period_id: int, session: SessionDep, scope: ScopeDep) -> PeriodClosed:
-    """Prepare the period's statements; a second close is 409 period_already_closed."""
-    result = settlement.close_period(session=session, scope=scope, period_id=period_id)
-    return PeriodClosed(
-        period=PeriodRead.model_validate(result.period),
-        statements=result.statements,
-        prepared=result.prepared,
-        carried=result.carried,
-        entries=result.entries,
-        total=result.total,
+def close_period(
+    period_id: int, session: SessionDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Prepare the period's statements; a second close is 409 period_already_closed
+    (a retry with the same Idempotency-Key gets the first answer)."""
+
+    def work() -> tuple[int, PeriodClosed]:
+        result = settlement.close_period(session=session, scope=scope, period_id=period_id)
+        return 200, PeriodClosed(
+            period=PeriodRead.model_validate(result.period),
+            statements=result.statements,
+            prepared=result.prepared,
+            carried=result.carried,
+            entries=result.entries,
+            total=result.total,
+        )
+
+    return idempotent(
+        session=session,
+        scope=scope,
+        key=key,
+        operation=f"POST /commission/periods/{period_id}/close",
+        payload={},
+        work=work,
     )
 
 
