@@ -131,6 +131,7 @@ def test_close_approve_by_another_admin_and_pay(
     submit(page, page.locator("[data-testid=close-period]").first)
     expect(page.locator(".flash")).to_contain_text("周期已关账")
     expect(page.locator("[data-testid=statements]")).to_contain_text("由你编制")
+    _shot(page, "period-1440")
     assert faults(page) == []
     statements_url = page.url
     page.get_by_role("button", name="退出").click()
@@ -150,5 +151,13 @@ def test_close_approve_by_another_admin_and_pay(
     assert faults(page) == []
     page.goto(app.url + "/console/commission/leaderboard?period=30d")
     _shot(page, "leaderboard-390")
+    assert faults(page) == []
+    page.goto(app.url + "/console/commission")
+    _shot(page, "settlement-390")
+    assert faults(page) == []
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(app.url + "/console/commission/leaderboard?by=region&period=last_month")
+    expect(page.locator("[data-testid=leaderboard]")).to_contain_text(app.world.east.name)
+    _shot(page, "leaderboard-1440")
     assert faults(page) == []
     context.close()

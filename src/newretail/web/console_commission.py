@@ -109,7 +109,7 @@ def leaderboard(
         ],
         period=period,
         start=start,
-        end=end,
+        end=end - timedelta(seconds=1),
         tz=current.timezone,
     )
 
