@@ -51,7 +51,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_schedule")),
         sa.UniqueConstraint("brand_id", name=op.f("uq_commission_schedule_brand_id")),
     )
+    with op.batch_alter_table("commission_statement", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_commission_statement_period_guide", ["period_id", "guide_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_commission_statement_period_store", ["period_id", "store_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("commission_statement", schema=None) as batch_op:
+        batch_op.drop_index("ix_commission_statement_period_store")
+        batch_op.drop_index("ix_commission_statement_period_guide")
     op.drop_table("commission_schedule")

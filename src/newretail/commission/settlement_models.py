@@ -6,9 +6,10 @@ next period opened follows the new schedule.
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from newretail.commission.models import CommissionStatement
 from newretail.db import Base, utcnow
 
 
@@ -37,3 +38,16 @@ class CommissionSchedule(Base):
     currency: Mapped[str] = mapped_column(String(3))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+# Closing a period joins each due line to its beneficiary's statement of that period.
+Index(
+    "ix_commission_statement_period_guide",
+    CommissionStatement.period_id,
+    CommissionStatement.guide_id,
+)
+Index(
+    "ix_commission_statement_period_store",
+    CommissionStatement.period_id,
+    CommissionStatement.store_id,
+)
