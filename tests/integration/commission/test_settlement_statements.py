@@ -247,3 +247,16 @@ def test_two_closes_at_once_settle_nothing_twice(database: Database) -> None:
             select(func.count(CommissionEntry.id)).where(CommissionEntry.statement_id.is_(None))
         )
     assert (count, total, unattached) == (2, 2 * sum(range(100, 3100, 100)), 0)
+
+
+def test_totals_by_status_follow_approval(database: Database) -> None:
+    world, period_id, statement_id, _ = closed_world(database)
+    admin = scope_of(database, world.admin)
+    checker = scope_of(database, cb.second_admin(database, world.brand.id))
+    approve(database, checker, statement_id)
+    with database.transaction() as session:
+        totals = statements.totals_by_status(session=session, scope=admin, period_id=period_id)
+    assert [(t.status, t.statements, t.entries, t.total) for t in totals] == [
+        ("approved", 1, 1, 1234),
+        ("prepared", 1, 1, 500),
+    ]
