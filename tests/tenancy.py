@@ -457,10 +457,65 @@ def victim_rule(v: Victim) -> tuple[int, int]:
     return catalog["commission_plan"], catalog["commission_rule"]
 
 
+def victim_period_id(v: Victim) -> int:
+    """The victim's first weekly settlement period, closed with a statement (made once)."""
+    return victim_settlement(v)[0]
+
+
+def victim_statement_id(v: Victim) -> int:
+    return victim_settlement(v)[1]
+
+
+def victim_settlement(v: Victim) -> tuple[int, int]:
+    from datetime import date, timedelta
+
+    from newretail.auth import service as auth_service
+    from newretail.commission import settlement
+    from newretail.commission.models import CommissionStatement
+    from tests import settlement_builders as commission_builders
+
+    found: tuple[int, int] | None = getattr(v, "_settlement", None)
+    if found is None:
+        brand_id = v.world.brand.id
+        commission_builders.schedule(
+            v.database,
+            brand_id,
+            starts_on=date(2026, 11, 1),
+            every_days=7,
+            now=commission_builders.EARNED + timedelta(days=7),
+        )
+        commission_builders.entry(v.database, brand_id, guide_id=v.world.east_guide.id, amount=1)
+        with v.database.transaction() as session:
+            period = settlement.list_periods(
+                session=session, scope=SYSTEM, brand_id=brand_id, cursor=None, limit=200
+            )[0][-1]
+            admin = auth_service.scope_for_staff(
+                session=session, staff=session.merge(v.world.admin)
+            )
+            settlement.close_period(
+                session=session,
+                scope=admin,
+                period_id=period.id,
+                now=commission_builders.EARNED + timedelta(days=7),
+            )
+            statement = session.scalars(select_statement(CommissionStatement, period.id)).one()
+            found = (period.id, statement.id)
+            setattr(v, "_settlement", found)  # noqa: B010
+    return found
+
+
+def select_statement(model: Any, period_id: int) -> Any:
+    from sqlalchemy import select
+
+    return select(model).where(model.period_id == period_id)
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "address_id": victim_address_id,
     "plan_id": victim_plan_id,
     "rule_id": victim_rule_id,
+    "period_id": victim_period_id,
+    "statement_id": victim_statement_id,
     "return_id": victim_return_id,
     "charge_id": victim_charge_id,
     "presale_id": victim_presale_id,
@@ -713,6 +768,13 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "store_id": v.world.east_store.id,
         "bound_guide_id": v.world.east_guide.id,
     },
+    ("PUT", "/api/v1/commission/schedule"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "kind": "every_n_days",
+        "every_days": 7,
+        "starts_on": "2026-01-01",
+    },
+    ("POST", "/api/v1/commission/periods"): lambda v: {"brand_id": v.world.brand.id},
 }
 
 

@@ -29,6 +29,7 @@ from newretail.auth.router import router as auth_router
 from newretail.catalog.router import router as catalog_router
 from newretail.cloudstore.router import router as cloudstore_router
 from newretail.commission.router import router as commission_router
+from newretail.commission.settlement_router import router as commission_settlement_router
 from newretail.config import Settings, get_settings
 from newretail.db import UNAVAILABLE, Database
 from newretail.integrations.router import router as integrations_router
@@ -77,6 +78,7 @@ API_ROUTERS = [
     presales_router,
     promotions_router,
     commission_router,
+    commission_settlement_router,
 ]
 
 

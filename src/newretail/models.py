@@ -6,6 +6,7 @@ from newretail.catalog import models as catalog_models
 from newretail.cloudstore import models as cloudstore_models
 from newretail.commission import models as commission_models
 from newretail.commission import plan_models as commission_plan_models
+from newretail.commission import settlement_models as commission_settlement_models
 from newretail.db import Base
 from newretail.integrations import models as integrations_models
 from newretail.inventory import models as inventory_models
@@ -30,6 +31,7 @@ __all__ = [
     "cloudstore_models",
     "commission_models",
     "commission_plan_models",
+    "commission_settlement_models",
     "integrations_models",
     "inventory_models",
     "kernel_models",

@@ -42,9 +42,11 @@ def mount(app: FastAPI) -> None:
         console_presales,
         console_prices,
         console_products,
+        console_settlement,
         console_staff,
         console_stock,
         guide,
+        guide_earnings,
         media,
         router,
         shop_addresses,
@@ -62,8 +64,10 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_forms.router)
     app.include_router(console_members.router)
     app.include_router(console_codes.router)
+    app.include_router(console_settlement.router)
     app.include_router(console_orders.router)
     app.include_router(guide.router)
+    app.include_router(guide_earnings.router)
     app.include_router(codes.router)
     # before the catalog screens: /console/products/new is not /console/products/{id}
     app.include_router(console_products.router)

@@ -38,6 +38,7 @@ def _tabs(page: Page, active: str) -> list[dict[str, object]]:
         ("members", "/g", page.gettext("My members")),
         ("code", "/g/code", page.gettext("My QR code")),
         ("share", "/g/share", page.gettext("Share")),
+        ("earnings", "/g/earnings", page.gettext("Earnings")),
     )
     return [{"url": url, "label": label, "active": key == active} for key, url, label in tabs]
 

@@ -368,3 +368,30 @@ RETURN_STATUSES = {
     "received": N_("Received"),
     "cancelled": N_("Cancelled"),
 }
+
+# ---- commission settlement ------------------------------------------------------------
+SETTLEMENT_ERRORS = {
+    "period_not_found": N_("Settlement period not found."),
+    "statement_not_found": N_("Commission statement not found."),
+    "schedule_not_set": N_("Set the settlement schedule first."),
+    "period_already_closed": N_(
+        "This period is already closed; its statements were prepared once."
+    ),
+    "period_not_ended": N_("This period has not ended yet."),
+    "earlier_period_open": N_("Close the earlier periods first."),
+    "statement_not_prepared": N_("Only a statement awaiting approval can be approved."),
+    "statement_not_approved": N_("Only an approved statement can be marked paid."),
+    "statement_changed": N_("The statement changed since you looked at it; review it again."),
+    "own_statement": N_("Someone other than the person who prepared a statement must approve it."),
+    "approver_not_a_person": N_("A statement is approved by a member of staff."),
+}
+ERRORS |= SETTLEMENT_ERRORS
+FLASHES |= SETTLEMENT_ERRORS | {
+    "schedule_saved": N_("The settlement schedule was saved."),
+    "period_closed": N_("The period was closed: %(count)s statements prepared."),
+    "statement_approved": N_("The statement was approved."),
+    "statement_paid": N_("The statement was marked paid."),
+    "invalid_schedule": N_(
+        "Check the schedule: a day of the month from 1 to 28, or a number of days from 1 to 366."
+    ),
+}

@@ -56,6 +56,18 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
         ),
         ("dunning", "/console/dunning", page.gettext("Dunning list"), scope.has_any(*POLICY_ROLES)),
         ("staff", "/console/staff", page.gettext("Staff"), scope.has_any(*STAFF_ROLES)),
+        (
+            "commission_board",
+            "/console/commission/leaderboard",
+            page.gettext("Commission leaderboard"),
+            scope.has_any(*READERS),
+        ),
+        (
+            "settlement",
+            "/console/commission/settlement",
+            page.gettext("Settlement"),
+            scope.has_any(*READERS),
+        ),
     ]
     return [
         {"key": key, "url": url(path, scope, brand_id), "label": label, "active": key == active}
