@@ -48,7 +48,13 @@ def test_every_registered_consumer_is_shown_with_no_lag_on_an_empty_outbox(
 ) -> None:
     names = [consumer.name for consumer in consumers.registry()]
     shown = {name: _samples(client, name) for name in names}
-    assert names == ["webhook_fan_out", "presale_deposits", "commission_accrual"]
+    assert names == [
+        "webhook_fan_out",
+        "presale_deposits",
+        "code_sales",
+        "order_points",
+        "commission_accrual",
+    ]
     assert {name: sorted(samples) for name, samples in shown.items()} == {
         name: METRICS for name in names
     }

@@ -1,12 +1,16 @@
 """A brand with something on every console page: catalog, stock, orders, members, pre-sales."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from tests import code_builders, member_builders, shop_builders
+from sqlalchemy import select
+from tests import code_builders, member_builders, settlement_builders, shop_builders
 from tests.presale_builders import consumer_scope, today_in
 
+from newretail.auth import service as auth_service
 from newretail.commission import service as commission_service
+from newretail.commission import settlement
+from newretail.commission.models import CommissionStatement
 from newretail.commission.schemas import PlanCreate, RuleCreate
 from newretail.db import Database, utcnow
 from newretail.inventory import service as inventory_service
@@ -31,6 +35,8 @@ class ConsoleWorld:
     presale_id: int
     code: str
     plan_id: int
+    period_id: int
+    statement_id: int
 
     @property
     def ids(self) -> dict[str, str]:
@@ -46,6 +52,8 @@ class ConsoleWorld:
             "store_id": str(world.east_store.id),
             "code": self.code,
             "plan_id": str(self.plan_id),
+            "period_id": str(self.period_id),
+            "statement_id": str(self.statement_id),
         }
 
 
@@ -118,4 +126,31 @@ def console_world(database: Database) -> ConsoleWorld:
         rule = RuleCreate.model_validate({"name": "基础提成", "kind": "cps", "rate_bp": 500})
         commission_service.add_rule(session=session, scope=SYSTEM, plan_id=plan.id, data=rule)
         plan_id = plan.id
-    return ConsoleWorld(shop, member_id, paid, on_credit, presale_id, code, plan_id)
+    period_id, statement_id = _closed_period(database, world)
+    return ConsoleWorld(
+        shop, member_id, paid, on_credit, presale_id, code, plan_id, period_id, statement_id
+    )
+
+
+def _closed_period(database: Database, world: object) -> tuple[int, int]:
+    """A weekly settlement period of the brand, closed into one guide's statement."""
+    brand_id = world.brand.id  # type: ignore[attr-defined]
+    closed_at = settlement_builders.EARNED + timedelta(days=7)
+    settlement_builders.schedule(
+        database, brand_id, starts_on=date(2026, 11, 1), every_days=7, now=closed_at
+    )
+    guide_id = world.east_guide.id  # type: ignore[attr-defined]
+    settlement_builders.entry(database, brand_id, guide_id=guide_id, amount=1234)
+    with database.transaction() as session:
+        period = settlement.list_periods(
+            session=session, scope=SYSTEM, brand_id=brand_id, cursor=None, limit=200
+        )[0][-1]
+        admin = auth_service.scope_for_staff(
+            session=session,
+            staff=session.merge(world.admin),  # type: ignore[attr-defined]
+        )
+        settlement.close_period(session=session, scope=admin, period_id=period.id, now=closed_at)
+        statement = session.scalars(
+            select(CommissionStatement).where(CommissionStatement.period_id == period.id)
+        ).one()
+        return period.id, statement.id

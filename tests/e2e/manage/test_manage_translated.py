@@ -41,11 +41,14 @@ ENUMS: tuple[type[StrEnum], ...] = (
     DepositStatus,
     UnpaidRule,
 )
-# A picture, a PDF, a CSV, and the platform admin's brand list (test_pages_brand_picker).
+# A picture, a PDF, CSVs (machine-read columns), and the platform admin's brand list
+# (test_pages_brand_picker).
 SKIPPED_ROUTES = {
     "/console/codes/{code}.svg",
     "/console/codes/sheet",
     "/console/dashboard.csv",
+    "/console/commission/periods/{period_id}/payroll.csv",
+    "/console/commission/periods/{period_id}/invoicing.csv",
     "/console/brands",
 }
 # Tables keyed by message names rather than by codes that data holds.
