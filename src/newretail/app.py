@@ -34,7 +34,7 @@ from newretail.config import Settings, get_settings
 from newretail.db import UNAVAILABLE, Database
 from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
-from newretail.kernel.errors import DomainError, ServiceUnavailable
+from newretail.kernel.errors import DomainError, NotFound, ServiceUnavailable
 from newretail.kernel.guards import refuse_nul_in_url
 from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
@@ -212,6 +212,21 @@ def _is_page(request: Request) -> bool:
     return isinstance(request.scope.get("route"), PageRoute)
 
 
+# Paths a browser may be sent to by hand; an unknown one there gets the HTML "not found" page.
+_MACHINE_PREFIXES = ("/api/", "/metrics", "/static/", "/openapi", "/docs", "/redoc", "/healthz")
+
+
+def _is_browser_path(request: Request) -> bool:
+    """No route matched a browser's GET of a path outside the API: a page that does not exist."""
+    path = request.url.path
+    return (
+        request.method == "GET"
+        and request.scope.get("route") is None
+        and not path.startswith(_MACHINE_PREFIXES)
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
 def _error(
     status: int, code: str, detail: Any, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
@@ -249,7 +264,11 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(422, "invalid_input", "A value in the request is out of range.")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _is_browser_path(request):
+            from newretail.web.pages import error_page
+
+            return error_page(request, NotFound())
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, exc.detail, dict(exc.headers or {}))
 

@@ -227,3 +227,16 @@ def test_pages_forbid_foreign_scripts_and_framing(client: TestClient) -> None:
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_an_unknown_page_path_gets_the_html_not_found_page(client: TestClient) -> None:
+    page = client.get("/nowhere/at/all", headers={"Accept": "text/html", "Accept-Language": "zh"})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "未找到" in page.text
+    api = client.get("/api/v1/nowhere", headers={"Accept": "text/html"})
+    assert api.status_code == 404
+    assert api.json()["code"] == "not_found"
+    machine = client.get("/nowhere/at/all")
+    assert machine.status_code == 404
+    assert machine.json()["code"] == "not_found"
