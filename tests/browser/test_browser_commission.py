@@ -27,7 +27,7 @@ def test_hq_sets_up_a_plan_and_the_tester_explains_a_sale(browser: Any, app: App
     page = context.new_page()
     log_in(page, app, world.admin)
     page.goto(app.url + "/console/commission")
-    expect(page.get_by_role("link", name="佣金")).to_be_visible()
+    expect(page.get_by_role("link", name="佣金", exact=True)).to_be_visible()
     form = page.get_by_test_id("plan-form")
     form.get_by_label("名称").fill("春季方案")
     form.get_by_label("计佣对象").select_option("split")
