@@ -4,7 +4,10 @@
     wallet.py       claiming coupons within quantity, budget and per-member limits; wallets;
                     the expiry job (``expire_coupons_job``, run by the worker)
     redemption.py   pricing a cart (``load`` then ``price_cart``), and the two-phase
-                    redemption checkout calls: ``reserve``, ``commit``, ``release``
+                    redemption checkout calls: ``reserve`` (or ``hold`` a combination
+                    already checked), ``commit`` / ``redeem``, ``release``
+    checkout.py     a sale's offers from per-process copies (``sale_offers``), ``choose``
+    consumers.py    coupons redeemed when their order is paid, released when it is cancelled
 
 Pure rules: ``discounts.py`` (what each kind takes off), ``eligibility.py`` (which offers a
 cart may use), ``rules.py`` (the exact best combination, and the exhaustive reference).
@@ -17,6 +20,7 @@ from sqlalchemy.orm import Session
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.promotions import errors
+from newretail.promotions.checkout import OfferInfo, SaleOffers, choose, sale_offers
 from newretail.promotions.definitions import (
     archive,
     create_promotion,
@@ -33,10 +37,13 @@ from newretail.promotions.redemption import (
     Priced,
     SkuNotSold,
     commit,
+    hold,
     load,
     price_cart,
+    redeem,
     release,
     reserve,
+    select_exactly,
 )
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
@@ -46,11 +53,14 @@ __all__ = [
     "CartItem",
     "Combination",
     "Limits",
+    "OfferInfo",
     "Priced",
     "Quote",
+    "SaleOffers",
     "SkuNotSold",
     "archive",
     "best_for",
+    "choose",
     "claim",
     "commit",
     "create_promotion",
@@ -59,13 +69,17 @@ __all__ = [
     "expire_coupons_job",
     "get_promotion",
     "get_template",
+    "hold",
     "list_promotions",
     "list_templates",
     "list_wallet",
     "load",
     "price_cart",
+    "redeem",
     "release",
     "reserve",
+    "sale_offers",
+    "select_exactly",
     "update_promotion",
     "update_template",
 ]
