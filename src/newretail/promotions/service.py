@@ -7,6 +7,8 @@
                     redemption checkout calls: ``reserve`` (or ``hold`` a combination
                     already checked), ``commit`` / ``redeem``, ``release``
     checkout.py     a sale's offers from per-process copies (``sale_offers``), ``choose``
+    showcase.py     what the cloud store shows: ``running``, ``for_sku``, ``claimable``,
+                    ``offer_names``
     consumers.py    coupons redeemed when their order is paid, released when it is cancelled
 
 Pure rules: ``discounts.py`` (what each kind takes off), ``eligibility.py`` (which offers a
@@ -47,6 +49,8 @@ from newretail.promotions.redemption import (
 )
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
+from newretail.promotions.showcase import claimable, for_sku, running
+from newretail.promotions.showcase import names as offer_names
 from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
 __all__ = [
@@ -62,11 +66,13 @@ __all__ = [
     "best_for",
     "choose",
     "claim",
+    "claimable",
     "commit",
     "create_promotion",
     "create_template",
     "expire_coupons",
     "expire_coupons_job",
+    "for_sku",
     "get_promotion",
     "get_template",
     "hold",
@@ -74,10 +80,12 @@ __all__ = [
     "list_templates",
     "list_wallet",
     "load",
+    "offer_names",
     "price_cart",
     "redeem",
     "release",
     "reserve",
+    "running",
     "sale_offers",
     "select_exactly",
     "update_promotion",
