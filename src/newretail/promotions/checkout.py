@@ -8,6 +8,8 @@
 
 Every change to a promotion moves its brand's stamp in the changing transaction (the flush
 hook below), so a process sees it at its first sale after the commit, as the catalog does.
+The stamp is the catalog's too: a promotion change also makes the next sale read the
+brand's catalog copies again, a fair price for changes made a few times a day.
 """
 
 import threading

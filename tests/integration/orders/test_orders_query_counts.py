@@ -13,6 +13,10 @@ one line costs, on PostgreSQL:
     purchase  10  stamp, stock read, buyer; order, lines, fulfilment, its lines, payment,
                   three events; the sale
 
+The brand's automatic promotions come from per-process copies filed under the stamp the
+sale reads anyway, so a brand without promotions costs nothing more; a buyer who is a member
+costs one read of their wallet (``test_a_member_without_coupons_...``).
+
 SQLite adds its BEGIN IMMEDIATE and, having no DML in CTEs, inserts each sale movement
 in a statement of its own. A line more costs one guarded statement (two on SQLite where
 it sells); rows of several lines go in one statement per table.
