@@ -146,6 +146,7 @@ def test_a_member_claims_a_coupon_and_may_check_out_without_it(
     without = options.filter(has_not_text=COUPON.name).first
     expect(without).to_contain_text("省 ¥100.00")
     without.locator("input").check()
+    expect(page.get_by_test_id("checkout-total")).to_have_text("¥799.00")
     assert faults(page) == []
     with page.expect_navigation():
         page.get_by_test_id("place-order").click()

@@ -320,8 +320,10 @@ def _checkout_page(
     if buyer is not None:
         sold = [(line["sku_id"], line["quantity"]) for line in lines if line["sellable"]]
         options = shop_offers.checkout_options(session, store, buyer, sold)
-    if options:
-        total = options[0]["payable"].amount
+    picked = form.get("offers", shop_offers.BEST)
+    shown = next((o for o in options if o["value"] == picked), options[0] if options else None)
+    if shown is not None:
+        total = shown["payable"].amount
     choices = shop_checkout.context(page, session, store, buyer, total)
     blank = dict.fromkeys(shop_checkout.TEXT_FIELDS, "")
     default = next((a["id"] for a in choices["addresses"] if a["is_default"]), None)
