@@ -11,6 +11,7 @@ from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.members.consumers import ORDER_POINTS
 from newretail.outbox.consumers import Consumer, ConsumerRegistry
 from newretail.presales.consumers import DEPOSITS_FOLLOW_ORDERS
+from newretail.promotions.consumers import COUPONS_FOLLOW_ORDERS
 from newretail.touchpoints.consumers import CODE_SALES
 
 CONSUMERS: tuple[Consumer, ...] = (
@@ -19,6 +20,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     CODE_SALES,
     ORDER_POINTS,
     COMMISSION_ACCRUAL,
+    COUPONS_FOLLOW_ORDERS,
 )
 
 

@@ -54,6 +54,7 @@ def test_every_registered_consumer_is_shown_with_no_lag_on_an_empty_outbox(
         "code_sales",
         "order_points",
         "commission_accrual",
+        "coupons_follow_orders",
     ]
     assert {name: sorted(samples) for name, samples in shown.items()} == {
         name: METRICS for name in names

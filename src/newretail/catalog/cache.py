@@ -181,6 +181,12 @@ class SaleCatalog:
                 copies.offers[keys[sku]] = _sale_offer(found) if found else None
         return {sku: copies.offers.get(key) for sku, key in keys.items()}
 
+    def version(self, *, session: Session, brand_id: int) -> stamps.Version | None:
+        """The stamp the brand's copies were last checked against (a sale checks it when it
+        opens), so per-brand copies elsewhere can follow it without another read."""
+        copies = self._of(session).brands.get(brand_id)
+        return copies.version if copies is not None else None
+
     def refresh(self, *, session: Session, brand_id: int) -> None:
         """Check the brand's stamp now (one read); stale copies are dropped."""
         self._current(session, self._of(session), brand_id)

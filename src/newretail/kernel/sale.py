@@ -61,12 +61,14 @@ class SaleOffer:
 @dataclass(frozen=True, slots=True)
 class Buyer:
     """Who buys: the consumer (None for an anonymous till sale), their membership of the
-    brand, and the store and guide the membership is bound to now (None if unbound)."""
+    brand, and the store and guide the membership is bound to now (None if unbound), and
+    the membership's tier (tier prices and tier-scoped promotions read it)."""
 
     consumer_id: int | None
     member_id: int | None
     bound_store_id: int | None = None
     bound_guide_id: int | None = None
+    tier: str | None = None
 
 
 ANONYMOUS = Buyer(None, None)

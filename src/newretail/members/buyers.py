@@ -14,6 +14,7 @@ _BUYER = (
         Consumer.id,
         Consumer.merged_into_id,
         Membership.id.label("member_id"),
+        Membership.tier,
         MemberBinding.store_id,
         MemberBinding.guide_id,
         MemberBinding.expires_at,
@@ -49,4 +50,5 @@ def buyer_of(*, session: Session, consumer_id: int, brand_id: int, now: datetime
         member_id=row.member_id,
         bound_store_id=row.store_id if bound else None,
         bound_guide_id=row.guide_id if bound else None,
+        tier=row.tier,
     )

@@ -1,12 +1,17 @@
 """Checkout: price, attribute and route a new order (a draft), then write it held or paid.
 
     draft        the sale opened once (store, brand, prices, buyer), the lines priced by
-                 the store's resolved offers in the channel, routed by ``rules.route``;
-                 nothing written yet
+                 the store's resolved offers in the channel, routed by ``rules.route``, the
+                 best combination of promotions and coupons (or the buyer's selection,
+                 checked again) taken off its lines to the fen; nothing written yet
     place_held   the order ``created``, its units held by a reservation (purpose
                  ``order``, reference = the order number) until paid, cancelled or expired
     place_paid   the order paid and ``allocated`` in the same transaction (a purchase):
                  its units leave the shelf at once, with no reservation
+
+Both record what each promotion or coupon took off each line (``order_line_discount``) and
+reserve the order's coupons under its number; paying the order redeems them and cancelling
+it gives them back (``promotions/consumers.py``, following the order's events).
 
 Both write the rows first and change the hot stock rows last, one guarded statement per
 line, so a hot row stays locked only until the commit that follows.
@@ -43,10 +48,11 @@ from newretail.orders import (
     rules,
 )
 from newretail.orders import attribution as attribution_service
-from newretail.orders.rows import OrderView, insert_order
+from newretail.orders.rows import OrderView, insert_discounts, insert_order
 from newretail.orders.rules import OrderKind, OrderStatus
 from newretail.orders.schemas import Attribution, Checkout, OrderCreate
 from newretail.org import service as org_service
+from newretail.promotions import service as promotions_service
 
 # The hold outlives the payment window, so a payment accepted just before the order expires
 # can still commit it; the order's own expiry job releases it earlier.
@@ -67,6 +73,8 @@ class Draft:
     credit: attribution_service.Credit
     expires_at: datetime
     channel: str
+    offers: promotions_service.SaleOffers | None = None
+    combination: promotions_service.Combination | None = None
 
     @property
     def total(self) -> int:
@@ -122,9 +130,6 @@ def draft(
     pricing.check_orderable(priced)
     if checkout.discount > sum((p.unit_price or 0) * p.quantity for p in priced):
         raise errors.InvalidDiscount()
-    amounts = rules.line_amounts(
-        [p.unit_price or 0 for p in priced], [p.quantity for p in priced], checkout.discount
-    )
     # Routing reads stock: a buyer turned away for want of it costs nothing more.
     route = routing.plan(
         session=session,
@@ -133,6 +138,15 @@ def draft(
         need={p.sku_id: p.quantity for p in priced},
     )
     buyer = context.buyer(session=session, scope=scope, sale=sale, member_id=checkout.member_id)
+    offers, combination = _promotions(session, replace(sale, buyer=buyer), priced, checkout)
+    taken = combination.line_payable if combination else None
+    subtotals = [(p.unit_price or 0) * p.quantity for p in priced]
+    cuts = [s - t for s, t in zip(subtotals, taken, strict=True)] if taken else [0] * len(priced)
+    if checkout.discount > sum(subtotals) - sum(cuts):
+        raise errors.InvalidDiscount()
+    amounts = rules.discounted_amounts(
+        [p.unit_price or 0 for p in priced], [p.quantity for p in priced], cuts, checkout.discount
+    )
     credit = attribution_service.credited(
         session=session, brand_id=sale.brand.id, attribution=attribution
     )
@@ -147,7 +161,32 @@ def draft(
         credit=credit,
         expires_at=now + window,
         channel=recorded_channel or sale.channel,
+        offers=offers,
+        combination=combination,
     )
+
+
+def _promotions(
+    session: Session, sale: Sale, priced: Sequence[pricing.PricedLine], checkout: Checkout
+) -> tuple[promotions_service.SaleOffers | None, promotions_service.Combination | None]:
+    """The offers the sale may use and the combination it takes (None: nothing applies)."""
+    offers = promotions_service.sale_offers(
+        session=session,
+        brand_id=sale.brand.id,
+        store_id=sale.store.id,
+        channel=sale.channel,
+        timezone=sale.brand.timezone,
+        member_id=sale.buyer.member_id,
+        tier=sale.buyer.tier,
+        lines=[(p.sku_id, p.quantity, p.unit_price or 0) for p in priced],
+        now=sale.now,
+    )
+    if offers is None:
+        if checkout.offer_keys:
+            raise errors.OfferNotAvailable(f"{checkout.offer_keys[0]} is not available here.")
+        return None, None
+    combination = promotions_service.choose(offers, checkout.offer_keys)
+    return offers, (combination if combination.applied else None)
 
 
 def _order_values(draft: Draft, status: OrderStatus, **values: Any) -> dict[str, Any]:
@@ -170,7 +209,7 @@ def _order_values(draft: Draft, status: OrderStatus, **values: Any) -> dict[str,
         "refund_state": rules.RefundState.NONE.value,
         "currency": draft.currency,
         "subtotal": sum(a.subtotal for a in draft.amounts),
-        "discount": draft.checkout.discount,
+        "discount": sum(a.discount for a in draft.amounts),
         "total": draft.total,
         "paid_amount": 0,
         "refunded_amount": 0,
@@ -212,6 +251,50 @@ def _line_values(draft: Draft) -> list[dict[str, Any]]:
     return rows
 
 
+def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
+    """Each line's discounts by offer, and the coupons held for the order, before stock."""
+    rows = []
+    if draft.combination is not None and draft.offers is not None:
+        for applied in draft.combination.applied:
+            info = draft.offers.info[applied.key]
+            for line, amount in zip(order.lines, applied.lines, strict=True):
+                if amount:
+                    rows.append(_discount_row(order, line.id, info, amount))
+        promotions_service.hold(
+            session=session,
+            priced=draft.offers.priced,
+            member_id=draft.sale.buyer.member_id,
+            combination=draft.combination,
+            reference=draft.number,
+        )
+    taken = draft.combination.line_payable if draft.combination else None
+    for i, (line, amounts) in enumerate(zip(order.lines, draft.amounts, strict=True)):
+        manual = amounts.discount - (amounts.subtotal - taken[i] if taken else 0)
+        if manual:
+            rows.append(_discount_row(order, line.id, MANUAL, manual))
+    if rows:
+        insert_discounts(session, rows)
+
+
+MANUAL = promotions_service.OfferInfo("manual", "manual", 0, "", "store")
+
+
+def _discount_row(
+    order: OrderView, line_id: int, info: promotions_service.OfferInfo, amount: int
+) -> dict[str, Any]:
+    return {
+        "brand_id": order.brand_id,
+        "order_id": order.id,
+        "order_line_id": line_id,
+        "offer_key": info.key,
+        "source": info.source,
+        "source_id": info.source_id or None,
+        "name": info.name[:200],
+        "funder": info.funder,
+        "amount": amount,
+    }
+
+
 def place_held(
     *, session: Session, draft: Draft, before_stock: BeforeStock | None = None
 ) -> OrderView:
@@ -229,6 +312,7 @@ def place_held(
     )
     values = _order_values(draft, OrderStatus.CREATED, reservation_id=reservation_id)
     order = insert_order(session, values, _line_values(draft))
+    _record_discounts(session, draft, order)
     if before_stock is not None:
         before_stock(order)
     inventory_service.hold_units(
@@ -245,6 +329,7 @@ def place_paid(
     steps = rules.walk(OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.ALLOCATED)
     values = _order_values(draft, steps[-1], paid_amount=draft.total, paid_at=now)
     order = insert_order(session, values, _line_values(draft))
+    _record_discounts(session, draft, order)
     allocation.insert_fulfilments(
         session=session,
         order=order,

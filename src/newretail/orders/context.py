@@ -72,8 +72,8 @@ def buyer(*, session: Session, scope: Scope, sale: Sale, member_id: int | None) 
     member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
     binding = members_service.current_binding(session=session, member_id=member.id)
     if binding is None or (binding.expires_at is not None and binding.expires_at <= sale.now):
-        return Buyer(member.consumer_id, member.id)
-    return Buyer(member.consumer_id, member.id, binding.store_id, binding.guide_id)
+        return Buyer(member.consumer_id, member.id, tier=member.tier)
+    return Buyer(member.consumer_id, member.id, binding.store_id, binding.guide_id, member.tier)
 
 
 def consumer_buyer(*, session: Session, consumer_id: int, brand_id: int, now: datetime) -> Buyer:

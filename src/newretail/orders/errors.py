@@ -3,7 +3,8 @@
 NotFound:         order_not_found, cart_not_found, fulfilment_not_found
 Conflict:         order_not_payable, order_already_paid, order_not_cancellable,
                   order_not_refundable, refund_exceeds_paid, fulfilment_not_ready,
-                  order_expired, cart_checked_out, unknown_sku
+                  order_expired, cart_checked_out, unknown_sku, coupon_unavailable
+                  (and the promotions' refusals of a chosen combination)
                   (and the shared idempotency_key_reused)
 InvalidInput:     unsellable_sku, per_order_limit, invalid_channel_for_buyer,
                   invalid_delivery, invalid_discount, pickup_code_mismatch, invalid_refund,
@@ -103,6 +104,11 @@ class InvalidDelivery(InvalidInput):
 class InvalidDiscount(InvalidInput):
     code = "invalid_discount"
     default_detail = "A discount is between zero and the order's subtotal."
+
+
+class OfferNotAvailable(Conflict):
+    code = "coupon_unavailable"
+    default_detail = "A promotion or coupon chosen is not available to this order."
 
 
 class PickupCodeMismatch(InvalidInput):

@@ -173,3 +173,29 @@ class FulfilmentLine(Base):
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"))
     sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
     quantity: Mapped[int]
+
+
+class OrderLineDiscount(Base):
+    """What one promotion or coupon took off one order line, and who pays for it.
+
+    A line's ``discount`` is the sum of its rows here (plus a staff discount, source
+    ``manual``), so a refund of the line's ``total`` gives back its net amount and
+    commission reads the net of each line.
+    """
+
+    __tablename__ = "order_line_discount"
+    __table_args__ = (
+        UniqueConstraint("order_line_id", "offer_key"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"))
+    offer_key: Mapped[str] = mapped_column(String(40))  # promotion:12, coupon:34, manual
+    source: Mapped[str] = mapped_column(String(12))  # promotion, coupon, manual
+    source_id: Mapped[int | None]
+    name: Mapped[str] = mapped_column(String(200))
+    funder: Mapped[str] = mapped_column(String(12))  # platform, brand, store, franchisee
+    amount: Mapped[int] = mapped_column(BigInteger)

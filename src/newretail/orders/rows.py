@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from newretail.kernel import stamps
-from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine
+from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine, OrderLineDiscount
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,11 @@ def insert_order(
     return OrderView(id=order_id, lines=views, **values)
 
 
+def insert_discounts(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Order lines' discounts by offer: one statement."""
+    _insert_many(session.connection(), OrderLineDiscount, [dict(row) for row in rows])
+
+
 def read_order(connection: Connection, order_id: int) -> OrderView | None:
     """The order and its lines in one statement."""
     rows = connection.execute(_READ, {"order_id": order_id}).all()
@@ -159,7 +164,9 @@ def _insert_all(connection: Connection, statement: Any, rows: list[dict[str, Any
 
 
 def _insert_many(
-    connection: Connection, model: type[OrderLine] | type[Fulfilment], rows: list[dict[str, Any]]
+    connection: Connection,
+    model: type[OrderLine] | type[Fulfilment] | type[OrderLineDiscount],
+    rows: list[dict[str, Any]],
 ) -> list[int]:
     """Insert ``rows`` in one statement; their new ids, in the order of ``rows``.
 
@@ -175,7 +182,9 @@ def _insert_many(
 
 
 @cache
-def _insert_returning(model: type[OrderLine] | type[Fulfilment], ordered: bool) -> Any:
+def _insert_returning(
+    model: type[OrderLine] | type[Fulfilment] | type[OrderLineDiscount], ordered: bool
+) -> Any:
     return insert(model).returning(model.id, sort_by_parameter_order=ordered)
 
 

@@ -170,6 +170,24 @@ def line_amounts(
     return [LineAmounts(s, d, s - d) for s, d in zip(subtotals, shares, strict=True)]
 
 
+def discounted_amounts(
+    unit_prices: Sequence[int], quantities: Sequence[int], taken: Sequence[int], discount: int
+) -> list[LineAmounts]:
+    """Each line's subtotal, its discount (``taken`` off it by promotions and coupons, then
+    its share of a further order ``discount`` by what is left) and its total."""
+    subtotals = [price * quantity for price, quantity in zip(unit_prices, quantities, strict=True)]
+    nets = [s - t for s, t in zip(subtotals, taken, strict=True)]
+    if min(taken, default=0) < 0 or min(nets, default=0) < 0:
+        raise ValueError("a line cannot take off more than its subtotal")
+    if discount < 0 or discount > sum(nets):
+        raise ValueError("the discount must be between zero and what is left to pay")
+    shares = split(discount, nets) if sum(nets) else [0] * len(nets)
+    return [
+        LineAmounts(s, t + d, n - d)
+        for s, t, n, d in zip(subtotals, taken, nets, shares, strict=True)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class RefundableLine:
     line_id: int

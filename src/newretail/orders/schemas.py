@@ -65,6 +65,9 @@ class CartLinesUpdate(InputModel):
     lines: Annotated[list[LineCreate], Field(min_length=1, max_length=100)]
 
 
+OFFER_KEY = r"^(promotion|coupon):[1-9][0-9]{0,17}$"
+
+
 class Checkout(InputModel):
     delivery: Delivery
     member_id: Id | None = Field(
@@ -72,6 +75,15 @@ class Checkout(InputModel):
     )
     discount: Amount = Field(default=0, description="Staff only: off the order, in minor units.")
     note: Text = ""
+    offer_keys: (
+        Annotated[list[Annotated[str, Field(pattern=OFFER_KEY)]], Field(max_length=10)] | None
+    ) = Field(
+        default=None,
+        description=(
+            "The promotions and coupons to apply, as quoted (promotion:<id>, coupon:<id>), "
+            "checked again on the order; none given: the best combination."
+        ),
+    )
 
 
 class OrderCreate(CartCreate, Checkout):

@@ -3,8 +3,10 @@
     context.py       opening a sale: store, brand, prices and buyer, read once
     attribution.py   an order's attribution checked (code, referring guide, campaign),
                      the same for every kind of order
-    checkout.py      a new order drafted (priced, attributed, routed), then written held
-                     (a reservation until paid) or paid at once (a purchase)
+    checkout.py      a new order drafted (priced, promotions and coupons applied,
+                     attributed, routed), then written held (a reservation until paid) or
+                     paid at once (a purchase); ``order_discounts`` reads what each offer
+                     took off
     routing.py       where the units come from (pickup store, or ``rules.route``)
     pricing.py       line prices from the selling store's resolved offers
     rows.py          orders as frozen values, written and read with Core statements
@@ -24,9 +26,10 @@ Pure rules (the state machine, amounts, routing) live in ``rules.py``.
 Worker job: ``expire_unpaid_orders(database, settings)``.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from newretail.config import Settings
@@ -75,7 +78,7 @@ from newretail.orders.lifecycle import (
     mark_paid,
     transition,
 )
-from newretail.orders.models import Order
+from newretail.orders.models import Order, OrderLineDiscount
 from newretail.orders.refunds import RefundLinePlan, apply_refund, plan_refund
 from newretail.orders.routing import SAME_CITY_RADIUS_KM
 from newretail.orders.rows import LineView, OrderView
@@ -87,6 +90,7 @@ __all__ = [
     "SAME_CITY_RADIUS_KM",
     "Attribution",
     "Credit",
+    "DiscountTaken",
     "Draft",
     "FixedLine",
     "LineView",
@@ -122,6 +126,7 @@ __all__ = [
     "mark_ready",
     "member_orders",
     "open_visitor_cart",
+    "order_discounts",
     "place_fixed",
     "place_held",
     "place_paid",
@@ -226,6 +231,33 @@ def search_orders(
         )
     )
     return rows[:limit], len(rows) > limit
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountTaken:
+    """What one promotion, coupon or staff discount took off an order, over its lines."""
+
+    offer_key: str
+    source: str
+    name: str
+    funder: str
+    amount: int
+
+
+def order_discounts(*, session: Session, scope: Scope, order_id: int) -> list[DiscountTaken]:
+    """The discounts of an order the caller sees, one per offer, in the order they applied."""
+    order = get_order(session=session, scope=scope, order_id=order_id)
+    d = OrderLineDiscount
+    rows = session.execute(
+        select(d.offer_key, d.source, d.name, d.funder, func.sum(d.amount))
+        .where(d.order_id == order.id)
+        .group_by(d.offer_key, d.source, d.name, d.funder)
+        .order_by(func.min(d.id))
+    )
+    return [
+        DiscountTaken(key, source, name, funder, int(amount))
+        for key, source, name, funder, amount in rows
+    ]
 
 
 def expire_unpaid_orders(database: Database, settings: Settings) -> int:

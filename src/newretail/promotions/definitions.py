@@ -10,6 +10,7 @@ from newretail.db import utcnow
 from newretail.kernel import visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
+from newretail.outbox import service as outbox_service
 from newretail.promotions import errors
 from newretail.promotions.discounts import COUPON_KINDS, PROMOTION_KINDS, Kind
 from newretail.promotions.models import CouponTemplate, Promotion, Status
@@ -51,7 +52,20 @@ def create_promotion(*, session: Session, scope: Scope, data: PromotionCreate) -
     )
     session.add(row)
     session.flush()
+    _announce(session, row, "promotion.created")
     return row
+
+
+def _announce(session: Session, row: Promotion, type: str) -> None:
+    """Pages that show promotions (the cloud store home) refresh on these events."""
+    outbox_service.record(
+        session=session,
+        brand_id=row.brand_id,
+        type=type,
+        resource_type="promotion",
+        resource_id=row.id,
+        payload={"id": row.id, "name": row.name, "status": row.status},
+    )
 
 
 def get_promotion(*, session: Session, scope: Scope, promotion_id: int) -> Promotion:
@@ -87,6 +101,7 @@ def update_promotion(
         changes.get("from_minute", row.from_minute), changes.get("until_minute", row.until_minute)
     )
     _change(row, {**changes, **_stored(terms, reach)})
+    _announce(session, row, "promotion.updated")
     return row
 
 
@@ -151,6 +166,8 @@ def archive(*, session: Session, scope: Scope, row: Row) -> Row:
     scope.require(*WRITERS)
     if row.status != Status.ARCHIVED.value:
         _change(row, {"status": Status.ARCHIVED.value})
+        if isinstance(row, Promotion):
+            _announce(session, row, "promotion.archived")
     return row
 
 

@@ -132,20 +132,37 @@ def reserve(
     limits: Limits = Limits(),
 ) -> Combination:
     """Check exactly the offers ``keys`` on the cart and reserve their coupons for ``reference``."""
+    combination = select_exactly(priced, keys, limits)
+    _lock_coupons(session, priced, member_id, combination, reference)
+    return combination
+
+
+def select_exactly(priced: Priced, keys: Sequence[str], limits: Limits = Limits()) -> Combination:
+    """The combination of exactly the offers ``keys`` on the cart, or the error saying why not."""
     by_key = {offer.key: offer for offer in priced.offers}
     missing = [key for key in keys if key not in by_key]
     if missing:
         raise errors.CouponUnavailable(f"{missing[0]} is not available to this cart.")
     try:
-        combination = rules.price_selection(
+        return rules.price_selection(
             priced.lines, [by_key[key] for key in set(keys)], priced.context, limits
         )
     except SelectionRefused as refused:
         error = _REFUSALS.get(refused.reason, errors.CouponNotApplicable)
         against = f" (with {refused.other})" if refused.other else ""
         raise error(f"{refused.key}: {refused.reason.value}{against}.") from None
+
+
+def hold(
+    *,
+    session: Session,
+    priced: Priced,
+    member_id: int | None,
+    combination: Combination,
+    reference: str,
+) -> None:
+    """Reserve the coupons of a combination already checked on the cart for ``reference``."""
     _lock_coupons(session, priced, member_id, combination, reference)
-    return combination
 
 
 def _lock_coupons(
@@ -203,6 +220,27 @@ def commit(*, session: Session, reference: str, now: datetime | None = None) -> 
     if not redeemed:
         raise errors.ReservationNotFound()
     return redeemed
+
+
+def redeem(*, session: Session, reference: str, now: datetime | None = None) -> list[Coupon]:
+    """The coupons reserved for ``reference`` that this call redeems (none the second time)."""
+    ids = session.scalars(
+        update(Coupon)
+        .where(Coupon.reference == reference, Coupon.status == CouponStatus.RESERVED.value)
+        .values(status=CouponStatus.REDEEMED.value, redeemed_at=now or utcnow())
+        .returning(Coupon.id)
+        .execution_options(**_NO_SYNC)
+    ).all()
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Coupon)
+            .where(Coupon.id.in_(ids))
+            .order_by(Coupon.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def release(*, session: Session, reference: str, now: datetime | None = None) -> int:

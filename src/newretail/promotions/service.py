@@ -4,7 +4,12 @@
     wallet.py       claiming coupons within quantity, budget and per-member limits; wallets;
                     the expiry job (``expire_coupons_job``, run by the worker)
     redemption.py   pricing a cart (``load`` then ``price_cart``), and the two-phase
-                    redemption checkout calls: ``reserve``, ``commit``, ``release``
+                    redemption checkout calls: ``reserve`` (or ``hold`` a combination
+                    already checked), ``commit`` / ``redeem``, ``release``
+    checkout.py     a sale's offers from per-process copies (``sale_offers``), ``choose``
+    showcase.py     what the cloud store shows: ``running``, ``for_sku``, ``claimable``,
+                    ``offer_names``
+    consumers.py    coupons redeemed when their order is paid, released when it is cancelled
 
 Pure rules: ``discounts.py`` (what each kind takes off), ``eligibility.py`` (which offers a
 cart may use), ``rules.py`` (the exact best combination, and the exhaustive reference).
@@ -17,6 +22,7 @@ from sqlalchemy.orm import Session
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.promotions import errors
+from newretail.promotions.checkout import OfferInfo, SaleOffers, choose, sale_offers
 from newretail.promotions.definitions import (
     archive,
     create_promotion,
@@ -33,39 +39,55 @@ from newretail.promotions.redemption import (
     Priced,
     SkuNotSold,
     commit,
+    hold,
     load,
     price_cart,
+    redeem,
     release,
     reserve,
+    select_exactly,
 )
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
+from newretail.promotions.showcase import claimable, for_sku, running
+from newretail.promotions.showcase import names as offer_names
 from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
 __all__ = [
     "CartItem",
     "Combination",
     "Limits",
+    "OfferInfo",
     "Priced",
     "Quote",
+    "SaleOffers",
     "SkuNotSold",
     "archive",
     "best_for",
+    "choose",
     "claim",
+    "claimable",
     "commit",
     "create_promotion",
     "create_template",
     "expire_coupons",
     "expire_coupons_job",
+    "for_sku",
     "get_promotion",
     "get_template",
+    "hold",
     "list_promotions",
     "list_templates",
     "list_wallet",
     "load",
+    "offer_names",
     "price_cart",
+    "redeem",
     "release",
     "reserve",
+    "running",
+    "sale_offers",
+    "select_exactly",
     "update_promotion",
     "update_template",
 ]

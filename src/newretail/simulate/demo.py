@@ -19,7 +19,15 @@ from newretail.kernel import i18n
 from newretail.kernel.scope import SYSTEM, Role
 from newretail.org import service as org_service
 from newretail.org.rules import StoreType
-from newretail.simulate import catalog, members, orders, organisation, presales, touchpoints
+from newretail.simulate import (
+    campaigns,
+    catalog,
+    members,
+    orders,
+    organisation,
+    presales,
+    touchpoints,
+)
 from newretail.simulate.demo_files import DemoLogin
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
@@ -53,6 +61,7 @@ def steps(
         members.step(members_plan),
         orders.step(orders_plan),
         presales.step(),
+        campaigns.step(),
     ]
 
 

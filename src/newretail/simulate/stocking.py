@@ -2,17 +2,16 @@
 
 Stock arrives as receipts (purchase orders) through the inventory service; sales are POS
 reservations committed at once, so levels and the movements journal agree. The cloud
-stores get the brand's sourcing policy, a featured list and a few current activities.
+stores get the brand's sourcing policy and a featured list (what they advertise as going on
+is planted as promotion rules, ``campaigns.py``).
 """
 
 import random
 from collections.abc import Sequence
-from datetime import timedelta
 from itertools import accumulate
 
 from newretail.cloudstore import service as cloudstore_service
-from newretail.cloudstore.schemas import ActivityCreate, CloudStoreSettingsWrite
-from newretail.db import utcnow
+from newretail.cloudstore.schemas import CloudStoreSettingsWrite
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import MAX_LINES, Line, Purpose
 from newretail.inventory.schemas import QuantityLine, ReceiptCreate
@@ -37,10 +36,6 @@ SOURCING = {
         store_sourcing="nearby", nearby_radius_km=5.0, warehouse_sourcing=True
     ),
     "HUAJIAN": CloudStoreSettingsWrite(warehouse_sourcing=True),
-}
-ACTIVITIES = {
-    "YUEDONG": ("夏日跑步节 · 跑鞋满 599 减 100", "会员日 · 全场服装第二件 8 折"),
-    "HUAJIAN": ("新品口红试色 · 到店赠小样", "护肤满 800 赠旅行装"),
 }
 
 
@@ -129,7 +124,7 @@ def _sell(
 
 
 def open_cloud_stores(ctx: StepContext, brand: BrandRecord) -> None:
-    """The sourcing policy, the brand's featured SKUs and the current activities."""
+    """The sourcing policy and the brand's featured SKUs."""
     settings = SOURCING.get(brand.code, CloudStoreSettingsWrite())
     cloudstore_service.put_settings(
         session=ctx.session, scope=SYSTEM, brand_id=brand.id, data=settings
@@ -145,12 +140,3 @@ def open_cloud_stores(ctx: StepContext, brand: BrandRecord) -> None:
         session=ctx.session, scope=SYSTEM, brand_id=brand.id, sku_ids=[s.id for s in featured]
     )
     record.featured = [sku.code for sku in featured]
-    now = utcnow().replace(minute=0, second=0, microsecond=0)
-    for days, title in enumerate(ACTIVITIES.get(brand.code, ()), start=1):
-        data = ActivityCreate(
-            brand_id=brand.id,
-            title=title,
-            starts_at=now - timedelta(days=days),
-            ends_at=now + timedelta(days=7 * days),
-        )
-        cloudstore_service.create_activity(session=ctx.session, scope=SYSTEM, data=data)

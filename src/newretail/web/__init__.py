@@ -52,6 +52,7 @@ def mount(app: FastAPI) -> None:
         shop_addresses,
         shop_browse,
         shop_me,
+        shop_offers,
         shop_orders,
         shop_presale_delivery,
         shop_presales,
@@ -80,6 +81,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_me.router)
+    app.include_router(shop_offers.router)
     app.include_router(shop_addresses.router)
     app.include_router(shop_presales.router)
     app.include_router(shop_presale_delivery.router)

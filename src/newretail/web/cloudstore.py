@@ -20,6 +20,7 @@ from newretail.cloudstore.stores import CloudStore
 from newretail.db import Database, utcnow
 from newretail.kernel.money import Money
 from newretail.org.rules import WEEKDAYS
+from newretail.promotions import service as promotions_service
 from newretail.web import messages, presale_cards, shop_attribution, shop_shell, storefront
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
 
@@ -101,7 +102,7 @@ def store_home(
         **shell,
         card=sections["store"],
         guides=sections["guides"],
-        activities=[_activity(a) for a in sections["activities"]],
+        offers=offers_view(sections.get("offers") or {}, store.currency),
         best_sellers=[_card(c) for c in sections["best_sellers"]],
         featured=[_card(c) for c in sections["featured"]],
         categories=sections["categories"],
@@ -113,8 +114,28 @@ def store_home(
     return response
 
 
-def _activity(activity: dict[str, Any]) -> dict[str, Any]:
-    return {**activity, "ends_at": datetime.fromisoformat(activity["ends_at"])}
+def offers_view(section: dict[str, Any], currency: str) -> dict[str, Any]:
+    """The promotions running here and the coupons to claim (``shop_offers`` reads them),
+    with dates as datetimes and amounts as money. Store activities that are banners only
+    are not shown: every promise on the page is a rule checkout applies."""
+    return {
+        "promotions": [
+            {**p, "ends_at": _when(p["ends_at"])} for p in section.get("promotions", [])
+        ],
+        "coupons": [
+            {
+                **c,
+                "amount": Money(c["amount"], currency),
+                "threshold": Money(c["threshold"], currency),
+                "ends_at": _when(c["ends_at"]),
+            }
+            for c in section.get("coupons", [])
+        ],
+    }
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _card(card: dict[str, Any]) -> dict[str, Any]:
@@ -189,5 +210,20 @@ def product(
         groups=groups,
         open_now=store.open_at(utcnow()),
         presales=presales,
+        promotions=_promotions_for(session, store, view.selected.sku_id if view.selected else None),
         categories=storefront.top_categories(session=session, store=store),
+    )
+
+
+def _promotions_for(session: Session, store: CloudStore, sku_id: int | None) -> list[Any]:
+    """The automatic promotions that reach this SKU in this cloud store now."""
+    if sku_id is None:
+        return []
+    return promotions_service.for_sku(
+        session=session,
+        brand_id=store.brand_id,
+        store_id=store.id,
+        channel="cloud_store",
+        sku_id=sku_id,
+        now=utcnow(),
     )

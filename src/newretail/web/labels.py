@@ -29,6 +29,21 @@ CHARGE_STATUSES = {
     "dunning": N_("Overdue"),
     "paid": N_("Settled"),
 }
+# A coupon in a member's wallet (promotions.models.CouponStatus), as its holder reads it.
+COUPON_STATUSES = {
+    "claimed": N_("Ready to use"),
+    "released": N_("Ready to use"),
+    "reserved": N_("Held by an unpaid order"),
+    "redeemed": N_("Used"),
+    "expired": N_("Expired"),
+}
+# Who pays for a discount (promotions.models.Funder).
+FUNDERS = {
+    "platform": N_("Platform"),
+    "brand": N_("Brand"),
+    "store": N_("Store"),
+    "franchisee": N_("Franchisee"),
+}
 REFUND_STATUSES = {"succeeded": N_("Refunded"), "pending": N_("Being refunded")}
 # What a stock movement refers to (the reference type of the journal).
 REFERENCE_TYPES = {

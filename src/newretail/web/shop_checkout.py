@@ -85,7 +85,12 @@ def context(
 
 
 def chosen(
-    session: Session, store: CloudStore, buyer: Scope, form: dict[str, str], note: str
+    session: Session,
+    store: CloudStore,
+    buyer: Scope,
+    form: dict[str, str],
+    note: str,
+    offer_keys: list[str] | None = None,
 ) -> Choice:
     """The checkout the form asks for; ``CheckoutFormError`` when its delivery is not valid."""
     delivery: dict[str, Any] = {"method": "pickup"}
@@ -98,7 +103,9 @@ def chosen(
             "address": {**address, "lat": store.lat, "lng": store.lng},
         }
     try:
-        data = Checkout.model_validate({"delivery": delivery, "note": note})
+        data = Checkout.model_validate(
+            {"delivery": delivery, "note": note, "offer_keys": offer_keys}
+        )
     except ValidationError as exc:
         raise CheckoutFormError() from exc
     return Choice(data=data, pay_later=form["payment"] == PAY_LATER, keep_address=keep)

@@ -38,7 +38,14 @@ from newretail.paylater import service as paylater_service
 from newretail.payments import service as payments_service
 from newretail.payments.rules import PaymentStatus
 from newretail.payments.schemas import PaymentCreate
-from newretail.web import messages, security, shop_attribution, shop_checkout, shop_shell
+from newretail.web import (
+    messages,
+    security,
+    shop_attribution,
+    shop_checkout,
+    shop_offers,
+    shop_shell,
+)
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
@@ -308,7 +315,16 @@ def _checkout_page(
 ) -> Response:
     lines, _ = _lines(session, store, cart)
     total = sum(line["total"].amount for line in lines if line["sellable"])
-    choices = shop_checkout.context(page, session, store, shopper(page, session), total)
+    buyer = shopper(page, session)
+    options = []
+    if buyer is not None:
+        sold = [(line["sku_id"], line["quantity"]) for line in lines if line["sellable"]]
+        options = shop_offers.checkout_options(session, store, buyer, sold)
+    picked = form.get("offers", shop_offers.BEST)
+    shown = next((o for o in options if o["value"] == picked), options[0] if options else None)
+    if shown is not None:
+        total = shown["payable"].amount
+    choices = shop_checkout.context(page, session, store, buyer, total)
     blank = dict.fromkeys(shop_checkout.TEXT_FIELDS, "")
     default = next((a["id"] for a in choices["addresses"] if a["is_default"]), None)
     return page.render(
@@ -320,9 +336,11 @@ def _checkout_page(
         categories=[],
         lines=lines,
         total=Money(total, store.currency),
+        options=options,
         form={
             "method": "pickup",
             "payment": "now",
+            "offers": shop_offers.BEST,
             "address_id": str(default) if default else "new",
             **blank,
             **form,
@@ -346,11 +364,14 @@ def check_out(
         return RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
     form = shop_checkout.form_of(fields)
     form["note"] = fields.get("note", "").strip()[:NOTE_MAX]
+    form["offers"] = fields.get("offers", "").strip()[:400]
     came, dropped = shop_attribution.checked(
         session, store.brand_id, shop_attribution.arrival(page, store.brand_id, ref)
     )
     try:
-        choice = shop_checkout.chosen(session, store, buyer, form, form["note"])
+        choice = shop_checkout.chosen(
+            session, store, buyer, form, form["note"], shop_offers.chosen_keys(form["offers"])
+        )
         mine = orders_service.claim(session=session, scope=buyer, cart=cart)
         order = orders_service.check_out(
             session=session,
@@ -485,6 +506,10 @@ def order_page(
             if f.status == FulfilmentStatus.READY and f.pickup_code
         ],
         steps=steps,
+        discounts=[
+            {"name": d.name or page.gettext("Store discount"), "amount": d.amount}
+            for d in orders_service.order_discounts(session=session, scope=buyer, order_id=order.id)
+        ],
         join_offer=offers_membership(session, store, buyer),
         pay_later=shop_checkout.charge_view(page, charges.get(order.id)),
     )

@@ -13,6 +13,10 @@ one line costs, on PostgreSQL:
     purchase  10  stamp, stock read, buyer; order, lines, fulfilment, its lines, payment,
                   three events; the sale
 
+The brand's automatic promotions come from per-process copies filed under the stamp the
+sale reads anyway, so a brand without promotions costs nothing more; a buyer who is a member
+costs one read of their wallet (``test_a_member_without_coupons_...``).
+
 SQLite adds its BEGIN IMMEDIATE and, having no DML in CTEs, inserts each sale movement
 in a statement of its own. A line more costs one guarded statement (two on SQLite where
 it sells); rows of several lines go in one statement per table.
@@ -23,10 +27,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from tests import code_builders, order_builders
+from tests import code_builders, member_builders, order_builders
 from tests.integration.orders.flash import consumer_scope
 
 from newretail.db import Database
+from newretail.members.models import Membership
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
@@ -105,5 +110,31 @@ def test_a_touchpoint_code_costs_one_read_more_and_nothing_without_one(
     for data in (plain, plain, coded):
         with counted(database) as statements, database.transaction() as session:
             orders_service.create_order(session=session, scope=scope, data=data)
+        counts.append(len(statements))
+    assert counts[2] == counts[1] + 1
+
+
+def test_a_member_without_coupons_costs_one_read_more_where_nothing_is_on_offer(
+    database: Database,
+) -> None:
+    """The brand's promotions come from per-process copies under the stamp the sale reads
+    anyway; only the member's wallet is read, once."""
+    shop = order_builders.shop(database, prices=[100])
+    member_id = member_builders.member(database, shop.world)
+    with database.transaction(read_only=True) as session:
+        member = session.get(Membership, member_id)
+        assert member is not None
+        member_consumer = member.consumer_id
+    plain = OrderCreate.model_validate(order_builders.order_body(shop))
+    counts = []
+    for consumer_id in (
+        order_builders.consumer(database),
+        order_builders.consumer(database),
+        member_consumer,
+    ):
+        with counted(database) as statements, database.transaction() as session:
+            orders_service.create_order(
+                session=session, scope=consumer_scope(consumer_id), data=plain
+            )
         counts.append(len(statements))
     assert counts[2] == counts[1] + 1

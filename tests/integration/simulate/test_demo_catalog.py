@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from newretail.catalog import service as catalog_service
 from newretail.catalog.models import Category, Product, Sku
 from newretail.cloudstore import service as cloudstore_service
-from newretail.db import Database
+from newretail.db import Database, utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
+from newretail.promotions import service as promotions_service
 from newretail.simulate import catalog
 from newretail.simulate.world import World
 
@@ -85,7 +86,7 @@ def test_every_location_holds_what_it_received_less_what_it_sold(
         assert inventory_service.journal_mismatches(session=session) == []
 
 
-def test_the_flagship_cloud_store_shows_best_sellers_featured_and_activities(
+def test_the_flagship_cloud_store_shows_best_sellers_featured_and_its_promotions(
     world: World, world_database: Database
 ) -> None:
     brand = world.brands["YUEDONG"]
@@ -99,4 +100,23 @@ def test_the_flagship_cloud_store_shows_best_sellers_featured_and_activities(
     best = home.sections["best_sellers"]
     assert best and {codes[card["sku_id"]] for card in best} <= sold_here
     assert len(home.sections["featured"]) >= 6
-    assert len(home.sections["activities"]) == 2
+    with world_database.transaction(read_only=True) as session:
+        running = [
+            p.name
+            for p in promotions_service.running(
+                session=session,
+                brand_id=brand.id,
+                store_id=home.context.store.id,
+                channel="cloud_store",
+                now=utcnow(),
+            )
+        ]
+        claimable = promotions_service.claimable(
+            session=session,
+            brand_id=brand.id,
+            store_id=home.context.store.id,
+            channel="cloud_store",
+            now=utcnow(),
+        )
+    assert "夏日跑步节 · 跑鞋满 599 减 100" in running
+    assert len(claimable) == 1

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from newretail.orders.rules import (
     RefundableLine,
     amount_refund,
+    discounted_amounts,
     line_amounts,
     quantity_refund,
 )
@@ -25,6 +26,20 @@ def test_discount_shares_add_up_and_never_exceed_a_line(
     assert sum(a.discount for a in amounts) == discount
     assert sum(a.total for a in amounts) == subtotal - discount
     assert all(0 <= a.discount <= a.subtotal for a in amounts)
+
+
+@given(lines, st.data())
+def test_promotion_cuts_and_a_further_discount_add_up_line_by_line(
+    order: list[tuple[int, int]], data: st.DataObject
+) -> None:
+    subtotals = [p * q for p, q in order]
+    taken = [data.draw(st.integers(0, s)) for s in subtotals]
+    left = sum(subtotals) - sum(taken)
+    discount = data.draw(st.integers(0, left))
+    amounts = discounted_amounts([p for p, _ in order], [q for _, q in order], taken, discount)
+    assert sum(a.discount for a in amounts) == sum(taken) + discount
+    assert sum(a.total for a in amounts) == left - discount
+    assert all(t <= a.discount <= a.subtotal for a, t in zip(amounts, taken, strict=True))
 
 
 @given(lines, st.data())

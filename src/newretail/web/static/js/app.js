@@ -46,6 +46,15 @@
       else select.form.submit();
     });
   });
+  // A choice marked data-total (checkout's discount combinations) shows its amount wherever
+  // the page shows the total to pay (data-shows-total).
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("input[data-total]");
+    if (!input || !input.checked) return;
+    document.querySelectorAll("[data-shows-total]").forEach(function (shown) {
+      shown.textContent = input.dataset.total;
+    });
+  });
   // Back-forward cache restores a submitted form: make it usable again.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(function (form) {

@@ -1,0 +1,165 @@
+"""What checkout asks of promotions: a sale's offers, read cheaply, and their names and funders.
+
+    sale_offers   the brand's active automatic promotions (per-process copies filed under
+                  the brand's cache stamp, which the sale has just read) and the buyer's
+                  usable coupons (one read, members only); None when there are none, so a
+                  brand without promotions and a buyer without coupons cost at most that read
+    choose        the best combination, or exactly the buyer's selection, re-checked
+
+Every change to a promotion moves its brand's stamp in the changing transaction (the flush
+hook below), so a process sees it at its first sale after the commit, as the catalog does.
+The stamp is the catalog's too: a promotion change also makes the next sale read the
+brand's catalog copies again, a fair price for changes made a few times a day.
+"""
+
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from newretail.catalog import service as catalog_service
+from newretail.kernel import stamps
+from newretail.promotions.eligibility import Context, Line, Offer
+from newretail.promotions.models import USABLE, Coupon, CouponTemplate, Funder, Promotion
+from newretail.promotions.models import Status as OfferStatus
+from newretail.promotions.redemption import Priced, select_exactly
+from newretail.promotions.rules import Combination, Limits, Quote, quote
+from newretail.promotions.shapes import coupon_offer, promotion_offer
+
+
+@dataclass(frozen=True, slots=True)
+class OfferInfo:
+    """What an order line's discount records about the offer that gave it."""
+
+    key: str
+    source: str  # promotion or coupon
+    source_id: int
+    name: str
+    funder: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaleOffers:
+    priced: Priced
+    info: dict[str, OfferInfo]
+
+    def quote(self, limits: Limits = Limits()) -> Quote:
+        return quote(self.priced.lines, self.priced.offers, self.priced.context, limits)
+
+
+@dataclass(frozen=True, slots=True)
+class _BrandPromotions:
+    version: stamps.Version
+    offers: tuple[Offer, ...]
+    info: tuple[OfferInfo, ...]
+
+
+class _Copies:
+    """Each database's brands' active promotions, by the stamp they were read under."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._databases: weakref.WeakKeyDictionary[Any, dict[int, _BrandPromotions]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, session: Session, brand_id: int, version: stamps.Version) -> _BrandPromotions:
+        pool = session.get_bind().engine.pool
+        found = self._databases.get(pool, {}).get(brand_id)
+        if found is not None and found.version == version:
+            return found
+        fresh = _load(session, brand_id, version)
+        with self._lock:
+            self._databases.setdefault(pool, {})[brand_id] = fresh
+        return fresh
+
+
+def _load(session: Session, brand_id: int, version: stamps.Version) -> _BrandPromotions:
+    rows = session.scalars(
+        select(Promotion)
+        .where(Promotion.brand_id == brand_id, Promotion.status == OfferStatus.ACTIVE.value)
+        .order_by(Promotion.id)
+    ).all()
+    info = tuple(
+        OfferInfo(f"promotion:{p.id}", "promotion", p.id, p.name, Funder.BRAND.value) for p in rows
+    )
+    return _BrandPromotions(version, tuple(promotion_offer(p) for p in rows), info)
+
+
+_copies = _Copies()
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_promotion_change(session: Session, *_: Any) -> None:
+    brands = {
+        row.brand_id
+        for row in (*session.new, *session.deleted, *session.dirty)
+        if isinstance(row, Promotion) and isinstance(row.brand_id, int)
+    }
+    if brands:
+        stamps.bump(session.connection(), brands)
+
+
+def sale_offers(
+    *,
+    session: Session,
+    brand_id: int,
+    store_id: int,
+    channel: str,
+    timezone: str,
+    member_id: int | None,
+    tier: str | None,
+    lines: Sequence[tuple[int, int, int]],
+    now: datetime,
+) -> SaleOffers | None:
+    """The offers a sale of ``lines`` (sku, quantity, unit price) may use; None if none."""
+    version = catalog_service.sale_catalog.version(session=session, brand_id=brand_id)
+    if version is None:
+        version = stamps.read(session.connection(), brand_id)
+    brand = _copies.get(session, brand_id, version)
+    offers, info = list(brand.offers), {i.key: i for i in brand.info}
+    if member_id is not None:
+        for coupon, template in _wallet(session, brand_id, member_id):
+            offer = coupon_offer(coupon, template)
+            offers.append(offer)
+            info[offer.key] = OfferInfo(
+                offer.key, "coupon", coupon.id, template.name, template.funder
+            )
+    if not offers:
+        return None
+    categories = catalog_service.sku_categories(
+        session=session, brand_id=brand_id, sku_ids={sku for sku, _, _ in lines}
+    )
+    cart = [
+        Line(sku, categories.get(sku, frozenset()), quantity, price)
+        for sku, quantity, price in lines
+    ]
+    context = Context(store_id, channel, now.astimezone(ZoneInfo(timezone)), tier)
+    return SaleOffers(Priced(cart, context, offers), info)
+
+
+def _wallet(session: Session, brand_id: int, member_id: int) -> list[tuple[Coupon, CouponTemplate]]:
+    rows = session.execute(
+        select(Coupon, CouponTemplate)
+        .join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
+        .where(
+            Coupon.membership_id == member_id,
+            Coupon.brand_id == brand_id,
+            Coupon.status.in_(USABLE),
+        )
+        .order_by(Coupon.id)
+    )
+    return [(c, t) for c, t in rows]
+
+
+def choose(offers: SaleOffers, keys: Sequence[str] | None) -> Combination:
+    """The best combination (``keys`` None), or exactly ``keys`` re-checked on the cart."""
+    if keys is None:
+        return offers.quote().best
+    return select_exactly(offers.priced, keys)

@@ -1,0 +1,218 @@
+"""Promotions and coupons on the cloud store: only what checkout applies is shown.
+
+    home section       "happening now": the brand's automatic promotions running in this
+                       store's cloud store, and the coupons a member may claim here
+    POST /s/{code}/coupons/{template_id}/claim   a member claims one coupon of a template
+    GET  /s/{code}/me/coupons                    my coupons of the brand: usable, used, gone
+    checkout           the best combination for the cart and the next two, to pick one
+
+Signed-out visitors are sent to the phone sign-in and back, as the orders pages do.
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from newretail.cloudstore import service as cloudstore_service
+from newretail.cloudstore.stores import CloudStore
+from newretail.db import utcnow
+from newretail.kernel.errors import DomainError
+from newretail.kernel.money import Money
+from newretail.kernel.scope import Scope
+from newretail.members import service as members_service
+from newretail.orders import schemas
+from newretail.promotions import errors as promotion_errors
+from newretail.promotions import service as promotions_service
+from newretail.promotions.models import CouponTemplate
+from newretail.promotions.schemas import BestRequest, ClaimCreate
+from newretail.web import labels, shop_shell
+from newretail.web.cloudstore import PAGE_SECTIONS, Ref, kept_ref, linker
+from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
+from newretail.web.shop_shell import shopper
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+OFFER_KEY = re.compile(schemas.OFFER_KEY)
+CHANNEL = "cloud_store"
+BEST = "best"
+
+
+# ---- the home page's section (cached with the page's shared part) ----------------------
+
+
+def home_section(session: Session, context: cloudstore_service.HomeContext) -> Any:
+    """Running promotions and claimable coupons, and when the list next changes by itself."""
+    store, now = context.store, context.now
+    running = promotions_service.running(
+        session=session, brand_id=store.brand_id, store_id=store.id, channel=CHANNEL, now=now
+    )
+    claimable = promotions_service.claimable(
+        session=session, brand_id=store.brand_id, store_id=store.id, channel=CHANNEL, now=now
+    )
+    ends = [p.ends_at for p in running if p.ends_at] + [t.ends_at for t in claimable if t.ends_at]
+    data = {
+        "promotions": [{"id": p.id, "name": p.name, "ends_at": _iso(p.ends_at)} for p in running],
+        "coupons": [_template_card(t) for t in claimable],
+    }
+    return cloudstore_service.Timed(data, min(ends, default=None))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _template_card(template: CouponTemplate) -> dict[str, Any]:
+    terms = template.terms
+    return {
+        "id": template.id,
+        "name": template.name,
+        "kind": template.kind,
+        "amount": int(terms.get("amount") or 0),
+        "threshold": int(terms.get("threshold") or 0),
+        "percent_off": int(terms.get("percent_off") or 0),
+        "ends_at": _iso(template.ends_at),
+    }
+
+
+PAGE_SECTIONS.add("offers", home_section)
+
+
+# ---- claiming and the wallet ------------------------------------------------------------
+
+
+@router.post("/s/{store_code}/coupons/{template_id}/claim")
+def claim(
+    page: PublicPage, session: PageSessionDep, store_code: str, template_id: int, ref: Ref = None
+) -> Response:
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    link = linker(store.code, kept_ref(ref))
+    buyer = shopper(page, session)
+    if buyer is None:
+        return RedirectResponse(link("/signin", next=f"/s/{store.code}"), status_code=303)
+    offered = {
+        t.id
+        for t in promotions_service.claimable(
+            session=session,
+            brand_id=store.brand_id,
+            store_id=store.id,
+            channel=CHANNEL,
+            now=utcnow(),
+        )
+    }
+    if template_id not in offered:
+        return page.redirect(link(), flash="coupon_not_claimable", kind="error")
+    try:
+        promotions_service.claim(
+            session=session, scope=buyer, data=ClaimCreate(template_id=template_id)
+        )
+    except promotion_errors.MemberRequired:
+        session.rollback()
+        return page.redirect(link("/me"), flash="coupon_member_required", kind="error")
+    except DomainError as exc:
+        session.rollback()
+        return page.redirect(link(), flash="coupon_claim_failed", kind="error", reason=exc.detail)
+    return page.redirect(link("/me/coupons"), flash="coupon_claimed")
+
+
+@router.get("/s/{store_code}/me/coupons")
+def my_coupons(
+    page: PublicPage, session: PageSessionDep, store_code: str, ref: Ref = None
+) -> Response:
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    ref = kept_ref(ref)
+    link = linker(store.code, ref)
+    buyer = shopper(page, session)
+    if buyer is None:
+        return RedirectResponse(
+            link("/signin", next=f"/s/{store.code}/me/coupons"), status_code=303
+        )
+    return page.render(
+        "cloudstore/coupons.html",
+        **shop_shell.tabs(page, session, store, "me"),
+        store=store,
+        link=link,
+        ref=ref,
+        categories=[],
+        coupons=wallet(page, session, store, buyer),
+    )
+
+
+def wallet(page: Page, session: Session, store: CloudStore, buyer: Scope) -> list[dict[str, Any]]:
+    """The buyer's coupons of the store's brand, usable first, with their labels."""
+    if (
+        members_service.find_membership(
+            session=session, brand_id=store.brand_id, consumer_id=buyer.actor_id or 0
+        )
+        is None
+    ):
+        return []
+    coupons = promotions_service.list_wallet(session=session, scope=buyer, brand_id=store.brand_id)
+    names = promotions_service.offer_names(
+        session=session, brand_id=store.brand_id, keys=[f"coupon:{c.id}" for c in coupons]
+    )
+    views = [
+        {
+            "id": c.id,
+            "name": names.get(f"coupon:{c.id}", ""),
+            "status": c.status,
+            "status_label": labels.label(page, labels.COUPON_STATUSES, c.status),
+            "usable": c.status in ("claimed", "released"),
+            "valid_until": c.valid_until,
+            "discount": Money(c.discount, store.currency) if c.discount else None,
+        }
+        for c in coupons
+    ]
+    return sorted(views, key=lambda v: (not v["usable"], v["valid_until"]))
+
+
+# ---- the product page and checkout --------------------------------------------------------
+
+
+def checkout_options(
+    session: Session,
+    store: CloudStore,
+    buyer: Scope,
+    lines: Sequence[tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """The best combination for the cart and the next two, each with its saving; none when
+    nothing applies (or a line is not sold here: checkout says why when it is placed)."""
+    if not lines:
+        return []
+    data = BestRequest.model_validate(
+        {
+            "brand_id": store.brand_id,
+            "store_id": store.id,
+            "channel": CHANNEL,
+            "lines": [{"sku_id": sku, "quantity": q} for sku, q in lines],
+        }
+    )
+    try:
+        quote = promotions_service.best_for(session=session, scope=buyer, data=data)
+    except DomainError:
+        return []
+    combos = [c for c in (quote.best, *quote.alternatives) if c.applied]
+    keys = {key for c in combos for key in c.keys}
+    names = promotions_service.offer_names(session=session, brand_id=store.brand_id, keys=keys)
+    return [
+        {
+            "value": BEST if n == 0 else ",".join(c.keys),
+            "best": n == 0,
+            "names": [names.get(key, key) for key in c.keys],
+            "saving": Money(c.saving, store.currency),
+            "payable": Money(c.payable, store.currency),
+        }
+        for n, c in enumerate(combos)
+    ]
+
+
+def chosen_keys(value: str | None) -> list[str] | None:
+    """The keys of the combination the form picked (checkout checks them again on the
+    order); None: the best, which checkout works out itself."""
+    if not value or value == BEST:
+        return None
+    keys = [key for key in value.split(",")[:10] if OFFER_KEY.match(key)]
+    return keys or None
