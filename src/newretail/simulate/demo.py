@@ -19,7 +19,15 @@ from newretail.kernel import i18n
 from newretail.kernel.scope import SYSTEM, Role
 from newretail.org import service as org_service
 from newretail.org.rules import StoreType
-from newretail.simulate import catalog, members, orders, organisation, presales, touchpoints
+from newretail.simulate import (
+    catalog,
+    commission,
+    members,
+    orders,
+    organisation,
+    presales,
+    touchpoints,
+)
 from newretail.simulate.demo_files import DemoLogin
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
@@ -51,8 +59,10 @@ def steps(
         catalog.step(DEMO_PLAN),
         touchpoints.step(),
         members.step(members_plan),
+        commission.plan_step(),
         orders.step(orders_plan),
         presales.step(),
+        commission.settle_step(),
     ]
 
 
