@@ -22,6 +22,7 @@ from newretail.org.rules import StoreType
 from newretail.simulate import (
     campaigns,
     catalog,
+    commission,
     members,
     orders,
     organisation,
@@ -59,8 +60,10 @@ def steps(
         catalog.step(DEMO_PLAN),
         touchpoints.step(),
         members.step(members_plan),
+        commission.plan_step(),
         orders.step(orders_plan),
         presales.step(),
+        commission.settle_step(),
         campaigns.step(),
     ]
 

@@ -4,9 +4,11 @@ Each order goes through the orders and payments services as the brand's system: 
 member (so the member's bound store and guide are on it), paid in the sandbox, then taken
 along its way: pickups made ready (some still waiting with their code) or handed over,
 parcels shipped (some delivered), a few units refunded and a few returned to the store.
-Afterwards the order's times are moved back to a day of the last 30, so the console and
-reports show a month of trade. Sold units are added to the catalog record (returned units
-taken off again), and ``world.truth["orders"]`` holds the counts per brand.
+Once paid and on its way, the order is followed by points and commission (``follow``), so a
+refund or return after claws back. Afterwards the order's times (and its commission's) are
+moved back to a day of the last 30, so the console and reports show a month of trade. Sold
+units are added to the catalog record (returned units taken off again), and
+``world.truth["orders"]`` holds the counts per brand.
 """
 
 from collections import Counter
@@ -15,8 +17,9 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from newretail.commission.models import CommissionEntry
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
@@ -27,6 +30,7 @@ from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate, RefundCreate
 from newretail.returns import service as returns_service
 from newretail.returns.schemas import ReturnCreate
+from newretail.simulate.follow import follow_orders
 from newretail.simulate.members import anchor_time
 from newretail.simulate.world import BrandRecord, Step, StepContext, StoreRecord
 
@@ -116,6 +120,7 @@ def _brand_orders(
             key = (locations[line.location_id], _sku_code(brand, line.sku_id))
             brand.catalog.sold[key] = brand.catalog.sold.get(key, 0) + line.quantity
         _move_along(ctx, order, channel, pickup, made)
+        follow_orders(ctx)  # commission and points as paid; a refund below claws back
         if ctx.rng.random() < plan.refund_share:
             refunded += _refund_unit(ctx, order, made)
             _restocked(ctx, brand, order, locations)
@@ -128,7 +133,7 @@ def _brand_orders(
         statuses[final.status] += 1
         paid += final.paid_amount
         order_ids.append(final.id)
-        _backdate(ctx, final, anchor)
+        _backdate(ctx, final.id, anchor)
     return {
         "orders": sum(channels.values()),
         "by_channel": dict(sorted(channels.items())),
@@ -307,8 +312,10 @@ def _return_unit(
     return record.refund_amount
 
 
-def _backdate(ctx: StepContext, order: Order, anchor: Any) -> None:
-    """Move the order's times to a moment of the last ``DAYS`` days, keeping their gaps."""
+def _backdate(ctx: StepContext, order_id: int, anchor: Any) -> None:
+    """Move the order's times to a moment of the last ``DAYS`` days, keeping their gaps, and
+    the commission it earned when paid with them."""
+    order = ctx.session.get_one(Order, order_id)
     at = anchor - timedelta(days=ctx.rng.randrange(DAYS), minutes=ctx.rng.randrange(600, 1320))
     shift = order.created_at - at
     values: dict[str, Any] = {
@@ -326,3 +333,9 @@ def _backdate(ctx: StepContext, order: Order, anchor: Any) -> None:
         update(Fulfilment).where(Fulfilment.order_id == order.id).values(created_at=at),
         execution_options={"synchronize_session": False},
     )
+    for entry in ctx.session.scalars(
+        select(CommissionEntry).where(CommissionEntry.order_id == order.id)
+    ):
+        entry.earned_at -= shift
+        entry.created_at -= shift
+        entry.release_at = entry.release_at - shift if entry.release_at else None

@@ -123,8 +123,12 @@ class _Hire:
 
 
 def _add_brand_staff(ctx: StepContext, brand: BrandRecord, plan: BrandPlan, password: str) -> None:
-    """A brand admin, a manager per managed region, and each store's manager, guides, cashiers."""
-    roster = [_Hire(f"{plan.handle}.admin", Role.BRAND_ADMIN, brand.name)]
+    """Two brand admins (the second approves what the first prepares, as finance), a manager
+    per managed region, and each store's manager, guides, cashiers."""
+    roster = [
+        _Hire(f"{plan.handle}.admin", Role.BRAND_ADMIN, brand.name),
+        _Hire(f"{plan.handle}.finance", Role.BRAND_ADMIN, brand.name),
+    ]
     roster += [
         _Hire(f"{region.code.lower()}.manager", Role.REGION_MANAGER, region.name, region.code)
         for region in plan.regions

@@ -87,5 +87,5 @@ class OrganisationPlan:
             stores = brand.stores
             people = sum(1 + store.guides + store.cashiers for store in stores if store.guides)
             managers = sum(region.managed for region in brand.regions)
-            total += 2 + len(brand.regions) + len(stores) + people + managers
+            total += 3 + len(brand.regions) + len(stores) + people + managers  # 2 admins
         return total
