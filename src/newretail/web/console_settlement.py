@@ -28,7 +28,7 @@ from newretail.kernel.errors import DomainError, InvalidInput
 from newretail.kernel.i18n import N_
 from newretail.kernel.money import Money
 from newretail.org.schemas import BrandRead
-from newretail.web import labels
+from newretail.web import labels, messages
 from newretail.web.commission_words import (
     BENEFICIARIES,
     PERIOD_STATUSES,
@@ -180,8 +180,6 @@ def _yuan_to_fen(text: str) -> int:
 def _refused(page: Page, session: Session, error: DomainError, back: str) -> Response:
     """Undo what the refused action wrote and go back with the reason."""
     session.rollback()
-    from newretail.web import messages
-
     key = error.code if error.code in messages.FLASHES else "invalid_input"
     if key not in messages.FLASHES:
         raise error

@@ -12,6 +12,8 @@ Every read and write goes through ``members.service`` with the shopper's own sco
 address of another consumer or brand is not found (404).
 """
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -215,16 +217,9 @@ def make_default(
     fields: FormDep,
     ref: Ref = None,
 ) -> Response:
-    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
-    ref = kept_ref(ref)
-    buyer = _signed_in(page, session, store, ref)
-    if isinstance(buyer, RedirectResponse):
-        return buyer
-    _own(session, store, buyer, address_id)
-    members_service.make_default(
-        session=session, scope=buyer, brand_id=store.brand_id, address_id=address_id
+    return _act_on(
+        page, session, store_code, address_id, ref, members_service.make_default, "address_default"
     )
-    return page.redirect(linker(store.code, ref)("/me/addresses"), flash="address_default")
 
 
 @router.post("/s/{store_code}/me/addresses/{address_id}/delete")
@@ -236,13 +231,32 @@ def delete_address(
     fields: FormDep,
     ref: Ref = None,
 ) -> Response:
+    return _act_on(
+        page,
+        session,
+        store_code,
+        address_id,
+        ref,
+        members_service.delete_address,
+        "address_deleted",
+    )
+
+
+def _act_on(
+    page: Page,
+    session: Session,
+    store_code: str,
+    address_id: int,
+    ref: Ref,
+    act: Callable[..., object],
+    flash: str,
+) -> Response:
+    """Do ``act`` to one of the signed-in buyer's own addresses, then back to the book."""
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     ref = kept_ref(ref)
     buyer = _signed_in(page, session, store, ref)
     if isinstance(buyer, RedirectResponse):
         return buyer
     _own(session, store, buyer, address_id)
-    members_service.delete_address(
-        session=session, scope=buyer, brand_id=store.brand_id, address_id=address_id
-    )
-    return page.redirect(linker(store.code, ref)("/me/addresses"), flash="address_deleted")
+    act(session=session, scope=buyer, brand_id=store.brand_id, address_id=address_id)
+    return page.redirect(linker(store.code, ref)("/me/addresses"), flash=flash)
