@@ -49,6 +49,7 @@ from newretail.orders.router import router as orders_router
 from newretail.org.router import router as org_router
 from newretail.outbox import metrics as outbox_metrics
 from newretail.paylater.router import router as paylater_router
+from newretail.payments.merchants.router import router as merchant_accounts_router
 from newretail.payments.router import router as payments_router
 from newretail.presales.router import router as presales_router
 from newretail.promotions.router import router as promotions_router
@@ -74,6 +75,7 @@ API_ROUTERS = [
     orders_router,
     paylater_router,
     payments_router,
+    merchant_accounts_router,
     returns_router,
     presales_router,
     promotions_router,

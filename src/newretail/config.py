@@ -49,6 +49,19 @@ class Settings(BaseSettings):
     # Where consumers reach the pages (printed in QR codes); unset: the request's own URL.
     public_base_url: str | None = None
     payment_sandbox_secret: str = "sandbox-notification-secret-change-me"  # noqa: S105
+    # Merchant accounts' keys (see README, "Payment providers"): files under
+    # <payment_secrets_dir>/<brand code>/, or entries "<brand code>/NAME" of payment_secrets.
+    payment_secrets_dir: str = "var/payment-secrets"
+    payment_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
+    # The providers' API addresses; None: each SDK's own production gateway.
+    wechatpay_gateway_url: str | None = None
+    alipay_gateway_url: str | None = None
+    payment_provider_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A payment code whose result is unknown is queried this often, this far apart, then
+    # reversed (cancelled); a reversal without an answer is retried this often.
+    payment_code_queries: int = Field(default=6, ge=1, le=30)
+    payment_code_query_interval_seconds: float = Field(default=5.0, ge=0)
+    payment_code_reversals: int = Field(default=3, ge=1, le=10)
     order_payment_window_seconds: int = 30 * 60
     # Uploaded product images: a local directory, served by the app under ``media_url``.
     media_dir: str = "var/media"

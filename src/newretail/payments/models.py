@@ -22,6 +22,11 @@ class Payment(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
     provider: Mapped[str] = mapped_column(String(32))
     provider_ref: Mapped[str] = mapped_column(String(64))
+    # The account the money goes to (the store's, its franchisee's or the brand's), for
+    # settlement; None where no account is configured (the sandbox, usually).
+    merchant_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("merchant_account.id"), index=True
+    )
     method: Mapped[str] = mapped_column(String(32), default="")
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))

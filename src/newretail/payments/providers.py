@@ -43,6 +43,7 @@ class ChargeResult:
 class Notification:
     provider_ref: str
     outcome: ChargeOutcome
+    amount: int | None = None  # what the provider says was paid, where it says so
 
 
 class Provider(Protocol):

@@ -6,6 +6,7 @@
               and allocated, its units taken from the shelf last (no reservation); a
               declined or pending charge leaves the order held, as a checkout would
     notify    a provider's signed notification settles a pending payment exactly once
+              (``settle``: the same for a payment code's late result)
     refund    part or all of what was paid, never more, spread over the lines to the fen
 
 Paying an order claims it first (its row locked until the transaction ends) and charges
@@ -15,6 +16,11 @@ before it is charged; it charges only once the stock read says the units are the
 gives the money back at once in the rare case a concurrent buyer took the last units in
 between (the guarded stock statement at the end refuses it). A sandbox charge happens inside
 the transaction, so a refused payment leaves nothing behind at all.
+
+Each payment records the merchant account that receives it (``merchants.service.resolve``:
+the store's or its franchisee's account, else the brand's), and its refunds and
+notifications go through the provider acting for that account (``wallets.registry``).
+Payment codes and cloud store page payments of WeChat Pay and Alipay: ``wallets.service``.
 """
 
 from collections.abc import Callable, Mapping
@@ -36,10 +42,12 @@ from newretail.orders.rules import REFUNDABLE, OrderStatus
 from newretail.orders.schemas import OrderCreate
 from newretail.outbox import service as outbox_service
 from newretail.payments import errors, providers
+from newretail.payments.merchants import service as merchants_service
 from newretail.payments.models import Payment, Refund, RefundLine
 from newretail.payments.providers import ChargeOutcome
 from newretail.payments.rules import PaymentStatus, RefundStatus
 from newretail.payments.schemas import PaymentCreate, RefundCreate
+from newretail.payments.wallets import registry
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -53,6 +61,7 @@ class PaymentView:
     order_id: int
     provider: str
     provider_ref: str
+    merchant_account_id: int | None
     method: str
     amount: int
     currency: str
@@ -76,12 +85,14 @@ def _write_payment(
     result: providers.ChargeResult,
     method: str,
     now: datetime,
+    merchant_account_id: int | None,
 ) -> PaymentView:
     values: dict[str, Any] = {
         "brand_id": order.brand_id,
         "order_id": order.id,
         "provider": provider,
         "provider_ref": result.provider_ref,
+        "merchant_account_id": merchant_account_id,
         "method": method,
         "amount": order.total,
         "currency": order.currency,
@@ -94,6 +105,18 @@ def _write_payment(
     }
     payment_id = session.connection().execute(_INSERT_PAYMENT, values).scalar_one()
     return PaymentView(id=payment_id, **values)
+
+
+def _receiver(
+    session: Session, brand_id: int, store_id: int, provider_name: str
+) -> tuple[int | None, providers.Provider]:
+    """The merchant account that receives the store's payments through ``provider_name``
+    (None where none is configured), and the provider acting for it."""
+    account_id = merchants_service.resolve(
+        session=session, brand_id=brand_id, store_id=store_id, provider=provider_name
+    )
+    provider = registry.provider_for(session=session, name=provider_name, account_id=account_id)
+    return account_id, provider
 
 
 def _check_pending(session: Session, order_id: int) -> None:
@@ -131,11 +154,11 @@ def pay(
     """Charge the order's total through ``data.provider``; see the module docstring."""
     if not orders_service.is_consumer(scope):
         orders_service.require_staff(scope, *orders_service.access_cashiers())
-    provider = providers.get_provider(data.provider)
     now = utcnow()
     order = orders_service.claim_for_payment(
         session=session, scope=scope, order_id=order_id, now=now
     )
+    account_id, provider = _receiver(session, order.brand_id, order.store_id, data.provider)
     _check_pending(session, order.id)
     result = provider.charge(
         amount=order.total,
@@ -150,6 +173,7 @@ def pay(
         result=result,
         method=data.method,
         now=now,
+        merchant_account_id=account_id,
     )
     if result.outcome is not ChargeOutcome.SUCCEEDED:
         return payment, order
@@ -173,7 +197,6 @@ def purchase(
     *, session: Session, scope: Scope, data: OrderCreate, payment: PaymentCreate
 ) -> tuple[PaymentView, orders_service.OrderView]:
     """A new order and its payment at once; see the module docstring."""
-    provider = providers.get_provider(payment.provider)
     planned = orders_service.draft(
         session=session,
         scope=scope,
@@ -182,6 +205,9 @@ def purchase(
         lines=[(line.sku_id, line.quantity) for line in data.lines],
         attribution=data,
         checkout=data,
+    )
+    account_id, provider = _receiver(
+        session, planned.sale.brand.id, data.store_id, payment.provider
     )
     result = provider.charge(
         amount=planned.total,
@@ -200,6 +226,7 @@ def purchase(
                 result=result,
                 method=payment.method,
                 now=planned.sale.now,
+                merchant_account_id=account_id,
             )
         )
 
@@ -215,30 +242,61 @@ def purchase(
 
 
 def notify(
-    *, session: Session, provider_name: str, headers: Mapping[str, str], body: bytes
+    *,
+    session: Session,
+    provider_name: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    merchant_account_id: int | None = None,
 ) -> Payment:
-    """Settle a pending payment from the provider's signed word; repeats change nothing."""
-    provider = providers.get_provider(provider_name)
+    """Settle a pending payment from the provider's signed word; repeats change nothing.
+
+    ``merchant_account_id``: the account whose keys sign the provider's notifications (a
+    wallet provider's notification URL names it).
+    """
+    provider = registry.provider_for(
+        session=session, name=provider_name, account_id=merchant_account_id
+    )
     note = provider.parse_notification(headers=headers, body=body)
     payment = session.scalar(
         select(Payment).where(
             Payment.provider == provider.name, Payment.provider_ref == note.provider_ref
         )
     )
-    if payment is None:
+    if payment is None or (
+        merchant_account_id is not None and payment.merchant_account_id != merchant_account_id
+    ):
         raise errors.PaymentNotFound()
+    if note.amount is not None and note.amount != payment.amount:
+        raise errors.InvalidNotification("The notification's amount is not the payment's.")
+    status = PaymentStatus(note.outcome.value)
+    return settle(session=session, provider=provider, payment=payment, status=status)
+
+
+def settle(
+    *,
+    session: Session,
+    provider: providers.Provider,
+    payment: Payment,
+    status: PaymentStatus,
+    pays_order: bool = True,
+    failure_reason: str | None = None,
+) -> Payment:
+    """A pending payment's final status, written once (a second word changes nothing);
+    a success pays the order (``pays_order``), or is given back if the order no longer
+    takes it."""
     now = utcnow()
     settled = session.execute(
         update(Payment)
         .where(Payment.id == payment.id, Payment.status == PaymentStatus.PENDING.value)
-        .values(status=note.outcome.value, confirmed_at=now)
+        .values(status=status.value, confirmed_at=now, failure_reason=failure_reason)
         .returning(Payment.id),
         execution_options=_NO_SYNC,
     ).first()
     if settled is None:
         session.refresh(payment)
         return payment  # a repeated notification: the first one settled it
-    if note.outcome is ChargeOutcome.SUCCEEDED:
+    if status is PaymentStatus.SUCCEEDED and pays_order:
         paid = orders_service.mark_paid(
             session=session, order_id=payment.order_id, amount=payment.amount, now=now
         )
@@ -294,7 +352,9 @@ def refund(*, session: Session, scope: Scope, order_id: int, data: RefundCreate)
     now = utcnow()
     orders_service.apply_refund(session=session, order=order, plans=plans, now=now)
     amount = sum(p.amount for p in plans)
-    provider = providers.get_provider(payment.provider)
+    provider = registry.provider_for(
+        session=session, name=payment.provider, account_id=payment.merchant_account_id
+    )
     record = Refund(
         brand_id=order.brand_id,
         order_id=order.id,
@@ -342,6 +402,12 @@ def record_payment(
         order_id=order.id,
         provider=provider_name,
         provider_ref=result.provider_ref,
+        merchant_account_id=merchants_service.resolve(
+            session=session,
+            brand_id=order.brand_id,
+            store_id=order.store_id,
+            provider=provider_name,
+        ),
         method=method,
         amount=amount,
         currency=order.currency,
