@@ -51,6 +51,7 @@ from newretail.outbox import metrics as outbox_metrics
 from newretail.paylater.router import router as paylater_router
 from newretail.payments.merchants.router import router as merchant_accounts_router
 from newretail.payments.router import router as payments_router
+from newretail.payments.wallets.router import router as wallet_payments_router
 from newretail.presales.router import router as presales_router
 from newretail.promotions.router import router as promotions_router
 from newretail.returns.router import router as returns_router
@@ -76,6 +77,7 @@ API_ROUTERS = [
     paylater_router,
     payments_router,
     merchant_accounts_router,
+    wallet_payments_router,
     returns_router,
     presales_router,
     promotions_router,

@@ -37,6 +37,7 @@ def default_jobs(
     from newretail.outbox.dispatch import OutboxDispatcher
     from newretail.outbox.relay import NatsRelay
     from newretail.paylater.service import charge_due_job
+    from newretail.payments.wallets.service import resolve_unknown_code_payments
     from newretail.presales.service import expire_unpaid_balances
     from newretail.promotions.service import expire_coupons_job
 
@@ -51,6 +52,7 @@ def default_jobs(
         expire_unpaid_balances,
         charge_due_job,
         expire_coupons_job,
+        resolve_unknown_code_payments,
     ]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())

@@ -37,6 +37,9 @@ class PaymentRead(ReadModel):
     order_id: int
     provider: str
     provider_ref: str
+    merchant_account_id: int | None = Field(
+        default=None, description="The merchant account that receives the money."
+    )
     method: str
     amount: int
     currency: str
