@@ -38,8 +38,8 @@ def resolve_unknown_code_payments(database: Database, settings: Settings) -> int
     """One batch of stale pending payment codes asked about again; how many were settled."""
     before = utcnow() - running_for_at_most(settings)
     with database.transaction(read_only=True) as session:
-        stale = session.scalars(
-            select(Payment)
+        stale = session.execute(
+            select(Payment.id, Payment.provider, Payment.provider_ref, Payment.merchant_account_id)
             .where(
                 Payment.method == codepay.METHOD,
                 Payment.status == PaymentStatus.PENDING.value,
@@ -48,23 +48,23 @@ def resolve_unknown_code_payments(database: Database, settings: Settings) -> int
             .order_by(Payment.id)
             .limit(BATCH)
         ).all()
-    return sum(_resolve(database, payment) for payment in stale)
+    return sum(_resolve(database, *row) for row in stale)
 
 
-def _resolve(database: Database, payment: Payment) -> int:
+def _resolve(
+    database: Database, payment_id: int, provider_name: str, ref: str, account_id: int | None
+) -> int:
     with database.transaction(read_only=True) as session:
-        provider = registry.wallet_for(
-            session=session, name=payment.provider, account_id=payment.merchant_account_id
-        )
-    result = provider.query(out_trade_no=payment.provider_ref)
+        provider = registry.wallet_for(session=session, name=provider_name, account_id=account_id)
+    result = provider.query(out_trade_no=ref)
     status = PaymentStatus.SUCCEEDED if result.state is CodeState.PAID else None
-    if status is None and provider.reverse(out_trade_no=payment.provider_ref):
+    if status is None and provider.reverse(out_trade_no=ref):
         status = PaymentStatus.REVERSED
     if status is None:
-        log.warning("payment_code_still_unknown", payment_id=payment.id)
+        log.warning("payment_code_still_unknown", payment_id=payment_id)
         return 0
     with database.transaction() as session:
-        current = session.get(Payment, payment.id)
+        current = session.get(Payment, payment_id)
         if current is None:
             return 0
         order = orders_service.get_order(session=session, scope=SYSTEM, order_id=current.order_id)
