@@ -371,6 +371,28 @@ def _promotion(session: Any, v: Victim) -> int:
     return promotions_service.create_promotion(session=session, scope=SYSTEM, data=data).id
 
 
+def victim_merchant_account_id(v: Victim) -> int:
+    from newretail.payments.merchants import service as merchants_service
+    from newretail.payments.merchants.schemas import MerchantAccountCreate
+
+    data = MerchantAccountCreate.model_validate(_merchant_account_body(v))
+    with v.database.transaction() as session:
+        return merchants_service.create_account(session=session, scope=SYSTEM, data=data).id
+
+
+def _merchant_account_body(v: Victim) -> dict[str, Any]:
+    import uuid
+
+    return {
+        "brand_id": v.world.brand.id,
+        "code": f"acct-{uuid.uuid4().hex[:8]}",
+        "name": "Victim account",
+        "provider": "sandbox",
+        "owner_type": "franchisee",
+        "owner_name": "Victim Franchise Co.",
+    }
+
+
 def victim_template_id(v: Victim) -> int:
     from newretail.promotions import service as promotions_service
     from newretail.promotions.schemas import TemplateCreate
@@ -542,6 +564,7 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "code": victim_code,
     "promotion_id": victim_promotion_id,
     "template_id": victim_template_id,
+    "merchant_account_id": victim_merchant_account_id,
 }
 
 # Path parameters of resources that the platform shares between brands: reading is allowed.
@@ -557,6 +580,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/codes/{code}/scan"),  # consumer-facing, by public touchpoint code
     ("POST", "/api/v1/codes/{code}/join"),  # consumer-facing, by public touchpoint code
     ("POST", "/api/v1/payments/notify/{provider}"),  # providers sign it; tests/e2e/test_orders_api
+    # providers sign it with the account's keys; tests/integration/payments
+    ("POST", "/api/v1/payments/notify/{provider}/{merchant_account_id}"),
 }
 
 Body = Callable[[Victim], dict[str, Any] | None]
@@ -574,6 +599,15 @@ def _address_body() -> dict[str, Any]:
 
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/payments/merchant-accounts"): lambda v: _merchant_account_body(v),
+    ("POST", "/api/v1/orders/{order_id}/pay/code"): lambda v: {
+        "provider": "sandbox",
+        "auth_code": "134567890123456789",
+    },
+    ("POST", "/api/v1/orders/{order_id}/pay/prepay"): lambda v: {
+        "provider": "sandbox",
+        "scene": "h5",
+    },
     ("POST", "/api/v1/payments/deferred"): lambda v: {"order_id": victim_order_id(v)},
     ("POST", "/api/v1/payments/deferred/{charge_id}/pay"): lambda v: {},
     ("PUT", "/api/v1/payments/deferred/policy"): lambda v: {

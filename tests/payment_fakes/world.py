@@ -46,7 +46,7 @@ class WalletWorld:
 
     def order(self, scope: Scope | None = None, **fields: Any) -> int:
         """A pickup order of one unit of each SKU at the east store; the cashier's by default."""
-        body = order_builders.order_body(self.shop, channel="pos", **fields)
+        body = order_builders.order_body(self.shop, **{"channel": "pos", **fields})
         with self.database.transaction() as session:
             order = orders_service.create_order(
                 session=session,

@@ -173,3 +173,26 @@ def test_a_reversal_without_answer_stays_pending_until_the_worker_reverses_it(
     assert (settled, status) == (1, "reversed")
     assert wallets.wechat.trades[unknown.provider_ref].state == "REVOKED"
     assert _order_state(wallets, order_id) == ("created", 0)
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("134567890123456700", "succeeded"),
+        ("134567890123456791", "declined"),
+        ("134567890123456792", "succeeded"),
+        ("134567890123456793", "succeeded"),
+        ("134567890123456794", "reversed"),
+    ],
+)
+def test_the_sandbox_takes_payment_codes_with_nothing_configured(
+    wallets: WalletWorld, code: str, status: str
+) -> None:
+    order_id = wallets.order()
+    payment, _ = wallets_service.pay_with_code(
+        database=wallets.database,
+        scope=wallets.cashier(),
+        order_id=order_id,
+        data=CodePaymentCreate(provider="sandbox", auth_code=code),
+    )
+    assert (payment.status, payment.merchant_account_id) == (status, None)
