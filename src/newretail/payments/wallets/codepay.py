@@ -39,8 +39,10 @@ from newretail.org import service as org_service
 from newretail.payments import errors
 from newretail.payments import service as payments_service
 from newretail.payments.merchants import service as merchants_service
+from newretail.payments.merchants.rules import ProviderName
 from newretail.payments.models import Payment
 from newretail.payments.rules import PaymentStatus
+from newretail.payments.wallets import errors as wallet_errors
 from newretail.payments.wallets import registry, rules
 from newretail.payments.wallets.base import CodeCharge, WalletProvider
 from newretail.payments.wallets.rules import CodeResult, CodeState
@@ -110,6 +112,8 @@ def begin_code_payment(
     )
     if amount > claimed.total - claimed.paid_amount:
         raise InvalidInput("The amount is more than the order still owes.")
+    if data.provider is not ProviderName.SANDBOX and claimed.currency != "CNY":
+        raise wallet_errors.CurrencyNotSupported()
     _check_pending(session, order.id)
     payment_id = _write_pending(session, scope, claimed, charge, account_id, data.provider.value)
     return CodeAttempt(payment_id, order.id, provider, charge, amount == claimed.total)
