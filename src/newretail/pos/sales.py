@@ -314,19 +314,19 @@ def _sale_query(scope: Scope) -> Select[PosSale]:
 
 
 def get_sale(*, session: Session, scope: Scope, sale_id: int) -> PosSale:
-    access.require_till(scope)
     found = session.scalar(_sale_query(scope).where(PosSale.id == sale_id))
     if found is None:
         raise errors.SaleNotFound()
+    access.require_till(scope)
     return found
 
 
 def sale_by_client_id(*, session: Session, scope: Scope, client_id: str) -> SaleRead:
     """The sale's first answer, its conflict as it stands now."""
-    access.require_till(scope)
     found = session.scalar(_sale_query(scope).where(PosSale.client_id == client_id))
     if found is None:
         raise errors.SaleNotFound()
+    access.require_till(scope)
     read = SaleRead.model_validate(found.result)
     conflict = session.scalar(select(SaleConflict).where(SaleConflict.sale_id == found.id))
     if conflict is None:
