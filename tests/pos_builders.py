@@ -11,7 +11,7 @@ from newretail.catalog.models import Sku
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
 from newretail.pos import service as pos_service
-from newretail.pos.schemas import RegisterCreate, SaleCreate
+from newretail.pos.schemas import RegisterCreate, SyncBatch
 from tests import order_builders
 from tests.builders import BrandWorld
 from tests.order_builders import Shop
@@ -99,20 +99,19 @@ def victim_till(database: Database, world: BrandWorld, sku_id: int) -> dict[str,
             session=session, scope=cashier, register_id=register.id, opening_float=0
         )
         ids: dict[str, int | str] = {"register_id": register.id, "shift_id": shift.id}
-    for key in ("sale", "conflict"):
-        body = {
+    bodies = [
+        {
             "client_id": str(uuid.uuid4()),
             "shift_id": ids["shift_id"],
             "lines": [{"sku_id": sku_id, "quantity": 1}],
             "tenders": [{"method": "cash", "amount": 100}],
         }
-        with database.transaction() as session:
-            placed = pos_service.place_sale(
-                session=session, scope=cashier, data=SaleCreate.model_validate(body), source="sync"
-            )
-        if key == "sale":
-            ids.update(sale_id=placed.read.sale_id, client_id=placed.read.client_id)
-        else:
-            assert placed.read.conflict is not None
-            ids["conflict_id"] = placed.read.conflict.id
+        for _ in range(2)
+    ]
+    batch = SyncBatch.model_validate({"register_id": ids["register_id"], "sales": bodies})
+    sold, kept = pos_service.sync(database=database, scope=cashier, data=batch).results
+    assert kept.sale.conflict is not None
+    ids.update(
+        sale_id=sold.sale.sale_id, client_id=sold.client_id, conflict_id=kept.sale.conflict.id
+    )
     return ids
