@@ -858,6 +858,7 @@ ATTACK_QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/pos/products"): {"store_id": "1", "q": "a"},
     ("GET", "/api/v1/pos/members"): {"store_id": "1", "phone": "13812340000"},
     ("GET", "/api/v1/pos/guides"): {"store_id": "1"},
+    ("GET", "/api/v1/pos/orders-to-return"): {"number": "0"},
     ("GET", "/api/v1/consumers/me/addresses"): {"brand_id": "1"},
     ("GET", "/api/v1/stores/{store_id}/catalog"): {"channel": "pos"},
     ("GET", "/api/v1/catalog/exports"): {"kind": "offers"},

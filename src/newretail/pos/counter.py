@@ -100,6 +100,11 @@ def take_return(
     return record, [RefundedTender(method=t.method, amount=t.amount) for t in refund.tenders]
 
 
+def order_to_return(*, session: Session, scope: Scope, number: str) -> Order:
+    """An order of any channel of the brand, by its number, to take back at the till."""
+    return returns_service.order_by_number(session=session, scope=scope, number=number)
+
+
 def _pay(
     session: Session,
     scope: Scope,

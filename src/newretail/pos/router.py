@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from newretail.db import Database
 from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, get_database
 from newretail.kernel.schemas import Page
-from newretail.orders.schemas import FulfilmentRead
+from newretail.orders.schemas import FulfilmentRead, OrderRead
 from newretail.pos import service
 from newretail.pos.models import Register, Shift
 from newretail.pos.schemas import (
@@ -340,6 +340,17 @@ def hand_over(data: PickupHandover, session: SessionDep, scope: ScopeDep) -> Ful
         session=session, scope=scope, shift_id=data.shift_id, pickup_code=data.pickup_code
     )
     return FulfilmentRead.model_validate(fulfilment)
+
+
+@router.get("/orders-to-return", response_model=OrderRead)
+def order_to_return(
+    session: SessionDep,
+    scope: ScopeDep,
+    number: Annotated[str, Query(min_length=1, max_length=32)],
+) -> OrderRead:
+    """An order of any channel of the brand, by its number, to take back here."""
+    order = service.order_to_return(session=session, scope=scope, number=number)
+    return OrderRead.model_validate(order)
 
 
 class TillReturnRead(ReturnRead):

@@ -61,9 +61,14 @@ def test_an_online_order_is_returned_at_the_till_and_not_beyond_the_sale(
         "lines": [{"order_line_id": line_id, "quantity": 1}],
         "reason": "too small",
     }
+    number = client.get(f"/api/v1/orders/{order_id}", headers=till.headers("admin")).json()
+    found = client.get(
+        "/api/v1/pos/orders-to-return", params={"number": number["number"]}, headers=till.headers()
+    )
     returned = client.post("/api/v1/pos/returns", json=body, headers=till.headers())
     beyond = client.post("/api/v1/pos/returns", json=body, headers=till.headers())
     report = client.get(f"/api/v1/pos/shifts/{till.shift_id}/report", headers=till.headers())
+    assert (found.json()["id"], found.json()["channel"]) == (order_id, "cloud_store")
     assert returned.status_code == 201, returned.text
     assert returned.json()["refund_amount"] == till.shop.prices[0]
     assert returned.json()["tenders"] == [{"method": "card", "amount": till.shop.prices[0]}]
