@@ -52,6 +52,7 @@ from newretail.paylater.router import router as paylater_router
 from newretail.payments.merchants.router import router as merchant_accounts_router
 from newretail.payments.router import router as payments_router
 from newretail.payments.wallets.router import router as wallet_payments_router
+from newretail.pos.router import router as pos_router
 from newretail.presales.router import router as presales_router
 from newretail.promotions.router import router as promotions_router
 from newretail.returns.router import router as returns_router
@@ -83,6 +84,7 @@ API_ROUTERS = [
     promotions_router,
     commission_router,
     commission_settlement_router,
+    pos_router,
 ]
 
 
