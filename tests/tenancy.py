@@ -632,6 +632,7 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/orders/{order_id}/pay/prepay"): lambda v: {
         "provider": "sandbox",
         "scene": "h5",
+    },
     ("POST", "/api/v1/pos/registers"): lambda v: {"store_id": v.world.east_store.id, "code": "X"},
     ("POST", "/api/v1/pos/shifts"): lambda v: {
         "register_id": victim_till(v)["register_id"],

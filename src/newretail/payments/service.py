@@ -48,7 +48,6 @@ from newretail.payments.models import Payment, Refund, RefundLine, RefundTender
 from newretail.payments.providers import ChargeOutcome
 from newretail.payments.rules import PaymentStatus, RefundStatus
 from newretail.payments.schemas import PaymentCreate, RefundCreate
-from newretail.payments.wallets import registry
 from newretail.payments.tenders import (
     Charged,
     Tender,
@@ -57,6 +56,7 @@ from newretail.payments.tenders import (
     pay_with,
     purchase_with,
 )
+from newretail.payments.wallets import registry
 
 COUNTER = providers.COUNTER
 
