@@ -131,6 +131,16 @@ def _pay(
     )
     pairs = [(line, item.payment_id) for line, item in zip(lines, charged, strict=True)]
     selling.write_journal(session, shift, order_id, sale_id, pairs, kind="sale")
+    return _paid_read(client_id, sale_id, deposit_id, paid, pairs)
+
+
+def _paid_read(
+    client_id: str,
+    sale_id: int,
+    deposit_id: int,
+    paid: orders_service.OrderView,
+    pairs: Sequence[tuple[TenderLine, int]],
+) -> SaleRead:
     return SaleRead(
         client_id=client_id,
         status=rules.SaleStatus.PLACED.value,
@@ -139,7 +149,7 @@ def _pay(
         order_number=paid.number,
         order_status=paid.status,
         total=paid.total,
-        change=rules.change_due(lines),
+        change=rules.change_due(line for line, _ in pairs),
         tenders=[
             TenderRead(
                 method=line.method.value,

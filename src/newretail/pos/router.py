@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from newretail.db import Database
 from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, get_database
 from newretail.kernel.schemas import Page
+from newretail.kernel.scope import Scope
 from newretail.orders.schemas import FulfilmentRead, OrderRead
 from newretail.pos import service
 from newretail.pos.models import Register, Shift
+from newretail.pos.receipt_schemas import Receipt
 from newretail.pos.schemas import (
     BalanceSale,
     ConflictDetail,
@@ -27,7 +29,6 @@ from newretail.pos.schemas import (
     ProductHits,
     QuoteCreate,
     QuoteRead,
-    Receipt,
     RefundedTender,
     RegisterCreate,
     RegisterRead,
@@ -145,7 +146,7 @@ def get_shift(shift_id: int, session: SessionDep, scope: ScopeDep) -> Shift:
     return service.get_shift(session=session, scope=scope, shift_id=shift_id)
 
 
-def _report(session: Session, scope: Any, shift_id: int) -> ShiftReport:
+def _report(session: Session, scope: Scope, shift_id: int) -> ShiftReport:
     shift, lines, (count, total, refunds) = service.report(
         session=session, scope=scope, shift_id=shift_id
     )

@@ -3,9 +3,11 @@
 import uuid
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests import member_builders, order_builders, pos_builders, presale_builders, return_builders
 
 from newretail.db import Database
+from newretail.members.models import Membership, PointsEntry
 
 
 def _ready_pickup(
@@ -196,3 +198,71 @@ def test_a_member_is_found_by_phone_or_code_and_signed_up_bound_to_the_guide(
     assert "*" in by_phone.json()["phone"]
     assert (nobody.status_code, nobody.json()["code"]) == (404, "member_not_found")
     assert [g["id"] for g in guides["items"]] == [guide]
+
+
+def test_a_refund_gives_store_credit_and_points_back_to_the_member(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database, prices=[4_000, 6_000])
+    member_id = member_builders.member(database, till.shop.world)
+    client.post(
+        f"/api/v1/members/{member_id}/points",
+        json={"kind": "earn", "points": 2_000},
+        headers=till.headers("admin"),
+    )
+    client.post(
+        f"/api/v1/pos/members/{member_id}/store-credit",
+        json={"amount": 3_000, "reason": "gift card"},
+        headers=till.headers("east_store_manager"),
+    )
+    body = pos_builders.sale(
+        till,
+        member_id=member_id,
+        tenders=[
+            {"method": "points", "amount": 2_000},
+            {"method": "store_credit", "amount": 3_000},
+            {"method": "cash", "amount": 5_000},
+        ],
+    )
+    sold = client.post("/api/v1/pos/orders", json=body, headers=till.headers()).json()
+    line_ids = return_builders.line_ids(database, sold["order_id"])
+    returned = client.post(
+        "/api/v1/pos/returns",
+        json={
+            "shift_id": till.shift_id,
+            "order_id": sold["order_id"],
+            "lines": [{"order_line_id": i, "quantity": 1} for i in line_ids],
+        },
+        headers=till.headers(),
+    )
+    presale_builders.dispatch(database)
+    with database.transaction(read_only=True) as session:
+        given_back = sorted(
+            (e.kind, e.points)
+            for e in session.scalars(
+                select(PointsEntry).where(
+                    PointsEntry.membership_id == member_id,
+                    PointsEntry.reference.like("refund:%"),
+                )
+            )
+        )
+    card = client.get(
+        "/api/v1/pos/members",
+        params={"store_id": till.store_id, "code": sold_member_no(database, member_id)},
+        headers=till.headers(),
+    ).json()
+    assert returned.status_code == 201, returned.text
+    assert sorted((t["method"], t["amount"]) for t in returned.json()["tenders"]) == [
+        ("cash", 5_000),
+        ("points", 2_000),
+        ("store_credit", 3_000),
+    ]
+    assert given_back == [("adjust", 2_000)]
+    assert card["store_credit"] == 3_000
+
+
+def sold_member_no(database: Database, member_id: int) -> str:
+    with database.transaction(read_only=True) as session:
+        member = session.get(Membership, member_id)
+        assert member is not None
+        return member.member_no
