@@ -28,8 +28,8 @@ def world(database: Database) -> builders.BrandWorld:
     return builders.brand_world(database)
 
 
-def _config(client: TestClient) -> dict[str, object]:
-    page = client.get("/pos", headers=EN)
+def _config(client: TestClient, headers: dict[str, str] = EN) -> dict[str, object]:
+    page = client.get("/pos", headers=headers)
     found = CONFIG.search(page.text)
     assert found is not None, page.text[:300]
     config: dict[str, object] = json.loads(found.group(1))
@@ -74,8 +74,9 @@ def test_the_till_speaks_chinese_to_a_chinese_browser(
 ) -> None:
     login(client, world.east_cashier)
 
-    page = client.get("/pos", headers={"accept-language": "zh-CN"})
-    config = _config(client)
+    chinese = {"accept-language": "zh-CN"}
+    page = client.get("/pos", headers=chinese)
+    config = _config(client, chinese)
 
     assert "开班" in page.text
     texts = config["texts"]

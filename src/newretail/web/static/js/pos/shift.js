@@ -168,7 +168,7 @@ function drawReport(report, closed) {
   fill($("[data-report-rows]"), report.methods.map((m) =>
     h("tr", { dataset: { method: m.method } },
       h("td", { class: "table__strong", text: methodName(m.method) }),
-      cell(t("taken"), money(m.taken)), cell(t("change"), money(m.change)),
+      cell(t("taken"), money(m.taken)), cell(t("change_given"), money(m.change)),
       cell(t("refunded"), money(m.refunded)), cell(t("expected"), money(m.expected)),
       cell(t("counted"), amount(m.counted)),
       cell(t("difference"), amount(m.difference), `num${m.difference ? " danger" : ""}`))));
