@@ -19,3 +19,9 @@ export function parse(text) {
 }
 
 export const toInput = (fen) => ((fen || 0) / 100).toFixed(2);
+
+// A moment on the store's wall clock, in the cashier's language.
+export function when(value, locale = "zh_Hans_CN", timeZone = "Asia/Shanghai", timeStyle = "short") {
+  const tag = locale.startsWith("zh") ? "zh-CN" : "en";
+  return new Intl.DateTimeFormat(tag, { dateStyle: "medium", timeStyle, timeZone }).format(new Date(value));
+}

@@ -7,6 +7,8 @@ import * as idb from "./idb.js";
 
 const BATCH = 200;
 const listeners = new Set();
+// Sales being sent one by one right now: a sync meanwhile leaves them alone.
+const sending = new Set();
 let running = null;
 
 export function newClientId() {
@@ -78,6 +80,7 @@ export const refused = (error) =>
 // Sends one sale at once (the till is online): the stored sale, synced; or throws the
 // refusal after dropping the sale (nothing was written); or null when it stays pending.
 export async function send(sale) {
+  sending.add(sale.client_id);
   try {
     const answer = await api.post("/pos/orders", sale.body);
     const updated = await settle(sale.client_id, answer);
@@ -88,6 +91,8 @@ export async function send(sale) {
     await idb.remove("sales", sale.client_id);
     changed();
     throw error;
+  } finally {
+    sending.delete(sale.client_id);
   }
 }
 
@@ -105,7 +110,7 @@ async function sendBatch(registerId, sales) {
 }
 
 async function syncAll() {
-  const queue = await pending();
+  const queue = (await pending()).filter((sale) => !sending.has(sale.client_id));
   const registers = [...new Set(queue.map((sale) => sale.register_id))];
   for (const registerId of registers) {
     const mine = queue.filter((sale) => sale.register_id === registerId);

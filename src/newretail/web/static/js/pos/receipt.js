@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import * as dialogs from "./dialogs.js";
 import { $, fill, h } from "./dom.js";
-import { format } from "./money.js";
+import { format, when } from "./money.js";
 import { guideName, locale, state } from "./state.js";
 import { methodName, t } from "./texts.js";
 
@@ -13,12 +13,6 @@ let shownModel = null;
 export function init() {
   $("[data-print-receipt]").addEventListener("click", print);
   window.addEventListener("afterprint", () => fill($("[data-print]")));
-}
-
-function when(iso) {
-  const tag = locale().startsWith("zh") ? "zh-CN" : "en";
-  const options = { dateStyle: "medium", timeStyle: "short", timeZone: state.config.store.tz };
-  return new Intl.DateTimeFormat(tag, options).format(new Date(iso));
 }
 
 function fromSale(sale) {
@@ -68,7 +62,7 @@ function build(model) {
   return h("article", { class: "receipt" },
     h("header", { class: "receipt__head" },
       h("strong", { class: "receipt__store", text: state.config.store.name }),
-      h("span", { text: when(model.time) }),
+      h("span", { text: when(model.time, locale(), state.config.store.tz) }),
       h("span", { text: `${t("receipt_no")} ${model.number}` }),
       h("span", { text: [model.register, model.cashier].filter(Boolean).join(" · ") }),
       model.pending ? h("strong", { class: "receipt__pending", text: t("receipt_pending") }) : null),

@@ -3,7 +3,7 @@
 // must see and a manager settles. Also the store's open conflicts, when the server answers.
 import * as api from "./api.js";
 import { $, fill, h } from "./dom.js";
-import { format } from "./money.js";
+import { format, when } from "./money.js";
 import * as queue from "./queue.js";
 import * as receipt from "./receipt.js";
 import { locale, state, storeId } from "./state.js";
@@ -34,18 +34,13 @@ export async function syncNow() {
   }
 }
 
-function when(ms) {
-  const tag = locale().startsWith("zh") ? "zh-CN" : "en";
-  return new Intl.DateTimeFormat(tag, { dateStyle: "short", timeStyle: "medium", timeZone: state.config.store.tz }).format(new Date(ms));
-}
-
 function saleItem(sale) {
   const money = (fen) => format(fen, sale.view.currency, locale());
   const conflict = sale.conflict;
   return h("li", { class: `pos-sale pos-sale--${sale.status}`, dataset: { clientId: sale.client_id, status: sale.status } },
     h("span", { class: "pos-sale__main" },
       h("span", { class: "pos-sale__title", text: sale.result ? sale.result.order_number : sale.client_id.slice(0, 8).toUpperCase() }),
-      h("span", { class: "pos-sale__meta", text: `${when(sale.created_at)} · ${t("items_count", { count: sale.view.lines.reduce((n, l) => n + l.quantity, 0) })}` }),
+      h("span", { class: "pos-sale__meta", text: `${when(sale.created_at, locale(), state.config.store.tz, "medium")} · ${t("items_count", { count: sale.view.lines.reduce((n, l) => n + l.quantity, 0) })}` }),
       conflict ? h("span", { class: "pos-sale__conflict", text: `${errorText(conflict)} ${conflict.detail ? `(${conflict.detail})` : ""}`.trim() }) : null),
     h("span", { class: "pos-sale__total", text: money(sale.view.total) }),
     h("span", { class: `badge badge--${TONES[sale.status]}`, text: t(`status_${sale.status}`) }),

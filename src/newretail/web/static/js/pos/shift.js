@@ -3,7 +3,7 @@
 // while it holds sales the server has not taken.
 import * as api from "./api.js";
 import { $, fill, h, say } from "./dom.js";
-import { format, parse } from "./money.js";
+import { format, parse, when } from "./money.js";
 import * as queue from "./queue.js";
 import { keep, locale, state, storeId } from "./state.js";
 import { errorText, methodName, t } from "./texts.js";
@@ -103,7 +103,7 @@ async function drawShift() {
   if (!shift) return fill($("[data-shift-facts]"), fact(t("status"), t("no_shift")));
   fill($("[data-shift-facts]"),
     fact(t("register"), state.register ? `${state.register.code} · ${state.register.name}` : ""),
-    fact(t("opened_at"), new Date(shift.opened_at).toLocaleString(locale().startsWith("zh") ? "zh-CN" : "en")),
+    fact(t("opened_at"), when(shift.opened_at, locale(), state.config.store.tz)),
     fact(t("opening_float"), money(shift.opening_float)),
     fact(t("status"), shift.status === "open" ? t("shift_open") : t("shift_closed")));
   const unsent = (await queue.pending()).length;
@@ -167,7 +167,7 @@ function drawReport(report, closed) {
     fact(t("change_given"), money(report.change_given)));
   fill($("[data-report-rows]"), report.methods.map((m) =>
     h("tr", { dataset: { method: m.method } },
-      h("td", { class: "table__strong", text: methodName(m.method) }),
+      h("td", { class: "table__strong table__lead", text: methodName(m.method) }),
       cell(t("taken"), money(m.taken)), cell(t("change_given"), money(m.change)),
       cell(t("refunded"), money(m.refunded)), cell(t("expected"), money(m.expected)),
       cell(t("counted"), amount(m.counted)),
