@@ -50,6 +50,7 @@ from newretail.org.router import router as org_router
 from newretail.outbox import metrics as outbox_metrics
 from newretail.paylater.router import router as paylater_router
 from newretail.payments.router import router as payments_router
+from newretail.pos.router import router as pos_router
 from newretail.presales.router import router as presales_router
 from newretail.promotions.router import router as promotions_router
 from newretail.returns.router import router as returns_router
@@ -79,6 +80,7 @@ API_ROUTERS = [
     promotions_router,
     commission_router,
     commission_settlement_router,
+    pos_router,
 ]
 
 

@@ -10,6 +10,7 @@ from newretail.commission.consumers import COMMISSION_ACCRUAL
 from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.members.consumers import ORDER_POINTS
 from newretail.outbox.consumers import Consumer, ConsumerRegistry
+from newretail.pos.consumers import BALANCES_FOLLOW_REFUNDS
 from newretail.presales.consumers import DEPOSITS_FOLLOW_ORDERS
 from newretail.promotions.consumers import COUPONS_FOLLOW_ORDERS
 from newretail.touchpoints.consumers import CODE_SALES
@@ -21,6 +22,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     ORDER_POINTS,
     COMMISSION_ACCRUAL,
     COUPONS_FOLLOW_ORDERS,
+    BALANCES_FOLLOW_REFUNDS,
 )
 
 

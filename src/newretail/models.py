@@ -18,6 +18,7 @@ from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
 from newretail.paylater import models as paylater_models
 from newretail.payments import models as payments_models
+from newretail.pos import models as pos_models
 from newretail.presales import models as presales_models
 from newretail.promotions import models as promotions_models
 from newretail.returns import models as returns_models
@@ -42,6 +43,7 @@ __all__ = [
     "outbox_models",
     "paylater_models",
     "payments_models",
+    "pos_models",
     "presales_models",
     "promotions_models",
     "returns_models",

@@ -8,7 +8,7 @@ exist for the caller (``NotFound``).
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
@@ -306,6 +306,33 @@ def skus_by_code(*, session: Session, brand_id: int, codes: Iterable[str]) -> di
         return {}
     rows = session.scalars(select(Sku).where(Sku.brand_id == brand_id, Sku.code.in_(wanted)))
     return {sku.code: sku for sku in rows}
+
+
+def find_skus(
+    *,
+    session: Session,
+    brand_id: int,
+    barcode: str | None = None,
+    q: str | None = None,
+    limit: int = 20,
+) -> list[tuple[Sku, str]]:
+    """The brand's SKUs with this exact ``barcode``, or matching ``q`` (a SKU code or barcode
+    beginning with it, or a product title containing it), with their product's title."""
+    query = select(Sku, Product.title).join(Product, Product.id == Sku.product_id)
+    query = query.where(Sku.brand_id == brand_id)
+    if barcode is not None:
+        query = query.where(Sku.barcode == barcode)
+    if q:
+        prefix = f"{search.escape_like(q)}%"
+        query = query.where(
+            or_(
+                Sku.code.ilike(prefix, escape=search.ESCAPE),
+                Sku.barcode.like(prefix, escape=search.ESCAPE),
+                search.contains(Product.title, q),
+            )
+        )
+    rows = session.execute(query.order_by(Sku.id).limit(max(1, min(limit, 100))))
+    return [(sku, str(title)) for sku, title in rows]
 
 
 def list_skus(

@@ -50,8 +50,11 @@ class Batch:
         buyer = own is not None and own == order.member_id
         return rules.Guide(guide_id, self.levels.get(guide_id), buyer)
 
-    def share_guide(self, order: Order) -> rules.Guide | None:
-        """The guide whose own share link or code brought the sale."""
+    def share_guide(self, order: Order, line: OrderLine | None = None) -> rules.Guide | None:
+        """The guide whose own share link or code brought the sale (or served the line)."""
+        referring = referring_guide_id(order, line) if line is not None else None
+        if referring is not None:
+            return self.guide(referring, order)
         if order.referring_guide_id is not None:
             return self.guide(order.referring_guide_id, order)
         code_guide = self.code_guides.get(order.touchpoint_code or "")
@@ -73,12 +76,17 @@ class Batch:
             category_id=sku.category_id,
             store_type=self.store_types.get(order.store_id),
             bound_guide=self.guide(order.bound_guide_id, order),
-            referring_guide=self.guide(order.referring_guide_id, order),
-            share_guide=self.share_guide(order),
+            referring_guide=self.guide(referring_guide_id(order, line), order),
+            share_guide=self.share_guide(order, line),
             bound_store_id=order.bound_store_id,
             selling_store_id=order.store_id,
             fulfilling_store_id=self.fulfilling_store(order, line),
         )
+
+
+def referring_guide_id(order: Order, line: OrderLine) -> int | None:
+    """Who brought the line: the guide who served it at the counter, else the order's."""
+    return line.serving_guide_id or order.referring_guide_id
 
 
 def bases(order: Order) -> dict[int, int]:
@@ -125,6 +133,12 @@ def complete(session: Session, orders: Sequence[Order]) -> Batch:
         for g in (order.bound_guide_id, order.referring_guide_id)
         if g is not None
     } | set(code_guides.values())
+    guide_ids |= {
+        line.serving_guide_id
+        for order in orders
+        for line in order.lines
+        if line.serving_guide_id is not None
+    }
     return Batch(
         orders=list(orders),
         skus=_skus(session, sku_ids),

@@ -129,3 +129,9 @@ def share_link(
         ref=ref,
         path=rules.share_path(store_code=public_code, product_id=product.id, ref=ref),
     )
+
+
+def share_ref(*, secret: str, guide_id: int) -> str:
+    """The signed ``?ref=`` that credits ``guide_id`` on a cloud store link (a receipt's
+    join-membership QR code binds whoever joins through it to the guide who served them)."""
+    return rules.make_share_ref(secret=secret, guide_id=guide_id)

@@ -166,6 +166,13 @@ def find_membership(*, session: Session, brand_id: int, consumer_id: int) -> Mem
     )
 
 
+def member_by_number(*, session: Session, brand_id: int, member_no: str) -> Membership | None:
+    """The brand's member with this number (what a member's card and QR code carry)."""
+    return session.scalar(
+        select(Membership).where(Membership.brand_id == brand_id, Membership.member_no == member_no)
+    )
+
+
 def ensure_membership(
     *,
     session: Session,

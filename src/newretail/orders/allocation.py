@@ -40,8 +40,10 @@ def insert_fulfilments(
     places: Mapping[int, Located],
     destination: tuple[float, float],
     now: datetime,
+    handed_over: bool = False,
 ) -> list[int]:
-    """One pending fulfilment per location the order's lines were routed to."""
+    """One pending fulfilment per location the order's lines were routed to; ``handed_over``
+    (a carry-out): already completed, the buyer took the goods at the counter."""
     method = DeliveryMethod(order.delivery_method)
     by_location: dict[int, list[LineView]] = {}
     for line in order.lines:
@@ -50,7 +52,7 @@ def insert_fulfilments(
     for location_id, its_lines in sorted(by_location.items()):
         place = places[location_id]
         distance = None  # a pickup goes nowhere: no geodesic to work out for it
-        if method is not DeliveryMethod.PICKUP:
+        if method not in (DeliveryMethod.PICKUP, DeliveryMethod.CARRY_OUT):
             distance = round(org_service.geodesic_km(*destination, place.lat, place.lng), 3)
         rows.append(
             {
@@ -58,7 +60,9 @@ def insert_fulfilments(
                 "order_id": order.id,
                 "kind": rules.fulfilment_kind(method, place.warehouse).value,
                 "location_id": location_id,
-                "status": FulfilmentStatus.PENDING.value,
+                "status": (
+                    FulfilmentStatus.COMPLETED if handed_over else FulfilmentStatus.PENDING
+                ).value,
                 "reason": its_lines[0].routing_reason,
                 "distance_km": distance,
                 "pickup_code": None,
@@ -66,7 +70,7 @@ def insert_fulfilments(
                 "created_at": now,
                 "ready_at": None,
                 "shipped_at": None,
-                "completed_at": None,
+                "completed_at": now if handed_over else None,
             }
         )
         lines.append(its_lines)

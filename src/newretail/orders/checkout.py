@@ -49,7 +49,7 @@ from newretail.orders import (
 )
 from newretail.orders import attribution as attribution_service
 from newretail.orders.rows import OrderView, insert_discounts, insert_order
-from newretail.orders.rules import OrderKind, OrderStatus
+from newretail.orders.rules import DeliveryMethod, OrderKind, OrderStatus
 from newretail.orders.schemas import Attribution, Checkout, OrderCreate
 from newretail.org import service as org_service
 from newretail.promotions import service as promotions_service
@@ -75,6 +75,11 @@ class Draft:
     channel: str
     offers: promotions_service.SaleOffers | None = None
     combination: promotions_service.Combination | None = None
+    serving: tuple[int | None, ...] = ()
+
+    @property
+    def carry_out(self) -> bool:
+        return self.checkout.delivery.method == DeliveryMethod.CARRY_OUT
 
     @property
     def total(self) -> int:
@@ -106,17 +111,23 @@ def draft(
     attribution: Attribution,
     checkout: Checkout,
     recorded_channel: str | None = None,
+    serving_guides: Sequence[int | None] | None = None,
 ) -> Draft:
     """Everything a new order needs, read once; refusals (stock first) before any write.
 
     ``recorded_channel``: the channel the order records when it is not the one its prices
     come from (a cloud store cart checked out through a guide's share link: priced as the
-    buyer saw it, recorded as ``guide_share``).
+    buyer saw it, recorded as ``guide_share``). ``serving_guides``: staff only, the guide who
+    served each line at the counter (None for a line nobody served), in the order of
+    ``lines``; the order's referring guide is then the one who served most of it, unless
+    the attribution names one.
     """
     if recorded_channel is not None:
         context.check_buyer(scope, recorded_channel)
     if checkout.discount and access.is_consumer(scope):
         raise errors.DiscountNotAllowed()
+    serving = tuple(serving_guides or (None,) * len(lines))
+    _check_counter(scope, channel, checkout, serving)
     now = utcnow()
     sale = context.open_sale(
         session=session,
@@ -150,6 +161,13 @@ def draft(
     credit = attribution_service.credited(
         session=session, brand_id=sale.brand.id, attribution=attribution
     )
+    for guide_id in sorted({g for g in serving if g is not None}):
+        attribution_service.referring_guide(
+            session=session, brand_id=sale.brand.id, guide_id=guide_id
+        )
+    if credit.referring_guide_id is None:
+        lead = rules.lead_guide(serving, [a.total for a in amounts])
+        credit = replace(credit, referring_guide_id=lead)
     window = timedelta(seconds=get_settings().order_payment_window_seconds)
     return Draft(
         sale=replace(sale, buyer=buyer),
@@ -163,7 +181,19 @@ def draft(
         channel=recorded_channel or sale.channel,
         offers=offers,
         combination=combination,
+        serving=serving,
     )
+
+
+def _check_counter(
+    scope: Scope, channel: str, checkout: Checkout, serving: Sequence[int | None]
+) -> None:
+    """Serving guides and carry-out are the counter's: staff only, carry-out in ``pos``."""
+    counter = not access.is_consumer(scope)
+    if any(g is not None for g in serving) and not counter:
+        raise errors.ServingGuideNotAllowed()
+    if checkout.delivery.method == DeliveryMethod.CARRY_OUT and (not counter or channel != "pos"):
+        raise errors.InvalidDelivery("Carry-out is a counter sale: staff, channel pos.")
 
 
 def _promotions(
@@ -231,7 +261,8 @@ def _order_values(draft: Draft, status: OrderStatus, **values: Any) -> dict[str,
 
 def _line_values(draft: Draft) -> list[dict[str, Any]]:
     rows = []
-    for p, a in zip(draft.priced, draft.amounts, strict=True):
+    serving = draft.serving or (None,) * len(draft.priced)
+    for p, a, guide in zip(draft.priced, draft.amounts, serving, strict=True):
         where = draft.route.allocation_of(p.sku_id)
         rows.append(
             {
@@ -246,6 +277,7 @@ def _line_values(draft: Draft) -> list[dict[str, Any]]:
                 "total": a.total,
                 "location_id": where.location_id,
                 "routing_reason": where.reason,
+                "serving_guide_id": guide,
             }
         )
     return rows
@@ -299,6 +331,8 @@ def place_held(
     *, session: Session, draft: Draft, before_stock: BeforeStock | None = None
 ) -> OrderView:
     """The order ``created``, its units held until it is paid or expires."""
+    if draft.carry_out:
+        raise errors.InvalidDelivery("A carry-out sale is paid as it is placed.")
     window = draft.expires_at - draft.sale.now
     lines = draft.stock_lines
     reservation_id = inventory_service.open_hold(
@@ -324,10 +358,15 @@ def place_held(
 def place_paid(
     *, session: Session, draft: Draft, before_stock: BeforeStock | None = None
 ) -> OrderView:
-    """The order paid in full and allocated now; its units leave the shelf, last."""
+    """The order paid in full and allocated now; its units leave the shelf, last.
+
+    A carry-out is handed over too: the order is written ``completed``, its fulfilment
+    done, in this same transaction.
+    """
     now = draft.sale.now
-    steps = rules.walk(OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.ALLOCATED)
-    values = _order_values(draft, steps[-1], paid_amount=draft.total, paid_at=now)
+    steps = rules.purchase_steps(DeliveryMethod(draft.checkout.delivery.method))
+    closed = {"closed_at": now} if steps[-1] is OrderStatus.COMPLETED else {}
+    values = _order_values(draft, steps[-1], paid_amount=draft.total, paid_at=now, **closed)
     order = insert_order(session, values, _line_values(draft))
     _record_discounts(session, draft, order)
     allocation.insert_fulfilments(
@@ -336,6 +375,7 @@ def place_paid(
         places=draft.route.places,
         destination=draft.route.destination,
         now=now,
+        handed_over=draft.carry_out,
     )
     if before_stock is not None:
         before_stock(order)
@@ -358,6 +398,7 @@ def create_order(*, session: Session, scope: Scope, data: OrderCreate) -> OrderV
         lines=[(line.sku_id, line.quantity) for line in data.lines],
         attribution=data,
         checkout=data,
+        serving_guides=[line.serving_guide_id for line in data.lines],
     )
     return place_held(session=session, draft=planned)
 

@@ -11,7 +11,7 @@ InvalidInput:     unsellable_sku, per_order_limit, invalid_channel_for_buyer,
                   and refused attribution (``AttributionRefused``):
                   referring_guide_not_found, touchpoint_code_not_found,
                   referring_guide_not_code_guide, campaign_not_code_campaign
-PermissionDenied: discount_not_allowed
+PermissionDenied: discount_not_allowed, serving_guide_not_allowed
 (a shortage of stock answers with the inventory's insufficient_stock)
 """
 
@@ -151,3 +151,8 @@ class CampaignNotCodeCampaign(AttributionRefused):
 class DiscountNotAllowed(PermissionDenied):
     code = "discount_not_allowed"
     default_detail = "Only staff may give a discount on an order."
+
+
+class ServingGuideNotAllowed(PermissionDenied):
+    code = "serving_guide_not_allowed"
+    default_detail = "Only staff name the guide who served a line."

@@ -46,6 +46,7 @@ def order_payload(order: Order | OrderView) -> dict[str, Any]:
                 "discount": line.discount,
                 "total": line.total,
                 "location_id": line.location_id,
+                "serving_guide_id": line.serving_guide_id,
                 "refunded_quantity": line.refunded_quantity,
                 "refunded_amount": line.refunded_amount,
             }

@@ -137,6 +137,9 @@ class OrderLine(Base):
     routing_reason: Mapped[str] = mapped_column(String(200), default="")
     refunded_quantity: Mapped[int] = mapped_column(default=0)
     refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The guide who served the buyer for this line at the counter: commission credits them
+    # as the line's referring guide (commission/facts.py); None: the order's referring guide.
+    serving_guide_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
 class Fulfilment(Base):

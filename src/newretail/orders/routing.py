@@ -87,25 +87,8 @@ def _candidates(
 def plan(*, session: Session, sale: Sale, delivery: Delivery, need: dict[int, int]) -> Route:
     """Which location sends which SKUs, and why."""
     method = DeliveryMethod(delivery.method)
-    if method is DeliveryMethod.PICKUP:
-        pickup = _pickup_store(session, sale, delivery)
-        units = inventory_service.available(
-            session=session, brand_id=sale.brand.id, sku_ids=need, location_ids=[pickup.location_id]
-        )
-        short = [sku for sku, n in sorted(need.items()) if units[(pickup.location_id, sku)] < n]
-        if short:
-            raise inventory_errors.InsufficientStock(
-                f"SKU {short[0]}: the pickup store has not enough available."
-            )
-        allocation = rules.Allocation(
-            pickup.location_id, False, 0.0, tuple(sorted(need)), "pickup store"
-        )
-        return Route(
-            (allocation,),
-            {pickup.location_id: pickup},
-            (pickup.lat, pickup.lng),
-            pickup.location_id,
-        )
+    if method in (DeliveryMethod.PICKUP, DeliveryMethod.CARRY_OUT):
+        return _at_counter(session, sale, delivery, need, method)
     lat, lng = _destination(sale, delivery)
     candidates = _candidates(session, sale, method, lat, lng)
     units = inventory_service.available(
@@ -131,6 +114,31 @@ def plan(*, session: Session, sale: Sale, delivery: Delivery, need: dict[int, in
         ) from exc
     places = {c.location_id: c for c in candidates}
     return Route(tuple(allocations), places, (lat, lng), None)
+
+
+def _at_counter(
+    session: Session, sale: Sale, delivery: Delivery, need: dict[int, int], method: DeliveryMethod
+) -> Route:
+    """A pickup at its store, or a carry-out from the selling store: that store's stock."""
+    pickup = _pickup_store(session, sale, delivery)
+    units = inventory_service.available(
+        session=session, brand_id=sale.brand.id, sku_ids=need, location_ids=[pickup.location_id]
+    )
+    short = [sku for sku, n in sorted(need.items()) if units[(pickup.location_id, sku)] < n]
+    carry_out = method is DeliveryMethod.CARRY_OUT
+    where = "this store" if carry_out else "the pickup store"
+    if short:
+        raise inventory_errors.InsufficientStock(
+            f"SKU {short[0]}: {where} has not enough available."
+        )
+    reason = "carried out at the counter" if carry_out else "pickup store"
+    allocation = rules.Allocation(pickup.location_id, False, 0.0, tuple(sorted(need)), reason)
+    return Route(
+        (allocation,),
+        {pickup.location_id: pickup},
+        (pickup.lat, pickup.lng),
+        None if carry_out else pickup.location_id,
+    )
 
 
 def _pickup_store(session: Session, sale: Sale, delivery: Delivery) -> Place:

@@ -37,6 +37,7 @@ class LineView:
     routing_reason: str
     refunded_quantity: int = 0
     refunded_amount: int = 0
+    serving_guide_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

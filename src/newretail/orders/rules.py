@@ -21,7 +21,9 @@ The order state machine (``status``)::
 Steps that always follow each other in one transaction are taken by one UPDATE: a payment
 moves a ``created`` order through ``paid`` to ``allocated`` (``walk`` checks each step
 against the table), and a purchase writes its order already ``allocated``; each step still
-writes its own event, all of them in one INSERT.
+writes its own event, all of them in one INSERT. A carry-out purchase (a counter sale whose
+buyer takes the goods at once) is written ``completed``: created → paid → allocated →
+completed, its one fulfilment (kind ``carry_out``) handed over in the same transaction.
 
 Money back is a second dimension, ``refund_state`` (``none`` → ``partial`` → ``full``), so a
 partially refunded order keeps shipping. Every transition is one conditional UPDATE
@@ -68,6 +70,7 @@ class DeliveryMethod(StrEnum):
     SHIP = "ship"  # express parcel from a store or a warehouse
     PICKUP = "pickup"  # picked up at a chosen store, with a pickup code
     SAME_CITY = "same_city"  # a courier from a nearby store
+    CARRY_OUT = "carry_out"  # the buyer takes the goods from the selling store's counter now
 
 
 class FulfilmentKind(StrEnum):
@@ -75,6 +78,7 @@ class FulfilmentKind(StrEnum):
     SHIP_FROM_STORE = "ship_from_store"
     PICKUP = "pickup"
     SAME_CITY = "same_city"
+    CARRY_OUT = "carry_out"  # handed over when the sale is paid: completed at once
 
 
 class FulfilmentStatus(StrEnum):
@@ -127,6 +131,25 @@ def walk(source: OrderStatus, *steps: OrderStatus) -> tuple[OrderStatus, ...]:
             raise ValueError(f"an order cannot go from {current.value} to {step.value}")
         current = step
     return steps
+
+
+def purchase_steps(method: DeliveryMethod) -> tuple[OrderStatus, ...]:
+    """The steps a purchase (paid as it is placed) takes: a carry-out ends completed."""
+    steps = [OrderStatus.PAID, OrderStatus.ALLOCATED]
+    if method is DeliveryMethod.CARRY_OUT:
+        steps.append(OrderStatus.COMPLETED)
+    return walk(OrderStatus.CREATED, *steps)
+
+
+def lead_guide(guides: Sequence[int | None], amounts: Sequence[int]) -> int | None:
+    """The guide who served the largest part of a sale (the first of equals), or None."""
+    served: dict[int, int] = {}
+    for guide, amount in zip(guides, amounts, strict=True):
+        if guide is not None:
+            served[guide] = served.get(guide, 0) + amount
+    if not served:
+        return None
+    return max(served, key=lambda g: (served[g], -guides.index(g)))
 
 
 def refund_state(paid: int, refunded: int) -> RefundState:
@@ -302,6 +325,8 @@ def _allocation(location: Location, skus: Sequence[int], reason: str) -> Allocat
 
 
 def fulfilment_kind(method: DeliveryMethod, warehouse: bool) -> FulfilmentKind:
+    if method is DeliveryMethod.CARRY_OUT:
+        return FulfilmentKind.CARRY_OUT
     if method is DeliveryMethod.PICKUP:
         return FulfilmentKind.PICKUP
     if method is DeliveryMethod.SAME_CITY:

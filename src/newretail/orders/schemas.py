@@ -18,6 +18,13 @@ class LineCreate(InputModel):
     quantity: Quantity
 
 
+class OrderLineCreate(LineCreate):
+    serving_guide_id: Id | None = Field(
+        default=None,
+        description="Staff only: the guide who served the buyer for this line (credited for it).",
+    )
+
+
 class Attribution(InputModel):
     """Who brought the sale: a share link's or badge's guide, a touchpoint code, a campaign."""
 
@@ -37,15 +44,21 @@ class Address(InputModel):
 
 class Delivery(InputModel):
     """``ship``: a parcel to ``address``; ``pickup``: at ``pickup_store_id`` (default: the
-    selling store); ``same_city``: a courier from a store near ``address`` (lat/lng needed)."""
+    selling store); ``same_city``: a courier from a store near ``address`` (lat/lng needed);
+    ``carry_out``: staff selling at the counter, the buyer takes the goods now (a purchase
+    paid at once, completed in the same transaction)."""
 
-    method: Annotated[str, Field(pattern="^(ship|pickup|same_city)$")]
+    method: Annotated[str, Field(pattern="^(ship|pickup|same_city|carry_out)$")]
     pickup_store_id: Id | None = None
     address: Address | None = None
 
     @model_validator(mode="after")
     def _fits_method(self) -> "Delivery":
         pickup = self.method == DeliveryMethod.PICKUP
+        if self.method == DeliveryMethod.CARRY_OUT:
+            if self.address is not None or self.pickup_store_id is not None:
+                raise ValueError("a carry-out leaves from the counter: no address, no pickup store")
+            return self
         if not pickup and self.address is None:
             raise ValueError("an address is needed for ship and same_city")
         if self.method == DeliveryMethod.SAME_CITY and self.address and self.address.lat is None:
@@ -89,6 +102,8 @@ class Checkout(InputModel):
 class OrderCreate(CartCreate, Checkout):
     """A cart and its checkout in one request."""
 
+    lines: Annotated[list[OrderLineCreate], Field(min_length=1, max_length=100)]  # type: ignore[assignment]
+
 
 class PricedLineRead(ReadModel):
     sku_id: int
@@ -127,6 +142,7 @@ class OrderLineRead(ReadModel):
     routing_reason: str
     refunded_quantity: int
     refunded_amount: int
+    serving_guide_id: int | None = None
 
 
 class OrderRead(ReadModel):

@@ -1,8 +1,9 @@
 """Payment errors, each with a stable code.
 
 NotFound:        payment_not_found, unknown_provider
-Conflict:        payment_pending
-InvalidInput:    invalid_notification
+Conflict:        payment_pending, payment_short (tenders below the total),
+                 tender_declined (a tender of a split payment refused; the others given back)
+InvalidInput:    invalid_notification, payment_over (tenders above the total)
 Unauthenticated: invalid_signature (a notification whose HMAC does not verify)
 """
 
@@ -32,3 +33,18 @@ class InvalidNotification(InvalidInput):
 class InvalidSignature(Unauthenticated):
     code = "invalid_signature"
     default_detail = "The notification's signature does not verify; nothing was changed."
+
+
+class PaymentShort(Conflict):
+    code = "payment_short"
+    default_detail = "The tenders do not cover the total."
+
+
+class PaymentOver(InvalidInput):
+    code = "payment_over"
+    default_detail = "The tenders add up to more than the total."
+
+
+class TenderDeclined(Conflict):
+    code = "tender_declined"
+    default_detail = "A tender was refused; nothing was charged."

@@ -1,4 +1,5 @@
-"""Payment tables: payments of orders, refunds, and each refund's share per order line."""
+"""Payment tables: payments of orders, refunds, each refund's share per order line and per
+payment (an order paid by several tenders at a till is refunded to each of them)."""
 
 from datetime import datetime
 
@@ -55,6 +56,9 @@ class Refund(Base):
     lines: Mapped[list["RefundLine"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="RefundLine.id"
     )
+    tenders: Mapped[list["RefundTender"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="RefundTender.id"
+    )
 
 
 class RefundLine(Base):
@@ -66,3 +70,20 @@ class RefundLine(Base):
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"), index=True)
     quantity: Mapped[int] = mapped_column(default=0)
     amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class RefundTender(Base):
+    """The part of a refund given back to one payment of the order (one per tender touched)."""
+
+    __tablename__ = "refund_tender"
+    __table_args__ = (
+        UniqueConstraint("refund_id", "payment_id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refund.id", ondelete="CASCADE"))
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    method: Mapped[str] = mapped_column(String(32), default="")
+    amount: Mapped[int] = mapped_column(BigInteger)
+    provider_ref: Mapped[str] = mapped_column(String(64))

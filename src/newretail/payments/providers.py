@@ -106,6 +106,30 @@ class SandboxProvider:
         return Notification(ref, outcome)
 
 
+COUNTER = "counter"
+
+
+class CounterProvider:
+    """Value the till takes itself: cash in its drawer, a member's store credit or points.
+
+    Nothing leaves the building, so a charge always succeeds (the cashier has the notes, or
+    the member's balance was debited in the same transaction) and a refund only gives a
+    reference: the cash comes out of the drawer, and balances are given back by whoever
+    follows the refund's ``payment.refunded`` event. It sends no notifications.
+    """
+
+    name = COUNTER
+
+    def charge(self, *, amount: int, currency: str, instruction: str | None) -> ChargeResult:
+        return ChargeResult(ChargeOutcome.SUCCEEDED, f"ctr_{secrets.token_hex(12)}")
+
+    def refund(self, *, provider_ref: str, amount: int) -> str:
+        return f"ctr_re_{secrets.token_hex(12)}"
+
+    def parse_notification(self, *, headers: Mapping[str, str], body: bytes) -> Notification:
+        raise errors.InvalidNotification("The counter sends no notifications.")
+
+
 _providers: dict[str, Provider] = {}
 
 
@@ -114,10 +138,12 @@ def register(provider: Provider) -> None:
 
 
 def get_provider(name: str) -> Provider:
-    if not _providers:
+    if "sandbox" not in _providers:
         from newretail.config import get_settings
 
         register(SandboxProvider(get_settings().payment_sandbox_secret))
+    if COUNTER not in _providers:
+        register(CounterProvider())
     provider = _providers.get(name)
     if provider is None:
         raise errors.UnknownProvider()

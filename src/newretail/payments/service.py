@@ -7,6 +7,7 @@
               declined or pending charge leaves the order held, as a checkout would
     notify    a provider's signed notification settles a pending payment exactly once
     refund    part or all of what was paid, never more, spread over the lines to the fen
+              and over the order's tenders (``tenders.py`` pays one order with several)
 
 Paying an order claims it first (its row locked until the transaction ends) and charges
 after: of two payments of one order, whatever their Idempotency-Keys, the second waits for
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
@@ -35,11 +36,39 @@ from newretail.orders.models import Order
 from newretail.orders.rules import REFUNDABLE, OrderStatus
 from newretail.orders.schemas import OrderCreate
 from newretail.outbox import service as outbox_service
-from newretail.payments import errors, providers
-from newretail.payments.models import Payment, Refund, RefundLine
+from newretail.payments import errors, providers, rules
+from newretail.payments.models import Payment, Refund, RefundLine, RefundTender
 from newretail.payments.providers import ChargeOutcome
 from newretail.payments.rules import PaymentStatus, RefundStatus
 from newretail.payments.schemas import PaymentCreate, RefundCreate
+from newretail.payments.tenders import (
+    Charged,
+    Tender,
+    check_total,
+    give_back,
+    pay_with,
+    purchase_with,
+)
+
+COUNTER = providers.COUNTER
+
+__all__ = [
+    "COUNTER",
+    "Charged",
+    "PaymentView",
+    "Tender",
+    "check_total",
+    "give_back",
+    "list_payments",
+    "list_refunds",
+    "notify",
+    "pay",
+    "pay_with",
+    "purchase",
+    "purchase_with",
+    "record_payment",
+    "refund",
+]
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -182,6 +211,7 @@ def purchase(
         lines=[(line.sku_id, line.quantity) for line in data.lines],
         attribution=data,
         checkout=data,
+        serving_guides=[line.serving_guide_id for line in data.lines],
     )
     result = provider.charge(
         amount=planned.total,
@@ -277,33 +307,36 @@ def list_payments(*, session: Session, scope: Scope, order_id: int) -> list[Paym
 
 
 def refund(*, session: Session, scope: Scope, order_id: int, data: RefundCreate) -> Refund:
-    """Give back part or all of what was paid, never more; spread over lines to the fen."""
+    """Give back part or all of what was paid, never more; spread over lines to the fen,
+    and over the order's tenders by what each has left (``rules.tender_shares``)."""
     order = orders_service.get_order(session=session, scope=scope, order_id=order_id)
     orders_service.require_staff(scope, *orders_service.access_cashiers())
     if OrderStatus(order.status) not in REFUNDABLE:
         raise order_errors.OrderNotRefundable(f"The order is {order.status}.")
-    payment = session.scalar(
-        select(Payment).where(
-            Payment.order_id == order.id, Payment.status == PaymentStatus.SUCCEEDED.value
+    paid = list(
+        session.scalars(
+            select(Payment)
+            .where(Payment.order_id == order.id, Payment.status == PaymentStatus.SUCCEEDED.value)
+            .order_by(Payment.id)
         )
     )
-    if payment is None:
+    if not paid:
         raise order_errors.OrderNotRefundable("The order has no succeeded payment.")
     units = [(line.order_line_id, line.quantity) for line in data.lines or []]
     plans = orders_service.plan_refund(order=order, amount=data.amount, units=units or None)
     now = utcnow()
     orders_service.apply_refund(session=session, order=order, plans=plans, now=now)
     amount = sum(p.amount for p in plans)
-    provider = providers.get_provider(payment.provider)
+    tenders = _tender_parts(session, paid, amount)
     record = Refund(
         brand_id=order.brand_id,
         order_id=order.id,
-        payment_id=payment.id,
+        payment_id=max(tenders, key=lambda t: t.amount).payment_id,
         amount=amount,
         currency=order.currency,
         reason=data.reason,
         status=RefundStatus.SUCCEEDED.value,
-        provider_ref=provider.refund(provider_ref=payment.provider_ref, amount=amount),
+        provider_ref=tenders[0].provider_ref,
         actor_type=scope.actor_type,
         actor_id=scope.actor_id,
         created_at=now,
@@ -312,10 +345,58 @@ def refund(*, session: Session, scope: Scope, order_id: int, data: RefundCreate)
             for p in plans
             if p.amount or p.quantity
         ],
+        tenders=tenders,
     )
     session.add(record)
     session.flush()
+    _publish_refund(session, order, record)
     return record
+
+
+def _tender_parts(session: Session, paid: list[Payment], amount: int) -> list[RefundTender]:
+    """Each payment's share of ``amount``, given back through its provider."""
+    refunded = dict(
+        session.execute(
+            select(RefundTender.payment_id, func.sum(RefundTender.amount))
+            .where(RefundTender.payment_id.in_([p.id for p in paid]))
+            .group_by(RefundTender.payment_id)
+        ).all()
+    )
+    left = [p.amount - int(refunded.get(p.id, 0)) for p in paid]
+    if amount > sum(left):
+        raise order_errors.RefundExceedsPaid()
+    parts = []
+    for payment, share in zip(paid, rules.tender_shares(amount, left), strict=True):
+        if share:
+            provider = providers.get_provider(payment.provider)
+            ref = provider.refund(provider_ref=payment.provider_ref, amount=share)
+            parts.append(
+                RefundTender(
+                    payment_id=payment.id, method=payment.method, amount=share, provider_ref=ref
+                )
+            )
+    return parts
+
+
+def _publish_refund(session: Session, order: Order, record: Refund) -> None:
+    """What each tender got back: a till's store credit and points follow this event."""
+    outbox_service.record(
+        session=session,
+        brand_id=order.brand_id,
+        type="payment.refunded",
+        resource_type="order",
+        resource_id=order.id,
+        payload={
+            "refund_id": record.id,
+            "order_id": order.id,
+            "member_id": order.member_id,
+            "currency": order.currency,
+            "tenders": [
+                {"payment_id": t.payment_id, "method": t.method, "amount": t.amount}
+                for t in record.tenders
+            ],
+        },
+    )
 
 
 def list_refunds(*, session: Session, scope: Scope, order_id: int) -> list[Refund]:

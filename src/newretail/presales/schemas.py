@@ -98,6 +98,8 @@ class PresaleCreate(InputModel):
             raise ValueError("each SKU once")
         if len(set(self.delivery_methods)) != len(self.delivery_methods):
             raise ValueError("each delivery method once")
+        if DeliveryMethod.CARRY_OUT in self.delivery_methods:
+            raise ValueError("a pre-sale's goods come later: carry_out is not a pre-sale method")
         return self
 
 
@@ -141,6 +143,8 @@ class PresaleDelivery(InputModel):
 
     @model_validator(mode="after")
     def _fits_method(self) -> "PresaleDelivery":
+        if self.method is DeliveryMethod.CARRY_OUT:
+            raise ValueError("a pre-sale's goods come later: pickup, ship or same_city")
         if self.method is DeliveryMethod.PICKUP and self.address is not None:
             raise ValueError("pickup takes no address")
         if self.method is not DeliveryMethod.PICKUP and self.address is None:

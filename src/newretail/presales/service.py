@@ -158,10 +158,15 @@ def _item(campaign: PresaleCampaign, sku_id: int, store_id: int) -> PresaleItem:
     return item
 
 
-def _buyer(session: Session, scope: Scope, brand_id: int) -> tuple[int | None, int | None]:
+def _buyer(
+    session: Session, scope: Scope, brand_id: int, member_id: int | None = None
+) -> tuple[int | None, int | None]:
     if not orders_service.is_consumer(scope):
         orders_service.require_staff(scope, *orders_service.access_cashiers(), Role.GUIDE)
-        return None, None
+        if member_id is None:
+            return None, None
+        chosen = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
+        return chosen.consumer_id, chosen.id
     consumer = members_service.live_consumer_id(session=session, consumer_id=scope.actor_id or 0)
     if consumer is None:
         raise PermissionDenied()
@@ -178,10 +183,12 @@ def place_deposit(
     presale_id: int,
     data: DepositCreate,
     channel: str | None = None,
+    member_id: int | None = None,
 ) -> tuple[PresaleDeposit, Order]:
     """A deposit order for units at a store, holding them until the balance window closes.
 
     ``channel``: a consumer's channel when it is not the cloud store's (a guide's share).
+    ``member_id``: staff taking the deposit at a till for this member of the brand.
     """
     campaign = get_presale(session=session, scope=scope, presale_id=presale_id)
     item = _item(campaign, data.sku_id, data.store_id)
@@ -193,7 +200,7 @@ def place_deposit(
         campaign.brand_id, data.store_id
     ):
         raise errors.PresaleItemNotFound()
-    consumer, member = _buyer(session, scope, campaign.brand_id)
+    consumer, member = _buyer(session, scope, campaign.brand_id, member_id)
     store = org_service.get_store(session=session, scope=system, store_id=data.store_id)
     delivery.check(campaign, store, data.delivery)
     window = balance_window(campaign, store)
@@ -214,7 +221,7 @@ def place_deposit(
         scope=scope,
         store=store,
         kind=orders_service.OrderKind.DEPOSIT,
-        channel=(channel or "cloud_store") if consumer else "pos",
+        channel=(channel or "cloud_store") if orders_service.is_consumer(scope) else "pos",
         consumer_id=consumer,
         member_id=member,
         lines=[
@@ -325,11 +332,12 @@ def change_delivery(
 
 
 def order_balance(
-    *, session: Session, scope: Scope, deposit_id: int
+    *, session: Session, scope: Scope, deposit_id: int, channel: str | None = None
 ) -> tuple[PresaleDeposit, Order]:
     """The balance order of a paid deposit, inside its window only (else balance_window_closed).
 
-    Asking again returns the same balance order while it is open.
+    Asking again returns the same balance order while it is open. ``channel``: where the
+    balance is paid when not where the deposit was (a till's ``pos``).
     """
     deposit = get_deposit(session=session, scope=scope, deposit_id=deposit_id)
     if not orders_service.is_consumer(scope):
@@ -360,7 +368,7 @@ def order_balance(
         scope=scope,
         store=store,
         kind=orders_service.OrderKind.BALANCE,
-        channel=first.channel,
+        channel=channel or first.channel,
         consumer_id=deposit.consumer_id,
         member_id=deposit.member_id,
         lines=[

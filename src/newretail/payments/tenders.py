@@ -1,0 +1,180 @@
+"""Paying one order with several tenders at a till: cash, card, payment code, store credit,
+points, whose amounts add up to the order's total exactly.
+
+    purchase_with   a new order (a draft) paid by the tenders as it is placed: every tender
+                    charged first, then the order written paid (a carry-out: completed),
+                    one payment row per tender, the units taken from the shelf last
+    pay_with        an open order (a pre-sale's deposit or balance) paid by the tenders
+
+Tenders are charged in the order given; a declined or unanswered one stops the payment and
+every tender charged before it is given back at once, so a refused payment leaves nothing
+charged. A tender whose value the till holds itself (cash, a member's store credit or
+points, debited by the caller in the same transaction) goes through the ``counter``
+provider. Any refusal after the charges (stock gone meanwhile) gives them back too.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from newretail.db import utcnow
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Scope
+from newretail.observability import log
+from newretail.orders import errors as order_errors
+from newretail.orders import service as orders_service
+from newretail.payments import errors, providers
+from newretail.payments.models import Payment
+from newretail.payments.providers import ChargeOutcome, ChargeResult
+from newretail.payments.rules import PaymentStatus
+
+_INSERT = insert(Payment).returning(Payment.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    """One part of a payment: how (``method``), through which provider, and how much."""
+
+    method: str
+    amount: int
+    provider: str = providers.COUNTER
+    instruction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Charged:
+    """A tender and what its provider answered; ``payment_id`` once written."""
+
+    tender: Tender
+    result: ChargeResult
+    payment_id: int = 0
+
+
+def check_total(tenders: Sequence[Tender], total: int) -> None:
+    """The tenders pay the total exactly: ``payment_short`` below it, ``payment_over`` above."""
+    paid = sum(t.amount for t in tenders)
+    if paid < total:
+        raise errors.PaymentShort(f"The tenders pay {paid} of {total}.")
+    if paid > total:
+        raise errors.PaymentOver(f"The tenders pay {paid}, the total is {total}.")
+
+
+def charge_all(tenders: Sequence[Tender], currency: str) -> list[Charged]:
+    """Charge each tender in turn; at the first refusal give the others back and refuse."""
+    charged: list[Charged] = []
+    for tender in tenders:
+        provider = providers.get_provider(tender.provider)
+        result = provider.charge(
+            amount=tender.amount, currency=currency, instruction=tender.instruction
+        )
+        if result.outcome is not ChargeOutcome.SUCCEEDED:
+            give_back(charged)
+            reason = result.failure_reason or "no answer from the provider"
+            raise errors.TenderDeclined(f"The {tender.method} tender was refused: {reason}.")
+        charged.append(Charged(tender, result))
+    return charged
+
+
+def give_back(charged: Sequence[Charged]) -> None:
+    """Refund charges that will not be kept (a later tender or the sale was refused)."""
+    for item in charged:
+        providers.get_provider(item.tender.provider).refund(
+            provider_ref=item.result.provider_ref, amount=item.tender.amount
+        )
+        log.warning(
+            "charge_given_back",
+            provider=item.tender.provider,
+            provider_ref=item.result.provider_ref,
+            amount=item.tender.amount,
+        )
+
+
+def _write(
+    session: Session,
+    scope: Scope,
+    order: orders_service.OrderView,
+    charged: Sequence[Charged],
+    now: datetime,
+) -> list[Charged]:
+    rows: list[Charged] = []
+    for item in charged:
+        values: dict[str, Any] = {
+            "brand_id": order.brand_id,
+            "order_id": order.id,
+            "provider": item.tender.provider,
+            "provider_ref": item.result.provider_ref,
+            "method": item.tender.method,
+            "amount": item.tender.amount,
+            "currency": order.currency,
+            "status": PaymentStatus.SUCCEEDED.value,
+            "failure_reason": None,
+            "actor_type": scope.actor_type,
+            "actor_id": scope.actor_id,
+            "created_at": now,
+            "confirmed_at": now,
+        }
+        payment_id = session.connection().execute(_INSERT, values).scalar_one()
+        rows.append(Charged(item.tender, item.result, payment_id))
+    return rows
+
+
+def purchase_with(
+    *,
+    session: Session,
+    scope: Scope,
+    draft: orders_service.Draft,
+    tenders: Sequence[Tender],
+    before_stock: Callable[[orders_service.OrderView, list[Charged]], None] | None = None,
+) -> tuple[list[Charged], orders_service.OrderView]:
+    """A new order paid by ``tenders`` as it is placed; see the module docstring.
+
+    ``before_stock``: the caller's own rows for the order and its payments, written before
+    the hot stock rows are changed (a till's journal).
+    """
+    orders_service.require_staff(scope, *orders_service.access_cashiers())
+    check_total(tenders, draft.total)
+    charged = charge_all(tenders, draft.currency)
+    written: list[Charged] = []
+
+    def write(order: orders_service.OrderView) -> None:
+        written.extend(_write(session, scope, order, charged, draft.sale.now))
+        if before_stock is not None:
+            before_stock(order, written)
+
+    try:
+        order = orders_service.place_paid(session=session, draft=draft, before_stock=write)
+    except DomainError:
+        give_back(charged)
+        raise
+    return written, order
+
+
+def pay_with(
+    *, session: Session, scope: Scope, order_id: int, tenders: Sequence[Tender]
+) -> tuple[list[Charged], orders_service.OrderView]:
+    """An open order paid by ``tenders``: claimed first, charged, then marked paid."""
+    orders_service.require_staff(scope, *orders_service.access_cashiers())
+    now = utcnow()
+    order = orders_service.claim_for_payment(
+        session=session, scope=scope, order_id=order_id, now=now
+    )
+    check_total(tenders, order.total)
+    charged = charge_all(tenders, order.currency)
+    try:
+        written = _write(session, scope, order, charged, now)
+        paid = orders_service.mark_paid(
+            session=session, order_id=order.id, amount=order.total, now=now, order=order
+        )
+    except DomainError:
+        give_back(charged)
+        raise
+    if paid is None:
+        give_back(charged)
+        raise order_errors.OrderNotPayable(
+            "The order was paid or closed meanwhile; nothing was charged."
+        )
+    return written, paid

@@ -1,0 +1,336 @@
+"""A till's sales by client id: taken once, placed, or kept as a conflict; and the sync.
+
+place_sale   one sale (``POST /pos/orders`` or one of a sync batch). The client id is
+             claimed first by inserting its row (unique per brand): a replay, even one
+             racing the first on another connection, finds the row (waiting for the
+             first to commit on PostgreSQL) and gets the first answer back. Then the
+             sale is placed inside a savepoint; a refusal from the till online is an
+             error (nothing kept), from a sync a conflict row (kept, never dropped).
+sync         a batch from one register, each sale in a transaction of its own, so a
+             server stopped mid-batch keeps what it took and the replay finishes it
+get_sale     a sale by its client id, with its conflict as it stands now
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from newretail.db import Database, utcnow
+from newretail.kernel import visibility
+from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Scope
+from newretail.pos import access, errors, rules, selling, shifts
+from newretail.pos.models import PosSale, Register, SaleConflict, Shift
+from newretail.pos.rules import SaleStatus, ShiftStatus
+from newretail.pos.schemas import (
+    ConflictRead,
+    SaleCreate,
+    SaleRead,
+    SyncBatch,
+    SyncRead,
+    SyncResult,
+    TenderRead,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """What a sale got: its answer, and whether it was a replay of an earlier one."""
+
+    read: SaleRead
+    replayed: bool
+
+
+def _find(session: Session, brand_id: int, client_id: str) -> PosSale | None:
+    return session.scalar(
+        select(PosSale)
+        .where(PosSale.brand_id == brand_id, PosSale.client_id == client_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _replay(found: PosSale, fingerprint: str) -> Placed:
+    if found.fingerprint != fingerprint:
+        raise errors.ClientIdReused()
+    return Placed(SaleRead.model_validate(found.result), True)
+
+
+def _claim(session: Session, sale: PosSale) -> PosSale | None:
+    """Insert the sale's row; None if its client id was taken (the taker has committed)."""
+    try:
+        with session.begin_nested():
+            session.add(sale)
+            session.flush()
+    except IntegrityError:
+        return None
+    return sale
+
+
+def place_sale(
+    *,
+    session: Session,
+    scope: Scope,
+    data: SaleCreate,
+    source: str = "online",
+    register: Register | None = None,
+) -> Placed:
+    """Take the sale once; see the module docstring."""
+    access.require_till(scope)
+    brand_id = access.brand_of(scope)
+    body = data.model_dump(mode="json")
+    fingerprint, client_id = rules.fingerprint(body), str(data.client_id)
+    found = _find(session, brand_id, client_id)
+    if found is not None:
+        return _replay(found, fingerprint)
+    shift = _shift_of(session, scope, data.shift_id, register)
+    where = shift or register
+    assert where is not None  # without a register, an unknown shift was refused above
+    sale = PosSale(
+        brand_id=brand_id,
+        client_id=client_id,
+        fingerprint=fingerprint,
+        kind="sale",
+        store_id=where.store_id,
+        shift_id=shift.id if shift else None,
+        register_id=shift.register_id if shift else where.id,
+        source=source,
+        status=SaleStatus.CONFLICT.value,
+        device_time=data.device_time,
+        request=body,
+        result={},
+        cashier_id=scope.actor_id,
+    )
+    if _claim(session, sale) is None:
+        found = _find(session, brand_id, client_id)
+        assert found is not None
+        return _replay(found, fingerprint)
+    outcome = attempt(
+        session,
+        sale,
+        lambda: sell_as_made(session, scope, shift, data, sale.id),
+        raise_refusal=source == "online",
+    )
+    return Placed(outcome, False)
+
+
+def once(
+    *,
+    session: Session,
+    scope: Scope,
+    client_id: str,
+    body: dict[str, Any],
+    kind: str,
+    shift: Shift,
+    work: Callable[[int], SaleRead],
+) -> Placed:
+    """Another till operation that takes money (a pre-sale's deposit or balance), taken
+    once per client id like a sale; a refusal is an error, nothing kept."""
+    access.require_till(scope)
+    brand_id = access.brand_of(scope)
+    fingerprint = rules.fingerprint(body)
+    found = _find(session, brand_id, client_id)
+    if found is not None:
+        return _replay(found, fingerprint)
+    if shift.status != ShiftStatus.OPEN.value:
+        raise errors.ShiftNotOpen()
+    sale = PosSale(
+        brand_id=brand_id,
+        client_id=client_id,
+        fingerprint=fingerprint,
+        kind=kind,
+        store_id=shift.store_id,
+        shift_id=shift.id,
+        register_id=shift.register_id,
+        source="online",
+        status=SaleStatus.PLACED.value,
+        device_time=None,
+        request=body,
+        result={},
+        cashier_id=scope.actor_id,
+    )
+    if _claim(session, sale) is None:
+        found = _find(session, brand_id, client_id)
+        assert found is not None
+        return _replay(found, fingerprint)
+    return Placed(attempt(session, sale, lambda: work(sale.id), raise_refusal=True), False)
+
+
+def _shift_of(
+    session: Session, scope: Scope, shift_id: int, register: Register | None
+) -> Shift | None:
+    """The sale's shift; from a sync, an unknown one is the sale's conflict, not the batch's."""
+    try:
+        shift = shifts.get_shift(session=session, scope=scope, shift_id=shift_id)
+    except errors.ShiftNotFound:
+        if register is None:
+            raise
+        return None
+    if register is not None and shift.register_id != register.id:
+        return None if shift.store_id != register.store_id else shift
+    return shift
+
+
+def attempt(
+    session: Session, sale: PosSale, work: Callable[[], SaleRead], *, raise_refusal: bool
+) -> SaleRead:
+    """Run ``work`` in a savepoint; a refusal is raised, or kept as the sale's conflict."""
+    try:
+        with session.begin_nested():
+            read = work()
+    except DomainError as exc:
+        if raise_refusal:
+            raise
+        read = _conflicted(session, sale, exc)
+    sale.status = read.status
+    sale.order_id = read.order_id
+    sale.result = read.model_dump(mode="json")
+    session.flush()
+    return read
+
+
+def sell_as_made(
+    session: Session,
+    scope: Scope,
+    shift: Shift | None,
+    data: SaleCreate,
+    sale_id: int,
+    *,
+    settling: bool = False,
+) -> SaleRead:
+    """The sale as the till made it; ``settling``: a manager places it again after the fact,
+    into its own shift even if that has closed (its money was taken in it)."""
+    if shift is None:
+        raise errors.ShiftNotFound("The sale names a shift of another register or store.")
+    if shift.status != ShiftStatus.OPEN.value and not settling:
+        raise errors.ShiftNotOpen()
+    request = selling.SaleRequest(
+        shift.store_id,
+        data.member_id,
+        data.lines,
+        data.offer_keys,
+        data.discount,
+        data.delivery,
+        data.note,
+    )
+    draft = selling.draft_sale(session=session, scope=scope, request=request)
+    selling.check_prices(draft, data.lines, data.total)
+    lines = selling.tender_lines(data.tenders, draft.total)
+    sold = selling.sell(
+        session=session,
+        scope=scope,
+        shift=shift,
+        draft=draft,
+        tenders=data.tenders,
+        lines=lines,
+        reference=str(data.client_id),
+        sale_id=sale_id,
+    )
+    return sold_read(str(data.client_id), sale_id, sold)
+
+
+def sold_read(client_id: str, sale_id: int, sold: selling.Sold) -> SaleRead:
+    order = sold.order
+    completed = order.status == "completed"
+    return SaleRead(
+        client_id=client_id,
+        status=(SaleStatus.COMPLETED if completed else SaleStatus.PLACED).value,
+        sale_id=sale_id,
+        order_id=order.id,
+        order_number=order.number,
+        order_status=order.status,
+        total=order.total,
+        change=rules.change_due(line for line, _ in sold.tenders),
+        tenders=[
+            TenderRead(
+                method=line.method.value,
+                amount=line.amount,
+                tendered=line.tendered,
+                change=line.change,
+                payment_id=payment_id,
+            )
+            for line, payment_id in sold.tenders
+        ],
+        conflict=None,
+        receipt_url=f"/api/v1/pos/sales/{sale_id}/receipt",
+    )
+
+
+def _conflicted(session: Session, sale: PosSale, exc: DomainError) -> SaleRead:
+    conflict = SaleConflict(
+        brand_id=sale.brand_id,
+        store_id=sale.store_id,
+        sale_id=sale.id,
+        code=exc.code,
+        detail=exc.detail[:500],
+        status=rules.ConflictStatus.OPEN.value,
+        created_at=utcnow(),
+    )
+    session.add(conflict)
+    session.flush()
+    total = sale.request.get("total")
+    return SaleRead(
+        client_id=sale.client_id,
+        status=SaleStatus.CONFLICT.value,
+        sale_id=sale.id,
+        order_id=None,
+        order_number=None,
+        order_status=None,
+        total=int(total) if total is not None else 0,
+        change=0,
+        tenders=[],
+        conflict=ConflictRead.model_validate(conflict),
+        receipt_url=None,
+    )
+
+
+def sync(*, database: Database, scope: Scope, data: SyncBatch) -> SyncRead:
+    """A till's queue: each sale taken once, in a transaction of its own, oldest first."""
+    with database.transaction() as session:
+        register = shifts.get_register(session=session, scope=scope, register_id=data.register_id)
+        session.expunge(register)
+    results = []
+    for sale in data.sales:
+        with database.transaction() as session:
+            placed = place_sale(
+                session=session, scope=scope, data=sale, source="sync", register=register
+            )
+        results.append(
+            SyncResult(
+                client_id=str(sale.client_id),
+                status=placed.read.status,
+                replayed=placed.replayed,
+                sale=placed.read,
+            )
+        )
+    return SyncRead(results=results)
+
+
+def _sale_query(scope: Scope) -> Select[PosSale]:
+    return visibility.restrict(select(PosSale), scope, access.SALES)
+
+
+def get_sale(*, session: Session, scope: Scope, sale_id: int) -> PosSale:
+    access.require_till(scope)
+    found = session.scalar(_sale_query(scope).where(PosSale.id == sale_id))
+    if found is None:
+        raise errors.SaleNotFound()
+    return found
+
+
+def sale_by_client_id(*, session: Session, scope: Scope, client_id: str) -> SaleRead:
+    """The sale's first answer, its conflict as it stands now."""
+    access.require_till(scope)
+    found = session.scalar(_sale_query(scope).where(PosSale.client_id == client_id))
+    if found is None:
+        raise errors.SaleNotFound()
+    read = SaleRead.model_validate(found.result)
+    conflict = session.scalar(select(SaleConflict).where(SaleConflict.sale_id == found.id))
+    if conflict is None:
+        return read
+    return read.model_copy(
+        update={"conflict": ConflictRead.model_validate(conflict), "order_id": found.order_id}
+    )

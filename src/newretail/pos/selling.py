@@ -1,0 +1,244 @@
+"""A counter sale: drafted by the orders service (channel ``pos``: the store's prices,
+promotions and the member's best coupons, routing), checked against what the till showed,
+paid by its tenders through the payments service, and journaled in the shift's till.
+
+    draft_sale   the orders' draft of the sale, nothing written
+    quote        what it costs now, with the offers taken and the member's balances
+    sell         the draft checked (prices, tenders), members' balances debited, the order
+                 placed and paid by the tenders at once (a carry-out completed), the
+                 till's journal written before the stock rows are touched
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from newretail.db import utcnow
+from newretail.inventory import service as inventory_service
+from newretail.kernel.scope import Scope
+from newretail.members import service as members_service
+from newretail.members.rules import PointsKind
+from newretail.orders import service as orders_service
+from newretail.orders.schemas import Checkout
+from newretail.payments import errors as payment_errors
+from newretail.payments import service as payments_service
+from newretail.pos import credit, errors, rules
+from newretail.pos.models import Shift, TillEntry
+from newretail.pos.rules import TenderLine, TenderMethod
+from newretail.pos.schemas import SaleDelivery, SaleLine, TenderCreate
+
+SANDBOX = "sandbox"
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRequest:
+    """What a sale asks for, from a till's body or a settlement."""
+
+    store_id: int
+    member_id: int | None
+    lines: Sequence[SaleLine]
+    offer_keys: Sequence[str] | None
+    discount: int
+    delivery: SaleDelivery
+    note: str = ""
+
+
+def draft_sale(*, session: Session, scope: Scope, request: SaleRequest) -> orders_service.Draft:
+    checkout = Checkout(
+        delivery=request.delivery,
+        member_id=request.member_id,
+        discount=request.discount,
+        note=request.note,
+        offer_keys=list(request.offer_keys) if request.offer_keys is not None else None,
+    )
+    return orders_service.draft(
+        session=session,
+        scope=scope,
+        store_id=request.store_id,
+        channel="pos",
+        lines=[(line.sku_id, line.quantity) for line in request.lines],
+        attribution=orders_service.Attribution(),
+        checkout=checkout,
+        serving_guides=[line.guide_id for line in request.lines],
+    )
+
+
+def check_prices(draft: orders_service.Draft, lines: Sequence[SaleLine], total: int | None) -> None:
+    """The till's prices and total are the server's: ``price_changed`` names the first gap."""
+    for line, priced in zip(lines, draft.priced, strict=True):
+        if line.unit_price is not None and line.unit_price != priced.unit_price:
+            raise errors.PriceChanged(
+                f"SKU {line.sku_id} sells at {priced.unit_price}, "
+                f"the till showed {line.unit_price}."
+            )
+    if total is not None and total != draft.total:
+        raise errors.PriceChanged(f"The total is {draft.total}, the till showed {total}.")
+
+
+def tender_lines(tenders: Sequence[TenderCreate], total: int) -> list[TenderLine]:
+    """The tenders with their change, covering the total exactly."""
+    try:
+        lines = [rules.tender_line(t.method, t.amount, t.tendered) for t in tenders]
+    except rules.InvalidTender as exc:
+        raise errors.InvalidTender(str(exc)) from exc
+    gap = rules.shortfall(lines, total)
+    if gap > 0:
+        raise payment_errors.PaymentShort(f"The tenders leave {gap} of {total} unpaid.")
+    if gap < 0:
+        raise payment_errors.PaymentOver(f"The tenders pay {-gap} more than the total {total}.")
+    return lines
+
+
+def _provider(tender: TenderCreate) -> tuple[str, str | None]:
+    """Which provider charges a tender: a payment code through a provider (the sandbox
+    unless named), everything the till holds itself (cash, a standalone card terminal's
+    approval, balances) through the counter."""
+    if tender.method is TenderMethod.PAYMENT_CODE:
+        return tender.provider or SANDBOX, tender.code
+    if tender.provider is not None:
+        return tender.provider, tender.code or tender.reference
+    return payments_service.COUNTER, tender.reference
+
+
+def debit_balances(
+    *,
+    session: Session,
+    scope: Scope,
+    brand_id: int,
+    member_id: int | None,
+    lines: Sequence[TenderLine],
+    reference: str,
+) -> None:
+    """Points and store credit tenders taken from the member, once per reference."""
+    balances = [t for t in lines if t.method in rules.MEMBER_BALANCES]
+    if not balances:
+        return
+    if member_id is None:
+        raise errors.MemberRequired()
+    for tender in balances:
+        if tender.method is TenderMethod.POINTS:
+            member = members_service.get_brand_member(
+                session=session, scope=scope, member_id=member_id
+            )
+            members_service.post_entry(
+                session=session,
+                member=member,
+                kind=PointsKind.SPEND,
+                delta=-rules.points_for(tender.amount),
+                now=utcnow(),
+                actor=scope,
+                reason=f"pos {reference}"[:200],
+                reference=f"pos:{reference}",
+            )
+        else:
+            credit.post(
+                session=session,
+                scope=scope,
+                brand_id=brand_id,
+                member_id=member_id,
+                delta=-tender.amount,
+                reference=f"pos:{reference}",
+                reason="spent at the till",
+            )
+
+
+def charges(
+    tenders: Sequence[TenderCreate], lines: Sequence[TenderLine]
+) -> list[payments_service.Tender]:
+    """What the payments service charges for each tender."""
+    made = []
+    for tender, line in zip(tenders, lines, strict=True):
+        provider, instruction = _provider(tender)
+        made.append(
+            payments_service.Tender(tender.method.value, line.amount, provider, instruction)
+        )
+    return made
+
+
+@dataclass(frozen=True, slots=True)
+class Sold:
+    order: orders_service.OrderView
+    tenders: tuple[tuple[TenderLine, int], ...]  # each tender with its payment id
+
+
+def sell(
+    *,
+    session: Session,
+    scope: Scope,
+    shift: Shift,
+    draft: orders_service.Draft,
+    tenders: Sequence[TenderCreate],
+    lines: Sequence[TenderLine],
+    reference: str,
+    sale_id: int | None,
+) -> Sold:
+    """The order placed and paid by ``tenders`` at once; the till's journal written."""
+    debit_balances(
+        session=session,
+        scope=scope,
+        brand_id=draft.sale.brand.id,
+        member_id=draft.sale.buyer.member_id,
+        lines=lines,
+        reference=reference,
+    )
+    paid: list[tuple[TenderLine, int]] = []
+
+    def journal(order: orders_service.OrderView, charged: list[payments_service.Charged]) -> None:
+        for line, item in zip(lines, charged, strict=True):
+            paid.append((line, item.payment_id))
+        write_journal(session, shift, order.id, sale_id, paid, kind="sale")
+
+    _, order = payments_service.purchase_with(
+        session=session,
+        scope=scope,
+        draft=draft,
+        tenders=charges(tenders, lines),
+        before_stock=journal,
+    )
+    return Sold(order, tuple(paid))
+
+
+_INSERT_ENTRY = insert(TillEntry)
+
+
+def write_journal(
+    session: Session,
+    shift: Shift,
+    order_id: int,
+    sale_id: int | None,
+    tenders: Sequence[tuple[TenderLine, int | None]],
+    *,
+    kind: str,
+    refund_id: int | None = None,
+) -> None:
+    """One journal row per tender, one statement."""
+    rows = [
+        {
+            "brand_id": shift.brand_id,
+            "shift_id": shift.id,
+            "kind": kind,
+            "method": line.method.value,
+            "amount": line.amount,
+            "tendered": line.tendered,
+            "change": line.change,
+            "order_id": order_id,
+            "sale_id": sale_id,
+            "payment_id": payment_id,
+            "refund_id": refund_id,
+        }
+        for line, payment_id in tenders
+    ]
+    if rows:
+        session.connection().execute(_INSERT_ENTRY, rows)
+
+
+def available_here(
+    *, session: Session, draft: orders_service.Draft, sku_ids: Sequence[int]
+) -> dict[int, int]:
+    store_id = draft.sale.store.id
+    units = inventory_service.available(
+        session=session, brand_id=draft.sale.brand.id, sku_ids=sku_ids, location_ids=[store_id]
+    )
+    return {sku: units[(store_id, sku)] for sku in sku_ids}

@@ -1,0 +1,157 @@
+"""Selling at the till: carry-out, members, guides, coupons, split tenders, the endless aisle."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from tests import member_builders, order_builders, pos_builders, promotion_builders
+
+from newretail.db import Database
+from newretail.members.models import Membership
+from newretail.orders.models import Fulfilment, Order
+from newretail.payments.models import Payment
+
+
+def test_a_carry_out_sale_completes_at_once_with_its_stock_taken(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database)
+    body = pos_builders.sale(till)
+    response = client.post("/api/v1/pos/orders", json=body, headers=till.headers())
+    sale = response.json()
+    with database.transaction(read_only=True) as session:
+        order = session.get(Order, sale["order_id"])
+        assert order is not None
+        fulfilments = [
+            (f.kind, f.status)
+            for f in session.scalars(select(Fulfilment).where(Fulfilment.order_id == order.id))
+        ]
+        status, channel, closed = order.status, order.channel, order.closed_at
+    assert response.status_code == 201, response.text
+    assert sale["status"] == "completed"
+    assert (status, channel, closed is not None) == ("completed", "pos", True)
+    assert fulfilments == [("carry_out", "completed")]
+    assert order_builders.level(database, till.store_id, till.shop.skus[0]) == (9, 0)
+
+
+def _member_with_balances(
+    client: TestClient, database: Database, till: pos_builders.Till, points: int, credit: int
+) -> int:
+    member_id = member_builders.member(database, till.shop.world)
+    manager = till.headers("east_store_manager")
+    earned = client.post(
+        f"/api/v1/members/{member_id}/points",
+        json={"kind": "earn", "points": points},
+        headers=till.headers("admin"),
+    )
+    issued = client.post(
+        f"/api/v1/pos/members/{member_id}/store-credit",
+        json={"amount": credit, "reason": "goodwill"},
+        headers=manager,
+    )
+    assert earned.status_code == 201, earned.text
+    assert issued.status_code == 200, issued.text
+    return member_id
+
+
+def test_a_sale_with_member_guide_coupon_and_split_tenders(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database, prices=[12_900, 5_990])
+    member_id = _member_with_balances(client, database, till, points=3_000, credit=2_000)
+    coupon = promotion_builders.claim(
+        database, member_id, promotion_builders.template(database, till.shop)
+    )
+    guide = till.shop.world.east_guide.id
+    lines = [
+        {"sku_id": till.shop.skus[0], "quantity": 1, "guide_id": guide, "unit_price": 12_900},
+        {"sku_id": till.shop.skus[1], "quantity": 1, "unit_price": 5_990},
+    ]
+    quote = client.post(
+        "/api/v1/pos/quote",
+        json={"store_id": till.store_id, "member_id": member_id, "lines": lines},
+        headers=till.headers(),
+    ).json()
+    total = quote["total"]
+    tenders = [
+        {"method": "points", "amount": 3_000},
+        {"method": "store_credit", "amount": 2_000},
+        {"method": "card", "amount": 5_000, "reference": "T-1"},
+        {"method": "payment_code", "amount": 4_000, "code": "134567890123456789"},
+        {"method": "cash", "amount": total - 14_000, "tendered": 5_000},
+    ]
+    body = pos_builders.sale(till, member_id=member_id, lines=lines, total=total, tenders=tenders)
+    response = client.post("/api/v1/pos/orders", json=body, headers=till.headers())
+    sale = response.json()
+    card = client.get(
+        "/api/v1/pos/members",
+        params={"store_id": till.store_id, "code": _member_no(database, member_id)},
+        headers=till.headers(),
+    ).json()
+    receipt = client.get(sale["receipt_url"], headers=till.headers()).json()
+    with database.transaction(read_only=True) as session:
+        order = session.get(Order, sale["order_id"])
+        assert order is not None
+        served = [line.serving_guide_id for line in order.lines]
+        facts = (order.member_id, order.referring_guide_id, order.discount, order.status)
+        methods = sorted(
+            (p.method, p.amount)
+            for p in session.scalars(select(Payment).where(Payment.order_id == order.id))
+        )
+    assert response.status_code == 201, response.text
+    assert [o["key"] for o in quote["offers"]] == [f"coupon:{coupon}"]
+    assert total == 12_900 + 5_990 - 1_000
+    assert facts == (member_id, guide, 1_000, "completed")
+    assert served == [guide, None]
+    assert methods == sorted(
+        [
+            ("points", 3_000),
+            ("store_credit", 2_000),
+            ("card", 5_000),
+            ("payment_code", 4_000),
+            ("cash", total - 14_000),
+        ]
+    )
+    assert sale["change"] == 5_000 - (total - 14_000)
+    assert (card["points"], card["store_credit"]) == (0, 0)
+    assert receipt["lines"][0]["guide"]["id"] == guide
+    assert receipt["discounts"][0]["amount"] == 1_000
+    assert receipt["change"] == sale["change"]
+    assert "ref=" in receipt["join_url"]
+
+
+def _member_no(database: Database, member_id: int) -> str:
+    with database.transaction(read_only=True) as session:
+        member = session.get(Membership, member_id)
+        assert member is not None
+        return member.member_no
+
+
+def test_the_endless_aisle_ships_what_this_store_lacks_from_another_store(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database, stock=0)
+    order_builders.receive(database, till.shop.far_store_id, till.shop.skus[0], 3)
+    body = pos_builders.sale(
+        till,
+        quantities=[1, 0],
+        delivery={
+            "method": "ship",
+            "address": {
+                "name": "Li",
+                "phone": "13800000000",
+                "line1": "1 Road",
+                "lat": 31.23,
+                "lng": 121.47,
+            },
+        },
+    )
+    response = client.post("/api/v1/pos/orders", json=body, headers=till.headers())
+    sale = response.json()
+    fulfilments = client.get(
+        f"/api/v1/orders/{sale['order_id']}/fulfilments", headers=till.headers("admin")
+    ).json()
+    assert response.status_code == 201, response.text
+    assert (sale["status"], sale["order_status"]) == ("placed", "allocated")
+    assert [(f["kind"], f["location_id"]) for f in fulfilments] == [
+        ("ship_from_store", till.shop.far_store_id)
+    ]
+    assert order_builders.level(database, till.shop.far_store_id, till.shop.skus[0]) == (2, 0)
