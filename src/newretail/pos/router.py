@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from newretail.db import Database
 from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, get_database
 from newretail.kernel.schemas import Page
-from newretail.orders.schemas import FulfilmentRead
+from newretail.orders.schemas import FulfilmentRead, OrderRead
 from newretail.pos import service
 from newretail.pos.models import Register, Shift
 from newretail.pos.schemas import (
@@ -266,6 +266,17 @@ def place_sale(data: SaleCreate, session: SessionDep, scope: ScopeDep) -> JSONRe
         return (200 if placed.replayed else 201), placed.read
 
     return _write(session, work)
+
+
+@router.get("/orders/lookup", response_model=OrderRead)
+def order_lookup(
+    number: Annotated[str, Query(min_length=1, max_length=40)],
+    session: SessionDep,
+    scope: ScopeDep,
+) -> OrderRead:
+    """An order of the brand by its number (any channel, any store), to take back."""
+    order = service.order_to_take_back(session=session, scope=scope, number=number.strip())
+    return OrderRead.model_validate(order)
 
 
 @router.get("/orders/{client_id}", response_model=SaleRead)

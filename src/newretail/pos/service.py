@@ -21,7 +21,13 @@ Pure rules (tenders and change, the drawer's expected amounts) live in ``rules.p
 
 from newretail.pos.conflicts import details as conflict_details
 from newretail.pos.conflicts import get_conflict, list_conflicts, settle
-from newretail.pos.counter import hand_over, take_balance, take_deposit, take_return
+from newretail.pos.counter import (
+    hand_over,
+    order_to_take_back,
+    take_balance,
+    take_deposit,
+    take_return,
+)
 from newretail.pos.credit import balance as store_credit_balance
 from newretail.pos.credit import issue as issue_store_credit
 from newretail.pos.lookup import find_member, guides, products, quote, sign_up
@@ -58,6 +64,7 @@ __all__ = [
     "list_shifts",
     "open_shift",
     "open_shifts_of",
+    "order_to_take_back",
     "place_sale",
     "products",
     "quote",
