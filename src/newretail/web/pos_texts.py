@@ -111,6 +111,7 @@ TEXTS = {
     "difference": N_("Difference"),
     # pickups and returns
     "handed_over": N_("Pickup %(code)s handed over."),
+    "pickup_code_format": N_("A pickup code is 6 digits."),
     "return_of": N_("Order %(number)s · %(total)s"),
     "bought_of": N_("%(quantity)s bought · %(total)s · %(left)s can come back"),
     "units_back": N_("Units of %(title)s coming back"),

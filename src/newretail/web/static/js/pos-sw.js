@@ -5,11 +5,27 @@
 // keeps its own data in IndexedDB.
 /* global CACHE, SHELL, ASSETS */
 
+// The till's page as the signed-in cashier sees it (the page that registered this worker
+// was just served, so this is a fresh copy of it); not a redirect to the login page.
+async function keepShell(cache) {
+  try {
+    const response = await fetch(SHELL, { cache: "reload", credentials: "same-origin" });
+    if (response.ok && !response.redirected) await cache.put(SHELL, response);
+  } catch (error) {
+    // kept on the next visit online instead
+  }
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(ASSETS.map((url) => new Request(url, { cache: "reload" }))))
+      .then((cache) =>
+        Promise.all([
+          cache.addAll(ASSETS.map((url) => new Request(url, { cache: "reload" }))),
+          keepShell(cache),
+        ]),
+      )
       .then(() => self.skipWaiting()),
   );
 });

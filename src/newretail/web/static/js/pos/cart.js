@@ -6,8 +6,9 @@ export function empty() {
   return { lines: [], member: null, guide_id: null, quote: null, selected: null, serial: 0 };
 }
 
+// One line per SKU (the server takes each SKU once): scanning it again adds a unit.
 export function add(cart, item, quantity = 1) {
-  const same = cart.lines.find((line) => line.sku_id === item.sku_id && line.guide_id === cart.guide_id);
+  const same = cart.lines.find((line) => line.sku_id === item.sku_id);
   if (same) {
     same.quantity = Math.min(MAX_QUANTITY, same.quantity + quantity);
     cart.selected = same.key;

@@ -20,7 +20,8 @@ async function handOver(event) {
   const form = event.target;
   const note = (text, kind) => say($("[data-pickup-note]"), text, kind);
   const code = form.elements.code.value.trim();
-  if (!code) return;
+  if (!code) return null;
+  if (!/^\d{6}$/.test(code)) return note(t("pickup_code_format"), "error");
   try {
     await api.post("/pos/pickups/handover", { shift_id: state.shift.id, pickup_code: code });
     note(t("handed_over", { code }), "success");
@@ -28,6 +29,7 @@ async function handOver(event) {
   } catch (error) {
     note(errorText(error), "error");
   }
+  return null;
 }
 
 async function findOrder(event) {

@@ -18,6 +18,9 @@ export function open(name) {
   if (!dialog || dialog.open) return;
   $$("dialog[open]").forEach((other) => other.close());
   if (openers[name] && openers[name](dialog) === false) return;
+  // Chromium loses typed text in an input that a closed modal dialog hands focus back to:
+  // the dialog must not remember the scan box (the till focuses it again itself).
+  if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
   dialog.showModal();
 }
 
@@ -30,7 +33,9 @@ export function init() {
   $$("dialog").forEach((dialog) => {
     dialog.addEventListener("close", () => views.focusView());
     dialog.addEventListener("click", (event) => {
-      if (event.target.closest("[data-close]")) dialog.close();
+      if (!event.target.closest("[data-close]")) return;
+      dialog.close();
+      views.focusView();
     });
   });
   $$("[data-open]").forEach((button) => button.addEventListener("click", () => open(button.dataset.open)));

@@ -36,7 +36,7 @@ function fromSale(sale) {
 function fromServer(r) {
   return {
     pending: false, conflict: null, number: r.order.number, time: r.device_time || r.order.created_at,
-    cashier: r.cashier ? r.cashier.name : "", register: r.register ? r.register.code : "",
+    cashier: r.cashier ? r.cashier.name : "", register: r.till ? r.till.code : "",
     lines: r.lines.map((l) => ({ ...l, guide: l.guide ? l.guide.name : "" })),
     discounts: r.discounts, subtotal: r.subtotal, discount: r.discount, total: r.total,
     currency: r.currency, change: r.change, member: r.member, tenders: r.tenders, join_url: r.join_url,

@@ -45,7 +45,10 @@ function onKey(event) {
   // A keyboard-wedge scanner types wherever the focus is: send it to the scan box.
   const printable = event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
   if (printable && state.view === "sell" && !typing(event.target) && !document.querySelector("dialog[open]")) {
-    $("#pos-scan").focus();
+    event.preventDefault();
+    const scan = $("#pos-scan");
+    scan.focus();
+    scan.value += event.key;
   }
 }
 
