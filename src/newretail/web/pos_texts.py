@@ -41,6 +41,7 @@ TEXTS = {
     "one_more": N_("One more"),
     "remove_line": N_("Remove %(title)s"),
     "points_count": N_("%(count)s points"),
+    "member_no": N_("No. %(no)s"),
     "store_credit_of": N_("store credit %(amount)s"),
     # members
     "member_not_found": N_("No member with this phone or code. Sign them up below."),

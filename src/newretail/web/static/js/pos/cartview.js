@@ -28,7 +28,7 @@ function lineItem(line, sums) {
   return h("li", { class: `pos-line${state.cart.selected === line.key ? " pos-line--selected" : ""}`, dataset: { line: line.key, sku: line.sku_id } },
     h("div", { class: "pos-line__main" },
       h("span", { class: "pos-line__title", text: line.title }),
-      h("span", { class: "pos-line__meta", text: `${line.barcode || line.sku_code} · ${money(line.unit_price)}` }),
+      h("span", { class: "pos-line__meta", text: [line.sku_code, line.barcode, money(line.unit_price)].filter(Boolean).join(" · ") }),
       h("span", { class: "pos-line__guide" },
         h("label", { class: "sr-only", for: id, text: t("served_by") }),
         h("select", { class: "input input--sm", id, "data-line-guide": true }, guideOptions(line.guide_id)))),
@@ -47,10 +47,13 @@ function renderMember() {
   $("[data-member-none]").hidden = Boolean(member);
   $("[data-member-found]").hidden = !member;
   if (!member) return;
-  $("[data-member-initial]").textContent = (member.name || member.member_no || "?").slice(0, 1);
-  $("[data-member-name]").textContent = member.name || member.member_no;
+  const initial = $("[data-member-initial]");
+  initial.hidden = !member.name;
+  initial.textContent = (member.name || "").slice(0, 1);
+  $("[data-member-name]").textContent = member.name || member.phone || member.member_no;
   $("[data-member-meta]").textContent = [
-    member.phone,
+    t("member_no", { no: member.member_no }),
+    member.name ? member.phone : "",
     t("points_count", { count: member.points }),
     member.store_credit ? t("store_credit_of", { amount: money(member.store_credit) }) : "",
   ].filter(Boolean).join(" · ");

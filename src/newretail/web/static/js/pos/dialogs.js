@@ -57,10 +57,20 @@ function openMember(dialog) {
   setTimeout(() => $("#pos-member-q").focus(), 0);
 }
 
-function memberQuery(text) {
+// A member number (what the member's QR code carries) is 10 digits; anything else is read
+// as a phone number first. Not found one way, the other is tried.
+async function lookUp(text) {
   const clean = text.replace(/[\s-]/g, "");
-  const phone = /^\+?\d{7,15}$/.test(clean);
-  return new URLSearchParams({ store_id: storeId(), [phone ? "phone" : "code"]: clean });
+  const ways = /^\d{10}$/.test(clean) ? ["code", "phone"] : ["phone", "code"];
+  for (const [i, way] of ways.entries()) {
+    try {
+      return await api.get(`/pos/members?${new URLSearchParams({ store_id: storeId(), [way]: clean })}`);
+    } catch (error) {
+      const another = error instanceof api.ApiError && [404, 422].includes(error.status);
+      if (!another || i === ways.length - 1) throw error;
+    }
+  }
+  return null;
 }
 
 async function findMember(event) {
@@ -68,7 +78,7 @@ async function findMember(event) {
   const text = event.target.elements.q.value.trim();
   if (!text) return;
   try {
-    const member = await api.get(`/pos/members?${memberQuery(text)}`);
+    const member = await lookUp(text);
     sell.setMember(member);
     close("member");
   } catch (error) {

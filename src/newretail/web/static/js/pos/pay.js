@@ -18,7 +18,15 @@ let busy = false;
 
 const money = (fen) => format(fen, "CNY", locale());
 const payNote = (text, kind) => say($("[data-pay-note]"), text, kind);
-const current = () => tenders.settle(total, rows, state.cart.member);
+// What the non-cash tenders leave for cash to pay.
+const leftForCash = () => Math.max(0, total - rows.filter((r) => r.method !== "cash").reduce((sum, r) => sum + (r.amount || 0), 0));
+
+// Until the cashier types what they received, cash follows what the other tenders leave.
+function effective() {
+  return rows.map((row) => (row.method === "cash" && row.auto ? { ...row, tendered: leftForCash() } : row));
+}
+
+const current = () => tenders.settle(total, effective(), state.cart.member);
 
 export function init() {
   dialogs.register("pay", () => {
@@ -43,14 +51,13 @@ async function start() {
 }
 
 function addTender(method) {
-  const settled = current();
   if (method === "cash" && rows.some((row) => row.method === "cash")) return;
   const member = state.cart.member;
-  let amount = settled.due;
+  let amount = leftForCash();
   if (method === "points") amount = Math.min(amount, member ? member.points_value : 0);
   if (method === "store_credit") amount = Math.min(amount, member ? member.store_credit : 0);
   serial += 1;
-  rows.push(method === "cash" ? { id: serial, method, tendered: settled.due } : { id: serial, method, amount });
+  rows.push(method === "cash" ? { id: serial, method, auto: true } : { id: serial, method, amount });
   render();
   const row = $(`[data-tender="${serial}"] input`);
   if (row) row.select();
@@ -67,10 +74,8 @@ function tenderRow(row) {
   const amount = (name, label, value) => field(row, name, label, toInput(value), { inputmode: "decimal" });
   const parts = [];
   if (row.method === "cash") {
-    parts.push(amount("tendered", t("received"), row.tendered));
-    const forCash = total - rows.filter((r) => r.method !== "cash").reduce((sum, r) => sum + (r.amount || 0), 0);
-    parts.push(h("span", { class: "pos-quick" }, tenders.quickCash(Math.max(0, forCash)).map((fen) =>
-      h("button", { class: "btn btn--secondary btn--sm", type: "button", dataset: { quick: fen }, text: money(fen) }))));
+    parts.push(amount("tendered", t("received"), row.auto ? leftForCash() : row.tendered));
+    parts.push(h("span", { class: "pos-quick", "data-quick-cash": true }));
   } else {
     parts.push(amount("amount", t("amount"), row.amount));
   }
@@ -92,11 +97,29 @@ function render() {
 function blocked(method) {
   const member = state.cart.member;
   if (tenders.MEMBER_ONLY.has(method) && !member) return true;
+  if (method === "points" && !(member.points_value > 0)) return true;
+  if (method === "store_credit" && !(member.store_credit > 0)) return true;
   if (tenders.ONLINE_ONLY.has(method) && !state.online) return true;
   return method === "cash" && rows.some((row) => row.method === "cash");
 }
 
+// The cash row's figures that follow the other tenders: the quick amounts, and what was
+// received while the cashier has not typed it.
+function followCash() {
+  const row = rows.find((r) => r.method === "cash");
+  const box = $("[data-quick-cash]");
+  if (!row || !box) return;
+  const quick = tenders.quickCash(leftForCash());
+  if (box.dataset.for !== quick.join()) {
+    box.dataset.for = quick.join();
+    fill(box, quick.map((fen) => h("button", { class: "btn btn--secondary btn--sm", type: "button", dataset: { quick: fen }, text: money(fen) })));
+  }
+  const input = $(`[data-tender="${row.id}"] input[name=tendered]`);
+  if (row.auto && input) input.value = toInput(leftForCash());
+}
+
 function summarise() {
+  followCash();
   const settled = current();
   $("[data-pay-total]").textContent = money(total);
   $("[data-pay-due]").textContent = money(settled.due);
@@ -117,6 +140,7 @@ function onInput(event) {
   const { name, value } = event.target;
   if (name === "tendered" || name === "amount") row[name] = parse(value) || 0;
   else row[name] = value.trim();
+  if (name === "tendered") row.auto = false;
   summarise();
 }
 
@@ -131,6 +155,7 @@ function onClick(event) {
   if (quick) {
     const row = rows.find((r) => r.method === "cash");
     row.tendered = Number(quick.dataset.quick);
+    row.auto = false;
     render();
   }
 }

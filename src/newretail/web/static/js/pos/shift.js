@@ -158,7 +158,8 @@ function drawReport(report, closed) {
   box.hidden = false;
   const amount = (fen) => (fen === null || fen === undefined ? "—" : money(fen));
   const badge = $("[data-report-balance]");
-  badge.className = `badge badge--${report.balanced ? "success" : "danger"}`;
+  const tone = report.balanced ? "success" : "danger";
+  badge.className = `badge badge--${closed ? tone : "neutral"}`;
   badge.textContent = closed ? (report.balanced ? t("balanced") : t("not_balanced")) : t("shift_open");
   fill($("[data-report-facts]"),
     fact(t("sales_count"), String(report.sales_count)),
