@@ -8,13 +8,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
-from tests import builders, order_builders
+from tests import builders, member_builders, order_builders
 from tests.browser.live import App
 
 from newretail.auth import service as auth_service
 from newretail.catalog.models import Sku
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
+from newretail.members import service as members_service
+from newretail.members.models import Membership
+from newretail.members.schemas import PointsEntryCreate
 from newretail.orders.models import Order
 from newretail.payments.models import Payment
 from newretail.pos import service as pos_service
@@ -38,8 +41,10 @@ class Counter:
         return self.shop.world.east_cashier
 
 
-def _counter(database: Database, *, open_shift_float: int | None = None) -> Counter:
-    shop = order_builders.shop(database, prices=PRICES, stock=10)
+def _counter(
+    database: Database, *, open_shift_float: int | None = None, stock: int = 10
+) -> Counter:
+    shop = order_builders.shop(database, prices=PRICES, stock=stock)
     with database.transaction() as session:
         barcodes = []
         for i, sku_id in enumerate(shop.skus):
@@ -143,6 +148,16 @@ def test_an_unknown_barcode_is_refused_with_a_message(page: Any, app: App) -> No
     expect(page.get_by_test_id("pay")).to_be_disabled()
 
 
+def _wait_until_ready_offline(page: Any, counter: Counter) -> None:
+    """The service worker controls the till and the store's catalog is on the device."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        "() => new Promise((done) => { const r = indexedDB.open('newretail-pos');"
+        " r.onsuccess = () => { const q = r.result.transaction('kv').objectStore('kv')"
+        f".get('catalog:{counter.shop.store_id}'); q.onsuccess = () => done(!!q.result); }}; }})"
+    )
+
+
 def _sell_offline(page: Any, barcode: str, received: str) -> None:
     _scan(page, barcode)
     expect(page.get_by_test_id("cart-lines").locator("li")).to_have_count(1)
@@ -156,12 +171,7 @@ def test_the_till_sells_through_an_outage_and_syncs_each_sale_once(page: Any, ap
     database = app.server.database
     counter = _counter(database, open_shift_float=10_000)
     _sign_in(page, app, counter)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        "() => new Promise((done) => { const r = indexedDB.open('newretail-pos');"
-        " r.onsuccess = () => { const q = r.result.transaction('kv').objectStore('kv')"
-        f".get('catalog:{counter.shop.store_id}'); q.onsuccess = () => done(!!q.result); }}; }})"
-    )
+    _wait_until_ready_offline(page, counter)
 
     page.context.set_offline(True)
     page.reload()
@@ -217,3 +227,73 @@ def test_the_shift_closes_with_a_balanced_report(page: Any, app: App) -> None:
     expect(cash.locator("td").last).to_have_text("¥0.00")
     expect(page.get_by_role("button", name="开新班")).to_be_visible()
     expect(page.locator("[data-shift-label]")).to_have_text("未开班")
+
+
+def test_a_sale_that_cannot_be_placed_after_an_outage_is_shown_as_a_conflict(
+    page: Any, app: App
+) -> None:
+    counter = _counter(app.server.database, open_shift_float=0, stock=1)
+    _sign_in(page, app, counter)
+    _wait_until_ready_offline(page, counter)
+
+    page.context.set_offline(True)
+    _sell_offline(page, counter.barcodes[0], "129")
+    _sell_offline(page, counter.barcodes[0], "129")
+    page.context.set_offline(False)
+
+    expect(page.get_by_test_id("pending-count")).to_have_text("1 笔冲突")
+    page.get_by_test_id("pending-count").click()
+    conflict = page.locator("[data-status=conflict]")
+    expect(conflict).to_have_count(1)
+    expect(conflict).to_contain_text("冲突")
+    expect(conflict.locator(".pos-sale__conflict")).not_to_be_empty()
+    expect(page.locator("[data-status=synced]")).to_have_count(1)
+    assert _orders(app.server.database, counter.shop.store_id) == [("pos", "completed", 12_900)]
+
+
+def _member_with_points(database: Database, counter: Counter, points: int) -> str:
+    member_id = member_builders.member(database, counter.shop.world)
+    with database.transaction() as session:
+        members_service.post(
+            session=session,
+            scope=SYSTEM,
+            member_id=member_id,
+            data=PointsEntryCreate.model_validate({"kind": "earn", "points": points}),
+        )
+        member = session.get(Membership, member_id)
+        assert member is not None
+        return member.member_no
+
+
+def test_a_member_pays_with_points_card_and_cash(page: Any, app: App) -> None:
+    database = app.server.database
+    counter = _counter(database, open_shift_float=0)
+    member_no = _member_with_points(database, counter, 2_000)
+    _sign_in(page, app, counter)
+    _scan(page, counter.barcodes[0])
+    expect(page.get_by_test_id("pay")).to_be_enabled()
+
+    page.keyboard.press("F2")
+    page.get_by_test_id("member-q").fill(member_no)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("member-name")).to_be_visible()
+    page.keyboard.press("F8")
+    page.get_by_role("button", name="积分", exact=True).click()
+    page.get_by_role("button", name="银行卡", exact=True).click()
+    page.locator("[data-method=card] input[name=amount]").fill("100")
+    expect(page.get_by_test_id("pay-due")).to_have_text("¥0.00")
+    page.get_by_label("实收现金").fill("5")
+    expect(page.get_by_test_id("complete-sale")).to_be_disabled()
+    expect(page.get_by_test_id("pay-due")).to_have_text("¥4.00")
+    page.get_by_label("实收现金").fill("10")
+    expect(page.get_by_test_id("pay-change")).to_have_text("¥1.00")
+    page.get_by_test_id("complete-sale").click()
+
+    receipt = page.get_by_test_id("receipt")
+    expect(receipt).to_contain_text(member_no)
+    expect(receipt).to_contain_text("积分")
+    with database.transaction(read_only=True) as session:
+        paid = sorted(session.execute(select(Payment.method, Payment.amount)).all())
+    assert ("points", 2_000) in paid
+    assert ("card", 10_000) in paid
+    assert ("cash", 900) in paid
