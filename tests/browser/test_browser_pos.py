@@ -131,6 +131,10 @@ def test_a_cashier_opens_a_shift_scans_and_sells_for_cash_with_change(page: Any,
     expect(receipt).to_contain_text("¥42.00")
     expect(receipt.locator(".receipt__qr")).to_be_visible()
     expect(page.locator("[data-receipt-status]")).to_have_text("已上传")
+    page.emulate_media(media="print")
+    expect(page.locator("[data-print] .receipt")).to_contain_text("¥42.00")
+    expect(page.get_by_test_id("scan")).to_be_hidden()
+    page.emulate_media(media="screen")
     assert _orders(app.server.database, counter.shop.store_id) == [("pos", "completed", 25_800)]
     with app.server.database.transaction(read_only=True) as session:
         cash = session.scalars(select(Payment.amount).where(Payment.method == "cash")).all()

@@ -11,8 +11,7 @@ import { methodName, t } from "./texts.js";
 let shownModel = null;
 
 export function init() {
-  $("[data-print-receipt]").addEventListener("click", print);
-  window.addEventListener("afterprint", () => fill($("[data-print]")));
+  $("[data-print-receipt]").addEventListener("click", () => window.print());
 }
 
 function fromSale(sale) {
@@ -81,9 +80,12 @@ function build(model) {
     h("footer", { class: "receipt__foot" }, qr(model), h("span", { text: t("join_hint") }), h("span", { text: t("thanks") })));
 }
 
+// The receipt on screen, and the same in the page's print area: printing the till (the
+// button or the browser's own print) prints the receipt last shown.
 function draw(model) {
   shownModel = model;
   fill($("[data-receipt]"), build(model));
+  fill($("[data-print]"), build(model));
   const change = $("[data-receipt-change]");
   change.hidden = !model.change;
   change.textContent = t("give_change", { amount: format(model.change, model.currency, locale()) });
@@ -104,10 +106,4 @@ export async function show(sale) {
   } catch (error) {
     // the device's receipt stays shown
   }
-}
-
-function print() {
-  if (!shownModel) return;
-  fill($("[data-print]"), build(shownModel));
-  window.print();
 }
