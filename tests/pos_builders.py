@@ -11,8 +11,9 @@ from newretail.catalog.models import Sku
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
 from newretail.pos import service as pos_service
-from newretail.pos.schemas import RegisterCreate
+from newretail.pos.schemas import RegisterCreate, SyncBatch
 from tests import order_builders
+from tests.builders import BrandWorld
 from tests.order_builders import Shop
 
 
@@ -79,3 +80,38 @@ def sale(t: Till, *, quantities: list[int] | None = None, **fields: Any) -> dict
         "tenders": [{"method": "cash", "amount": total}],
     }
     return {**body, **fields}
+
+
+def victim_till(database: Database, world: BrandWorld, sku_id: int) -> dict[str, int | str]:
+    """A register of the world's east store with an open shift, a sale carried out of it and
+    a synced sale kept as a conflict (its SKU priced 100 by the brand, one unit received)."""
+    order_builders.receive(database, world.east_store.id, sku_id, 1)
+    with database.transaction() as session:
+        cashier = auth_service.scope_for_staff(
+            session=session, staff=session.merge(world.east_cashier)
+        )
+        register = pos_service.create_register(
+            session=session,
+            scope=SYSTEM,
+            data=RegisterCreate(store_id=world.east_store.id, code=f"V{uuid.uuid4().hex[:8]}"),
+        )
+        shift = pos_service.open_shift(
+            session=session, scope=cashier, register_id=register.id, opening_float=0
+        )
+        ids: dict[str, int | str] = {"register_id": register.id, "shift_id": shift.id}
+    bodies = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "shift_id": ids["shift_id"],
+            "lines": [{"sku_id": sku_id, "quantity": 1}],
+            "tenders": [{"method": "cash", "amount": 100}],
+        }
+        for _ in range(2)
+    ]
+    batch = SyncBatch.model_validate({"register_id": ids["register_id"], "sales": bodies})
+    sold, kept = pos_service.sync(database=database, scope=cashier, data=batch).results
+    assert kept.sale.conflict is not None
+    ids.update(
+        sale_id=sold.sale.sale_id, client_id=sold.client_id, conflict_id=kept.sale.conflict.id
+    )
+    return ids

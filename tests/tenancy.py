@@ -510,7 +510,32 @@ def select_statement(model: Any, period_id: int) -> Any:
     return select(model).where(model.period_id == period_id)
 
 
+def victim_till(v: Victim) -> dict[str, int | str]:
+    """The victim's register, open shift, a sale and a conflict (made once)."""
+    found: dict[str, int | str] | None = getattr(v, "_till", None)
+    if found is None:
+        from tests import pos_builders
+
+        found = pos_builders.victim_till(v.database, v.world, v.catalog()["sku_id"])
+        setattr(v, "_till", found)  # noqa: B010
+    return found
+
+
+def _sale_body(v: Victim, shift_id: int | str) -> dict[str, Any]:
+    return {
+        "client_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "shift_id": shift_id,
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+        "tenders": [{"method": "cash", "amount": 100}],
+    }
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
+    "register_id": lambda v: victim_till(v)["register_id"],
+    "shift_id": lambda v: victim_till(v)["shift_id"],
+    "sale_id": lambda v: victim_till(v)["sale_id"],
+    "conflict_id": lambda v: victim_till(v)["conflict_id"],
+    "client_id": lambda v: victim_till(v)["client_id"],
     "address_id": victim_address_id,
     "plan_id": victim_plan_id,
     "rule_id": victim_rule_id,
@@ -574,6 +599,52 @@ def _address_body() -> dict[str, Any]:
 
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/pos/registers"): lambda v: {"store_id": v.world.east_store.id, "code": "X"},
+    ("POST", "/api/v1/pos/shifts"): lambda v: {
+        "register_id": victim_till(v)["register_id"],
+        "opening_float": 0,
+    },
+    ("POST", "/api/v1/pos/shifts/{shift_id}/reopen"): lambda v: {"reason": "evil"},
+    ("POST", "/api/v1/pos/members"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "phone": "13812340000",
+    },
+    ("POST", "/api/v1/pos/members/{member_id}/store-credit"): lambda v: {
+        "amount": 100,
+        "reason": "evil",
+    },
+    ("POST", "/api/v1/pos/quote"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
+    },
+    ("POST", "/api/v1/pos/orders"): lambda v: _sale_body(v, victim_till(v)["shift_id"]),
+    ("POST", "/api/v1/pos/sync"): lambda v: {
+        "register_id": victim_till(v)["register_id"],
+        "sales": [_sale_body(v, victim_till(v)["shift_id"])],
+    },
+    ("POST", "/api/v1/pos/conflicts/{conflict_id}/settle"): lambda v: {"resolution": "void"},
+    ("POST", "/api/v1/pos/pickups/handover"): lambda v: {
+        "shift_id": victim_till(v)["shift_id"],
+        "pickup_code": "123456",
+    },
+    ("POST", "/api/v1/pos/returns"): lambda v: {
+        "shift_id": victim_till(v)["shift_id"],
+        "order_id": victim_order_id(v),
+        "lines": [{"order_line_id": 1, "quantity": 1}],
+    },
+    ("POST", "/api/v1/pos/presales/deposits"): lambda v: {
+        "client_id": "1f8fad5b-d9cb-469f-a165-70867728950e",
+        "shift_id": victim_till(v)["shift_id"],
+        "presale_id": victim_presale_id(v),
+        "sku_id": v.catalog()["sku_id"],
+        "member_id": victim_member_id(v),
+        "tenders": [{"method": "cash", "amount": 100}],
+    },
+    ("POST", "/api/v1/pos/presales/deposits/{deposit_id}/balance"): lambda v: {
+        "client_id": "2f8fad5b-d9cb-469f-a165-70867728950e",
+        "shift_id": victim_till(v)["shift_id"],
+        "tenders": [{"method": "cash", "amount": 100}],
+    },
     ("POST", "/api/v1/payments/deferred"): lambda v: {"order_id": victim_order_id(v)},
     ("POST", "/api/v1/payments/deferred/{charge_id}/pay"): lambda v: {},
     ("PUT", "/api/v1/payments/deferred/policy"): lambda v: {
@@ -784,6 +855,10 @@ def _rule_body() -> dict[str, Any]:
 
 # Query parameters a route requires, so that the call reaches the service.
 ATTACK_QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/api/v1/pos/products"): {"store_id": "1", "q": "a"},
+    ("GET", "/api/v1/pos/members"): {"store_id": "1", "phone": "13812340000"},
+    ("GET", "/api/v1/pos/guides"): {"store_id": "1"},
+    ("GET", "/api/v1/pos/orders-to-return"): {"number": "0"},
     ("GET", "/api/v1/consumers/me/addresses"): {"brand_id": "1"},
     ("GET", "/api/v1/stores/{store_id}/catalog"): {"channel": "pos"},
     ("GET", "/api/v1/catalog/exports"): {"kind": "offers"},

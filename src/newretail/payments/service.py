@@ -384,8 +384,8 @@ def _publish_refund(session: Session, order: Order, record: Refund) -> None:
         session=session,
         brand_id=order.brand_id,
         type="payment.refunded",
-        resource_type="order",
-        resource_id=order.id,
+        resource_type="refund",
+        resource_id=record.id,
         payload={
             "refund_id": record.id,
             "order_id": order.id,

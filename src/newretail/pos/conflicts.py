@@ -34,7 +34,6 @@ def _query(scope: Scope) -> Select[SaleConflict]:
 
 
 def get_conflict(*, session: Session, scope: Scope, conflict_id: int) -> SaleConflict:
-    access.require_till(scope)
     found = session.scalar(
         _query(scope)
         .where(SaleConflict.id == conflict_id)
@@ -42,6 +41,7 @@ def get_conflict(*, session: Session, scope: Scope, conflict_id: int) -> SaleCon
     )
     if found is None:
         raise errors.ConflictNotFound()
+    access.require_till(scope)
     return found
 
 

@@ -6,7 +6,6 @@ shift's store; what the till's drawer gives or takes is journaled in the shift.
 
     hand_over        the pickup waiting at this shift's store with the code (a code of
                      another store's pickup is refused by the orders service)
-    order_to_take_back  an order of the brand by its number, from any channel or store
     take_return      received at once at this store: stock back, money back to the order's
                      tenders in proportion; what goes back to a tender a till took (cash
                      from this drawer) is journaled as a refund of this shift
@@ -20,11 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newretail.kernel.scope import Scope
-from newretail.orders import errors as orders_errors
 from newretail.orders import service as orders_service
 from newretail.orders.models import Fulfilment, Order
 from newretail.payments import service as payments_service
-from newretail.pos import access, errors, rules, sales, selling, shifts
+from newretail.pos import errors, rules, sales, selling, shifts
 from newretail.pos.models import Shift, TillEntry
 from newretail.pos.rules import ShiftStatus, TenderLine, TenderMethod
 from newretail.pos.schemas import (
@@ -57,18 +55,6 @@ def hand_over(*, session: Session, scope: Scope, shift_id: int, pickup_code: str
     return orders_service.hand_over(
         session=session, scope=scope, store_id=shift.store_id, pickup_code=pickup_code
     )
-
-
-def order_to_take_back(*, session: Session, scope: Scope, number: str) -> Order:
-    """The order with this number, of the caller's brand whichever channel or store sold it:
-    a till takes back orders bought anywhere (the returns service checks the rest)."""
-    access.require_till(scope)
-    order = session.scalar(
-        select(Order).where(Order.brand_id == access.brand_of(scope), Order.number == number)
-    )
-    if order is None:
-        raise orders_errors.OrderNotFound()
-    return order
 
 
 def take_return(
@@ -114,6 +100,11 @@ def take_return(
     return record, [RefundedTender(method=t.method, amount=t.amount) for t in refund.tenders]
 
 
+def order_to_return(*, session: Session, scope: Scope, number: str) -> Order:
+    """An order of any channel of the brand, by its number, to take back at the till."""
+    return returns_service.order_by_number(session=session, scope=scope, number=number)
+
+
 def _pay(
     session: Session,
     scope: Scope,
@@ -140,6 +131,16 @@ def _pay(
     )
     pairs = [(line, item.payment_id) for line, item in zip(lines, charged, strict=True)]
     selling.write_journal(session, shift, order_id, sale_id, pairs, kind="sale")
+    return _paid_read(client_id, sale_id, deposit_id, paid, pairs)
+
+
+def _paid_read(
+    client_id: str,
+    sale_id: int,
+    deposit_id: int,
+    paid: orders_service.OrderView,
+    pairs: Sequence[tuple[TenderLine, int]],
+) -> SaleRead:
     return SaleRead(
         client_id=client_id,
         status=rules.SaleStatus.PLACED.value,
@@ -148,7 +149,7 @@ def _pay(
         order_number=paid.number,
         order_status=paid.status,
         total=paid.total,
-        change=rules.change_due(lines),
+        change=rules.change_due(line for line, _ in pairs),
         tenders=[
             TenderRead(
                 method=line.method.value,

@@ -92,8 +92,8 @@ def post(
 
 def issue(*, session: Session, scope: Scope, member_id: int, amount: int, reason: str) -> int:
     """A manager gives (or, negative, takes back) store credit; audited."""
-    access.require_manager(scope)
     member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
+    access.require_manager(scope)
     after = post(
         session=session,
         scope=scope,

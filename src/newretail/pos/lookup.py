@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from newretail.auth import service as auth_service
 from newretail.catalog import service as catalog_service
+from newretail.catalog.models import Sku
 from newretail.inventory import service as inventory_service
+from newretail.kernel.sale import SaleOffer
 from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.members.errors import MemberNotFound
@@ -66,24 +68,25 @@ def products(
     units = inventory_service.available(
         session=session, brand_id=store.brand_id, sku_ids=ids, location_ids=[store.id]
     )
-    hits = []
-    for sku, title in found:
-        offer = offers.get(sku.id)
-        hits.append(
-            ProductHit(
-                sku_id=sku.id,
-                product_id=sku.product_id,
-                sku_code=sku.code,
-                barcode=sku.barcode,
-                title=offer.title if offer else f"{title} ({sku.code})",
-                unit_price=offer.unit_price if offer else None,
-                currency=brand.currency,
-                price_source=offer.price_source if offer else {},
-                sellable=bool(offer and offer.sellable and offer.unit_price is not None),
-                available_here=units[(store.id, sku.id)],
-            )
-        )
-    return hits
+    return [
+        _hit(sku, title, offers.get(sku.id), brand.currency, units[(store.id, sku.id)])
+        for sku, title in found
+    ]
+
+
+def _hit(sku: Sku, title: str, offer: SaleOffer | None, currency: str, units: int) -> ProductHit:
+    return ProductHit(
+        sku_id=sku.id,
+        product_id=sku.product_id,
+        sku_code=sku.code,
+        barcode=sku.barcode,
+        title=offer.title if offer else f"{title} ({sku.code})",
+        unit_price=offer.unit_price if offer else None,
+        currency=currency,
+        price_source=offer.price_source if offer else {},
+        sellable=bool(offer and offer.sellable and offer.unit_price is not None),
+        available_here=units,
+    )
 
 
 def _member(session: Session, scope: Scope, phone: str | None, code: str | None) -> Membership:

@@ -18,8 +18,7 @@ from newretail.org import rules as org_rules
 from newretail.org import service as org_service
 from newretail.pos import errors, sales
 from newretail.pos.models import PosSale, Register
-from newretail.pos.schemas import (
-    OfferTaken,
+from newretail.pos.receipt_schemas import (
     Receipt,
     ReceiptBrand,
     ReceiptLine,
@@ -28,8 +27,8 @@ from newretail.pos.schemas import (
     ReceiptPerson,
     ReceiptRegister,
     ReceiptStore,
-    SaleRead,
 )
+from newretail.pos.schemas import OfferTaken, SaleRead
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 

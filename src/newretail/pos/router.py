@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from newretail.db import Database
 from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, get_database
 from newretail.kernel.schemas import Page
+from newretail.kernel.scope import Scope
 from newretail.orders.schemas import FulfilmentRead, OrderRead
 from newretail.pos import service
 from newretail.pos.models import Register, Shift
+from newretail.pos.receipt_schemas import Receipt
 from newretail.pos.schemas import (
     BalanceSale,
     ConflictDetail,
@@ -27,7 +29,6 @@ from newretail.pos.schemas import (
     ProductHits,
     QuoteCreate,
     QuoteRead,
-    Receipt,
     RefundedTender,
     RegisterCreate,
     RegisterRead,
@@ -145,7 +146,7 @@ def get_shift(shift_id: int, session: SessionDep, scope: ScopeDep) -> Shift:
     return service.get_shift(session=session, scope=scope, shift_id=shift_id)
 
 
-def _report(session: Session, scope: Any, shift_id: int) -> ShiftReport:
+def _report(session: Session, scope: Scope, shift_id: int) -> ShiftReport:
     shift, lines, (count, total, refunds) = service.report(
         session=session, scope=scope, shift_id=shift_id
     )
@@ -268,17 +269,6 @@ def place_sale(data: SaleCreate, session: SessionDep, scope: ScopeDep) -> JSONRe
     return _write(session, work)
 
 
-@router.get("/orders/lookup", response_model=OrderRead)
-def order_lookup(
-    number: Annotated[str, Query(min_length=1, max_length=40)],
-    session: SessionDep,
-    scope: ScopeDep,
-) -> OrderRead:
-    """An order of the brand by its number (any channel, any store), to take back."""
-    order = service.order_to_take_back(session=session, scope=scope, number=number.strip())
-    return OrderRead.model_validate(order)
-
-
 @router.get("/orders/{client_id}", response_model=SaleRead)
 def sale_by_client_id(
     client_id: Annotated[str, Path(min_length=1, max_length=36)],
@@ -351,6 +341,17 @@ def hand_over(data: PickupHandover, session: SessionDep, scope: ScopeDep) -> Ful
         session=session, scope=scope, shift_id=data.shift_id, pickup_code=data.pickup_code
     )
     return FulfilmentRead.model_validate(fulfilment)
+
+
+@router.get("/orders-to-return", response_model=OrderRead)
+def order_to_return(
+    session: SessionDep,
+    scope: ScopeDep,
+    number: Annotated[str, Query(min_length=1, max_length=32)],
+) -> OrderRead:
+    """An order of any channel of the brand, by its number, to take back here."""
+    order = service.order_to_return(session=session, scope=scope, number=number)
+    return OrderRead.model_validate(order)
 
 
 class TillReturnRead(ReturnRead):

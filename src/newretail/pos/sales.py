@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from newretail.db import Database, utcnow
+from newretail.db import utcnow
 from newretail.kernel import visibility
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
@@ -30,9 +31,6 @@ from newretail.pos.schemas import (
     ConflictRead,
     SaleCreate,
     SaleRead,
-    SyncBatch,
-    SyncRead,
-    SyncResult,
     TenderRead,
 )
 
@@ -59,40 +57,87 @@ def _replay(found: PosSale, fingerprint: str) -> Placed:
     return Placed(SaleRead.model_validate(found.result), True)
 
 
-def _claim(session: Session, sale: PosSale) -> PosSale | None:
-    """Insert the sale's row; None if its client id was taken (the taker has committed)."""
-    try:
-        with session.begin_nested():
-            session.add(sale)
-            session.flush()
-    except IntegrityError:
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A client id this transaction took: the sale's row, written before anything else."""
+
+    id: int
+    brand_id: int
+    store_id: int
+    client_id: str
+    request: dict[str, Any]
+
+
+def claim(session: Session, values: dict[str, Any]) -> Claim | None:
+    """Insert the sale's row, or nothing if its client id is taken: None then.
+
+    ``ON CONFLICT DO NOTHING``: on PostgreSQL a racing insert of the same id waits for the
+    first transaction and, once it commits, inserts nothing; no error, no savepoint.
+    """
+    dialect = session.connection().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(PosSale)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["brand_id", "client_id"])
+        .returning(PosSale.id)
+    )
+    sale_id = session.execute(statement).scalar()
+    if sale_id is None:
         return None
-    return sale
+    return Claim(
+        int(sale_id), values["brand_id"], values["store_id"], values["client_id"], values["request"]
+    )
 
 
-def place_sale(
-    *,
-    session: Session,
-    scope: Scope,
-    data: SaleCreate,
-    source: str = "online",
-    register: Register | None = None,
-) -> Placed:
-    """Take the sale once; see the module docstring."""
+def _values(
+    scope: Scope, brand_id: int, body: dict[str, Any], fingerprint: str, **fields: Any
+) -> dict[str, Any]:
+    return {
+        "brand_id": brand_id,
+        "client_id": str(body["client_id"]),
+        "fingerprint": fingerprint,
+        "request": body,
+        "result": {},
+        "cashier_id": scope.actor_id,
+        "created_at": utcnow(),
+        "order_id": None,
+        **fields,
+    }
+
+
+def place_sale(*, session: Session, scope: Scope, data: SaleCreate) -> Placed:
+    """A sale from a till that is online: taken once; a refusal is an error, nothing kept."""
     access.require_till(scope)
     brand_id = access.brand_of(scope)
     body = data.model_dump(mode="json")
-    fingerprint, client_id = rules.fingerprint(body), str(data.client_id)
-    found = _find(session, brand_id, client_id)
+    fingerprint = rules.fingerprint(body)
+    found = _find(session, brand_id, str(data.client_id))
     if found is not None:
         return _replay(found, fingerprint)
-    shift = _shift_of(session, scope, data.shift_id, register)
+    shift = shifts.get_shift(session=session, scope=scope, shift_id=data.shift_id)
+    return take(session, scope, data, shift, None, body, fingerprint, source="online")
+
+
+def take(
+    session: Session,
+    scope: Scope,
+    data: SaleCreate,
+    shift: Shift | None,
+    register: Register | None,
+    body: dict[str, Any],
+    fingerprint: str,
+    *,
+    source: str,
+) -> Placed:
+    """Claim the sale's client id, then place it (from a sync, a refusal is kept)."""
     where = shift or register
-    assert where is not None  # without a register, an unknown shift was refused above
-    sale = PosSale(
-        brand_id=brand_id,
-        client_id=client_id,
-        fingerprint=fingerprint,
+    assert where is not None  # a sync names its register; online, the shift was found
+    values = _values(
+        scope,
+        where.brand_id,
+        body,
+        fingerprint,
         kind="sale",
         store_id=where.store_id,
         shift_id=shift.id if shift else None,
@@ -100,21 +145,19 @@ def place_sale(
         source=source,
         status=SaleStatus.CONFLICT.value,
         device_time=data.device_time,
-        request=body,
-        result={},
-        cashier_id=scope.actor_id,
     )
-    if _claim(session, sale) is None:
-        found = _find(session, brand_id, client_id)
+    claimed = claim(session, values)
+    if claimed is None:
+        found = _find(session, where.brand_id, values["client_id"])
         assert found is not None
         return _replay(found, fingerprint)
-    outcome = attempt(
+    read = attempt(
         session,
-        sale,
-        lambda: sell_as_made(session, scope, shift, data, sale.id),
+        claimed,
+        lambda: sell_as_made(session, scope, shift, data, claimed.id),
         raise_refusal=source == "online",
     )
-    return Placed(outcome, False)
+    return Placed(read, False)
 
 
 def once(
@@ -137,10 +180,11 @@ def once(
         return _replay(found, fingerprint)
     if shift.status != ShiftStatus.OPEN.value:
         raise errors.ShiftNotOpen()
-    sale = PosSale(
-        brand_id=brand_id,
-        client_id=client_id,
-        fingerprint=fingerprint,
+    values = _values(
+        scope,
+        brand_id,
+        body,
+        fingerprint,
         kind=kind,
         store_id=shift.store_id,
         shift_id=shift.id,
@@ -148,34 +192,17 @@ def once(
         source="online",
         status=SaleStatus.PLACED.value,
         device_time=None,
-        request=body,
-        result={},
-        cashier_id=scope.actor_id,
     )
-    if _claim(session, sale) is None:
+    claimed = claim(session, values)
+    if claimed is None:
         found = _find(session, brand_id, client_id)
         assert found is not None
         return _replay(found, fingerprint)
-    return Placed(attempt(session, sale, lambda: work(sale.id), raise_refusal=True), False)
-
-
-def _shift_of(
-    session: Session, scope: Scope, shift_id: int, register: Register | None
-) -> Shift | None:
-    """The sale's shift; from a sync, an unknown one is the sale's conflict, not the batch's."""
-    try:
-        shift = shifts.get_shift(session=session, scope=scope, shift_id=shift_id)
-    except errors.ShiftNotFound:
-        if register is None:
-            raise
-        return None
-    if register is not None and shift.register_id != register.id:
-        return None if shift.store_id != register.store_id else shift
-    return shift
+    return Placed(attempt(session, claimed, lambda: work(claimed.id), raise_refusal=True), False)
 
 
 def attempt(
-    session: Session, sale: PosSale, work: Callable[[], SaleRead], *, raise_refusal: bool
+    session: Session, sale: Claim, work: Callable[[], SaleRead], *, raise_refusal: bool
 ) -> SaleRead:
     """Run ``work`` in a savepoint; a refusal is raised, or kept as the sale's conflict."""
     try:
@@ -185,10 +212,12 @@ def attempt(
         if raise_refusal:
             raise
         read = _conflicted(session, sale, exc)
-    sale.status = read.status
-    sale.order_id = read.order_id
-    sale.result = read.model_dump(mode="json")
-    session.flush()
+    session.execute(
+        update(PosSale)
+        .where(PosSale.id == sale.id)
+        .values(status=read.status, order_id=read.order_id, result=read.model_dump(mode="json")),
+        execution_options={"synchronize_session": False},
+    )
     return read
 
 
@@ -259,7 +288,7 @@ def sold_read(client_id: str, sale_id: int, sold: selling.Sold) -> SaleRead:
     )
 
 
-def _conflicted(session: Session, sale: PosSale, exc: DomainError) -> SaleRead:
+def _conflicted(session: Session, sale: Claim, exc: DomainError) -> SaleRead:
     conflict = SaleConflict(
         brand_id=sale.brand_id,
         store_id=sale.store_id,
@@ -287,46 +316,24 @@ def _conflicted(session: Session, sale: PosSale, exc: DomainError) -> SaleRead:
     )
 
 
-def sync(*, database: Database, scope: Scope, data: SyncBatch) -> SyncRead:
-    """A till's queue: each sale taken once, in a transaction of its own, oldest first."""
-    with database.transaction() as session:
-        register = shifts.get_register(session=session, scope=scope, register_id=data.register_id)
-        session.expunge(register)
-    results = []
-    for sale in data.sales:
-        with database.transaction() as session:
-            placed = place_sale(
-                session=session, scope=scope, data=sale, source="sync", register=register
-            )
-        results.append(
-            SyncResult(
-                client_id=str(sale.client_id),
-                status=placed.read.status,
-                replayed=placed.replayed,
-                sale=placed.read,
-            )
-        )
-    return SyncRead(results=results)
-
-
 def _sale_query(scope: Scope) -> Select[PosSale]:
     return visibility.restrict(select(PosSale), scope, access.SALES)
 
 
 def get_sale(*, session: Session, scope: Scope, sale_id: int) -> PosSale:
-    access.require_till(scope)
     found = session.scalar(_sale_query(scope).where(PosSale.id == sale_id))
     if found is None:
         raise errors.SaleNotFound()
+    access.require_till(scope)
     return found
 
 
 def sale_by_client_id(*, session: Session, scope: Scope, client_id: str) -> SaleRead:
     """The sale's first answer, its conflict as it stands now."""
-    access.require_till(scope)
     found = session.scalar(_sale_query(scope).where(PosSale.client_id == client_id))
     if found is None:
         raise errors.SaleNotFound()
+    access.require_till(scope)
     read = SaleRead.model_validate(found.result)
     conflict = session.scalar(select(SaleConflict).where(SaleConflict.sale_id == found.id))
     if conflict is None:

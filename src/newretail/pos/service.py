@@ -7,8 +7,9 @@
                    counter; quotes (promotions and the member's best coupons)
     selling.py     a sale drafted by the orders service, checked against the till, paid by
                    its tenders through the payments service, journaled in the shift
-    sales.py       sales by client id (taken once, replays get the first answer), the sync
-                   of a till's queue, a sale's conflict kept when it cannot be placed
+    sales.py       sales by client id (taken once, replays get the first answer), a synced
+                   sale's conflict kept when it cannot be placed
+    sync.py        a till's queue of offline sales, each in a transaction of its own
     conflicts.py   conflicts listed and settled by managers (retry, honour, void), audited
     receipts.py    a sale's receipt, with a join-membership link for its QR code
     counter.py     pickups, returns and exchanges of any channel's orders, pre-sale
@@ -23,7 +24,7 @@ from newretail.pos.conflicts import details as conflict_details
 from newretail.pos.conflicts import get_conflict, list_conflicts, settle
 from newretail.pos.counter import (
     hand_over,
-    order_to_take_back,
+    order_to_return,
     take_balance,
     take_deposit,
     take_return,
@@ -32,7 +33,7 @@ from newretail.pos.credit import balance as store_credit_balance
 from newretail.pos.credit import issue as issue_store_credit
 from newretail.pos.lookup import find_member, guides, products, quote, sign_up
 from newretail.pos.receipts import receipt
-from newretail.pos.sales import Placed, get_sale, place_sale, sale_by_client_id, sync
+from newretail.pos.sales import Placed, get_sale, place_sale, sale_by_client_id
 from newretail.pos.shifts import (
     close_shift,
     create_register,
@@ -45,6 +46,7 @@ from newretail.pos.shifts import (
     reopen_shift,
     report,
 )
+from newretail.pos.sync import sync
 
 __all__ = [
     "Placed",
@@ -64,7 +66,7 @@ __all__ = [
     "list_shifts",
     "open_shift",
     "open_shifts_of",
-    "order_to_take_back",
+    "order_to_return",
     "place_sale",
     "products",
     "quote",

@@ -50,10 +50,10 @@ def register_query(scope: Scope) -> Select[Register]:
 
 
 def get_register(*, session: Session, scope: Scope, register_id: int) -> Register:
-    access.require_till(scope)
     found = session.scalar(register_query(scope).where(Register.id == register_id))
     if found is None:
         raise errors.RegisterNotFound()
+    access.require_till(scope)
     return found
 
 
@@ -81,11 +81,11 @@ def open_shifts_of(*, session: Session, register_ids: Sequence[int]) -> dict[int
 
 
 def get_shift(*, session: Session, scope: Scope, shift_id: int) -> Shift:
-    access.require_till(scope)
     query = visibility.restrict(select(Shift), scope, access.SHIFTS).where(Shift.id == shift_id)
     found = session.scalar(query.execution_options(populate_existing=True))
     if found is None:
         raise errors.ShiftNotFound()
+    access.require_till(scope)
     return found
 
 

@@ -187,6 +187,17 @@ def _order(session: Session, scope: Scope, order_id: int) -> Order:
     return order
 
 
+def order_by_number(*, session: Session, scope: Scope, number: str) -> Order:
+    """An order of the caller's brand, from any channel, by its number: what a till takes
+    back (a consumer's receipt or order page shows the number)."""
+    access.require_staff(scope, *access.CASHIERS)
+    query = visibility.restrict(select(Order).where(Order.number == number), scope, BRAND_ORDERS)
+    order = session.scalar(query)
+    if order is None:
+        raise errors.OrderNotFound()
+    return order
+
+
 def _receiving(session: Session, scope: Scope, order: Order, location_id: int) -> Store:
     location = org_service.get_store(
         session=session, scope=access.system_for(order.brand_id), store_id=location_id
@@ -491,6 +502,7 @@ __all__: Sequence[str] = [
     "get_policy",
     "get_return",
     "list_returns",
+    "order_by_number",
     "put_policy",
     "receive",
     "return_query",

@@ -27,6 +27,7 @@ from newretail.simulate import (
     orders,
     organisation,
     presales,
+    tills,
     touchpoints,
 )
 from newretail.simulate.demo_files import DemoLogin
@@ -63,6 +64,7 @@ def steps(
         commission.plan_step(),
         orders.step(orders_plan),
         presales.step(),
+        tills.step(),
         commission.settle_step(),
         campaigns.step(),
     ]

@@ -155,3 +155,18 @@ def test_the_endless_aisle_ships_what_this_store_lacks_from_another_store(
         ("ship_from_store", till.shop.far_store_id)
     ]
     assert order_builders.level(database, till.shop.far_store_id, till.shop.skus[0]) == (2, 0)
+
+
+def test_a_sale_in_store_is_delivered_same_city_by_a_courier(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database)
+    address = {"name": "Li", "phone": "13800000000", "line1": "2 Road", "lat": 31.24, "lng": 121.48}
+    body = pos_builders.sale(till, delivery={"method": "same_city", "address": address})
+    response = client.post("/api/v1/pos/orders", json=body, headers=till.headers())
+    fulfilments = client.get(
+        f"/api/v1/orders/{response.json()['order_id']}/fulfilments", headers=till.headers()
+    ).json()
+    assert response.status_code == 201, response.text
+    assert response.json()["order_status"] == "allocated"
+    assert [(f["kind"], f["location_id"]) for f in fulfilments] == [("same_city", till.store_id)]

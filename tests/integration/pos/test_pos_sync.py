@@ -3,6 +3,7 @@
 import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import order_builders, pos_builders
@@ -10,6 +11,7 @@ from tests import order_builders, pos_builders
 from newretail.audit.models import AuditEntry
 from newretail.db import Database
 from newretail.orders.models import Order
+from newretail.pos import selling
 from newretail.pos.models import PosSale, SaleConflict
 
 
@@ -167,3 +169,28 @@ def test_a_price_changed_meanwhile_is_a_conflict_the_manager_honours(
     with database.transaction(read_only=True) as session:
         kept = session.scalars(select(SaleConflict.status)).all()
     assert kept == ["settled"]
+
+
+def test_a_server_stopped_mid_sync_keeps_what_it_took_and_the_replay_finishes(
+    client: TestClient, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    till = pos_builders.till(database)
+    batch = _batch(till, 4)
+    calls: list[int] = []
+    sell = selling.sell
+
+    def dies_on_the_third(**kwargs: Any) -> selling.Sold:
+        calls.append(1)
+        assert len(calls) != 3, "the server stops here"
+        return sell(**kwargs)
+
+    monkeypatch.setattr(selling, "sell", dies_on_the_third)
+    with pytest.raises(AssertionError):
+        client.post("/api/v1/pos/sync", json=batch, headers=till.headers())
+    kept = _count(database, Order)
+    monkeypatch.setattr(selling, "sell", sell)
+    replay = client.post("/api/v1/pos/sync", json=batch, headers=till.headers()).json()
+    assert kept == 2
+    assert [r["replayed"] for r in replay["results"]] == [True, True, False, False]
+    assert [r["status"] for r in replay["results"]] == ["completed"] * 4
+    assert _count(database, Order) == _count(database, PosSale) == 4

@@ -52,3 +52,19 @@ def test_an_order_follows_its_fulfilments_only_when_all_have_moved() -> None:
     assert status_after_fulfilment([F.SHIPPED, F.COMPLETED]) is S.SHIPPED
     assert status_after_fulfilment([F.COMPLETED, F.CANCELLED]) is S.COMPLETED
     assert status_after_fulfilment([F.CANCELLED]) is None
+
+
+def test_a_carry_out_purchase_ends_completed_and_others_allocated() -> None:
+    from newretail.orders.rules import DeliveryMethod, purchase_steps
+
+    assert purchase_steps(DeliveryMethod.CARRY_OUT) == (S.PAID, S.ALLOCATED, S.COMPLETED)
+    assert purchase_steps(DeliveryMethod.SHIP) == (S.PAID, S.ALLOCATED)
+
+
+def test_the_lead_guide_served_the_largest_part_of_the_sale() -> None:
+    from newretail.orders.rules import lead_guide
+
+    assert lead_guide([7, None, 9], [100, 500, 300]) == 9
+    assert lead_guide([7, 9, 7], [100, 300, 200]) == 7
+    assert lead_guide([7, 9], [100, 100]) == 7
+    assert lead_guide([None, None], [1, 2]) is None

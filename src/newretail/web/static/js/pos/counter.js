@@ -39,7 +39,7 @@ async function findOrder(event) {
   if (!number) return;
   $("[data-form=return]").hidden = true;
   try {
-    order = await api.get(`/pos/orders/lookup?${new URLSearchParams({ number })}`);
+    order = await api.get(`/pos/orders-to-return?${new URLSearchParams({ number })}`);
     note("");
     drawOrder();
   } catch (error) {
