@@ -252,7 +252,39 @@ def test_a_sale_that_cannot_be_placed_after_an_outage_is_shown_as_a_conflict(
     expect(conflict).to_contain_text("冲突")
     expect(conflict.locator(".pos-sale__conflict")).not_to_be_empty()
     expect(page.locator("[data-status=synced]")).to_have_count(1)
+    expect(page.locator("[data-store-conflicts] li")).to_have_count(1)
     assert _orders(app.server.database, counter.shop.store_id) == [("pos", "completed", 12_900)]
+
+    _void_conflicts(app.server.database, counter)
+    page.get_by_role("button", name="班次").click()
+    page.get_by_role("button", name="本机销售").click()
+
+    expect(conflict.locator(".badge")).to_have_text("店长已处理")
+    expect(page.get_by_test_id("pending-count")).to_be_hidden()
+
+
+def _void_conflicts(database: Database, counter: Counter) -> None:
+    """The store manager settles the store's open conflicts: no order, money handled aside."""
+    with database.transaction() as session:
+        manager = auth_service.scope_for_staff(
+            session=session, staff=session.merge(counter.shop.world.east_store_manager)
+        )
+        found, _ = pos_service.list_conflicts(
+            session=session,
+            scope=manager,
+            store_id=counter.shop.store_id,
+            status="open",
+            cursor=None,
+            limit=10,
+        )
+        for conflict in found:
+            pos_service.settle(
+                session=session,
+                scope=manager,
+                conflict_id=conflict.id,
+                resolution="void",
+                note="given back in cash",
+            )
 
 
 def _member_with_points(database: Database, counter: Counter, points: int) -> str:

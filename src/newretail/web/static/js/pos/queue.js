@@ -55,13 +55,26 @@ export async function record(sale) {
   changed();
 }
 
-async function settle(clientId, sale) {
+// The device's copy of a sale the server has answered for: synced, or in conflict (as the
+// conflict stands now: a manager may have settled it since).
+async function settle(clientId, sale, reused = false) {
   const kept = await idb.get("sales", clientId);
   if (!kept) return null;
-  const conflict = sale.status === "conflict" ? sale.conflict : null;
-  const updated = { ...kept, status: conflict ? "conflict" : "synced", result: sale, conflict };
+  let updated = { ...kept, status: "synced", result: sale, conflict: null };
+  if (sale.status === "conflict") updated = { ...updated, status: "conflict", conflict: sale.conflict };
+  // The server took this id for another sale: this one was never placed.
+  if (reused) updated = { ...updated, status: "rejected", result: null, conflict: { code: "client_id_reused", detail: "" } };
   await idb.put("sales", updated);
   return updated;
+}
+
+// Conflicts as they stand on the server now (the manager's settlement shows on the device).
+export async function refreshConflicts(limit = 20) {
+  const open = (await all()).filter((sale) => sale.status === "conflict" && sale.conflict && sale.conflict.status !== "settled");
+  for (const sale of open.slice(0, limit)) {
+    await settle(sale.client_id, await api.get(`/pos/orders/${sale.client_id}`));
+  }
+  if (open.length) changed();
 }
 
 async function reject(clientId, error) {
@@ -99,7 +112,9 @@ export async function send(sale) {
 async function sendBatch(registerId, sales) {
   try {
     const answer = await api.post("/pos/sync", { register_id: registerId, sales: sales.map((s) => s.body) });
-    for (const result of answer.results) await settle(result.client_id, result.sale);
+    for (const result of answer.results) {
+      await settle(result.client_id, result.sale, result.status === "client_id_reused");
+    }
   } catch (error) {
     if (!(error instanceof api.ApiError && error.status === 422)) throw error;
     if (sales.length === 1) return reject(sales[0].client_id, error);

@@ -11,16 +11,16 @@ import { errorText, t } from "./texts.js";
 import * as views from "./views.js";
 
 const SHOWN = 50;
-const TONES = { pending: "neutral", synced: "success", conflict: "danger", rejected: "danger" };
+const TONES = { pending: "neutral", synced: "success", conflict: "danger", rejected: "danger", settled: "neutral" };
 
 export function init() {
   $("[data-sync-now]").addEventListener("click", syncNow);
   queue.onChange(refresh);
   views.onShow((view) => {
-    if (view === "sales") {
-      refresh();
-      storeConflicts();
-    }
+    if (view !== "sales") return;
+    refresh();
+    storeConflicts();
+    queue.refreshConflicts().catch(() => {});
   });
 }
 
@@ -34,6 +34,9 @@ export async function syncNow() {
   }
 }
 
+const settled = (sale) => sale.status === "conflict" && sale.conflict && sale.conflict.status === "settled";
+const shownStatus = (sale) => (settled(sale) ? "settled" : sale.status);
+
 function saleItem(sale) {
   const money = (fen) => format(fen, sale.view.currency, locale());
   const conflict = sale.conflict;
@@ -43,14 +46,14 @@ function saleItem(sale) {
       h("span", { class: "pos-sale__meta", text: `${when(sale.created_at, locale(), state.config.store.tz, "medium")} · ${t("items_count", { count: sale.view.lines.reduce((n, l) => n + l.quantity, 0) })}` }),
       conflict ? h("span", { class: "pos-sale__conflict", text: `${errorText(conflict)} ${conflict.detail ? `(${conflict.detail})` : ""}`.trim() }) : null),
     h("span", { class: "pos-sale__total", text: money(sale.view.total) }),
-    h("span", { class: `badge badge--${TONES[sale.status]}`, text: t(`status_${sale.status}`) }),
+    h("span", { class: `badge badge--${TONES[shownStatus(sale)]}`, text: t(`status_${shownStatus(sale)}`) }),
     h("button", { class: "btn btn--ghost btn--sm", type: "button", onclick: () => receipt.show(sale), text: t("receipt") }));
 }
 
 export async function refresh() {
   const sales = await queue.all();
   const pending = sales.filter((s) => s.status === "pending").length;
-  const conflicts = sales.filter((s) => s.status === "conflict" || s.status === "rejected").length;
+  const conflicts = sales.filter((s) => (s.status === "conflict" && !settled(s)) || s.status === "rejected").length;
   views.setPending(pending, conflicts);
   if (state.view !== "sales") return;
   fill($("[data-sales]"), sales.slice(0, SHOWN).map(saleItem));
