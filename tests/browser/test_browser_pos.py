@@ -115,6 +115,13 @@ def test_a_cashier_opens_a_shift_scans_and_sells_for_cash_with_change(page: Any,
     _scan(page, counter.barcodes[0])
     _scan(page, counter.barcodes[0])
     expect(page.get_by_test_id("cart-lines").locator("[data-qty]")).to_have_text(["2"])
+    page.keyboard.press("F4")
+    expect(page.get_by_role("spinbutton", name="数量")).to_be_focused()
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("cart-lines").locator("[data-qty]")).to_have_text(["3"])
+    page.get_by_role("button", name="减一件").click()
+    expect(page.get_by_test_id("cart-lines").locator("[data-qty]")).to_have_text(["2"])
     expect(page.get_by_test_id("total")).to_have_text("¥258.00")
     page.keyboard.press("F8")
     page.get_by_label("实收现金").fill("200")
@@ -231,6 +238,7 @@ def test_the_shift_closes_with_a_balanced_report(page: Any, app: App) -> None:
     expect(cash.locator("td").last).to_have_text("¥0.00")
     expect(page.get_by_role("button", name="开新班")).to_be_visible()
     expect(page.locator("[data-shift-label]")).to_have_text("未开班")
+    expect(page.get_by_role("button", name="收银", exact=True)).to_be_disabled()
 
 
 def test_a_sale_that_cannot_be_placed_after_an_outage_is_shown_as_a_conflict(

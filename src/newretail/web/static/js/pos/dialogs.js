@@ -83,7 +83,9 @@ async function findMember(event) {
     close("member");
   } catch (error) {
     memberNote(error.code === "member_not_found" ? t("member_not_found") : errorText(error), "error");
-    $("#pos-join-phone").value = /^\+?[\d\s-]{7,}$/.test(text) ? text : "";
+    const phone = /^\+?[\d\s-]{7,}$/.test(text) && !/^\d{10}$/.test(text);
+    $("#pos-join-phone").value = phone ? text : "";
+    if (phone) $("#pos-join-name").focus();
   }
 }
 

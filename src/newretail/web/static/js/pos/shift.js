@@ -97,15 +97,20 @@ function fact(label, value) {
   return h("div", {}, h("dt", { text: label }), h("dd", { text: value }));
 }
 
-async function drawShift() {
-  const shift = state.shift;
-  $("[data-form=close]").hidden = !views.shiftOpen();
+function drawFacts(shift) {
   if (!shift) return fill($("[data-shift-facts]"), fact(t("status"), t("no_shift")));
-  fill($("[data-shift-facts]"),
+  return fill($("[data-shift-facts]"),
     fact(t("register"), state.register ? `${state.register.code} · ${state.register.name}` : ""),
     fact(t("opened_at"), when(shift.opened_at, locale(), state.config.store.tz)),
     fact(t("opening_float"), money(shift.opening_float)),
     fact(t("status"), shift.status === "open" ? t("shift_open") : t("shift_closed")));
+}
+
+async function drawShift() {
+  const shift = state.shift;
+  $("[data-form=close]").hidden = !views.shiftOpen();
+  drawFacts(shift);
+  if (!shift) return null;
   const unsent = (await queue.pending()).length;
   say($("[data-close-note]"), unsent ? t("close_unsynced", { count: unsent }) : "", "error");
   if (shift.status === "open") await loadReport(false);
@@ -141,7 +146,7 @@ async function closeShift(event) {
     label();
     form.reset();
     note("");
-    form.hidden = true;
+    views.show("shift");
     drawReport(report, true);
   } catch (error) {
     note(errorText(error), "error");
