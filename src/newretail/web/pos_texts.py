@@ -18,6 +18,10 @@ TEXTS = {
     "no_offline_mode": N_("This browser cannot keep the till for offline use."),
     "network_down": N_("The network is down: try again when it is back."),
     "something_wrong": N_("Something went wrong."),
+    "logout_unsent": N_(
+        "%(count)s sales are not sent yet. They stay on this till and are sent after the next "
+        "sign-in here. Log out anyway?"
+    ),
     # scanning and the sale
     "added": N_("Added %(title)s"),
     "added_offline": N_("Added %(title)s (offline price)"),

@@ -65,8 +65,13 @@ function fromCatalog(entry) {
   };
 }
 
-// The store's sellable pos catalog into the device, page by page (quietly gives up offline).
+const FRESH_MS = 30 * 60 * 1000;
+
+// The store's sellable pos catalog into the device, page by page (quietly gives up offline);
+// a catalog loaded in the last half hour is fresh enough.
 export async function preload(storeId) {
+  const last = await idb.get("kv", `catalog:${storeId}`);
+  if (last && last.count && Date.now() - last.at < FRESH_MS) return last.count;
   let cursor = null;
   let count = 0;
   try {

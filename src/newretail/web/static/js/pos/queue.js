@@ -147,3 +147,12 @@ export function sync() {
   }
   return running;
 }
+
+// Sent sales are kept a while for their receipts, then dropped; pending ones and conflicts
+// stay until they are settled.
+export async function prune(days = 7) {
+  const before = Date.now() - days * 24 * 3600 * 1000;
+  const old = (await idb.all("sales")).filter((sale) => sale.status === "synced" && sale.created_at < before);
+  for (const sale of old) await idb.remove("sales", sale.client_id);
+  return old.length;
+}

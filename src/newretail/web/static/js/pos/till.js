@@ -63,6 +63,7 @@ function wire() {
   $$("[data-go]").forEach((button) => button.addEventListener("click", () => views.show(button.dataset.go)));
   document.addEventListener("keydown", onKey);
   $$("select[data-autosubmit]").forEach((select) => select.addEventListener("change", () => select.form.submit()));
+  $("[data-logout]").addEventListener("submit", confirmLogout);
   api.onReach((reached) => {
     views.setOnline(reached);
     if (reached && !document.hidden) trySync();
@@ -70,6 +71,17 @@ function wire() {
   window.addEventListener("online", () => trySync());
   window.addEventListener("offline", () => views.setOnline(false));
   setInterval(trySync, SYNC_EVERY_MS);
+}
+
+// Unsent sales stay on this device (and are sent after the next sign-in here): say so.
+async function confirmLogout(event) {
+  const form = event.target;
+  if (form.dataset.confirmed) return;
+  event.preventDefault();
+  const count = (await queue.pending()).length;
+  if (count && !window.confirm(texts.t("logout_unsent", { count }))) return;
+  form.dataset.confirmed = "1";
+  form.submit();
 }
 
 let syncing = false;
@@ -102,6 +114,7 @@ async function boot() {
   views.show(views.shiftOpen() ? "sell" : "open");
   document.body.dataset.ready = "1";
   trySync();
+  queue.prune();
   catalog.preload(state.config.store.id);
 }
 
