@@ -5,10 +5,11 @@ closes with a balanced report, but not while sales wait on the device."""
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
-from tests import builders, member_builders, order_builders
+from tests import builders, member_builders, order_builders, return_builders
 from tests.browser.live import App
 
 from newretail.auth import service as auth_service
@@ -341,3 +342,51 @@ def test_a_member_pays_with_points_card_and_cash(page: Any, app: App) -> None:
     assert ("points", 2_000) in paid
     assert ("card", 10_000) in paid
     assert ("cash", 900) in paid
+
+
+def _ready_pickup(app: App, shop: order_builders.Shop) -> str:
+    """A consumer's paid pickup order, waiting at the shop's store with its code."""
+    buyer = shop.consumer_headers(order_builders.consumer(app.server.database))
+    admin = shop.world.headers("admin")
+    body = order_builders.order_body(
+        shop, delivery={"method": "pickup", "pickup_store_id": shop.store_id}
+    )
+    with httpx.Client(base_url=app.url + "/api/v1") as api:
+        order = api.post("/orders", json=body, headers=buyer).json()
+        api.post(f"/orders/{order['id']}/pay", json={}, headers=buyer)
+        fulfilment = api.get(f"/orders/{order['id']}/fulfilments", headers=admin).json()[0]
+        ready = api.post(
+            f"/orders/{order['id']}/fulfilments/{fulfilment['id']}/ready", headers=admin
+        ).json()
+    return str(ready["pickup_code"])
+
+
+def test_a_pickup_is_handed_over_and_an_online_order_taken_back(page: Any, app: App) -> None:
+    database = app.server.database
+    counter = _counter(database, open_shift_float=0)
+    code = _ready_pickup(app, counter.shop)
+    online = return_builders.received_order(database, counter.shop, channel="cloud_store")
+    with database.transaction(read_only=True) as session:
+        number = session.scalars(select(Order.number).where(Order.id == online)).one()
+    _sign_in(page, app, counter)
+
+    page.get_by_role("button", name="自提", exact=True).click()
+    page.get_by_placeholder("取货码").fill("12")
+    page.get_by_role("button", name="交付", exact=True).click()
+    expect(page.get_by_text("取货码为 6 位数字。")).to_be_visible()
+    page.get_by_placeholder("取货码").fill(code)
+    page.get_by_role("button", name="交付", exact=True).click()
+    expect(page.get_by_text(f"取货码 {code} 已交付。")).to_be_visible()
+
+    page.get_by_role("button", name="退货", exact=True).click()
+    page.get_by_placeholder("订单号").fill(number)
+    page.keyboard.press("Enter")
+    units = page.locator("[data-order-line]")
+    expect(units).to_have_count(2)
+    units.first.fill("1")
+    page.get_by_role("button", name="退货并退款").click()
+
+    expect(page.get_by_text(f"订单 {number} 已退货")).to_be_visible()
+    with database.transaction(read_only=True) as session:
+        refunded = session.scalars(select(Order.refunded_amount).where(Order.id == online)).one()
+    assert refunded == PRICES[0]
