@@ -127,7 +127,7 @@ def draft(
     if checkout.discount and access.is_consumer(scope):
         raise errors.DiscountNotAllowed()
     serving = tuple(serving_guides or (None,) * len(lines))
-    _check_counter(scope, channel, checkout, serving)
+    context.check_counter(scope, channel, checkout.delivery.method, serving)
     now = utcnow()
     sale = context.open_sale(
         session=session,
@@ -183,17 +183,6 @@ def draft(
         combination=combination,
         serving=serving,
     )
-
-
-def _check_counter(
-    scope: Scope, channel: str, checkout: Checkout, serving: Sequence[int | None]
-) -> None:
-    """Serving guides and carry-out are the counter's: staff only, carry-out in ``pos``."""
-    counter = not access.is_consumer(scope)
-    if any(g is not None for g in serving) and not counter:
-        raise errors.ServingGuideNotAllowed()
-    if checkout.delivery.method == DeliveryMethod.CARRY_OUT and (not counter or channel != "pos"):
-        raise errors.InvalidDelivery("Carry-out is a counter sale: staff, channel pos.")
 
 
 def _promotions(

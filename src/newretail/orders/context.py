@@ -16,6 +16,7 @@ from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.members.errors import ConsumerGone
 from newretail.orders import access, errors
+from newretail.orders.rules import DeliveryMethod
 from newretail.org import errors as org_errors
 
 CONSUMER_CHANNELS = frozenset({"online", "cloud_store", "guide_share", "livestream"})
@@ -28,6 +29,17 @@ def check_buyer(scope: Scope, channel: str) -> None:
             raise errors.InvalidChannelForBuyer()
         return
     access.require_staff(scope, *access.SELLERS)
+
+
+def check_counter(
+    scope: Scope, channel: str, delivery_method: str, serving: Sequence[int | None]
+) -> None:
+    """Serving guides and carry-out are the counter's: staff only, carry-out in ``pos``."""
+    counter = not access.is_consumer(scope)
+    if any(g is not None for g in serving) and not counter:
+        raise errors.ServingGuideNotAllowed()
+    if delivery_method == DeliveryMethod.CARRY_OUT and (not counter or channel != "pos"):
+        raise errors.InvalidDelivery("Carry-out is a counter sale: staff, channel pos.")
 
 
 def selling_store(*, session: Session, scope: Scope, store_id: int) -> tuple[SaleBrand, SaleStore]:

@@ -364,12 +364,14 @@ DELIVERY_METHODS = {
     "pickup": N_("Pickup in store"),
     "ship": N_("Parcel"),
     "same_city": N_("Same-city delivery"),
+    "carry_out": N_("Taken at the counter"),
 }
 FULFILMENT_KINDS = {
     "pickup": N_("Pickup at the counter"),
     "ship_from_store": N_("Parcel from a store"),
     "ship_from_warehouse": N_("Parcel from a warehouse"),
     "same_city": N_("Same-city courier"),
+    "carry_out": N_("Carried out at the counter"),
 }
 FULFILMENT_STATUSES = {
     "pending": N_("Being prepared"),

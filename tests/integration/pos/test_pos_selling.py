@@ -170,3 +170,21 @@ def test_a_sale_in_store_is_delivered_same_city_by_a_courier(
     assert response.status_code == 201, response.text
     assert response.json()["order_status"] == "allocated"
     assert [(f["kind"], f["location_id"]) for f in fulfilments] == [("same_city", till.store_id)]
+
+
+def test_carry_out_is_a_counter_purchase_paid_as_it_is_placed(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database)
+    carry_out = {"delivery": {"method": "carry_out"}}
+    body = order_builders.order_body(till.shop, channel="pos", **carry_out)
+    purchased = client.post("/api/v1/purchases", json=body, headers=till.headers())
+    held = client.post("/api/v1/orders", json=body, headers=till.headers())
+    buyer = till.shop.consumer_headers(order_builders.consumer(database))
+    online = client.post(
+        "/api/v1/purchases", json=order_builders.order_body(till.shop, **carry_out), headers=buyer
+    )
+    assert purchased.status_code == 201, purchased.text
+    assert purchased.json()["order"]["status"] == "completed"
+    assert (held.status_code, held.json()["code"]) == (422, "invalid_delivery")
+    assert (online.status_code, online.json()["code"]) == (422, "invalid_delivery")
