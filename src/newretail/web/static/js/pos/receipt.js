@@ -18,9 +18,9 @@ function fromSale(sale) {
   const v = sale.view;
   const result = sale.result || null;
   return {
+    status: sale.status,
     pending: sale.status === "pending",
-    conflict: sale.status === "conflict" ? sale.conflict : null,
-    number: result ? result.order_number : sale.client_id.slice(0, 8).toUpperCase(),
+    number: (result && result.order_number) || sale.client_id.slice(0, 8).toUpperCase(),
     time: sale.device_time,
     cashier: state.config.staff.name,
     register: state.register ? state.register.code : "",
@@ -34,7 +34,7 @@ function fromSale(sale) {
 
 function fromServer(r) {
   return {
-    pending: false, conflict: null, number: r.order.number, time: r.device_time || r.order.created_at,
+    status: "synced", pending: false, number: r.order.number, time: r.device_time || r.order.created_at,
     cashier: r.cashier ? r.cashier.name : "", register: r.till ? r.till.code : "",
     lines: r.lines.map((l) => ({ ...l, guide: l.guide ? l.guide.name : "" })),
     discounts: r.discounts, subtotal: r.subtotal, discount: r.discount, total: r.total,
@@ -90,8 +90,9 @@ function draw(model) {
   change.hidden = !model.change;
   change.textContent = t("give_change", { amount: format(model.change, model.currency, locale()) });
   const status = $("[data-receipt-status]");
-  status.className = `badge badge--${model.pending ? "neutral" : "success"}`;
-  status.textContent = model.pending ? t("status_pending") : t("status_synced");
+  const tones = { pending: "neutral", synced: "success" };
+  status.className = `badge badge--${tones[model.status] || "danger"}`;
+  status.textContent = t(`status_${model.status}`);
 }
 
 // Shows the receipt of a device sale, then the server's version of it when there is one.

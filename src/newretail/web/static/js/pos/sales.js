@@ -42,9 +42,9 @@ function saleItem(sale) {
   const conflict = sale.conflict;
   return h("li", { class: `pos-sale pos-sale--${sale.status}`, dataset: { clientId: sale.client_id, status: sale.status } },
     h("span", { class: "pos-sale__main" },
-      h("span", { class: "pos-sale__title", text: sale.result ? sale.result.order_number : sale.client_id.slice(0, 8).toUpperCase() }),
+      h("span", { class: "pos-sale__title", text: (sale.result && sale.result.order_number) || sale.client_id.slice(0, 8).toUpperCase() }),
       h("span", { class: "pos-sale__meta", text: `${when(sale.created_at, locale(), state.config.store.tz, "medium")} · ${t("items_count", { count: sale.view.lines.reduce((n, l) => n + l.quantity, 0) })}` }),
-      conflict ? h("span", { class: "pos-sale__conflict", text: `${errorText(conflict)} ${conflict.detail ? `(${conflict.detail})` : ""}`.trim() }) : null),
+      conflict ? h("span", { class: "pos-sale__conflict", text: errorText(conflict) }) : null),
     h("span", { class: "pos-sale__total", text: money(sale.view.total) }),
     h("span", { class: `badge badge--${TONES[shownStatus(sale)]}`, text: t(`status_${shownStatus(sale)}`) }),
     h("button", { class: "btn btn--ghost btn--sm", type: "button", onclick: () => receipt.show(sale), text: t("receipt") }));
