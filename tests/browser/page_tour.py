@@ -72,6 +72,8 @@ GUIDE = (
     "/g/share?product={product_id}",
     "/g/code",
 )
+# The cashier's till: the page's script draws it from the POS API once it has booted.
+TILL = ("/pos",)
 SHOP = (
     "/s/{store}",
     "/s/{store}/categories",
@@ -123,6 +125,7 @@ def stops(ids: dict[str, str], others: Iterable[str] = CONSOLE) -> list[tuple[st
         ("admin", "/console/brands"),
         *(("admin", for_platform(path)) for path in others),
         *(("guide", path) for path in GUIDE),
+        *(("cashier", path) for path in TILL),
         *(("shopper", path) for path in SHOPPER),
         *(("anonymous", path) for path in ANONYMOUS),
     ]
@@ -222,6 +225,8 @@ class Tour:
 
     def visit(self, page: Any, who: str, path: str, width: int, status: int) -> Visit:
         response = page.goto(self.base + path)
+        if page.locator("body[data-boots]").count():
+            page.wait_for_function("() => document.body.dataset.ready === '1'")
         charts: list[str] = []
         if page.locator(".chart-card").count():
             page.wait_for_function(
@@ -279,7 +284,7 @@ def staff_sign_in(
 
 # ---- the demo ---------------------------------------------------------------------------
 
-LANDING = {"guide": "/g", "admin": "/console/brands"}
+LANDING = {"guide": "/g", "admin": "/console/brands", "cashier": "/pos"}
 DEMO_STAFF = {
     "hq": "yd.admin",
     "region": "yd-east.manager",

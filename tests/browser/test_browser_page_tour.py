@@ -15,12 +15,16 @@ from tests.browser.live import App
 from tests.e2e.manage.console_world import ConsoleWorld, console_world
 from tests.presale_builders import consumer_scope
 
+from newretail.auth import service as auth_service
 from newretail.config import Settings
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
+from newretail.pos import service as pos_service
+from newretail.pos.schemas import RegisterCreate
 from newretail.web import security
 from newretail.web.shop_shell import SHOPPER_COOKIE
 
@@ -45,6 +49,23 @@ def _guides_sale(database: Database, world: ConsoleWorld) -> None:
         payments_service.pay(session=session, scope=buyer, order_id=order.id, data=PaymentCreate())
 
 
+def _till_open(database: Database, world: ConsoleWorld) -> None:
+    """A register of the cashier's store with a shift open, so that the till shows its sale."""
+    people = world.shop.world
+    with database.transaction() as session:
+        register = pos_service.create_register(
+            session=session,
+            scope=SYSTEM,
+            data=RegisterCreate(store_id=people.east_store.id, code="R1", name="前台"),
+        )
+        cashier = auth_service.scope_for_staff(
+            session=session, staff=session.merge(people.east_cashier)
+        )
+        pos_service.open_shift(
+            session=session, scope=cashier, register_id=register.id, opening_float=50_000
+        )
+
+
 def _shopper(consumer_id: int, store: str, product_id: int) -> Any:
     """Signs in the consumer with the cookie the cloud store's sign-in sets; fills the cart."""
     value = security.sign(Settings().secret_key, "shopper", {"consumer_id": consumer_id})
@@ -62,6 +83,7 @@ def test_every_page_at_both_widths_has_no_layout_fault_no_raw_text_and_no_empty_
     database = app.server.database
     world = console_world(database)
     _guides_sale(database, world)
+    _till_open(database, world)
     people = world.shop.world
     ids = {
         **world.ids,

@@ -48,6 +48,7 @@ def mount(app: FastAPI) -> None:
         guide,
         guide_earnings,
         media,
+        pos,
         router,
         shop_addresses,
         shop_browse,
@@ -70,6 +71,8 @@ def mount(app: FastAPI) -> None:
     app.include_router(guide.router)
     app.include_router(guide_earnings.router)
     app.include_router(codes.router)
+    app.include_router(pos.router)
+    app.include_router(pos.token_router)
     # before the catalog screens: /console/products/new is not /console/products/{id}
     app.include_router(console_products.router)
     app.include_router(console_prices.router)

@@ -13,6 +13,7 @@ CODE_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 STAFF_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 COMMISSION_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 ORDER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
+TILL_ROLES = (Role.STORE_MANAGER, Role.CASHIER)
 
 
 def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
@@ -20,6 +21,11 @@ def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
     query = {"brand": brand_id if scope.is_platform else None, **params}
     kept = {name: value for name, value in query.items() if value not in (None, "")}
     return path + ("?" + urlencode(kept) if kept else "")
+
+
+def _sells(scope: Scope) -> bool:
+    """Staff of a store who sell at its till (the platform admin has no store to sell in)."""
+    return not scope.is_platform and scope.has_any(*TILL_ROLES)
 
 
 def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str, object]]:
@@ -33,6 +39,7 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
     ]
     items += [
         ("orders", "/console/orders", page.gettext("Orders"), scope.has_any(*ORDER_ROLES)),
+        ("till", "/pos", page.gettext("Till"), _sells(scope)),
         ("members", "/console/members", page.gettext("Members"), scope.has_any(*MEMBER_ROLES)),
         (
             "policy",

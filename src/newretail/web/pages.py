@@ -49,10 +49,14 @@ SECURITY_HEADERS = {
 CONSOLE_ROLES = frozenset(
     {Role.PLATFORM_ADMIN, Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER}
 )
+MANAGER_ROLES = CONSOLE_ROLES - {Role.CASHIER}
 
 
 def home_path(scope: Scope) -> str:
-    """Where a member of staff starts: guides at their workbench, everyone else the console."""
+    """Where a member of staff starts: cashiers at the till, guides at their workbench,
+    everyone else the console."""
+    if Role.CASHIER in scope.roles and not scope.roles & MANAGER_ROLES:
+        return "/pos"
     if Role.GUIDE in scope.roles and not scope.roles & CONSOLE_ROLES:
         return "/g"
     return "/console"
@@ -351,6 +355,8 @@ def _way_back(page: Page, path: str, error: DomainError) -> tuple[str | None, st
         return None, ""
     if parts[0] == "g":
         return "/g", page.gettext("Back to my workbench")
+    if parts[0] == "pos" and page.scope is not None and home_path(page.scope) == "/pos":
+        return "/pos", page.gettext("Back to the till")
     return "/console", page.gettext("Back to the console")
 
 
