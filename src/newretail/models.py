@@ -20,6 +20,7 @@ from newretail.paylater import models as paylater_models
 from newretail.payments import models as payments_models
 from newretail.presales import models as presales_models
 from newretail.promotions import models as promotions_models
+from newretail.promotions.packages import models as promotion_package_models
 from newretail.returns import models as returns_models
 from newretail.touchpoints import models as touchpoints_models
 
@@ -43,6 +44,7 @@ __all__ = [
     "paylater_models",
     "payments_models",
     "presales_models",
+    "promotion_package_models",
     "promotions_models",
     "returns_models",
     "touchpoints_models",
