@@ -10,23 +10,26 @@ fewer benefits, then to the benefits listed first.
 ``assemble`` searches branch and bound over brands: each brand in turn gives one of its
 benefits or none, the brands with the most valuable benefits first. A branch is cut when
 an upper bound on what it can still add cannot reach the best package found so far; the
-bound is the lower of two relaxations, both over the brands still to come:
+bound is the lowest of three relaxations, each over the brands still to come:
 
 - each brand's best benefit still allowed (fits the budget left, conflicts with nothing
   chosen), the ``max_benefits`` largest of them;
 - the linear relaxation of the one-per-brand knapsack: per brand the upper convex hull of
   its (cost, value) points, the hulls' steps filled steepest first into the budget left,
-  the last step in part (computed once per depth, before any choice).
+  the last step in part (computed once per depth, before any choice);
+- the exact optimum of one benefit per brand within the budget, conflicts ignored, read
+  from a knapsack table over the brands from each depth on (built once per problem).
 
 ``exhaustive`` tries every subset of the benefits; tests and the benchmark hold the two
 equal. Every benefit left out gets the reason that keeps it out of the best package.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from itertools import combinations, pairwise
+from math import gcd
 
 Rank = tuple[int, int, int, tuple[int, ...]]
 
@@ -124,15 +127,20 @@ def exhaustive(problem: Problem) -> tuple[int, ...]:
     return best[3]
 
 
-def _hull(points: Iterable[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:
-    """A brand's free value and the steps (cost, value) of its upper hull, steepest first."""
+def _frontier(points: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The points (cost, value) that no cheaper or equally cheap point matches in value."""
     frontier: list[tuple[int, int]] = []
     for cost, value in sorted({(0, 0), *points}, key=lambda p: (p[0], -p[1])):
         if frontier and (value <= frontier[-1][1] or cost == frontier[-1][0]):
             continue  # dominated: costs more for no more value
         frontier.append((cost, value))
+    return frontier
+
+
+def _hull(points: Iterable[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:
+    """A brand's free value and the steps (cost, value) of its upper hull, steepest first."""
     hull: list[tuple[int, int]] = []
-    for p in frontier:
+    for p in _frontier(points):
         while len(hull) >= 2 and _not_concave(hull[-2], hull[-1], p):
             hull.pop()
         hull.append(p)
@@ -158,12 +166,22 @@ class _Relaxation:
         return total
 
 
-class _Search:
+# The knapsack table is kept when it holds at most this many cells (brands x budget units).
+TABLE_CELLS = 400_000
+
+
+class _Plan:
+    """What every search of one problem shares: its brands in search order and the bounds
+    computed once over them (a search with fewer benefits may use them: they stay bounds).
+
+    The knapsack table gives, for the brands from a depth on and a budget, the most value
+    one benefit per brand can reach ignoring conflicts; costs are counted in their greatest
+    common divisor (face values are whole yuan), and a table that would be too large is
+    left out (the linear relaxation still bounds).
+    """
+
     def __init__(self, problem: Problem, usable: Sequence[int]) -> None:
-        self.problem = problem
         self.benefits = problem.benefits
-        self.clash = clashes(problem)
-        self.slots = problem.max_benefits if problem.max_benefits is not None else len(usable)
         by_brand: dict[int, list[int]] = {}
         for i in usable:
             by_brand.setdefault(self.benefits[i].brand, []).append(i)
@@ -171,8 +189,9 @@ class _Search:
             members.sort(key=lambda i: (-self.benefits[i].value, self.benefits[i].cost, i))
         self.groups = sorted(by_brand.values(), key=lambda g: (-self.benefits[g[0]].value, g[0]))
         self.relaxations = self._relaxations()
-        self.best: Rank = rank(problem, ())
-        self.nodes = 0
+        self.unit = gcd(*(self.benefits[i].cost for i in usable)) or 1
+        self.size = problem.budget // self.unit
+        self.table = self._table() if self.size * len(self.groups) <= TABLE_CELLS else None
 
     def _relaxations(self) -> list[_Relaxation]:
         """For each depth, the linear relaxation over the brands from there on."""
@@ -186,6 +205,51 @@ class _Search:
             out.append(_Relaxation(free, tuple(steps)))
         return out[::-1]
 
+    def _table(self) -> list[list[int]]:
+        rows = [[0] * (self.size + 1)]
+        for group in reversed(self.groups):
+            before = rows[-1]
+            row = list(before)
+            for cost, value in _frontier(
+                (self.benefits[i].cost, self.benefits[i].value) for i in group
+            ):
+                units = cost // self.unit
+                row[units:] = [
+                    kept if kept >= taken + value else taken + value
+                    for kept, taken in zip(
+                        row[units:], before[: self.size + 1 - units], strict=True
+                    )
+                ]
+            rows.append(row)
+        return rows[::-1]
+
+    def bounds(self, depth: int, left: int) -> Iterator[int]:
+        """Upper bounds on what the brands from ``depth`` on can add within ``left``, the
+        cheapest to read first."""
+        if self.table is not None:
+            yield self.table[depth][min(self.size, left // self.unit)]
+        yield self.relaxations[depth].bound(left)
+
+    def without(self, index: int) -> list[list[int]]:
+        return [[i for i in group if i != index] for group in self.groups]
+
+
+class _Search:
+    def __init__(
+        self,
+        problem: Problem,
+        plan: _Plan,
+        groups: list[list[int]],
+        start: Sequence[int] = (),
+    ) -> None:
+        self.problem, self.plan, self.groups = problem, plan, groups
+        self.benefits = problem.benefits
+        self.clash = clashes(problem)
+        usable = sum(len(g) for g in groups)
+        self.slots = problem.max_benefits if problem.max_benefits is not None else usable
+        self.best: Rank = rank(problem, start)  # a feasible package to beat
+        self.nodes = 0
+
     def run(self) -> tuple[int, ...]:
         self._visit(0, (), 0, 0, frozenset())
         return self.best[3]
@@ -194,9 +258,8 @@ class _Search:
         self, depth: int, chosen: tuple[int, ...], value: int, cost: int, blocked: frozenset[int]
     ) -> None:
         self.nodes += 1
-        here = rank(self.problem, chosen)
-        if here < self.best:
-            self.best = here
+        if value >= -self.best[0]:
+            self.best = min(self.best, rank(self.problem, chosen))
         if depth == len(self.groups) or len(chosen) == self.slots:
             return
         left = self.problem.budget - cost
@@ -219,7 +282,7 @@ class _Search:
         def short(room: int) -> bool:
             return value + room < best_value or (value + room == best_value and cost > best_cost)
 
-        if short(self.relaxations[depth].bound(left)):
+        if any(short(room) for room in self.plan.bounds(depth, left)):
             return True
         best_each = sorted(
             (self._best_allowed(group, left, blocked) for group in self.groups[depth:]),
@@ -235,13 +298,10 @@ class _Search:
         return 0
 
 
-def best_package(
-    problem: Problem, usable: Sequence[int] | None = None
-) -> tuple[tuple[int, ...], int]:
+def best_package(problem: Problem) -> tuple[tuple[int, ...], int]:
     """The best package's benefit indexes (listed order) and the branches visited."""
-    if usable is None:
-        usable = _usable(problem)
-    search = _Search(problem, usable)
+    plan = _Plan(problem, _usable(problem))
+    search = _Search(problem, plan, plan.groups)
     return search.run(), search.nodes
 
 
@@ -251,13 +311,14 @@ def _usable(problem: Problem) -> list[int]:
 
 def assemble(problem: Problem, *, margins: bool = True) -> Assembly:
     """The best package, and for every benefit why it is in or out."""
-    usable = _usable(problem)
-    picked, nodes = best_package(problem, usable)
+    plan = _Plan(problem, _usable(problem))
+    search = _Search(problem, plan, plan.groups)
+    picked = search.run()
     value = sum(problem.benefits[i].value for i in picked)
     decisions = _decisions(problem, picked)
     if margins:
         decisions = [
-            _with_margin(problem, usable, d, i, value) if d.verdict is Verdict.PICKED else d
+            _with_margin(problem, plan, picked, d, i, value) if d.verdict is Verdict.PICKED else d
             for i, d in enumerate(decisions)
         ]
     return Assembly(
@@ -265,14 +326,21 @@ def assemble(problem: Problem, *, margins: bool = True) -> Assembly:
         value=value,
         cost=sum(problem.benefits[i].cost for i in picked),
         decisions=tuple(decisions),
-        nodes=nodes,
+        nodes=search.nodes,
     )
 
 
 def _with_margin(
-    problem: Problem, usable: list[int], decision: Decision, index: int, value: int
+    problem: Problem,
+    plan: _Plan,
+    picked: Sequence[int],
+    decision: Decision,
+    index: int,
+    value: int,
 ) -> Decision:
-    without, _ = best_package(problem, [i for i in usable if i != index])
+    # The best package less this pick is a package without it: the search starts from there.
+    rest = [i for i in picked if i != index]
+    without = _Search(problem, plan, plan.without(index), rest).run()
     margin = value - sum(problem.benefits[i].value for i in without)
     return Decision(decision.key, decision.verdict, decision.other, margin)
 
