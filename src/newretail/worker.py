@@ -38,7 +38,7 @@ def default_jobs(
     from newretail.outbox.relay import NatsRelay
     from newretail.paylater.service import charge_due_job
     from newretail.presales.service import expire_unpaid_balances
-    from newretail.promotions.service import expire_coupons_job
+    from newretail.promotions.service import expire_coupons_job, release_lapsed_job
 
     if consumers is None:
         consumers = boot_consumers.registry()
@@ -51,6 +51,7 @@ def default_jobs(
         expire_unpaid_balances,
         charge_due_job,
         expire_coupons_job,
+        release_lapsed_job,
     ]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())

@@ -156,3 +156,34 @@ def test_a_member_tier_price_applies_to_that_tier_only(database: Database) -> No
         silver = promotions_service.load(tier="silver", **args)  # type: ignore[arg-type]
     savings = [promotions_service.price_cart(p).best.saving for p in (gold, silver)]
     assert savings == [2_580, 0]
+
+
+def test_a_lapsed_reservation_goes_back_to_the_wallet_once(database: Database) -> None:
+    shop = pb.shop(database)
+    member_id = pb.member(database, shop)
+    lapsing, holding = (
+        pb.claim(database, member_id, pb.template(database, shop)) for _ in range(2)
+    )
+    priced = pb.priced(database, shop, member_id, [1, 0])
+    now = utcnow()
+    with database.transaction() as session:
+        for coupon_id, until in ((lapsing, now - timedelta(seconds=1)), (holding, None)):
+            promotions_service.reserve(
+                session=session,
+                priced=priced,
+                member_id=member_id,
+                keys=[f"coupon:{coupon_id}"],
+                reference=f"order-{coupon_id}",
+                until=until,
+            )
+    with database.transaction(read_only=True) as session:
+        held = session.get(Coupon, holding)
+        assert held is not None
+        where = (held.store_id, held.reserved_until is not None and held.reserved_until > now)
+    with database.transaction() as session:
+        first = promotions_service.release_lapsed(session=session, now=now)
+    with database.transaction() as session:
+        second = promotions_service.release_lapsed(session=session, now=now)
+    assert (first, second) == (1, 0)
+    assert _statuses(database, lapsing, holding) == [("released", None), ("reserved", 1_000)]
+    assert where == (shop.store_id, True)
