@@ -55,6 +55,7 @@ from newretail.promotions.redemption import (
     restore,
     select_exactly,
 )
+from newretail.promotions.reports import RedemptionReport, redemption_report
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
 from newretail.promotions.showcase import claimable, for_sku, running
@@ -68,6 +69,7 @@ __all__ = [
     "OfferInfo",
     "Priced",
     "Quote",
+    "RedemptionReport",
     "SaleOffers",
     "SkuNotSold",
     "archive",
@@ -91,6 +93,7 @@ __all__ = [
     "offer_names",
     "price_cart",
     "redeem",
+    "redemption_report",
     "release",
     "release_lapsed",
     "release_lapsed_job",
