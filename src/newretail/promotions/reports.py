@@ -76,7 +76,7 @@ def _templates(session: Session, brand_id: int) -> list[TemplateFigures]:
         figures[status] = int(count)
         figures["released"] += int(released)
         if status == S.REDEEMED.value:
-            figures["discount"] = int(discount)
+            figures["discount"] = int(discount or 0)
     templates = session.scalars(
         select(CouponTemplate)
         .where(CouponTemplate.brand_id == brand_id)
@@ -119,6 +119,6 @@ def _stores(session: Session, brand_id: int, stores: frozenset[int] | None) -> l
     if stores is not None:
         query = query.where(Coupon.store_id.in_(stores))
     return [
-        StoreFigures(int(store), funder, int(count), int(total))
+        StoreFigures(int(store or 0), funder, int(count), int(total or 0))
         for store, funder, count, total in session.execute(query)
     ]
