@@ -10,7 +10,7 @@
                     fully refunded order's coupons given back by rule (``restore``)
     checkout.py     a sale's offers from per-process copies (``sale_offers``), ``choose``
     showcase.py     what the cloud store shows: ``running``, ``for_sku``, ``claimable``,
-                    ``offer_names``
+                    ``claimable_for_sku``, ``offer_names``
     consumers.py    coupons redeemed when their order is paid, released when it is
                     cancelled, restored by rule when it is refunded in full
     reports.py      redemption figures per template and per store (the console's report)
@@ -58,7 +58,7 @@ from newretail.promotions.redemption import (
 from newretail.promotions.reports import RedemptionReport, redemption_report
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
-from newretail.promotions.showcase import claimable, for_sku, running
+from newretail.promotions.showcase import claimable, claimable_for_sku, for_sku, running
 from newretail.promotions.showcase import names as offer_names
 from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
@@ -77,6 +77,7 @@ __all__ = [
     "choose",
     "claim",
     "claimable",
+    "claimable_for_sku",
     "commit",
     "create_promotion",
     "create_template",

@@ -55,6 +55,7 @@ def mount(app: FastAPI) -> None:
         router,
         shop_addresses,
         shop_browse,
+        shop_coupon,
         shop_me,
         shop_offers,
         shop_orders,
@@ -90,6 +91,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(shop_orders.router)
     app.include_router(shop_me.router)
     app.include_router(shop_offers.router)
+    app.include_router(shop_coupon.router)
     app.include_router(shop_addresses.router)
     app.include_router(shop_presales.router)
     app.include_router(shop_presale_delivery.router)
