@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests import builders
 from tests import promotion_builders as pb
+from tests.e2e.manage.test_manage_translated import problems_of, raw_codes, untranslated_pattern
 from tests.e2e.pages_support import login, post_form
 
 from newretail.db import Database
@@ -161,3 +162,23 @@ def test_the_operator_assembles_reviews_and_publishes_a_package(
     assert "Without it the best package is worth" in proposal.text
     assert published.status_code == 303
     assert "Published" in listed.text
+
+
+def test_the_package_pages_in_chinese_show_only_translated_words(
+    client: TestClient, database: Database
+) -> None:
+    a, b = pb.shop(database), pb.shop(database)
+    templates = [
+        pb.template(database, a, name="床品立减"),
+        pb.template(database, b, name="沙发立减", terms={"amount": 2_000}),
+    ]
+    package_id = pb.package(database, templates, budget=2_500)
+    login(client, builders.platform_admin(database))
+    codes, untranslated = raw_codes(), untranslated_pattern()
+    paths = ["/console/packages", "/console/packages/new", f"/console/packages/{package_id}"]
+    pages = {path: client.get(path, headers=ZH) for path in paths}
+    assert [p.status_code for p in pages.values()] == [200, 200, 200]
+    found = {path: problems_of(p.text, codes, untranslated) for path, p in pages.items()}
+    assert {path: problems for path, problems in found.items() if problems} == {}
+    assert "同品牌有更优的权益" not in pages[paths[2]].text
+    assert "已选权益剩余的预算放不下" in pages[paths[2]].text

@@ -59,6 +59,7 @@ VERDICTS = {
     "no_face_value": N_("A percent coupon without a maximum has no face value"),
     "not_in_district": N_("Not usable in the district's stores"),
 }
+LIST_SEPARATOR = N_(", ")  # between the names of a list: "、" in Chinese
 SOURCES = {"promotion": N_("Promotions"), "coupon": N_("Coupons"), "manual": N_("Staff discounts")}
 
 
@@ -123,17 +124,18 @@ def reach_text(
 ) -> list[str]:
     """Where an offer applies, one phrase per limit; empty when it applies everywhere."""
     out: list[str] = []
+    sep = page.translate(LIST_SEPARATOR)
     if reach.get("stores"):
         names = [stores.get(int(s), "#" + str(s)) for s in reach["stores"]]
-        out.append(page.gettext("Stores: %(names)s", names=", ".join(names)))
+        out.append(page.gettext("Stores: %(names)s", names=sep.join(names)))
     if reach.get("channels"):
         names = [labels.label(page, messages.CHANNELS, c) for c in reach["channels"]]
-        out.append(page.gettext("Channels: %(names)s", names=", ".join(names)))
+        out.append(page.gettext("Channels: %(names)s", names=sep.join(names)))
     if reach.get("tiers"):
-        out.append(page.gettext("Member tiers: %(names)s", names=", ".join(reach["tiers"])))
+        out.append(page.gettext("Member tiers: %(names)s", names=sep.join(reach["tiers"])))
     if reach.get("categories"):
         names = [categories.get(int(c), "#" + str(c)) for c in reach["categories"]]
-        out.append(page.gettext("Categories: %(names)s", names=", ".join(names)))
+        out.append(page.gettext("Categories: %(names)s", names=sep.join(names)))
     if reach.get("skus"):
         out.append(page.gettext("%(count)s chosen SKUs", count=len(reach["skus"])))
     excluded = len(reach.get("exclude_skus") or []) + len(reach.get("exclude_categories") or [])
