@@ -41,6 +41,7 @@ class ConsoleWorld:
     statement_id: int
     promotion_id: int = 0
     template_id: int = 0
+    coupon_id: int = 0
 
     @property
     def ids(self) -> dict[str, str]:
@@ -60,6 +61,7 @@ class ConsoleWorld:
             "statement_id": str(self.statement_id),
             "promotion_id": str(self.promotion_id),
             "template_id": str(self.template_id),
+            "coupon_id": str(self.coupon_id),
         }
 
 
@@ -133,7 +135,7 @@ def console_world(database: Database) -> ConsoleWorld:
         commission_service.add_rule(session=session, scope=SYSTEM, plan_id=plan.id, data=rule)
         plan_id = plan.id
     period_id, statement_id = _closed_period(database, world)
-    promotion_id, template_id = _offers(database, world.brand.id, member_id)
+    promotion_id, template_id, coupon_id = _offers(database, world.brand.id, member_id)
     return ConsoleWorld(
         shop,
         member_id,
@@ -146,10 +148,11 @@ def console_world(database: Database) -> ConsoleWorld:
         statement_id,
         promotion_id,
         template_id,
+        coupon_id,
     )
 
 
-def _offers(database: Database, brand_id: int, member_id: int) -> tuple[int, int]:
+def _offers(database: Database, brand_id: int, member_id: int) -> tuple[int, int, int]:
     """A running promotion and a coupon template, one coupon of it in the member's wallet
     (made after the orders, whose amounts other tests read)."""
     start = (utcnow() - timedelta(days=1)).isoformat()
@@ -182,12 +185,12 @@ def _offers(database: Database, brand_id: int, member_id: int) -> tuple[int, int
         template_id = promotions_service.create_template(
             session=session, scope=SYSTEM, data=template
         ).id
-        promotions_service.claim(
+        coupon_id = promotions_service.claim(
             session=session,
             scope=SYSTEM,
             data=ClaimCreate(template_id=template_id, member_id=member_id),
-        )
-    return promotion_id, template_id
+        ).id
+    return promotion_id, template_id, coupon_id
 
 
 def _closed_period(database: Database, world: object) -> tuple[int, int]:
