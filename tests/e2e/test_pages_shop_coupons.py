@@ -94,3 +94,31 @@ def test_a_product_shows_its_coupons_and_a_coupon_says_where_and_how_to_use_it(
     assert shop.world.east_store.name in page.text
     assert shop.world.west_store.name not in page.text
     assert theirs.status_code == 404
+
+
+def test_a_shopper_claims_a_package_of_several_brands_in_one_tap(
+    client: TestClient, database: Database, sender: members_service.MemoryOtpSender
+) -> None:
+    shop = order_builders.shop(database)
+    other = order_builders.shop(database)
+    package = pb.published_package(
+        database,
+        [pb.template(database, shop, name="本店券"), pb.template(database, other, name="邻店券")],
+        name="周末逛街券包",
+    )
+    path = shop_support.base(shop)
+    token = shop_support.sign_in(client, path, sender, "13912340079")
+    before = client.get(f"{path}/me/coupons")
+    claimed = client.post(
+        f"{path}/packages/{package}/claim", data={"csrf_token": token}, follow_redirects=False
+    )
+    after = client.get(f"{path}/me/coupons")
+    again = client.post(
+        f"{path}/packages/{package}/claim", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert "周末逛街券包" in before.text and "邻店券" in before.text
+    assert 'data-testid="claim-package"' in before.text
+    assert (claimed.status_code, claimed.headers["location"]) == (303, f"{path}/me/coupons")
+    assert after.text.count('data-testid="wallet-coupon"') == 1
+    assert 'data-testid="package-claimed"' in after.text
+    assert again.status_code == 303

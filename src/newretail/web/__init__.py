@@ -59,6 +59,7 @@ def mount(app: FastAPI) -> None:
         shop_me,
         shop_offers,
         shop_orders,
+        shop_packages,
         shop_presale_delivery,
         shop_presales,
     )
@@ -92,6 +93,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(shop_me.router)
     app.include_router(shop_offers.router)
     app.include_router(shop_coupon.router)
+    app.include_router(shop_packages.router)
     app.include_router(shop_addresses.router)
     app.include_router(shop_presales.router)
     app.include_router(shop_presale_delivery.router)

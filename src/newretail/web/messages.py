@@ -258,6 +258,8 @@ FLASHES = {
     "package_published": N_("%(name)s is published: consumers can claim it."),
     "package_closed": N_("%(name)s is closed to new claims."),
     "package_action_failed": N_("Not done: %(reason)s"),
+    "package_claimed": N_("The package is yours: its coupons are in your wallets."),
+    "package_claim_failed": N_("The package was not claimed: %(reason)s"),
 }
 
 BINDING_SOURCES = {

@@ -15,6 +15,7 @@ Any refusal raises, and the request's transaction rolls back every coupon the cl
 issued: nothing is over-issued and no benefit is half-claimed.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -139,3 +140,17 @@ def _count_package(session: Session, package: CouponPackage) -> None:
     ).first()
     if counted is None:
         raise errors.PackagesExhausted()
+
+
+def claimed_by(*, session: Session, consumer_id: int, package_ids: Sequence[int]) -> set[int]:
+    """Which of ``package_ids`` the consumer has claimed."""
+    if not package_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(PackageClaim.package_id).where(
+                PackageClaim.consumer_id == consumer_id,
+                PackageClaim.package_id.in_(package_ids),
+            )
+        )
+    )

@@ -3,7 +3,8 @@
     assembly.py  the platform operator drafts a package (``create_package``), changes it
                  (``update_package``), has it assembled again (``assemble``), publishes or
                  closes it; everyone reads the packages open to them
-    claims.py    a consumer claims a whole package at once (``claim_package``)
+    claims.py    a consumer claims a whole package at once (``claim_package``); which
+                 packages they hold (``claimed_by``)
 
 The optimiser itself is pure: ``rules.py`` (``assemble``, and ``exhaustive`` to check it).
 """
@@ -19,12 +20,13 @@ from newretail.promotions.packages.assembly import (
     update_package,
     use_rate,
 )
-from newretail.promotions.packages.claims import claim_package
+from newretail.promotions.packages.claims import claim_package, claimed_by
 
 __all__ = [
     "assemble",
     "candidates_of",
     "claim_package",
+    "claimed_by",
     "close",
     "create_package",
     "get_package",
