@@ -4,8 +4,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from newretail.db import Database, utcnow
-from newretail.kernel.scope import SYSTEM
+from newretail.kernel.scope import SYSTEM, Scope
 from newretail.promotions import service as promotions_service
+from newretail.promotions.packages import service as packages_service
+from newretail.promotions.packages.schemas import PackageCreate
 from newretail.promotions.schemas import ClaimCreate, PromotionCreate, TemplateCreate
 from tests import member_builders, order_builders
 from tests.order_builders import Shop
@@ -87,3 +89,40 @@ def priced_at(
             items=items,
             now=now,
         )
+
+
+def package_body(templates: list[int], **fields: Any) -> dict[str, Any]:
+    return {
+        "name": "weekend with children",
+        "kind": "scenario",
+        "budget": 10_000,
+        "candidates": [{"template_id": t} for t in templates],
+        "starts_at": (utcnow() - timedelta(hours=1)).isoformat(),
+        **fields,
+    }
+
+
+def package(database: Database, templates: list[int], **fields: Any) -> int:
+    """A draft coupon package of ``templates``, assembled by the optimiser."""
+    data = PackageCreate.model_validate(package_body(templates, **fields))
+    with database.transaction() as session:
+        return packages_service.create_package(session=session, scope=SYSTEM, data=data).id
+
+
+def published_package(database: Database, templates: list[int], **fields: Any) -> int:
+    package_id = package(database, templates, **fields)
+    with database.transaction() as session:
+        packages_service.publish(session=session, scope=SYSTEM, package_id=package_id)
+    return package_id
+
+
+def consumer_scope(consumer_id: int) -> Scope:
+    return Scope(actor_type="consumer", actor_id=consumer_id, roles=frozenset())
+
+
+def claim_package(database: Database, consumer_id: int, package_id: int) -> list[int]:
+    with database.transaction() as session:
+        coupons = packages_service.claim_package(
+            session=session, scope=consumer_scope(consumer_id), package_id=package_id
+        )
+        return [c.id for c in coupons]

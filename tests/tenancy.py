@@ -417,6 +417,13 @@ def _template_body(v: Victim) -> dict[str, Any]:
     }
 
 
+def victim_package_id(v: Victim) -> int:
+    """A draft coupon package of one of the victim's templates (drafts are the platform's)."""
+    from tests import promotion_builders
+
+    return promotion_builders.package(v.database, [victim_template_id(v)])
+
+
 def victim_address_id(v: Victim) -> int:
     """An address in the address book of one of the victim's members, with the victim brand."""
     from newretail.kernel.scope import Scope
@@ -590,6 +597,7 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "promotion_id": victim_promotion_id,
     "template_id": victim_template_id,
     "merchant_account_id": victim_merchant_account_id,
+    "package_id": victim_package_id,
 }
 
 # Path parameters of resources that the platform shares between brands: reading is allowed.
@@ -864,6 +872,7 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "lines": [{"sku_id": v.catalog()["sku_id"], "quantity": 1}],
         "member_id": victim_member_id(v),
     },
+    ("POST", "/api/v1/coupon-packages"): lambda v: _package_body(v),
     ("POST", "/api/v1/commission/plans"): lambda v: {"brand_id": v.world.brand.id, "name": "x"},
     ("POST", "/api/v1/commission/plans/{plan_id}/rules"): lambda v: _rule_body(),
     ("PUT", "/api/v1/commission/plans/{plan_id}/rules/{rule_id}"): lambda v: _rule_body(),
@@ -881,6 +890,12 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", "/api/v1/commission/periods"): lambda v: {"brand_id": v.world.brand.id},
 }
+
+
+def _package_body(v: Victim) -> dict[str, Any]:
+    from tests import promotion_builders
+
+    return promotion_builders.package_body([victim_template_id(v)])
 
 
 def _rule_body() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from newretail.payments.merchants import models as payments_merchant_models
 from newretail.pos import models as pos_models
 from newretail.presales import models as presales_models
 from newretail.promotions import models as promotions_models
+from newretail.promotions.packages import models as promotion_package_models
 from newretail.returns import models as returns_models
 from newretail.touchpoints import models as touchpoints_models
 
@@ -47,6 +48,7 @@ __all__ = [
     "payments_models",
     "pos_models",
     "presales_models",
+    "promotion_package_models",
     "promotions_models",
     "returns_models",
     "touchpoints_models",

@@ -39,7 +39,7 @@ def default_jobs(
     from newretail.paylater.service import charge_due_job
     from newretail.payments.wallets.service import resolve_unknown_code_payments
     from newretail.presales.service import expire_unpaid_balances
-    from newretail.promotions.service import expire_coupons_job
+    from newretail.promotions.service import expire_coupons_job, release_lapsed_job
 
     if consumers is None:
         consumers = boot_consumers.registry()
@@ -53,6 +53,7 @@ def default_jobs(
         charge_due_job,
         expire_coupons_job,
         resolve_unknown_code_payments,
+        release_lapsed_job,
     ]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())

@@ -61,6 +61,19 @@ CONSOLE = (
     "/console/staff",
     "/console/staff/new",
     "/console/staff/{staff_id}",
+    "/console/promotions",
+    "/console/promotions/new",
+    "/console/promotions/{promotion_id}/edit",
+    "/console/coupons",
+    "/console/coupons/new",
+    "/console/coupons/{template_id}/edit",
+    "/console/coupons/report",
+)
+# The platform operator's pages, about no brand in particular.
+PLATFORM = (
+    "/console/packages",
+    "/console/packages/new",
+    "/console/packages/{package_id}",
 )
 # The console's forms look the same to every member of staff; its lists and boards do not.
 FORMS = ("/new", "/edit", "/adjust", "/transfer")
@@ -91,6 +104,8 @@ SHOPPER = (
     "/s/{store}/presale/{presale_id}/deposit?sku={presale_sku_id}",
     "/s/{store}/orders",
     "/s/{store}/orders/{shop_order_id}",
+    "/s/{store}/me/coupons",
+    "/s/{store}/me/coupons/{coupon_id}",
 )
 ANONYMOUS = (
     *SHOP,
@@ -124,6 +139,7 @@ def stops(ids: dict[str, str], others: Iterable[str] = CONSOLE) -> list[tuple[st
         *(("store", path) for path in others),
         ("admin", "/console/brands"),
         *(("admin", for_platform(path)) for path in others),
+        *(("admin", path) for path in PLATFORM),
         *(("guide", path) for path in GUIDE),
         *(("cashier", path) for path in TILL),
         *(("shopper", path) for path in SHOPPER),

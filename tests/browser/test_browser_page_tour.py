@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests import builders, member_builders
+from tests import builders, member_builders, promotion_builders
 from tests.browser import page_tour
 from tests.browser.live import App
 from tests.e2e.manage.console_world import ConsoleWorld, console_world
@@ -84,6 +84,7 @@ def test_every_page_at_both_widths_has_no_layout_fault_no_raw_text_and_no_empty_
     world = console_world(database)
     _guides_sale(database, world)
     _till_open(database, world)
+    package_id = promotion_builders.package(database, [world.template_id])
     people = world.shop.world
     ids = {
         **world.ids,
@@ -95,6 +96,7 @@ def test_every_page_at_both_widths_has_no_layout_fault_no_raw_text_and_no_empty_
         "query": "跑鞋",
         "presale_sku_id": str(world.shop.black.id),
         "shop_order_id": str(world.credit_order_id),
+        "package_id": str(package_id),
     }
     sign_in = {
         "hq": page_tour.staff_sign_in(people.admin.username, builders.PASSWORD),

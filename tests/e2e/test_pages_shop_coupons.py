@@ -1,12 +1,15 @@
 """Claiming coupons on the cloud store: members only, templates of this store's brand only,
 once per member where the template says so; the wallet lists what was claimed."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from tests import order_builders
 from tests import promotion_builders as pb
 from tests.e2e import shop_support
 
+from newretail.catalog.models import Sku
 from newretail.db import Database
 from newretail.members import service as members_service
 
@@ -50,3 +53,72 @@ def test_a_shopper_joins_claims_once_and_finds_the_coupon_in_the_wallet(
     assert wallet.text.count('data-testid="wallet-coupon"') == 1
     assert "满 300 减 30" in wallet.text
     assert "满 300 减 30" in home.text and "别家的券" not in home.text
+
+
+def _product_of(database: Database, sku_id: int) -> int:
+    with database.transaction(read_only=True) as session:
+        sku = session.get(Sku, sku_id)
+        assert sku is not None
+        return sku.product_id
+
+
+def test_a_product_shows_its_coupons_and_a_coupon_says_where_and_how_to_use_it(
+    client: TestClient, database: Database, sender: members_service.MemoryOtpSender
+) -> None:
+    shop = order_builders.shop(database)
+    stores = [shop.store_id, shop.far_store_id]
+    shoes = pb.template(
+        database,
+        shop,
+        name="跑鞋券",
+        kind="threshold",
+        terms={"threshold": 10_000, "amount": 1_000},
+        reach={"skus": [shop.skus[0]], "stores": stores},
+    )
+    pb.template(database, shop, name="袜子券", reach={"skus": [shop.skus[1]]})
+    path = shop_support.base(shop)
+    product = client.get(f"{path}/p/{_product_of(database, shop.skus[0])}?sku={shop.skus[0]}")
+    token = shop_support.sign_in(client, path, sender, "13912340078")
+    shop_support.join(client, path, token)
+    client.post(f"{path}/coupons/{shoes}/claim", data={"csrf_token": token})
+    wallet = client.get(f"{path}/me/coupons")
+    coupon_id = int(re.findall(r"/me/coupons/(\d+)", wallet.text)[0])
+    page = client.get(f"{path}/me/coupons/{coupon_id}", headers={"accept-language": "en"})
+    stranger = pb.claim(database, pb.member(database, shop), shoes)
+    theirs = client.get(f"{path}/me/coupons/{stranger}")
+    assert "跑鞋券" in product.text and "袜子券" not in product.text
+    assert page.status_code == 200
+    assert "CN¥10.00 off on CN¥100.00 or more" in page.text
+    assert 'data-testid="how-online"' in page.text and 'data-testid="how-in-store"' in page.text
+    assert page.text.count('data-testid="coupon-store"') == 2
+    assert shop.world.east_store.name in page.text
+    assert shop.world.west_store.name not in page.text
+    assert theirs.status_code == 404
+
+
+def test_a_shopper_claims_a_package_of_several_brands_in_one_tap(
+    client: TestClient, database: Database, sender: members_service.MemoryOtpSender
+) -> None:
+    shop = order_builders.shop(database)
+    other = order_builders.shop(database)
+    package = pb.published_package(
+        database,
+        [pb.template(database, shop, name="本店券"), pb.template(database, other, name="邻店券")],
+        name="周末逛街券包",
+    )
+    path = shop_support.base(shop)
+    token = shop_support.sign_in(client, path, sender, "13912340079")
+    before = client.get(f"{path}/me/coupons")
+    claimed = client.post(
+        f"{path}/packages/{package}/claim", data={"csrf_token": token}, follow_redirects=False
+    )
+    after = client.get(f"{path}/me/coupons")
+    again = client.post(
+        f"{path}/packages/{package}/claim", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert "周末逛街券包" in before.text and "邻店券" in before.text
+    assert 'data-testid="claim-package"' in before.text
+    assert (claimed.status_code, claimed.headers["location"]) == (303, f"{path}/me/coupons")
+    assert after.text.count('data-testid="wallet-coupon"') == 1
+    assert 'data-testid="package-claimed"' in after.text
+    assert again.status_code == 303

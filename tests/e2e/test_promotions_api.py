@@ -5,10 +5,11 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from tests import builders, member_builders
+from tests import builders, member_builders, order_builders
 from tests import promotion_builders as pb
 
 from newretail.db import Database, utcnow
+from newretail.promotions.models import Coupon
 
 
 def _promotion(shop: pb.Shop, **fields: Any) -> dict[str, Any]:
@@ -123,3 +124,59 @@ def test_the_best_combination_refuses_a_sku_the_store_does_not_sell(
     }
     answer = client.post("/api/v1/coupons/best", json=cart, headers=shop.world.headers("admin"))
     assert (answer.status_code, answer.json()["code"]) == (409, "sku_not_sold")
+
+
+def _expire(database: Database, coupon_id: int) -> None:
+    """The coupon's validity ran out a minute ago (before the expiry job came by)."""
+    with database.transaction() as session:
+        coupon = session.get(Coupon, coupon_id)
+        assert coupon is not None
+        coupon.valid_until = utcnow() - timedelta(minutes=1)
+
+
+def test_bad_coupons_at_checkout_and_claim_are_refused_with_a_code(
+    client: TestClient, database: Database
+) -> None:
+    shop = pb.shop(database, prices=[12_900, 5_990])
+    order_builders.receive(database, shop.store_id, shop.skus[0], 5)
+    member_id = pb.member(database, shop)
+    buyer = shop.consumer_headers(member_builders.consumer_of(database, member_id))
+    exclusive = [
+        pb.claim(database, member_id, pb.template(database, shop, stacking="exclusive"))
+        for _ in range(2)
+    ]
+    big = pb.template(database, shop, kind="threshold", terms={"threshold": 50_000, "amount": 1})
+    below = pb.claim(database, member_id, big)
+    scoped = pb.claim(
+        database, member_id, pb.template(database, shop, reach={"skus": [shop.skus[1]]})
+    )
+    expired = pb.claim(database, member_id, pb.template(database, shop))
+    _expire(database, expired)
+    last = pb.template(database, shop, total_quantity=1)
+    pb.claim(database, pb.member(database, shop), last)
+    once = pb.template(database, shop, per_member_limit=1)
+    pb.claim(database, member_id, once)
+
+    def order(*coupons: int) -> Any:
+        keys = [f"coupon:{c}" for c in coupons]
+        lines = [{"sku_id": shop.skus[0], "quantity": 1}]
+        body = order_builders.order_body(shop, lines=lines, offer_keys=keys)
+        return client.post("/api/v1/orders", json=body, headers=buyer)
+
+    answers = [
+        order(*exclusive),
+        order(below),
+        order(scoped),
+        order(expired),
+        client.post("/api/v1/coupons/claim", json={"template_id": last}, headers=buyer),
+        client.post("/api/v1/coupons/claim", json={"template_id": once}, headers=buyer),
+    ]
+    assert [(a.status_code, a.json()["code"]) for a in answers] == [
+        (409, "exclusive_conflict"),
+        (409, "threshold_not_met"),
+        (409, "coupon_not_applicable"),
+        (409, "coupon_expired"),
+        (409, "coupons_exhausted"),
+        (409, "member_limit_reached"),
+    ]
+    assert client.get("/api/v1/orders", headers=buyer).json()["items"] == []

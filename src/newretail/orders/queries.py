@@ -26,7 +26,7 @@ from newretail.auth.models import Staff
 from newretail.catalog.models import Product, Sku
 from newretail.kernel.reporting import covered_stores
 from newretail.kernel.scope import Scope
-from newretail.orders.models import Fulfilment, Order, OrderLine
+from newretail.orders.models import Fulfilment, Order, OrderLine, OrderLineDiscount
 from newretail.orders.rules import FulfilmentKind, FulfilmentStatus, RefundState
 from newretail.org.models import Store
 
@@ -177,3 +177,39 @@ def pickups_waiting(*, session: Session, scope: Scope, brand_id: int) -> int:
     if stores is not None:
         query = query.where(Fulfilment.location_id.in_(stores))
     return int(session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class DiscountShare:
+    """What one kind of discount (promotion, coupon, staff) took off the orders a store sold
+    in the period, and who pays for it."""
+
+    store_id: int
+    source: str
+    funder: str
+    amount: int
+    orders: int
+
+
+def discounts_by_funder(
+    *, session: Session, scope: Scope, brand_id: int, start: datetime, end: datetime
+) -> list[DiscountShare]:
+    """Discounts of the orders paid in the period, by store, source and funder."""
+    amount = func.sum(OrderLineDiscount.amount)
+    query = (
+        select(
+            Order.store_id,
+            OrderLineDiscount.source,
+            OrderLineDiscount.funder,
+            amount,
+            func.count(func.distinct(Order.id)),
+        )
+        .join(Order, Order.id == OrderLineDiscount.order_id)
+        .where(*_paid_between(scope, brand_id, start, end))
+        .group_by(Order.store_id, OrderLineDiscount.source, OrderLineDiscount.funder)
+        .order_by(Order.store_id, amount.desc(), OrderLineDiscount.source)
+    )
+    return [
+        DiscountShare(int(store), source, funder, int(total), int(orders))
+        for store, source, funder, total, orders in session.execute(query)
+    ]

@@ -3,9 +3,12 @@
     order.paid        the coupons the order reserved (reference: its number) are redeemed,
                       and each writes a ``coupon.redeemed`` event with what it took off
     order.cancelled   they go back to the member's wallet (cancelled or expired unpaid)
+    order.refunded    refunded in full: the coupons whose template says a return gives them
+                      back return to the wallet while still valid (``ReturnRule``); a
+                      partial refund keeps them used, its lines refunded at their net amounts
 
-Idempotent: both move coupons only from ``reserved`` by guarded UPDATEs, so a replayed
-event finds nothing left to move and writes nothing.
+Idempotent: each moves coupons only from ``reserved`` (or ``redeemed``) by guarded UPDATEs,
+so a replayed event finds nothing left to move and writes nothing.
 """
 
 from sqlalchemy.orm import Session
@@ -13,18 +16,22 @@ from sqlalchemy.orm import Session
 from newretail.outbox import service as outbox_service
 from newretail.outbox.consumers import Consumer
 from newretail.outbox.models import OutboxEvent
-from newretail.promotions.redemption import redeem, release
+from newretail.promotions.redemption import redeem, release, restore
 
-EVENTS = ("order.paid", "order.cancelled")
+EVENTS = ("order.paid", "order.cancelled", "order.refunded")
 
 
 def follow_order(session: Session, event: OutboxEvent) -> None:
-    """Redeem a paid order's coupons, or put a cancelled order's back in the wallet."""
+    """Redeem a paid order's coupons; put a cancelled (or fully refunded) order's back."""
     number = event.payload.get("number")
     if not isinstance(number, str):
         return
     if event.type == "order.cancelled":
         release(session=session, reference=number, now=event.occurred_at)
+        return
+    if event.type == "order.refunded":
+        if event.payload.get("refund_state") == "full":
+            restore(session=session, reference=number, now=event.occurred_at)
         return
     for coupon in redeem(session=session, reference=number, now=event.occurred_at):
         outbox_service.record(

@@ -77,9 +77,17 @@ def get_promotion(*, session: Session, scope: Scope, promotion_id: int) -> Promo
 
 
 def list_promotions(
-    *, session: Session, scope: Scope, status: Status | None, cursor: str | None, limit: int
+    *,
+    session: Session,
+    scope: Scope,
+    status: Status | None,
+    cursor: str | None,
+    limit: int,
+    brand_id: int | None = None,
 ) -> tuple[list[Promotion], str | None]:
     query = visibility.restrict(select(Promotion), scope, PROMOTIONS)
+    if brand_id is not None:
+        query = query.where(Promotion.brand_id == brand_id)
     if status is not None:
         query = query.where(Promotion.status == status.value)
     return paginate(
@@ -136,9 +144,17 @@ def get_template(*, session: Session, scope: Scope, template_id: int) -> CouponT
 
 
 def list_templates(
-    *, session: Session, scope: Scope, status: Status | None, cursor: str | None, limit: int
+    *,
+    session: Session,
+    scope: Scope,
+    status: Status | None,
+    cursor: str | None,
+    limit: int,
+    brand_id: int | None = None,
 ) -> tuple[list[CouponTemplate], str | None]:
     query = visibility.restrict(select(CouponTemplate), scope, TEMPLATES)
+    if brand_id is not None:
+        query = query.where(CouponTemplate.brand_id == brand_id)
     if status is not None:
         query = query.where(CouponTemplate.status == status.value)
     return paginate(

@@ -3,7 +3,9 @@
 A template's ``issued`` and ``budget_used`` and a member's ``coupon_claim_count`` only
 change through guarded UPDATEs (``wallet.claim``), so no claim ever passes a limit.
 A coupon moves claimed/released -> reserved -> redeemed, or reserved -> released (back in
-the wallet, usable again), or claimed/released -> expired.
+the wallet, usable again: its order was cancelled or its reservation lapsed), or
+claimed/released -> expired. A redeemed coupon whose template says ``restore`` goes back to
+released when its order is refunded in full (``ReturnRule``).
 """
 
 from datetime import datetime
@@ -27,6 +29,13 @@ class Funder(StrEnum):
     BRAND = "brand"
     STORE = "store"
     FRANCHISEE = "franchisee"
+
+
+class ReturnRule(StrEnum):
+    """What a return does to the coupons its order used."""
+
+    FORFEIT = "forfeit"  # they stay used
+    RESTORE = "restore"  # back in the wallet when the whole order is refunded, while valid
 
 
 class CouponStatus(StrEnum):
@@ -103,6 +112,7 @@ class CouponTemplate(Base):
     budget_used: Mapped[int] = mapped_column(BigInteger, default=0)
     per_member_limit: Mapped[int | None]
     per_order: Mapped[int] = mapped_column(default=1)
+    return_rule: Mapped[str] = mapped_column(String(8), default=ReturnRule.FORFEIT.value)
     status: Mapped[str] = mapped_column(String(12), default=Status.ACTIVE.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -125,6 +135,7 @@ class Coupon(Base):
     __table_args__ = (
         Index("ix_coupon_wallet", "membership_id", "status"),
         Index("ix_coupon_expiry", "status", "valid_until"),
+        Index("ix_coupon_reservation_expiry", "status", "reserved_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,9 +146,13 @@ class Coupon(Base):
     status: Mapped[str] = mapped_column(String(10), default=CouponStatus.CLAIMED.value)
     valid_from: Mapped[datetime]
     valid_until: Mapped[datetime]
-    # What reserved it (an order's reference) and what it takes off that order (fen).
+    # What reserved it (an order's reference), what it takes off that order (fen), in which
+    # store, and until when the reservation holds unless the order is paid.
     reference: Mapped[str | None] = mapped_column(String(64), index=True)
     discount: Mapped[int | None] = mapped_column(BigInteger)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
+    reserved_until: Mapped[datetime | None]
+    package_claim_id: Mapped[int | None] = mapped_column(ForeignKey("coupon_package_claim.id"))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     reserved_at: Mapped[datetime | None]
     redeemed_at: Mapped[datetime | None]

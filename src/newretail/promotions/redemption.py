@@ -6,32 +6,49 @@
                  claimed/released -> reserved under an order's reference
     commit       reserved -> redeemed, when the order is paid (idempotent)
     release      reserved -> released, back in the wallet, when the order is not paid
+    release_lapsed   the worker's job: reservations past their time go back to the wallet
+    restore      redeemed -> released, when an order is refunded in full and the coupon's
+                 template says a return gives it back (``ReturnRule.RESTORE``)
 
 Coupons move by guarded UPDATEs from the states they were read in, so one coupon is never
-reserved by two orders at once.
+reserved by two orders at once, and a job or event run twice moves nothing the second time.
+
+A reservation holds until ``until`` (by default the order payment window and a grace
+period: the order's own expiry releases it first, through its cancellation, so the lapse
+only frees coupons whose order never came to pay or cancel).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
-from newretail.db import utcnow
+from newretail.config import Settings, get_settings
+from newretail.db import Database, utcnow
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.promotions import errors, rules
 from newretail.promotions.eligibility import Context, Line, Offer, Reason
-from newretail.promotions.models import USABLE, Coupon, CouponStatus, CouponTemplate, Promotion
+from newretail.promotions.models import (
+    USABLE,
+    Coupon,
+    CouponStatus,
+    CouponTemplate,
+    Promotion,
+    ReturnRule,
+)
 from newretail.promotions.models import Status as OfferStatus
 from newretail.promotions.rules import Combination, Limits, Quote, SelectionRefused
 from newretail.promotions.shapes import coupon_offer, promotion_offer
 
 _NO_SYNC = {"synchronize_session": False}
+RESERVATION_GRACE = timedelta(minutes=10)
+LAPSE_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +147,12 @@ def reserve(
     keys: Sequence[str],
     reference: str,
     limits: Limits = Limits(),
+    until: datetime | None = None,
 ) -> Combination:
-    """Check exactly the offers ``keys`` on the cart and reserve their coupons for ``reference``."""
+    """Check exactly the offers ``keys`` on the cart and reserve their coupons for ``reference``
+    (until ``until``, by default the payment window and a grace period from now)."""
     combination = select_exactly(priced, keys, limits)
-    _lock_coupons(session, priced, member_id, combination, reference)
+    _lock_coupons(session, priced, member_id, combination, reference, until)
     return combination
 
 
@@ -160,9 +179,15 @@ def hold(
     member_id: int | None,
     combination: Combination,
     reference: str,
+    until: datetime | None = None,
 ) -> None:
     """Reserve the coupons of a combination already checked on the cart for ``reference``."""
-    _lock_coupons(session, priced, member_id, combination, reference)
+    _lock_coupons(session, priced, member_id, combination, reference, until)
+
+
+def default_hold(now: datetime) -> datetime:
+    """Until when a reservation holds unless told: the order payment window and a grace."""
+    return now + timedelta(seconds=get_settings().order_payment_window_seconds) + RESERVATION_GRACE
 
 
 def _lock_coupons(
@@ -171,6 +196,7 @@ def _lock_coupons(
     member_id: int | None,
     combination: Combination,
     reference: str,
+    until: datetime | None,
 ) -> None:
     discounts = {
         int(a.key.split(":")[1]): a.saving
@@ -191,7 +217,9 @@ def _lock_coupons(
                 status=CouponStatus.RESERVED.value,
                 reference=reference,
                 discount=discounts[coupon_id],
+                store_id=priced.context.store_id,
                 reserved_at=now,
+                reserved_until=until or default_hold(now),
             )
             .returning(Coupon.id)
             .execution_options(**_NO_SYNC)
@@ -248,12 +276,71 @@ def release(*, session: Session, reference: str, now: datetime | None = None) ->
     result = session.execute(
         update(Coupon)
         .where(Coupon.reference == reference, Coupon.status == CouponStatus.RESERVED.value)
-        .values(
-            status=CouponStatus.RELEASED.value,
-            reference=None,
-            discount=None,
-            released_at=now or utcnow(),
+        .values(**_back_in_wallet(now or utcnow()))
+        .execution_options(**_NO_SYNC)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _back_in_wallet(now: datetime) -> dict[str, object]:
+    return {
+        "status": CouponStatus.RELEASED.value,
+        "reference": None,
+        "discount": None,
+        "store_id": None,
+        "reserved_until": None,
+        "released_at": now,
+    }
+
+
+def release_lapsed(*, session: Session, now: datetime, limit: int = LAPSE_BATCH) -> int:
+    """Up to ``limit`` reservations past their time go back to the wallet; how many did.
+
+    Set-based and safe in several workers at once: on PostgreSQL each takes coupons the
+    others have not locked (``SKIP LOCKED``), and the status change is guarded.
+    """
+    due = (
+        select(Coupon.id)
+        .where(Coupon.status == CouponStatus.RESERVED.value, Coupon.reserved_until <= now)
+        .order_by(Coupon.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(due))
+    if not ids:
+        return 0
+    released = session.scalars(
+        update(Coupon)
+        .where(Coupon.id.in_(ids), Coupon.status == CouponStatus.RESERVED.value)
+        .values(**_back_in_wallet(now))
+        .returning(Coupon.id)
+        .execution_options(**_NO_SYNC)
+    ).all()
+    return len(released)
+
+
+def release_lapsed_job(database: Database, settings: Settings) -> int:
+    """Worker job: one batch of lapsed coupon reservations, in its own transaction."""
+    with database.transaction() as session:
+        return release_lapsed(session=session, now=utcnow())
+
+
+def restore(*, session: Session, reference: str, now: datetime | None = None) -> int:
+    """An order refunded in full: its redeemed coupons whose template gives them back on a
+    return, and that are still valid, go back to the wallet; how many did."""
+    now = now or utcnow()
+    restorable = select(CouponTemplate.id).where(
+        CouponTemplate.return_rule == ReturnRule.RESTORE.value
+    )
+    result = session.execute(
+        update(Coupon)
+        .where(
+            Coupon.reference == reference,
+            Coupon.status == CouponStatus.REDEEMED.value,
+            Coupon.valid_until > now,
+            Coupon.template_id.in_(restorable),
         )
+        .values(**_back_in_wallet(now))
         .execution_options(**_NO_SYNC)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -7,6 +7,7 @@ from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, Sessi
 from newretail.kernel.schemas import Page
 from newretail.promotions import service
 from newretail.promotions.models import CouponStatus, Status
+from newretail.promotions.packages.router import router as packages_router
 from newretail.promotions.schemas import (
     AppliedRead,
     BestRequest,
@@ -179,3 +180,4 @@ def best(data: BestRequest, session: SessionDep, scope: ScopeDep) -> QuoteRead:
 
 router.include_router(promotions)
 router.include_router(coupons)
+router.include_router(packages_router)

@@ -9,7 +9,7 @@ from newretail.catalog.rules import Channel
 from newretail.kernel.schemas import InputModel, Name, ReadModel
 from newretail.promotions.discounts import Kind
 from newretail.promotions.eligibility import Reason, Stacking
-from newretail.promotions.models import CouponStatus, Funder, Status
+from newretail.promotions.models import CouponStatus, Funder, ReturnRule, Status
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Fen = Annotated[int, Field(ge=0, le=10**11)]
@@ -112,6 +112,11 @@ class TemplateCreate(InputModel):
     budget: Fen | None = None
     per_member_limit: Annotated[int, Field(ge=1, le=1000)] | None = None
     per_order: Annotated[int, Field(ge=1, le=10)] = 1
+    return_rule: ReturnRule = Field(
+        default=ReturnRule.FORFEIT,
+        description="restore: a coupon comes back to the wallet when its order is refunded "
+        "in full (while still valid); forfeit: it stays used.",
+    )
 
 
 class TemplateUpdate(InputModel):
@@ -121,6 +126,7 @@ class TemplateUpdate(InputModel):
     total_quantity: Annotated[int, Field(ge=1, le=10**9)] | None = None
     budget: Fen | None = None
     per_member_limit: Annotated[int, Field(ge=1, le=1000)] | None = None
+    return_rule: ReturnRule | None = None
     status: Status | None = None
 
 
@@ -146,6 +152,7 @@ class TemplateRead(ReadModel):
     budget_used: int
     per_member_limit: int | None
     per_order: int
+    return_rule: str
     status: str
 
 
@@ -166,6 +173,8 @@ class CouponRead(ReadModel):
     valid_until: datetime
     reference: str | None
     discount: int | None = Field(description="Fen it takes off the order it is reserved for.")
+    store_id: int | None = Field(description="The store of the order it is reserved for.")
+    reserved_until: datetime | None
     claimed_at: datetime
 
 

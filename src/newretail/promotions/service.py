@@ -5,11 +5,16 @@
                     the expiry job (``expire_coupons_job``, run by the worker)
     redemption.py   pricing a cart (``load`` then ``price_cart``), and the two-phase
                     redemption checkout calls: ``reserve`` (or ``hold`` a combination
-                    already checked), ``commit`` / ``redeem``, ``release``
+                    already checked), ``commit`` / ``redeem``, ``release``; lapsed
+                    reservations released by the worker (``release_lapsed_job``), and a
+                    fully refunded order's coupons given back by rule (``restore``)
     checkout.py     a sale's offers from per-process copies (``sale_offers``), ``choose``
     showcase.py     what the cloud store shows: ``running``, ``for_sku``, ``claimable``,
-                    ``offer_names``
-    consumers.py    coupons redeemed when their order is paid, released when it is cancelled
+                    ``claimable_for_sku``, ``offer_names``
+    consumers.py    coupons redeemed when their order is paid, released when it is
+                    cancelled, restored by rule when it is refunded in full
+    reports.py      redemption figures per template and per store (the console's report)
+    packages/       coupon packages across brands: their own facade, ``packages.service``
 
 Pure rules: ``discounts.py`` (what each kind takes off), ``eligibility.py`` (which offers a
 cart may use), ``rules.py`` (the exact best combination, and the exhaustive reference).
@@ -44,12 +49,16 @@ from newretail.promotions.redemption import (
     price_cart,
     redeem,
     release,
+    release_lapsed,
+    release_lapsed_job,
     reserve,
+    restore,
     select_exactly,
 )
+from newretail.promotions.reports import RedemptionReport, redemption_report
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
-from newretail.promotions.showcase import claimable, for_sku, running
+from newretail.promotions.showcase import claimable, claimable_for_sku, for_sku, running
 from newretail.promotions.showcase import names as offer_names
 from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
@@ -60,6 +69,7 @@ __all__ = [
     "OfferInfo",
     "Priced",
     "Quote",
+    "RedemptionReport",
     "SaleOffers",
     "SkuNotSold",
     "archive",
@@ -67,6 +77,7 @@ __all__ = [
     "choose",
     "claim",
     "claimable",
+    "claimable_for_sku",
     "commit",
     "create_promotion",
     "create_template",
@@ -83,8 +94,12 @@ __all__ = [
     "offer_names",
     "price_cart",
     "redeem",
+    "redemption_report",
     "release",
+    "release_lapsed",
+    "release_lapsed_job",
     "reserve",
+    "restore",
     "running",
     "sale_offers",
     "select_exactly",

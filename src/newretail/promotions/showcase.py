@@ -3,6 +3,7 @@
     running      the brand's active automatic promotions on now in a store and channel
     for_sku      those of them that reach one SKU (its categories included)
     claimable    coupon templates a member may claim now in a store and channel
+    claimable_for_sku   those of them that reach one SKU
     names        the names of offers by key (promotion:<id>, coupon:<id>), for quotes
 
 Reads only; each is one statement (``for_sku`` two: the SKU's categories).
@@ -74,6 +75,21 @@ def claimable(
         .order_by(t.id)
     ).all()
     return [row for row in rows if _reaches(row.reach, store_id, channel)]
+
+
+def claimable_for_sku(
+    *, session: Session, brand_id: int, store_id: int, channel: str, sku_id: int, now: datetime
+) -> list[CouponTemplate]:
+    shown = claimable(
+        session=session, brand_id=brand_id, store_id=store_id, channel=channel, now=now
+    )
+    if not shown:
+        return []
+    categories = catalog_service.sku_categories(
+        session=session, brand_id=brand_id, sku_ids=[sku_id]
+    ).get(sku_id, frozenset())
+    line = Line(sku_id, categories, 1, 0)
+    return [t for t in shown if reach_of(t.reach).covers(line)]
 
 
 def names(*, session: Session, brand_id: int, keys: Iterable[str]) -> dict[str, str]:

@@ -44,8 +44,20 @@ def claim(
     *, session: Session, scope: Scope, data: ClaimCreate, now: datetime | None = None
 ) -> Coupon:
     """Put one coupon of a template in a member's wallet, within every limit."""
-    now = now or utcnow()
     template, member = _template_and_member(session, scope, data)
+    return issue(session=session, template=template, member=member, now=now or utcnow())
+
+
+def issue(
+    *,
+    session: Session,
+    template: CouponTemplate,
+    member: Membership,
+    now: datetime,
+    package_claim_id: int | None = None,
+) -> Coupon:
+    """One coupon of ``template`` for ``member``, past the member's limit and then the
+    template's quantity and budget (guarded); ``ClaimClosed`` outside its claim window."""
     if template.status != Status.ACTIVE.value or not _claimable(template, now):
         raise errors.ClaimClosed()
     valid_from = template.valid_from or now
@@ -63,6 +75,7 @@ def claim(
         valid_from=valid_from,
         valid_until=valid_until,
         claimed_at=now,
+        package_claim_id=package_claim_id,
     )
     session.add(coupon)
     session.flush()

@@ -3,16 +3,20 @@
 Each brand gets automatic promotions (the running shoes' 满 599 减 100, apparel's second
 item at 20 % off, ...) and a coupon its members can claim on the cloud store. They start a
 day before the build and run for weeks, and come last, so the simulated order history
-before them is priced as it was.
+before them is priced as it was. Every district where several brands have stores gets a
+coupon package of their coupons, assembled by the optimiser and published.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from newretail.db import utcnow
 from newretail.kernel.scope import SYSTEM
+from newretail.org import service as org_service
 from newretail.promotions import service as promotions_service
+from newretail.promotions.packages import service as packages_service
+from newretail.promotions.packages.schemas import PackageCreate
 from newretail.promotions.schemas import PromotionCreate, TemplateCreate
 from newretail.simulate.world import Step, StepContext
 
@@ -101,4 +105,31 @@ def build(ctx: StepContext) -> None:
                 }
             )
             promotions_service.create_template(session=ctx.session, scope=SYSTEM, data=template)
+    for code, district_id in ctx.world.districts.items():
+        trading = {
+            brand.code
+            for brand in ctx.world.brands.values()
+            if any(store.district_code == code for store in brand.stores)
+        }
+        if len(trading) > 1:
+            _district_package(ctx, district_id, now)
     ctx.tick(1)
+
+
+def _district_package(ctx: StepContext, district_id: int, now: datetime) -> None:
+    """The district's package of its brands' coupons (gathered by the optimiser), published."""
+    district = org_service.get_district(session=ctx.session, district_id=district_id)
+    data = PackageCreate.model_validate(
+        {
+            "name": f"{district.name}逛街券包",
+            "kind": "district",
+            "district_id": district_id,
+            "theme": "周末逛商圈",
+            "budget": 10_000,
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(weeks=2),
+            "total_quantity": 2_000,
+        }
+    )
+    package = packages_service.create_package(session=ctx.session, scope=SYSTEM, data=data)
+    packages_service.publish(session=ctx.session, scope=SYSTEM, package_id=package.id)

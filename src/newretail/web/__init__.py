@@ -34,14 +34,18 @@ def mount(app: FastAPI) -> None:
         console_catalog,
         console_codes,
         console_commission,
+        console_coupons,
         console_forms,
         console_home,
         console_members,
         console_orders,
+        console_packages,
         console_presale_setup,
         console_presales,
         console_prices,
         console_products,
+        console_promotions,
+        console_redemptions,
         console_settlement,
         console_staff,
         console_stock,
@@ -52,9 +56,11 @@ def mount(app: FastAPI) -> None:
         router,
         shop_addresses,
         shop_browse,
+        shop_coupon,
         shop_me,
         shop_offers,
         shop_orders,
+        shop_packages,
         shop_presale_delivery,
         shop_presales,
     )
@@ -80,11 +86,17 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_staff.router)
     app.include_router(console_presale_setup.router)
     app.include_router(console_commission.router)
+    app.include_router(console_promotions.router)
+    app.include_router(console_redemptions.router)  # before /console/coupons/{id}
+    app.include_router(console_coupons.router)
+    app.include_router(console_packages.router)
     app.include_router(console_catalog.router)
     app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)
     app.include_router(shop_me.router)
     app.include_router(shop_offers.router)
+    app.include_router(shop_coupon.router)
+    app.include_router(shop_packages.router)
     app.include_router(shop_addresses.router)
     app.include_router(shop_presales.router)
     app.include_router(shop_presale_delivery.router)

@@ -23,6 +23,8 @@ CONSOLE = "/console"
 BRAND_LIST = "/console/brands"
 # Pages that are about no brand in particular, and the form that picks one.
 BRANDLESS = frozenset({BRAND_LIST, "/console/brand"})
+# Sections about no brand in particular: the platform's coupon packages across brands.
+BRANDLESS_PREFIXES = ("/console/packages",)
 MAX_BRANDS = 200
 
 
@@ -57,6 +59,8 @@ def _brand_param(query: str) -> int | None:
 def redirect_for(path: str, query: str, remembered_brand: int | None) -> str | None:
     """Where a platform admin's GET of a console page without a brand goes; None: stay."""
     if not (path == CONSOLE or path.startswith(CONSOLE + "/")) or path in BRANDLESS:
+        return None
+    if path.startswith(BRANDLESS_PREFIXES):
         return None
     if "brand" in dict(parse_qsl(query)):
         return None

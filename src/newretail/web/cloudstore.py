@@ -21,7 +21,14 @@ from newretail.db import Database, utcnow
 from newretail.kernel.money import Money
 from newretail.org.rules import WEEKDAYS
 from newretail.promotions import service as promotions_service
-from newretail.web import messages, presale_cards, shop_attribution, shop_shell, storefront
+from newretail.web import (
+    messages,
+    offer_words,
+    presale_cards,
+    shop_attribution,
+    shop_shell,
+    storefront,
+)
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -210,16 +217,21 @@ def product(
         groups=groups,
         open_now=store.open_at(utcnow()),
         presales=presales,
-        promotions=_promotions_for(session, store, view.selected.sku_id if view.selected else None),
+        promotions=_promotions_for(
+            page, session, store, view.selected.sku_id if view.selected else None
+        ),
+        coupons=_coupons_for(page, session, store, view.selected.sku_id if view.selected else None),
         categories=storefront.top_categories(session=session, store=store),
     )
 
 
-def _promotions_for(session: Session, store: CloudStore, sku_id: int | None) -> list[Any]:
-    """The automatic promotions that reach this SKU in this cloud store now."""
+def _promotions_for(
+    page: Page, session: Session, store: CloudStore, sku_id: int | None
+) -> list[dict[str, Any]]:
+    """The automatic promotions that reach this SKU in this cloud store now, in words."""
     if sku_id is None:
         return []
-    return promotions_service.for_sku(
+    found = promotions_service.for_sku(
         session=session,
         brand_id=store.brand_id,
         store_id=store.id,
@@ -227,3 +239,31 @@ def _promotions_for(session: Session, store: CloudStore, sku_id: int | None) -> 
         sku_id=sku_id,
         now=utcnow(),
     )
+    return [
+        {"name": p.name, "terms": offer_words.terms_text(page, p.kind, p.terms, store.currency)}
+        for p in found
+    ]
+
+
+def _coupons_for(
+    page: Page, session: Session, store: CloudStore, sku_id: int | None
+) -> list[dict[str, Any]]:
+    """The coupons to claim here that this SKU counts towards, in words."""
+    if sku_id is None:
+        return []
+    found = promotions_service.claimable_for_sku(
+        session=session,
+        brand_id=store.brand_id,
+        store_id=store.id,
+        channel="cloud_store",
+        sku_id=sku_id,
+        now=utcnow(),
+    )
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "terms": offer_words.terms_text(page, t.kind, t.terms, store.currency),
+        }
+        for t in found
+    ]

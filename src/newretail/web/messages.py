@@ -139,6 +139,16 @@ ERRORS = {
     "down_payment_declined": N_("The down payment was declined: nothing was ordered."),
     "address_not_found": N_("This address does not exist in your address book."),
     "address_book_full": N_("Your address book is full: delete an address first."),
+    "percentage_over_100": N_("A percentage off must be between 1 and 100."),
+    "dates_reversed": N_("The end must come after the start."),
+    "invalid_terms": N_("These numbers do not make an offer of this kind."),
+    "invalid_package": N_("Pick candidate coupons (a district package may gather them itself)."),
+    "package_not_draft": N_("Only a package awaiting review can change."),
+    "package_empty": N_("The optimiser picked nothing: there is nothing to publish."),
+    "package_stale": N_("A picked coupon changed since: assemble the package again."),
+    "package_closed": N_("This package cannot be claimed now."),
+    "package_already_claimed": N_("You have claimed this package already."),
+    "packages_exhausted": N_("Every package has been claimed."),
 }
 
 # Which form field a domain error belongs to; the others are shown above the form.
@@ -241,6 +251,15 @@ FLASHES = {
     "codes_created": N_("%(count)s codes were made for %(store)s."),
     "code_deactivated": N_("Code %(code)s was switched off; its scans no longer lead anywhere."),
     "code_activated": N_("Code %(code)s is in use again."),
+    "promotion_saved": N_("Promotion %(name)s was saved."),
+    "promotion_archived": N_("Promotion %(name)s was archived: it no longer applies."),
+    "coupon_template_saved": N_("Coupon %(name)s was saved."),
+    "package_assembled": N_("The optimiser assembled %(name)s: review its proposal."),
+    "package_published": N_("%(name)s is published: consumers can claim it."),
+    "package_closed": N_("%(name)s is closed to new claims."),
+    "package_action_failed": N_("Not done: %(reason)s"),
+    "package_claimed": N_("The package is yours: its coupons are in your wallets."),
+    "package_claim_failed": N_("The package was not claimed: %(reason)s"),
 }
 
 BINDING_SOURCES = {

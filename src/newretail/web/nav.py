@@ -12,6 +12,7 @@ POLICY_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 CODE_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 STAFF_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 COMMISSION_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
+PROMOTION_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 ORDER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
 TILL_ROLES = (Role.STORE_MANAGER, Role.CASHIER)
 
@@ -61,6 +62,14 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
             page.gettext("Commission"),
             scope.has_any(*COMMISSION_ROLES),
         ),
+        (
+            "promotions",
+            "/console/promotions",
+            page.gettext("Promotions"),
+            scope.has_any(*PROMOTION_ROLES),
+        ),
+        ("coupons", "/console/coupons", page.gettext("Coupons"), scope.has_any(*PROMOTION_ROLES)),
+        ("packages", "/console/packages", page.gettext("Coupon packages"), scope.is_platform),
         ("dunning", "/console/dunning", page.gettext("Dunning list"), scope.has_any(*POLICY_ROLES)),
         ("staff", "/console/staff", page.gettext("Staff"), scope.has_any(*STAFF_ROLES)),
         (

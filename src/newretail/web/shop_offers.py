@@ -3,7 +3,8 @@
     home section       "happening now": the brand's automatic promotions running in this
                        store's cloud store, and the coupons a member may claim here
     POST /s/{code}/coupons/{template_id}/claim   a member claims one coupon of a template
-    GET  /s/{code}/me/coupons                    my coupons of the brand: usable, used, gone
+    GET  /s/{code}/me/coupons                    my coupons of the brand: usable, used, gone;
+                                                 the coupon packages with a benefit of it
     checkout           the best combination for the cart and the next two, to pick one
 
 Signed-out visitors are sent to the phone sign-in and back, as the orders pages do.
@@ -30,7 +31,7 @@ from newretail.promotions import errors as promotion_errors
 from newretail.promotions import service as promotions_service
 from newretail.promotions.models import CouponTemplate
 from newretail.promotions.schemas import BestRequest, ClaimCreate
-from newretail.web import labels, shop_shell
+from newretail.web import labels, shop_packages, shop_shell
 from newretail.web.cloudstore import PAGE_SECTIONS, Ref, kept_ref, linker
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_shell import shopper
@@ -138,6 +139,7 @@ def my_coupons(
         ref=ref,
         categories=[],
         coupons=wallet(page, session, store, buyer),
+        packages=shop_packages.open_packages(page, session, store, buyer),
     )
 
 

@@ -24,6 +24,8 @@ from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
 from newretail.presales import service as presales_service
 from newretail.presales.schemas import PresaleCreate
+from newretail.promotions import service as promotions_service
+from newretail.promotions.schemas import ClaimCreate, PromotionCreate, TemplateCreate
 
 
 @dataclass
@@ -37,6 +39,9 @@ class ConsoleWorld:
     plan_id: int
     period_id: int
     statement_id: int
+    promotion_id: int = 0
+    template_id: int = 0
+    coupon_id: int = 0
 
     @property
     def ids(self) -> dict[str, str]:
@@ -54,6 +59,9 @@ class ConsoleWorld:
             "plan_id": str(self.plan_id),
             "period_id": str(self.period_id),
             "statement_id": str(self.statement_id),
+            "promotion_id": str(self.promotion_id),
+            "template_id": str(self.template_id),
+            "coupon_id": str(self.coupon_id),
         }
 
 
@@ -127,9 +135,62 @@ def console_world(database: Database) -> ConsoleWorld:
         commission_service.add_rule(session=session, scope=SYSTEM, plan_id=plan.id, data=rule)
         plan_id = plan.id
     period_id, statement_id = _closed_period(database, world)
+    promotion_id, template_id, coupon_id = _offers(database, world.brand.id, member_id)
     return ConsoleWorld(
-        shop, member_id, paid, on_credit, presale_id, code, plan_id, period_id, statement_id
+        shop,
+        member_id,
+        paid,
+        on_credit,
+        presale_id,
+        code,
+        plan_id,
+        period_id,
+        statement_id,
+        promotion_id,
+        template_id,
+        coupon_id,
     )
+
+
+def _offers(database: Database, brand_id: int, member_id: int) -> tuple[int, int, int]:
+    """A running promotion and a coupon template, one coupon of it in the member's wallet
+    (made after the orders, whose amounts other tests read)."""
+    start = (utcnow() - timedelta(days=1)).isoformat()
+    promotion = PromotionCreate.model_validate(
+        {
+            "brand_id": brand_id,
+            "name": "跑鞋满 599 减 100",
+            "kind": "spend_save",
+            "terms": {"tiers": [{"threshold": 59_900, "off": 10_000}]},
+            "reach": {"channels": ["cloud_store", "pos"]},
+            "starts_at": start,
+        }
+    )
+    template = TemplateCreate.model_validate(
+        {
+            "brand_id": brand_id,
+            "name": "满 300 减 30",
+            "kind": "threshold",
+            "terms": {"threshold": 30_000, "amount": 3_000},
+            "starts_at": start,
+            "valid_days": 30,
+            "total_quantity": 1_000,
+            "per_member_limit": 2,
+        }
+    )
+    with database.transaction() as session:
+        promotion_id = promotions_service.create_promotion(
+            session=session, scope=SYSTEM, data=promotion
+        ).id
+        template_id = promotions_service.create_template(
+            session=session, scope=SYSTEM, data=template
+        ).id
+        coupon_id = promotions_service.claim(
+            session=session,
+            scope=SYSTEM,
+            data=ClaimCreate(template_id=template_id, member_id=member_id),
+        ).id
+    return promotion_id, template_id, coupon_id
 
 
 def _closed_period(database: Database, world: object) -> tuple[int, int]:

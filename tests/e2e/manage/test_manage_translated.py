@@ -41,9 +41,13 @@ ENUMS: tuple[type[StrEnum], ...] = (
     DepositStatus,
     UnpaidRule,
 )
-# A picture, a PDF, CSVs (machine-read columns), and the platform admin's brand list
-# (test_pages_brand_picker).
+# A picture, a PDF, CSVs (machine-read columns), the platform admin's brand list
+# (test_pages_brand_picker) and coupon packages (test_pages_console_promotions walks them
+# as the platform admin).
 SKIPPED_ROUTES = {
+    "/console/packages",
+    "/console/packages/new",
+    "/console/packages/{package_id}",
     "/console/codes/{code}.svg",
     "/console/codes/sheet",
     "/console/dashboard.csv",

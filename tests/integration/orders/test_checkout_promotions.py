@@ -205,3 +205,40 @@ def test_a_new_promotion_reaches_the_next_sale_of_a_warm_process(database: Datab
     pb.promotion(database, shop)
     after = _order(database, shop, buyer)
     assert (_amounts(database, before)[0], _amounts(database, after)[0]) == (0, 2_000)
+
+
+def _refund_in_full(database: Database, order_id: int, amount: int) -> None:
+    body = RefundCreate.model_validate({"amount": amount})
+    with database.transaction() as session:
+        payments_service.refund(session=session, scope=SYSTEM, order_id=order_id, data=body)
+
+
+def test_a_full_refund_gives_back_the_coupons_whose_template_says_so(database: Database) -> None:
+    shop = _shop(database)
+    member_id = pb.member(database, shop)
+    restored = pb.claim(database, member_id, pb.template(database, shop, return_rule="restore"))
+    forfeited = pb.claim(
+        database, member_id, pb.template(database, shop, terms={"amount": 500}, per_order=1)
+    )
+    buyer = _consumer_of(database, member_id)
+    order_id = _order(database, shop, buyer)
+    _pay(database, buyer, order_id)
+    presale_builders.dispatch(database)
+    _refund_in_full(database, order_id, _amounts(database, order_id)[1])
+    presale_builders.dispatch(database)
+    presale_builders.dispatch(database)
+    assert _coupon(database, restored) == ("released", None, None)
+    assert _coupon(database, forfeited)[0] == "redeemed"
+
+
+def test_a_partial_refund_keeps_the_coupons_used(database: Database) -> None:
+    shop = _shop(database)
+    member_id = pb.member(database, shop)
+    coupon = pb.claim(database, member_id, pb.template(database, shop, return_rule="restore"))
+    buyer = _consumer_of(database, member_id)
+    order_id = _order(database, shop, buyer)
+    _pay(database, buyer, order_id)
+    presale_builders.dispatch(database)
+    _refund_in_full(database, order_id, 100)
+    presale_builders.dispatch(database)
+    assert _coupon(database, coupon)[0] == "redeemed"

@@ -7,6 +7,7 @@ from tests import promotion_builders as pb
 
 from newretail.db import Database, utcnow
 from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import SYSTEM
 from newretail.promotions import service as promotions_service
 from newretail.promotions.models import Coupon
 
@@ -156,3 +157,58 @@ def test_a_member_tier_price_applies_to_that_tier_only(database: Database) -> No
         silver = promotions_service.load(tier="silver", **args)  # type: ignore[arg-type]
     savings = [promotions_service.price_cart(p).best.saving for p in (gold, silver)]
     assert savings == [2_580, 0]
+
+
+def test_a_lapsed_reservation_goes_back_to_the_wallet_once(database: Database) -> None:
+    shop = pb.shop(database)
+    member_id = pb.member(database, shop)
+    lapsing, holding = (
+        pb.claim(database, member_id, pb.template(database, shop)) for _ in range(2)
+    )
+    priced = pb.priced(database, shop, member_id, [1, 0])
+    now = utcnow()
+    with database.transaction() as session:
+        for coupon_id, until in ((lapsing, now - timedelta(seconds=1)), (holding, None)):
+            promotions_service.reserve(
+                session=session,
+                priced=priced,
+                member_id=member_id,
+                keys=[f"coupon:{coupon_id}"],
+                reference=f"order-{coupon_id}",
+                until=until,
+            )
+    with database.transaction(read_only=True) as session:
+        held = session.get(Coupon, holding)
+        assert held is not None
+        where = (held.store_id, held.reserved_until is not None and held.reserved_until > now)
+    with database.transaction() as session:
+        first = promotions_service.release_lapsed(session=session, now=now)
+    with database.transaction() as session:
+        second = promotions_service.release_lapsed(session=session, now=now)
+    assert (first, second) == (1, 0)
+    assert _statuses(database, lapsing, holding) == [("released", None), ("reserved", 1_000)]
+    assert where == (shop.store_id, True)
+
+
+def test_the_report_counts_each_template_by_state_and_each_store_by_funder(
+    database: Database,
+) -> None:
+    shop = pb.shop(database)
+    member_id = pb.member(database, shop)
+    template_id = pb.template(database, shop, funder="store", funder_store_id=shop.store_id)
+    used, held, _ = (pb.claim(database, member_id, template_id) for _ in range(3))
+    priced = pb.priced(database, shop, member_id, [1, 0])
+    _reserve(database, priced, member_id, [f"coupon:{used}"], "order-1")
+    _reserve(database, priced, member_id, [f"coupon:{held}"], "order-2")
+    with database.transaction() as session:
+        promotions_service.commit(session=session, reference="order-1")
+        report = promotions_service.redemption_report(
+            session=session, scope=SYSTEM, brand_id=shop.world.brand.id
+        )
+    figures = report.templates[0]
+    counts = (figures.issued, figures.in_wallets, figures.reserved, figures.redeemed)
+    assert counts == (3, 1, 1, 1)
+    assert (figures.discount, figures.funder) == (1_000, "store")
+    assert [(s.store_id, s.funder, s.redeemed, s.discount) for s in report.stores] == [
+        (shop.store_id, "store", 1, 1_000)
+    ]

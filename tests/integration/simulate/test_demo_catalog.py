@@ -10,7 +10,9 @@ from newretail.cloudstore import service as cloudstore_service
 from newretail.db import Database, utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
+from newretail.kernel.scope import SYSTEM
 from newretail.promotions import service as promotions_service
+from newretail.promotions.packages import service as packages_service
 from newretail.simulate import catalog
 from newretail.simulate.world import World
 
@@ -120,3 +122,30 @@ def test_the_flagship_cloud_store_shows_best_sellers_featured_and_its_promotions
         )
     assert "夏日跑步节 · 跑鞋满 599 减 100" in running
     assert len(claimable) == 1
+
+
+def test_each_shared_district_offers_a_published_package_of_its_brands_coupons(
+    world: World, world_database: Database
+) -> None:
+    with world_database.transaction(read_only=True) as session:
+        packages, _ = packages_service.list_packages(
+            session=session, scope=SYSTEM, status=None, cursor=None, limit=50
+        )
+        found = [
+            (
+                p.district_id,
+                p.status,
+                {
+                    c.brand_id
+                    for c in packages_service.candidates_of(
+                        session=session, scope=SYSTEM, package=p
+                    )
+                    if c.picked
+                },
+            )
+            for p in packages
+        ]
+    brands = {brand.id for brand in world.brands.values()}
+    shared = {store.district_code for brand in world.brands.values() for store in brand.stores}
+    assert sorted(d for d, _, _ in found) == sorted(world.districts[c] for c in shared if c)
+    assert [(status, picked) for _, status, picked in found] == [("published", brands)] * len(found)
