@@ -1,7 +1,7 @@
 """Ledger rows as accrual writes them: an accrual as a row, a batch of rows in one INSERT.
 
-Rows are plain dictionaries written by one multi-row INSERT per batch (never a mapped
-object per entry). ``insert_new`` skips a row whose ``key`` is taken (ON CONFLICT DO
+Rows are plain dictionaries written by one INSERT per batch (``kernel.bulk``; never a
+mapped object per entry). ``insert_new`` skips a row whose ``key`` is taken (ON CONFLICT DO
 NOTHING), so a row written twice, by a replayed event or by two consumers at once, is
 written once and the second writer neither fails nor waits on an error; what it answers is
 the number of rows actually written.
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from newretail.commission import facts, rules
 from newretail.commission.models import Beneficiary, CommissionEntry, EntryStatus
+from newretail.kernel import bulk
 
 TABLE = cast(Table, CommissionEntry.__table__)
 
@@ -96,16 +97,5 @@ def dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite
 
 
 def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Write ``rows`` in one multi-row INSERT, skipping keys already taken; how many it wrote.
-
-    RETURNING makes SQLAlchemy send the rows as multi-row VALUES pages (its
-    "insertmanyvalues"), much faster than one statement per row, and counts what was written.
-    """
-    if not rows:
-        return 0
-    statement = (
-        dialect_insert(session, TABLE)
-        .on_conflict_do_nothing(index_elements=[TABLE.c.key])
-        .returning(TABLE.c.id)
-    )
-    return len(session.execute(statement, list(rows)).all())
+    """Write ``rows`` in one statement, skipping keys already taken; how many it wrote."""
+    return bulk.insert_rows(session, TABLE, rows, skip_taken=TABLE.c.key)
