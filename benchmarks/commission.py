@@ -10,10 +10,10 @@ measured in the same run:
 
 - accrual: ``accrue_orders`` over every order in batches of ``--batch`` orders, one
   transaction each (what the outbox consumer does with a batch of ``order.paid`` events)
-  -> order lines per second; the anchor is a bare batch insert of the same entries (read
-  back from the ledger batch by batch, untimed) into a copy of ``commission_entry`` with
-  the same columns and indexes, in the same batches and transactions, written the way
-  accrual writes them (``kernel.bulk``).
+  -> order lines per second; the anchor is a bare batch insert of the same entries (the
+  rows accrual wrote, caught on their way) into a copy of ``commission_entry`` with the
+  same columns and indexes but no foreign keys, written the way accrual writes them
+  (``kernel.bulk``), right after each batch, in a transaction of its own.
 - settlement: ``close_period`` over the month's period (statements per guide and per
   store) and ``approve_statement`` of each by a second admin -> seconds; the anchor is one
   DuckDB aggregate grouping the same ledger lines by beneficiary (loaded untimed).
@@ -27,22 +27,22 @@ with the load average of the machine at the start and at the end.
 """
 
 import argparse
-import csv
 import json
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-import duckdb
 from sqlalchemy import Column, Index, MetaData, Table, func, select
+from sqlalchemy.orm import Session
 
+from newretail.commission import entries, service, settlement, statements
 from newretail.commission import service as commission_service
-from newretail.commission import settlement, statements
 from newretail.commission.models import CommissionPeriod, CommissionStatement
 from newretail.commission.schemas import PlanCreate, RuleCreate
 from newretail.db import Database
@@ -143,17 +143,12 @@ def _batches(ids: range, size: int) -> Iterator[range]:
         yield ids[start : start + size]
 
 
-def _accrue(database: Database, order_ids: range, size: int, started: float) -> tuple[int, float]:
-    """Every order accrued by the service, a batch per transaction; (entries, seconds)."""
-    began = time.perf_counter()
-    entries = 0
-    for n, batch in enumerate(_batches(order_ids, size)):
-        with database.transaction() as session:
-            entries += commission_service.accrue_orders(session=session, order_ids=batch, now=NOW)
-        if n % 250 == 249:
-            rate = (n + 1) * size * LINES_PER_ORDER / (time.perf_counter() - began)
-            log(f"accrued {(n + 1) * size:,} orders, {rate:,.0f} lines/s", started)
-    return entries, time.perf_counter() - began
+@dataclass
+class Accrued:
+    entries: int = 0
+    copied: int = 0
+    accrual_seconds: float = 0.0
+    anchor_seconds: float = 0.0
 
 
 def _anchor_table(database: Database) -> Table:
@@ -178,23 +173,39 @@ def _anchor_table(database: Database) -> Table:
     return copy
 
 
-def _anchor(database: Database, order_ids: range, size: int) -> tuple[int, float]:
-    """The same entries, read back batch by batch (untimed) and inserted as accrual wrote
-    them; (entries, seconds of the inserts)."""
-    copy = _anchor_table(database)
-    keep = [BASE.c[c.name] for c in BASE.c if c.name != "id"]
-    seconds, copied = 0.0, 0
-    for batch in _batches(order_ids, size):
-        with database.transaction() as session:
-            query = select(*keep).where(BASE.c.order_id.between(batch[0], batch[-1]))
-            group = [dict(r._mapping) for r in session.execute(query.order_by(BASE.c.id))]
-        began = time.perf_counter()
-        with database.transaction() as session:
-            copied += bulk.insert_rows(session, copy, group)
-        seconds += time.perf_counter() - began
+def _accrue(database: Database, order_ids: range, size: int, started: float) -> Accrued:
+    """Every order accrued by the service, a batch per transaction, each batch followed by
+    its anchor: the very rows accrual wrote (caught on their way to the ledger), inserted
+    again the same way into a copy of the ledger in a transaction of their own. Measured
+    turn about, the two see the same load on the machine."""
+    copy, done = _anchor_table(database), Accrued()
+    caught: list[dict[str, Any]] = []
+    write = entries.insert_new
+
+    def catching(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+        caught.extend(rows)
+        return write(session, rows)
+
+    entries.insert_new = catching
+    try:
+        for n, batch in enumerate(_batches(order_ids, size)):
+            caught.clear()
+            began = time.perf_counter()
+            with database.transaction() as session:
+                done.entries += service.accrue_orders(session=session, order_ids=batch, now=NOW)
+            accrued = time.perf_counter()
+            with database.transaction() as session:
+                done.copied += bulk.insert_rows(session, copy, caught)
+            done.accrual_seconds += accrued - began
+            done.anchor_seconds += time.perf_counter() - accrued
+            if n % 250 == 249:
+                rate = (n + 1) * size * LINES_PER_ORDER / done.accrual_seconds
+                log(f"accrued {(n + 1) * size:,} orders, {rate:,.0f} lines/s", started)
+    finally:
+        entries.insert_new = write
     with database.engine.begin() as connection:
         copy.drop(connection)
-    return copied, seconds
+    return done
 
 
 def _settle(database: Database, world: World) -> tuple[settlement.CloseResult, float, float]:
@@ -224,30 +235,11 @@ def _settle(database: Database, world: World) -> tuple[settlement.CloseResult, f
 
 
 def _duckdb(database: Database, folder: Path) -> tuple[list[Any], float]:
-    """The ledger's lines exported (streamed, untimed) and grouped by beneficiary in DuckDB;
-    (groups, seconds of the aggregate)."""
-    lines_csv = folder / "lines.csv"
+    """The ledger's lines, streamed out (untimed), grouped by beneficiary in DuckDB."""
     columns = (BASE.c.beneficiary_type, BASE.c.guide_id, BASE.c.store_id, BASE.c.amount)
-    with database.transaction() as session, lines_csv.open("w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["kind", "guide_id", "store_id", "amount"])
-        for part in session.execute(
-            select(*columns).execution_options(yield_per=50_000)
-        ).partitions():
-            writer.writerows(part)
-    duck = duckdb.connect()
-    duck.execute(
-        "CREATE TABLE line AS SELECT * FROM read_csv(?, header = true, columns = "
-        "{'kind': 'VARCHAR', 'guide_id': 'INTEGER', 'store_id': 'INTEGER', 'amount': 'BIGINT'})",
-        [str(lines_csv)],
-    )
-    began = time.perf_counter()
-    totals = duck.execute(
-        "SELECT kind, guide_id, store_id, sum(amount), count(*) FROM line GROUP BY ALL"
-    ).fetchall()
-    seconds = time.perf_counter() - began
-    lines_csv.unlink()
-    return totals, seconds
+    with database.transaction() as session:
+        found = session.execute(select(*columns).execution_options(yield_per=50_000))
+        return commission_world.duckdb_totals(found, folder)
 
 
 def main() -> None:
@@ -272,16 +264,22 @@ def main() -> None:
     _plan(database, world)
     order_ids = _orders(database, world, args.lines)
     log(f"wrote {len(order_ids):,} orders with {args.lines:,} lines", started)
-    entries, accrual_seconds = _accrue(database, order_ids, args.batch, started)
-    log(f"accrued {entries:,} entries in {accrual_seconds:.0f} s", started)
-    copied, anchor_seconds = _anchor(database, order_ids, args.batch)
-    log(f"copied them in {anchor_seconds:.0f} s", started)
+    done = _accrue(database, order_ids, args.batch, started)
+    entries, accrual_seconds, anchor_seconds = (
+        done.entries,
+        done.accrual_seconds,
+        done.anchor_seconds,
+    )
+    log(
+        f"accrued {entries:,} entries in {accrual_seconds:.0f} s (anchor {anchor_seconds:.0f} s)",
+        started,
+    )
     result, close_seconds, approve_seconds = _settle(database, world)
     log(f"settled {result.entries:,} entries in {close_seconds + approve_seconds:.0f} s", started)
     totals, duck_seconds = _duckdb(database, folder)
 
     settle_seconds = close_seconds + approve_seconds
-    assert copied == entries == result.entries, (copied, entries, result.entries)
+    assert done.copied == entries == result.entries, (done.copied, entries, result.entries)
     assert len(totals) == result.statements and sum(t[3] for t in totals) == result.total
     figure = {
         "benchmark": "commission",
@@ -292,7 +290,7 @@ def main() -> None:
         "batch_orders": args.batch,
         "accrual_s": round(accrual_seconds, 2),
         "accrual_lines_per_s": round(args.lines / accrual_seconds),
-        "accrual_anchor": "bare batch insert of the same entries, same batches",
+        "accrual_anchor": "bare batch insert of the same entries, batch after batch",
         "anchor_lines_per_s": round(args.lines / anchor_seconds),
         "accrual_ratio": round(accrual_seconds / anchor_seconds, 2),
         "statements": result.statements,
