@@ -21,7 +21,8 @@ measured in the same run:
 Memory stays flat whatever ``--lines``: orders are written, accrued, copied and exported
 batch by batch. SQLite in a temporary file by default; PostgreSQL with ``--database-url``
 or NEWRETAIL_BENCH_DATABASE_URL (its public schema is dropped). Prints one JSON line,
-with the load average of the machine at the start and at the end.
+with the load average of the machine at the start and at the end and the CPU seconds of this
+process (not of a PostgreSQL server); the temporary folder is removed at the end.
 
     nice .venv/bin/python benchmarks/commission.py [--lines 1000000] [--database-url URL]
 """
@@ -29,6 +30,7 @@ with the load average of the machine at the start and at the end.
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -301,11 +303,13 @@ def main() -> None:
         "settle_anchor_s": round(duck_seconds, 4),
         "settle_ratio": round(settle_seconds / duck_seconds, 1),
         "run_s": round(time.perf_counter() - started),
+        "cpu_s": round(time.process_time()),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(figure), flush=True)
     database.dispose()
+    shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

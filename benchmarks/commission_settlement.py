@@ -15,6 +15,7 @@ PostgreSQL when NEWRETAIL_BENCH_DATABASE_URL is set. Prints one JSON line.
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -118,6 +119,7 @@ def main() -> None:
     }
     print(json.dumps(figure), flush=True)
     database.dispose()
+    shutil.rmtree(folder)
     print(f"settled {args.lines:,} lines into {result.statements} statements", file=sys.stderr)
 
 
