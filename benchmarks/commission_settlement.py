@@ -15,6 +15,7 @@ PostgreSQL when NEWRETAIL_BENCH_DATABASE_URL is set. Prints one JSON line.
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -22,93 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-import duckdb
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, select
 
-from newretail.auth import service as auth_service
-from newretail.auth.schemas import StaffCreate
 from newretail.commission import settlement, statements
 from newretail.commission.models import CommissionEntry, CommissionPeriod, CommissionStatement
-from newretail.commission.settlement_schemas import ScheduleUpdate
-from newretail.db import Database
-from newretail.kernel.scope import SYSTEM, Scope
-from newretail.models import Base
-from newretail.org import service as org_service
-from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate
+from newretail.kernel import bulk
+from support import commission_world
 
 NOW = datetime(2026, 11, 20, 4, tzinfo=UTC)
 EARNED = datetime(2026, 11, 2, 4, tzinfo=UTC)
-
-
-def _world(database: Database, stores: int) -> tuple[int, list[int], list[int], Scope, Scope]:
-    with database.transaction() as session:
-        brand = org_service.create_brand(
-            session=session, scope=SYSTEM, data=BrandCreate(code="BENCH", name="Bench")
-        )
-        region = org_service.create_region(
-            session=session,
-            scope=SYSTEM,
-            data=RegionCreate(brand_id=brand.id, code="HQ", name="HQ", kind="hq"),
-        )
-        store_ids, guide_ids = [], []
-        for n in range(stores):
-            store = org_service.create_store(
-                session=session,
-                scope=SYSTEM,
-                data=StoreCreate.model_validate(
-                    {
-                        "brand_id": brand.id,
-                        "region_id": region.id,
-                        "code": f"S{n}",
-                        "name": f"Store {n}",
-                        "type": "franchise",
-                        "lat": 31.2,
-                        "lng": 121.4,
-                    }
-                ),
-            )
-            store_ids.append(store.id)
-            guide = auth_service.create_staff(
-                session=session,
-                scope=SYSTEM,
-                data=StaffCreate.model_validate(
-                    {
-                        "brand_id": brand.id,
-                        "username": f"guide{n}",
-                        "display_name": f"Guide {n}",
-                        "password": "bench-password",
-                        "roles": [{"role": "guide", "store_id": store.id}],
-                    }
-                ),
-            )
-            guide_ids.append(guide.id)
-        admins = [
-            auth_service.create_staff(
-                session=session,
-                scope=SYSTEM,
-                data=StaffCreate.model_validate(
-                    {
-                        "brand_id": brand.id,
-                        "username": f"admin{n}",
-                        "display_name": "Admin",
-                        "password": "bench-password",
-                        "roles": [{"role": "brand_admin"}],
-                    }
-                ),
-            )
-            for n in range(2)
-        ]
-        scopes = [auth_service.scope_for_staff(session=session, staff=a) for a in admins]
-        data = ScheduleUpdate.model_validate(
-            {
-                "brand_id": brand.id,
-                "kind": "every_n_days",
-                "every_days": 7,
-                "starts_on": "2026-11-01",
-            }
-        )
-        settlement.set_schedule(session=session, scope=SYSTEM, data=data, now=NOW)
-        return brand.id, guide_ids, store_ids, scopes[0], scopes[1]
+SCHEDULE = {"kind": "every_n_days", "every_days": 7, "starts_on": "2026-11-01"}
 
 
 def _lines(brand_id: int, guides: list[int], stores: list[int], count: int) -> list[dict[str, Any]]:
@@ -145,17 +69,13 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("NEWRETAIL_BENCH_DATABASE_URL")
     folder = tempfile.mkdtemp(prefix="bench-settle-")
-    database = Database(url or f"sqlite:///{Path(folder) / 'bench.db'}")
-    with database.engine.begin() as connection:
-        if database.is_sqlite:
-            Base.metadata.create_all(connection)
-        else:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            Base.metadata.create_all(connection)
-    brand_id, guides, stores, preparer, approver = _world(database, args.stores)
+    database = commission_world.fresh_database(url or f"sqlite:///{Path(folder) / 'bench.db'}")
+    world = commission_world.build(database, stores=args.stores, skus=0, schedule=SCHEDULE, now=NOW)
+    brand_id, guides, stores = world.brand_id, world.guides, world.stores
+    preparer, approver = world.preparer, world.approver
     rows = _lines(brand_id, guides, stores, args.lines)
     with database.transaction() as session:
-        session.execute(insert(cast(Table, CommissionEntry.__table__)), rows)
+        bulk.insert_rows(session, cast(Table, CommissionEntry.__table__), rows)
         period_id = session.scalar(
             select(CommissionPeriod.id)
             .where(CommissionPeriod.brand_id == brand_id)
@@ -177,19 +97,10 @@ def main() -> None:
             statements.approve_statement(session=session, scope=approver, statement_id=statement_id)
     finished = time.perf_counter()
 
-    duck = duckdb.connect()
-    duck.execute(
-        "CREATE TABLE line (kind VARCHAR, guide_id INTEGER, store_id INTEGER, amount BIGINT)"
+    groups, anchor_seconds = commission_world.duckdb_totals(
+        ((r["beneficiary_type"], r["guide_id"], r["store_id"], r["amount"]) for r in rows),
+        Path(folder),
     )
-    duck.executemany(
-        "INSERT INTO line VALUES (?, ?, ?, ?)",
-        [(r["beneficiary_type"], r["guide_id"], r["store_id"], r["amount"]) for r in rows],
-    )
-    anchor_started = time.perf_counter()
-    groups = duck.execute(
-        "SELECT kind, guide_id, store_id, sum(amount), count(*) FROM line GROUP BY ALL"
-    ).fetchall()
-    anchor_seconds = time.perf_counter() - anchor_started
 
     seconds = finished - started
     assert result.entries == args.lines and len(groups) == result.statements
@@ -208,6 +119,7 @@ def main() -> None:
     }
     print(json.dumps(figure), flush=True)
     database.dispose()
+    shutil.rmtree(folder)
     print(f"settled {args.lines:,} lines into {result.statements} statements", file=sys.stderr)
 
 

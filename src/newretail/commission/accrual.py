@@ -4,29 +4,44 @@
 reads the orders as they are now, so a late, repeated or out-of-order event writes nothing
 new, and replaying every event leaves the ledger as it was.
 
-- The first time an order is seen paid, its lines are priced under the brand's active plan
-  (``rules.accrue_line``), one entry per line, group and beneficiary, keyed
-  ``line:{line}:{slot}``; the order is marked in ``commission_accrual`` and a member's
-  first paid order may earn a CPA entry (``cpa:first_order:member:{member}``).
-- Later, each group is priced again on what its line keeps now (``adjust``): a refund, a
-  return or a pay-later balance collected moves it; an exchange moves no money, so nothing.
+It works on the whole batch at once: the orders, their lines and everything around them
+(``facts``) and the brands' active plans are read once; the lines are priced in memory by
+the pure rules; the entries of the batch are written by one multi-row INSERT.
+
+- The first time an order is seen paid, it is claimed: its mark in ``commission_accrual``
+  is inserted with ON CONFLICT DO NOTHING, and only the consumer whose insert wrote the
+  mark prices the order (on PostgreSQL a second consumer's insert waits for the first to
+  commit, then writes nothing), so an order is priced once even by consumers running at
+  once. Its lines are priced under the brand's active plan (``rules.accrue_line``), one
+  entry per line, group and beneficiary, keyed ``line:{line}:{slot}``; a member's first
+  paid order may earn a CPA entry (``cpa:first_order:member:{member}``, once per member by
+  its key).
+- An order already claimed is priced again on what each line keeps now (``adjust``): a
+  refund, a return or a pay-later balance collected moves it; an exchange moves no money,
+  so nothing. Its mark is locked first (FOR UPDATE on PostgreSQL), so two consumers
+  repricing the same order take turns, the second reading what the first wrote.
 - When the order is fulfilled, entries frozen "until fulfilled" get their ``release_at``.
+
+A cap bounds each line's group (``rules.group_commission``), so it needs nothing but the
+line: batches and consumers never share a running total.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Table, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from newretail.commission import adjust, facts, plans, rules
-from newretail.commission.models import Beneficiary, CommissionEntry, EntryStatus
+from newretail.commission import adjust, entries, facts, plans, rules
+from newretail.commission.models import CommissionEntry, EntryStatus
 from newretail.commission.plan_models import CommissionAccrual
 from newretail.db import utcnow
-from newretail.orders.models import Order, OrderLine
+from newretail.orders.models import Order
 
+MARKS = cast(Table, CommissionAccrual.__table__)
 _NO_SYNC = {"synchronize_session": False}
+Row = dict[str, Any]
 
 
 def accrue_orders(
@@ -35,208 +50,200 @@ def accrue_orders(
     """Bring the ledger of ``order_ids`` in line with the orders; how many entries it wrote."""
     now = now or utcnow()
     batch = facts.load(session, order_ids)
-    if not batch.orders:
+    paid = [order for order in batch.orders if order.is_paid]
+    if not paid:
         return 0
-    ids = [order.id for order in batch.orders]
-    marked = set(
-        session.scalars(
-            select(CommissionAccrual.order_id).where(CommissionAccrual.order_id.in_(ids))
-        )
-    )
-    entries = adjust.entries_of(session, ids)
-    active: dict[int, rules.PlanSpec | None] = {}
-    written = 0
-    for order in batch.orders:
-        if order.paid_at is None and order.paid_amount == 0:
-            continue
-        if order.id not in marked:
-            if order.brand_id not in active:
-                active[order.brand_id] = plans.active_spec(session=session, brand_id=order.brand_id)
-            written += _price(session, batch, order, active[order.brand_id], now)
-        else:
-            written += adjust.reprice(session, order, entries.get(order.id, []), now)
-        _release_fulfilled(session, order, now)
-    session.flush()
+    active = plans.active_specs(session=session, brand_ids={o.brand_id for o in paid})
+    claimed = _claim(session, paid, active, now)
+    fresh = [order for order in paid if order.id in claimed]
+    rows = _price(batch, fresh, active, now)
+    rows += _first_orders(session, batch, fresh, active, now)
+    written = entries.insert_new(session, rows)
+    written += _reprice(session, [order for order in paid if order.id not in claimed], now)
+    _release_fulfilled(session, paid, now)
     return written
 
 
+def _claim(
+    session: Session,
+    orders: Sequence[facts.OrderRow],
+    active: dict[int, rules.PlanSpec],
+    now: datetime,
+) -> set[int]:
+    """Mark the orders not marked yet (in id order, so writers lock alike); the ones marked."""
+    marks = [
+        {
+            "order_id": order.id,
+            "brand_id": order.brand_id,
+            "plan_id": plan.id if (plan := active.get(order.brand_id)) else None,
+            "accrued_at": now,
+        }
+        for order in sorted(orders, key=lambda o: o.id)
+    ]
+    statement = (
+        entries.dialect_insert(session, MARKS)
+        .on_conflict_do_nothing(index_elements=[MARKS.c.order_id])
+        .returning(MARKS.c.order_id)
+    )
+    return set(session.execute(statement, marks).scalars())
+
+
 def _price(
+    batch: facts.Batch,
+    orders: Sequence[facts.OrderRow],
+    active: dict[int, rules.PlanSpec],
+    now: datetime,
+) -> list[Row]:
+    """The entries of every line of newly paid ``orders`` under their brand's active plan."""
+    created = utcnow()
+    rows: list[Row] = []
+    for order in orders:
+        plan = active.get(order.brand_id)
+        if plan is None:
+            continue
+        earned_at = order.paid_at or now
+        done = facts.fulfilled_at(order, now)
+        bases = facts.bases(order)
+        for line in order.lines:
+            for accrual in rules.accrue_line(plan, batch.line_facts(order, line, bases[line.id])):
+                rows.append(
+                    entries.row(
+                        order=order,
+                        line=line,
+                        sku_code=batch.sku(line).code,
+                        accrual=accrual,
+                        plan=plan,
+                        key=f"line:{line.id}:{accrual.slot}",
+                        earned_at=earned_at,
+                        release_at=rules.release_at(accrual.rule, earned_at, done),
+                        created_at=created,
+                    )
+                )
+    return rows
+
+
+def _first_orders(
     session: Session,
     batch: facts.Batch,
-    order: Order,
-    plan: rules.PlanSpec | None,
+    orders: Sequence[facts.OrderRow],
+    active: dict[int, rules.PlanSpec],
     now: datetime,
-) -> int:
-    """Price every line of a newly paid order under the brand's active plan, and mark it."""
-    session.add(
-        CommissionAccrual(order_id=order.id, brand_id=order.brand_id, plan_id=plan and plan.id)
-    )
-    session.flush()
-    if plan is None:
-        return 0
-    earned_at = order.paid_at or now
-    done = facts.fulfilled_at(order, now)
-    bases = facts.bases(order)
-    rows: list[CommissionEntry] = []
-    for line in order.lines:
-        for accrual in rules.accrue_line(plan, batch.line_facts(order, line, bases[line.id])):
-            rows.append(
-                entry(
-                    order=order,
-                    line=line,
-                    sku_code=batch.skus.get(line.sku_id, facts.SkuFacts("", None)).code,
-                    accrual=accrual,
-                    plan=plan,
-                    key=f"line:{line.id}:{accrual.slot}",
-                    earned_at=earned_at,
-                    release_at=rules.release_at(accrual.rule, earned_at, done),
-                )
-            )
-    first = _first_order_cpa(session, batch, order, plan, earned_at)
-    rows.extend([first] if first is not None else [])
-    session.add_all(rows)
-    return len(rows)
-
-
-def entry(
-    *,
-    order: Order,
-    line: OrderLine | None,
-    sku_code: str,
-    accrual: rules.Accrual,
-    plan: rules.PlanSpec,
-    key: str,
-    earned_at: datetime,
-    release_at: datetime | None,
-) -> CommissionEntry:
-    is_guide = accrual.beneficiary == Beneficiary.GUIDE
-    return CommissionEntry(
-        brand_id=order.brand_id,
-        key=key,
-        beneficiary_type=accrual.beneficiary,
-        guide_id=accrual.beneficiary_id if is_guide else None,
-        store_id=None if is_guide else accrual.beneficiary_id,
-        kind=accrual.kind,
-        order_id=order.id,
-        order_line_id=line.id if line else None,
-        member_id=order.member_id,
-        channel=order.channel,
-        plan_id=plan.id,
-        rule_id=accrual.rule.id,
-        base=accrual.base,
-        rate_bp=accrual.rate_bp,
-        amount=accrual.amount,
-        currency=order.currency,
-        detail=detail(order, line, sku_code, accrual, plan.name),
-        status=EntryStatus.PENDING.value,
-        release_at=release_at,
-        earned_at=earned_at,
-    )
-
-
-def detail(
-    order: Order | None,
-    line: OrderLine | None,
-    sku_code: str,
-    accrual: rules.Accrual,
-    plan_name: str,
-    *,
-    member_id: int | None = None,
-) -> dict[str, Any]:
-    """The numbers behind an entry, under the keys statements render."""
-    return {
-        "order_number": order.number if order else None,
-        "sku_code": sku_code or None,
-        "title": line.title if line else None,
-        "quantity": line.quantity if line else None,
-        "channel": order.channel if order else None,
-        "base": accrual.base,
-        "rate_bp": accrual.rate_bp,
-        "fixed": accrual.fixed,
-        "cap": accrual.cap,
-        "share_bp": accrual.share_bp,
-        "plan_name": plan_name,
-        "rule_name": accrual.rule.name,
-        "member_id": order.member_id if order else member_id,
-        "reason": accrual.reason,
-    }
-
-
-def _first_order_cpa(
-    session: Session, batch: facts.Batch, order: Order, plan: rules.PlanSpec, at: datetime
-) -> CommissionEntry | None:
+) -> list[Row]:
     """A fixed amount to the member's guide (the order's snapshot) on their first paid order."""
-    guide = batch.guide(order.bound_guide_id, order)
-    if order.member_id is None or guide is None:
-        return None
-    match = rules.Match(
-        at=at,
-        channel=order.channel,
-        store_type=batch.store_types.get(order.store_id),
-        guide_level=guide.level,
-        cpa_trigger=rules.CpaTrigger.FIRST_ORDER.value,
+    due: list[tuple[facts.OrderRow, rules.Guide, rules.RuleSpec, datetime]] = []
+    for order in orders:
+        plan = active.get(order.brand_id)
+        guide = batch.guide(order.bound_guide_id, order)
+        if plan is None or order.member_id is None or guide is None:
+            continue
+        at = order.paid_at or now
+        match = rules.Match(
+            at=at,
+            channel=order.channel,
+            store_type=batch.store_types.get(order.store_id),
+            guide_level=guide.level,
+            cpa_trigger=rules.CpaTrigger.FIRST_ORDER.value,
+        )
+        rule = rules.cpa(plan, match)
+        if rule is not None and (rule.own_purchases or not guide.is_buyer):
+            due.append((order, guide, rule, at))
+    if not due:
+        return []
+    earliest = _earliest_paid(session, {order.member_id for order, *_ in due})
+    return [
+        _cpa_row(order, guide, rule, active[order.brand_id], at)
+        for order, guide, rule, at in due
+        if _is_first(order, earliest.get(cast(int, order.member_id), []))
+    ]
+
+
+def _earliest_paid(session: Session, members: set[int | None]) -> dict[int, list[tuple[Any, int]]]:
+    """The first two paid orders of each member, as (paid_at, id), in one query."""
+    rank = func.row_number().over(partition_by=Order.member_id, order_by=(Order.paid_at, Order.id))
+    ranked = (
+        select(Order.member_id, Order.paid_at, Order.id, rank.label("rank"))
+        .where(
+            Order.member_id.in_([m for m in members if m is not None]),
+            Order.paid_at.is_not(None),
+            Order.status.not_in(facts.UNPAID),
+        )
+        .subquery()
     )
-    rule = rules.cpa(plan, match)
-    if rule is None or (guide.is_buyer and not rule.own_purchases):
-        return None
-    key = f"cpa:first_order:member:{order.member_id}"
-    if session.scalar(select(CommissionEntry.id).where(CommissionEntry.key == key)) is not None:
-        return None
-    if _paid_before(session, order):
-        return None
+    found: dict[int, list[tuple[Any, int]]] = {}
+    query = select(ranked.c.member_id, ranked.c.paid_at, ranked.c.id).where(ranked.c.rank <= 2)
+    for member_id, paid_at, order_id in session.execute(query.order_by(ranked.c.rank)):
+        found.setdefault(member_id, []).append((paid_at, order_id))
+    return found
+
+
+def _is_first(order: facts.OrderRow, earliest: list[tuple[Any, int]]) -> bool:
+    """Whether no other paid order of the member came before ``order`` (by time, then id)."""
+    mine = (order.paid_at or order.created_at, order.id)
+    others = [paid for paid in earliest if paid[1] != order.id]
+    return not others or not others[0] < mine
+
+
+def _cpa_row(
+    order: facts.OrderRow,
+    guide: rules.Guide,
+    rule: rules.RuleSpec,
+    plan: rules.PlanSpec,
+    at: datetime,
+) -> Row:
+    fixed = rule.fixed or 0
     accrual = rules.Accrual(
-        "",
-        rules.Kind.CPA.value,
-        "guide",
-        guide.id,
-        0,
-        None,
-        rule.fixed,
-        None,
-        None,
-        rule.fixed or 0,
-        rule,
+        "", rules.Kind.CPA.value, "guide", guide.id, 0, None, fixed, None, None, fixed, rule,
         "cpa_first_order",
-    )
-    made = entry(
+    )  # fmt: skip
+    return entries.row(
         order=order,
         line=None,
         sku_code="",
         accrual=accrual,
         plan=plan,
-        key=key,
+        key=f"cpa:first_order:member:{order.member_id}",
         earned_at=at,
         release_at=rules.release_at(rule, at, None),
+        created_at=utcnow(),
     )
-    return made
 
 
-def _paid_before(session: Session, order: Order) -> bool:
-    """Whether the member has a paid order before this one (by payment time, then id)."""
-    assert order.paid_at is not None or order.created_at is not None
-    at = order.paid_at or order.created_at
-    earlier = select(Order.id).where(
-        Order.member_id == order.member_id,
-        Order.id != order.id,
-        Order.paid_at.is_not(None),
-        Order.status.not_in(facts.UNPAID),
-        or_(Order.paid_at < at, and_(Order.paid_at == at, Order.id < order.id)),
-    )
-    return bool(session.scalar(select(exists(earlier))))
+def _reprice(session: Session, orders: Sequence[facts.OrderRow], now: datetime) -> int:
+    """Reprice orders priced before, each under its lock, on what their lines keep now."""
+    if not orders:
+        return 0
+    ids = sorted(order.id for order in orders)
+    session.execute(
+        select(MARKS.c.order_id)
+        .where(MARKS.c.order_id.in_(ids))
+        .order_by(MARKS.c.order_id)
+        .with_for_update()
+    ).all()
+    found = adjust.entries_of(session, ids)
+    written = sum(adjust.reprice(session, order, found.get(order.id, []), now) for order in orders)
+    session.flush()
+    return written
 
 
-def _release_fulfilled(session: Session, order: Order, now: datetime) -> None:
-    """Entries frozen until fulfilment unfreeze when the order is fulfilled."""
-    done = facts.fulfilled_at(order, now)
-    if done is None:
+def _release_fulfilled(session: Session, orders: Sequence[facts.OrderRow], now: datetime) -> None:
+    """Entries frozen until fulfilment unfreeze when their order is fulfilled: one UPDATE."""
+    done = {order.id: at for order in orders if (at := facts.fulfilled_at(order, now))}
+    if not done:
         return
+    column = CommissionEntry.release_at
+    release = case(
+        *(
+            (CommissionEntry.order_id == order_id, literal(at, column.type))
+            for order_id, at in done.items()
+        )
+    )
     session.execute(
         update(CommissionEntry)
         .where(
-            CommissionEntry.order_id == order.id,
+            CommissionEntry.order_id.in_(sorted(done)),
             CommissionEntry.status == EntryStatus.PENDING.value,
-            CommissionEntry.release_at.is_(None),
+            column.is_(None),
         )
-        .values(release_at=done),
+        .values(release_at=release),
         execution_options=_NO_SYNC,
     )

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from newretail.commission import facts, rules
 from newretail.commission.models import CommissionEntry, EntryStatus
-from newretail.orders.models import Order, OrderLine
 
 SETTLED = frozenset({EntryStatus.SETTLED.value, EntryStatus.PAID.value})
 
@@ -41,6 +40,7 @@ def entries_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[Com
             CommissionEntry.order_line_id.is_not(None),
         )
         .order_by(CommissionEntry.id)
+        .execution_options(populate_existing=True)
     )
     for row in rows:
         if row.order_id is not None:
@@ -61,7 +61,7 @@ def is_settled(entry: CommissionEntry) -> bool:
 
 
 def reprice(
-    session: Session, order: Order, entries: Sequence[CommissionEntry], now: datetime
+    session: Session, order: facts.OrderRow, entries: Sequence[CommissionEntry], now: datetime
 ) -> int:
     """Move each beneficiary's entries of ``order`` to its part on what its line keeps."""
     bases = facts.bases(order)
@@ -93,7 +93,7 @@ def _part(entry: CommissionEntry) -> tuple[int | None, int | None, int | None, i
     return (entry.rate_bp, d.get("fixed"), d.get("cap"), d.get("share_bp"))
 
 
-def _reason(line: OrderLine, grows: bool) -> str:
+def _reason(line: facts.LineRow, grows: bool) -> str:
     if grows:
         return "collected"
     return "return" if line.refunded_quantity > 0 else "refund"
@@ -104,7 +104,7 @@ def _move(
     first: CommissionEntry,
     family: list[CommissionEntry],
     target: int,
-    line: OrderLine,
+    line: facts.LineRow,
     base: int,
     now: datetime,
 ) -> int:

@@ -4,8 +4,13 @@ Read-only joins over the tables of orders, org, catalog, auth and touchpoints: t
 and its attribution snapshot (the columns written at checkout, never the member's binding
 of today), its lines' SKUs and categories, the stores' types, the guides' levels, the
 guides' own memberships and the owners of touchpoint codes.
+
+Orders and lines are read as plain rows (``OrderRow``, ``LineRow``), not as mapped objects:
+accrual prices every line of a month of orders, and building a mapped object per row would
+cost more than pricing it.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,25 +37,88 @@ class SkuFacts:
     category_id: int | None
 
 
+NO_SKU = SkuFacts("", None)
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    """What accrual reads of an order line."""
+
+    id: int
+    sku_id: int
+    title: str
+    quantity: int
+    total: int
+    refunded_amount: int
+    refunded_quantity: int
+    location_id: int
+    serving_guide_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """What accrual reads of an order: its money, its state and its attribution snapshot."""
+
+    id: int
+    brand_id: int
+    number: str
+    channel: str
+    status: str
+    currency: str
+    member_id: int | None
+    store_id: int
+    bound_store_id: int | None
+    bound_guide_id: int | None
+    referring_guide_id: int | None
+    touchpoint_code: str | None
+    pickup_store_id: int | None
+    paid_amount: int
+    refunded_amount: int
+    created_at: datetime
+    paid_at: datetime | None
+    closed_at: datetime | None
+    lines: tuple[LineRow, ...] = ()
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None or self.paid_amount != 0
+
+
+_ORDER_COLUMNS = tuple(
+    getattr(Order, name) for name in OrderRow.__dataclass_fields__ if name != "lines"
+)
+_LINE_COLUMNS = (OrderLine.order_id, *(getattr(OrderLine, n) for n in LineRow.__dataclass_fields__))
+
+
+def order_row(order: Order) -> OrderRow:
+    """An order already loaded as a mapped object, as accrual reads it."""
+    values = {column.key: getattr(order, column.key) for column in _ORDER_COLUMNS}
+    lines = tuple(
+        LineRow(**{name: getattr(line, name) for name in LineRow.__dataclass_fields__})
+        for line in order.lines
+    )
+    return OrderRow(**values, lines=lines)
+
+
 @dataclass
 class Batch:
     """Everything the orders of one batch need, by id."""
 
-    orders: list[Order]
+    orders: list[OrderRow]
     skus: dict[int, SkuFacts]
     store_types: dict[int, str]
     levels: dict[int, str | None]
     own_members: dict[int, int]  # guide id -> their own membership id
     code_guides: dict[str, int]
 
-    def guide(self, guide_id: int | None, order: Order) -> rules.Guide | None:
+    def guide(self, guide_id: int | None, order: OrderRow) -> rules.Guide | None:
         if guide_id is None:
             return None
         own = self.own_members.get(guide_id)
         buyer = own is not None and own == order.member_id
         return rules.Guide(guide_id, self.levels.get(guide_id), buyer)
 
-    def share_guide(self, order: Order, line: OrderLine | None = None) -> rules.Guide | None:
+    def share_guide(self, order: OrderRow, line: LineRow | None = None) -> rules.Guide | None:
         """The guide whose own share link or code brought the sale (or served the line)."""
         referring = referring_guide_id(order, line) if line is not None else None
         if referring is not None:
@@ -60,13 +128,16 @@ class Batch:
         code_guide = self.code_guides.get(order.touchpoint_code or "")
         return self.guide(code_guide, order)
 
-    def fulfilling_store(self, order: Order, line: OrderLine) -> int | None:
+    def fulfilling_store(self, order: OrderRow, line: LineRow) -> int | None:
         """The store that hands over or ships the line; a warehouse earns no service fee."""
         store_id = order.pickup_store_id or line.location_id
         return None if self.store_types.get(store_id) == WAREHOUSE else store_id
 
-    def line_facts(self, order: Order, line: OrderLine, base: int) -> rules.LineFacts:
-        sku = self.skus.get(line.sku_id, SkuFacts("", None))
+    def sku(self, line: LineRow) -> SkuFacts:
+        return self.skus.get(line.sku_id, NO_SKU)
+
+    def line_facts(self, order: OrderRow, line: LineRow, base: int) -> rules.LineFacts:
+        sku = self.sku(line)
         return rules.LineFacts(
             line_id=line.id,
             at=order.paid_at or order.created_at,
@@ -84,12 +155,12 @@ class Batch:
         )
 
 
-def referring_guide_id(order: Order, line: OrderLine) -> int | None:
+def referring_guide_id(order: OrderRow, line: LineRow) -> int | None:
     """Who brought the line: the guide who served it at the counter, else the order's."""
     return line.serving_guide_id or order.referring_guide_id
 
 
-def bases(order: Order) -> dict[int, int]:
+def bases(order: OrderRow) -> dict[int, int]:
     """Each line's net collected amount that the order keeps now."""
     lines = list(order.lines)
     weights = [max(0, line.total - line.refunded_amount) for line in lines]
@@ -100,7 +171,7 @@ def bases(order: Order) -> dict[int, int]:
     return {line.id: amount for line, amount in zip(lines, amounts, strict=True)}
 
 
-def fulfilled_at(order: Order, now: datetime) -> datetime | None:
+def fulfilled_at(order: OrderRow, now: datetime) -> datetime | None:
     if order.status != OrderStatus.COMPLETED.value:
         return None
     return order.closed_at or now
@@ -108,15 +179,21 @@ def fulfilled_at(order: Order, now: datetime) -> datetime | None:
 
 def load(session: Session, order_ids: Iterable[int]) -> Batch:
     ids = sorted(set(order_ids))
-    orders = (
-        list(session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id)).all())
-        if ids
-        else []
-    )
-    return complete(session, orders)
+    return complete(session, _orders(session, ids) if ids else [])
 
 
-def complete(session: Session, orders: Sequence[Order]) -> Batch:
+def _orders(session: Session, ids: list[int]) -> list[OrderRow]:
+    """The orders ``ids`` with their lines, by id: one query for the orders, one for lines."""
+    lines: dict[int, list[LineRow]] = defaultdict(list)
+    for order_id, *values in session.execute(
+        select(*_LINE_COLUMNS).where(OrderLine.order_id.in_(ids)).order_by(OrderLine.id)
+    ):
+        lines[order_id].append(LineRow(*values))
+    rows = session.execute(select(*_ORDER_COLUMNS).where(Order.id.in_(ids)).order_by(Order.id))
+    return [OrderRow(*[*values, tuple(lines[values[0]])]) for values in rows]
+
+
+def complete(session: Session, orders: Sequence[OrderRow]) -> Batch:
     """The facts around already loaded ``orders``."""
     sku_ids = {line.sku_id for order in orders for line in order.lines}
     store_ids = {

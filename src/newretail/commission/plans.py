@@ -8,6 +8,7 @@ could match the same lines with equal specificity and priority (``overlapping_ru
 naming both).
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import select, update
@@ -44,12 +45,23 @@ def rule_spec(rule: CommissionRule) -> rules.RuleSpec:
 
 def active_spec(*, session: Session, brand_id: int) -> rules.PlanSpec | None:
     """The brand's active plan as the pure rules see it, or None."""
-    plan = session.scalar(
+    return active_specs(session=session, brand_ids={brand_id}).get(brand_id)
+
+
+def active_specs(*, session: Session, brand_ids: Iterable[int]) -> dict[int, rules.PlanSpec]:
+    """The active plan of each of ``brand_ids`` that has one, with its rules: two queries."""
+    found: dict[int, rules.PlanSpec] = {}
+    ids = sorted(set(brand_ids))
+    if not ids:
+        return found
+    active = session.scalars(
         select(CommissionPlan)
-        .where(CommissionPlan.brand_id == brand_id, CommissionPlan.is_active.is_(True))
+        .where(CommissionPlan.brand_id.in_(ids), CommissionPlan.is_active.is_(True))
         .order_by(CommissionPlan.id)
     )
-    return spec_of(plan) if plan is not None else None
+    for plan in active:
+        found.setdefault(plan.brand_id, spec_of(plan))
+    return found
 
 
 # ---- plans ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newretail.commission import facts, plans, rules
-from newretail.commission.accrual import detail
+from newretail.commission.entries import detail
 from newretail.commission.models import CommissionEntry, EntryStatus
 from newretail.db import utcnow
 from newretail.members.models import Membership

@@ -22,7 +22,7 @@ function on a smaller base.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -90,6 +90,17 @@ class PlanSpec:
     policy: str
     bound_share_bp: int
     rules: tuple[RuleSpec, ...]
+    # Each kind's rules in the order they win, ranked once per plan, not once per line.
+    _ranked: dict[str, tuple[RuleSpec, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+    def winner(self, kind: "Kind", match: "Match") -> RuleSpec | None:
+        """The rule of ``kind`` that wins for ``match`` (as ``resolve`` finds it)."""
+        order = self._ranked.get(kind)
+        if order is None:
+            order = self._ranked[kind] = ranked(self.rules, kind)
+        return next((rule for rule in order if matches(rule, match)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +225,18 @@ def matches(rule: RuleSpec, match: Match) -> bool:
     )
 
 
+def _rank(rule: RuleSpec) -> tuple[tuple[bool, ...], int, int]:
+    return (specificity(rule), rule.priority, -rule.id)
+
+
+def ranked(rules: Iterable[RuleSpec], kind: Kind) -> tuple[RuleSpec, ...]:
+    """The rules of ``kind`` in the order they win: most specific, highest priority, oldest."""
+    return tuple(sorted((r for r in rules if r.kind == kind), key=_rank, reverse=True))
+
+
 def resolve(rules: Iterable[RuleSpec], kind: Kind, match: Match) -> RuleSpec | None:
     """The rule of ``kind`` that wins for ``match``: most specific, then highest priority."""
-    found = [r for r in rules if r.kind == kind and matches(r, match)]
-    if not found:
-        return None
-    return max(found, key=lambda r: (specificity(r), r.priority, -r.id))
+    return next((r for r in ranked(rules, kind) if matches(r, match)), None)
 
 
 def _dates_meet(a: RuleSpec, b: RuleSpec) -> bool:
@@ -273,7 +290,7 @@ def _cps(plan: PlanSpec, facts: LineFacts) -> list[Accrual]:
     credited = _credited(plan, facts)
     if not credited:
         return []
-    rule = resolve(plan.rules, Kind.CPS, _match(facts, credited[0][1]))
+    rule = plan.winner(Kind.CPS, _match(facts, credited[0][1]))
     if rule is None:
         return []
     kept = [(role, g) for role, g in credited if rule.own_purchases or not g.is_buyer]
@@ -305,7 +322,7 @@ def _share(plan: PlanSpec, facts: LineFacts) -> list[Accrual]:
     guide = facts.share_guide
     if guide is None:
         return []
-    rule = resolve(plan.rules, Kind.SHARE, _match(facts, guide))
+    rule = plan.winner(Kind.SHARE, _match(facts, guide))
     if rule is None or (guide.is_buyer and not rule.own_purchases):
         return []
     amount = group_commission(facts.base, rule.rate_bp, None, rule.cap)
@@ -328,7 +345,7 @@ def _share(plan: PlanSpec, facts: LineFacts) -> list[Accrual]:
 
 
 def _stores(plan: PlanSpec, facts: LineFacts) -> list[Accrual]:
-    rule = resolve(plan.rules, Kind.STORE, _match(facts, None))
+    rule = plan.winner(Kind.STORE, _match(facts, None))
     if rule is None:
         return []
     roles = (
@@ -363,7 +380,7 @@ def accrue_line(plan: PlanSpec, facts: LineFacts) -> list[Accrual]:
 
 def cpa(plan: PlanSpec, match: Match) -> RuleSpec | None:
     """The CPA rule for a recruited member (``match.cpa_trigger`` says join or first order)."""
-    rule = resolve(plan.rules, Kind.CPA, match)
+    rule = plan.winner(Kind.CPA, match)
     return rule if rule is not None and rule.fixed else None
 
 

@@ -18,17 +18,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    CursorResult,
+    Integer,
     Select,
-    Table,
+    String,
     and_,
     delete,
     exists,
     func,
     insert,
+    literal,
+    null,
     or_,
     select,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, aliased
 
 from newretail.audit import service as audit_service
@@ -323,48 +328,49 @@ def prepare_statements(
     currency: str,
     now: datetime,
 ) -> CloseResult:
-    """Write the statements of a period the caller has just claimed (set-based)."""
+    """Write the statements of a period the caller has just claimed (set-based: one
+    INSERT … SELECT of the beneficiaries per kind, one UPDATE joining their lines)."""
     due = _due(period, currency)
-    rows: list[dict[str, Any]] = []
-    for kind, (entry_column, _) in _BY.items():
-        ids = session.scalars(
-            select(entry_column).where(due, Entry.beneficiary_type == kind.value).distinct()
-        )
-        rows += [
-            _statement_row(period, kind, who, preparer_id, currency, now)
-            for who in ids
-            if who is not None
-        ]
-    if rows:
-        session.execute(insert(cast(Table, Statement.__table__)), rows)
-        for kind, (entry_column, statement_column) in _BY.items():
+    for kind, (entry_column, statement_column) in _BY.items():
+        if _open_statements(session, period, due, kind, preparer_id, currency, now):
             _join_lines(session, period, due, kind, entry_column, statement_column)
-        _sum_statements(session, period, minimum_payout)
+    _sum_statements(session, period, minimum_payout)
     return _tally(session, period)
 
 
-def _statement_row(
+def _open_statements(
+    session: Session,
     period: CommissionPeriod,
+    due: ColumnElement[bool],
     kind: Beneficiary,
-    who: int,
     preparer_id: int | None,
     currency: str,
     now: datetime,
-) -> dict[str, Any]:
-    return {
-        "brand_id": period.brand_id,
-        "period_id": period.id,
-        "beneficiary_type": kind.value,
-        "guide_id": who if kind is Beneficiary.GUIDE else None,
-        "store_id": who if kind is Beneficiary.STORE else None,
-        "beneficiary_key": f"{kind.value}:{who}",
-        "entry_count": 0,
-        "total": 0,
-        "currency": currency,
-        "status": StatementStatus.PREPARED.value,
-        "prepared_by_id": preparer_id,
-        "prepared_at": now,
+) -> int:
+    """One empty statement of ``period`` per beneficiary of ``kind`` with due lines."""
+    who = _BY[kind][0]
+    found = (
+        select(who.label("who"))
+        .where(due, Entry.beneficiary_type == kind.value, who.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    values: dict[str, ColumnElement[Any]] = {
+        "brand_id": literal(period.brand_id),
+        "period_id": literal(period.id),
+        "beneficiary_type": literal(kind.value),
+        "guide_id": found.c.who if kind is Beneficiary.GUIDE else null(),
+        "store_id": found.c.who if kind is Beneficiary.STORE else null(),
+        "beneficiary_key": literal(f"{kind.value}:") + sql_cast(found.c.who, String),
+        "entry_count": literal(0),
+        "total": literal(0),
+        "currency": literal(currency),
+        "status": literal(StatementStatus.PREPARED.value),
+        "prepared_by_id": literal(preparer_id, Integer),
+        "prepared_at": literal(now, Statement.prepared_at.type),
     }
+    statement = insert(Statement).from_select(list(values), select(*values.values()))
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def _join_lines(

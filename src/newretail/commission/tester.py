@@ -37,9 +37,10 @@ def _real_line(session: Session, scope: Scope, line_id: int) -> tuple[int, rules
         order = orders_service.get_order(session=session, scope=scope, order_id=order_id)
     except order_errors.OrderNotFound as exc:
         raise errors.LineNotFound() from exc
-    batch = facts.complete(session, [order])
-    line = next(line for line in order.lines if line.id == line_id)
-    return order.brand_id, batch.line_facts(order, line, facts.bases(order)[line_id])
+    row = facts.order_row(order)
+    batch = facts.complete(session, [row])
+    line = next(line for line in row.lines if line.id == line_id)
+    return row.brand_id, batch.line_facts(row, line, facts.bases(row)[line_id])
 
 
 def _imagined(session: Session, scope: Scope, data: TestLine) -> tuple[int, rules.LineFacts]:

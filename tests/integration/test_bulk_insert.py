@@ -1,0 +1,75 @@
+"""Bulk inserts (``kernel.bulk``): a batch of rows in one statement on each database, keys
+already taken skipped, values bound as their columns' types bind them."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, select
+from sqlalchemy.orm import Session
+
+from newretail.db import Database, UTCDateTime
+from newretail.kernel import bulk
+
+AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+metadata = MetaData()
+probe = Table(
+    "bulk_probe",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(40), unique=True, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("detail", JSON),
+    Column("at", UTCDateTime()),
+)
+
+
+@pytest.fixture
+def table(database: Database) -> Iterator[Table]:
+    with database.engine.begin() as connection:
+        metadata.create_all(connection)
+    yield probe
+    with database.engine.begin() as connection:
+        metadata.drop_all(connection)
+
+
+def _row(key: str, amount: int, at: datetime | None = AT) -> dict[str, Any]:
+    return {"key": key, "amount": amount, "detail": {"why": key, "n": [1, 2]}, "at": at}
+
+
+def _rows(session: Session, table: Table) -> list[tuple[Any, ...]]:
+    query = select(table.c.key, table.c.amount, table.c.detail, table.c.at).order_by(table.c.key)
+    return [tuple(row) for row in session.execute(query)]
+
+
+def test_a_batch_is_written_and_taken_keys_are_skipped(database: Database, table: Table) -> None:
+    with database.transaction() as session:
+        first = bulk.insert_rows(session, table, [_row("a", 1), _row("b", 2)])
+    with database.transaction() as session:
+        again = bulk.insert_rows(
+            session, table, [_row("a", 10), _row("c", 3), _row("b", 20)], skip_taken=table.c.key
+        )
+    with database.transaction(read_only=True) as session:
+        found = _rows(session, table)
+    assert (first, again) == (2, 1)
+    assert found == [
+        ("a", 1, {"why": "a", "n": [1, 2]}, AT),
+        ("b", 2, {"why": "b", "n": [1, 2]}, AT),
+        ("c", 3, {"why": "c", "n": [1, 2]}, AT),
+    ]
+
+
+def test_a_datetime_keeps_its_instant_and_nulls_stay_null(database: Database, table: Table) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    rows = [_row("east", 1, AT.astimezone(shanghai)), _row("none", 2, None)]
+    with database.transaction() as session:
+        bulk.insert_rows(session, table, rows)
+    with database.transaction(read_only=True) as session:
+        found = {key: at for key, _, _, at in _rows(session, table)}
+    assert found == {"east": AT, "none": None}
+
+
+def test_a_naive_datetime_is_refused(database: Database, table: Table) -> None:
+    with pytest.raises(ValueError, match="naive"), database.transaction() as session:
+        bulk.insert_rows(session, table, [_row("naive", 1, datetime(2026, 11, 20, 10))])
