@@ -24,7 +24,7 @@ from tests.services import postgres_url
 # fixture that each worker would otherwise build again: the demo worlds (built once per session
 # for the whole folder), and the modules that start a server, Chromium or the demo command once.
 SHARED_FOLDERS = ("tests/integration/simulate/",)
-SHARED_MODULES = ("tests/browser/", "tests/e2e/test_operations.py")
+SHARED_MODULES = ("tests/browser/", "tests/e2e/test_demo_command.py")
 
 
 def work_unit(nodeid: str) -> str:
