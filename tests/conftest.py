@@ -24,7 +24,7 @@ from tests.services import postgres_url
 # fixture that each worker would otherwise build again: the demo worlds (built once per session
 # for the whole folder), and the modules that start a server, Chromium or the demo command once.
 SHARED_FOLDERS = ("tests/integration/simulate/",)
-SHARED_MODULES = ("tests/browser/", "tests/e2e/test_operations.py")
+SHARED_MODULES = ("tests/browser/", "tests/e2e/test_demo_command.py")
 
 
 def work_unit(nodeid: str) -> str:
@@ -77,6 +77,14 @@ def postgres_worker_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def postgres_connections(postgres_worker_url: str) -> Iterator[databases.ConnectionStash]:
+    """Open connections to the worker's database, handed from test to test."""
+    stash = databases.ConnectionStash(postgres_worker_url)
+    yield stash
+    stash.close()
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return databases.sqlite_template(tmp_path_factory.mktemp("template"))
 
@@ -99,7 +107,8 @@ def database(
 ) -> Iterator[Database]:
     """An empty database with the full schema, on each backend."""
     if database_url.startswith("postgresql"):
-        database = Database(database_url, pool_size=20, max_overflow=30)
+        stash: databases.ConnectionStash = request.getfixturevalue("postgres_connections")
+        database = Database(database_url, pool_size=20, max_overflow=30, creator=stash.connect)
         databases.empty_postgres(database)
     else:
         template: Path = request.getfixturevalue("sqlite_template")

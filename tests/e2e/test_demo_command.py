@@ -1,13 +1,19 @@
-"""``newretail demo``: built once, served again in seconds, on the port asked for."""
+"""``newretail demo``: built once, served again in seconds, on the port asked for.
 
+The world is built once for the module (``built_demo``): the tests that run the command again
+work on a copy of its files.
+"""
+
+import shutil
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.passwords import cheap_hashing
+from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from newretail import migrate
@@ -16,6 +22,7 @@ from newretail.cli import app as cli
 from newretail.config import Settings, get_settings
 from newretail.db import Database
 from newretail.simulate import demo, demo_files
+from newretail.simulate.shanghai import DEMO_PLAN
 
 
 class BuildRefused(Exception):
@@ -41,12 +48,73 @@ def refuse_to_build(**_: object) -> None:
     raise BuildRefused()
 
 
-def test_the_demo_is_built_once_then_served_again_with_sheets_for_the_new_address(
-    tmp_path: Path, demo_env: None, monkeypatch: pytest.MonkeyPatch
+@dataclass(frozen=True)
+class BuiltDemo:
+    """What the first run of the command left: its folder (the file, its record and the code
+    sheets), what it printed and its exit code."""
+
+    folder: Path
+    output: str
+    exit_code: int
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.folder / 'demo.db'}"
+
+    def copy_to(self, folder: Path) -> Path:
+        """The built files copied into ``folder``; the path of the copied database file."""
+        shutil.copytree(self.folder, folder / "demo")
+        return folder / "demo" / "demo.db"
+
+
+@pytest.fixture(scope="module")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
+    """``newretail demo`` run once for the module on a new file, which it migrates, fills
+    with the world, and gives code sheets for port 8123 and the record of the build."""
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWRETAIL_DATABASE_URL", "sqlite://")
+        patch.setenv("NEWRETAIL_LOG_JSON", "false")
+        patch.delenv("NEWRETAIL_PUBLIC_BASE_URL", raising=False)
+        get_settings.cache_clear()
+        first = run_demo("--database-file", str(folder / "demo.db"), "--port", "8123")
+    get_settings.cache_clear()
+    yield BuiltDemo(folder, first.output, first.exit_code)
+
+
+def test_the_demo_world_on_a_migrated_file_is_served_through_the_api(
+    built_demo: BuiltDemo,
 ) -> None:
-    demo_file = tmp_path / "demo.db"
-    with cheap_hashing():
-        first = run_demo("--database-file", str(demo_file), "--port", "8123")
+    url = built_demo.url
+    database = Database(url)
+    tables = set(inspect(database.engine).get_table_names())
+    root = {"username": "admin", "password": DEMO_PLAN.password}
+    settings = Settings(database_url=url, log_json=False, log_level="WARNING")
+    with TestClient(create_app(settings, database)) as client:
+        token = client.post("/api/v1/auth/token", json=root).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        brands = client.get("/api/v1/brands", headers=headers).json()["items"]
+        districts = client.get("/api/v1/districts", headers=headers).json()["items"]
+        shared = next(d["id"] for d in districts if d["code"] == "SH-NJW")
+        stores = client.get(f"/api/v1/stores?district_id={shared}", headers=headers).json()
+        roles = {
+            role: client.get(f"/api/v1/staff?role={role}", headers=headers).json()["items"]
+            for role in ("brand_admin", "region_manager", "store_manager", "guide", "cashier")
+        }
+    database.dispose()
+
+    assert built_demo.exit_code == 0, built_demo.output
+    assert "alembic_version" in tables
+    assert len(brands) == 2
+    assert len(stores["items"]) == 12
+    assert {store["brand_id"] for store in stores["items"]} == {brand["id"] for brand in brands}
+    assert all(len(members) >= 2 for members in roles.values())
+
+
+def test_the_demo_is_built_once_then_served_again_with_sheets_for_the_new_address(
+    built_demo: BuiltDemo, tmp_path: Path, demo_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_file = built_demo.copy_to(tmp_path)
     sheet_urls: list[str] = []
     write_sheets = demo.write_code_sheets
 
@@ -59,7 +127,7 @@ def test_the_demo_is_built_once_then_served_again_with_sheets_for_the_new_addres
     again = run_demo("--database-file", str(demo_file), "--port", "8123")
     moved = run_demo("--database-file", str(demo_file), "--port", "8124")
 
-    assert first.exit_code == 0, first.output
+    assert built_demo.exit_code == 0, built_demo.output
     assert again.exit_code == 0, again.output
     assert moved.exit_code == 0, moved.output
     assert "already" in again.output

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from newretail.app import create_app
 from newretail.cli import app as cli
 from newretail.config import Settings, get_settings
 from newretail.db import Database, make_engine
-from newretail.simulate.shanghai import DEMO_PLAN
 
 
 def requests_counted(client: TestClient, route: str, status: str = "200") -> float:
@@ -195,25 +193,6 @@ def test_create_admin_command_refuses_a_short_password(cli_database: str) -> Non
     assert "password" in result.output
 
 
-@dataclass(frozen=True)
-class DemoRun:
-    output: str
-    exit_code: int
-    url: str
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
-    """``newretail demo`` run once for the module: it migrates a new file and builds the world."""
-    demo_file = tmp_path_factory.mktemp("demo") / "demo.db"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NEWRETAIL_DATABASE_URL", "sqlite://")
-        get_settings.cache_clear()
-        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--database-file", str(demo_file)])
-    get_settings.cache_clear()
-    yield DemoRun(result.output, result.exit_code, f"sqlite:///{demo_file}")
-
-
 def test_an_id_beyond_the_integer_range_is_refused_as_bad_input(
     client: TestClient, database: Database
 ) -> None:
@@ -239,28 +218,3 @@ def test_every_api_operation_documents_the_error_shape(client: TestClient) -> No
     assert {str(content) for content in documented.values()} == {
         str({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorRead"}}})
     }
-
-
-def test_the_demo_world_on_a_migrated_file_is_served_through_the_api(demo_run: DemoRun) -> None:
-    url = demo_run.url
-    assert "alembic_version" in table_names(url)
-    database = Database(url)
-    root = {"username": "admin", "password": DEMO_PLAN.password}
-    settings = Settings(database_url=url, log_json=False, log_level="WARNING")
-    with TestClient(create_app(settings, database)) as client:
-        token = client.post("/api/v1/auth/token", json=root).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        brands = client.get("/api/v1/brands", headers=headers).json()["items"]
-        districts = client.get("/api/v1/districts", headers=headers).json()["items"]
-        shared = next(d["id"] for d in districts if d["code"] == "SH-NJW")
-        stores = client.get(f"/api/v1/stores?district_id={shared}", headers=headers).json()
-        roles = {
-            role: client.get(f"/api/v1/staff?role={role}", headers=headers).json()["items"]
-            for role in ("brand_admin", "region_manager", "store_manager", "guide", "cashier")
-        }
-    database.dispose()
-
-    assert len(brands) == 2
-    assert len(stores["items"]) == 12
-    assert {store["brand_id"] for store in stores["items"]} == {brand["id"] for brand in brands}
-    assert all(len(members) >= 2 for members in roles.values())

@@ -3,9 +3,10 @@
 Building a world runs every step through the real services (about a minute for the full demo),
 so the tests share a few instead of building their own:
 
-- ``built_world``: the small world on each backend, for the tests of what a world holds;
-- ``rebuilt_world``: the same seed and plan built again into another SQLite file, counting
-  the progress it reports, for the tests that the same seed builds the same world;
+- ``built_world``: the small world on each backend, for the tests of what a world holds; the
+  two are built from the same seed and plan, step by step, counting the progress each step
+  reports, so they also serve the tests that the same seed builds the same world (on either
+  backend) and that progress advances by the planned units;
 - ``other_seed_organisation``: the organisation step alone under another seed (the staff are
   all made there), for the test that another seed names other people.
 
@@ -18,14 +19,7 @@ from pathlib import Path
 
 import pytest
 from tests import databases
-from tests import member_builders as mb
-from tests.integration.simulate.worlds import (
-    SHARED_ORDERS,
-    BuiltWorld,
-    CountingProgress,
-    RebuiltWorld,
-    shared_steps,
-)
+from tests.integration.simulate.worlds import BuiltWorld, CountingProgress, shared_steps
 from tests.services import postgres_url
 
 from newretail.db import Database
@@ -35,14 +29,12 @@ from newretail.simulate.shanghai import DEMO_PLAN
 from newretail.simulate.world import World, build
 
 
-def _shared_world(database: Database) -> World:
-    """The small world every reading test shares, built the way ``newretail demo`` builds."""
-    return demo.build_world(
-        database=database,
-        seed=demo.DEFAULT_SEED,
-        members_plan=mb.SMALL_MEMBERS_PLAN,
-        orders_plan=SHARED_ORDERS,
-    )
+def _shared_world(database: Database) -> BuiltWorld:
+    """The small world every reading test shares: the demo's steps, fewer people and orders."""
+    steps = shared_steps()
+    progress = CountingProgress()
+    world = build(database=database, seed=demo.DEFAULT_SEED, steps=steps, progress=progress)
+    return BuiltWorld(database, world, steps, progress.ticks)
 
 
 def _sqlite(folder: Path) -> Database:
@@ -54,8 +46,7 @@ def _sqlite(folder: Path) -> Database:
 @pytest.fixture(scope="session")
 def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWorld]:
     database = _sqlite(tmp_path_factory.mktemp("world"))
-    world = _shared_world(database)
-    yield BuiltWorld(database, world)
+    yield _shared_world(database)
     database.dispose()
 
 
@@ -63,8 +54,7 @@ def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWorl
 def postgresql_world() -> Iterator[BuiltWorld]:
     database = Database(databases.for_this_worker(postgres_url(), "world"))
     databases.rebuild_postgres_schema(database)
-    world = _shared_world(database)
-    yield BuiltWorld(database, world)
+    yield _shared_world(database)
     database.dispose()
 
 
@@ -84,17 +74,6 @@ def world(built_world: BuiltWorld) -> World:
 def world_database(built_world: BuiltWorld) -> Database:
     """The database the shared world was built into."""
     return built_world.database
-
-
-@pytest.fixture(scope="session")
-def rebuilt_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RebuiltWorld]:
-    """The shared world's seed and steps built again, step by step, into a file of its own."""
-    database = _sqlite(tmp_path_factory.mktemp("rebuilt"))
-    steps = shared_steps()
-    progress = CountingProgress()
-    world = build(database=database, seed=demo.DEFAULT_SEED, steps=steps, progress=progress)
-    database.dispose()
-    yield RebuiltWorld(world, steps, progress.ticks)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from sqlalchemy import select
-from tests.integration.simulate.worlds import RebuiltWorld
+from tests.integration.simulate.worlds import BuiltWorld
 
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
@@ -93,10 +93,10 @@ def test_the_platform_admin_and_a_login_per_role_and_brand_are_featured(world: W
     assert {login.password for login in logins} == {DEMO_PLAN.password}
 
 
-def test_progress_advances_by_the_planned_units(rebuilt_world: RebuiltWorld) -> None:
-    steps = rebuilt_world.steps
+def test_progress_advances_by_the_planned_units(built_world: BuiltWorld) -> None:
+    steps = built_world.steps
 
-    assert rebuilt_world.ticks == {step.name: step.units for step in steps}
+    assert built_world.ticks == {step.name: step.units for step in steps}
 
 
 def test_every_store_has_codes_every_guide_a_badge_and_the_scans_add_up(

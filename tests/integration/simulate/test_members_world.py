@@ -4,7 +4,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 from tests import member_builders as mb
-from tests.integration.simulate.worlds import BuiltWorld, RebuiltWorld
+from tests.integration.simulate.worlds import BuiltWorld
 
 from newretail.auth.models import Staff
 from newretail.db import Database
@@ -71,8 +71,8 @@ def test_the_world_has_expired_and_protected_bindings_and_shared_consumers(
     assert spends
 
 
-def test_the_same_seed_plants_the_same_members(
-    sqlite_world: BuiltWorld, rebuilt_world: RebuiltWorld
+def test_the_same_seed_plants_the_same_members_on_either_backend(
+    sqlite_world: BuiltWorld, postgresql_world: BuiltWorld
 ) -> None:
     assert sqlite_world.world.truth["members"]
-    assert sqlite_world.world.truth == rebuilt_world.world.truth
+    assert sqlite_world.world.truth == postgresql_world.world.truth

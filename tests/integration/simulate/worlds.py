@@ -19,8 +19,12 @@ def shared_steps() -> list[Step]:
 
 @dataclass(frozen=True)
 class BuiltWorld:
+    """A shared world: its database, its record, the steps that built it and their progress."""
+
     database: Database
     world: World
+    steps: list[Step]
+    ticks: Counter[str]
 
 
 @dataclass
@@ -38,10 +42,3 @@ class CountingProgress:
 
     def finish(self, step: Step) -> None:
         self.current = ""
-
-
-@dataclass(frozen=True)
-class RebuiltWorld:
-    world: World
-    steps: list[Step]
-    ticks: Counter[str]
