@@ -77,7 +77,7 @@ def _executemany(
 
 
 def _binder(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
-    process = column.type.bind_processor(dialect)
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None or not isinstance(column.type, DateTime | UTCDateTime):
         return process
     bound: dict[Any, Any] = {}
@@ -122,7 +122,7 @@ def _bound(
         column.key: process
         for column in columns
         if not isinstance(column.type, JSON | UTCDateTime)
-        and (process := column.type.bind_processor(dialect)) is not None
+        and (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
     renamed = {column.key: column.name for column in columns if column.key != column.name}
     if not processors and not renamed:
