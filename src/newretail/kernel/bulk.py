@@ -18,6 +18,7 @@ number of rows actually written.
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import JSON, Column, CursorResult, DateTime, Table, text
@@ -69,11 +70,22 @@ def _executemany(
     marks = ", ".join("?" for _ in columns)
     conflict = _on_conflict(dialect, skip_taken)
     sql = f"INSERT INTO {name} ({names}) VALUES ({marks}){conflict}"  # noqa: S608 (names)
-    binders = [(column.key, _binder(dialect, column)) for column in columns]
-    values = [
-        tuple(row[key] if bind is None else bind(row[key]) for key, bind in binders) for row in rows
-    ]
-    return session.connection().exec_driver_sql(sql, values).rowcount
+    return session.connection().exec_driver_sql(sql, _bound_rows(dialect, columns, rows)).rowcount
+
+
+def _bound_rows(
+    dialect: Dialect, columns: list[Column[Any]], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row's values in column order (picked in C), the few that need it bound."""
+    pick = itemgetter(*(column.key for column in columns))
+    binders = [(n, bind) for n, c in enumerate(columns) if (bind := _binder(dialect, c))]
+    bound = []
+    for row in rows:
+        values = list(pick(row)) if len(columns) > 1 else [pick(row)]
+        for n, bind in binders:
+            values[n] = bind(values[n])
+        bound.append(tuple(values))
+    return bound
 
 
 def _binder(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
