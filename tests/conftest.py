@@ -22,9 +22,10 @@ from tests.services import postgres_url
 
 # Under pytest-xdist each test is a unit of work of its own, except where tests share a costly
 # fixture that each worker would otherwise build again: the demo worlds (built once per session
-# for the whole folder), and the modules that start a server, Chromium or the demo command once.
-SHARED_FOLDERS = ("tests/integration/simulate/",)
-SHARED_MODULES = ("tests/browser/", "tests/e2e/test_demo_command.py")
+# for the whole folder), Chromium (started once for the browser tests run in a row; each of
+# their modules starts a server of its own), and the module that runs the demo command once.
+SHARED_FOLDERS = ("tests/integration/simulate/", "tests/browser/")
+SHARED_MODULES = ("tests/e2e/test_demo_command.py",)
 
 
 def work_unit(nodeid: str) -> str:

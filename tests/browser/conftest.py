@@ -1,6 +1,8 @@
-"""One app and one Chromium per module: pages tested in a real headless browser."""
+"""One app per module and one Chromium for a run of browser tests: pages tested in a real
+headless browser."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,17 +32,48 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             server.stop()
 
 
-# Per module: a session-long Playwright keeps its event loop running in the main thread,
-# which breaks later tests that call asyncio.run().
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
+class _Chromium:
+    """Playwright and Chromium, started for the first browser test of a run of them and stopped
+    after its last: a live Playwright keeps its event loop in the main thread, which breaks
+    later tests that call asyncio.run(). Starting them costs more than most browser tests."""
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def browser(self) -> Any:
+        if self._browser is None:
+            executable = chromium_path()
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_FLAGS
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._playwright.stop()
+            self._browser = self._playwright = None
+
+
+CHROMIUM = _Chromium()
+BROWSER_TESTS = Path(__file__).parent
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Once the test's fixtures are down, stop Chromium unless a browser test comes next."""
+    yield
+    if nextitem is None or BROWSER_TESTS not in nextitem.path.parents:
+        CHROMIUM.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    return CHROMIUM.browser()
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ def test_every_registered_consumer_is_shown_with_no_lag_on_an_empty_outbox(
         "order_points",
         "commission_accrual",
         "coupons_follow_orders",
+        "pos_balances_follow_refunds",
     ]
     assert {name: sorted(samples) for name, samples in shown.items()} == {
         name: METRICS for name in names

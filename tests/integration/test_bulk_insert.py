@@ -6,7 +6,20 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from newretail.db import Database, UTCDateTime
@@ -35,7 +48,7 @@ def table(database: Database) -> Iterator[Table]:
 
 
 def _row(key: str, amount: int, at: datetime | None = AT) -> dict[str, Any]:
-    return {"key": key, "amount": amount, "detail": {"why": key, "n": [1, 2]}, "at": at}
+    return {"key": key, "amount": amount, "detail": {"why": "…", "n": [1, 2]}, "at": at}
 
 
 def _rows(session: Session, table: Table) -> list[tuple[Any, ...]]:
@@ -54,9 +67,9 @@ def test_a_batch_is_written_and_taken_keys_are_skipped(database: Database, table
         found = _rows(session, table)
     assert (first, again) == (2, 1)
     assert found == [
-        ("a", 1, {"why": "a", "n": [1, 2]}, AT),
-        ("b", 2, {"why": "b", "n": [1, 2]}, AT),
-        ("c", 3, {"why": "c", "n": [1, 2]}, AT),
+        ("a", 1, {"why": "…", "n": [1, 2]}, AT),
+        ("b", 2, {"why": "…", "n": [1, 2]}, AT),
+        ("c", 3, {"why": "…", "n": [1, 2]}, AT),
     ]
 
 
@@ -68,6 +81,22 @@ def test_a_datetime_keeps_its_instant_and_nulls_stay_null(database: Database, ta
     with database.transaction(read_only=True) as session:
         found = {key: at for key, _, _, at in _rows(session, table)}
     assert found == {"east": AT, "none": None}
+
+
+def test_a_row_is_stored_as_sqlalchemy_stores_it(database: Database, table: Table) -> None:
+    """Same stored form, so SQL compares bulk-written values with any others (SQLite keeps
+    datetimes and JSON as text: a different spelling would compare wrongly)."""
+    with database.transaction() as session:
+        bulk.insert_rows(session, table, [_row("bulk", 1)])
+        session.execute(insert(table).values(_row("orm", 1)))
+    with database.transaction(read_only=True) as session:
+        spellings = session.execute(
+            select(
+                func.count(func.distinct(table.c.at)),
+                func.count(func.distinct(sql_cast(table.c.detail, Text))),
+            )
+        ).one()
+    assert tuple(spellings) == (1, 1)
 
 
 def test_a_naive_datetime_is_refused(database: Database, table: Table) -> None:

@@ -18,6 +18,7 @@ number of rows actually written.
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import JSON, Column, CursorResult, DateTime, Table, text
@@ -69,15 +70,26 @@ def _executemany(
     marks = ", ".join("?" for _ in columns)
     conflict = _on_conflict(dialect, skip_taken)
     sql = f"INSERT INTO {name} ({names}) VALUES ({marks}){conflict}"  # noqa: S608 (names)
-    binders = [(column.key, _binder(dialect, column)) for column in columns]
-    values = [
-        tuple(row[key] if bind is None else bind(row[key]) for key, bind in binders) for row in rows
-    ]
-    return session.connection().exec_driver_sql(sql, values).rowcount
+    return session.connection().exec_driver_sql(sql, _bound_rows(dialect, columns, rows)).rowcount
+
+
+def _bound_rows(
+    dialect: Dialect, columns: list[Column[Any]], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row's values in column order (picked in C), the few that need it bound."""
+    pick = itemgetter(*(column.key for column in columns))
+    binders = [(n, bind) for n, c in enumerate(columns) if (bind := _binder(dialect, c))]
+    bound = []
+    for row in rows:
+        values = list(pick(row)) if len(columns) > 1 else [pick(row)]
+        for n, bind in binders:
+            values[n] = bind(values[n])
+        bound.append(tuple(values))
+    return bound
 
 
 def _binder(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
-    process = column.type.bind_processor(dialect)
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None or not isinstance(column.type, DateTime | UTCDateTime):
         return process
     bound: dict[Any, Any] = {}
@@ -122,7 +134,7 @@ def _bound(
         column.key: process
         for column in columns
         if not isinstance(column.type, JSON | UTCDateTime)
-        and (process := column.type.bind_processor(dialect)) is not None
+        and (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
     renamed = {column.key: column.name for column in columns if column.key != column.name}
     if not processors and not renamed:

@@ -200,6 +200,12 @@ class TenderCreate(InputModel):
     reference: Annotated[str | None, Field(default=None, max_length=64)] = None
     provider: Annotated[str | None, Field(default=None, pattern="^[a-z][a-z0-9_]{0,31}$")] = None
 
+    @model_validator(mode="after")
+    def _code_for_payment_codes(self) -> "TenderCreate":
+        if self.method is TenderMethod.PAYMENT_CODE and self.code is None:
+            raise ValueError("a payment_code tender carries the code scanned from the wallet")
+        return self
+
 
 Tenders = Annotated[list[TenderCreate], Field(min_length=1, max_length=10)]
 
