@@ -28,6 +28,7 @@ from newretail.observability import log
 from newretail.orders import errors as order_errors
 from newretail.orders import service as orders_service
 from newretail.payments import errors, providers
+from newretail.payments.merchants import service as merchants_service
 from newretail.payments.models import Payment
 from newretail.payments.providers import ChargeOutcome, ChargeResult
 from newretail.payments.rules import PaymentStatus
@@ -102,7 +103,14 @@ def _write(
 ) -> list[Charged]:
     rows: list[Charged] = []
     for item in charged:
+        account_id = merchants_service.resolve(
+            session=session,
+            brand_id=order.brand_id,
+            store_id=order.store_id,
+            provider=item.tender.provider,
+        )
         values: dict[str, Any] = {
+            "merchant_account_id": account_id,
             "brand_id": order.brand_id,
             "order_id": order.id,
             "provider": item.tender.provider,

@@ -5,8 +5,12 @@ from sqlalchemy import select
 from tests import member_builders, order_builders, pos_builders, promotion_builders
 
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.members.models import Membership
 from newretail.orders.models import Fulfilment, Order
+from newretail.payments.merchants import service as merchants_service
+from newretail.payments.merchants.rules import OwnerType, ProviderName
+from newretail.payments.merchants.schemas import MerchantAccountCreate
 from newretail.payments.models import Payment
 
 
@@ -188,3 +192,39 @@ def test_carry_out_is_a_counter_purchase_paid_as_it_is_placed(
     assert purchased.json()["order"]["status"] == "completed"
     assert (held.status_code, held.json()["code"]) == (422, "invalid_delivery")
     assert (online.status_code, online.json()["code"]) == (422, "invalid_delivery")
+
+
+def test_each_tender_records_the_merchant_account_that_receives_it(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database, prices=[10_000])
+    with database.transaction() as session:
+        account = merchants_service.create_account(
+            session=session,
+            scope=SYSTEM,
+            data=MerchantAccountCreate(
+                brand_id=till.shop.world.brand.id,
+                code="sandbox-brand",
+                name="Brand sandbox account",
+                provider=ProviderName.SANDBOX,
+                owner_type=OwnerType.BRAND,
+                brand_default=True,
+            ),
+        )
+        account_id = account.id
+    tenders = [
+        {"method": "payment_code", "amount": 6_000, "code": "134567890123456789"},
+        {"method": "cash", "amount": 4_000},
+    ]
+    body = pos_builders.sale(till, total=10_000, tenders=tenders)
+    response = client.post("/api/v1/pos/orders", json=body, headers=till.headers())
+    with database.transaction(read_only=True) as session:
+        receivers = dict(
+            session.execute(
+                select(Payment.method, Payment.merchant_account_id).where(
+                    Payment.order_id == response.json()["order_id"]
+                )
+            ).all()
+        )
+    assert response.status_code == 201, response.text
+    assert receivers == {"payment_code": account_id, "cash": None}
