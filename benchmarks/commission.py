@@ -18,6 +18,9 @@ measured in the same run:
   store) and ``approve_statement`` of each by a second admin -> seconds; the anchor is one
   DuckDB aggregate grouping the same ledger lines by beneficiary (loaded untimed).
 
+The planner's statistics are gathered (untimed) after the orders are written and again
+before settling, as autovacuum would have done in a live database.
+
 Memory stays flat whatever ``--lines``: orders are written, accrued, copied and exported
 batch by batch. SQLite in a temporary file by default; PostgreSQL with ``--database-url``
 or NEWRETAIL_BENCH_DATABASE_URL (its public schema is dropped). Prints one JSON line,
@@ -265,6 +268,7 @@ def main() -> None:
     )
     _plan(database, world)
     order_ids = _orders(database, world, args.lines)
+    commission_world.analyze(database)
     log(f"wrote {len(order_ids):,} orders with {args.lines:,} lines", started)
     done = _accrue(database, order_ids, args.batch, started)
     entries, accrual_seconds, anchor_seconds = (
@@ -273,9 +277,10 @@ def main() -> None:
         done.anchor_seconds,
     )
     log(
-        f"accrued {entries:,} entries in {accrual_seconds:.0f} s (anchor {anchor_seconds:.0f} s)",
+        f"accrued {entries:,} entries in {accrual_seconds:.0f} s, anchor {anchor_seconds:.0f} s",
         started,
     )
+    commission_world.analyze(database)
     result, close_seconds, approve_seconds = _settle(database, world)
     log(f"settled {result.entries:,} entries in {close_seconds + approve_seconds:.0f} s", started)
     totals, duck_seconds = _duckdb(database, folder)

@@ -82,6 +82,7 @@ def main() -> None:
             .order_by(CommissionPeriod.starts_at)
         )
     assert period_id is not None
+    commission_world.analyze(database)
 
     started = time.perf_counter()
     with database.transaction() as session:
