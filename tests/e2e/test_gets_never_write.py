@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from starlette.routing import BaseRoute, Route
-from tests import member_builders, order_builders, presale_builders, tenancy
+from tests import member_builders, order_builders, presale_builders, promotion_builders, tenancy
 from tests.order_builders import Shop
 
 from newretail.app import create_app
@@ -135,6 +135,8 @@ def world(database: Database) -> World:
     params["store_code"] = f"{brand.code}.{store.code}"
     params["district_id"] = 1
     params["name"] = "no-such-image.png"  # an uploaded file's name under the media URL
+    template_id = promotion_builders.template(database, shop)
+    params["coupon_id"] = promotion_builders.claim(database, member_id, template_id)
     order_id = _consumer_order(database, shop, consumer_id)
     presale_id, deposit_id = _unfollowed_deposit(database, shop, consumer_id)
     mine = {
