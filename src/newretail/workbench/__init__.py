@@ -1,0 +1,1 @@
+"""The operations workbench: tasks, targets, the content centre and DING."""
