@@ -9,6 +9,7 @@ paid by its tenders through the payments service, and journaled in the shift's t
                  till's journal written before the stock rows are touched
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -145,16 +146,31 @@ def debit_balances(
 
 
 def charges(
-    tenders: Sequence[TenderCreate], lines: Sequence[TenderLine]
+    tenders: Sequence[TenderCreate], lines: Sequence[TenderLine], reference: str
 ) -> list[payments_service.Tender]:
-    """What the payments service charges for each tender."""
+    """What the payments service charges for each tender. A payment code's trade number is
+    derived from the sale's client id (``reference``), the tender's place and the code, so
+    a sale sent again reaches the same trade at the provider, and a fresh code (the cashier
+    trying again after a refusal) a new one."""
     made = []
-    for tender, line in zip(tenders, lines, strict=True):
+    for place, (tender, line) in enumerate(zip(tenders, lines, strict=True)):
         provider, instruction = _provider(tender)
         made.append(
-            payments_service.Tender(tender.method.value, line.amount, provider, instruction)
+            payments_service.Tender(
+                tender.method.value,
+                line.amount,
+                provider,
+                instruction,
+                trade_no(reference, place, instruction),
+            )
         )
     return made
+
+
+def trade_no(reference: str, place: int, code: str | None) -> str:
+    """A provider's out_trade_no (32 characters at most) for one tender of one sale."""
+    seed = f"{reference}|{place}|{code or ''}".encode()
+    return f"pos{hashlib.sha256(seed).hexdigest()[:29]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +210,7 @@ def sell(
         session=session,
         scope=scope,
         draft=draft,
-        tenders=charges(tenders, lines),
+        tenders=charges(tenders, lines, reference),
         before_stock=journal,
     )
     return Sold(order, tuple(paid))
