@@ -19,6 +19,7 @@ and a till that sends the same sale again reaches the same trade at the provider
 second charge.
 """
 
+import dataclasses
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -46,6 +47,7 @@ from newretail.payments.wallets import rules as wallet_rules
 from newretail.payments.wallets.base import CodeCharge, WalletProvider
 
 _INSERT = insert(Payment).returning(Payment.id)
+BY_CODE = "by_code"  # a payment code's provider told by the code: see ``_receiver``
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,8 @@ def charge_all(
 ) -> list[Charged]:
     """Charge each tender in turn; at the first refusal give the others back and refuse."""
     charged: list[Charged] = []
-    for tender in tenders:
+    for given in tenders:
+        tender = _receiver(session, payee, given)
         account_id = merchants_service.resolve(
             session=session,
             brand_id=payee.brand_id,
@@ -117,6 +120,18 @@ def charge_all(
             raise errors.TenderDeclined(f"The {tender.method} tender was refused: {reason}.")
         charged.append(Charged(tender, result, account_id))
     return charged
+
+
+def _receiver(session: Session, payee: Payee, tender: Tender) -> Tender:
+    """A payment code left to ``BY_CODE`` goes to the wallet whose code it is when the store
+    takes that wallet (a merchant account receives it), else to the sandbox."""
+    if tender.provider != BY_CODE:
+        return tender
+    wallet = wallet_rules.wallet_of_code(tender.instruction or "")
+    taken = wallet is not None and merchants_service.resolve(
+        session=session, brand_id=payee.brand_id, store_id=payee.store_id, provider=wallet
+    )
+    return dataclasses.replace(tender, provider=wallet if wallet and taken else providers.SANDBOX)
 
 
 def _charge_code(

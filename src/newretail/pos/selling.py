@@ -30,8 +30,6 @@ from newretail.pos.models import Shift, TillEntry
 from newretail.pos.rules import TenderLine, TenderMethod
 from newretail.pos.schemas import SaleDelivery, SaleLine, TenderCreate
 
-SANDBOX = "sandbox"
-
 
 @dataclass(frozen=True, slots=True)
 class SaleRequest:
@@ -93,11 +91,12 @@ def tender_lines(tenders: Sequence[TenderCreate], total: int) -> list[TenderLine
 
 
 def _provider(tender: TenderCreate) -> tuple[str, str | None]:
-    """Which provider charges a tender: a payment code through a provider (the sandbox
-    unless named), everything the till holds itself (cash, a standalone card terminal's
-    approval, balances) through the counter."""
+    """Which provider charges a tender: a payment code through the provider named, else the
+    wallet the code belongs to where the store takes it (the sandbox otherwise); everything
+    the till holds itself (cash, a standalone card terminal's approval, balances) through
+    the counter."""
     if tender.method is TenderMethod.PAYMENT_CODE:
-        return tender.provider or SANDBOX, tender.code
+        return tender.provider or payments_service.BY_CODE, tender.code
     if tender.provider is not None:
         return tender.provider, tender.code or tender.reference
     return payments_service.COUNTER, tender.reference

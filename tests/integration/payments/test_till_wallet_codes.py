@@ -156,3 +156,17 @@ def test_a_refund_of_a_till_sale_goes_back_through_the_receiving_account(
     fake = wallets.fake(provider)
     assert fake.trades[code.provider_ref].refunded == code.amount
     assert len(fake.refunds) == 1
+
+
+@pytest.mark.parametrize(
+    ("provider", "code"), [("wechatpay", "134567890123456789"), ("alipay", "284567890123456789")]
+)
+def test_a_code_with_no_provider_named_goes_to_the_wallet_it_belongs_to(
+    wallets: WalletWorld, till: Till, provider: str, code: str
+) -> None:
+    body = _body(till, provider, code)
+    del body["tenders"][1]["provider"]
+    _sell(wallets, body)
+    [paid] = _code_payments(wallets)
+    assert paid.merchant_account_id == wallets.accounts[provider]
+    assert paid.provider_ref in wallets.fake(provider).trades
