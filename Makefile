@@ -20,11 +20,12 @@ demo: $(STAMP)
 	@$(BIN)/newretail demo --host $(HOST) --port $(PORT) $(if $(filter 1 yes true,$(REBUILD)),--rebuild)
 
 # Tests run in parallel, one process per core (PYTEST_WORKERS=0 runs them in this process);
-# tests sharing a costly module or session fixture are kept on one worker (tests/conftest.py).
+# tests sharing a costly module or session fixture are kept on one worker (tests/conftest.py);
+# the thirty slowest tests are listed at the end, to see where the time goes.
 PYTEST_WORKERS ?= auto
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=30
 
 # Lint, formatting, types, and the import contracts of pyproject.toml (layers and purity).
 check: $(STAMP)

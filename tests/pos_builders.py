@@ -38,7 +38,13 @@ class Till:
 def till(
     database: Database, *, prices: list[int] | None = None, stock: int = 10, opening_float: int = 0
 ) -> Till:
-    shop = order_builders.shop(database, prices=prices, stock=stock)
+    return till_at(
+        database, order_builders.shop(database, prices=prices, stock=stock), opening_float
+    )
+
+
+def till_at(database: Database, shop: Shop, opening_float: int = 0) -> Till:
+    """A register with a shift open by the east cashier at the shop's east store."""
     barcodes = []
     with database.transaction() as session:
         for i, sku_id in enumerate(shop.skus):

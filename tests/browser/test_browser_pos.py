@@ -1,6 +1,7 @@
 """The till at /pos in a browser: a cashier opens a shift, scans, sells for cash and gets the
 receipt; the till sells through a network outage and syncs each sale exactly once; the shift
-closes with a balanced report, but not while sales wait on the device."""
+closes with a balanced report, but not while sales wait on the device; an item the store
+lacks is sold and shipped from the warehouse."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.members.models import Membership
 from newretail.members.schemas import PointsEntryCreate
-from newretail.orders.models import Order
+from newretail.orders.models import Fulfilment, Order
 from newretail.payments.models import Payment
 from newretail.pos import service as pos_service
 from newretail.pos.models import PosSale
@@ -390,3 +391,34 @@ def test_a_pickup_is_handed_over_and_an_online_order_taken_back(page: Any, app: 
     with database.transaction(read_only=True) as session:
         refunded = session.scalars(select(Order.refunded_amount).where(Order.id == online)).one()
     assert refunded == PRICES[0]
+
+
+def test_an_item_this_store_lacks_is_sold_and_shipped_from_the_warehouse(
+    page: Any, app: App
+) -> None:
+    counter = _counter(app.server.database, open_shift_float=0, stock=0)
+    order_builders.receive(app.server.database, counter.shop.warehouse_id, counter.shop.skus[1], 5)
+    _sign_in(page, app, counter)
+    _scan(page, counter.barcodes[1])
+    expect(page.get_by_test_id("cart-lines").locator("[data-qty]")).to_have_text(["1"])
+    _pay_cash(page, "59.90")
+    page.get_by_role("radio", name="寄给顾客").check()
+    expect(page.get_by_test_id("complete-sale")).to_be_disabled()
+    address = page.locator("[data-ship-address]")
+    address.get_by_label("收货人").fill("李雷")
+    address.get_by_label("手机号").fill("13800138000")
+    address.get_by_label("城市").fill("上海")
+    address.get_by_label("地址").fill("南京西路 1 号")
+    page.get_by_test_id("complete-sale").click()
+    expect(page.get_by_test_id("receipt")).to_be_visible()
+    with app.server.database.transaction(read_only=True) as session:
+        order = session.execute(
+            select(Order.id, Order.channel, Order.total, Order.paid_amount).where(
+                Order.store_id == counter.shop.store_id
+            )
+        ).one()
+        sent_from = session.scalars(
+            select(Fulfilment.location_id).where(Fulfilment.order_id == order.id)
+        ).all()
+    assert tuple(order)[1:] == ("pos", PRICES[1], PRICES[1])
+    assert sent_from == [counter.shop.warehouse_id]

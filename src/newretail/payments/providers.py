@@ -108,6 +108,7 @@ class SandboxProvider:
 
 
 COUNTER = "counter"
+SANDBOX = "sandbox"
 
 
 class CounterProvider:

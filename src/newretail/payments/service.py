@@ -49,6 +49,7 @@ from newretail.payments.providers import ChargeOutcome
 from newretail.payments.rules import PaymentStatus, RefundStatus
 from newretail.payments.schemas import PaymentCreate, RefundCreate
 from newretail.payments.tenders import (
+    BY_CODE,
     Charged,
     Tender,
     check_total,
@@ -61,6 +62,7 @@ from newretail.payments.wallets import registry
 COUNTER = providers.COUNTER
 
 __all__ = [
+    "BY_CODE",
     "COUNTER",
     "Charged",
     "PaymentView",

@@ -127,7 +127,10 @@ def _pay(
         reference=client_id,
     )
     charged, paid = payments_service.pay_with(
-        session=session, scope=scope, order_id=order_id, tenders=selling.charges(tenders, lines)
+        session=session,
+        scope=scope,
+        order_id=order_id,
+        tenders=selling.charges(tenders, lines, client_id),
     )
     pairs = [(line, item.payment_id) for line, item in zip(lines, charged, strict=True)]
     selling.write_journal(session, shift, order_id, sale_id, pairs, kind="sale")

@@ -9,6 +9,7 @@ paid by its tenders through the payments service, and journaled in the shift's t
                  till's journal written before the stock rows are touched
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,8 +29,6 @@ from newretail.pos import credit, errors, rules
 from newretail.pos.models import Shift, TillEntry
 from newretail.pos.rules import TenderLine, TenderMethod
 from newretail.pos.schemas import SaleDelivery, SaleLine, TenderCreate
-
-SANDBOX = "sandbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +91,12 @@ def tender_lines(tenders: Sequence[TenderCreate], total: int) -> list[TenderLine
 
 
 def _provider(tender: TenderCreate) -> tuple[str, str | None]:
-    """Which provider charges a tender: a payment code through a provider (the sandbox
-    unless named), everything the till holds itself (cash, a standalone card terminal's
-    approval, balances) through the counter."""
+    """Which provider charges a tender: a payment code through the provider named, else the
+    wallet the code belongs to where the store takes it (the sandbox otherwise); everything
+    the till holds itself (cash, a standalone card terminal's approval, balances) through
+    the counter."""
     if tender.method is TenderMethod.PAYMENT_CODE:
-        return tender.provider or SANDBOX, tender.code
+        return tender.provider or payments_service.BY_CODE, tender.code
     if tender.provider is not None:
         return tender.provider, tender.code or tender.reference
     return payments_service.COUNTER, tender.reference
@@ -145,16 +145,31 @@ def debit_balances(
 
 
 def charges(
-    tenders: Sequence[TenderCreate], lines: Sequence[TenderLine]
+    tenders: Sequence[TenderCreate], lines: Sequence[TenderLine], reference: str
 ) -> list[payments_service.Tender]:
-    """What the payments service charges for each tender."""
+    """What the payments service charges for each tender. A payment code's trade number is
+    derived from the sale's client id (``reference``), the tender's place and the code, so
+    a sale sent again reaches the same trade at the provider, and a fresh code (the cashier
+    trying again after a refusal) a new one."""
     made = []
-    for tender, line in zip(tenders, lines, strict=True):
+    for place, (tender, line) in enumerate(zip(tenders, lines, strict=True)):
         provider, instruction = _provider(tender)
         made.append(
-            payments_service.Tender(tender.method.value, line.amount, provider, instruction)
+            payments_service.Tender(
+                tender.method.value,
+                line.amount,
+                provider,
+                instruction,
+                trade_no(reference, place, instruction),
+            )
         )
     return made
+
+
+def trade_no(reference: str, place: int, code: str | None) -> str:
+    """A provider's out_trade_no (32 characters at most) for one tender of one sale."""
+    seed = f"{reference}|{place}|{code or ''}".encode()
+    return f"pos{hashlib.sha256(seed).hexdigest()[:29]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +209,7 @@ def sell(
         session=session,
         scope=scope,
         draft=draft,
-        tenders=charges(tenders, lines),
+        tenders=charges(tenders, lines, reference),
         before_stock=journal,
     )
     return Sold(order, tuple(paid))

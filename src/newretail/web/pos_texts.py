@@ -38,6 +38,7 @@ TEXTS = {
     "quoting": N_("Checking promotions…"),
     "offline_prices": N_("Offline: list prices, promotions apply once online."),
     "no_guide": N_("No guide"),
+    "address_needed": N_("Enter the recipient, phone and address to ship to."),
     "served_by": N_("Served by"),
     "served_by_name": N_("Served by %(name)s"),
     "quantity_of": N_("Quantity of %(title)s"),

@@ -19,6 +19,7 @@ from newretail.payments.wallets.rules import (
     fen,
     is_fresh,
     settle_code,
+    wallet_of_code,
     yuan,
 )
 
@@ -184,3 +185,22 @@ def test_secrets_are_read_from_the_brand_folder_and_setting_only(tmp_path: Path)
     for ref in ("file:escape.pem", "setting:x", "file:missing.pem"):
         with pytest.raises(merchant_errors.MerchantSecretUnavailable):
             read_secret(ref, brand_code="B1", settings=settings)
+
+
+@pytest.mark.parametrize(
+    ("code", "wallet"),
+    [
+        ("134567890123456789", "wechatpay"),
+        ("104567890123456789", "wechatpay"),
+        ("284567890123456789", "alipay"),
+        ("2545678901234567", "alipay"),
+        ("1345678901234567", None),  # a WeChat prefix, too short
+        ("994567890123456789", None),
+        ("13456789012345678x", None),
+        ("", None),
+    ],
+)
+def test_a_payment_code_tells_its_wallet_by_prefix_and_length(
+    code: str, wallet: str | None
+) -> None:
+    assert wallet_of_code(code) == wallet

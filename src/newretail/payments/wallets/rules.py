@@ -109,3 +109,21 @@ def is_fresh(timestamp: str, *, now: float, window_seconds: float = 300) -> bool
 
 def same_text(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+# The payment codes each wallet shows its users: WeChat Pay 18 digits from 10 to 15, Alipay
+# 16 to 24 digits from 25 to 30 (the prefixes the two publish for scanners to tell them apart).
+_CODE_SHAPES = (
+    ("wechatpay", range(10, 16), range(18, 19)),
+    ("alipay", range(25, 31), range(16, 25)),
+)
+
+
+def wallet_of_code(code: str) -> str | None:
+    """The wallet whose payment code ``code`` is, by its prefix and length; None if neither."""
+    if not code.isdigit():
+        return None
+    for wallet, prefixes, lengths in _CODE_SHAPES:
+        if int(code[:2]) in prefixes and len(code) in lengths:
+            return wallet
+    return None

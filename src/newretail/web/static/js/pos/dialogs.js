@@ -22,6 +22,13 @@ export function open(name) {
   // the dialog must not remember the scan box (the till focuses it again itself).
   if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
   dialog.showModal();
+  // Selected before the dialog is handed back to the keyboard: a cashier who types at once
+  // replaces the old value instead of appending to it.
+  const field = dialog.querySelector("[data-select-on-open]");
+  if (field) {
+    field.focus();
+    field.select();
+  }
 }
 
 export function close(name) {
@@ -121,7 +128,6 @@ function openQuantity(dialog) {
   say($("[data-qty-note]"), "");
   const input = $("#pos-qty");
   input.value = line.quantity;
-  setTimeout(() => input.select(), 0);
   return true;
 }
 

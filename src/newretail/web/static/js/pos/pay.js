@@ -38,12 +38,52 @@ export function init() {
     button.addEventListener("click", () => addTender(button.dataset.addTender)));
   $("[data-tenders]").addEventListener("input", onInput);
   $("[data-tenders]").addEventListener("click", onClick);
+  $("[data-handover]").addEventListener("change", onHandover);
+  $("[data-ship-address]").addEventListener("input", summarise);
   $("[data-form=pay]").addEventListener("submit", submit);
+}
+
+// How the goods leave: taken now, or (online only) shipped from wherever has them (the
+// endless aisle) or collected later at this store.
+const handover = () => $("[data-handover] input[name=handover]:checked").value;
+
+function onHandover() {
+  const method = handover();
+  $("[data-ship-address]").hidden = method !== "ship";
+  $("[data-handover-hint]").hidden = method !== "ship";
+  summarise();
+}
+
+function shipAddress() {
+  const form = $("[data-form=pay]").elements;
+  const value = (name) => form[name].value.trim();
+  return { name: value("ship_name"), phone: value("ship_phone"), city: value("ship_city"), line1: value("ship_line1") };
+}
+
+function delivery() {
+  const method = handover();
+  if (method === "ship") return { method, address: shipAddress() };
+  return { method };
+}
+
+function handoverProblem() {
+  if (handover() !== "ship") return null;
+  const address = shipAddress();
+  return address.name && address.phone.length >= 3 && address.line1 ? null : "address_needed";
+}
+
+function resetHandover() {
+  const form = $("[data-form=pay]");
+  form.querySelector("input[name=handover][value=carry_out]").checked = true;
+  ["ship_name", "ship_phone", "ship_city", "ship_line1"].forEach((name) => { form.elements[name].value = ""; });
+  $$("[data-handover] [data-online-only]").forEach((input) => { input.disabled = !state.online; });
+  onHandover();
 }
 
 async function start() {
   payNote("");
   rows = [];
+  resetHandover();
   total = cartOps.totals(state.cart).total;
   await sell.quoted();
   total = cartOps.totals(state.cart).total;
@@ -128,9 +168,11 @@ function summarise() {
   $$("[data-add-tender]").forEach((button) => {
     button.disabled = blocked(button.dataset.addTender);
   });
-  const ready = settled.covered && !settled.problem && !busy;
+  const unaddressed = handoverProblem();
+  const ready = settled.covered && !settled.problem && !unaddressed && !busy;
   $("[data-pay-submit]").disabled = !ready;
   if (settled.problem) payNote(t(`tender_${settled.problem}`), "error");
+  else if (settled.covered && unaddressed) payNote(t(unaddressed), "info");
   else if (!settled.covered) payNote(t("still_due", { amount: money(settled.due) }), "info");
   else payNote("");
 }
@@ -176,7 +218,7 @@ function buildSale(settled) {
     offer_keys: quote ? quote.offers.map((offer) => offer.key) : [],
     discount: 0,
     total: sums.total,
-    delivery: { method: "carry_out" },
+    delivery: delivery(),
     tenders: tenders.body(settled),
     note: "",
   };
@@ -196,7 +238,7 @@ function buildSale(settled) {
 async function submit(event) {
   event.preventDefault();
   const settled = current();
-  if (busy || !settled.covered || settled.problem) return;
+  if (busy || !settled.covered || settled.problem || handoverProblem()) return;
   busy = true;
   summarise();
   const sale = buildSale(settled);
