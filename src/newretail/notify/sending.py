@@ -93,6 +93,9 @@ def send(
     if targets and rules.is_rate_limited(wanted, sender_staff_id):
         _count_against_limits(session, brand_id, targets, policy.max_per_hour, now)
     configured = configured_channels(session=session, brand_id=brand_id)
+    unset = [c.value for c in chosen or () if c in rules.OUTSIDE_CHANNELS - {Channel.SMS}]
+    if missing := [c for c in unset if Channel(c) not in configured]:
+        raise errors.ChannelInvalid(f"The brand has not set up: {', '.join(missing)}.")
     rows = _rows(
         targets,
         template=found,
@@ -259,7 +262,7 @@ def _rows(
                     "locale": target.locale,
                     "subject": text.subject,
                     "body": text.body,
-                    "data": data,
+                    "data": {**data, "variables": variables} if channel == Channel.SMS else data,
                     "dedupe_key": dedupe_key,
                     "sender_staff_id": sender_staff_id,
                     "status": Status.DELIVERED.value if at_once else Status.QUEUED.value,

@@ -5,10 +5,14 @@
     recipients.py  who a send reaches: locale, timezone, consents, addresses
     sending.py     ``send``: checks, then one row per person and channel
     inbox.py       the in-app inbox, marking read, each message's state
+    setup.py       a brand's quiet hours, hourly limit and channel settings
+    delivery.py    the worker job: outside channels, retries with backoff, quiet hours' end
+    channels/      adapters: sandbox and Alibaba Cloud SMS, SMTP, webhook, DingTalk, WeCom
 
 Delivery to outside channels runs in the worker, after the send's transaction commits.
 """
 
+from newretail.notify.delivery import NotificationDeliverer
 from newretail.notify.inbox import (
     get_message,
     list_inbox,
@@ -26,22 +30,27 @@ from newretail.notify.sending import (
     policy_of,
     send,
 )
+from newretail.notify.setup import list_channels, put_channel, put_policy
 from newretail.notify.templates import register as register_template
 
 __all__ = [
     "Channel",
     "MessageRecord",
+    "NotificationDeliverer",
     "Policy",
     "Purpose",
     "Recipient",
     "Status",
     "configured_channels",
     "get_message",
+    "list_channels",
     "list_inbox",
     "list_messages",
     "mark_all_read",
     "mark_read",
     "policy_of",
+    "put_channel",
+    "put_policy",
     "reader_of",
     "register_template",
     "send",
