@@ -58,7 +58,7 @@ def upgrade() -> None:
             autoincrement=True,
             nullable=False,
         ),
-        sa.Column("brand_id", sa.Integer(), nullable=False),
+        sa.Column("brand_id", sa.Integer(), nullable=True),
         sa.Column("recipient_kind", sa.String(length=16), nullable=False),
         sa.Column("recipient_id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),

@@ -92,9 +92,9 @@ def claim(
         .where(NotifyMessage.id.in_(ids), NotifyMessage.channel != Channel.INAPP.value)
         .order_by(NotifyMessage.id)
     ).all()
-    configs = _configs(session, {(m.brand_id, m.channel) for m, _ in rows})
+    configs = _configs(session, {(m.brand_id or 0, m.channel) for m, _ in rows})
     return [
-        _claim(message, code, configs.get((message.brand_id, message.channel)), settings)
+        _claim(message, code, configs.get((message.brand_id or 0, message.channel)), settings)
         for message, code in rows
     ]
 
@@ -118,7 +118,7 @@ def _claim(
     variables = data.pop("variables", {})
     outgoing = Outgoing(
         message_id=message.id,
-        brand_id=message.brand_id,
+        brand_id=message.brand_id or 0,
         channel=message.channel,
         recipient_kind=message.recipient_kind,
         recipient_id=message.recipient_id,

@@ -18,7 +18,8 @@ class NotifyMessage(Base):
     ``queued`` until the worker hands it to its channel (``next_attempt_at`` holds it through
     quiet hours and between retries); then ``sent`` or ``delivered``; ``read`` when its
     reader opens it (in-app). A failed attempt leaves it ``failed`` with a next attempt
-    due; ``next_attempt_at`` is cleared when it has no attempt left.
+    due; ``next_attempt_at`` is cleared when it has no attempt left. A sign-in code's row
+    keeps the code masked: it is texted once, after its transaction commits, never retried.
     """
 
     __tablename__ = "notify_message"
@@ -29,7 +30,8 @@ class NotifyMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"))
+    # None: the platform's own message (a sign-in code asked for without a brand).
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id"))
     recipient_kind: Mapped[str] = mapped_column(String(16))
     recipient_id: Mapped[int]
     channel: Mapped[str] = mapped_column(String(16))

@@ -6,12 +6,14 @@
     sending.py     ``send``: checks, then one row per person and channel
     inbox.py       the in-app inbox, marking read, each message's state
     setup.py       a brand's quiet hours, hourly limit and channel settings
+    codes.py       sign-in codes: the members' OtpSender, texted after commit, never stored
     delivery.py    the worker job: outside channels, retries with backoff, quiet hours' end
     channels/      adapters: sandbox and Alibaba Cloud SMS, SMTP, webhook, DingTalk, WeCom
 
 Delivery to outside channels runs in the worker, after the send's transaction commits.
 """
 
+from newretail.notify.codes import NotifierOtpSender
 from newretail.notify.delivery import NotificationDeliverer
 from newretail.notify.inbox import (
     get_message,
@@ -37,6 +39,7 @@ __all__ = [
     "Channel",
     "MessageRecord",
     "NotificationDeliverer",
+    "NotifierOtpSender",
     "Policy",
     "Purpose",
     "Recipient",
