@@ -40,6 +40,7 @@ from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
 from newretail.notify import service as notify_service
+from newretail.notify.router import router as notify_router
 from newretail.observability import (
     DATABASE_UNAVAILABLE,
     RequestContextMiddleware,
@@ -86,6 +87,7 @@ API_ROUTERS = [
     commission_router,
     commission_settlement_router,
     pos_router,
+    notify_router,
 ]
 
 
