@@ -192,7 +192,7 @@ def member_replies(
             brand_id=conversation.brand_id,
             recipients=[Recipient("staff", conversation.guide_id)],
             template="conversation.from_member",
-            variables={"member_name": _member_name(scope), "text": text},
+            variables={"member_name": _member_name(session, scope, conversation), "text": text},
             purpose="service",
             now=now,
             data={"kind": "conversation", "conversation_id": conversation.id},
@@ -200,8 +200,12 @@ def member_replies(
     return message
 
 
-def _member_name(scope: Scope) -> str:
-    return scope.display_name or f"#{scope.actor_id}"
+def _member_name(session: Session, scope: Scope, conversation: Conversation) -> str:
+    """The member's name, else their member number (what the guide's pages show)."""
+    if scope.display_name:
+        return scope.display_name
+    member = session.get(Membership, conversation.membership_id)
+    return f"#{member.member_no.lstrip('0')}" if member is not None else "#"
 
 
 def mark_read(*, session: Session, scope: Scope, conversation_id: int, now: datetime) -> int:
