@@ -209,8 +209,10 @@ def _channels_for(
 ) -> list[Channel]:
     if target.recipient.kind == "staff":
         usable = rules.staff_channels(configured)
+        # Texts to staff only when asked for (an escalation); the brand's SMS settings map
+        # staff to phones (``addresses``), else the message fails for want of a phone.
         outside_staff = {Channel.EMAIL, Channel.WEBHOOK} & configured
-        allowed = set(usable) | outside_staff
+        allowed = set(usable) | outside_staff | {Channel.SMS}
     else:
         usable = rules.consumer_channels(
             consent_sms=target.consent_sms, has_phone=target.phone is not None, sms_ready=True
