@@ -1,0 +1,219 @@
+"""Planted analytics warehouses: events, persons, orders and members written straight into
+the warehouse tables, with the truth they were planted with.
+
+``PlantedWarehouse`` is an in-memory DuckDB with the warehouse schema; ``plant_seed_funnel``
+walks people through the seed funnel so that each store's step counts are known exactly.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import count
+from typing import Any
+
+import duckdb
+
+SEED_STEPS = (
+    "District Entered",
+    "Store Entered",
+    "Item Tried On",
+    "Order Completed",
+    "Member Signed Up",
+)
+EVENT_COLUMNS = (
+    "brand_id",
+    "seq",
+    "message_id",
+    "event",
+    "channel",
+    "person_key",
+    "ts",
+    "received_at",
+    "store_id",
+    "district_id",
+    "guide_id",
+    "popup_id",
+    "code",
+    "campaign",
+    "lat",
+    "lng",
+    "order_id",
+    "revenue_fen",
+    "properties",
+)
+_seq = count(1)
+
+
+_CONTRACT_DDL = """
+CREATE TABLE events (brand_id BIGINT NOT NULL, seq BIGINT NOT NULL, message_id VARCHAR NOT NULL,
+  event VARCHAR NOT NULL, channel VARCHAR NOT NULL, person_key VARCHAR NOT NULL,
+  ts TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL, store_id BIGINT, district_id BIGINT,
+  guide_id BIGINT, popup_id BIGINT, code VARCHAR, campaign VARCHAR, lat DOUBLE, lng DOUBLE,
+  order_id BIGINT, revenue_fen BIGINT, properties JSON);
+CREATE TABLE persons (brand_id BIGINT NOT NULL, person_key VARCHAR NOT NULL,
+  person_id VARCHAR NOT NULL);
+CREATE TABLE orders (brand_id BIGINT NOT NULL, seq BIGINT NOT NULL, order_id BIGINT NOT NULL,
+  person_key VARCHAR NOT NULL, member_id BIGINT, channel VARCHAR NOT NULL, store_id BIGINT,
+  guide_id BIGINT, placed_at TIMESTAMP NOT NULL, paid_at TIMESTAMP, total_fen BIGINT NOT NULL,
+  status VARCHAR NOT NULL);
+CREATE TABLE members (brand_id BIGINT NOT NULL, member_id BIGINT NOT NULL,
+  person_key VARCHAR NOT NULL, store_id BIGINT, guide_id BIGINT, joined_at TIMESTAMP NOT NULL,
+  analytics_consent BOOLEAN NOT NULL, marketing_consent BOOLEAN NOT NULL);
+CREATE TABLE sync_state (source VARCHAR PRIMARY KEY, watermark BIGINT NOT NULL,
+  synced_at TIMESTAMP);
+"""
+
+
+def _create_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    try:
+        from newretail.analytics.warehouse.schema import create_schema  # type: ignore[import-not-found]
+    except ImportError:
+        conn.execute(_CONTRACT_DDL)
+        return
+    create_schema(conn)
+
+
+class PlantedWarehouse:
+    """The warehouse's read and write surface over one in-memory DuckDB connection."""
+
+    def __init__(self) -> None:
+        self.conn = duckdb.connect(":memory:")
+        _create_schema(self.conn)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, list(params)).fetchall()
+
+    def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        columns = list(rows[0])
+        marks = ", ".join("?" for _ in columns)
+        self.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+            [[row[c] for c in columns] for row in rows],
+        )
+        return len(rows)
+
+    def event(self, brand_id: int, person_key: str, name: str, ts: datetime, **cols: Any) -> None:
+        seq = next(_seq)
+        row: dict[str, Any] = dict.fromkeys(EVENT_COLUMNS)
+        row.update(
+            brand_id=brand_id,
+            seq=seq,
+            message_id=f"m{seq}",
+            event=name,
+            channel=cols.pop("channel", "store_sensor"),
+            person_key=person_key,
+            ts=ts,
+            received_at=ts,
+        )
+        row.update(cols)
+        self.insert_rows("events", [row])
+
+    def same_person(self, brand_id: int, person_id: str, *keys: str) -> None:
+        self.insert_rows(
+            "persons",
+            [{"brand_id": brand_id, "person_key": k, "person_id": person_id} for k in keys],
+        )
+
+    def member(self, brand_id: int, member_id: int, joined_at: datetime, **cols: Any) -> str:
+        key = f"member:{member_id}"
+        row = {
+            "brand_id": brand_id,
+            "member_id": member_id,
+            "person_key": key,
+            "store_id": None,
+            "guide_id": None,
+            "joined_at": joined_at,
+            "analytics_consent": True,
+            "marketing_consent": True,
+        }
+        row.update(cols)
+        self.insert_rows("members", [row])
+        return key
+
+    def order(
+        self, brand_id: int, order_id: int, person_key: str, paid_at: datetime, total_fen: int,
+        **cols: Any,
+    ) -> None:
+        row = {
+            "brand_id": brand_id,
+            "seq": next(_seq),
+            "order_id": order_id,
+            "person_key": person_key,
+            "member_id": None,
+            "channel": "pos",
+            "store_id": None,
+            "guide_id": None,
+            "placed_at": paid_at,
+            "paid_at": paid_at,
+            "total_fen": total_fen,
+            "status": "paid",
+        }
+        row.update(cols)
+        self.insert_rows("orders", [row])
+
+
+@dataclass
+class PlantedFunnel:
+    """Who was planted: per store, how many people reached each seed step."""
+
+    reached: dict[int, list[int]] = field(default_factory=dict)
+    district_only: dict[int, int] = field(default_factory=dict)
+
+
+_people = count(1)
+
+
+def _walk(
+    wh: PlantedWarehouse,
+    brand_id: int,
+    keys: Iterator[str],
+    depth: int,
+    start: datetime,
+    store_id: int,
+    district_id: int,
+) -> None:
+    """One person through the first ``depth`` seed steps, ten minutes apart."""
+    for k, name in enumerate(SEED_STEPS[:depth]):
+        at = start + timedelta(minutes=10 * k)
+        store = None if k == 0 else store_id
+        wh.event(brand_id, next(keys), name, at, store_id=store, district_id=district_id)
+
+
+def plant_seed_funnel(
+    wh: PlantedWarehouse,
+    brand_id: int,
+    *,
+    store_id: int,
+    district_id: int,
+    reached: Sequence[int],
+    start: datetime,
+    district_only: int = 0,
+    cross_device: bool = False,
+) -> list[str]:
+    """People who entered the district and the store, ``reached[k]`` of them reaching store
+    step k+2 (entered, tried on, bought, joined); ``district_only`` more never entered it.
+
+    With ``cross_device`` each walker's steps alternate between an anonymous key and a
+    member key that ``persons`` joins into one person. Answers the person ids planted.
+    """
+    people = []
+    depths = [0] * reached[0]
+    for k, n in enumerate(reached):
+        for i in range(n):
+            depths[i] = k + 2
+    depths += [1] * district_only
+    for i, depth in enumerate(depths):
+        n = next(_people)
+        person = f"anon:p{n}"
+        keys: Iterator[str]
+        if cross_device:
+            pair = (person, f"member:{n}")
+            wh.same_person(brand_id, person, *pair)
+            keys = iter(pair[j % 2] for j in range(depth))
+        else:
+            keys = iter([person] * depth)
+        _walk(wh, brand_id, keys, depth, start + timedelta(minutes=i), store_id, district_id)
+        people.append(person)
+    return people
