@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
 from newretail import consumers as boot_consumers
+from newretail.analytics.funnels.router import router as funnels_router
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
@@ -85,6 +86,7 @@ API_ROUTERS = [
     commission_router,
     commission_settlement_router,
     pos_router,
+    funnels_router,
 ]
 
 

@@ -1,5 +1,8 @@
 """Imports every domain's models so the metadata is complete (Alembic, tests, create_all)."""
 
+from newretail.analytics.audiences import models as analytics_audience_models
+from newretail.analytics.reports import models as analytics_report_models
+from newretail.analytics.retarget import models as analytics_retarget_models
 from newretail.audit import models as audit_models
 from newretail.auth import models as auth_models
 from newretail.catalog import models as catalog_models
@@ -27,6 +30,9 @@ from newretail.returns import models as returns_models
 from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
+    "analytics_audience_models",
+    "analytics_report_models",
+    "analytics_retarget_models",
     "Base",
     "audit_models",
     "auth_models",
