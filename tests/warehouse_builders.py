@@ -133,7 +133,12 @@ class PlantedWarehouse:
         return key
 
     def order(
-        self, brand_id: int, order_id: int, person_key: str, paid_at: datetime, total_fen: int,
+        self,
+        brand_id: int,
+        order_id: int,
+        person_key: str,
+        paid_at: datetime,
+        total_fen: int,
         **cols: Any,
     ) -> None:
         row = {

@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("brand_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.String(length=200), nullable=False),
         sa.Column("member_id", sa.BigInteger(), nullable=True),
+        sa.Column("marketing_consent", sa.Boolean(), nullable=False),
         sa.Column("entered_at", newretail.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("left_at", newretail.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(

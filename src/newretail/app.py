@@ -23,6 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
 from newretail import consumers as boot_consumers
+from newretail.analytics.attribution.router import router as attribution_router
+from newretail.analytics.audiences.router import router as audiences_router
 from newretail.analytics.funnels.router import router as funnels_router
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
@@ -87,6 +89,8 @@ API_ROUTERS = [
     commission_settlement_router,
     pos_router,
     funnels_router,
+    attribution_router,
+    audiences_router,
 ]
 
 

@@ -17,8 +17,9 @@ def _planted() -> PlantedWarehouse:
     day = datetime(2026, 11, 10, 12)
     # a pop-up visit on the phone, bought at the till as a member 5 days later: one person
     wh.same_person(BRAND, "person:1", "anon:phone1", "member:1")
-    wh.event(BRAND, "anon:phone1", "Popup Visited", day, popup_id=7, district_id=3,
-             channel="mini_app")
+    wh.event(
+        BRAND, "anon:phone1", "Popup Visited", day, popup_id=7, district_id=3, channel="mini_app"
+    )
     wh.order(BRAND, 101, "member:1", day + timedelta(days=5), 30_000, channel="pos")
     # a code scan then a guide's message: last touch is the message
     wh.event(BRAND, "anon:2", "QR Scanned", day, code="QR-A", campaign="autumn")
@@ -36,8 +37,9 @@ def _planted() -> PlantedWarehouse:
 
 
 def test_the_planted_pairs_come_back_with_their_amounts() -> None:
-    found = attribute_period(_planted(), brand_id=BRAND, start=START, end=END,
-                             settings=AttributionSettings())
+    found = attribute_period(
+        _planted(), brand_id=BRAND, start=START, end=END, settings=AttributionSettings()
+    )
 
     assert sorted((c.order_id, c.touch.event, c.fen) for c in found.credits) == [
         (101, "Popup Visited", 30_000),

@@ -20,16 +20,22 @@ def test_the_seed_funnel_is_saved_once_and_runs_by_store(
     world = builders.brand_world(database)
     admin = world.headers("admin")
     start = datetime.now(UTC) - timedelta(days=10)
-    plant_seed_funnel(warehouse, world.brand.id, store_id=world.east_store.id, district_id=1,
-                      reached=[4, 2, 1, 1], start=start.replace(tzinfo=None))
+    plant_seed_funnel(
+        warehouse,
+        world.brand.id,
+        store_id=world.east_store.id,
+        district_id=1,
+        reached=[4, 2, 1, 1],
+        start=start.replace(tzinfo=None),
+    )
 
     installed = client.post(f"{BASE}/standard", headers=admin)
     again = client.post(f"{BASE}/standard", headers=admin)
     seed = next(r for r in again.json() if r["key"] == "seed_funnel")
-    result = client.get(f"{BASE}/{seed['id']}/result", params={"breakdown": "store"},
-                        headers=admin)
-    exported = client.get(f"{BASE}/{seed['id']}/result.csv", params={"breakdown": "store"},
-                          headers=admin)
+    result = client.get(f"{BASE}/{seed['id']}/result", params={"breakdown": "store"}, headers=admin)
+    exported = client.get(
+        f"{BASE}/{seed['id']}/result.csv", params={"breakdown": "store"}, headers=admin
+    )
 
     assert installed.status_code == 200, installed.text
     assert [r["key"] for r in again.json()] == ["seed_funnel", "traffic_layers"]
@@ -47,14 +53,19 @@ def test_bad_definitions_and_periods_are_refused_with_reasons(
 ) -> None:
     world = builders.brand_world(database)
     admin = world.headers("admin")
-    misspelt = {"name": "x", "spec": {"steps": [{"label": "a", "events": ["Store Entred"]},
-                                                {"label": "b"}]}}
+    misspelt = {
+        "name": "x",
+        "spec": {"steps": [{"label": "a", "events": ["Store Entred"]}, {"label": "b"}]},
+    }
 
     refused = client.post(BASE, json=misspelt, headers=admin)
     backwards = client.post(
         f"{BASE}/query",
-        json={"spec": {"steps": [{"label": "a"}, {"label": "b"}]},
-              "start": "2026-11-02T00:00:00Z", "end": "2026-11-01T00:00:00Z"},
+        json={
+            "spec": {"steps": [{"label": "a"}, {"label": "b"}]},
+            "start": "2026-11-02T00:00:00Z",
+            "end": "2026-11-01T00:00:00Z",
+        },
         headers=admin,
     )
 

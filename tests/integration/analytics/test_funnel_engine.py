@@ -26,28 +26,42 @@ SEED = FunnelSpec(
 
 
 def _groups(wh: PlantedWarehouse, spec: FunnelSpec, breakdown: str | None = None) -> dict:
-    reaches = run_funnel(
-        wh, FunnelQuery(BRAND, spec, START, NOW, NOW, breakdown=breakdown)
-    )
+    reaches = run_funnel(wh, FunnelQuery(BRAND, spec, START, NOW, NOW, breakdown=breakdown))
     labels = [s.label for s in spec.steps]
     return {g.value: g.steps for g in rules.grouped(labels, reaches)}
 
 
 def test_the_planted_rates_of_each_store_come_back_exactly() -> None:
     wh = PlantedWarehouse()
-    plant_seed_funnel(wh, BRAND, store_id=11, district_id=5, reached=[10, 5, 2, 1],
-                      start=START + timedelta(days=1), district_only=30)
-    plant_seed_funnel(wh, BRAND, store_id=12, district_id=5, reached=[8, 6, 3, 3],
-                      start=START + timedelta(days=2))
-    plant_seed_funnel(wh, OTHER_BRAND, store_id=99, district_id=5, reached=[50, 50, 50, 50],
-                      start=START + timedelta(days=2))
+    plant_seed_funnel(
+        wh,
+        BRAND,
+        store_id=11,
+        district_id=5,
+        reached=[10, 5, 2, 1],
+        start=START + timedelta(days=1),
+        district_only=30,
+    )
+    plant_seed_funnel(
+        wh, BRAND, store_id=12, district_id=5, reached=[8, 6, 3, 3], start=START + timedelta(days=2)
+    )
+    plant_seed_funnel(
+        wh,
+        OTHER_BRAND,
+        store_id=99,
+        district_id=5,
+        reached=[50, 50, 50, 50],
+        start=START + timedelta(days=2),
+    )
 
     by_store = _groups(wh, SEED, "store")
     by_district = _groups(wh, SEED, "district")
 
     assert [s.reached for s in by_store["11"]] == [10, 10, 5, 2, 1]
     assert [s.rate_from_previous for s in by_store["11"][2:]] == [
-        Fraction(1, 2), Fraction(2, 5), Fraction(1, 2)
+        Fraction(1, 2),
+        Fraction(2, 5),
+        Fraction(1, 2),
     ]
     assert [s.reached for s in by_store["12"]] == [8, 8, 6, 3, 3]
     assert [s.reached for s in by_store["(none)"]] == [30, 0, 0, 0, 0]
@@ -57,10 +71,12 @@ def test_the_planted_rates_of_each_store_come_back_exactly() -> None:
 
 def test_people_still_inside_their_window_are_in_progress_and_left_out_of_rates() -> None:
     wh = PlantedWarehouse()
-    plant_seed_funnel(wh, BRAND, store_id=11, district_id=5, reached=[4, 2, 2, 2],
-                      start=START + timedelta(days=1))
-    plant_seed_funnel(wh, BRAND, store_id=11, district_id=5, reached=[6, 3],
-                      start=NOW - timedelta(hours=3))
+    plant_seed_funnel(
+        wh, BRAND, store_id=11, district_id=5, reached=[4, 2, 2, 2], start=START + timedelta(days=1)
+    )
+    plant_seed_funnel(
+        wh, BRAND, store_id=11, district_id=5, reached=[6, 3], start=NOW - timedelta(hours=3)
+    )
 
     steps = _groups(wh, SEED)["(none)"]
 
@@ -72,8 +88,15 @@ def test_people_still_inside_their_window_are_in_progress_and_left_out_of_rates(
 
 def test_a_person_seen_on_two_devices_walks_the_funnel_once() -> None:
     wh = PlantedWarehouse()
-    plant_seed_funnel(wh, BRAND, store_id=11, district_id=5, reached=[4, 3, 2, 1],
-                      start=START + timedelta(days=1), cross_device=True)
+    plant_seed_funnel(
+        wh,
+        BRAND,
+        store_id=11,
+        district_id=5,
+        reached=[4, 3, 2, 1],
+        start=START + timedelta(days=1),
+        cross_device=True,
+    )
 
     steps = _groups(wh, SEED)["(none)"]
 
@@ -101,8 +124,9 @@ def test_strict_order_stops_where_steps_came_out_of_order_and_any_order_does_not
 
 def test_an_excluded_event_between_the_steps_drops_the_person_from_the_funnel() -> None:
     wh = PlantedWarehouse()
-    people = plant_seed_funnel(wh, BRAND, store_id=11, district_id=5, reached=[3, 3, 3, 3],
-                               start=START + timedelta(days=1))
+    people = plant_seed_funnel(
+        wh, BRAND, store_id=11, district_id=5, reached=[3, 3, 3, 3], start=START + timedelta(days=1)
+    )
     wh.event(BRAND, people[0], "Order Refunded", START + timedelta(days=1, minutes=15))
     wh.event(BRAND, people[1], "Order Refunded", START + timedelta(days=4))
     excluding = SEED.model_copy(

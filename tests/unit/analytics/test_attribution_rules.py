@@ -42,8 +42,9 @@ def test_position_gives_forty_twenty_forty() -> None:
 
 
 def test_two_touches_share_half_and_half_and_the_odd_fen_goes_to_the_first() -> None:
-    credits = attribute(Purchase(1, AT, 101), [_touch("QR Scanned", 2), _touch("Ad Exposed", 1)],
-                        POSITION)
+    credits = attribute(
+        Purchase(1, AT, 101), [_touch("QR Scanned", 2), _touch("Ad Exposed", 1)], POSITION
+    )
 
     assert [c.fen for c in credits] == [51, 50]
 
@@ -77,7 +78,9 @@ def test_unique_counts_a_touchpoint_once_at_its_latest_touch() -> None:
     once = attribute(Purchase(1, AT, 100), touches, unique)
 
     assert [(c.touch.event, c.fen) for c in every] == [
-        ("QR Scanned", 40), ("Ad Exposed", 20), ("QR Scanned", 40)
+        ("QR Scanned", 40),
+        ("Ad Exposed", 20),
+        ("QR Scanned", 40),
     ]
     assert [(c.touch.seq, c.fen) for c in once] == [(2, 50), (3, 50)]
 
@@ -98,8 +101,11 @@ def test_position_weights_are_forty_twenty_forty_of_the_whole(n: int) -> None:
 
 
 touch_lists = st.lists(
-    st.tuples(st.sampled_from(TOUCH_EVENTS), st.floats(min_value=0, max_value=20),
-              st.sampled_from(["A", "B", None])),
+    st.tuples(
+        st.sampled_from(TOUCH_EVENTS),
+        st.floats(min_value=0, max_value=20),
+        st.sampled_from(["A", "B", None]),
+    ),
     max_size=12,
 )
 

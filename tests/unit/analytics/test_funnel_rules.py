@@ -18,8 +18,9 @@ def test_reached_counts_every_step_up_to_the_deepest() -> None:
 
 
 def test_people_in_progress_are_shown_at_their_step_but_not_in_the_rates() -> None:
-    counts = step_counts(LABELS, [Reach("x", 2, True, 5), Reach("x", 2, False, 1),
-                                  Reach("x", 1, False, 1)])
+    counts = step_counts(
+        LABELS, [Reach("x", 2, True, 5), Reach("x", 2, False, 1), Reach("x", 1, False, 1)]
+    )
 
     assert [c.in_progress for c in counts] == [0, 5, 0]
     assert [c.reached for c in counts] == [7, 6, 0]

@@ -65,7 +65,9 @@ def _pairs(
     for row in warehouse.query(_PAIRS.format(touch_marks=marks), [*params, *TOUCH_EVENTS]):
         order_id, at, total, event, ts, seq, code, campaign, popup, district, guide = row
         purchase = Purchase(int(order_id), at, int(total))
-        touch = None if event is None else Touch(event, ts, seq, code, campaign, popup, district, guide)
+        touch = (
+            None if event is None else Touch(event, ts, seq, code, campaign, popup, district, guide)
+        )
         yield purchase, touch
 
 

@@ -97,12 +97,15 @@ class Credit:
     fen: int
 
 
-def qualifying(purchase: Purchase, touches: Iterable[Touch], settings: AttributionSettings) -> list[Touch]:
+def qualifying(
+    purchase: Purchase, touches: Iterable[Touch], settings: AttributionSettings
+) -> list[Touch]:
     """The touches inside their type's window before the purchase, oldest first."""
     found = [
         t
         for t in touches
-        if t.event in DEFAULT_WINDOW_DAYS and purchase.at - settings.window(t.event) <= t.at <= purchase.at
+        if t.event in DEFAULT_WINDOW_DAYS
+        and purchase.at - settings.window(t.event) <= t.at <= purchase.at
     ]
     return sorted(found, key=lambda t: (t.at, t.seq))
 

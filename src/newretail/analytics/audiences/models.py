@@ -37,5 +37,6 @@ class AudienceMembership(Base):
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"), index=True)
     person_id: Mapped[str] = mapped_column(String(200))
     member_id: Mapped[int | None] = mapped_column(BigInteger)
+    marketing_consent: Mapped[bool] = mapped_column(default=False)
     entered_at: Mapped[datetime]
     left_at: Mapped[datetime | None]

@@ -1,3 +1,5 @@
+# ruff: noqa: S608 - the text holds only column names and the spec's checked integer window;
+# every value is a bound parameter.
 """The funnel as one SQL statement over the warehouse (``events`` and ``persons``).
 
 ``funnel_sql`` writes it; ``run_funnel`` runs it and answers ``rules.Reach`` rows (people
@@ -60,7 +62,7 @@ def _events_cte(bind: _Params, q: FunnelQuery) -> str:
     column = DIMENSION_COLUMNS.get(q.breakdown or "")
     dim = f"CAST(e.{column} AS VARCHAR)" if column else "CAST(NULL AS VARCHAR)"
     names: set[str] = set()
-    wanted = [*q.spec.steps, *q.spec.exclusions]
+    wanted: list[Step | Exclusion] = [*q.spec.steps, *q.spec.exclusions]
     every_event = any(not s.events for s in wanted)
     for s in wanted:
         names.update(s.events)

@@ -33,7 +33,9 @@ Breakdown = Annotated[Dimension | None, Query(description="Group people by this 
 
 
 @router.get("", response_model=list[ReportRead])
-def list_reports(session: SessionDep, scope: ScopeDep, brand_id: BrandParam = None) -> list[ReportRead]:
+def list_reports(
+    session: SessionDep, scope: ScopeDep, brand_id: BrandParam = None
+) -> list[ReportRead]:
     """The brand's saved funnels, the standard ones first."""
     rows = reports.list_reports(session=session, scope=scope, brand_id=brand_id)
     return [ReportRead.model_validate(r) for r in rows]
@@ -48,7 +50,9 @@ def create_report(data: ReportCreate, session: SessionDep, scope: ScopeDep) -> R
 
 
 @router.post("/standard", response_model=list[ReportRead])
-def install_standard(session: SessionDep, scope: ScopeDep, brand_id: BrandParam = None) -> list[ReportRead]:
+def install_standard(
+    session: SessionDep, scope: ScopeDep, brand_id: BrandParam = None
+) -> list[ReportRead]:
     """Save the seed funnel and the traffic layers for the brand (again: nothing changes)."""
     rows = reports.install_standard(session=session, scope=scope, brand_id=brand_id)
     return [ReportRead.model_validate(r) for r in rows]
@@ -119,21 +123,38 @@ def report_result_csv(
 
 def funnel_rows(result: FunnelResultRead) -> list[list[object]]:
     header: list[object] = [
-        "group", "step", "reached", "in_progress", "settled", "rate_from_previous",
+        "group",
+        "step",
+        "reached",
+        "in_progress",
+        "settled",
+        "rate_from_previous",
         "rate_from_start",
     ]
     groups = result.groups or [GroupRead(value="all", label="all", steps=result.total)]
     return [header] + [
-        [g.label, s.label, s.reached, s.in_progress, s.settled, s.rate_from_previous,
-         s.rate_from_start]
+        [
+            g.label,
+            s.label,
+            s.reached,
+            s.in_progress,
+            s.settled,
+            s.rate_from_previous,
+            s.rate_from_start,
+        ]
         for g in groups
         for s in g.steps
     ]
 
 
 def _saved_result(
-    session: Session, scope: Scope, warehouse: Readable, report_id: int,
-    start: Start, end: End, breakdown: str | None,
+    session: Session,
+    scope: Scope,
+    warehouse: Readable,
+    report_id: int,
+    start: Start,
+    end: End,
+    breakdown: str | None,
 ) -> FunnelResultRead:
     row = reports.get_report(session=session, scope=scope, report_id=report_id)
     spec = reports.spec_of(row)
@@ -141,24 +162,41 @@ def _saved_result(
 
 
 def _result(
-    session: Session, warehouse: Readable, brand_id: int, report_id: int | None, name: str,
-    spec: FunnelSpec, start: Start, end: End, breakdown: str | None,
+    session: Session,
+    warehouse: Readable,
+    brand_id: int,
+    report_id: int | None,
+    name: str,
+    spec: FunnelSpec,
+    start: Start,
+    end: End,
+    breakdown: str | None,
 ) -> FunnelResultRead:
     now = utcnow()
     period = reports.period(start, end, now=now)
     found = funnels.run(
-        warehouse=warehouse, brand_id=brand_id, spec=spec, period=period,
-        breakdown=breakdown, now=now,
+        warehouse=warehouse,
+        brand_id=brand_id,
+        spec=spec,
+        period=period,
+        breakdown=breakdown,
+        now=now,
     )
     names = reports.names(session=session, brand_id=brand_id, dimension=breakdown)
     return FunnelResultRead(
-        report_id=report_id, name=name, start=period.start, end=period.end,
-        breakdown=breakdown,  # type: ignore[arg-type]
+        report_id=report_id,
+        name=name,
+        start=period.start,
+        end=period.end,
+        breakdown=breakdown,
         labels=found.labels,
         total=[StepRead.of(s) for s in found.total],
         groups=[
-            GroupRead(value=g.value, label=names.get(g.value, g.value),
-                      steps=[StepRead.of(s) for s in g.steps])
+            GroupRead(
+                value=g.value,
+                label=names.get(g.value, g.value),
+                steps=[StepRead.of(s) for s in g.steps],
+            )
             for g in found.groups
         ],
     )

@@ -147,4 +147,3 @@ def _rate(part: int, whole: int) -> Fraction | None:
 
 def breakdown_label(value: object) -> str:
     return NO_VALUE if value is None else str(value)
-

@@ -2,12 +2,13 @@
 
 NotFound:      report_not_found, audience_not_found, retarget_rule_not_found
 InvalidInput:  invalid_period (end before start, or longer than a year),
-               invalid_report (a saved definition that no longer validates)
-Conflict:      report_name_taken
+               invalid_report (a saved definition that no longer validates),
+               invalid_attribution (an unknown touch type, a window out of 1-90 days),
+               invalid_audience_rule
 ServiceUnavailable: warehouse_unavailable (no analytics store is configured or reachable)
 """
 
-from newretail.kernel.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from newretail.kernel.errors import InvalidInput, NotFound, ServiceUnavailable
 
 
 class ReportNotFound(NotFound):
@@ -33,6 +34,16 @@ class InvalidPeriod(InvalidInput):
 class InvalidReport(InvalidInput):
     code = "invalid_report"
     default_detail = "The saved report's definition is not valid."
+
+
+class InvalidAttribution(InvalidInput):
+    code = "invalid_attribution"
+    default_detail = "The attribution settings are not valid."
+
+
+class InvalidAudienceRule(InvalidInput):
+    code = "invalid_audience_rule"
+    default_detail = "The audience rule is not valid."
 
 
 class WarehouseUnavailable(ServiceUnavailable):

@@ -1,10 +1,10 @@
 """Saved reports' use cases, for the routers and the pages (import only this).
 
-    saved.py     a brand's saved reports: list, read, save, change, delete; the standard
-                 ones (seed funnel, traffic layers, ``standard``) installed on demand and
-                 read as defined until then
-    labels.py    names of the stores and districts a breakdown shows
-    period.py    the period an analysis covers
+saved.py     a brand's saved reports: list, read, save, change, delete; the standard
+             ones (seed funnel, traffic layers, ``standard``) installed on demand and
+             read as defined until then
+labels.py    names of the stores and districts a breakdown shows
+period.py    the period an analysis covers
 """
 
 from newretail.analytics.reports.labels import names

@@ -67,7 +67,12 @@ STANDARD: dict[str, tuple[str, FunnelSpec]] = {
 def standard_rows(brand_id: int) -> list[dict[str, Any]]:
     """The rows of the standard reports of one brand."""
     return [
-        {"brand_id": brand_id, "key": key, "name": name, "kind": "funnel",
-         "spec": spec.model_dump(mode="json")}
+        {
+            "brand_id": brand_id,
+            "key": key,
+            "name": name,
+            "kind": "funnel",
+            "spec": spec.model_dump(mode="json"),
+        }
         for key, (name, spec) in STANDARD.items()
     ]
