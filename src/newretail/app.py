@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
 from newretail import consumers as boot_consumers
+from newretail.analytics.events.router import router as events_router
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
@@ -85,6 +86,7 @@ API_ROUTERS = [
     commission_router,
     commission_settlement_router,
     pos_router,
+    events_router,
 ]
 
 

@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata is complete (Alembic, tests, create_all)."""
 
+from newretail.analytics.events import models as analytics_event_models
 from newretail.audit import models as audit_models
 from newretail.auth import models as auth_models
 from newretail.catalog import models as catalog_models
@@ -28,6 +29,7 @@ from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
     "Base",
+    "analytics_event_models",
     "audit_models",
     "auth_models",
     "catalog_models",
