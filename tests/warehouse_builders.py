@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
-import duckdb
+from newretail.analytics.warehouse import open_warehouse
 
 SEED_STEPS = (
     "District Entered",
@@ -44,55 +44,21 @@ EVENT_COLUMNS = (
 _seq = count(1)
 
 
-_CONTRACT_DDL = """
-CREATE TABLE events (brand_id BIGINT NOT NULL, seq BIGINT NOT NULL, message_id VARCHAR NOT NULL,
-  event VARCHAR NOT NULL, channel VARCHAR NOT NULL, person_key VARCHAR NOT NULL,
-  ts TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL, store_id BIGINT, district_id BIGINT,
-  guide_id BIGINT, popup_id BIGINT, code VARCHAR, campaign VARCHAR, lat DOUBLE, lng DOUBLE,
-  order_id BIGINT, revenue_fen BIGINT, properties JSON);
-CREATE TABLE persons (brand_id BIGINT NOT NULL, person_key VARCHAR NOT NULL,
-  person_id VARCHAR NOT NULL);
-CREATE TABLE orders (brand_id BIGINT NOT NULL, seq BIGINT NOT NULL, order_id BIGINT NOT NULL,
-  person_key VARCHAR NOT NULL, member_id BIGINT, channel VARCHAR NOT NULL, store_id BIGINT,
-  guide_id BIGINT, placed_at TIMESTAMP NOT NULL, paid_at TIMESTAMP, total_fen BIGINT NOT NULL,
-  status VARCHAR NOT NULL);
-CREATE TABLE members (brand_id BIGINT NOT NULL, member_id BIGINT NOT NULL,
-  person_key VARCHAR NOT NULL, store_id BIGINT, guide_id BIGINT, joined_at TIMESTAMP NOT NULL,
-  analytics_consent BOOLEAN NOT NULL, marketing_consent BOOLEAN NOT NULL);
-CREATE TABLE sync_state (source VARCHAR PRIMARY KEY, watermark BIGINT NOT NULL,
-  synced_at TIMESTAMP);
-"""
-
-
-def _create_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    try:
-        from newretail.analytics.warehouse.schema import create_schema  # type: ignore[import-not-found]
-    except ImportError:
-        conn.execute(_CONTRACT_DDL)
-        return
-    create_schema(conn)
-
-
 class PlantedWarehouse:
-    """The warehouse's read and write surface over one in-memory DuckDB connection."""
+    """The warehouse's DuckDB adapter over an in-memory database, with planting helpers."""
 
     def __init__(self) -> None:
-        self.conn = duckdb.connect(":memory:")
-        _create_schema(self.conn)
+        self.store = open_warehouse(":memory:")
+        self.conn = self.store.conn
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.conn.execute(sql, list(params)).fetchall()
+        return self.store.query(sql, list(params))
 
     def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> int:
-        if not rows:
-            return 0
-        columns = list(rows[0])
-        marks = ", ".join("?" for _ in columns)
-        self.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-            [[row[c] for c in columns] for row in rows],
-        )
-        return len(rows)
+        return self.store.insert_rows(table, rows)
+
+    def close(self) -> None:
+        self.store.close()
 
     def event(self, brand_id: int, person_key: str, name: str, ts: datetime, **cols: Any) -> None:
         seq = next(_seq)

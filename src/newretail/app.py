@@ -25,6 +25,7 @@ from newretail import __version__
 from newretail import consumers as boot_consumers
 from newretail.analytics.attribution.router import router as attribution_router
 from newretail.analytics.audiences.router import router as audiences_router
+from newretail.analytics.events.router import router as events_router
 from newretail.analytics.funnels.router import router as funnels_router
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
@@ -88,6 +89,7 @@ API_ROUTERS = [
     commission_router,
     commission_settlement_router,
     pos_router,
+    events_router,
     funnels_router,
     attribution_router,
     audiences_router,

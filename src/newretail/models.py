@@ -1,6 +1,7 @@
 """Imports every domain's models so the metadata is complete (Alembic, tests, create_all)."""
 
 from newretail.analytics.audiences import models as analytics_audience_models
+from newretail.analytics.events import models as analytics_event_models
 from newretail.analytics.reports import models as analytics_report_models
 from newretail.analytics.retarget import models as analytics_retarget_models
 from newretail.audit import models as audit_models
@@ -30,10 +31,11 @@ from newretail.returns import models as returns_models
 from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
+    "Base",
     "analytics_audience_models",
+    "analytics_event_models",
     "analytics_report_models",
     "analytics_retarget_models",
-    "Base",
     "audit_models",
     "auth_models",
     "catalog_models",

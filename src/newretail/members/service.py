@@ -51,12 +51,16 @@ from newretail.members.buyers import buyer_of
 from newretail.members.cards import MyMembership, my_membership
 from newretail.members.enrolment import JoinResult, bind_by_touchpoint, join
 from newretail.members.identity import (
+    MemberFacts,
     add_identifier,
     consumer_for_phone,
     identify,
     link_identifier,
+    link_seen,
     lookup,
     me,
+    member_facts,
+    persons_of_anonymous_ids,
     sign_in,
 )
 from newretail.members.memberships import (
@@ -71,7 +75,13 @@ from newretail.members.memberships import (
     read_member,
     update_consents,
 )
-from newretail.members.merges import get_merge, list_merges, merge_consumers, undo_merge
+from newretail.members.merges import (
+    get_merge,
+    list_merges,
+    merge_consumers,
+    refused_merges,
+    undo_merge,
+)
 from newretail.members.otp import (
     LogOtpSender,
     MemoryOtpSender,
@@ -105,6 +115,7 @@ __all__ = [
     "JoinChannel",
     "JoinResult",
     "LogOtpSender",
+    "MemberFacts",
     "MemoryOtpSender",
     "MyMembership",
     "OtpSender",
@@ -141,6 +152,7 @@ __all__ = [
     "join",
     "ledger",
     "link_identifier",
+    "link_seen",
     "list_addresses",
     "list_guide_members",
     "list_members",
@@ -150,12 +162,14 @@ __all__ = [
     "make_default",
     "me",
     "member_by_number",
+    "member_facts",
     "member_name",
     "member_view",
     "member_views",
     "merge_consumers",
     "my_membership",
     "outcome_read",
+    "persons_of_anonymous_ids",
     "policy_of",
     "post",
     "post_entry",
@@ -164,6 +178,7 @@ __all__ = [
     "put_programme",
     "read_member",
     "rebind_guide_members",
+    "refused_merges",
     "search_members",
     "sees_full_phone",
     "send_code",

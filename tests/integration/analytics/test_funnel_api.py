@@ -15,7 +15,7 @@ BASE = "/api/v1/analytics/funnels"
 
 
 def test_the_seed_funnel_is_saved_once_and_runs_by_store(
-    client: TestClient, database: Database, warehouse: PlantedWarehouse
+    analytics_client: TestClient, database: Database, warehouse: PlantedWarehouse
 ) -> None:
     world = builders.brand_world(database)
     admin = world.headers("admin")
@@ -29,11 +29,13 @@ def test_the_seed_funnel_is_saved_once_and_runs_by_store(
         start=start.replace(tzinfo=None),
     )
 
-    installed = client.post(f"{BASE}/standard", headers=admin)
-    again = client.post(f"{BASE}/standard", headers=admin)
+    installed = analytics_client.post(f"{BASE}/standard", headers=admin)
+    again = analytics_client.post(f"{BASE}/standard", headers=admin)
     seed = next(r for r in again.json() if r["key"] == "seed_funnel")
-    result = client.get(f"{BASE}/{seed['id']}/result", params={"breakdown": "store"}, headers=admin)
-    exported = client.get(
+    result = analytics_client.get(
+        f"{BASE}/{seed['id']}/result", params={"breakdown": "store"}, headers=admin
+    )
+    exported = analytics_client.get(
         f"{BASE}/{seed['id']}/result.csv", params={"breakdown": "store"}, headers=admin
     )
 
@@ -49,7 +51,7 @@ def test_the_seed_funnel_is_saved_once_and_runs_by_store(
 
 
 def test_bad_definitions_and_periods_are_refused_with_reasons(
-    client: TestClient, database: Database
+    analytics_client: TestClient, database: Database
 ) -> None:
     world = builders.brand_world(database)
     admin = world.headers("admin")
@@ -58,8 +60,8 @@ def test_bad_definitions_and_periods_are_refused_with_reasons(
         "spec": {"steps": [{"label": "a", "events": ["Store Entred"]}, {"label": "b"}]},
     }
 
-    refused = client.post(BASE, json=misspelt, headers=admin)
-    backwards = client.post(
+    refused = analytics_client.post(BASE, json=misspelt, headers=admin)
+    backwards = analytics_client.post(
         f"{BASE}/query",
         json={
             "spec": {"steps": [{"label": "a"}, {"label": "b"}]},
@@ -75,23 +77,23 @@ def test_bad_definitions_and_periods_are_refused_with_reasons(
 
 
 def test_another_brands_reports_do_not_exist_for_the_caller(
-    client: TestClient, database: Database
+    analytics_client: TestClient, database: Database
 ) -> None:
     mine, theirs = builders.brand_world(database), builders.brand_world(database)
-    saved = client.post(f"{BASE}/standard", headers=theirs.headers("admin")).json()[0]
+    saved = analytics_client.post(f"{BASE}/standard", headers=theirs.headers("admin")).json()[0]
     path = f"{BASE}/{saved['id']}"
     me = mine.headers("admin")
 
     answers = [
-        client.get(path, headers=me),
-        client.get(f"{path}/result", headers=me),
-        client.get(f"{path}/result.csv", headers=me),
-        client.patch(path, json={"name": "mine now"}, headers=me),
-        client.delete(path, headers=me),
-        client.get(BASE, params={"brand_id": theirs.brand.id}, headers=me),
+        analytics_client.get(path, headers=me),
+        analytics_client.get(f"{path}/result", headers=me),
+        analytics_client.get(f"{path}/result.csv", headers=me),
+        analytics_client.patch(path, json={"name": "mine now"}, headers=me),
+        analytics_client.delete(path, headers=me),
+        analytics_client.get(BASE, params={"brand_id": theirs.brand.id}, headers=me),
     ]
-    listed = client.get(BASE, headers=me)
-    by_guide = client.get(BASE, headers=theirs.headers("east_guide"))
+    listed = analytics_client.get(BASE, headers=me)
+    by_guide = analytics_client.get(BASE, headers=theirs.headers("east_guide"))
 
     assert [a.status_code for a in answers] == [404] * 6
     assert listed.json() == []

@@ -20,7 +20,7 @@ from newretail.analytics.attribution.rules import (
     Touch,
     attribute,
 )
-from newretail.analytics.reports.source import Readable, naive_utc
+from newretail.analytics.reports.source import Readable, naive_utc, positional
 
 By = Literal["touchpoint", "code", "campaign", "popup", "district", "guide"]
 NOT_PURCHASES = ("cancelled", "refunded")
@@ -62,7 +62,8 @@ def _pairs(
 ) -> Iterator[tuple[Purchase, Touch | None]]:
     marks = ", ".join(f"${7 + i}" for i in range(len(TOUCH_EVENTS)))
     params = [brand_id, *NOT_PURCHASES, naive_utc(start), naive_utc(end), naive_utc(earliest)]
-    for row in warehouse.query(_PAIRS.format(touch_marks=marks), [*params, *TOUCH_EVENTS]):
+    sql, values = positional(_PAIRS.format(touch_marks=marks), [*params, *TOUCH_EVENTS])
+    for row in warehouse.query(sql, values):
         order_id, at, total, event, ts, seq, code, campaign, popup, district, guide = row
         purchase = Purchase(int(order_id), at, int(total))
         touch = (

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from newretail.analytics.audiences.rules import AllOf, AnyRule, Did, Not, Profile, Who
-from newretail.analytics.reports.source import Readable, naive_utc
+from newretail.analytics.reports.source import Readable, naive_utc, positional
 
 _COMMON = (
     "ev AS (SELECT coalesce(p.person_id, e.person_key) AS person, e.event, e.channel, e.ts, "
@@ -104,7 +104,7 @@ def audience_sql(rule: AnyRule, *, brand_id: int, now: datetime) -> tuple[str, l
         "SELECT c.person, min(m.member_id), coalesce(bool_or(m.marketing_consent), FALSE) "
         "FROM chosen c LEFT JOIN mem m ON m.person = c.person GROUP BY c.person ORDER BY c.person"
     )
-    return sql, compiler.params
+    return positional(sql, compiler.params)
 
 
 def audience_people(

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from newretail.analytics.funnels.rules import Exclusion, FunnelSpec, Reach, Step, breakdown_label
-from newretail.analytics.reports.source import Readable, naive_utc
+from newretail.analytics.reports.source import Readable, naive_utc, positional
 from newretail.analytics.reports.vocabulary import DIMENSION_COLUMNS
 
 
@@ -32,7 +32,8 @@ class FunnelQuery:
 
 
 class _Params:
-    """Numbered parameters (``$1``): the text may use them in any order it is built in."""
+    """Numbered parameters (``$1``): the text may use them in any order it is built in;
+    ``positional`` turns them into ``?`` at the end."""
 
     def __init__(self) -> None:
         self.values: list[Any] = []
@@ -166,7 +167,7 @@ def funnel_sql(q: FunnelQuery) -> tuple[str, list[Any]]:
         f"FROM f WHERE NOT ({excluded})) r WHERE level > 0 "
         "GROUP BY value, level, in_progress ORDER BY value, level, in_progress"
     )
-    return sql, bind.values
+    return positional(sql, bind.values)
 
 
 def run_funnel(warehouse: Readable, q: FunnelQuery) -> list[Reach]:

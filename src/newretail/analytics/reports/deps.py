@@ -1,22 +1,53 @@
 """What the analytics routers and pages share: the warehouse of the app, and the period.
 
-The boot layer puts the warehouse on ``app.state.analytics_warehouse`` (a test puts a
-planted one there); with none, analyses answer 503 ``warehouse_unavailable``.
+The warehouse is ``app.state.analytics_warehouse`` when the boot layer or a test put one
+there; otherwise the DuckDB file of ``settings.analytics_warehouse_path``, opened on first
+use and shared by the process's requests one query at a time (a DuckDB connection is not
+for concurrent use). When it cannot be opened, analyses answer 503 ``warehouse_unavailable``.
 """
 
+import threading
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+import duckdb
 from fastapi import Depends, Query, Request
 
 from newretail.analytics.reports.errors import WarehouseUnavailable
 from newretail.analytics.reports.source import Readable
+from newretail.analytics.warehouse import open_warehouse
+from newretail.config import Settings
+
+_opening = threading.Lock()
+
+
+class SharedReader:
+    """One warehouse, read by one query at a time."""
+
+    def __init__(self, warehouse: Readable) -> None:
+        self.warehouse = warehouse
+        self.lock = threading.Lock()
+
+    def query(self, sql: str, params: Sequence[Any] = (), /) -> list[tuple[Any, ...]]:
+        with self.lock:
+            return self.warehouse.query(sql, params)
+
+
+def _open(settings: Settings) -> Readable:
+    try:
+        return SharedReader(open_warehouse(settings.analytics_warehouse_path))
+    except duckdb.Error as exc:
+        raise WarehouseUnavailable() from exc
 
 
 async def get_warehouse(request: Request) -> Readable:
-    warehouse: Readable | None = getattr(request.app.state, "analytics_warehouse", None)
+    state = request.app.state
+    warehouse: Readable | None = getattr(state, "analytics_warehouse", None)
     if warehouse is None:
-        raise WarehouseUnavailable()
+        with _opening:
+            warehouse = getattr(state, "analytics_warehouse", None) or _open(state.settings)
+            state.analytics_warehouse = warehouse
     return warehouse
 
 

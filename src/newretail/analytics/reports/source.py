@@ -4,6 +4,7 @@
 this protocol only, so a test can hand them any warehouse it planted rows in.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -23,3 +24,18 @@ def naive_utc(moment: datetime) -> datetime:
 def aware(moment: datetime) -> datetime:
     """A warehouse timestamp as an aware UTC time."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+_NUMBERED = re.compile(r"\$(\d+)")
+
+
+def positional(sql: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``$n`` placeholders turned into the ``?`` every warehouse engine takes, the values
+    repeated and ordered as the text uses them (so SQL may be built in any order)."""
+    ordered: list[Any] = []
+
+    def mark(found: re.Match[str]) -> str:
+        ordered.append(values[int(found.group(1)) - 1])
+        return "?"
+
+    return _NUMBERED.sub(mark, sql), ordered
