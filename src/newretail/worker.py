@@ -30,6 +30,7 @@ def default_jobs(
     The dispatcher runs ``consumers``, by default every consumer of ``newretail.consumers``.
     """
     from newretail import consumers as boot_consumers
+    from newretail.analytics.audiences.jobs import AudienceRefresher
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
@@ -54,6 +55,7 @@ def default_jobs(
         expire_coupons_job,
         resolve_unknown_code_payments,
         release_lapsed_job,
+        AudienceRefresher(),
     ]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())

@@ -20,7 +20,7 @@ def create_audience(
 ) -> Audience:
     """A new audience; its members are found by the next recompute (or ``refresh``)."""
     row = Audience(
-        brand_id=analysed_brand(scope, brand_id), name=name, rule=rule.model_dump(mode="json")
+        brand_id=analysed_brand(scope, brand_id), name=name, rule=rule.rule.model_dump(mode="json")
     )
     session.add(row)
     session.flush()
@@ -53,7 +53,7 @@ def update_audience(
     if name is not None:
         row.name = name
     if rule is not None:
-        row.rule = rule.model_dump(mode="json")
+        row.rule = rule.rule.model_dump(mode="json")
         row.computed_at = None  # the next recompute picks it up
     row.updated_at = utcnow()
     session.flush()
@@ -73,6 +73,6 @@ def rule_of(audience: Audience) -> AnyRule:
 
 def _validated(raw: dict[str, Any]) -> AudienceRule:
     try:
-        return AudienceRule.model_validate(raw)
+        return AudienceRule.model_validate({"rule": raw})
     except ValidationError as exc:
         raise InvalidAudienceRule(f"The saved rule is not valid: {exc.errors()[0]['msg']}") from exc

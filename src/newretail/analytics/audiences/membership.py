@@ -81,6 +81,13 @@ def last_synced(warehouse: Readable) -> datetime | None:
     return None if value is None else aware(value)
 
 
+def any_live_audience(*, session: Session) -> bool:
+    return (
+        session.scalar(select(Audience.id).where(Audience.archived_at.is_(None)).limit(1))
+        is not None
+    )
+
+
 def refresh_stale(*, session: Session, warehouse: Readable, now: datetime) -> int:
     """Recompute every live audience not computed since the warehouse's last sync."""
     synced = last_synced(warehouse)
