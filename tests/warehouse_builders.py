@@ -188,3 +188,42 @@ def plant_seed_funnel(
         _walk(wh, brand_id, keys, depth, start + timedelta(minutes=i), store_id, district_id)
         people.append(person)
     return people
+
+
+def plant_dashboard_world(
+    wh: PlantedWarehouse, brand_id: int, stores: Sequence[int], district_id: int, now: datetime
+) -> None:
+    """A little of everything the analytics dashboard draws: the seed funnel at each store,
+    online and near-field traffic, and touches followed by purchases."""
+    start = (now - timedelta(days=12)).replace(tzinfo=None)
+    for i, store in enumerate(stores):
+        reached = [12 - 3 * i, 7 - 2 * i, 4 - i, 2]
+        plant_seed_funnel(
+            wh,
+            brand_id,
+            store_id=store,
+            district_id=district_id,
+            reached=reached,
+            start=start + timedelta(hours=i),
+            district_only=5,
+        )
+    for n in range(8):
+        key = f"anon:web{n}"
+        at = start + timedelta(days=1, hours=n)
+        wh.event(brand_id, key, "Product Viewed", at, channel="mini_app")
+        if n % 2 == 0:
+            wh.event(brand_id, key, "Geofence Entered", at + timedelta(hours=1), channel="app")
+        if n % 4 == 0:
+            wh.event(brand_id, key, "Store Entered", at + timedelta(hours=2), store_id=stores[0])
+            wh.event(brand_id, key, "Order Completed", at + timedelta(hours=3), channel="pos")
+    touches = [
+        ("Popup Visited", {"popup_id": 1}),
+        ("QR Scanned", {"code": "QR-1"}),
+        ("Sample Dispensed", {}),
+        ("Message Read", {"guide_id": 1}),
+    ]
+    for n, (name, cols) in enumerate(touches * 2):
+        key = f"anon:buyer{n}"
+        at = start + timedelta(days=2, hours=n)
+        wh.event(brand_id, key, name, at, **cols)
+        wh.order(brand_id, 9_000 + n, key, at + timedelta(days=1), 10_000 * (n + 1))

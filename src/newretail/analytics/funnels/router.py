@@ -1,35 +1,29 @@
 """/analytics/funnels: saved funnel reports (the seed funnel and traffic layers among them)
 and their results over a period, as JSON or CSV; an ad-hoc funnel from a definition."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from newretail.analytics.funnels import service as funnels
-from newretail.analytics.funnels.rules import FunnelSpec
+from newretail.analytics.funnels import results
 from newretail.analytics.funnels.schemas import (
     FunnelQueryBody,
     FunnelResultRead,
-    GroupRead,
     ReportCreate,
     ReportRead,
     ReportUpdate,
-    StepRead,
 )
 from newretail.analytics.reports import csvfile
 from newretail.analytics.reports import service as reports
 from newretail.analytics.reports.access import analysed_brand
 from newretail.analytics.reports.deps import BrandParam, End, Start, WarehouseDep
-from newretail.analytics.reports.source import Readable
 from newretail.analytics.reports.vocabulary import Dimension
-from newretail.db import utcnow
 from newretail.kernel.http import ScopeDep, SessionDep
-from newretail.kernel.scope import Scope
 
 router = APIRouter(prefix="/analytics/funnels", tags=["analytics"])
 Breakdown = Annotated[Dimension | None, Query(description="Group people by this dimension.")]
+StandardKey = Annotated[Literal["seed_funnel", "traffic_layers"], Path()]
 
 
 @router.get("", response_model=list[ReportRead])
@@ -64,9 +58,42 @@ def run_adhoc(
 ) -> FunnelResultRead:
     """A funnel from a definition, not saved (nothing is written)."""
     brand = analysed_brand(scope, data.brand_id)
-    return _result(
+    return results.result(
         session, warehouse, brand, None, "", data.spec, data.start, data.end, data.breakdown
     )
+
+
+@router.get("/standard/{key}/result", response_model=FunnelResultRead)
+def standard_result(
+    key: StandardKey,
+    session: SessionDep,
+    scope: ScopeDep,
+    warehouse: WarehouseDep,
+    start: Start = None,
+    end: End = None,
+    breakdown: Breakdown = None,
+    brand_id: BrandParam = None,
+) -> FunnelResultRead:
+    """A standard report (seed funnel, traffic layers) as the brand saved it, or as defined
+    when not saved yet: what the console's analytics dashboard draws."""
+    return results.standard_result(session, scope, warehouse, key, start, end, breakdown, brand_id)
+
+
+@router.get("/standard/{key}/result.csv", response_class=Response)
+def standard_result_csv(
+    key: StandardKey,
+    session: SessionDep,
+    scope: ScopeDep,
+    warehouse: WarehouseDep,
+    start: Start = None,
+    end: End = None,
+    breakdown: Breakdown = None,
+    brand_id: BrandParam = None,
+) -> Response:
+    result = results.standard_result(
+        session, scope, warehouse, key, start, end, breakdown, brand_id
+    )
+    return csvfile.response(f"{key}.csv", results.funnel_rows(result))
 
 
 @router.get("/{report_id}", response_model=ReportRead)
@@ -103,7 +130,7 @@ def report_result(
     breakdown: Breakdown = None,
 ) -> FunnelResultRead:
     """The saved funnel over the period (default: the last 30 days)."""
-    return _saved_result(session, scope, warehouse, report_id, start, end, breakdown)
+    return results.saved_result(session, scope, warehouse, report_id, start, end, breakdown)
 
 
 @router.get("/{report_id}/result.csv", response_class=Response)
@@ -117,86 +144,5 @@ def report_result_csv(
     breakdown: Breakdown = None,
 ) -> Response:
     """The same result as CSV: one row per breakdown value and step."""
-    result = _saved_result(session, scope, warehouse, report_id, start, end, breakdown)
-    return csvfile.response(f"funnel-{report_id}.csv", funnel_rows(result))
-
-
-def funnel_rows(result: FunnelResultRead) -> list[list[object]]:
-    header: list[object] = [
-        "group",
-        "step",
-        "reached",
-        "in_progress",
-        "settled",
-        "rate_from_previous",
-        "rate_from_start",
-    ]
-    groups = result.groups or [GroupRead(value="all", label="all", steps=result.total)]
-    return [header] + [
-        [
-            g.label,
-            s.label,
-            s.reached,
-            s.in_progress,
-            s.settled,
-            s.rate_from_previous,
-            s.rate_from_start,
-        ]
-        for g in groups
-        for s in g.steps
-    ]
-
-
-def _saved_result(
-    session: Session,
-    scope: Scope,
-    warehouse: Readable,
-    report_id: int,
-    start: Start,
-    end: End,
-    breakdown: str | None,
-) -> FunnelResultRead:
-    row = reports.get_report(session=session, scope=scope, report_id=report_id)
-    spec = reports.spec_of(row)
-    return _result(session, warehouse, row.brand_id, row.id, row.name, spec, start, end, breakdown)
-
-
-def _result(
-    session: Session,
-    warehouse: Readable,
-    brand_id: int,
-    report_id: int | None,
-    name: str,
-    spec: FunnelSpec,
-    start: Start,
-    end: End,
-    breakdown: str | None,
-) -> FunnelResultRead:
-    now = utcnow()
-    period = reports.period(start, end, now=now)
-    found = funnels.run(
-        warehouse=warehouse,
-        brand_id=brand_id,
-        spec=spec,
-        period=period,
-        breakdown=breakdown,
-        now=now,
-    )
-    names = reports.names(session=session, brand_id=brand_id, dimension=breakdown)
-    return FunnelResultRead(
-        report_id=report_id,
-        name=name,
-        start=period.start,
-        end=period.end,
-        breakdown=breakdown,
-        labels=found.labels,
-        total=[StepRead.of(s) for s in found.total],
-        groups=[
-            GroupRead(
-                value=g.value,
-                label=names.get(g.value, g.value),
-                steps=[StepRead.of(s) for s in g.steps],
-            )
-            for g in found.groups
-        ],
-    )
+    result = results.saved_result(session, scope, warehouse, report_id, start, end, breakdown)
+    return csvfile.response(f"funnel-{report_id}.csv", results.funnel_rows(result))
