@@ -1,7 +1,7 @@
 """analytics: saved reports, audiences and their memberships, re-targeting rules and sends
 
 Revision ID: 3d9b7c21e5a4
-Revises: d4b1e7a90c15
+Revises: d4b1e7a90c15, 6d2f0b8e4a17
 Create Date: 2026-12-15 09:00:00.000000
 """
 
@@ -13,7 +13,8 @@ from alembic import op
 import newretail.db
 
 revision: str = "3d9b7c21e5a4"
-down_revision: str | None = "d4b1e7a90c15"
+# After both the data bank's events and the notifier: one head again.
+down_revision: str | tuple[str, ...] | None = ("d4b1e7a90c15", "6d2f0b8e4a17")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,61 @@
+"""The notifier's use cases, for routers, the worker and other domains (import only this).
+
+    rules.py       states, purposes, channels, consent, quiet hours, backoff (pure)
+    templates.py   message templates in zh and en with their declared variables (pure)
+    recipients.py  who a send reaches: locale, timezone, consents, addresses
+    sending.py     ``send``: checks, then one row per person and channel
+    inbox.py       the in-app inbox, marking read, each message's state
+    setup.py       a brand's quiet hours, hourly limit and channel settings
+    codes.py       sign-in codes: the members' OtpSender, texted after commit, never stored
+    delivery.py    the worker job: outside channels, retries with backoff, quiet hours' end
+    channels/      adapters: sandbox and Alibaba Cloud SMS, SMTP, webhook, DingTalk, WeCom
+
+Delivery to outside channels runs in the worker, after the send's transaction commits.
+"""
+
+from newretail.notify.codes import NotifierOtpSender
+from newretail.notify.delivery import NotificationDeliverer
+from newretail.notify.inbox import (
+    get_message,
+    list_inbox,
+    list_messages,
+    mark_all_read,
+    mark_read,
+    reader_of,
+    unread_count,
+)
+from newretail.notify.rules import Channel, Purpose, Recipient, Status
+from newretail.notify.sending import (
+    MessageRecord,
+    Policy,
+    configured_channels,
+    policy_of,
+    send,
+)
+from newretail.notify.setup import list_channels, put_channel, put_policy
+from newretail.notify.templates import register as register_template
+
+__all__ = [
+    "Channel",
+    "MessageRecord",
+    "NotificationDeliverer",
+    "NotifierOtpSender",
+    "Policy",
+    "Purpose",
+    "Recipient",
+    "Status",
+    "configured_channels",
+    "get_message",
+    "list_channels",
+    "list_inbox",
+    "list_messages",
+    "mark_all_read",
+    "mark_read",
+    "policy_of",
+    "put_channel",
+    "put_policy",
+    "reader_of",
+    "register_template",
+    "send",
+    "unread_count",
+]
