@@ -27,6 +27,7 @@ from newretail.analytics.attribution.router import router as attribution_router
 from newretail.analytics.audiences.router import router as audiences_router
 from newretail.analytics.events.router import router as events_router
 from newretail.analytics.funnels.router import router as funnels_router
+from newretail.analytics.retarget.router import router as retarget_router
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
@@ -94,6 +95,7 @@ API_ROUTERS = [
     funnels_router,
     attribution_router,
     audiences_router,
+    retarget_router,
 ]
 
 

@@ -32,6 +32,7 @@ def default_jobs(
     """
     from newretail import consumers as boot_consumers
     from newretail.analytics.audiences.jobs import AudienceRefresher
+    from newretail.analytics.retarget.jobs import RetargetSender
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
@@ -59,6 +60,7 @@ def default_jobs(
         resolve_unknown_code_payments,
         release_lapsed_job,
         AudienceRefresher(),
+        RetargetSender(),
     ]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())

@@ -4,7 +4,8 @@ NotFound:      report_not_found, audience_not_found, retarget_rule_not_found
 InvalidInput:  invalid_period (end before start, or longer than a year),
                invalid_report (a saved definition that no longer validates),
                invalid_attribution (an unknown touch type, a window out of 1-90 days),
-               invalid_audience_rule
+               invalid_audience_rule, invalid_retarget_rule (a message template that does
+               not exist or takes other variables)
 ServiceUnavailable: warehouse_unavailable (no analytics store is configured or reachable)
 """
 
@@ -44,6 +45,11 @@ class InvalidAttribution(InvalidInput):
 class InvalidAudienceRule(InvalidInput):
     code = "invalid_audience_rule"
     default_detail = "The audience rule is not valid."
+
+
+class InvalidRetargetRule(InvalidInput):
+    code = "invalid_retarget_rule"
+    default_detail = "The re-targeting rule is not valid."
 
 
 class WarehouseUnavailable(ServiceUnavailable):
