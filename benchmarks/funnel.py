@@ -62,7 +62,7 @@ def _generate(path: Path, events: int) -> None:
           FROM range({people}) a(p), range(5) b(k)
           WHERE hash(p) % 1000000 < [{reach}][k + 1]
         )
-    """)  # noqa: S608 - numbers and names of this script only
+    """)
     filled = conn.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
     conn.execute(f"""
         INSERT INTO events
@@ -71,12 +71,12 @@ def _generate(path: Path, events: int) -> None:
                TIMESTAMP '{START}' + to_seconds(hash(i) % ({DAYS} * 86400)),
                TIMESTAMP '{START}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
         FROM range({events - filled}) t(i)
-    """)  # noqa: S608
+    """)
     conn.execute(f"""
         INSERT INTO persons
         SELECT {BRAND}, key, 'anon:' || p FROM range(0, {people}, 10) t(p),
                unnest(['anon:' || p, 'member:' || p]) u(key)
-    """)  # noqa: S608
+    """)
     conn.close()
 
 
