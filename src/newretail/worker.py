@@ -25,11 +25,13 @@ class Job(Protocol):
 def default_jobs(
     settings: Settings | None = None, consumers: "ConsumerRegistry | None" = None
 ) -> list[Job]:
-    """Outbox dispatch, webhook delivery and timed domain work; the NATS relay if configured.
+    """Outbox dispatch, webhook delivery and timed domain work; the NATS relay if configured;
+    with settings, the analytics warehouse's copy.
 
     The dispatcher runs ``consumers``, by default every consumer of ``newretail.consumers``.
     """
     from newretail import consumers as boot_consumers
+    from newretail.analytics.warehouse.jobs import WarehouseSync
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
@@ -55,6 +57,8 @@ def default_jobs(
         resolve_unknown_code_payments,
         release_lapsed_job,
     ]
+    if settings is not None:
+        jobs.append(WarehouseSync())
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())
     return jobs

@@ -79,7 +79,7 @@ class GeofenceProps(_Props):
 
 class DepositProps(_Props):
     deposit_id: Id | None = None
-    amount_fen: int = Field(ge=0)
+    amount_fen: int | None = Field(default=None, ge=0)
 
 
 class ContentProps(_Props):
