@@ -278,7 +278,7 @@ def persons_of_anonymous_ids(
                 Membership.consumer_id.in_(consumer_ids[start : start + 500]),
             )
         )
-        members.update(dict(rows.tuples()))
+        members.update({cid: mid for cid, mid in rows})
     return {
         value: f"member:{members[cid]}" if cid in members else f"consumer:{cid}"
         for (_, value), cid in holders.items()
