@@ -155,6 +155,8 @@ class BatchIn(BaseModel):
 
     batch: list[Any]
     sentAt: AwareDatetime | None = None
+    # A page's token, in the body: navigator.sendBeacon cannot send an Authorization header.
+    writeKey: str | None = Field(default=None, max_length=2000)
 
 
 class RejectRead(BaseModel):
