@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     home_cache: bool = True
     # The analytics warehouse (DuckDB file), fed from the transactional tables by the worker.
     analytics_warehouse_path: str = "var/analytics.duckdb"
+    analytics_sync_seconds: float = Field(default=10.0, gt=0)
     # Events per batch and their clock: larger batches are refused whole (413); an event
     # timed further in the future (after skew correction) or further in the past is refused.
     events_max_batch: int = Field(default=500, ge=1)

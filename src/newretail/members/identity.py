@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from newretail.members.access import (
     own_consumer_id,
     phones_of,
 )
-from newretail.members.models import Consumer, ConsumerIdentifier, Membership
+from newretail.members.models import Consumer, ConsumerIdentifier, ConsumerMerge, Membership
 from newretail.members.phones import normalise_phone
 from newretail.members.rules import IdentifierKind
 from newretail.members.schemas import ConsumerMeRead, ConsumerRead, IdentifierRead
@@ -278,11 +278,38 @@ def persons_of_anonymous_ids(
                 Membership.consumer_id.in_(consumer_ids[start : start + 500]),
             )
         )
-        members.update(dict(rows.tuples()))
+        members.update({cid: mid for cid, mid in rows})
     return {
         value: f"member:{members[cid]}" if cid in members else f"consumer:{cid}"
         for (_, value), cid in holders.items()
     }
+
+
+def persons_of_consumers(
+    *, session: Session, brand_id: int, consumer_ids: Collection[int]
+) -> dict[int, str]:
+    """Who each consumer is now for the brand's analytics (after merges): as above."""
+    persons: dict[int, str] = {}
+    for consumer_id in sorted(set(consumer_ids)):
+        live = live_consumer_id(session=session, consumer_id=consumer_id)
+        if live is None:
+            continue
+        member = session.scalar(
+            select(Membership.id).where(
+                Membership.brand_id == brand_id, Membership.consumer_id == live
+            )
+        )
+        persons[consumer_id] = f"member:{member}" if member is not None else f"consumer:{live}"
+    return persons
+
+
+def merge_log_mark(*, session: Session) -> tuple[int, int]:
+    """(last merge id, merges undone): when either moves, who is who may have changed."""
+    last = session.scalar(select(func.max(ConsumerMerge.id))) or 0
+    undone = session.scalar(
+        select(func.count()).select_from(ConsumerMerge).where(ConsumerMerge.undone_at.is_not(None))
+    )
+    return int(last), int(undone or 0)
 
 
 # ---- reading --------------------------------------------------------------------------

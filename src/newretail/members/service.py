@@ -60,7 +60,9 @@ from newretail.members.identity import (
     lookup,
     me,
     member_facts,
+    merge_log_mark,
     persons_of_anonymous_ids,
+    persons_of_consumers,
     sign_in,
 )
 from newretail.members.memberships import (
@@ -167,9 +169,11 @@ __all__ = [
     "member_view",
     "member_views",
     "merge_consumers",
+    "merge_log_mark",
     "my_membership",
     "outcome_read",
     "persons_of_anonymous_ids",
+    "persons_of_consumers",
     "policy_of",
     "post",
     "post_entry",

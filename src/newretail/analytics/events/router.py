@@ -55,17 +55,21 @@ async def collect_batch(
     """
     settings: Settings = request.app.state.settings
     received_at = utcnow()
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise errors.EventsTokenRequired()
-    token = credentials.credentials
-    if senders.is_page_token(token):
-        sender = senders.page_sender(token, secret=settings.secret_key, now=received_at)
-    else:
-        sender = senders.sender_for(await resolve_scope(request, session, token))
     body = await request.body()
     if len(body) > settings.events_max_batch_bytes:
         raise errors.BatchTooLarge(f"The batch exceeds {settings.events_max_batch_bytes} bytes.")
-    batch = _parse(body)
+    token = _token(credentials)
+    batch = _parse(body) if token is not None or body else None
+    token = token or (batch.writeKey if batch is not None else None)
+    if token is None:
+        raise errors.EventsTokenRequired()
+    if senders.is_page_token(token):
+        sender = senders.page_sender(token, secret=settings.secret_key, now=received_at)
+    elif credentials is None:
+        raise errors.EventsTokenRequired("Only a page token may be sent in the body.")
+    else:
+        sender = senders.sender_for(await resolve_scope(request, session, token))
+    assert batch is not None  # a token from the header or the body means a parsed body
     if len(batch.batch) > settings.events_max_batch:
         raise errors.BatchTooLarge(f"A batch holds at most {settings.events_max_batch} events.")
     if not batch.batch:
@@ -80,6 +84,12 @@ async def collect_batch(
             batch_sent_at=batch.sentAt,
         )
     )
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        return None
+    return credentials.credentials
 
 
 def _parse(body: bytes) -> BatchIn:

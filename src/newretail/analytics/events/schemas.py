@@ -79,7 +79,7 @@ class GeofenceProps(_Props):
 
 class DepositProps(_Props):
     deposit_id: Id | None = None
-    amount_fen: int = Field(ge=0)
+    amount_fen: int | None = Field(default=None, ge=0)
 
 
 class ContentProps(_Props):
@@ -155,6 +155,8 @@ class BatchIn(BaseModel):
 
     batch: list[Any]
     sentAt: AwareDatetime | None = None
+    # A page's token, in the body: navigator.sendBeacon cannot send an Authorization header.
+    writeKey: str | None = Field(default=None, max_length=2000)
 
 
 class RejectRead(BaseModel):

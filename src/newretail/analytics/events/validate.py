@@ -22,6 +22,7 @@ class Sender:
     brand_id: int
     store_id: int | None = None
     may_name_users: bool = True
+    platform: bool = False  # the platform's own events (outbox): may name a consumer
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,14 @@ def judge(
     if event.userId is not None and not sender.may_name_users:
         return refuse(Reject.USER_NOT_ALLOWED, "A page token sends anonymous events only.")
     member_id: int | None = None
-    if event.userId is not None:
+    key: str | None = None
+    if sender.platform and (event.userId or "").startswith("consumer:"):
+        key = event.userId
+    elif event.userId is not None:
         if not event.userId.isdigit():
             return refuse(Reject.UNKNOWN_MEMBER, "userId is the brand's member id.")
         member_id = int(event.userId)
-    key = rules.person_key(member_id=member_id, anonymous_id=event.anonymousId)
+    key = key or rules.person_key(member_id=member_id, anonymous_id=event.anonymousId)
     if key is None:
         return refuse(Reject.NO_IDENTITY, "An event needs an anonymousId or a userId.")
     original = event.timestamp or event.originalTimestamp

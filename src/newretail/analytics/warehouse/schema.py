@@ -2,7 +2,15 @@
 
 Columns are written once here in DuckDB types; each adapter renders its own DDL from them.
 Times are naive UTC. ``events.seq``, ``orders.seq`` are the transactional rows' ids, the
-watermarks that ``sync_state`` keeps per source.
+watermarks that ``sync_state`` keeps per source (also ``members``, and ``merges``: a mark
+of the merge log, so that ``persons`` is rebuilt when people merge or part).
+
+Person keys: ``member:<membership id>``, ``anon:<anonymous id>``, and ``consumer:<id>`` for
+what the platform records of a consumer who is not (yet) the brand's member (a guest's
+order, a scan). ``persons.person_id`` is ``member:<id>`` when the person is the brand's
+member, else ``consumer:<id>``. Only keys other than ``member:`` have ``persons`` rows;
+``coalesce(persons.person_id, events.person_key)`` is the person everywhere.
+``orders.seq`` is the order's id; an order is copied again in place when it changes.
 """
 
 from __future__ import annotations
