@@ -93,10 +93,10 @@ def _strict_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
     for k in range(2, len(steps) + 1):
         after = ">" if _overlaps(steps[k - 2], steps[k - 1]) else ">="
         ctes.append(
-            f"s{k} AS (SELECT p.person, min(ev.ts) AS t{k}, arg_min_null(ev.dim, ev.ts) AS d{k} "
-            f"FROM s{k - 1} p JOIN s1 f ON f.person = p.person JOIN ev ON ev.person = p.person "
+            f"s{k} AS (SELECT p.person, p.t1, min(ev.ts) AS t{k}, "
+            f"arg_min_null(ev.dim, ev.ts) AS d{k} FROM s{k - 1} p JOIN ev ON ev.person = p.person "
             f"WHERE {_step_matches(bind, 'ev', steps[k - 1])} AND ev.ts {after} p.t{k - 1} "
-            f"AND ev.ts <= f.t1 + INTERVAL {window} SECOND GROUP BY p.person)"
+            f"AND ev.ts <= p.t1 + INTERVAL {window} SECOND GROUP BY p.person, p.t1)"
         )
     n = len(steps)
     columns = ", ".join(f"s{k}.t{k}, s{k}.d{k}" for k in range(1, n + 1))
