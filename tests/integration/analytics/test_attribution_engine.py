@@ -25,8 +25,8 @@ def _planted() -> PlantedWarehouse:
     wh.event(BRAND, "anon:2", "QR Scanned", day, code="QR-A", campaign="autumn")
     wh.event(BRAND, "anon:2", "Message Read", day + timedelta(days=1), guide_id=9)
     wh.order(BRAND, 102, "anon:2", day + timedelta(days=2), 10_001, channel="web")
-    # a scan too long before (8 days > 7): the sale stays unattributed
-    wh.event(BRAND, "anon:3", "QR Scanned", day, code="QR-B")
+    # a scan too long before (15 days > 14): the sale stays unattributed
+    wh.event(BRAND, "anon:3", "QR Scanned", day - timedelta(days=7), code="QR-B")
     wh.order(BRAND, 103, "anon:3", day + timedelta(days=8), 5_000)
     # a cancelled order earns nothing; another brand's touch is not ours
     wh.event(BRAND, "anon:4", "Ad Exposed", day, campaign="autumn")
@@ -64,8 +64,50 @@ def test_reports_group_credits_per_pop_up_campaign_guide_and_touchpoint() -> Non
 
 
 def test_a_longer_window_for_scans_attributes_the_late_sale() -> None:
-    settings = AttributionSettings(window_days={"QR Scanned": 10})
+    settings = AttributionSettings(window_days={"QR Scanned": 16})
 
     found = attribute_period(_planted(), brand_id=BRAND, start=START, end=END, settings=settings)
 
     assert {r.value: r.fen for r in report(found, "code")}["QR-B"] == 5_000
+
+
+def test_a_sale_reported_only_as_an_event_counts_once_and_orders_win_over_events() -> None:
+    wh = PlantedWarehouse()
+    day = datetime(2026, 11, 10, 12)
+    wh.event(BRAND, "anon:6", "Ad Exposed", day, campaign="winter")
+    wh.event(
+        BRAND,
+        "anon:6",
+        "Order Completed",
+        day + timedelta(days=1),
+        channel="web",
+        order_id=601,
+        revenue_fen=2_500,
+    )
+    wh.event(
+        BRAND,
+        "anon:6",
+        "Order Completed",
+        day + timedelta(days=1, seconds=5),
+        channel="web",
+        order_id=601,
+        revenue_fen=2_500,
+    )
+    wh.event(BRAND, "anon:7", "Ad Exposed", day, campaign="winter")
+    wh.event(
+        BRAND,
+        "anon:7",
+        "Order Completed",
+        day + timedelta(days=1),
+        channel="platform",
+        order_id=701,
+        revenue_fen=9_999,
+    )
+    wh.order(BRAND, 701, "anon:7", day + timedelta(days=1), 7_000, status="cancelled")
+
+    found = attribute_period(
+        wh, brand_id=BRAND, start=START, end=END, settings=AttributionSettings()
+    )
+
+    assert [(c.order_id, c.fen) for c in found.credits] == [(601, 2_500)]
+    assert (found.purchases, found.revenue_fen) == (1, 2_500)

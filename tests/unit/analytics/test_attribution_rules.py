@@ -50,14 +50,14 @@ def test_two_touches_share_half_and_half_and_the_odd_fen_goes_to_the_first() -> 
 
 
 def test_each_touch_type_has_its_own_window() -> None:
-    touches = [_touch("QR Scanned", 8, 1), _touch("Popup Visited", 13, 2)]
-    longer_scans = AttributionSettings(window_days={"QR Scanned": 10})
+    touches = [_touch("Ad Exposed", 8, 1), _touch("Popup Visited", 13, 2)]
+    longer_ads = AttributionSettings(window_days={"Ad Exposed": 10})
 
     default = attribute(Purchase(1, AT, 100), touches, AttributionSettings())
-    widened = attribute(Purchase(1, AT, 100), touches, longer_scans)
+    widened = attribute(Purchase(1, AT, 100), touches, longer_ads)
 
     assert [c.touch.event for c in default] == ["Popup Visited"]
-    assert [c.touch.event for c in widened] == ["QR Scanned"]
+    assert [c.touch.event for c in widened] == ["Ad Exposed"]
 
 
 def test_touches_after_the_purchase_or_of_other_kinds_earn_nothing() -> None:

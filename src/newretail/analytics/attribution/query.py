@@ -1,8 +1,10 @@
 """Purchases and the touches before them, read from the warehouse, credited by ``rules``.
 
-One statement joins each paid order of the period (any channel) to the touches of the same
-person within the longest window; ``rules.attribute`` then keeps those inside their type's
-window and splits the amount. Persons are resolved through ``persons`` on both sides, so a
+A purchase is a paid order of the period in ``orders`` (any channel; cancelled and refunded
+ones are not), or an ``Order Completed`` event carrying an order id and revenue that
+``orders`` does not hold (a sale another system reported). One statement joins each
+purchase to the touches of the same person within the longest window; ``rules.attribute``
+then keeps those inside their type's window and splits the amount. Persons are resolved through ``persons`` on both sides, so a
 scan on the phone and a purchase at the till of the same person meet.
 """
 
@@ -26,12 +28,23 @@ By = Literal["touchpoint", "code", "campaign", "popup", "district", "guide"]
 NOT_PURCHASES = ("cancelled", "refunded")
 
 _PAIRS = """
-WITH o AS (
+WITH kept AS (
   SELECT o.order_id, coalesce(p.person_id, o.person_key) AS person,
          coalesce(o.paid_at, o.placed_at) AS at, o.total_fen
   FROM orders o LEFT JOIN persons p ON p.brand_id = o.brand_id AND p.person_key = o.person_key
   WHERE o.brand_id = $1 AND o.paid_at IS NOT NULL AND o.status NOT IN ($2, $3)
     AND o.paid_at >= $4 AND o.paid_at < $5
+), reported AS (
+  SELECT e.order_id, min(coalesce(p.person_id, e.person_key)) AS person, min(e.ts) AS at,
+         max(e.revenue_fen) AS total_fen
+  FROM events e LEFT JOIN persons p ON p.brand_id = e.brand_id AND p.person_key = e.person_key
+  WHERE e.brand_id = $1 AND e.event = 'Order Completed' AND e.order_id IS NOT NULL
+    AND e.revenue_fen IS NOT NULL AND e.ts >= $4 AND e.ts < $5
+    AND NOT EXISTS (SELECT 1 FROM orders x WHERE x.brand_id = e.brand_id
+                    AND x.order_id = e.order_id)
+  GROUP BY e.order_id
+), o AS (
+  SELECT * FROM kept UNION ALL SELECT * FROM reported
 ), t AS (
   SELECT coalesce(p.person_id, e.person_key) AS person, e.event, e.ts, e.seq, e.code,
          e.campaign, e.popup_id, e.district_id, e.guide_id

@@ -33,7 +33,7 @@ TOUCH_EVENTS = (
 )
 DEFAULT_WINDOW_DAYS = {
     "Popup Visited": 14,
-    "QR Scanned": 7,
+    "QR Scanned": 14,
     "Sample Dispensed": 7,
     "Ad Exposed": 7,
     "Share Opened": 14,
