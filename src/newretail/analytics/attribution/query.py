@@ -4,8 +4,9 @@ A purchase is a paid order of the period in ``orders`` (any channel; cancelled a
 ones are not), or an ``Order Completed`` event carrying an order id and revenue that
 ``orders`` does not hold (a sale another system reported). One statement joins each
 purchase to the touches of the same person within the longest window; ``rules.attribute``
-then keeps those inside their type's window and splits the amount. Persons are resolved through ``persons`` on both sides, so a
-scan on the phone and a purchase at the till of the same person meet.
+then keeps those inside their type's window and splits the amount. Persons are resolved
+through ``persons`` on both sides, so a scan on the phone and a purchase at the till of the
+same person meet.
 """
 
 from collections import defaultdict

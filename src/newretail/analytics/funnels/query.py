@@ -79,6 +79,14 @@ def _events_cte(bind: _Params, q: FunnelQuery) -> str:
     )
 
 
+def _dim(q: FunnelQuery, alias: str, where: str | None = None) -> str:
+    """The breakdown value of the step's earliest event; nothing to compute without one."""
+    if q.breakdown is None:
+        return "CAST(NULL AS VARCHAR)"
+    only = f" FILTER (WHERE {where})" if where else ""
+    return f"arg_min_null({alias}.dim, {alias}.ts){only}"
+
+
 def _overlaps(a: Step, b: Step) -> bool:
     return not a.events or not b.events or bool(set(a.events) & set(b.events))
 
@@ -86,7 +94,7 @@ def _overlaps(a: Step, b: Step) -> bool:
 def _strict_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
     steps, window = q.spec.steps, q.spec.window_seconds
     ctes = [
-        f"s1 AS (SELECT person, min(ts) AS t1, arg_min_null(dim, ts) AS d1 FROM ev "
+        f"s1 AS (SELECT person, min(ts) AS t1, {_dim(q, 'ev')} AS d1 FROM ev "
         f"WHERE {_step_matches(bind, 'ev', steps[0])} AND ts >= {bind(naive_utc(q.start))} "
         f"AND ts < {bind(naive_utc(q.end))} GROUP BY person)"
     ]
@@ -94,7 +102,7 @@ def _strict_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
         after = ">" if _overlaps(steps[k - 2], steps[k - 1]) else ">="
         ctes.append(
             f"s{k} AS (SELECT p.person, p.t1, min(ev.ts) AS t{k}, "
-            f"arg_min_null(ev.dim, ev.ts) AS d{k} FROM s{k - 1} p JOIN ev ON ev.person = p.person "
+            f"{_dim(q, 'ev')} AS d{k} FROM s{k - 1} p JOIN ev ON ev.person = p.person "
             f"WHERE {_step_matches(bind, 'ev', steps[k - 1])} AND ev.ts {after} p.t{k - 1} "
             f"AND ev.ts <= p.t1 + INTERVAL {window} SECOND GROUP BY p.person, p.t1)"
         )
@@ -116,7 +124,8 @@ def _any_order_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
     for k, step in enumerate(steps, start=1):
         where = _step_matches(bind, "ev", step)
         columns.append(f"min(ev.ts) FILTER (WHERE {where}) AS t{k}")
-        columns.append(f"arg_min_null(ev.dim, ev.ts) FILTER (WHERE {where}) AS d{k}")
+        dim = _dim(q, "ev", where)
+        columns.append(f"{dim} AS d{k}")
     body = (
         f"f AS (SELECT a.person, a.t0, {', '.join(columns)} FROM a JOIN ev "
         f"ON ev.person = a.person AND ev.ts >= a.t0 AND ev.ts <= a.t0 + INTERVAL {window} SECOND "
