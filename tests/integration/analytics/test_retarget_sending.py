@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from tests import builders
 from tests import member_builders as mb
+from tests import promotion_builders as pb
 from tests.warehouse_builders import PlantedWarehouse
 
 from newretail.analytics.audiences import service as audiences
@@ -21,6 +22,7 @@ from newretail.members import service as members_service
 from newretail.members.schemas import Consents
 from newretail.notify import service as notify_service
 from newretail.notify.models import NotifyMessage
+from newretail.promotions.models import Coupon
 
 pytestmark = pytest.mark.postgres
 DAY0 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -134,3 +136,50 @@ def test_offers_go_once_per_period_and_wait_out_quiet_hours(database: Database) 
     assert held[1] == ("queued", QUIET_END)
     assert len(texts) == 2
     assert all(world.east_store.name in text for text in texts)
+
+
+def test_a_coupon_offer_puts_one_coupon_in_the_wallet_per_period(database: Database) -> None:
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    admin = Scope(
+        actor_type="staff", actor_id=1, roles=frozenset({Role.BRAND_ADMIN}), brand_id=brand
+    )
+    coupon = pb.template(database, shop, starts_at=(DAY0 - timedelta(days=1)).isoformat())
+    keen = _member(database, brand, marketing=True)
+    wh = PlantedWarehouse()
+    wh.member(brand, keen, (DAY0 - timedelta(days=30)).replace(tzinfo=None))
+    with database.transaction() as session:
+        audience = audiences.create_audience(
+            session=session,
+            scope=admin,
+            brand_id=None,
+            name="members",
+            rule=AudienceRule.model_validate(
+                {"rule": {"kind": "profile", "field": "member", "value": True}}
+            ),
+        )
+        audiences.recompute(session=session, warehouse=wh, audience=audience, now=DAY0)
+        retarget.create_rule(
+            session=session,
+            scope=admin,
+            now=DAY0,
+            data=RetargetRuleCreate(
+                name="coupon near",
+                audience_id=audience.id,
+                offer_kind="coupon",
+                coupon_template_id=coupon,
+                period_hours=24,
+                starts_at=DAY0,
+            ),
+        )
+
+    _geo(wh, brand, keen, MORNING - timedelta(minutes=5), km_north=1.0)
+    first = _run(database, wh, MORNING)
+    _geo(wh, brand, keen, MORNING + timedelta(minutes=5), km_north=1.0)
+    again = _run(database, wh, MORNING + timedelta(minutes=6))
+
+    with database.transaction(read_only=True) as session:
+        coupons = session.scalars(select(Coupon.membership_id).where(Coupon.template_id == coupon))
+        held = list(coupons)
+    assert (first, again) == (1, 0)
+    assert held == [keen]
