@@ -27,13 +27,16 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from newretail.analytics.reports.vocabulary import Channel, EventName
+from newretail.kernel.schemas import InputModel
 
 MAX_DEPTH = 6
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Days = Annotated[int, Field(ge=1, le=3650)]
 
 
-class _Rule(BaseModel):
+class _Rule(InputModel):
+    """Strict, immutable, and no NUL character in any text (kept as JSON in the database)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -25,16 +25,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from newretail.analytics.reports.vocabulary import Channel, EventName
+from newretail.kernel.schemas import InputModel
 
 MAX_STEPS = 10
 MAX_WINDOW_DAYS = 90
 NO_VALUE = "(none)"
 
 
-class _Spec(BaseModel):
+class _Spec(InputModel):
+    """Strict, immutable, and no NUL character in any text (kept as JSON in the database)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

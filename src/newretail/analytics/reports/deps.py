@@ -18,6 +18,7 @@ from newretail.analytics.reports.errors import WarehouseUnavailable
 from newretail.analytics.reports.source import Readable
 from newretail.analytics.warehouse import open_warehouse
 from newretail.config import Settings
+from newretail.kernel.errors import InvalidInput
 
 _opening = threading.Lock()
 
@@ -31,7 +32,11 @@ class SharedReader:
 
     def query(self, sql: str, params: Sequence[Any] = (), /) -> list[tuple[Any, ...]]:
         with self.lock:
-            return self.warehouse.query(sql, params)
+            try:
+                return self.warehouse.query(sql, params)
+            except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
+                # a value the request carried that the engine cannot hold (a time too far)
+                raise InvalidInput("A value in the request is out of range.") from exc
 
 
 def _open(settings: Settings) -> Readable:

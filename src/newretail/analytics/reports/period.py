@@ -7,6 +7,7 @@ from newretail.analytics.reports.errors import InvalidPeriod
 
 DEFAULT_DAYS = 30
 LONGEST = timedelta(days=366)
+EARLIEST, LATEST = 2000, 2100  # years: analyses of other times are typing errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ def period(start: datetime | None, end: datetime | None, *, now: datetime) -> Pe
     """The asked period; by default the 30 days up to ``now``."""
     end = _utc(end or now)
     start = _utc(start or end - timedelta(days=DEFAULT_DAYS))
-    if end <= start or end - start > LONGEST:
+    if end <= start or end - start > LONGEST or start.year < EARLIEST or end.year > LATEST:
         raise InvalidPeriod()
     return Period(start, end)
 
