@@ -29,8 +29,8 @@ def test_the_seed_funnel_is_saved_once_and_runs_by_store(
         start=start.replace(tzinfo=None),
     )
 
-    installed = analytics_client.post(f"{BASE}/standard", headers=admin)
-    again = analytics_client.post(f"{BASE}/standard", headers=admin)
+    installed = analytics_client.post(f"{BASE}/standard", json={}, headers=admin)
+    again = analytics_client.post(f"{BASE}/standard", json={}, headers=admin)
     seed = next(r for r in again.json() if r["key"] == "seed_funnel")
     result = analytics_client.get(
         f"{BASE}/{seed['id']}/result", params={"breakdown": "store"}, headers=admin
@@ -80,7 +80,9 @@ def test_another_brands_reports_do_not_exist_for_the_caller(
     analytics_client: TestClient, database: Database
 ) -> None:
     mine, theirs = builders.brand_world(database), builders.brand_world(database)
-    saved = analytics_client.post(f"{BASE}/standard", headers=theirs.headers("admin")).json()[0]
+    saved = analytics_client.post(
+        f"{BASE}/standard", json={}, headers=theirs.headers("admin")
+    ).json()[0]
     path = f"{BASE}/{saved['id']}"
     me = mine.headers("admin")
 

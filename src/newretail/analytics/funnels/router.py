@@ -13,6 +13,7 @@ from newretail.analytics.funnels.schemas import (
     ReportCreate,
     ReportRead,
     ReportUpdate,
+    StandardInstall,
 )
 from newretail.analytics.reports import csvfile
 from newretail.analytics.reports import service as reports
@@ -45,10 +46,10 @@ def create_report(data: ReportCreate, session: SessionDep, scope: ScopeDep) -> R
 
 @router.post("/standard", response_model=list[ReportRead])
 def install_standard(
-    session: SessionDep, scope: ScopeDep, brand_id: BrandParam = None
+    data: StandardInstall, session: SessionDep, scope: ScopeDep
 ) -> list[ReportRead]:
     """Save the seed funnel and the traffic layers for the brand (again: nothing changes)."""
-    rows = reports.install_standard(session=session, scope=scope, brand_id=brand_id)
+    rows = reports.install_standard(session=session, scope=scope, brand_id=data.brand_id)
     return [ReportRead.model_validate(r) for r in rows]
 
 

@@ -16,6 +16,12 @@ class ReportCreate(InputModel):
     brand_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
 
 
+class StandardInstall(InputModel):
+    brand_id: Annotated[int, Field(ge=1, le=2**53)] | None = Field(
+        default=None, description="Platform admins only."
+    )
+
+
 class ReportUpdate(InputModel):
     name: Name | None = None
     spec: FunnelSpec | None = None

@@ -31,22 +31,22 @@ def create_rule(data: RetargetRuleCreate, session: SessionDep, scope: ScopeDep) 
     return RetargetRuleRead.model_validate(row)
 
 
-@router.get("/{rule_id}", response_model=RetargetRuleRead)
-def get_rule(rule_id: int, session: SessionDep, scope: ScopeDep) -> RetargetRuleRead:
+@router.get("/{retarget_rule_id}", response_model=RetargetRuleRead)
+def get_rule(retarget_rule_id: int, session: SessionDep, scope: ScopeDep) -> RetargetRuleRead:
     return RetargetRuleRead.model_validate(
-        retarget.get_rule(session=session, scope=scope, rule_id=rule_id)
+        retarget.get_rule(session=session, scope=scope, rule_id=retarget_rule_id)
     )
 
 
-@router.post("/{rule_id}/stop", response_model=RetargetRuleRead)
-def stop_rule(rule_id: int, session: SessionDep, scope: ScopeDep) -> RetargetRuleRead:
+@router.post("/{retarget_rule_id}/stop", response_model=RetargetRuleRead)
+def stop_rule(retarget_rule_id: int, session: SessionDep, scope: ScopeDep) -> RetargetRuleRead:
     return RetargetRuleRead.model_validate(
-        retarget.stop_rule(session=session, scope=scope, rule_id=rule_id)
+        retarget.stop_rule(session=session, scope=scope, rule_id=retarget_rule_id)
     )
 
 
-@router.get("/{rule_id}/sends", response_model=list[RetargetSendRead])
-def sends(rule_id: int, session: SessionDep, scope: ScopeDep) -> list[RetargetSendRead]:
+@router.get("/{retarget_rule_id}/sends", response_model=list[RetargetSendRead])
+def sends(retarget_rule_id: int, session: SessionDep, scope: ScopeDep) -> list[RetargetSendRead]:
     """The offers the rule sent: member, period, store and the event that triggered it."""
-    rows = retarget.sends_of(session=session, scope=scope, rule_id=rule_id)
+    rows = retarget.sends_of(session=session, scope=scope, rule_id=retarget_rule_id)
     return [RetargetSendRead.model_validate(r) for r in rows]
