@@ -1,6 +1,8 @@
 """The warehouse follows the transactional database by watermark; persons follow merges."""
 
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from tests import analytics_builders as ab
@@ -11,6 +13,7 @@ from newretail import consumers
 from newretail.analytics.events import service as events_service
 from newretail.analytics.warehouse import open_warehouse
 from newretail.analytics.warehouse.base import Warehouse
+from newretail.analytics.warehouse.jobs import WarehouseSync, shared_warehouse
 from newretail.analytics.warehouse.sync import sync
 from newretail.config import Settings
 from newretail.db import Database, utcnow
@@ -200,3 +203,55 @@ def test_a_member_without_consent_is_not_recorded_by_the_platform_either(
 
     assert warehouse.query("SELECT count(*) FROM events") == [(0,)]
     assert SYSTEM.actor_type == "system"
+
+
+def test_the_same_sync_runs_on_clickhouse(database: Database, settings: Settings) -> None:
+    pytest.importorskip("chdb")
+    from newretail.analytics.warehouse.clickhouse import ChdbClient, ClickHouseWarehouse
+
+    world = builders.brand_world(database)
+    member = ab.member(database, world.brand.id)
+    warehouse = ClickHouseWarehouse(ChdbClient())
+    warehouse.create_schema()
+    now = utcnow()
+    store = world.east_store.id
+    _send(
+        database,
+        settings,
+        world.brand.id,
+        [
+            ab.event("v1", at=now, anonymous_id="web-1", store=store),
+            ab.event("s1", at=now, anonymous_id="web-1", user_id=member, store=store),
+        ],
+    )
+
+    first = sync(database=database, warehouse=warehouse)
+    again = sync(database=database, warehouse=warehouse)
+
+    assert (first.events, first.members, again.events) == (2, 1, 0)
+    assert _person(warehouse, world.brand.id, "anon:web-1") == f"member:{member}"
+    assert warehouse.query("SELECT count(*) FROM members") == [(1,)]
+
+
+def test_the_worker_job_copies_after_its_period(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    world = builders.brand_world(database)
+    _send(
+        database, settings, world.brand.id, [ab.event("a", at=utcnow(), store=world.east_store.id)]
+    )
+    fast = settings.model_copy(
+        update={
+            "analytics_warehouse_path": str(tmp_path / "wh.duckdb"),
+            "analytics_sync_seconds": 0.01,
+        }
+    )
+    job = WarehouseSync()
+
+    first = job(database, fast)
+    time.sleep(0.02)
+    second = job(database, fast)
+
+    assert (first, second) == (0, 1)
+    rows = shared_warehouse(fast.analytics_warehouse_path).query("SELECT count(*) FROM events")
+    assert rows == [(1,)]
