@@ -5,12 +5,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests import analytics_builders as ab
 from tests import builders
 from tests import member_builders as mb
 
 from newretail import consumers
 from newretail.analytics.events import service as events_service
+from newretail.analytics.events.models import AnalyticsEvent
 from newretail.analytics.warehouse import open_warehouse
 from newretail.analytics.warehouse.base import Warehouse
 from newretail.analytics.warehouse.jobs import WarehouseSync, shared_warehouse
@@ -202,7 +204,6 @@ def test_a_member_without_consent_is_not_recorded_by_the_platform_either(
     sync(database=database, warehouse=warehouse)
 
     assert warehouse.query("SELECT count(*) FROM events") == [(0,)]
-    assert SYSTEM.actor_type == "system"
 
 
 def test_the_same_sync_runs_on_clickhouse(database: Database, settings: Settings) -> None:
@@ -255,3 +256,31 @@ def test_the_worker_job_copies_after_its_period(
     assert (first, second) == (0, 1)
     rows = shared_warehouse(fast.analytics_warehouse_path).query("SELECT count(*) FROM events")
     assert rows == [(1,)]
+
+
+def test_a_mini_app_visitor_with_a_known_union_id_is_that_member(
+    database: Database, settings: Settings
+) -> None:
+    world = builders.brand_world(database)
+    warehouse = open_warehouse(":memory:")
+    member = ab.member(database, world.brand.id)
+    with database.transaction() as session:
+        members_service.link_identifier(
+            session=session,
+            scope=SYSTEM,
+            consumer_id=mb.consumer_of(database, member),
+            kind=IdentifierKind.UNION_ID,
+            value="union-7",
+        )
+    event = ab.event(
+        "m", at=utcnow(), anonymous_id="mini-7", channel="mini_app", union_id="union-7"
+    )
+    event["context"]["store"] = world.east_store.id
+
+    _send(database, settings, world.brand.id, [event])
+    sync(database=database, warehouse=warehouse)
+
+    assert _person(warehouse, world.brand.id, "anon:mini-7") == f"member:{member}"
+    with database.transaction(read_only=True) as session:
+        stored = session.scalars(select(AnalyticsEvent.properties)).one()
+    assert "union-7" not in str(stored)
