@@ -5,8 +5,9 @@ properties, context, clock), the batch's stores and members checked once, and th
 bulk-inserted, a replayed messageId skipped.
 
 Anchor, in the same run, on the same database: the rows the endpoint wrote, read back,
-deleted and bulk-inserted again into the same table by the same statement with no HTTP and
-no validation, in batches of the same size. ``ratio`` is the endpoint's events/s over the
+deleted (the table vacuumed on PostgreSQL) and bulk-inserted again into the same table by
+the same statement with no HTTP and no validation, in batches of the same size, by as many
+writers at once as there are clients. ``ratio`` is the endpoint's events/s over the
 anchor's. SQLite in a temporary file by default; PostgreSQL with ``--database-url`` (or
 NEWRETAIL_BENCH_DATABASE_URL). Prints one JSON line on stdout and a table on stderr.
 
@@ -163,13 +164,28 @@ def written_rows(database: Database) -> list[dict[str, Any]]:
         return [dict(row) for row in rows]
 
 
-def bare_insert(database: Database, rows: list[dict[str, Any]], batch: int) -> int:
-    written = 0
-    for start in range(0, len(rows), batch):
-        with database.transaction() as session:
-            chunk = rows[start : start + batch]
-            written += bulk.insert_rows(session, EVENTS, chunk, skip_taken=DEDUPE)
-    return written
+def bare_insert(database: Database, rows: list[dict[str, Any]], batch: int, clients: int) -> int:
+    """The same rows in batches of the same size, as many writers at once as clients."""
+    batches = [rows[start : start + batch] for start in range(0, len(rows), batch)]
+
+    def write(share: list[list[dict[str, Any]]]) -> int:
+        written = 0
+        for chunk in share:
+            with database.transaction() as session:
+                written += bulk.insert_rows(session, EVENTS, chunk, skip_taken=DEDUPE)
+        return written
+
+    with ThreadPoolExecutor(clients) as pool:
+        return sum(pool.map(write, [batches[n::clients] for n in range(clients)]))
+
+
+def emptied(database: Database) -> None:
+    """The table emptied and, on PostgreSQL, vacuumed: the anchor starts as the endpoint did."""
+    with database.transaction() as session:
+        session.execute(delete(AnalyticsEvent))
+    if database.engine.dialect.name == "postgresql":
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE analytics_event")
 
 
 def count(database: Database) -> int:
@@ -199,8 +215,7 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         database = Database(url, pool_size=args.clients + 5, max_overflow=10)
         Base.metadata.create_all(database.engine)
-        with database.transaction() as session:
-            session.execute(delete(AnalyticsEvent))
+        emptied(database)
         _, stores, key = build_world(database)
         made = events(args.events, stores, r)
         batches = [made[n : n + args.batch] for n in range(0, len(made), args.batch)]
@@ -212,9 +227,10 @@ def main() -> None:
                 "replay", lambda: post_all(server.url, key, batches, args.clients)
             )
         rows = written_rows(database)
-        with database.transaction() as session:
-            session.execute(delete(AnalyticsEvent))
-        anchor_seconds, anchored = timed("anchor", lambda: bare_insert(database, rows, args.batch))
+        emptied(database)
+        anchor_seconds, anchored = timed(
+            "anchor", lambda: bare_insert(database, rows, args.batch, args.clients)
+        )
         final = count(database)
         backend = database.engine.dialect.name
         database.dispose()
@@ -237,7 +253,7 @@ def main() -> None:
         table.add_column(column, justify="right")
     table.add_row(f"POST /events/batch, {args.clients} clients", f"{rate:,.1f}")
     table.add_row("replay (all duplicates)", f"{args.events / replay_seconds:,.1f}")
-    table.add_row("bare bulk insert, same rows", f"{anchor_rate:,.1f}")
+    table.add_row(f"bare bulk insert, same rows, {args.clients} writers", f"{anchor_rate:,.1f}")
     Console(file=sys.stderr).print(table)
 
 

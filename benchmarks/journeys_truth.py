@@ -10,7 +10,7 @@ bulk-inserted again into the same table by the same statement, without validatio
 PostgreSQL with ``--database-url``. Prints one JSON line on stdout, timings on stderr.
 
     .venv/bin/python benchmarks/journeys_truth.py [--stores 10] [--people 25000]
-        [--browsers 12800] [--database-url postgresql://...]
+        [--browsers 12900] [--database-url postgresql://...]
 """
 
 import argparse
@@ -101,7 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stores", type=int, default=10)
     parser.add_argument("--people", type=int, default=25_000)
-    parser.add_argument("--browsers", type=int, default=12_800)
+    parser.add_argument("--browsers", type=int, default=12_900)
     parser.add_argument("--touch-buyers", type=int, default=200)
     parser.add_argument("--batch", type=int, default=20_000)
     parser.add_argument("--database-url", default=os.environ.get("NEWRETAIL_BENCH_DATABASE_URL"))

@@ -721,6 +721,17 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "offer_kind": "message",
         "starts_at": "2026-11-01T00:00:00Z",
     },
+    ("POST", "/api/v1/events/batch"): lambda v: {
+        "batch": [
+            {
+                "messageId": "attack-1",
+                "event": "Store Entered",
+                "anonymousId": "attacker",
+                "channel": "store_sensor",
+                "context": {"store": v.world.east_store.id},
+            }
+        ]
+    },
     ("POST", "/api/v1/payments/merchant-accounts"): lambda v: _merchant_account_body(v),
     ("POST", "/api/v1/orders/{order_id}/pay/code"): lambda v: {
         "provider": "sandbox",

@@ -5,11 +5,10 @@ membership of their brand. An identifier already held by another consumer trigge
 merge when the rules allow one (see ``merges``); otherwise it stays where it is.
 """
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from newretail.members.access import (
     own_consumer_id,
     phones_of,
 )
-from newretail.members.models import Consumer, ConsumerIdentifier, ConsumerMerge, Membership
+from newretail.members.models import Consumer, ConsumerIdentifier, Membership
 from newretail.members.phones import normalise_phone
 from newretail.members.rules import IdentifierKind
 from newretail.members.schemas import ConsumerMeRead, ConsumerRead, IdentifierRead
@@ -65,6 +64,11 @@ def _new_consumer(
         if existing is None:
             raise
         return _live(session, existing.consumer_id), False
+
+
+def live_consumer(session: Session, consumer_id: int) -> int:
+    """The consumer record ``consumer_id`` lives on as (itself unless merged away)."""
+    return _live(session, consumer_id)
 
 
 def _live(session: Session, consumer_id: int) -> int:
@@ -184,132 +188,6 @@ def identify(
             session=session, scope=SYSTEM, consumer_id=consumer_id, kind=kind, value=value, now=now
         )
     return consumer_id
-
-
-# ---- identities seen in collected events -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class MemberFacts:
-    consumer_id: int
-    analytics_consent: bool
-
-
-def member_facts(
-    *, session: Session, brand_id: int, member_ids: Collection[int]
-) -> dict[int, MemberFacts]:
-    """The brand's members among ``member_ids``: their consumer and analytics consent."""
-    rows = session.execute(
-        select(Membership.id, Membership.consumer_id, Membership.consent_analytics).where(
-            Membership.brand_id == brand_id, Membership.id.in_(list(member_ids))
-        )
-    )
-    return {mid: MemberFacts(cid, bool(consent)) for mid, cid, consent in rows}
-
-
-def link_seen(
-    *,
-    session: Session,
-    links: Iterable[tuple[int, IdentifierKind, str]],
-    now: datetime | None = None,
-) -> int:
-    """Attach identifiers seen with a known consumer (an anonymous id signing in, a device).
-
-    One lookup for all of them; only an identifier that is new, or held by another consumer,
-    goes through ``link_identifier`` (and so through the merge rules). A merge the rules
-    refuse is recorded. Returns how many identifiers changed hands or were added.
-    """
-    wanted = {(consumer_id, kind, value) for consumer_id, kind, value in links}
-    if not wanted:
-        return 0
-    holders = _holders(session, {(kind.value, value) for _, kind, value in wanted})
-    changed = 0
-    for consumer_id, kind, value in sorted(wanted, key=lambda w: (w[0], w[1].value, w[2])):
-        if holders.get((kind.value, value)) == consumer_id:
-            continue
-        live = _live(session, consumer_id)
-        holder = link_identifier(
-            session=session,
-            scope=SYSTEM,
-            consumer_id=live,
-            kind=kind,
-            value=value,
-            now=now,
-            record_refusal=True,
-        )
-        holders[(kind.value, value)] = holder
-        changed += 1
-    return changed
-
-
-def _holders(session: Session, identifiers: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    found: dict[tuple[str, str], int] = {}
-    by_kind: dict[str, list[str]] = {}
-    for kind, value in identifiers:
-        by_kind.setdefault(kind, []).append(value)
-    for kind, values in by_kind.items():
-        for start in range(0, len(values), 500):
-            rows = session.execute(
-                select(ConsumerIdentifier.value, ConsumerIdentifier.consumer_id).where(
-                    ConsumerIdentifier.kind == kind,
-                    ConsumerIdentifier.value.in_(values[start : start + 500]),
-                )
-            )
-            found.update({(kind, value): cid for value, cid in rows})
-    return found
-
-
-def persons_of_anonymous_ids(
-    *, session: Session, brand_id: int, anonymous_ids: Collection[str]
-) -> dict[str, str]:
-    """Who each known anonymous id is now, for the brand's analytics.
-
-    ``member:<id>`` when the consumer holding it is a member of the brand, else
-    ``consumer:<id>``; an id no consumer holds is absent (it is a person of its own).
-    Identifiers move with merges and back with undo, so this always follows the merge log.
-    """
-    holders = _holders(session, {(IdentifierKind.ANONYMOUS.value, a) for a in anonymous_ids})
-    consumer_ids = sorted(set(holders.values()))
-    members: dict[int, int] = {}
-    for start in range(0, len(consumer_ids), 500):
-        rows = session.execute(
-            select(Membership.consumer_id, Membership.id).where(
-                Membership.brand_id == brand_id,
-                Membership.consumer_id.in_(consumer_ids[start : start + 500]),
-            )
-        )
-        members.update({cid: mid for cid, mid in rows})
-    return {
-        value: f"member:{members[cid]}" if cid in members else f"consumer:{cid}"
-        for (_, value), cid in holders.items()
-    }
-
-
-def persons_of_consumers(
-    *, session: Session, brand_id: int, consumer_ids: Collection[int]
-) -> dict[int, str]:
-    """Who each consumer is now for the brand's analytics (after merges): as above."""
-    persons: dict[int, str] = {}
-    for consumer_id in sorted(set(consumer_ids)):
-        live = live_consumer_id(session=session, consumer_id=consumer_id)
-        if live is None:
-            continue
-        member = session.scalar(
-            select(Membership.id).where(
-                Membership.brand_id == brand_id, Membership.consumer_id == live
-            )
-        )
-        persons[consumer_id] = f"member:{member}" if member is not None else f"consumer:{live}"
-    return persons
-
-
-def merge_log_mark(*, session: Session) -> tuple[int, int]:
-    """(last merge id, merges undone): when either moves, who is who may have changed."""
-    last = session.scalar(select(func.max(ConsumerMerge.id))) or 0
-    undone = session.scalar(
-        select(func.count()).select_from(ConsumerMerge).where(ConsumerMerge.undone_at.is_not(None))
-    )
-    return int(last), int(undone or 0)
 
 
 # ---- reading --------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
     otp.py          one-time login codes: senders, sending (rate-limited), checking
     identity.py     consumers and identifiers: sign-in, linking, identify, staff lookup
+    seen.py         identities seen together in collected events, linked in bulk by the same
+                    rules; who an anonymous id or consumer is now, for analytics
     merges.py       merging consumer records by rule, the merge log, undo
     memberships.py  the member programme (tiers, points expiry), joining, reading, consents
     enrolment.py    joining with a binding: consumer join, staff registration, touchpoint scans
@@ -51,18 +53,12 @@ from newretail.members.buyers import buyer_of
 from newretail.members.cards import MyMembership, my_membership
 from newretail.members.enrolment import JoinResult, bind_by_touchpoint, join
 from newretail.members.identity import (
-    MemberFacts,
     add_identifier,
     consumer_for_phone,
     identify,
     link_identifier,
-    link_seen,
     lookup,
     me,
-    member_facts,
-    merge_log_mark,
-    persons_of_anonymous_ids,
-    persons_of_consumers,
     sign_in,
 )
 from newretail.members.memberships import (
@@ -105,6 +101,14 @@ from newretail.members.roster import (
     set_consumer_name,
 )
 from newretail.members.rules import IdentifierKind, JoinChannel, PointsKind
+from newretail.members.seen import (
+    MemberFacts,
+    link_seen,
+    member_facts,
+    merge_log_mark,
+    persons_of_anonymous_ids,
+    persons_of_consumers,
+)
 from newretail.members.views import member_view, member_views
 
 __all__ = [

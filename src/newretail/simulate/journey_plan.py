@@ -45,6 +45,10 @@ class JourneysPlan:
     views_per_browser: int = 5
 
 
+# The demo's journeys: a few hundred people per store, a handful of members each.
+DEMO_JOURNEYS = JourneysPlan(people_per_store=250, touch_buyers=12, browsers=40)
+
+
 @dataclass(frozen=True)
 class StorePlan:
     store_id: int

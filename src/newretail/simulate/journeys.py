@@ -328,21 +328,32 @@ def send(
     return totals
 
 
-def step(plan: JourneysPlan, brand_code: str) -> Step:
-    return Step(name=STEP_NAME, run=partial(build, plan, brand_code), units=1)
+def step(plan: JourneysPlan) -> Step:
+    return Step(name=STEP_NAME, run=partial(build, plan), units=1)
 
 
-def build(plan: JourneysPlan, brand_code: str, ctx: StepContext) -> None:
-    brand = ctx.world.brands[brand_code]
-    guides = {s.store_code: s.id for s in brand.staff_with_role("guide")}
-    sites = [
-        Site(s.id, ctx.world.districts.get(s.district_code or ""), guides.get(s.code))
-        for s in brand.stores
-    ]
+def build(plan: JourneysPlan, ctx: StepContext) -> None:
+    """Every brand's journeys at its stores that lie in a district (the funnel's first step)."""
     anchor = anchor_time()
-    events, planted = plant(
-        session=ctx.session, brand_id=brand.id, sites=sites, plan=plan, rng=ctx.rng, anchor=anchor
-    )
-    totals = send(session=ctx.session, brand_id=brand.id, events=events, days=plan.days, now=anchor)
-    ctx.world.truth[STEP_NAME] = {"brand": brand_code, **planted.as_truth(), "ingested": totals}
+    truth: dict[str, Any] = {}
+    for brand in ctx.world.brands.values():
+        guides = {s.store_code: s.id for s in brand.staff_with_role("guide")}
+        sites = [
+            Site(s.id, ctx.world.districts[s.district_code], guides.get(s.code))
+            for s in brand.stores
+            if s.district_code in ctx.world.districts and s.type != "warehouse"
+        ]
+        events, planted = plant(
+            session=ctx.session,
+            brand_id=brand.id,
+            sites=sites,
+            plan=plan,
+            rng=ctx.rng,
+            anchor=anchor,
+        )
+        totals = send(
+            session=ctx.session, brand_id=brand.id, events=events, days=plan.days, now=anchor
+        )
+        truth[brand.code] = {**planted.as_truth(), "ingested": totals}
+    ctx.world.truth[STEP_NAME] = truth
     ctx.tick(1)

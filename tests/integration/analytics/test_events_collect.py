@@ -77,10 +77,24 @@ def test_an_event_naming_another_brands_store_is_refused(
     world = builders.brand_world(database)
     other = builders.brand_world(database)
 
-    result = _post(client, world, [ab.event("x", at=utcnow(), store=other.east_store.id)]).json()
+    response = _post(client, world, [ab.event("x", at=utcnow(), store=other.east_store.id)])
 
-    assert [r["code"] for r in result["rejected"]] == ["foreign_store"]
-    assert _count(database, AnalyticsEvent) == 0
+    assert (response.status_code, response.json()["code"]) == (404, "foreign_events")
+    assert [r["code"] for r in response.json()["rejected"]] == ["foreign_store"]
+    assert (_count(database, AnalyticsEvent), _count(database, RejectedEvent)) == (0, 1)
+
+
+def test_a_batch_whose_every_event_is_refused_is_a_422_and_still_quarantined(
+    client: TestClient, database: Database
+) -> None:
+    world = builders.brand_world(database)
+    batch = [ab.event("a", "Teleported", at=utcnow()), ab.event("b", at=utcnow())]
+
+    response = _post(client, world, batch)
+
+    assert (response.status_code, response.json()["code"]) == (422, "events_rejected")
+    assert [r["code"] for r in response.json()["rejected"]] == ["unknown_event", "missing_context"]
+    assert _count(database, RejectedEvent) == 2
 
 
 def test_an_oversized_batch_is_refused_whole(

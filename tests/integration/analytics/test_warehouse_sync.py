@@ -1,16 +1,21 @@
 """The warehouse follows the transactional database by watermark; persons follow merges."""
 
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests import analytics_builders as ab
 from tests import builders
 from tests import member_builders as mb
 
 from newretail import consumers
 from newretail.analytics.events import service as events_service
+from newretail.analytics.events.models import AnalyticsEvent
 from newretail.analytics.warehouse import open_warehouse
 from newretail.analytics.warehouse.base import Warehouse
+from newretail.analytics.warehouse.jobs import WarehouseSync, shared_warehouse
 from newretail.analytics.warehouse.sync import sync
 from newretail.config import Settings
 from newretail.db import Database, utcnow
@@ -199,4 +204,83 @@ def test_a_member_without_consent_is_not_recorded_by_the_platform_either(
     sync(database=database, warehouse=warehouse)
 
     assert warehouse.query("SELECT count(*) FROM events") == [(0,)]
-    assert SYSTEM.actor_type == "system"
+
+
+def test_the_same_sync_runs_on_clickhouse(database: Database, settings: Settings) -> None:
+    pytest.importorskip("chdb")
+    from newretail.analytics.warehouse.clickhouse import ChdbClient, ClickHouseWarehouse
+
+    world = builders.brand_world(database)
+    member = ab.member(database, world.brand.id)
+    warehouse = ClickHouseWarehouse(ChdbClient())
+    warehouse.create_schema()
+    now = utcnow()
+    store = world.east_store.id
+    _send(
+        database,
+        settings,
+        world.brand.id,
+        [
+            ab.event("v1", at=now, anonymous_id="web-1", store=store),
+            ab.event("s1", at=now, anonymous_id="web-1", user_id=member, store=store),
+        ],
+    )
+
+    first = sync(database=database, warehouse=warehouse)
+    again = sync(database=database, warehouse=warehouse)
+
+    assert (first.events, first.members, again.events) == (2, 1, 0)
+    assert _person(warehouse, world.brand.id, "anon:web-1") == f"member:{member}"
+    assert warehouse.query("SELECT count(*) FROM members") == [(1,)]
+
+
+def test_the_worker_job_copies_after_its_period(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    world = builders.brand_world(database)
+    _send(
+        database, settings, world.brand.id, [ab.event("a", at=utcnow(), store=world.east_store.id)]
+    )
+    fast = settings.model_copy(
+        update={
+            "analytics_warehouse_path": str(tmp_path / "wh.duckdb"),
+            "analytics_sync_seconds": 0.01,
+        }
+    )
+    job = WarehouseSync()
+
+    first = job(database, fast)
+    time.sleep(0.02)
+    second = job(database, fast)
+
+    assert (first, second) == (0, 1)
+    rows = shared_warehouse(fast.analytics_warehouse_path).query("SELECT count(*) FROM events")
+    assert rows == [(1,)]
+
+
+def test_a_mini_app_visitor_with_a_known_union_id_is_that_member(
+    database: Database, settings: Settings
+) -> None:
+    world = builders.brand_world(database)
+    warehouse = open_warehouse(":memory:")
+    member = ab.member(database, world.brand.id)
+    with database.transaction() as session:
+        members_service.link_identifier(
+            session=session,
+            scope=SYSTEM,
+            consumer_id=mb.consumer_of(database, member),
+            kind=IdentifierKind.UNION_ID,
+            value="union-7",
+        )
+    event = ab.event(
+        "m", at=utcnow(), anonymous_id="mini-7", channel="mini_app", union_id="union-7"
+    )
+    event["context"]["store"] = world.east_store.id
+
+    _send(database, settings, world.brand.id, [event])
+    sync(database=database, warehouse=warehouse)
+
+    assert _person(warehouse, world.brand.id, "anon:mini-7") == f"member:{member}"
+    with database.transaction(read_only=True) as session:
+        stored = session.scalars(select(AnalyticsEvent.properties)).one()
+    assert "union-7" not in str(stored)

@@ -5,13 +5,14 @@ and refused with a reason code (``rules.Reject``) while the rest are kept.
 
 DomainError
 ├── PayloadTooLarge (413)   batch_too_large (too many events or bytes)
-├── InvalidInput (422)      empty_batch, invalid_batch
+├── InvalidInput (422)      empty_batch, invalid_batch, events_rejected (every event refused)
+├── NotFound (404)          foreign_events (every event named another brand's store or brand)
 └── Unauthenticated (401)   events_token_required, invalid_page_token
 """
 
 from typing import ClassVar
 
-from newretail.kernel.errors import DomainError, InvalidInput, Unauthenticated
+from newretail.kernel.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 
 
 class BatchTooLarge(DomainError):
@@ -38,3 +39,13 @@ class EventsTokenRequired(Unauthenticated):
 class InvalidPageToken(Unauthenticated):
     code = "invalid_page_token"
     default_detail = "The page token is not valid or has expired."
+
+
+class EventsRejected(InvalidInput):
+    code = "events_rejected"
+    default_detail = "Every event of the batch was refused; see 'rejected' for the reasons."
+
+
+class ForeignEvents(NotFound):
+    code = "foreign_events"
+    default_detail = "Every event of the batch named a store or brand that is not the sender's."

@@ -148,15 +148,33 @@ def _link(
     members: dict[int, members_service.MemberFacts],
     now: datetime,
 ) -> None:
-    """An anonymous id or device seen with a member is that member's (by the merge rules)."""
+    """Identifiers seen together are one person's, as far as the merge rules allow.
+
+    With a member: the event's anonymous id, device and union id are the member's. Without:
+    an anonymous id seen with a device or union id is the consumer holding either (one is
+    made if none does), so a known union id brings the anonymous visitor to its member.
+    """
     links: set[tuple[int, IdentifierKind, str]] = set()
+    groups: set[tuple[tuple[IdentifierKind, str], ...]] = set()
     for j in kept:
-        if j.member_id is None:
-            continue
-        consumer_id = members[j.member_id].consumer_id
-        if j.row["anonymous_id"]:
-            links.add((consumer_id, IdentifierKind.ANONYMOUS, j.row["anonymous_id"]))
-        device = j.row["properties"].get("device_id")
-        if device:
-            links.add((consumer_id, IdentifierKind.DEVICE, str(device)))
+        seen = _identifiers(j)
+        if j.member_id is not None:
+            consumer_id = members[j.member_id].consumer_id
+            links |= {(consumer_id, kind, value) for kind, value in seen}
+        elif len(seen) > 1:
+            groups.add(tuple(sorted(seen)))
     members_service.link_seen(session=session, links=links, now=now)
+    for group in sorted(groups):
+        members_service.identify(session=session, identifiers=list(group), now=now)
+
+
+def _identifiers(j: Judged) -> list[tuple[IdentifierKind, str]]:
+    seen = []
+    if j.row["anonymous_id"]:
+        seen.append((IdentifierKind.ANONYMOUS, str(j.row["anonymous_id"])))
+    device = j.row["properties"].get("device_id")
+    if device:
+        seen.append((IdentifierKind.DEVICE, str(device)))
+    if j.union_id:
+        seen.append((IdentifierKind.UNION_ID, j.union_id))
+    return seen

@@ -4,17 +4,20 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from newretail.analytics.events import errors, senders, service
+from newretail.analytics.events.rules import Reject
 from newretail.analytics.events.schemas import BatchIn, BatchResult
 from newretail.config import Settings
 from newretail.db import utcnow
 from newretail.kernel.http import SessionDep, resolve_scope
 
 router = APIRouter(tags=["events"])
+FOREIGN = {Reject.FOREIGN_STORE.value, Reject.FOREIGN_BRAND.value}
 _bearer = HTTPBearer(
     auto_error=False, description="The brand's API key, a staff token or a store page's token."
 )
@@ -47,7 +50,7 @@ async def collect_batch(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> BatchResult:
+) -> BatchResult | JSONResponse:
     """Keep a batch of events; malformed ones are refused one by one (and quarantined).
 
     A replayed messageId changes nothing (counted under ``duplicates``); a member's events
@@ -75,7 +78,7 @@ async def collect_batch(
     if not batch.batch:
         raise errors.EmptyBatch()
     clock = service.clock_of(settings, received_at)
-    return await run_in_threadpool(
+    result = await run_in_threadpool(
         lambda: service.ingest(
             session=session,
             sender=sender,
@@ -84,6 +87,21 @@ async def collect_batch(
             batch_sent_at=batch.sentAt,
         )
     )
+    return _answer(result)
+
+
+def _answer(result: BatchResult) -> BatchResult | JSONResponse:
+    """200 when anything was kept (or was there already); else the batch as a whole failed.
+
+    The refused events are in the quarantine either way: the answer is returned, not
+    raised, so the request's transaction still commits.
+    """
+    if result.accepted or result.duplicates or result.no_consent:
+        return result
+    foreign = all(r.code in FOREIGN for r in result.rejected)
+    error = errors.ForeignEvents() if foreign else errors.EventsRejected()
+    body = {"detail": error.detail, "code": error.code, **result.model_dump(mode="json")}
+    return JSONResponse(status_code=error.status, content=body)
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:

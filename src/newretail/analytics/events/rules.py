@@ -33,7 +33,6 @@ class Reject(StrEnum):
     FOREIGN_BRAND = "foreign_brand"
     UNKNOWN_MEMBER = "unknown_member"
     USER_NOT_ALLOWED = "user_not_allowed"
-    DUPLICATE_IN_BATCH = "duplicate_in_batch"
 
 
 @dataclass(frozen=True)

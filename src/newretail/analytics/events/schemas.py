@@ -130,6 +130,8 @@ class EventContext(BaseModel):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lng: float | None = Field(default=None, ge=-180, le=180)
     device_id: str | None = Field(default=None, max_length=128)
+    # A WeChat union id the mini app knows: links the visitor to its consumer; not stored.
+    union_id: str | None = Field(default=None, max_length=128)
 
 
 class EventIn(BaseModel):

@@ -42,6 +42,7 @@ class Judged:
     index: int
     row: dict[str, Any]
     member_id: int | None
+    union_id: str | None = None
 
 
 def _errors(exc: ValidationError) -> str:
@@ -126,7 +127,7 @@ def judge(
         "revenue_fen": props.get("revenue_fen"),
         "properties": _with_device(props, ctx.device_id),
     }
-    return Judged(index, row, member_id)
+    return Judged(index, row, member_id, ctx.union_id)
 
 
 def _with_device(props: dict[str, Any], device_id: str | None) -> dict[str, Any]:

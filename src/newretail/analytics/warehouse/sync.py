@@ -128,7 +128,7 @@ def rebuild_persons(database: Database, warehouse: Warehouse, brand_id: int) -> 
         for r in warehouse.query(
             "SELECT DISTINCT person_key FROM events WHERE brand_id = ? "
             "AND (person_key LIKE 'anon:%' OR person_key LIKE 'consumer:%') "
-            "UNION SELECT DISTINCT person_key FROM orders WHERE brand_id = ? "
+            "UNION DISTINCT SELECT DISTINCT person_key FROM orders WHERE brand_id = ? "
             "AND person_key LIKE 'consumer:%'",
             [brand_id, brand_id],
         )
