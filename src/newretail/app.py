@@ -45,6 +45,7 @@ from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
 from newretail.notify import service as notify_service
+from newretail.notify.router import router as notify_router
 from newretail.observability import (
     DATABASE_UNAVAILABLE,
     RequestContextMiddleware,
@@ -96,6 +97,7 @@ API_ROUTERS = [
     attribution_router,
     audiences_router,
     retarget_router,
+    notify_router,
 ]
 
 

@@ -38,7 +38,7 @@ def default_jobs(
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
-    from newretail.notify.service import NotificationDeliverer
+    from newretail.notify.service import NotificationDeliverer, RemindJob
     from newretail.orders.service import expire_unpaid_orders
     from newretail.outbox.dispatch import OutboxDispatcher
     from newretail.outbox.relay import NatsRelay
@@ -53,6 +53,7 @@ def default_jobs(
         OutboxDispatcher(registry=consumers),
         WebhookDeliverer(),
         NotificationDeliverer(),
+        RemindJob(),
         expire_unpaid_orders,
         release_expired_reservations,
         expire_points_job,

@@ -10,12 +10,18 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from newretail.kernel.pagination import paginate
-from newretail.kernel.scope import Scope
+from newretail.kernel.scope import Role, Scope
 from newretail.notify import errors
 from newretail.notify.models import NotifyMessage
 from newretail.notify.rules import Channel, Recipient, Status
 
 VISIBLE = (Status.DELIVERED.value, Status.READ.value)
+
+
+def require_sender(scope: Scope, brand_id: int | None) -> int:
+    """The brand a caller sends for over the API: brand admins and integrations only."""
+    scope.require(Role.BRAND_ADMIN, Role.INTEGRATION)
+    return scope.target_brand(brand_id)
 
 
 def reader_of(scope: Scope) -> Recipient | None:
@@ -118,14 +124,19 @@ def mark_read(*, session: Session, scope: Scope, message_id: int, now: datetime)
     return message
 
 
-def mark_all_read(*, session: Session, scope: Scope, now: datetime) -> int:
-    """Mark every unread in-app message of the caller read; how many were."""
+def mark_all_read(
+    *, session: Session, scope: Scope, now: datetime, brand_id: int | None = None
+) -> int:
+    """Mark every unread in-app message of the caller read (staff: of their brand; a member:
+    of ``brand_id``, else of every brand); how many were."""
     reader = reader_of(scope)
     if reader is None:
         raise errors.MessageNotFound("This caller has no inbox.")
     condition = and_(_own(reader), NotifyMessage.read_at.is_(None))
     if reader.kind == "staff":
-        condition = and_(condition, NotifyMessage.brand_id == scope.brand_id)
+        condition = and_(condition, NotifyMessage.brand_id == scope.target_brand(brand_id))
+    elif brand_id is not None:
+        condition = and_(condition, NotifyMessage.brand_id == brand_id)
     result = session.execute(
         update(NotifyMessage)
         .where(condition)

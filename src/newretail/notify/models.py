@@ -27,6 +27,7 @@ class NotifyMessage(Base):
         UniqueConstraint("brand_id", "dedupe_key", "recipient_kind", "recipient_id", "channel"),
         Index("ix_notify_message_inbox", "recipient_kind", "recipient_id", "brand_id", "id"),
         Index("ix_notify_message_due", "status", "next_attempt_at"),
+        Index("ix_notify_message_batch", "batch"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -43,6 +44,8 @@ class NotifyMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(128))
+    # One send's messages share it: who of them has read a notice, the send's records.
+    batch: Mapped[str | None] = mapped_column(String(32))
     sender_staff_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -52,12 +52,14 @@ def mount(app: FastAPI) -> None:
         console_stock,
         guide,
         guide_earnings,
+        guide_messages,
         media,
         pos,
         router,
         shop_addresses,
         shop_browse,
         shop_coupon,
+        shop_guide,
         shop_me,
         shop_offers,
         shop_orders,
@@ -77,6 +79,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_settlement.router)
     app.include_router(console_orders.router)
     app.include_router(guide.router)
+    app.include_router(guide_messages.router)
     app.include_router(guide_earnings.router)
     app.include_router(codes.router)
     app.include_router(pos.router)
@@ -95,6 +98,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_catalog.router)
     app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)
+    app.include_router(shop_guide.router)
     app.include_router(shop_me.router)
     app.include_router(shop_offers.router)
     app.include_router(shop_coupon.router)
