@@ -148,3 +148,27 @@ def test_entries_outside_the_period_and_late_steps_outside_the_window_do_not_cou
     steps = _groups(wh, SEED)["(none)"]
 
     assert [s.reached for s in steps] == [1, 0, 0, 0, 0]
+
+
+def test_counting_per_step_and_per_person_agree() -> None:
+    wh = PlantedWarehouse()
+    plant_seed_funnel(
+        wh,
+        BRAND,
+        store_id=11,
+        district_id=5,
+        reached=[7, 5, 2, 1],
+        start=START + timedelta(days=1),
+        district_only=4,
+        cross_device=True,
+    )
+    plant_seed_funnel(
+        wh, BRAND, store_id=12, district_id=5, reached=[6, 3, 3], start=NOW - timedelta(hours=2)
+    )
+    query = FunnelQuery(BRAND, SEED, START, NOW, NOW)
+
+    by_steps = run_funnel(wh, query)
+    by_person = run_funnel(wh, query, per_person=True)
+
+    assert sorted(by_steps, key=repr) == sorted(by_person, key=repr)
+    assert {r.in_progress for r in by_steps} == {True, False}

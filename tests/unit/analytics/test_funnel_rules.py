@@ -5,7 +5,13 @@ from fractions import Fraction
 import pytest
 from pydantic import ValidationError
 
-from newretail.analytics.funnels.rules import FunnelSpec, Reach, grouped, step_counts
+from newretail.analytics.funnels.rules import (
+    FunnelSpec,
+    Reach,
+    grouped,
+    reaches_of_steps,
+    step_counts,
+)
 
 LABELS = ["a", "b", "c"]
 
@@ -53,3 +59,17 @@ def test_unknown_events_and_misplaced_exclusions_are_refused_with_reasons() -> N
         )
     with pytest.raises(ValidationError, match="at least 2 items"):
         FunnelSpec.model_validate({"steps": [{"label": "a"}]})
+
+
+def test_people_per_deepest_step_come_from_per_step_counts() -> None:
+    # 10 entered (3 still in their window), 6 went on (2 open), 4 finished (1 open)
+    reaches = reaches_of_steps([(10, 3), (6, 2), (4, 1)])
+
+    assert reaches == [
+        Reach("(none)", 1, True, 1),
+        Reach("(none)", 1, False, 3),
+        Reach("(none)", 2, True, 1),
+        Reach("(none)", 2, False, 1),
+        Reach("(none)", 3, False, 4),
+    ]
+    assert [c.reached for c in step_counts(LABELS, reaches)] == [10, 6, 4]

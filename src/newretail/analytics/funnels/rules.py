@@ -144,6 +144,25 @@ def grouped(labels: list[str], reaches: Iterable[Reach]) -> list[FunnelGroup]:
     return sorted(groups, key=lambda g: (-g.steps[0].reached, g.value))
 
 
+def reaches_of_steps(steps: list[tuple[int, int]]) -> list[Reach]:
+    """The people per deepest step from per-step counts: ``(reached, window open)`` of each
+    step, every step's people among the step before's (strict order).
+
+    Of those at step k and not at k+1, the ones whose window is open are in progress; who
+    reached the last step is done, window open or not.
+    """
+    reaches = []
+    for k, (people, open_) in enumerate(steps, start=1):
+        if k == len(steps):
+            reaches.append(Reach(NO_VALUE, k, False, people))
+            break
+        next_people, next_open = steps[k]
+        waiting = open_ - next_open
+        reaches.append(Reach(NO_VALUE, k, True, waiting))
+        reaches.append(Reach(NO_VALUE, k, False, people - next_people - waiting))
+    return [r for r in reaches if r.people]
+
+
 def _rate(part: int, whole: int) -> Fraction | None:
     return Fraction(part, whole) if whole else None
 
