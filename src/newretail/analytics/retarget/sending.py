@@ -138,6 +138,7 @@ def _deliver(
         template=rule.template,
         variables=templates.variables(rule.variables, store.name),
         purpose="marketing",
+        dedupe_key=f"retarget:{rule.id}:{member_id}:{period}",
         now=now,
     )
 
