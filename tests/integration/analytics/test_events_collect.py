@@ -193,3 +193,19 @@ def test_a_forged_page_token_is_refused(client: TestClient, database: Database) 
     )
 
     assert (response.status_code, response.json()["code"]) == (401, "invalid_page_token")
+
+
+def test_store_staff_send_events_of_their_own_stores_only(
+    client: TestClient, database: Database
+) -> None:
+    world = builders.brand_world(database)
+    now = utcnow()
+    batch = [
+        ab.event("own", at=now, store=world.east_store.id),
+        ab.event("other", at=now, store=world.west_store.id),
+    ]
+
+    result = client.post(URL, json={"batch": batch}, headers=world.headers("east_cashier")).json()
+
+    assert result["accepted"] == 1
+    assert [r["code"] for r in result["rejected"]] == ["foreign_store"]

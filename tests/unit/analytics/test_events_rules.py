@@ -109,3 +109,10 @@ def test_a_kept_event_carries_its_corrected_time_and_typed_properties() -> None:
     assert verdict.row["order_id"] == 12
     assert verdict.row["revenue_fen"] == 990
     assert verdict.row["ts"] == NOW - timedelta(minutes=1)
+
+
+def test_store_staff_send_events_of_their_stores_only() -> None:
+    cashier = Sender(brand_id=1, store_ids=frozenset({5}))
+
+    assert _code(_event(), cashier) == "ok"
+    assert _code(_event(context={"store": 6}), cashier) == "foreign_store"

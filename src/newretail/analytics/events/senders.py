@@ -25,10 +25,13 @@ def page_sender(token: str, *, secret: str, now: datetime) -> Sender:
 
 
 def sender_for(scope: Scope) -> Sender:
-    """A brand's staff or API key send for their brand; anyone else needs a page token."""
+    """A brand's staff or API key send for their brand (store staff: for their stores);
+    anyone else needs a page token."""
     if scope.actor_type == "consumer" or scope.brand_id is None:
         raise PermissionDenied("Events are sent with the brand's API key or a page token.")
-    return Sender(brand_id=scope.brand_id)
+    if scope.is_brand_wide or scope.store_ids is None:
+        return Sender(brand_id=scope.brand_id)
+    return Sender(brand_id=scope.brand_id, store_ids=frozenset(scope.store_ids))
 
 
 def is_page_token(token: str) -> bool:

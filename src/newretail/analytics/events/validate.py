@@ -23,6 +23,7 @@ class Sender:
     store_id: int | None = None
     may_name_users: bool = True
     platform: bool = False  # the platform's own events (outbox): may name a consumer
+    store_ids: frozenset[int] | None = None  # store staff: events of their own stores only
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def judge(
         if store_id is not None and store_id != sender.store_id:
             return refuse(Reject.FOREIGN_STORE, "A page may send events for its own store only.")
         store_id = sender.store_id
+    if sender.store_ids is not None and store_id is not None and store_id not in sender.store_ids:
+        return refuse(Reject.FOREIGN_STORE, "Store staff send events of their own stores only.")
     missing = [n for n in needs if getattr(ctx, n) is None and not (n == "store_id" and store_id)]
     if missing:
         return refuse(Reject.MISSING_CONTEXT, f"{event.event} needs context.{missing[0]}.")
