@@ -13,7 +13,7 @@ meaning (first entry, earliest next step, 7-day window), no builder, no adapter,
 in-progress count: the ratio is what the engine costs over the SQL a person would write.
 Both must count the same people at every step. Prints one JSON line.
 
-    .venv/bin/python benchmarks/funnel.py [--events 10000000] [--repeat 3]
+    .venv/bin/python benchmarks/funnel.py [--events 10000000] [--repeat 5]
 """
 
 import argparse
@@ -21,6 +21,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -120,19 +121,23 @@ UNION ALL SELECT 5, count(*) FROM s5 ORDER BY k
 """
 
 
-def _timed(work: object, repeat: int) -> tuple[float, object]:
-    times, answer = [], None
+def _timed(works: list[Callable[[], list[int]]], repeat: int) -> list[tuple[float, list[int]]]:
+    """Median seconds and answer of each work, the works taking turns (engine, bare, engine,
+    ...) so that a busy moment of a shared machine falls on both alike."""
+    times: list[list[float]] = [[] for _ in works]
+    answers: list[list[int]] = [[] for _ in works]
     for _ in range(repeat):
-        started = time.perf_counter()
-        answer = work()  # type: ignore[operator]
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), answer
+        for i, work in enumerate(works):
+            started = time.perf_counter()
+            answers[i] = work()
+            times[i].append(time.perf_counter() - started)
+    return [(statistics.median(t), a) for t, a in zip(times, answers, strict=True)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     generating = time.perf_counter()
     path = warehouse_file(args.events)
@@ -149,8 +154,7 @@ def main() -> None:
         return [int(n) for _, n in warehouse.conn.execute(BARE, params).fetchall()]
 
     bare()  # both read the file warm
-    engine_s, counted = _timed(engine, args.repeat)
-    anchor_s, expected = _timed(bare, args.repeat)
+    (engine_s, counted), (anchor_s, expected) = _timed([engine, bare], args.repeat)
     events = warehouse.query("SELECT count(*) FROM events")[0][0]
     warehouse.close()
     if counted != expected:
