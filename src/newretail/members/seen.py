@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -165,10 +165,47 @@ def persons_of_consumers(
     return persons
 
 
-def merge_log_mark(*, session: Session) -> tuple[int, int]:
-    """(last merge id, merges undone): when either moves, who is who may have changed."""
+def touched_consumers(
+    *,
+    session: Session,
+    merges_after: int,
+    undone_since: datetime | None,
+    member_ids: Collection[int],
+) -> tuple[int, set[int]]:
+    """Consumers who may be someone else now: merged after ``merges_after``, parted since
+    ``undone_since``, or holding one of ``member_ids`` (just joined); and the last merge id."""
+    changed = ConsumerMerge.id > merges_after
+    if undone_since is not None:
+        changed = or_(changed, ConsumerMerge.undone_at >= undone_since)
+    consumers: set[int] = set()
+    for source, target in session.execute(
+        select(ConsumerMerge.source_id, ConsumerMerge.target_id).where(changed)
+    ):
+        consumers |= {source, target}
+    ordered = sorted(set(member_ids))
+    for start in range(0, len(ordered), 500):
+        consumers |= set(
+            session.scalars(
+                select(Membership.consumer_id).where(
+                    Membership.id.in_(ordered[start : start + 500])
+                )
+            )
+        )
     last = session.scalar(select(func.max(ConsumerMerge.id))) or 0
-    undone = session.scalar(
-        select(func.count()).select_from(ConsumerMerge).where(ConsumerMerge.undone_at.is_not(None))
-    )
-    return int(last), int(undone or 0)
+    return int(last), consumers
+
+
+def anonymous_ids_of(*, session: Session, consumer_ids: Collection[int]) -> set[str]:
+    """The anonymous ids the consumers hold now."""
+    ordered = sorted(set(consumer_ids))
+    found: set[str] = set()
+    for start in range(0, len(ordered), 500):
+        found |= set(
+            session.scalars(
+                select(ConsumerIdentifier.value).where(
+                    ConsumerIdentifier.kind == IdentifierKind.ANONYMOUS.value,
+                    ConsumerIdentifier.consumer_id.in_(ordered[start : start + 500]),
+                )
+            )
+        )
+    return found

@@ -103,11 +103,12 @@ from newretail.members.roster import (
 from newretail.members.rules import IdentifierKind, JoinChannel, PointsKind
 from newretail.members.seen import (
     MemberFacts,
+    anonymous_ids_of,
     link_seen,
     member_facts,
-    merge_log_mark,
     persons_of_anonymous_ids,
     persons_of_consumers,
+    touched_consumers,
 )
 from newretail.members.views import member_view, member_views
 
@@ -130,6 +131,7 @@ __all__ = [
     "SandboxOtpSender",
     "add_address",
     "add_identifier",
+    "anonymous_ids_of",
     "apply_attempt",
     "bind_by_touchpoint",
     "bind_manually",
@@ -173,7 +175,6 @@ __all__ = [
     "member_view",
     "member_views",
     "merge_consumers",
-    "merge_log_mark",
     "my_membership",
     "outcome_read",
     "persons_of_anonymous_ids",
@@ -192,6 +193,7 @@ __all__ = [
     "send_code",
     "set_consumer_name",
     "sign_in",
+    "touched_consumers",
     "undo_merge",
     "update_consents",
     "verify_code",

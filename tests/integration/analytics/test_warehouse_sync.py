@@ -284,3 +284,38 @@ def test_a_mini_app_visitor_with_a_known_union_id_is_that_member(
     with database.transaction(read_only=True) as session:
         stored = session.scalars(select(AnalyticsEvent.properties)).one()
     assert "union-7" not in str(stored)
+
+
+def test_a_sign_in_in_a_later_round_moves_the_earlier_anonymous_events(
+    database: Database, settings: Settings
+) -> None:
+    world = builders.brand_world(database)
+    warehouse = open_warehouse(":memory:")
+    member = ab.member(database, world.brand.id)
+    other = ab.member(database, world.brand.id)
+    store = world.east_store.id
+    now = utcnow()
+    _send(
+        database, settings, world.brand.id, [ab.event("v", at=now, anonymous_id="w", store=store)]
+    )
+    sync(database=database, warehouse=warehouse)
+    before = _person(warehouse, world.brand.id, "anon:w")
+
+    _send(
+        database,
+        settings,
+        world.brand.id,
+        [ab.event("in", at=now, anonymous_id="w", user_id=member, store=store)],
+    )
+    sync(database=database, warehouse=warehouse)
+    _send(
+        database,
+        settings,
+        world.brand.id,
+        [ab.event("x", at=now, anonymous_id="w", user_id=other, store=store)],
+    )
+    sync(database=database, warehouse=warehouse)
+
+    assert before == "anon:w"
+    assert _person(warehouse, world.brand.id, "anon:w") == f"member:{member}"
+    assert warehouse.query("SELECT count(*) FROM persons WHERE person_key = 'anon:w'") == [(1,)]

@@ -35,6 +35,17 @@ def event_rows(session: Session, *, after: int, limit: int) -> list[tuple[Any, .
     return [tuple(r) for r in rows]
 
 
+def signed_in_anonymous_ids(session: Session, *, after: int, upto: int) -> set[tuple[int, str]]:
+    """(brand, anonymous id) of the events in (after, upto] that named a member too: those
+    anonymous ids may have become the member without any merge."""
+    rows = session.execute(
+        select(E.brand_id, E.anonymous_id)
+        .where(E.id > after, E.id <= upto, E.user_id.is_not(None), E.anonymous_id.is_not(None))
+        .distinct()
+    )
+    return {(brand_id, anonymous_id) for brand_id, anonymous_id in rows if anonymous_id}
+
+
 def _order_key(member_id: int | None, consumer_id: int | None, order_id: int) -> str:
     if member_id is not None:
         return f"member:{member_id}"

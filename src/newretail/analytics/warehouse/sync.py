@@ -4,11 +4,13 @@ Each source keeps its watermark (the last transactional id copied) in ``sync_sta
 round copies what lies past it, a page at a time, and moves the watermark after each page,
 so a stopped copy resumes where it was. Orders and members also change after they are
 first copied (paid, refunded, consents): those changed since the last round are copied
-again in place. ``persons`` is rebuilt for a brand when its events or the merge log moved.
+again in place. ``persons`` follows the keys that may have moved: new keys, and the keys
+of consumers merged, parted or become members since the last round.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -30,6 +32,13 @@ class SyncReport:
     members: int = 0
     persons: int = 0
     brands: set[int] = field(default_factory=set)
+    # Keys other than members' seen this round, per brand, and the members copied.
+    keys: dict[int, set[str]] = field(default_factory=dict)
+    member_ids: set[int] = field(default_factory=set)
+
+    def saw(self, brand_id: int, key: str) -> None:
+        if not key.startswith("member:"):
+            self.keys.setdefault(brand_id, set()).add(key)
 
     @property
     def total(self) -> int:
@@ -52,12 +61,19 @@ def _events(database: Database, warehouse: Warehouse, page: int, report: SyncRep
         after = warehouse.watermark("events")
         with database.transaction(read_only=True) as session:
             rows = sources.event_rows(session, after=after, limit=page)
+            signed_in = sources.signed_in_anonymous_ids(
+                session, after=after, upto=rows[-1][1] if rows else after
+            )
         if not rows:
             return
+        for brand_id, anonymous_id in signed_in:
+            report.saw(brand_id, f"anon:{anonymous_id}")
         warehouse.insert_rows("events", rows)
         warehouse.set_watermark("events", rows[-1][1])
         report.events += len(rows)
         report.brands |= {r[0] for r in rows}
+        for row in rows:
+            report.saw(row[0], row[5])
         if len(rows) < page:
             return
 
@@ -91,6 +107,11 @@ def _changing(
                 )
         if rows:
             _replace(warehouse, table, key, rows)
+            for row in rows:
+                if table == "orders":
+                    report.saw(row[0], row[3])
+                else:
+                    report.member_ids.add(row[1])
             watermark = max(watermark, max(r[1] for r in rows))
             setattr(report, table, getattr(report, table) + len(rows))
         if len(rows) < page:
@@ -109,16 +130,65 @@ def _replace(warehouse: Warehouse, table: str, key: str, rows: list[tuple[Any, .
 
 
 def _persons(database: Database, warehouse: Warehouse, report: SyncReport) -> None:
-    """Rebuild ``persons`` of the brands whose events, or whose people, may have moved."""
+    """Who is who, for the keys that may have moved since the last round.
+
+    Those are the keys of this round's events and orders, and the anonymous ids and consumer
+    keys of every consumer merged, parted (an undo) or become a member since then. The first
+    round builds every brand's ``persons`` whole.
+    """
+    if warehouse.watermark("persons") == 0:
+        for brand_id in sorted(
+            r[0] for r in warehouse.query("SELECT DISTINCT brand_id FROM events")
+        ):
+            report.persons += rebuild_persons(database, warehouse, brand_id)
+        with database.transaction(read_only=True) as session:
+            last, _ = members_service.touched_consumers(
+                session=session, merges_after=0, undone_since=None, member_ids=()
+            )
+        warehouse.set_watermark("merges", last)
+        warehouse.set_watermark("persons", 1)
+        return
+    since = _last_synced(warehouse, "merges")
     with database.transaction(read_only=True) as session:
-        last, undone = members_service.merge_log_mark(session=session)
-    mark = last * 1_000_000 + undone
-    brands = set(report.brands)
-    if mark != warehouse.watermark("merges"):
+        last, consumers = members_service.touched_consumers(
+            session=session,
+            merges_after=warehouse.watermark("merges"),
+            undone_since=since.replace(tzinfo=UTC) - OVERLAP if since is not None else None,
+            member_ids=report.member_ids,
+        )
+        anonymous = members_service.anonymous_ids_of(session=session, consumer_ids=consumers)
+    moved = {f"anon:{a}" for a in anonymous} | {f"consumer:{c}" for c in consumers}
+    brands = set(report.keys)
+    if moved:
         brands |= {r[0] for r in warehouse.query("SELECT DISTINCT brand_id FROM events")}
     for brand_id in sorted(brands):
-        report.persons += rebuild_persons(database, warehouse, brand_id)
-    warehouse.set_watermark("merges", mark)
+        keys = report.keys.get(brand_id, set()) | moved
+        report.persons += _recompute(database, warehouse, brand_id, keys)
+    warehouse.set_watermark("merges", last)
+
+
+def _recompute(database: Database, warehouse: Warehouse, brand_id: int, keys: set[str]) -> int:
+    rows = _persons_rows(database, brand_id, keys)
+    warehouse.replace_rows(
+        "persons", brand_id=brand_id, key="person_key", keys=sorted(keys), rows=rows
+    )
+    return len(rows)
+
+
+def _persons_rows(database: Database, brand_id: int, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+    """The ``persons`` rows of ``keys``: only those who are someone other than themselves."""
+    anon = [k.removeprefix("anon:") for k in keys if k.startswith("anon:")]
+    consumers = [int(k.removeprefix("consumer:")) for k in keys if k.startswith("consumer:")]
+    with database.transaction(read_only=True) as session:
+        by_anon = members_service.persons_of_anonymous_ids(
+            session=session, brand_id=brand_id, anonymous_ids=anon
+        )
+        by_consumer = members_service.persons_of_consumers(
+            session=session, brand_id=brand_id, consumer_ids=consumers
+        )
+    rows: list[tuple[Any, ...]] = [(brand_id, f"anon:{a}", p) for a, p in by_anon.items()]
+    rows += [(brand_id, f"consumer:{c}", p) for c, p in by_consumer.items() if p != f"consumer:{c}"]
+    return rows
 
 
 def rebuild_persons(database: Database, warehouse: Warehouse, brand_id: int) -> int:
@@ -133,17 +203,7 @@ def rebuild_persons(database: Database, warehouse: Warehouse, brand_id: int) -> 
             [brand_id, brand_id],
         )
     ]
-    anon = [k.removeprefix("anon:") for k in keys if k.startswith("anon:")]
-    consumers = [int(k.removeprefix("consumer:")) for k in keys if k.startswith("consumer:")]
-    with database.transaction(read_only=True) as session:
-        by_anon = members_service.persons_of_anonymous_ids(
-            session=session, brand_id=brand_id, anonymous_ids=anon
-        )
-        by_consumer = members_service.persons_of_consumers(
-            session=session, brand_id=brand_id, consumer_ids=consumers
-        )
-    rows = [(brand_id, f"anon:{a}", p) for a, p in by_anon.items()]
-    rows += [(brand_id, f"consumer:{c}", p) for c, p in by_consumer.items() if p != f"consumer:{c}"]
+    rows = _persons_rows(database, brand_id, keys)
     warehouse.execute("DELETE FROM persons WHERE brand_id = ?", [brand_id])
     warehouse.insert_rows("persons", rows)
     return len(rows)
