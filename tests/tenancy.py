@@ -503,6 +503,71 @@ def victim_plan_id(v: Victim) -> int:
     return victim_rule(v)[0]
 
 
+def _analytics_admin(v: Victim) -> Any:
+    from newretail.kernel.scope import Role, Scope
+
+    return Scope(
+        actor_type="staff",
+        actor_id=v.world.admin.id,
+        roles=frozenset({Role.BRAND_ADMIN}),
+        brand_id=v.world.brand.id,
+    )
+
+
+def victim_report_id(v: Victim) -> int:
+    """The victim's saved seed funnel (made once)."""
+    from newretail.analytics.reports import service as reports_service
+
+    catalog = v.catalog()
+    if "report" not in catalog:
+        with v.database.transaction() as session:
+            rows = reports_service.install_standard(
+                session=session, scope=_analytics_admin(v), brand_id=None
+            )
+            catalog["report"] = rows[0].id
+    return catalog["report"]
+
+
+def victim_audience_id(v: Victim) -> int:
+    """An audience of the victim's brand (made once)."""
+    from newretail.analytics.audiences import service as audiences_service
+    from newretail.analytics.audiences.rules import AudienceRule
+
+    catalog = v.catalog()
+    if "audience" not in catalog:
+        rule = AudienceRule.model_validate(
+            {"rule": {"kind": "profile", "field": "member", "value": True}}
+        )
+        with v.database.transaction() as session:
+            row = audiences_service.create_audience(
+                session=session, scope=_analytics_admin(v), brand_id=None, name="v", rule=rule
+            )
+            catalog["audience"] = row.id
+    return catalog["audience"]
+
+
+def victim_retarget_rule_id(v: Victim) -> int:
+    """A re-targeting rule of the victim's brand (made once)."""
+    from newretail.analytics.retarget import service as retarget_service
+    from newretail.analytics.retarget.schemas import RetargetRuleCreate
+    from newretail.db import utcnow
+
+    catalog = v.catalog()
+    if "retarget_rule" not in catalog:
+        data = RetargetRuleCreate(
+            name="v",
+            audience_id=victim_audience_id(v),
+            offer_kind="message",
+            starts_at=utcnow(),
+        )
+        with v.database.transaction() as session:
+            row = retarget_service.create_rule(
+                session=session, scope=_analytics_admin(v), data=data, now=utcnow()
+            )
+            catalog["retarget_rule"] = row.id
+    return catalog["retarget_rule"]
+
+
 def victim_rule_id(v: Victim) -> int:
     return victim_rule(v)[1]
 
@@ -644,12 +709,15 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "template_id": victim_template_id,
     "merchant_account_id": victim_merchant_account_id,
     "package_id": victim_package_id,
+    "report_id": victim_report_id,
+    "audience_id": victim_audience_id,
+    "retarget_rule_id": victim_retarget_rule_id,
     "conversation_id": victim_conversation_id,
     "message_id": victim_message_id,
 }
 
 # Path parameters of resources that the platform shares between brands: reading is allowed.
-SHARED_PARAMS = {"district_id"}
+SHARED_PARAMS = {"district_id", "key"}  # key: a standard report's name, every brand's
 
 PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/token"),
@@ -680,6 +748,38 @@ def _address_body() -> dict[str, Any]:
 
 
 ATTACK_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/analytics/funnels"): lambda v: {
+        "name": "x",
+        "brand_id": v.world.brand.id,
+        "spec": {"steps": [{"label": "a"}, {"label": "b"}]},
+    },
+    ("POST", "/api/v1/analytics/funnels/standard"): lambda v: {"brand_id": v.world.brand.id},
+    ("POST", "/api/v1/analytics/funnels/query"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "spec": {"steps": [{"label": "a"}, {"label": "b"}]},
+    },
+    ("POST", "/api/v1/analytics/audiences"): lambda v: {
+        "name": "x",
+        "brand_id": v.world.brand.id,
+        "rule": {"kind": "profile", "field": "member", "value": True},
+    },
+    ("POST", "/api/v1/analytics/retarget-rules"): lambda v: {
+        "name": "x",
+        "audience_id": victim_audience_id(v),
+        "offer_kind": "message",
+        "starts_at": "2026-11-01T00:00:00Z",
+    },
+    ("POST", "/api/v1/events/batch"): lambda v: {
+        "batch": [
+            {
+                "messageId": "attack-1",
+                "event": "Store Entered",
+                "anonymousId": "attacker",
+                "channel": "store_sensor",
+                "context": {"store": v.world.east_store.id},
+            }
+        ]
+    },
     ("POST", "/api/v1/notifications"): lambda v: {
         "brand_id": v.world.brand.id,
         "recipients": [{"kind": "staff", "id": v.world.east_guide.id}],

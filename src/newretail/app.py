@@ -23,6 +23,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
 from newretail import consumers as boot_consumers
+from newretail.analytics.attribution.router import router as attribution_router
+from newretail.analytics.audiences.router import router as audiences_router
+from newretail.analytics.events.router import router as events_router
+from newretail.analytics.funnels.router import router as funnels_router
+from newretail.analytics.retarget.router import router as retarget_router
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
@@ -87,6 +92,11 @@ API_ROUTERS = [
     commission_router,
     commission_settlement_router,
     pos_router,
+    events_router,
+    funnels_router,
+    attribution_router,
+    audiences_router,
+    retarget_router,
     notify_router,
 ]
 

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     # Serve cloud store home pages from each process's cache (0: read every page afresh,
     # to measure against or to rule the cache out).
     home_cache: bool = True
+    # The analytics warehouse (DuckDB file), fed from the transactional tables by the worker.
+    analytics_warehouse_path: str = "var/analytics.duckdb"
+    analytics_sync_seconds: float = Field(default=10.0, gt=0)
+    # Events per batch and their clock: larger batches are refused whole (413); an event
+    # timed further in the future (after skew correction) or further in the past is refused.
+    events_max_batch: int = Field(default=500, ge=1)
+    events_max_batch_bytes: int = Field(default=512 * 1024, ge=1024)
+    events_max_future_seconds: int = Field(default=300, ge=0)
+    events_max_age_days: int = Field(default=30, ge=1)
 
 
 @lru_cache(maxsize=1)

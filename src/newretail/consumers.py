@@ -6,6 +6,7 @@ events it follows. The app (for ``/metrics``), the worker (to dispatch) and test
 their registry here.
 """
 
+from newretail.analytics.events.platform import PLATFORM_EVENTS
 from newretail.commission.consumers import COMMISSION_ACCRUAL
 from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.members.consumers import ORDER_POINTS
@@ -24,6 +25,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     COMMISSION_ACCRUAL,
     COUPONS_FOLLOW_ORDERS,
     BALANCES_FOLLOW_REFUNDS,
+    PLATFORM_EVENTS,
     CONVERSATIONS_FOLLOW_BINDINGS,
     BUYERS_HEAR_OF_ORDERS,
 )

@@ -1,5 +1,9 @@
 """Imports every domain's models so the metadata is complete (Alembic, tests, create_all)."""
 
+from newretail.analytics.audiences import models as analytics_audience_models
+from newretail.analytics.events import models as analytics_event_models
+from newretail.analytics.reports import models as analytics_report_models
+from newretail.analytics.retarget import models as analytics_retarget_models
 from newretail.audit import models as audit_models
 from newretail.auth import models as auth_models
 from newretail.catalog import models as catalog_models
@@ -29,6 +33,10 @@ from newretail.touchpoints import models as touchpoints_models
 
 __all__ = [
     "Base",
+    "analytics_audience_models",
+    "analytics_event_models",
+    "analytics_report_models",
+    "analytics_retarget_models",
     "audit_models",
     "auth_models",
     "catalog_models",

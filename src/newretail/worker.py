@@ -26,11 +26,15 @@ def default_jobs(
     settings: Settings | None = None, consumers: "ConsumerRegistry | None" = None
 ) -> list[Job]:
     """Outbox dispatch, webhook and notification delivery, timed domain work; the NATS
-    relay if configured.
+    relay if configured; with settings, the analytics warehouse's copy, then the audiences
+    and re-targeting that follow it.
 
     The dispatcher runs ``consumers``, by default every consumer of ``newretail.consumers``.
     """
     from newretail import consumers as boot_consumers
+    from newretail.analytics.audiences.jobs import AudienceRefresher
+    from newretail.analytics.retarget.jobs import RetargetSender
+    from newretail.analytics.warehouse.jobs import WarehouseSync
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
@@ -59,6 +63,9 @@ def default_jobs(
         resolve_unknown_code_payments,
         release_lapsed_job,
     ]
+    if settings is not None:
+        jobs.append(WarehouseSync())
+    jobs += [AudienceRefresher(), RetargetSender()]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())
     return jobs

@@ -35,6 +35,7 @@ class LiveServer:
         Base.metadata.create_all(self.database.engine)
         settings = Settings(database_url=self.database.url, log_json=False, log_level="WARNING")
         app = create_app(settings, self.database)
+        self.app = app
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]

@@ -56,6 +56,7 @@ def test_every_registered_consumer_is_shown_with_no_lag_on_an_empty_outbox(
         "commission_accrual",
         "coupons_follow_orders",
         "pos_balances_follow_refunds",
+        "analytics_platform_events",
     ]
     assert {name: sorted(samples) for name, samples in shown.items()} == {
         name: METRICS for name in names

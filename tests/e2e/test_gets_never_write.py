@@ -134,6 +134,7 @@ def world(database: Database) -> World:
     brand, store = shop.world.brand, shop.world.east_store
     params["store_code"] = f"{brand.code}.{store.code}"
     params["district_id"] = 1
+    params["key"] = "seed_funnel"  # a standard analytics report
     params["name"] = "no-such-image.png"  # an uploaded file's name under the media URL
     template_id = promotion_builders.template(database, shop)
     params["coupon_id"] = promotion_builders.claim(database, member_id, template_id)

@@ -66,6 +66,11 @@ def _new_consumer(
         return _live(session, existing.consumer_id), False
 
 
+def live_consumer(session: Session, consumer_id: int) -> int:
+    """The consumer record ``consumer_id`` lives on as (itself unless merged away)."""
+    return _live(session, consumer_id)
+
+
 def _live(session: Session, consumer_id: int) -> int:
     live = live_consumer_id(session=session, consumer_id=consumer_id)
     if live is None:
@@ -95,6 +100,7 @@ def link_identifier(
     kind: IdentifierKind,
     value: str,
     now: datetime | None = None,
+    record_refusal: bool = False,
 ) -> int:
     """Attach an unverified identifier; returns the consumer it belongs to afterwards.
 
@@ -129,6 +135,7 @@ def link_identifier(
         other_id=holder,
         reason=f"shared_{kind.value}",
         now=now,
+        record_refusal=record_refusal,
     )
     return merge.target_id if merge is not None else consumer_id
 

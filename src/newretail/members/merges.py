@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
+from newretail.audit.models import AuditEntry
 from newretail.db import utcnow
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
@@ -69,12 +70,19 @@ def try_merge(
     other_id: int,
     reason: str,
     now: datetime | None = None,
+    record_refusal: bool = False,
 ) -> tuple[MergeDecision, ConsumerMerge | None]:
-    """Merge two live consumers if the rules allow; the decision says why not otherwise."""
+    """Merge two live consumers if the rules allow; the decision says why not otherwise.
+
+    With ``record_refusal`` a refusal that keeps two people apart (two members of one brand,
+    two verified phones) is written to the audit log, for identities met in collected events.
+    """
     _lock(session, consumer_id, other_id)
     decision = decide(session=session, consumer_id=consumer_id, other_id=other_id)
     if not decision.allowed:
         log.info("consumer_merge_refused", a=consumer_id, b=other_id, rule=decision.reason)
+        if record_refusal and decision.reason in rules.PEOPLE_APART:
+            _record_refusal(session, scope, consumer_id, other_id, decision.reason, reason)
         return decision, None
     merge = _move(session, scope, decision, reason, now or utcnow())
     return decision, merge
@@ -145,6 +153,28 @@ def _record(session: Session, scope: Scope, merge: ConsumerMerge, event: str) ->
         resource_id=merge.target_id,
         payload={"merge_id": merge.id, **details},
     )
+
+
+def _record_refusal(
+    session: Session, scope: Scope, consumer_id: int, other_id: int, rule: str, reason: str
+) -> None:
+    audit_service.write(
+        session=session,
+        scope=scope,
+        action="consumer.merge_refused",
+        target_type="consumer",
+        target_id=consumer_id,
+        brand_id=None,
+        details={"consumer_id": consumer_id, "other_id": other_id, "rule": rule, "reason": reason},
+    )
+
+
+def refused_merges(*, session: Session, consumer_ids: list[int] | None = None) -> list[AuditEntry]:
+    """Recorded refusals (newest last), for the consumers given or all."""
+    query = select(AuditEntry).where(AuditEntry.action == "consumer.merge_refused")
+    if consumer_ids is not None:
+        query = query.where(AuditEntry.target_id.in_([str(c) for c in consumer_ids]))
+    return list(session.scalars(query.order_by(AuditEntry.id)))
 
 
 def merge_consumers(

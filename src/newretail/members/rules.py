@@ -62,6 +62,12 @@ class MergeDecision:
     absorbed_id: int = 0
 
 
+# Refusals that mean "two people", not "nothing to do" (same consumer, undone before).
+PEOPLE_APART = frozenset(
+    {*(f"two_verified_{kind}s" for kind in STRONG_KINDS), "two_members_of_one_brand"}
+)
+
+
 def decide_merge(a: ConsumerFacts, b: ConsumerFacts) -> MergeDecision:
     """Whether two consumers are one person, and which record survives.
 

@@ -2,6 +2,8 @@
 
     otp.py          one-time login codes: senders, sending (rate-limited), checking
     identity.py     consumers and identifiers: sign-in, linking, identify, staff lookup
+    seen.py         identities seen together in collected events, linked in bulk by the same
+                    rules; who an anonymous id or consumer is now, for analytics
     merges.py       merging consumer records by rule, the merge log, undo
     memberships.py  the member programme (tiers, points expiry), joining, reading, consents
     enrolment.py    joining with a binding: consumer join, staff registration, touchpoint scans
@@ -71,7 +73,13 @@ from newretail.members.memberships import (
     read_member,
     update_consents,
 )
-from newretail.members.merges import get_merge, list_merges, merge_consumers, undo_merge
+from newretail.members.merges import (
+    get_merge,
+    list_merges,
+    merge_consumers,
+    refused_merges,
+    undo_merge,
+)
 from newretail.members.otp import (
     LogOtpSender,
     MemoryOtpSender,
@@ -93,6 +101,15 @@ from newretail.members.roster import (
     set_consumer_name,
 )
 from newretail.members.rules import IdentifierKind, JoinChannel, PointsKind
+from newretail.members.seen import (
+    MemberFacts,
+    anonymous_ids_of,
+    link_seen,
+    member_facts,
+    persons_of_anonymous_ids,
+    persons_of_consumers,
+    touched_consumers,
+)
 from newretail.members.views import member_view, member_views
 
 __all__ = [
@@ -105,6 +122,7 @@ __all__ = [
     "JoinChannel",
     "JoinResult",
     "LogOtpSender",
+    "MemberFacts",
     "MemoryOtpSender",
     "MyMembership",
     "OtpSender",
@@ -113,6 +131,7 @@ __all__ = [
     "SandboxOtpSender",
     "add_address",
     "add_identifier",
+    "anonymous_ids_of",
     "apply_attempt",
     "bind_by_touchpoint",
     "bind_manually",
@@ -141,6 +160,7 @@ __all__ = [
     "join",
     "ledger",
     "link_identifier",
+    "link_seen",
     "list_addresses",
     "list_guide_members",
     "list_members",
@@ -150,12 +170,15 @@ __all__ = [
     "make_default",
     "me",
     "member_by_number",
+    "member_facts",
     "member_name",
     "member_view",
     "member_views",
     "merge_consumers",
     "my_membership",
     "outcome_read",
+    "persons_of_anonymous_ids",
+    "persons_of_consumers",
     "policy_of",
     "post",
     "post_entry",
@@ -164,11 +187,13 @@ __all__ = [
     "put_programme",
     "read_member",
     "rebind_guide_members",
+    "refused_merges",
     "search_members",
     "sees_full_phone",
     "send_code",
     "set_consumer_name",
     "sign_in",
+    "touched_consumers",
     "undo_merge",
     "update_consents",
     "verify_code",

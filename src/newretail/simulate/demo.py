@@ -23,6 +23,7 @@ from newretail.simulate import (
     campaigns,
     catalog,
     commission,
+    journeys,
     members,
     orders,
     organisation,
@@ -31,6 +32,7 @@ from newretail.simulate import (
     touchpoints,
 )
 from newretail.simulate.demo_files import DemoLogin
+from newretail.simulate.journey_plan import DEMO_JOURNEYS
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 from newretail.touchpoints import service as touchpoints_service
@@ -67,6 +69,7 @@ def steps(
         tills.step(),
         commission.settle_step(),
         campaigns.step(),
+        journeys.step(DEMO_JOURNEYS),
     ]
 
 

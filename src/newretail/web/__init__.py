@@ -31,6 +31,7 @@ def mount(app: FastAPI) -> None:
         cloudstore,
         codes,
         console,
+        console_analytics,
         console_catalog,
         console_codes,
         console_commission,
@@ -70,6 +71,7 @@ def mount(app: FastAPI) -> None:
 
     app.include_router(router.router)
     app.include_router(console_home.router)
+    app.include_router(console_analytics.router)
     app.include_router(console.router)
     app.include_router(console_forms.router)
     app.include_router(console_members.router)

@@ -15,6 +15,7 @@ COMMISSION_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 PROMOTION_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 ORDER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
 TILL_ROLES = (Role.STORE_MANAGER, Role.CASHIER)
+ANALYTICS_ROLES = (Role.BRAND_ADMIN,)
 
 
 def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
@@ -33,6 +34,12 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
     scope = page.caller
     items = [
         ("home", "/console", page.gettext("Overview"), scope.has_any(*READERS)),
+        (
+            "analytics",
+            "/console/analytics",
+            page.gettext("Analytics"),
+            scope.has_any(*ANALYTICS_ROLES),
+        ),
         ("stores", "/console/stores", page.gettext("Stores"), True),
         ("products", "/console/products", page.gettext("Products"), True),
         ("offers", "/console/offers", page.gettext("Store prices"), True),

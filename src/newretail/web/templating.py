@@ -24,6 +24,18 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={__version__}"
 
 
+def events_token(brand_id: int, store_id: int) -> str:
+    """The page token a store's pages give their event script (anonymous events only)."""
+    from newretail.analytics.events import service as events_service
+    from newretail.config import get_settings
+    from newretail.db import utcnow
+
+    secret = get_settings().secret_key
+    return events_service.issue_page_token(
+        secret=secret, brand_id=brand_id, store_id=store_id, now=utcnow()
+    )
+
+
 @cache
 def environment(locale: str) -> Environment:
     env = Environment(
@@ -52,6 +64,7 @@ def environment(locale: str) -> Environment:
         locale_names=i18n.LOCALE_NAMES,
         static=static_url,
         version=__version__,
+        events_token=events_token,
     )
     return env
 

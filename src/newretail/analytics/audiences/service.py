@@ -1,0 +1,42 @@
+"""Audiences' use cases, for the routers, the worker and other domains (import only this).
+
+definitions.py  define, read, change and archive a brand's audiences (``rules`` holds
+                the rule language, validated as Pydantic models)
+membership.py   recompute who is in them (``recompute``, ``refresh``, and the worker's
+                ``refresh_stale`` after each warehouse sync), with entered and left
+                times; ``target_member_ids`` for coupons, guide tasks and messages
+export.py       a CSV of the members; a signed push to an ad platform via the outbox
+"""
+
+from newretail.analytics.audiences.definitions import (
+    archive_audience,
+    create_audience,
+    get_audience,
+    list_audiences,
+    update_audience,
+)
+from newretail.analytics.audiences.export import csv_rows, push
+from newretail.analytics.audiences.membership import (
+    current_members,
+    history,
+    recompute,
+    refresh,
+    refresh_stale,
+    target_member_ids,
+)
+
+__all__ = [
+    "archive_audience",
+    "create_audience",
+    "csv_rows",
+    "current_members",
+    "get_audience",
+    "history",
+    "list_audiences",
+    "push",
+    "recompute",
+    "refresh",
+    "refresh_stale",
+    "target_member_ids",
+    "update_audience",
+]

@@ -1,0 +1,101 @@
+"""Both warehouse engines keep the contract's tables and answer the same SQL the same way."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from newretail.analytics.warehouse import TABLES, open_warehouse
+from newretail.analytics.warehouse.base import Warehouse
+from newretail.analytics.warehouse.clickhouse import ClickHouseWarehouse, render
+
+T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=["duckdb", "clickhouse"])
+def warehouse(request: pytest.FixtureRequest) -> Iterator[Warehouse]:
+    if request.param == "duckdb":
+        wh: Warehouse = open_warehouse(":memory:")
+    else:
+        pytest.importorskip("chdb")
+        from newretail.analytics.warehouse.clickhouse import ChdbClient
+
+        ch = ClickHouseWarehouse(ChdbClient())
+        ch.create_schema()
+        wh = ch
+    yield wh
+    wh.close()
+
+
+def event(seq: int, *, name: str = "Store Entered", key: str = "anon:a", brand: int = 1) -> dict:
+    return {
+        "brand_id": brand,
+        "seq": seq,
+        "message_id": f"m-{seq}",
+        "event": name,
+        "channel": "store_sensor",
+        "person_key": key,
+        "ts": T0 + dt.timedelta(minutes=seq),
+        "received_at": T0,
+        "store_id": 7,
+        "properties": {"note": 'it\'s, "quoted"'},
+    }
+
+
+def test_events_round_trip_with_nulls_quotes_and_naive_utc_times(warehouse: Warehouse) -> None:
+    warehouse.insert_rows("events", [event(s) for s in range(1, 121)])
+
+    rows = warehouse.query(
+        "SELECT count(*), max(seq), min(ts), count(lat), count(store_id) FROM events "
+        "WHERE brand_id = ? AND event = ?",
+        [1, "Store Entered"],
+    )
+
+    assert rows == [(120, 120, dt.datetime(2026, 3, 1, 8, 1), 0, 120)]
+
+
+def test_small_and_large_batches_keep_the_same_text(warehouse: Warehouse) -> None:
+    warehouse.insert_rows("events", [event(1)])
+    warehouse.insert_rows("events", [event(s) for s in range(2, 200)])
+
+    texts = warehouse.query("SELECT DISTINCT properties FROM events")
+
+    assert len(texts) == 1
+    assert "it's" in texts[0][0]
+
+
+def test_watermark_starts_at_zero_and_keeps_the_last_value(warehouse: Warehouse) -> None:
+    assert warehouse.watermark("events") == 0
+
+    warehouse.set_watermark("events", 40)
+    warehouse.set_watermark("events", 75)
+
+    assert warehouse.watermark("events") == 75
+    assert warehouse.watermark("orders") == 0
+
+
+def test_replace_rows_rewrites_only_the_brands_keys(warehouse: Warehouse) -> None:
+    warehouse.insert_rows("persons", [(1, "anon:a", "member:1"), (2, "anon:a", "member:9")])
+
+    warehouse.replace_rows(
+        "persons", brand_id=1, key="person_key", keys=["anon:a"], rows=[(1, "anon:a", "member:2")]
+    )
+
+    rows = warehouse.query("SELECT brand_id, person_id FROM persons ORDER BY brand_id")
+    assert rows == [(1, "member:2"), (2, "member:9")]
+
+
+def test_rows_with_unknown_columns_are_refused(warehouse: Warehouse) -> None:
+    with pytest.raises(ValueError, match="no column"):
+        warehouse.insert_rows("persons", [{"brand_id": 1, "person_key": "x", "nope": 1}])
+
+
+def test_every_contract_table_exists(warehouse: Warehouse) -> None:
+    for table in TABLES:
+        assert warehouse.query(f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+def test_clickhouse_placeholders_are_quoted_literals() -> None:
+    sql = render("SELECT '?' , ? , ?", ["x'); DROP TABLE events; --", None])
+
+    assert sql == "SELECT '?' , 'x\\'); DROP TABLE events; --' , NULL"
