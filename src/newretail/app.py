@@ -57,6 +57,7 @@ from newretail.presales.router import router as presales_router
 from newretail.promotions.router import router as promotions_router
 from newretail.returns.router import router as returns_router
 from newretail.touchpoints.router import router as touchpoints_router
+from newretail.workbench.router import router as workbench_router
 
 API_PREFIX = "/api/v1"
 # Every API error has one shape (see the handlers below); documenting it as 4XX also
@@ -85,6 +86,7 @@ API_ROUTERS = [
     commission_router,
     commission_settlement_router,
     pos_router,
+    workbench_router,
 ]
 
 
