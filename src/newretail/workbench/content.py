@@ -238,16 +238,19 @@ def share_stats(*, session: Session, scope: Scope, content_id: int) -> list[Shar
 
 
 def _stats(session: Session, item: ContentItem, found: ContentShare, name: str) -> ShareStats:
-    counts = dict(
-        session.execute(
+    counts: dict[str, int] = {
+        kind: int(n)
+        for kind, n in session.execute(
             select(ContentEvent.kind, func.count())
             .where(ContentEvent.share_id == found.id)
             .group_by(ContentEvent.kind)
-        ).tuples()
-    )
+        )
+    }
     views = list(
         session.scalars(
-            select(ContentEvent.at).where(ContentEvent.share_id == found.id)
+            select(ContentEvent.at).where(
+                ContentEvent.share_id == found.id, ContentEvent.kind == "view"
+            )
         )
     )
     orders = [

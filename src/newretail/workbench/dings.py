@@ -203,7 +203,7 @@ def escalate(*, session: Session, now: datetime) -> int:
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=DingReceipt, skip_locked=True)
-    due = list(session.execute(query).tuples())
+    due = [(r, d) for r, d in session.execute(query)]
     for receipt, ding in due:
         _step(session, receipt, ding, now)
     session.flush()

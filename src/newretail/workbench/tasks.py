@@ -176,7 +176,7 @@ def my_tasks(
         .order_by((TaskAssignment.state == State.DONE.value), TaskAssignment.due_at, Task.id)
         .limit(limit)
     )
-    return [(task, assignment) for task, assignment in rows.tuples()]
+    return [(task, assignment) for task, assignment in rows]
 
 
 def my_assignment(*, session: Session, scope: Scope, task_id: int) -> TaskAssignment:
