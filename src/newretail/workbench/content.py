@@ -122,9 +122,7 @@ def list_content(
     )
 
 
-def share(
-    *, session: Session, scope: Scope, content_id: int, secret: str, now: datetime
-) -> Link:
+def share(*, session: Session, scope: Scope, content_id: int, secret: str, now: datetime) -> Link:
     """The calling guide's own link to ``content_id`` (made on their first share)."""
     item = get_content(session=session, scope=scope, content_id=content_id)
     if Role.GUIDE not in scope.roles or scope.actor_id is None:
@@ -215,9 +213,9 @@ def record_event(
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = session.execute(
-        insert(ContentEvent).values(**values).on_conflict_do_nothing(
-            index_elements=["share_id", "kind", "visitor"]
-        )
+        insert(ContentEvent)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["share_id", "kind", "visitor"])
     )
     session.flush()
     return bool(result.rowcount)  # type: ignore[attr-defined]

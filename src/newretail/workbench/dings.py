@@ -59,9 +59,7 @@ def _create(
     session.flush()
     due = rules.next_due(now, minutes, 0)
     session.add_all(
-        DingReceipt(
-            brand_id=brand_id, ding_id=ding.id, recipient_id=person, next_escalation_at=due
-        )
+        DingReceipt(brand_id=brand_id, ding_id=ding.id, recipient_id=person, next_escalation_at=due)
         for person in sorted(set(recipients))
     )
     session.flush()
@@ -160,9 +158,7 @@ def receipts(*, session: Session, ding_ids: Sequence[int]) -> dict[int, list[Din
     return found
 
 
-def list_dings(
-    *, session: Session, scope: Scope, box: str = "all", limit: int = 50
-) -> list[Ding]:
+def list_dings(*, session: Session, scope: Scope, box: str = "all", limit: int = 50) -> list[Ding]:
     """DINGs the caller sees, newest first: ``sent`` by them, ``received`` by them, or all."""
     query = _visible(scope)
     me = scope.actor_id

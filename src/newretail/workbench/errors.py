@@ -6,8 +6,8 @@ NotFound (404)          task_not_found, target_not_found, content_not_found, din
 PermissionDenied (403)  target_out_of_scope (a task, target or DING aimed outside the
                         sender's scope: nothing is created), not_an_assignee, not_a_guide
 InvalidInput (422)      no_assignees (targeting that reaches nobody), ding_without_recipients,
-                        proof_required, quiz_failed, count_required, due_before_start, goal_not_reached, task_already_done,
-                        invalid_content, no_manager
+                        proof_required, quiz_failed, count_required, due_before_start,
+                        goal_not_reached, task_already_done, invalid_content, no_manager
 """
 
 from newretail.kernel.errors import InvalidInput, NotFound, PermissionDenied

@@ -95,7 +95,9 @@ def managers_of(*, session: Session, brand_id: int, staff_id: int) -> list[int]:
         return sorted(managers)
     regions = org_service.region_ids_of_stores(session=session, store_ids=stores)
     for region_id in sorted(regions):
-        for node in org_service.region_chain(session=session, brand_id=brand_id, region_id=region_id):
+        for node in org_service.region_chain(
+            session=session, brand_id=brand_id, region_id=region_id
+        ):
             found = _region_managers(session, brand_id, node, staff_id)
             if found:
                 return found

@@ -32,6 +32,7 @@ from newretail.workbench.schemas import (
     TaskRead,
     UpwardDingCreate,
 )
+
 router = APIRouter(tags=["workbench"])
 
 
@@ -229,7 +230,9 @@ def share_content(
         secret=_settings(request).secret_key,
         now=utcnow(),
     )
-    return ShareRead(content_id=link.content_id, guide_id=link.guide_id, ref=link.ref, path=link.path)
+    return ShareRead(
+        content_id=link.content_id, guide_id=link.guide_id, ref=link.ref, path=link.path
+    )
 
 
 @router.get("/content/{content_id}/shares", response_model=list[ShareStatsRead])
@@ -318,7 +321,9 @@ def list_dings(
     scope: ScopeDep,
     box: Annotated[Literal["all", "sent", "received"], Query()] = "all",
 ) -> list[DingRead]:
-    return [_ding_read(session, d) for d in service.list_dings(session=session, scope=scope, box=box)]
+    return [
+        _ding_read(session, d) for d in service.list_dings(session=session, scope=scope, box=box)
+    ]
 
 
 @router.get("/dings/{ding_id}", response_model=DingRead)

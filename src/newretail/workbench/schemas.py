@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 from newretail.kernel.schemas import InputModel, ReadModel
 from newretail.workbench.rules import Metric, Period, State, TaskKind
 
-Ids = Annotated[list[int], Field(max_length=500)]
+Ids = Annotated[list[int], Field(default_factory=list, max_length=500)]
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -25,9 +25,9 @@ class QuizQuestion(InputModel):
 
 
 class Targeting(InputModel):
-    regions: Ids = []
-    stores: Ids = []
-    guides: Ids = []
+    regions: Ids
+    stores: Ids
+    guides: Ids
 
 
 class TaskCreate(InputModel):
@@ -36,7 +36,7 @@ class TaskCreate(InputModel):
     title: Text200
     body: str = Field(default="", max_length=5000)
     goal: int | None = Field(default=None, ge=1, le=100_000)
-    quiz: Annotated[list[QuizQuestion], Field(max_length=30)] = []
+    quiz: Annotated[list[QuizQuestion], Field(default_factory=list, max_length=30)]
     targets: Targeting
     starts_at: AwareDatetime | None = None
     due_at: AwareDatetime
@@ -54,7 +54,7 @@ class TaskProgress(InputModel):
     """What an assignee sends when finishing: a photo, quiz answers or a count."""
 
     proof_url: str | None = Field(default=None, max_length=500)
-    answers: Annotated[list[int], Field(max_length=30)] = []
+    answers: Annotated[list[int], Field(default_factory=list, max_length=30)]
     counted: int | None = Field(default=None, ge=0, le=10_000_000)
     note: str = Field(default="", max_length=500)
 
@@ -193,7 +193,7 @@ class ShareStatsRead(ReadModel):
 
 class DingCreate(InputModel):
     body: str = Field(min_length=1, max_length=1000)
-    recipients: Ids = []
+    recipients: Ids
     escalate_after_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
 

@@ -21,7 +21,7 @@ from newretail.org import service as org_service
 from newretail.workbench import errors, notices, people, queries, rules
 from newretail.workbench.models import Task, TaskAssignment
 from newretail.workbench.rules import State, TaskKind
-from newretail.workbench.schemas import TaskCreate, TaskProgress, Targeting
+from newretail.workbench.schemas import Targeting, TaskCreate, TaskProgress
 
 SENDERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 
@@ -59,7 +59,9 @@ def reach(
     regions = org_service.subtree_region_ids(
         session=session, brand_id=brand_id, root_ids=set(targeting.regions)
     )
-    stores = org_service.store_ids_in_regions(session=session, brand_id=brand_id, region_ids=regions)
+    stores = org_service.store_ids_in_regions(
+        session=session, brand_id=brand_id, region_ids=regions
+    )
     brand_stores = org_service.store_ids_by_code(session=session, brand_id=brand_id).values()
     for store_id in targeting.stores:
         if store_id not in brand_stores or not scope.sees_store(brand_id, store_id):

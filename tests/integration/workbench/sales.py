@@ -2,12 +2,13 @@
 
 from typing import Any
 
+from tests import order_builders
+from tests.integration.orders.flash import consumer_scope
+
 from newretail.db import Database, utcnow
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate
-from tests import order_builders
-from tests.integration.orders.flash import consumer_scope
 
 
 def paid_order(

@@ -4,12 +4,12 @@ through it credited to the guide."""
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests import member_builders, order_builders
+from tests.integration.workbench.sales import paid_order
 
 from newretail.catalog.models import Sku
 from newretail.db import Database
 from newretail.orders.models import Order
-from tests import member_builders, order_builders
-from tests.integration.workbench.sales import paid_order
 
 pytestmark = pytest.mark.postgres
 
@@ -46,9 +46,9 @@ def test_a_share_links_sale_is_credited_to_the_guide(
         database, buyer, shop, channel="guide_share", referring_guide_id=guide.id
     )
     stats = client.get(f"/api/v1/content/{content_id}/shares", headers=world.headers("admin"))
-    assert [(s["guide_id"], s["views"], s["claims"], s["orders"], s["sales"]) for s in stats.json()] == [
-        (guide.id, 2, 1, 1, total)
-    ]
+    assert [
+        (s["guide_id"], s["views"], s["claims"], s["orders"], s["sales"]) for s in stats.json()
+    ] == [(guide.id, 2, 1, 1, total)]
     with database.transaction(read_only=True) as session:
         order = session.get(Order, order_id)
         assert order is not None and order.referring_guide_id == guide.id
@@ -114,5 +114,7 @@ def test_only_hq_publishes_and_another_brand_sees_nothing(
     assert client.get(path, headers=other.headers("admin")).status_code == 404
     assert client.post(path + "/shares", headers=other.headers("east_guide")).status_code == 404
     assert client.get(path, headers=world.headers("east_guide")).status_code == 200
-    no_image = client.post("/api/v1/content", json={"kind": "poster", "title": "x"}, headers=world.headers("admin"))
+    no_image = client.post(
+        "/api/v1/content", json={"kind": "poster", "title": "x"}, headers=world.headers("admin")
+    )
     assert no_image.json()["code"] == "invalid_content"

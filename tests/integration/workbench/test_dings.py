@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests import member_builders
+from tests.integration.workbench import world as w
 
 from newretail.db import Database, utcnow
 from newretail.workbench import service
 from newretail.workbench.models import Ding, DingReceipt
-from tests import member_builders
-from tests.integration.workbench import world as w
 
 pytestmark = pytest.mark.postgres
 
@@ -36,7 +36,10 @@ def test_the_sender_sees_who_has_and_has_not_read(database: Database, client: Te
     world = w.world(database)
     sent = client.post(
         "/api/v1/dings",
-        json={"body": "Fire drill at 3pm", "recipients": [world.base.east_guide.id, world.north_guide.id]},
+        json={
+            "body": "Fire drill at 3pm",
+            "recipients": [world.base.east_guide.id, world.north_guide.id],
+        },
         headers=world.headers("east_manager"),
     )
     assert sent.status_code == 201, sent.text
@@ -111,7 +114,9 @@ def test_a_guide_dings_their_manager_with_their_members_problem(
         headers=world.headers("east_guide"),
     )
     assert sent.status_code == 201, sent.text
-    assert [r["recipient_id"] for r in sent.json()["receipts"]] == [world.base.east_store_manager.id]
+    assert [r["recipient_id"] for r in sent.json()["receipts"]] == [
+        world.base.east_store_manager.id
+    ]
     assert sent.json()["member_id"] == member_id
     inbox = client.get("/api/v1/dings?box=received", headers=world.headers("east_store_manager"))
     assert [d["id"] for d in inbox.json()] == [sent.json()["id"]]
@@ -126,7 +131,10 @@ def test_a_guide_may_not_attach_another_guides_member(
 ) -> None:
     world = w.world(database)
     member_id = member_builders.scan(
-        database, world.brand_id, member_builders.consumer(database), world.north_store.id,
+        database,
+        world.brand_id,
+        member_builders.consumer(database),
+        world.north_store.id,
         world.north_guide.id,
     ).member_id
     refused = client.post(

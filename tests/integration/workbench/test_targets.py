@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from tests import builders, member_builders, order_builders
+from tests.integration.workbench.sales import paid_order
 
 from newretail.db import Database, utcnow
 from newretail.kernel.scope import SYSTEM
 from newretail.workbench import service
-from tests import builders, member_builders, order_builders
-from tests.integration.workbench.sales import paid_order
 
 pytestmark = pytest.mark.postgres
 
@@ -40,8 +40,16 @@ def test_an_online_purchase_counts_for_the_members_store_and_guide(
     for guide in (None, west_guide.id):
         for store in (world.west_store.id, world.east_store.id):
             if guide is None or store == world.west_store.id:
-                _put(client, admin, store_id=store, guide_id=guide, metric="sales",
-                     period="month", starts_on=today, goal=1_000_000)
+                _put(
+                    client,
+                    admin,
+                    store_id=store,
+                    guide_id=guide,
+                    metric="sales",
+                    period="month",
+                    starts_on=today,
+                    goal=1_000_000,
+                )
     _, total = paid_order(database, consumer, shop)
     answer = client.get("/api/v1/targets", headers=admin).json()
     actuals = {(t["store_id"], t["guide_id"]): t["actual"] for t in answer}
@@ -58,10 +66,25 @@ def test_new_members_count_for_their_store_and_their_guide(
     world = builders.brand_world(database)
     admin = world.headers("admin")
     today = _today()
-    _put(client, admin, store_id=world.east_store.id, metric="new_members", period="day",
-         starts_on=today, goal=5)
-    _put(client, admin, store_id=world.east_store.id, guide_id=world.east_guide.id,
-         metric="new_members", period="week", starts_on=today, goal=3)
+    _put(
+        client,
+        admin,
+        store_id=world.east_store.id,
+        metric="new_members",
+        period="day",
+        starts_on=today,
+        goal=5,
+    )
+    _put(
+        client,
+        admin,
+        store_id=world.east_store.id,
+        guide_id=world.east_guide.id,
+        metric="new_members",
+        period="week",
+        starts_on=today,
+        goal=3,
+    )
     member_builders.member(database, world)
     member_builders.member(database, world)
     with database.transaction(read_only=True) as session:
@@ -78,15 +101,28 @@ def test_a_guide_sees_their_own_targets_and_may_not_set_any(
 ) -> None:
     world = builders.brand_world(database)
     today = _today()
-    _put(client, world.headers("admin"), store_id=world.east_store.id,
-         guide_id=world.east_guide.id, metric="sales", period="day", starts_on=today, goal=100)
+    _put(
+        client,
+        world.headers("admin"),
+        store_id=world.east_store.id,
+        guide_id=world.east_guide.id,
+        metric="sales",
+        period="day",
+        starts_on=today,
+        goal=100,
+    )
     guide = world.headers("east_guide")
     mine = client.get("/api/v1/targets", headers=guide).json()
     assert [t["guide_id"] for t in mine] == [world.east_guide.id]
     refused = client.put(
         "/api/v1/targets",
-        json={"store_id": world.east_store.id, "metric": "sales", "period": "day",
-              "starts_on": today, "goal": 1},
+        json={
+            "store_id": world.east_store.id,
+            "metric": "sales",
+            "period": "day",
+            "starts_on": today,
+            "goal": 1,
+        },
         headers=guide,
     )
     assert refused.status_code == 403
@@ -98,8 +134,13 @@ def test_a_store_manager_may_not_set_another_stores_target(
     world = builders.brand_world(database)
     refused = client.put(
         "/api/v1/targets",
-        json={"store_id": world.west_store.id, "metric": "sales", "period": "day",
-              "starts_on": _today(), "goal": 1},
+        json={
+            "store_id": world.west_store.id,
+            "metric": "sales",
+            "period": "day",
+            "starts_on": _today(),
+            "goal": 1,
+        },
         headers=world.headers("east_store_manager"),
     )
     assert (refused.status_code, refused.json()["code"]) == (403, "target_out_of_scope")

@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests import member_builders as mb
+from tests.integration.workbench import world as w
 
 from newretail.db import Database, utcnow
 from newretail.workbench import service
 from newretail.workbench.models import Task, TaskAssignment
-from tests import member_builders as mb
-from tests.integration.workbench import world as w
 
 pytestmark = pytest.mark.postgres
 
@@ -181,7 +181,9 @@ def test_a_recruitment_task_counts_sign_ups_bound_to_the_guide(
     guide = world.headers("east_guide")
     mb.member(database, world.base)
     assert client.post(path, json={}, headers=guide).json()["code"] == "goal_not_reached"
-    mb.scan(database, world.brand_id, mb.consumer(database), world.north_store.id, world.north_guide.id)
+    mb.scan(
+        database, world.brand_id, mb.consumer(database), world.north_store.id, world.north_guide.id
+    )
     assert client.post(path, json={}, headers=guide).json()["code"] == "goal_not_reached"
     mb.member(database, world.base)
     done = client.post(path, json={}, headers=guide)
@@ -198,5 +200,13 @@ def test_a_task_not_sent_to_a_guide_cannot_be_read_by_them(
         headers=world.headers("admin"),
     )
     task_id = made.json()["id"]
-    assert client.get(f"/api/v1/tasks/{task_id}", headers=world.headers("east_guide")).status_code == 404
-    assert client.post(f"/api/v1/tasks/{task_id}/read", headers=world.headers("east_guide")).status_code == 404
+    assert (
+        client.get(f"/api/v1/tasks/{task_id}", headers=world.headers("east_guide")).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/tasks/{task_id}/read", headers=world.headers("east_guide")
+        ).status_code
+        == 404
+    )

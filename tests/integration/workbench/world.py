@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tests import builders
+from tests.builders import BrandWorld
+
 from newretail.auth.models import Staff
 from newretail.db import Database, utcnow
 from newretail.org.models import Region, Store
-from tests import builders
-from tests.builders import BrandWorld
 
 
 @dataclass
@@ -37,9 +38,7 @@ def world(database: Database) -> World:
         north = builders.region(session, b, parent_id=base.east.id)
         north_store = builders.store(session, b, north.id)
         north_guide = builders.staff(session, b, [{"role": "guide", "store_id": north_store.id}])
-        west_guide = builders.staff(
-            session, b, [{"role": "guide", "store_id": base.west_store.id}]
-        )
+        west_guide = builders.staff(session, b, [{"role": "guide", "store_id": base.west_store.id}])
         west_manager = builders.staff(
             session, b, [{"role": "store_manager", "store_id": base.west_store.id}]
         )
