@@ -13,6 +13,7 @@ from newretail.inventory import models as inventory_models
 from newretail.kernel import models as kernel_models
 from newretail.kernel import stamps as kernel_stamps
 from newretail.members import models as members_models
+from newretail.notify import models as notify_models
 from newretail.orders import models as orders_models
 from newretail.org import models as org_models
 from newretail.outbox import models as outbox_models
@@ -41,6 +42,7 @@ __all__ = [
     "kernel_models",
     "kernel_stamps",
     "members_models",
+    "notify_models",
     "orders_models",
     "org_models",
     "outbox_models",
