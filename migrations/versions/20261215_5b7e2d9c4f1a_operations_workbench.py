@@ -1,7 +1,7 @@
 """operations workbench: tasks, targets, content, dings
 
 Revision ID: 5b7e2d9c4f1a
-Revises: a0c41e37300d
+Revises: 6d2f0b8e4a17
 Create Date: 2026-12-06 10:04:33.179216
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import newretail.db
 
 revision: str = "5b7e2d9c4f1a"
-down_revision: str | None = "a0c41e37300d"
+down_revision: str | None = "6d2f0b8e4a17"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -217,9 +217,10 @@ def _step(session: Session, receipt: DingReceipt, ding: Ding, now: datetime) -> 
             session=session, brand_id=ding.brand_id, staff_id=receipt.recipient_id
         )
         receipt.escalated_to_id = managers[0] if managers else None
-    receipt.level += 1
-    receipt.escalations = [*receipt.escalations, {"step": step.value, "at": now.isoformat()}]
-    receipt.next_escalation_at = rules.next_due(now, ding.escalate_after_minutes, receipt.level)
-    notices.ding_escalated(
+    reached = notices.ding_escalated(
         session=session, ding=ding, receipt=receipt, step=step, manager_ids=managers, now=now
     )
+    receipt.level += 1
+    entry = {"step": step.value, "at": now.isoformat(), "channels": reached}
+    receipt.escalations = [*receipt.escalations, entry]
+    receipt.next_escalation_at = rules.next_due(now, ding.escalate_after_minutes, receipt.level)

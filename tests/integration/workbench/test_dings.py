@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import member_builders
 from tests.integration.workbench import world as w
+from tests.integration.workbench.inbox import templates_of
 
 from newretail.db import Database, utcnow
 from newretail.workbench import service
@@ -77,6 +78,14 @@ def test_unread_escalates_step_by_step_and_reading_stops_it(
         world.base.east_store_manager.id,
     )
     assert _receipt(database, ding_id, world.north_guide.id) == (1, ["reminder"], None)
+    assert templates_of(database, world.base.east_guide.id) == [
+        ("workbench.ding", "inapp"),
+        ("workbench.ding_reminder", "inapp"),
+        ("workbench.ding_reminder", "inapp"),
+    ]
+    assert templates_of(database, world.base.east_store_manager.id) == [
+        ("workbench.ding_escalated", "inapp")
+    ]
 
 
 def test_a_ding_to_nobody_is_refused(database: Database, client: TestClient) -> None:

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import member_builders as mb
 from tests.integration.workbench import world as w
+from tests.integration.workbench.inbox import templates_of
 
 from newretail.db import Database, utcnow
 from newretail.workbench import service
@@ -40,6 +41,8 @@ def test_a_region_reaches_exactly_the_guides_of_its_stores_down_the_tree(
     assert made.status_code == 201, made.text
     reached = _assignees(database, made.json()["id"])
     assert reached == {world.base.east_guide.id: "delivered", world.north_guide.id: "delivered"}
+    assert templates_of(database, world.north_guide.id) == [("workbench.task", "inapp")]
+    assert templates_of(database, world.west_guide.id) == []
 
 
 def test_a_stock_count_reaches_the_store_managers_not_the_guides(
