@@ -151,6 +151,22 @@ def share(*, session: Session, scope: Scope, content_id: int, secret: str, now: 
     return Link(item.id, scope.actor_id, ref, share_path(content_id=item.id, ref=ref))
 
 
+def my_share(*, session: Session, scope: Scope, content_id: int, secret: str) -> Link | None:
+    """The calling guide's link to ``content_id`` if they have shared it (reading only)."""
+    item = get_content(session=session, scope=scope, content_id=content_id)
+    if scope.actor_id is None:
+        return None
+    found = session.scalar(
+        select(ContentShare).where(
+            ContentShare.content_id == item.id, ContentShare.guide_id == scope.actor_id
+        )
+    )
+    if found is None:
+        return None
+    ref = share_rules.make_share_ref(secret=secret, guide_id=scope.actor_id)
+    return Link(item.id, scope.actor_id, ref, share_path(content_id=item.id, ref=ref))
+
+
 def share_path(*, content_id: int, ref: str) -> str:
     return f"/w/{content_id}?ref={ref}"
 
