@@ -63,7 +63,8 @@ def test_a_task_to_a_region_is_followed_to_done(browser: Any, app: App, tmp_path
     guide = phone.new_page()
     log_in(guide, app, app.world.east_guide)
     guide.goto(app.url + "/g/work")
-    guide.get_by_test_id("my-tasks").get_by_text("布置冬季橱窗").click()
+    with guide.expect_response(lambda r: r.url.endswith("/read") and r.status == 204):
+        guide.get_by_test_id("my-tasks").get_by_text("布置冬季橱窗").click()
     expect(guide.get_by_test_id("task-title")).to_have_text("布置冬季橱窗")
     manager.goto(task_url)
     expect(manager.locator('tr[data-state="read"]')).to_have_count(1)
@@ -73,7 +74,9 @@ def test_a_task_to_a_region_is_followed_to_done(browser: Any, app: App, tmp_path
     expect(guide.get_by_test_id("task-done")).to_be_visible()
     manager.goto(task_url)
     expect(manager.get_by_test_id("done-count")).to_have_text("1")
-    expect(manager.locator('tr[data-state="done"]').get_by_role("link", name="照片")).to_be_visible()
+    expect(
+        manager.locator('tr[data-state="done"]').get_by_role("link", name="照片")
+    ).to_be_visible()
     desk.close()
     phone.close()
 
@@ -147,7 +150,7 @@ def test_a_target_set_in_the_console_shows_on_the_guides_day(browser: Any, app: 
     manager.goto(app.url + "/console/targets")
     manager.get_by_label("门店").select_option(str(app.world.east_store.id))
     manager.get_by_label("导购", exact=True).select_option(str(app.world.east_guide.id))
-    manager.get_by_label("目标", exact=True).fill("5000")
+    manager.get_by_role("textbox", name="目标").fill("5000")
     submit(manager, manager.get_by_role("button", name="保存目标"))
     expect(manager.get_by_test_id("targets").locator("[data-target]")).to_have_count(1)
     desk.close()

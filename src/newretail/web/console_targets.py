@@ -28,7 +28,7 @@ from newretail.workbench.schemas import TargetPut
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 METRIC_LABELS = {"sales": N_("Net sales"), "new_members": N_("New members")}
-PERIOD_LABELS = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
+PERIOD_LABELS = {"day": N_("Daily"), "week": N_("Weekly"), "month": N_("Monthly")}
 
 
 def target_rows(
