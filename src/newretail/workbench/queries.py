@@ -112,15 +112,17 @@ def regions(*, session: Session, brand_id: int) -> list[tuple[int, int | None, s
     return [(int(r), p, str(n)) for r, p, n in rows]
 
 
-def stores(*, session: Session, store_ids: Iterable[int]) -> dict[int, tuple[str, int, str]]:
-    """Name, region and time zone of each store."""
+def stores(*, session: Session, store_ids: Iterable[int]) -> dict[int, tuple[str, int, str, int]]:
+    """Name, region, time zone and brand of each store."""
     wanted = sorted(set(store_ids))
     if not wanted:
         return {}
     rows = session.execute(
-        select(Store.id, Store.name, Store.region_id, Store.timezone).where(Store.id.in_(wanted))
+        select(Store.id, Store.name, Store.region_id, Store.timezone, Store.brand_id).where(
+            Store.id.in_(wanted)
+        )
     )
-    return {int(i): (str(n), int(r), str(tz)) for i, n, r, tz in rows}
+    return {int(i): (str(n), int(r), str(tz), int(b)) for i, n, r, tz, b in rows}
 
 
 def referred_orders(

@@ -39,9 +39,8 @@ class TargetProgress:
 def put_target(*, session: Session, scope: Scope, data: TargetPut, now: datetime) -> Target:
     scope.require(*SETTERS)
     brand_id = scope.target_brand(data.brand_id)
-    if not scope.sees_store(brand_id, data.store_id) or not queries.stores(
-        session=session, store_ids=[data.store_id]
-    ):
+    place = queries.stores(session=session, store_ids=[data.store_id]).get(data.store_id)
+    if place is None or place[3] != brand_id or not scope.sees_store(brand_id, data.store_id):
         raise errors.TargetOutOfScope()
     if data.guide_id is not None:
         at = people.at_stores(
@@ -93,8 +92,9 @@ def get_target(*, session: Session, scope: Scope, target_id: int) -> Target:
 
 
 def delete_target(*, session: Session, scope: Scope, target_id: int) -> None:
+    found = get_target(session=session, scope=scope, target_id=target_id)
     scope.require(*SETTERS)
-    session.delete(get_target(session=session, scope=scope, target_id=target_id))
+    session.delete(found)
     session.flush()
 
 
@@ -134,7 +134,7 @@ def _holds(target: Target, today: date) -> bool:
 
 
 def _measure(
-    session: Session, target: Target, now: datetime, place: tuple[str, int, str]
+    session: Session, target: Target, now: datetime, place: tuple[str, int, str, int]
 ) -> TargetProgress:
     start, end = rules.utc_bounds(Period(target.period), target.starts_on, place[2])
     actual = actual_of(session=session, target=target, start=start, end=end)

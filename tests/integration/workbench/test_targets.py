@@ -146,3 +146,23 @@ def test_a_store_manager_may_not_set_another_stores_target(
     assert (refused.status_code, refused.json()["code"]) == (403, "target_out_of_scope")
     other = builders.brand_world(database)
     assert client.get("/api/v1/targets", headers=other.headers("admin")).json() == []
+
+
+def test_another_brand_may_not_set_a_target_for_my_store(
+    database: Database, client: TestClient
+) -> None:
+    world = builders.brand_world(database)
+    other = builders.brand_world(database)
+    refused = client.put(
+        "/api/v1/targets",
+        json={
+            "store_id": world.east_store.id,
+            "metric": "sales",
+            "period": "day",
+            "starts_on": _today(),
+            "goal": 1,
+        },
+        headers=other.headers("admin"),
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "target_out_of_scope")
+    assert client.get("/api/v1/targets", headers=world.headers("admin")).json() == []
