@@ -29,6 +29,7 @@ from newretail.simulate import (
     presales,
     tills,
     touchpoints,
+    workbench,
 )
 from newretail.simulate.demo_files import DemoLogin
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
@@ -67,6 +68,7 @@ def steps(
         tills.step(),
         commission.settle_step(),
         campaigns.step(),
+        workbench.step(),
     ]
 
 
