@@ -58,7 +58,7 @@ def upgrade() -> None:
             autoincrement=True,
             nullable=False,
         ),
-        sa.Column("brand_id", sa.Integer(), nullable=False),
+        sa.Column("brand_id", sa.Integer(), nullable=True),
         sa.Column("recipient_kind", sa.String(length=16), nullable=False),
         sa.Column("recipient_id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("dedupe_key", sa.String(length=128), nullable=True),
+        sa.Column("batch", sa.String(length=32), nullable=True),
         sa.Column("sender_staff_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -96,6 +97,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notify_message", schema=None) as batch_op:
         batch_op.create_index("ix_notify_message_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_notify_message_batch", ["batch"], unique=False)
         batch_op.create_index(
             "ix_notify_message_inbox",
             ["recipient_kind", "recipient_id", "brand_id", "id"],
@@ -206,6 +208,7 @@ def downgrade() -> None:
     with op.batch_alter_table("notify_message", schema=None) as batch_op:
         batch_op.drop_index("ix_notify_message_inbox")
         batch_op.drop_index("ix_notify_message_due")
+        batch_op.drop_index("ix_notify_message_batch")
 
     op.drop_table("notify_message")
     with op.batch_alter_table("notify_channel", schema=None) as batch_op:

@@ -39,6 +39,8 @@ from newretail.kernel.guards import refuse_nul_in_url
 from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
+from newretail.notify import service as notify_service
+from newretail.notify.router import router as notify_router
 from newretail.observability import (
     DATABASE_UNAVAILABLE,
     RequestContextMiddleware,
@@ -86,6 +88,7 @@ API_ROUTERS = [
     commission_router,
     commission_settlement_router,
     pos_router,
+    notify_router,
     workbench_router,
 ]
 
@@ -175,6 +178,8 @@ def create_app(
     app.state.settings = settings
     app.state.authenticate = _Authenticator(database, settings.auth_cache_seconds)
     app.state.consumers = boot_consumers.registry()
+    # Sign-in codes go through the notifier: texted after commit, never logged.
+    app.state.otp_sender = notify_service.NotifierOtpSender(database=database, settings=settings)
     app.state.runs_worker = run_worker
     app.add_middleware(RequestContextMiddleware, mount_prefixes=(API_PREFIX,))
     _add_error_handlers(app)

@@ -291,10 +291,14 @@ def _serve_demo(listener: "socket.socket") -> None:
     import uvicorn
 
     from newretail.app import create_app
-    from newretail.members import service as members_service
+    from newretail.notify import service as notify_service
 
     application = create_app(run_worker=True)
-    application.state.otp_sender = members_service.SandboxOtpSender()
+    application.state.otp_sender = notify_service.NotifierOtpSender(
+        database=application.state.database,
+        settings=application.state.settings,
+        shows_sandbox_codes=True,
+    )
     config = uvicorn.Config(application, log_config=None, access_log=False)
     uvicorn.Server(config).run(sockets=[listener])
 

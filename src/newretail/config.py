@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # <payment_secrets_dir>/<brand code>/, or entries "<brand code>/NAME" of payment_secrets.
     payment_secrets_dir: str = "var/payment-secrets"
     payment_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
+    # Notification channels' secrets (DingTalk, WeCom, SMS, SMTP, webhook), named by
+    # reference: files under <notify_secrets_dir>/<brand code>/, or entries
+    # "<brand code>/NAME" of notify_secrets. Never stored in the database.
+    notify_secrets_dir: str = "var/notify-secrets"
+    notify_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
+    notify_timeout_seconds: float = Field(default=10.0, gt=0)
     # The providers' API addresses; None: each SDK's own production gateway.
     wechatpay_gateway_url: str | None = None
     alipay_gateway_url: str | None = None

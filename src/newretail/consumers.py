@@ -9,6 +9,7 @@ their registry here.
 from newretail.commission.consumers import COMMISSION_ACCRUAL
 from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.members.consumers import ORDER_POINTS
+from newretail.notify.consumers import BUYERS_HEAR_OF_ORDERS, CONVERSATIONS_FOLLOW_BINDINGS
 from newretail.outbox.consumers import Consumer, ConsumerRegistry
 from newretail.pos.consumers import BALANCES_FOLLOW_REFUNDS
 from newretail.presales.consumers import DEPOSITS_FOLLOW_ORDERS
@@ -23,6 +24,8 @@ CONSUMERS: tuple[Consumer, ...] = (
     COMMISSION_ACCRUAL,
     COUPONS_FOLLOW_ORDERS,
     BALANCES_FOLLOW_REFUNDS,
+    CONVERSATIONS_FOLLOW_BINDINGS,
+    BUYERS_HEAR_OF_ORDERS,
 )
 
 

@@ -25,7 +25,8 @@ class Job(Protocol):
 def default_jobs(
     settings: Settings | None = None, consumers: "ConsumerRegistry | None" = None
 ) -> list[Job]:
-    """Outbox dispatch, webhook delivery and timed domain work; the NATS relay if configured.
+    """Outbox dispatch, webhook and notification delivery, timed domain work; the NATS
+    relay if configured.
 
     The dispatcher runs ``consumers``, by default every consumer of ``newretail.consumers``.
     """
@@ -33,6 +34,7 @@ def default_jobs(
     from newretail.integrations.delivery import WebhookDeliverer
     from newretail.inventory.jobs import release_expired_reservations
     from newretail.members.service import expire_points_job
+    from newretail.notify.service import NotificationDeliverer, RemindJob
     from newretail.orders.service import expire_unpaid_orders
     from newretail.outbox.dispatch import OutboxDispatcher
     from newretail.outbox.relay import NatsRelay
@@ -47,6 +49,8 @@ def default_jobs(
     jobs: list[Job] = [
         OutboxDispatcher(registry=consumers),
         WebhookDeliverer(),
+        NotificationDeliverer(),
+        RemindJob(),
         expire_unpaid_orders,
         release_expired_reservations,
         expire_points_job,

@@ -36,14 +36,23 @@ PLATFORM_PHONE_REGIONS = frozenset({DEFAULT_REGION})
 
 
 class OtpSender(Protocol):
-    def send(self, *, phone: str, code: str) -> None: ...
+    """Carries a code to a phone. ``session`` is the sending transaction (a sender that
+    records the message writes through it and texts only after it commits); ``brand_id``
+    the brand whose sign-in it is, None for the platform's."""
+
+    def send(
+        self, *, phone: str, code: str, session: Session | None = None, brand_id: int | None = None
+    ) -> None: ...
 
 
 class LogOtpSender:
-    """The demo sender: writes the code to the log instead of texting it."""
+    """A sender that texts nothing and logs that a code went out, never the code itself
+    (the boot layer wires the notifier's sender; this is the fallback of a bare app)."""
 
-    def send(self, *, phone: str, code: str) -> None:
-        log.info("otp_sent", phone=mask_phone(phone), code=code)
+    def send(
+        self, *, phone: str, code: str, session: Session | None = None, brand_id: int | None = None
+    ) -> None:
+        log.info("otp_sent", phone=mask_phone(phone))
 
 
 class MemoryOtpSender:
@@ -53,7 +62,9 @@ class MemoryOtpSender:
         self.sent: dict[str, list[str]] = defaultdict(list)
         self._lock = threading.Lock()
 
-    def send(self, *, phone: str, code: str) -> None:
+    def send(
+        self, *, phone: str, code: str, session: Session | None = None, brand_id: int | None = None
+    ) -> None:
         with self._lock:
             self.sent[phone].append(code)
 
@@ -75,7 +86,9 @@ class SandboxOtpSender:
         self._codes: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
-    def send(self, *, phone: str, code: str) -> None:
+    def send(
+        self, *, phone: str, code: str, session: Session | None = None, brand_id: int | None = None
+    ) -> None:
         now = self._clock()
         with self._lock:
             # Dropping the expired codes on each send keeps the memory bounded by the codes
@@ -191,7 +204,7 @@ def send_code(
     ).first()
     if sent is None:
         raise _rate_limited(session, e164, now, policy)
-    sender.send(phone=e164, code=code)
+    sender.send(phone=e164, code=code, session=session, brand_id=brand_id)
     return OtpSendResult(e164, expires, now + timedelta(seconds=policy.resend_seconds))
 
 

@@ -10,12 +10,18 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from newretail.kernel.pagination import paginate
-from newretail.kernel.scope import Scope
+from newretail.kernel.scope import Role, Scope
 from newretail.notify import errors
 from newretail.notify.models import NotifyMessage
 from newretail.notify.rules import Channel, Recipient, Status
 
 VISIBLE = (Status.DELIVERED.value, Status.READ.value)
+
+
+def require_sender(scope: Scope, brand_id: int | None) -> int:
+    """The brand a caller sends for over the API: brand admins and integrations only."""
+    scope.require(Role.BRAND_ADMIN, Role.INTEGRATION)
+    return scope.target_brand(brand_id)
 
 
 def reader_of(scope: Scope) -> Recipient | None:

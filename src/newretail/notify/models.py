@@ -18,7 +18,8 @@ class NotifyMessage(Base):
     ``queued`` until the worker hands it to its channel (``next_attempt_at`` holds it through
     quiet hours and between retries); then ``sent`` or ``delivered``; ``read`` when its
     reader opens it (in-app). A failed attempt leaves it ``failed`` with a next attempt
-    due; ``next_attempt_at`` is cleared when it has no attempt left.
+    due; ``next_attempt_at`` is cleared when it has no attempt left. A sign-in code's row
+    keeps the code masked: it is texted once, after its transaction commits, never retried.
     """
 
     __tablename__ = "notify_message"
@@ -26,10 +27,12 @@ class NotifyMessage(Base):
         UniqueConstraint("brand_id", "dedupe_key", "recipient_kind", "recipient_id", "channel"),
         Index("ix_notify_message_inbox", "recipient_kind", "recipient_id", "brand_id", "id"),
         Index("ix_notify_message_due", "status", "next_attempt_at"),
+        Index("ix_notify_message_batch", "batch"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"))
+    # None: the platform's own message (a sign-in code asked for without a brand).
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id"))
     recipient_kind: Mapped[str] = mapped_column(String(16))
     recipient_id: Mapped[int]
     channel: Mapped[str] = mapped_column(String(16))
@@ -41,6 +44,8 @@ class NotifyMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(128))
+    # One send's messages share it: who of them has read a notice, the send's records.
+    batch: Mapped[str | None] = mapped_column(String(32))
     sender_staff_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -149,3 +149,11 @@ def after_failure(attempts: int, now: datetime, *, jitter: float = 0.0) -> datet
 def mask_code(text: str, code: str) -> str:
     """``text`` with every occurrence of ``code`` blanked, for what is stored or shown."""
     return text.replace(code, "•" * len(code)) if code else text
+
+
+# A guide's message within this long after the member wrote answers them (service).
+REPLY_WINDOW = timedelta(hours=48)
+
+
+def answers_member(last_member_message_at: datetime | None, now: datetime) -> bool:
+    return last_member_message_at is not None and now - last_member_message_at <= REPLY_WINDOW

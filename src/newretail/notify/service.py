@@ -5,10 +5,23 @@
     recipients.py  who a send reaches: locale, timezone, consents, addresses
     sending.py     ``send``: checks, then one row per person and channel
     inbox.py       the in-app inbox, marking read, each message's state
+    setup.py       a brand's quiet hours, hourly limit and channel settings
+    conversations.py  guides writing to their members, members answering, reading
+    threads.py     who sees which conversation; lists and threads
+    cards.py       product, coupon and pre-sale cards with the guide's share link
+    notices.py     orders telling their buyer (outbox consumer) and timed reminders (job)
+    codes.py       sign-in codes: the members' OtpSender, texted after commit, never stored
+    delivery.py    the worker job: outside channels, retries with backoff, quiet hours' end
+    channels/      adapters: sandbox and Alibaba Cloud SMS, SMTP, webhook, DingTalk, WeCom
 
 Delivery to outside channels runs in the worker, after the send's transaction commits.
 """
 
+from newretail.notify.cards import card
+from newretail.notify.codes import NotifierOtpSender
+from newretail.notify.conversations import Card, guide_writes, member_replies, write_in
+from newretail.notify.conversations import mark_read as mark_conversation_read
+from newretail.notify.delivery import NotificationDeliverer
 from newretail.notify.inbox import (
     get_message,
     list_inbox,
@@ -16,8 +29,10 @@ from newretail.notify.inbox import (
     mark_all_read,
     mark_read,
     reader_of,
+    require_sender,
     unread_count,
 )
+from newretail.notify.notices import RemindJob
 from newretail.notify.rules import Channel, Purpose, Recipient, Status
 from newretail.notify.sending import (
     MessageRecord,
@@ -26,24 +41,42 @@ from newretail.notify.sending import (
     policy_of,
     send,
 )
+from newretail.notify.setup import list_channels, put_channel, put_policy
 from newretail.notify.templates import register as register_template
+from newretail.notify.threads import get_conversation, list_conversations, messages_of
 
 __all__ = [
+    "Card",
     "Channel",
     "MessageRecord",
+    "NotificationDeliverer",
+    "NotifierOtpSender",
     "Policy",
     "Purpose",
     "Recipient",
+    "RemindJob",
     "Status",
+    "card",
     "configured_channels",
+    "get_conversation",
     "get_message",
+    "guide_writes",
+    "list_channels",
+    "list_conversations",
     "list_inbox",
     "list_messages",
     "mark_all_read",
+    "mark_conversation_read",
     "mark_read",
+    "member_replies",
+    "messages_of",
     "policy_of",
+    "put_channel",
+    "put_policy",
     "reader_of",
     "register_template",
+    "require_sender",
     "send",
     "unread_count",
+    "write_in",
 ]

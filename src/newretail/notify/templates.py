@@ -95,11 +95,8 @@ register(
 )
 register(
     "order.shipped",
-    zh=("订单已发货", "订单 {order_no} 已由 {carrier} 发出，运单号 {tracking_no}。"),
-    en=(
-        "Your order is on its way",
-        "Order {order_no} shipped with {carrier}, tracking {tracking_no}.",
-    ),
+    zh=("订单已发货", "订单 {order_no} 已发出，运单号 {tracking_no}。"),
+    en=("Your order is on its way", "Order {order_no} has shipped, tracking {tracking_no}."),
 )
 register(
     "order.refunded",

@@ -55,6 +55,7 @@ def mount(app: FastAPI) -> None:
         console_tasks,
         guide,
         guide_earnings,
+        guide_messages,
         guide_work,
         guide_work_public,
         media,
@@ -63,6 +64,7 @@ def mount(app: FastAPI) -> None:
         shop_addresses,
         shop_browse,
         shop_coupon,
+        shop_guide,
         shop_me,
         shop_offers,
         shop_orders,
@@ -81,6 +83,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_settlement.router)
     app.include_router(console_orders.router)
     app.include_router(guide.router)
+    app.include_router(guide_messages.router)
     app.include_router(guide_earnings.router)
     app.include_router(guide_work.router)
     app.include_router(guide_work_public.router)
@@ -105,6 +108,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(console_catalog.router)
     app.include_router(shop_browse.router)
     app.include_router(shop_orders.router)
+    app.include_router(shop_guide.router)
     app.include_router(shop_me.router)
     app.include_router(shop_offers.router)
     app.include_router(shop_coupon.router)

@@ -19,6 +19,7 @@ from newretail.db import Database
 from newretail.kernel.errors import DomainError
 from newretail.members import service as members_service
 from newretail.members.schemas import Consents
+from newretail.notify import service as notify_service
 from newretail.touchpoints import service as touchpoints_service
 from newretail.web import shop_attribution
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
@@ -33,7 +34,7 @@ _log_sender = members_service.LogOtpSender()
 
 
 def otp_sender(request: Request) -> members_service.OtpSender:
-    """The app's sender (``app.state.otp_sender``), else the demo sender that logs codes."""
+    """The app's sender (``app.state.otp_sender``), else one that texts nothing."""
     sender: members_service.OtpSender | None = getattr(request.app.state, "otp_sender", None)
     return sender if sender is not None else _log_sender
 
@@ -42,7 +43,7 @@ def sandbox_code(request: Request, phone: str) -> str | None:
     """The live code of ``phone`` when the app runs with the demo's sandbox sender, else None:
     the sign-in pages show it in a box marked as a sandbox, since no text message is sent."""
     sender = otp_sender(request)
-    if isinstance(sender, members_service.SandboxOtpSender):
+    if isinstance(sender, members_service.SandboxOtpSender | notify_service.NotifierOtpSender):
         return sender.code_for(phone)
     return None
 

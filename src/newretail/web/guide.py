@@ -37,6 +37,7 @@ def _tabs(page: Page, active: str) -> list[dict[str, object]]:
     tabs = (
         ("work", "/g/work", page.gettext("Today")),
         ("members", "/g", page.gettext("My members")),
+        ("inbox", "/g/inbox", page.gettext("Messages")),
         ("code", "/g/code", page.gettext("My QR code")),
         ("share", "/g/share", page.gettext("Share")),
         ("earnings", "/g/earnings", page.gettext("Earnings")),

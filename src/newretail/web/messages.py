@@ -44,6 +44,13 @@ WEEKDAY_NAMES = {
 }
 
 ERRORS = {
+    # messages (the notifier and conversations)
+    "no_marketing_consent": N_("A member has not agreed to marketing messages."),
+    "not_your_member": N_("A member is not one of yours."),
+    "notify_rate_limited": N_("Too many messages to this person for now; try again later."),
+    "message_empty": N_("Write a message or choose a product."),
+    "no_recipients": N_("Choose at least one member."),
+    "conversation_not_found": N_("This conversation does not exist, or you may not see it."),
     # the management screens (products, prices, stock, staff, pre-sale setup)
     "invalid_image": N_("The file is not a picture: upload a JPEG, PNG, WebP or GIF."),
     "image_too_large": N_("The picture is too large."),
@@ -235,6 +242,9 @@ FLASHES = {
         "The link or code you came through is no longer valid: your order was placed without it."
     ),
     "member_joined": N_("You are now a member of %(brand)s."),
+    "message_sent": N_("Message sent."),
+    "messages_sent": N_("Sent to %(count)s members."),
+    "message_refused": N_("Not sent: %(reason)s"),
     "paid_later": N_("Ordered with pay later: the down payment is paid, the rest is due later."),
     "address_saved": N_("The address was saved."),
     "address_deleted": N_("The address was deleted."),

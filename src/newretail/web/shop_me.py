@@ -24,6 +24,7 @@ from newretail.kernel.scope import Scope
 from newretail.members import errors as member_errors
 from newretail.members import service as members_service
 from newretail.members.schemas import MemberCreate
+from newretail.notify import service as notify_service
 from newretail.orders import service as orders_service
 from newretail.org.rules import cloud_store_code
 from newretail.touchpoints.images import QUIET_ZONE, dark_runs
@@ -82,6 +83,9 @@ def me_page(
         return RedirectResponse(link("/signin", next=f"/s/{store.code}/me"), status_code=303)
     held = members_service.list_addresses(session=session, scope=buyer, brand_id=store.brand_id)
     mine = membership_context(session, store, buyer)
+    conversations, _ = notify_service.list_conversations(
+        session=session, scope=buyer, cursor=None, limit=1, brand_id=store.brand_id
+    )
     return page.render(
         "cloudstore/me.html",
         **shop_shell.tabs(page, session, store, "me"),
@@ -92,6 +96,7 @@ def me_page(
         default_address=next((address_view(a) for a in held if a.is_default), None),
         address_count=len(held),
         guide_store_link=_guide_store_link(store, mine["membership"], link()),
+        guide_unread=conversations[0].member_unread if conversations else 0,
         **mine,
     )
 
