@@ -15,11 +15,13 @@ actually reached are kept on the DING's receipt.
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from newretail.notify import service as notify_service
 from newretail.notify.service import Recipient
+from newretail.org import service as org_service
 from newretail.workbench import people
 from newretail.workbench.models import Ding, DingReceipt, Task
 from newretail.workbench.rules import Escalation
@@ -44,11 +46,20 @@ ESCALATED = notify_service.register_template(
     zh=("{person}未读 DING", "{person}还没有读{sender}的 DING：{body}"),
     en=("{person} has not read a DING", "{person} has not read {sender}'s DING: {body}"),
 )
-SMS_STEP_CHANNELS = ("sms", "dingtalk", "wecom", "inapp")
+WORK_MESSENGERS = ("dingtalk", "wecom")
 
 
 def _staff(ids: Sequence[int]) -> list[Recipient]:
     return [Recipient("staff", person) for person in ids]
+
+
+def _sms_step(session: Session, brand_id: int) -> list[str]:
+    """The text-message step: SMS where the notifier may text the person, the brand's work
+    messengers where it set them up, and the inbox."""
+    configured = {
+        c.value for c in notify_service.configured_channels(session=session, brand_id=brand_id)
+    }
+    return ["sms", *(c for c in WORK_MESSENGERS if c in configured), "inapp"]
 
 
 def task_delivered(
@@ -68,12 +79,19 @@ def task_delivered(
         variables={
             "title": task.title,
             "sender": sender or "HQ",
-            "due": task.due_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "due": _local(session, task.brand_id, task.due_at),
         },
         purpose="service",
         now=now,
         data={"kind": "task", "task_id": task.id},
     )
+
+
+def _local(session: Session, brand_id: int, at: datetime) -> str:
+    """``at`` on the brand's clock, as a person reads a deadline."""
+    brand = org_service.live_brand(session=session, brand_id=brand_id)
+    zone = ZoneInfo(brand.timezone if brand is not None else "Asia/Shanghai")
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _sender(session: Session, ding: Ding) -> str:
@@ -133,7 +151,7 @@ def ding_escalated(
             template=REMINDER.key,
             variables={"sender": sender, "body": ding.body},
             purpose="urgent",
-            channels=SMS_STEP_CHANNELS if step is Escalation.SMS else ("inapp",),
+            channels=_sms_step(session, ding.brand_id) if step is Escalation.SMS else ("inapp",),
             now=now,
             data=data,
         )
