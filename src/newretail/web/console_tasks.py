@@ -204,6 +204,13 @@ def task(page: StaffPage, session: PageSessionDep, task_id: int) -> HTMLResponse
     current = data.brand(session=session, scope=scope, brand_id=found.task.brand_id)
     people = workbench_service.assignments(session=session, scope=scope, task_id=task_id)
     names = workbench_service.names(session=session, staff_ids=[a.assignee_id for a in people])
+    recruited = (
+        workbench_service.recruited(
+            session=session, task=found.task, guide_ids=[a.assignee_id for a in people]
+        )
+        if found.task.kind == "recruitment"
+        else {}
+    )
     stores = {s.store_id: s.name for s in found.stores}
     regions: list[dict[str, Any]] = [
         {"name": r.name, "depth": r.depth, **tally_view(r.tally)} for r in found.regions
@@ -238,6 +245,9 @@ def task(page: StaffPage, session: PageSessionDep, task_id: int) -> HTMLResponse
                 "proof_url": a.proof_url,
                 "score": a.quiz_score,
                 "counted": a.counted,
+                "recruited": recruited.get(a.assignee_id, 0)
+                if found.task.kind == "recruitment"
+                else None,
             }
             for a in sorted(people, key=lambda a: (a.state == "done", names.get(a.assignee_id, "")))
         ],

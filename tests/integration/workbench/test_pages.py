@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests import member_builders
 from tests.e2e.pages_support import csrf_of, login, post_form
 from tests.integration.workbench import world as w
 
@@ -103,3 +104,23 @@ def test_a_guide_opening_a_task_page_leaves_it_delivered_until_the_page_says_rea
     )
     assert failed.status_code == 422
     assert "请上传完成后的照片。" in failed.text
+
+
+def test_a_recruitment_tasks_page_shows_each_guides_sign_ups(
+    database: Database, client: TestClient
+) -> None:
+    world = w.world(database)
+    login(client, world.base.admin)
+    made = client.post(
+        "/api/v1/tasks",
+        json=w.task_body(
+            {"guides": [world.base.east_guide.id]},
+            kind="recruitment",
+            goal=2,
+            starts_at=(utcnow() - timedelta(minutes=5)).isoformat(),
+        ),
+        headers=world.headers("admin"),
+    )
+    member_builders.member(database, world.base)
+    page = client.get(f"/console/tasks/{made.json()['id']}")
+    assert '<span data-testid="recruited">已招募 1 / 2</span>' in page.text
