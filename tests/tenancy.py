@@ -100,6 +100,52 @@ def victim_member_id(v: Victim) -> int:
     return member_builders.member(v.database, v.world)
 
 
+def victim_conversation_id(v: Victim) -> int:
+    """A conversation of the victim's east guide with a member who agreed to marketing."""
+    from newretail.db import utcnow
+    from newretail.members import service as members_service
+    from newretail.members.schemas import Consents
+    from newretail.notify import service as notify_service
+
+    member_id = victim_member_id(v)
+    guide = auth_service.scope_for_staff
+    with v.database.transaction() as session:
+        members_service.update_consents(
+            session=session, scope=SYSTEM, member_id=member_id, consents=Consents(marketing=True)
+        )
+        staff = auth_service.get_staff(
+            session=session, scope=SYSTEM, staff_id=v.world.east_guide.id
+        )
+        [written] = notify_service.guide_writes(
+            session=session,
+            scope=guide(session=session, staff=staff),
+            member_ids=[member_id],
+            text="Hello from the victim's guide",
+            card=None,
+            now=utcnow(),
+        )
+        return written.conversation_id
+
+
+def victim_message_id(v: Victim) -> int:
+    """An in-app notice to the victim's east guide."""
+    from newretail.db import utcnow
+    from newretail.notify import service as notify_service
+
+    with v.database.transaction() as session:
+        [sent] = notify_service.send(
+            session=session,
+            brand_id=v.world.brand.id,
+            recipients=[notify_service.Recipient("staff", v.world.east_guide.id)],
+            template="notice.text",
+            variables={"title": "Victim", "text": "A notice of the victim's"},
+            purpose="service",
+            channels=["inapp"],
+            now=utcnow(),
+        )
+        return sent.id
+
+
 def victim_merge_id(v: Victim) -> int:
     """A merge of two consumer records (a device seen before sign-in), made by the victim's."""
     import uuid
@@ -675,6 +721,8 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "target_id": victim_target_id,
     "content_id": victim_content_id,
     "ding_id": victim_ding_id,
+    "conversation_id": victim_conversation_id,
+    "message_id": victim_message_id,
 }
 
 # Path parameters of resources that the platform shares between brands: reading is allowed.
@@ -731,6 +779,28 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", "/api/v1/dings"): lambda v: {"body": "evil", "recipients": [v.world.east_guide.id]},
     ("POST", "/api/v1/dings/up"): lambda v: {"body": "evil", "member_id": victim_member_id(v)},
+    ("POST", "/api/v1/notifications"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "recipients": [{"kind": "staff", "id": v.world.east_guide.id}],
+        "template": "notice.text",
+        "variables": {"title": "Evil", "text": "Evil"},
+        "purpose": "service",
+    },
+    ("POST", "/api/v1/notifications/read"): lambda v: {"brand_id": v.world.brand.id},
+    ("PUT", "/api/v1/notifications/policy"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "max_per_hour": 1,
+    },
+    ("PUT", "/api/v1/notifications/channels"): lambda v: {
+        "brand_id": v.world.brand.id,
+        "channel": "webhook",
+        "settings": {"url": "https://evil.example/hook"},
+        "secret_ref": "setting:evil",
+    },
+    ("POST", "/api/v1/conversations/messages"): lambda v: {
+        "member_ids": [victim_member_id(v)],
+        "text": "Evil",
+    },
     ("POST", "/api/v1/payments/merchant-accounts"): lambda v: _merchant_account_body(v),
     ("POST", "/api/v1/orders/{order_id}/pay/code"): lambda v: {
         "provider": "sandbox",

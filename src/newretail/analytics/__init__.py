@@ -1,2 +1,2 @@
-"""The data bank: events from every touchpoint, one person across channels, and the analyses
-over them."""
+"""The data bank: events from every touchpoint, one person across channels, and the
+analyses over them."""

@@ -124,14 +124,19 @@ def mark_read(*, session: Session, scope: Scope, message_id: int, now: datetime)
     return message
 
 
-def mark_all_read(*, session: Session, scope: Scope, now: datetime) -> int:
-    """Mark every unread in-app message of the caller read; how many were."""
+def mark_all_read(
+    *, session: Session, scope: Scope, now: datetime, brand_id: int | None = None
+) -> int:
+    """Mark every unread in-app message of the caller read (staff: of their brand; a member:
+    of ``brand_id``, else of every brand); how many were."""
     reader = reader_of(scope)
     if reader is None:
         raise errors.MessageNotFound("This caller has no inbox.")
     condition = and_(_own(reader), NotifyMessage.read_at.is_(None))
     if reader.kind == "staff":
-        condition = and_(condition, NotifyMessage.brand_id == scope.brand_id)
+        condition = and_(condition, NotifyMessage.brand_id == scope.target_brand(brand_id))
+    elif brand_id is not None:
+        condition = and_(condition, NotifyMessage.brand_id == brand_id)
     result = session.execute(
         update(NotifyMessage)
         .where(condition)

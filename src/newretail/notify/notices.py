@@ -34,7 +34,12 @@ from newretail.outbox.models import OutboxEvent
 from newretail.paylater.models import DeferredCharge
 from newretail.presales.models import PresaleCampaign, PresaleDeposit
 
-BUYER_EVENTS = ("order.pickup_ready", "order.shipped", "order.refunded")
+TEMPLATE_OF = {
+    "order.pickup_ready": "order.ready_for_pickup",
+    "order.shipped": "order.shipped",
+    "order.refunded": "order.refunded",
+}
+BUYER_EVENTS = tuple(TEMPLATE_OF)
 DUE_NOTICE = timedelta(days=1)
 BATCH = 200
 
@@ -88,7 +93,8 @@ def tell_buyer(session: Session, event: OutboxEvent) -> None:
     key = f"{event.type}:{order.id}"
     if event.type == "order.refunded":
         key = f"{key}:{order.refunded_amount}"
-    _tell(session, order.brand_id, order.consumer_id, event.type, variables, key, utcnow())
+    template = TEMPLATE_OF[event.type]
+    _tell(session, order.brand_id, order.consumer_id, template, variables, key, utcnow())
 
 
 def _variables(session: Session, event: OutboxEvent, order: Order) -> dict[str, object] | None:

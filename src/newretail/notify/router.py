@@ -17,6 +17,7 @@ from newretail.notify.schemas import (
     NotificationRead,
     PolicyRead,
     PolicyUpdate,
+    ReadAll,
     ReadCount,
     ReplyCreate,
     SentRead,
@@ -108,8 +109,10 @@ def send(data: NotificationCreate, session: SessionDep, scope: ScopeDep) -> list
 
 
 @router.post("/notifications/read", response_model=ReadCount)
-def read_all(session: SessionDep, scope: ScopeDep) -> ReadCount:
-    return ReadCount(read=service.mark_all_read(session=session, scope=scope, now=utcnow()))
+def read_all(data: ReadAll, session: SessionDep, scope: ScopeDep) -> ReadCount:
+    """Mark every unread notice in the caller's inbox read (a member may name one brand)."""
+    read = service.mark_all_read(session=session, scope=scope, brand_id=data.brand_id, now=utcnow())
+    return ReadCount(read=read)
 
 
 @router.put("/notifications/policy", response_model=PolicyRead)
@@ -134,16 +137,14 @@ def channels(
     return [ChannelRead.model_validate(row) for row in rows]
 
 
-@router.put("/notifications/channels/{channel}", response_model=ChannelRead)
-def put_channel(
-    channel: str, data: ChannelUpdate, session: SessionDep, scope: ScopeDep
-) -> ChannelRead:
+@router.put("/notifications/channels", response_model=ChannelRead)
+def put_channel(data: ChannelUpdate, session: SessionDep, scope: ScopeDep) -> ChannelRead:
     """Set up an outside channel; its secret is named by reference (``setting:`` / ``file:``)."""
     row = service.put_channel(
         session=session,
         scope=scope,
         brand_id=data.brand_id,
-        channel=channel,
+        channel=data.channel,
         settings=data.settings,
         secret_ref=data.secret_ref,
         active=data.active,

@@ -72,6 +72,7 @@ class PolicyRead(ReadModel):
 
 class ChannelUpdate(InputModel):
     brand_id: int | None = None
+    channel: Literal["sms", "email", "webhook", "dingtalk", "wecom"]
     settings: dict[str, Any] = Field(default_factory=dict)
     secret_ref: str | None = Field(default=None, max_length=500)
     active: bool = True
@@ -132,6 +133,10 @@ class ConversationRead(ReadModel):
 class ThreadRead(ReadModel):
     conversation: ConversationRead
     messages: list[ConversationMessageRead]
+
+
+class ReadAll(InputModel):
+    brand_id: int | None = None
 
 
 class ReadCount(ReadModel):

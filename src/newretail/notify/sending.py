@@ -151,13 +151,14 @@ def _template(key: str, variables: Mapping[str, object]) -> templates.Template:
 def _not_yet_sent(
     session: Session, brand_id: int, dedupe_key: str, targets: list[Target]
 ) -> list[Target]:
-    sent = set(
-        session.execute(
+    sent = {
+        (kind, recipient_id)
+        for kind, recipient_id in session.execute(
             select(NotifyMessage.recipient_kind, NotifyMessage.recipient_id).where(
                 NotifyMessage.brand_id == brand_id, NotifyMessage.dedupe_key == dedupe_key
             )
-        ).tuples()
-    )
+        )
+    }
     return [t for t in targets if (t.recipient.kind, t.recipient.id) not in sent]
 
 
