@@ -5,6 +5,7 @@ Opening a task marks it read by a POST from the page (a GET never writes); finis
 asks for what its kind needs: a photo, the quiz, a count, or the recruitment goal reached.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -31,6 +32,7 @@ from newretail.workbench.schemas import TaskProgress, UpwardDingCreate
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CONTENT_SHOWN = 10
+DONE_SHOWN = timedelta(days=1)  # finished tasks stay on the day's list until tomorrow
 ERROR_TEXTS = {
     "proof_required": N_("Add a photo of the finished work."),
     "quiz_failed": N_("Not enough right answers yet; try again."),
@@ -64,10 +66,19 @@ def today(page: StaffPage, session: PageSessionDep) -> HTMLResponse:
     scope = page.caller
     store = guides_service.guide_store(session=session, scope=scope)
     brand_currency = _currency(session, store.brand_id)
-    mine = workbench_service.my_tasks(session=session, scope=scope)
-    progress = workbench_service.current_progress(
-        session=session, scope=scope, now=utcnow(), brand_id=store.brand_id
-    )
+    now = utcnow()
+    mine = [
+        (task, assignment)
+        for task, assignment in workbench_service.my_tasks(session=session, scope=scope)
+        if assignment.done_at is None or assignment.done_at >= now - DONE_SHOWN
+    ]
+    progress = [
+        row
+        for row in workbench_service.current_progress(
+            session=session, scope=scope, now=now, brand_id=store.brand_id
+        )
+        if row.target.guide_id in (None, scope.actor_id)
+    ]
     names = workbench_service.names(session=session, staff_ids=[scope.actor_id or 0])
     content, _ = workbench_service.list_content(
         session=session, scope=scope, cursor=None, limit=CONTENT_SHOWN, brand_id=store.brand_id

@@ -2,6 +2,7 @@
 the form (never a 500) and nothing is written; a task's page reads without marking it."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -124,3 +125,30 @@ def test_a_recruitment_tasks_page_shows_each_guides_sign_ups(
     member_builders.member(database, world.base)
     page = client.get(f"/console/tasks/{made.json()['id']}")
     assert '<span data-testid="recruited">已招募 1 / 2</span>' in page.text
+
+
+def test_a_guides_day_shows_their_own_and_their_stores_targets_not_a_colleagues(
+    database: Database, client: TestClient
+) -> None:
+    world = w.world(database)
+    colleague = member_builders.guide(database, world.brand_id, world.base.east_store.id)
+    today = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    made = {}
+    for who in (None, world.base.east_guide.id, colleague.id):
+        answer = client.put(
+            "/api/v1/targets",
+            json={
+                "store_id": world.base.east_store.id,
+                "guide_id": who,
+                "metric": "sales",
+                "period": "week",
+                "starts_on": today,
+                "goal": 100_00,
+            },
+            headers=world.headers("admin"),
+        )
+        made[who] = answer.json()["id"]
+    login(client, world.base.east_guide, "/g/work")
+    page = client.get("/g/work").text
+    shown = {who for who, target_id in made.items() if f'data-target="{target_id}"' in page}
+    assert shown == {None, world.base.east_guide.id}
