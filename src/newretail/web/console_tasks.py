@@ -123,9 +123,9 @@ def tasks(
     rows, next_cursor = workbench_service.list_tasks(
         session=session, scope=scope, cursor=cursor, limit=PAGE_SIZE, brand_id=current.id
     )
+    counts = workbench_service.tallies(session=session, scope=scope, task_ids=[t.id for t in rows])
     items = []
     for task in rows:
-        found = workbench_service.task_progress(session=session, scope=scope, task_id=task.id)
         items.append(
             {
                 "id": task.id,
@@ -133,7 +133,7 @@ def tasks(
                 "kind": page.translate(KIND_LABELS[task.kind]),
                 "due_at": task.due_at,
                 "overdue": task.due_at <= utcnow(),
-                "tally": tally_view(found.overall),
+                "tally": tally_view(counts[task.id]),
                 "url": url(f"/console/tasks/{task.id}", scope, current.id),
             }
         )

@@ -53,6 +53,7 @@ from newretail.workbench.tasks import (
     my_tasks,
     recruited,
     start,
+    tallies,
 )
 
 __all__ = [
@@ -99,6 +100,7 @@ __all__ = [
     "shared",
     "start",
     "store_picture",
+    "tallies",
     "task_progress",
 ]
 

@@ -11,7 +11,7 @@ worker), never by whoever reads.
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from newretail.kernel import visibility
@@ -163,6 +163,23 @@ def assignments(*, session: Session, scope: Scope, task_id: int) -> list[TaskAss
         select(TaskAssignment).where(TaskAssignment.task_id == task_id), scope, ASSIGNMENTS
     )
     return list(session.scalars(query.order_by(TaskAssignment.id)))
+
+
+def tallies(*, session: Session, scope: Scope, task_ids: Sequence[int]) -> dict[int, rules.Tally]:
+    """Each task's counts over the assignees the caller sees, in one grouped query."""
+    if not task_ids:
+        return {}
+    query = visibility.restrict(
+        select(TaskAssignment.task_id, TaskAssignment.state, func.count())
+        .where(TaskAssignment.task_id.in_(sorted(set(task_ids))))
+        .group_by(TaskAssignment.task_id, TaskAssignment.state),
+        scope,
+        ASSIGNMENTS,
+    )
+    states: dict[int, list[State]] = {task_id: [] for task_id in task_ids}
+    for task_id, state, count in session.execute(query):
+        states[task_id] += [State(state)] * int(count)
+    return {task_id: rules.tally(found) for task_id, found in states.items()}
 
 
 def my_tasks(

@@ -11,8 +11,10 @@ from tests.integration.workbench import world as w
 from tests.integration.workbench.inbox import templates_of
 
 from newretail.db import Database, utcnow
+from newretail.kernel.scope import Role, Scope
 from newretail.workbench import service
 from newretail.workbench.models import Task, TaskAssignment
+from newretail.workbench.rules import Tally
 
 pytestmark = pytest.mark.postgres
 
@@ -213,3 +215,32 @@ def test_a_task_not_sent_to_a_guide_cannot_be_read_by_them(
         ).status_code
         == 404
     )
+
+
+def test_the_task_lists_counts_match_each_tasks_progress(
+    database: Database, client: TestClient
+) -> None:
+    world = w.world(database)
+    ids = [
+        client.post(
+            "/api/v1/tasks", json=w.task_body(targets), headers=world.headers("admin")
+        ).json()["id"]
+        for targets in ({"regions": [world.base.hq.id]}, {"stores": [world.base.west_store.id]})
+    ]
+    client.post(f"/api/v1/tasks/{ids[0]}/read", headers=world.headers("north_guide"))
+    manager = Scope(
+        actor_type="staff",
+        actor_id=world.base.east_manager.id,
+        roles=frozenset({Role.REGION_MANAGER}),
+        brand_id=world.brand_id,
+        region_ids=frozenset({world.base.east.id, world.north.id}),
+        store_ids=frozenset({world.base.east_store.id, world.north_store.id}),
+    )
+    with database.transaction(read_only=True) as session:
+        counted = service.tallies(session=session, scope=manager, task_ids=ids)
+        each = {
+            task_id: service.task_progress(session=session, scope=manager, task_id=task_id).overall
+            for task_id in ids[:1]
+        }
+    assert counted[ids[0]] == each[ids[0]] == Tally(total=2, read=1)
+    assert counted[ids[1]] == Tally()
