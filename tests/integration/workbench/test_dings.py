@@ -152,3 +152,13 @@ def test_a_guide_may_not_attach_another_guides_member(
         headers=world.headers("east_guide"),
     )
     assert refused.status_code == 404
+
+
+def test_a_guide_whose_store_has_no_manager_dings_the_region_manager_above(
+    database: Database, client: TestClient
+) -> None:
+    world = w.world(database)
+    sent = client.post(
+        "/api/v1/dings/up", json={"body": "Till is down"}, headers=world.headers("north_guide")
+    )
+    assert [r["recipient_id"] for r in sent.json()["receipts"]] == [world.base.east_manager.id]
