@@ -11,9 +11,9 @@ stops it. ``now`` is passed in, so tests drive the clock.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from newretail.kernel.scope import Role, Scope
@@ -26,12 +26,23 @@ from newretail.workbench.schemas import DingCreate, UpwardDingCreate
 
 SENDERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 ESCALATION_BATCH = 500
+MAX_PER_HOUR = 30  # DINGs one person may send an hour: urgent is for what cannot wait
 
 
 def _staff_id(scope: Scope) -> int:
     if scope.actor_type != "staff" or scope.actor_id is None or scope.brand_id is None:
         raise errors.NotAGuide("Only a member of a brand's staff may send a DING.")
     return scope.actor_id
+
+
+def _check_pace(session: Session, sender_id: int, now: datetime) -> None:
+    sent = session.scalar(
+        select(func.count())
+        .select_from(Ding)
+        .where(Ding.sender_id == sender_id, Ding.created_at > now - timedelta(hours=1))
+    )
+    if int(sent or 0) >= MAX_PER_HOUR:
+        raise errors.TooManyDings(headers={"Retry-After": "3600"})
 
 
 def _create(
@@ -46,6 +57,7 @@ def _create(
     recipients: Sequence[int],
     now: datetime,
 ) -> Ding:
+    _check_pace(session, sender_id, now)
     ding = Ding(
         brand_id=brand_id,
         sender_id=sender_id,

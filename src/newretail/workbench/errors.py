@@ -8,9 +8,10 @@ PermissionDenied (403)  target_out_of_scope (a task, target or DING aimed outsid
 InvalidInput (422)      no_assignees (targeting that reaches nobody), ding_without_recipients,
                         proof_required, quiz_failed, count_required, due_before_start,
                         goal_not_reached, task_already_done, invalid_content, no_manager
+TooManyRequests (429)   too_many_dings (a sender's DINGs in the last hour are capped)
 """
 
-from newretail.kernel.errors import InvalidInput, NotFound, PermissionDenied
+from newretail.kernel.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests
 
 
 class TaskNotFound(NotFound):
@@ -101,3 +102,8 @@ class DueBeforeStart(InvalidInput):
 class CountRequired(InvalidInput):
     code = "count_required"
     default_detail = "A stock count needs the number counted."
+
+
+class TooManyDings(TooManyRequests):
+    code = "too_many_dings"
+    default_detail = "You have sent many DINGs this hour; wait before sending another."

@@ -11,7 +11,7 @@ from tests.integration.workbench import world as w
 from tests.integration.workbench.inbox import templates_of
 
 from newretail.db import Database, utcnow
-from newretail.workbench import service
+from newretail.workbench import dings, service
 from newretail.workbench.models import Ding, DingReceipt
 
 pytestmark = pytest.mark.postgres
@@ -162,3 +162,18 @@ def test_a_guide_whose_store_has_no_manager_dings_the_region_manager_above(
         "/api/v1/dings/up", json={"body": "Till is down"}, headers=world.headers("north_guide")
     )
     assert [r["recipient_id"] for r in sent.json()["receipts"]] == [world.base.east_manager.id]
+
+
+def test_a_flood_of_dings_is_stopped_with_a_clear_error(
+    database: Database, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dings, "MAX_PER_HOUR", 2)
+    world = w.world(database)
+    body = {"body": "Now!", "recipients": [world.base.east_guide.id]}
+    answers = [
+        client.post("/api/v1/dings", json=body, headers=world.headers("admin")) for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert answers[2].json()["code"] == "too_many_dings"
+    with database.transaction(read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Ding)) == 2
