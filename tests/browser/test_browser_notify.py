@@ -90,9 +90,14 @@ def test_a_guide_and_a_member_talk_through_the_workbench_and_my_guide(
     expect(s.locator("[data-author=consumer]").last).to_contain_text(f"周六来试 ({size})")
     assert faults(s) == []
     _shot(s, f"s-my-guide-answered-{size}")
+    s.goto(base + "/me/notices")
+    expect(s.get_by_test_id("notices")).to_contain_text(f"M 码给您留着 ({size})")
+    assert faults(s) == []
+    _shot(s, f"s-my-notices-{size}")
 
     g.reload()
     expect(g.locator("[data-author=consumer]").last).to_contain_text(f"周六来试 ({size})")
+    _shot(g, f"g-conversation-{size}")
     g.goto(app.url + "/g/inbox")
     expect(g.get_by_test_id("notices")).to_contain_text(f"周六来试 ({size})")
     expect(g.get_by_test_id("conversation-unread").first).to_be_visible()

@@ -54,9 +54,17 @@ class NotifierOtpSender:
         message_id = self._record(session, phone, code, brand_id)
 
         def after_commit(committed: Session) -> None:
+            if event.contains(session, "after_rollback", after_rollback):
+                event.remove(session, "after_rollback", after_rollback)
             self._text(message_id, phone, code, brand_id)
 
+        def after_rollback(rolled_back: Session) -> None:
+            # The code was never issued: a later commit of this session must not text it.
+            if event.contains(session, "after_commit", after_commit):
+                event.remove(session, "after_commit", after_commit)
+
         event.listen(session, "after_commit", after_commit, once=True)
+        event.listen(session, "after_rollback", after_rollback, once=True)
 
     def _record(self, session: Session, phone: str, code: str, brand_id: int | None) -> int:
         locale = templates.ZH

@@ -40,6 +40,7 @@ class MessageRecord:
     channel: str
     status: str
     next_attempt_at: datetime | None
+    batch: str = ""
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,47 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> list[MessageRecord]
             row.channel,
             row.status,
             row.next_attempt_at,
+            batch,
         )
         for row in made
+    ]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one message of a send stands: for read receipts (who has, who has not read)."""
+
+    id: int
+    recipient: Recipient
+    channel: str
+    status: str
+    delivered_at: datetime | None
+    read_at: datetime | None
+
+
+def batch_states(*, session: Session, brand_id: int, batch: str) -> list[Delivery]:
+    """Every message of one send (``MessageRecord.batch``) of the brand, by recipient."""
+    rows = session.execute(
+        select(
+            NotifyMessage.id,
+            NotifyMessage.recipient_kind,
+            NotifyMessage.recipient_id,
+            NotifyMessage.channel,
+            NotifyMessage.status,
+            NotifyMessage.delivered_at,
+            NotifyMessage.read_at,
+        )
+        .where(NotifyMessage.brand_id == brand_id, NotifyMessage.batch == batch)
+        .order_by(NotifyMessage.recipient_kind, NotifyMessage.recipient_id, NotifyMessage.id)
+    )
+    return [
+        Delivery(
+            row.id,
+            Recipient(cast(RecipientKind, row.recipient_kind), row.recipient_id),
+            row.channel,
+            row.status,
+            row.delivered_at,
+            row.read_at,
+        )
+        for row in rows
     ]

@@ -35,8 +35,10 @@ from newretail.notify.inbox import (
 from newretail.notify.notices import RemindJob
 from newretail.notify.rules import Channel, Purpose, Recipient, Status
 from newretail.notify.sending import (
+    Delivery,
     MessageRecord,
     Policy,
+    batch_states,
     configured_channels,
     policy_of,
     send,
@@ -48,6 +50,7 @@ from newretail.notify.threads import get_conversation, list_conversations, messa
 __all__ = [
     "Card",
     "Channel",
+    "Delivery",
     "MessageRecord",
     "NotificationDeliverer",
     "NotifierOtpSender",
@@ -56,6 +59,7 @@ __all__ = [
     "Recipient",
     "RemindJob",
     "Status",
+    "batch_states",
     "card",
     "configured_channels",
     "get_conversation",

@@ -4,6 +4,8 @@
                                   the guide's share link), and a box to answer
     POST /s/{code}/me/guide       answer (this also marks the guide's messages read)
     POST /s/{code}/me/guide/read  mark the guide's messages read
+    GET  /s/{code}/me/notices     the brand's notices to me (pickups, shipments, refunds, ...)
+    POST /s/{code}/me/notices/read  mark them all read
 
 Signed-out visitors are sent to the phone sign-in and back. A GET never writes.
 """
@@ -112,3 +114,51 @@ def read(
             session=session, scope=buyer, conversation_id=conversation.id, now=utcnow()
         )
     return page.redirect(link("/me/guide"))
+
+
+NOTICES_SHOWN = 30
+
+
+@router.get("/s/{store_code}/me/notices")
+def my_notices(
+    page: PublicPage, session: PageSessionDep, store_code: str, ref: Ref = None
+) -> Response:
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    ref = kept_ref(ref)
+    link = linker(store.code, ref)
+    buyer = shopper(page, session)
+    if buyer is None:
+        return RedirectResponse(
+            link("/signin", next=f"/s/{store.code}/me/notices"), status_code=303
+        )
+    notices, _ = notify_service.list_inbox(
+        session=session, scope=buyer, cursor=None, limit=NOTICES_SHOWN, brand_id=store.brand_id
+    )
+    return page.render(
+        "cloudstore/my_notices.html",
+        **shop_shell.tabs(page, session, store, "me"),
+        store=store,
+        link=link,
+        ref=ref,
+        categories=[],
+        notices=notices,
+        unread=sum(1 for n in notices if n.read_at is None),
+    )
+
+
+@router.post("/s/{store_code}/me/notices/read")
+def read_notices(
+    page: PublicPage, session: PageSessionDep, store_code: str, fields: FormDep, ref: Ref = None
+) -> Response:
+    del fields
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    link = linker(store.code, kept_ref(ref))
+    buyer = shopper(page, session)
+    if buyer is None:
+        return RedirectResponse(
+            link("/signin", next=f"/s/{store.code}/me/notices"), status_code=303
+        )
+    notify_service.mark_all_read(
+        session=session, scope=buyer, brand_id=store.brand_id, now=utcnow()
+    )
+    return page.redirect(link("/me/notices"))

@@ -97,6 +97,9 @@ def me_page(
         address_count=len(held),
         guide_store_link=_guide_store_link(store, mine["membership"], link()),
         guide_unread=conversations[0].member_unread if conversations else 0,
+        notices_unread=notify_service.unread_count(
+            session=session, scope=buyer, brand_id=store.brand_id
+        ),
         **mine,
     )
 

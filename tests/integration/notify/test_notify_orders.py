@@ -49,3 +49,36 @@ def test_the_buyer_hears_that_the_pickup_is_ready_with_its_code_once(
     assert [n["template"] for n in inbox] == ["order.ready_for_pickup"]
     assert ready["pickup_code"] in inbox[0]["body"]
     assert order["number"] in inbox[0]["body"]
+
+
+ADDRESS = {
+    "name": "Wang",
+    "phone": "13900000000",
+    "line1": "99 Huaihai Rd",
+    "lat": 31.2305,
+    "lng": 121.4738,
+}
+
+
+def test_the_buyer_hears_that_the_order_shipped_with_its_tracking_number(
+    client: TestClient, database: Database, settings: Settings
+) -> None:
+    shop = order_builders.shop(database)
+    _, consumer_id = member(database, shop.world)
+    buyer = shop.consumer_headers(consumer_id)
+    manager = shop.world.headers("east_store_manager")
+    body = order_builders.order_body(
+        shop, channel="online", delivery={"method": "same_city", "address": ADDRESS}
+    )
+    order = client.post("/api/v1/orders", json=body, headers=buyer).json()
+    client.post(f"/api/v1/orders/{order['id']}/pay", json={}, headers=buyer)
+    [fulfilment] = client.get(f"/api/v1/orders/{order['id']}/fulfilments", headers=manager).json()
+    client.post(
+        f"/api/v1/orders/{order['id']}/fulfilments/{fulfilment['id']}/ship",
+        json={"tracking_no": "SF123"},
+        headers=manager,
+    )
+    OutboxDispatcher(registry=consumers.registry())(database, settings)
+    inbox = client.get("/api/v1/notifications", headers=buyer).json()["items"]
+    assert [n["template"] for n in inbox] == ["order.shipped"]
+    assert "SF123" in inbox[0]["body"]

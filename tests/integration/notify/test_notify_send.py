@@ -87,3 +87,28 @@ def test_another_brands_person_is_not_a_recipient(database: Database) -> None:
     other = builders.brand_world(database)
     with pytest.raises(errors.RecipientNotFound):
         _send(database, world.brand.id, Recipient("staff", other.east_guide.id), "service")
+
+
+def test_a_sends_read_receipts_say_who_has_and_has_not_read(database: Database) -> None:
+    world = builders.brand_world(database)
+    guides = [world.east_guide.id, world.east_store_manager.id]
+    with database.transaction() as session:
+        records = notify_service.send(
+            session=session,
+            brand_id=world.brand.id,
+            recipients=[Recipient("staff", g) for g in guides],
+            template="notice.text",
+            variables={"title": "Stock count", "text": "Tonight."},
+            purpose="urgent",
+            channels=["inapp"],
+            now=NOON,
+        )
+    reader = Scope(
+        actor_type="staff", actor_id=guides[0], roles=frozenset(), brand_id=world.brand.id
+    )
+    with database.transaction() as session:
+        notify_service.mark_read(session=session, scope=reader, message_id=records[0].id, now=NOON)
+        states = notify_service.batch_states(
+            session=session, brand_id=world.brand.id, batch=records[0].batch
+        )
+    assert {s.recipient.id: s.read_at for s in states} == {guides[0]: NOON, guides[1]: None}

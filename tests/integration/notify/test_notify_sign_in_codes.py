@@ -12,6 +12,7 @@ from newretail.config import Settings
 from newretail.db import Database
 from newretail.notify.channels import sms
 from newretail.notify.models import NotifyMessage
+from newretail.notify.service import NotifierOtpSender
 
 PHONE = "+8613912340077"
 LEVELS = ("debug", "info", "warning", "error", "critical", "exception")
@@ -55,3 +56,21 @@ def test_no_one_time_code_appears_in_any_log_line(
     assert [line for line in lines if code in line] == []
     assert code not in body
     assert (channel, status) == ("sms", "delivered")
+
+
+def test_a_code_whose_transaction_rolled_back_is_never_texted(database: Database) -> None:
+    settings = Settings(database_url=database.url, log_json=False, log_level="WARNING")
+    sandbox = sms.SandboxTexts()
+    sender = NotifierOtpSender(database=database, settings=settings, sandbox=sandbox)
+    phone = "+8613912340088"
+    session = database.session()
+    try:
+        sender.send(phone=phone, code="123456", session=session, brand_id=None)
+        session.rollback()
+        session.commit()  # a later commit of the same session
+    finally:
+        session.close()
+    with database.transaction() as session:
+        sender.send(phone="+8613912340089", code="654321", session=session, brand_id=None)
+    assert sandbox.codes.code_for(phone) is None
+    assert sandbox.codes.code_for("+8613912340089") == "654321"
