@@ -670,6 +670,79 @@ def _sale_body(v: Victim, shift_id: int | str) -> dict[str, Any]:
     }
 
 
+def victim_task_id(v: Victim) -> int:
+    """A task sent to the victim's east store."""
+    from datetime import timedelta
+
+    from newretail.db import utcnow
+    from newretail.workbench import service as workbench_service
+    from newretail.workbench.schemas import TaskCreate
+
+    data = TaskCreate.model_validate(
+        {
+            "brand_id": v.world.brand.id,
+            "kind": "promotion",
+            "title": "Victim task",
+            "targets": {"stores": [v.world.east_store.id]},
+            "due_at": (utcnow() + timedelta(days=1)).isoformat(),
+        }
+    )
+    with v.database.transaction() as session:
+        return workbench_service.create_task(
+            session=session, scope=SYSTEM, data=data, now=utcnow()
+        ).id
+
+
+def victim_target_id(v: Victim) -> int:
+    from newretail.db import utcnow
+    from newretail.workbench import service as workbench_service
+    from newretail.workbench.schemas import TargetPut
+
+    data = TargetPut.model_validate(
+        {
+            "brand_id": v.world.brand.id,
+            "store_id": v.world.east_store.id,
+            "metric": "sales",
+            "period": "month",
+            "starts_on": utcnow().date().isoformat(),
+            "goal": 100,
+        }
+    )
+    with v.database.transaction() as session:
+        return workbench_service.put_target(
+            session=session, scope=SYSTEM, data=data, now=utcnow()
+        ).id
+
+
+def victim_content_id(v: Victim) -> int:
+    from newretail.db import utcnow
+    from newretail.workbench import service as workbench_service
+    from newretail.workbench.schemas import ContentCreate
+
+    data = ContentCreate(brand_id=v.world.brand.id, kind="article", title="Victim article")
+    with v.database.transaction() as session:
+        return workbench_service.publish(session=session, scope=SYSTEM, data=data, now=utcnow()).id
+
+
+def victim_ding_id(v: Victim) -> int:
+    """A DING from the victim's store manager to its guide."""
+    from newretail.db import utcnow
+    from newretail.kernel.scope import Role, Scope
+    from newretail.workbench import service as workbench_service
+    from newretail.workbench.schemas import DingCreate
+
+    sender = Scope(
+        actor_type="staff",
+        actor_id=v.world.east_store_manager.id,
+        roles=frozenset({Role.STORE_MANAGER}),
+        brand_id=v.world.brand.id,
+        store_ids=frozenset({v.world.east_store.id}),
+    )
+    data = DingCreate(body="Victim DING", recipients=[v.world.east_guide.id])
+    with v.database.transaction() as session:
+        return workbench_service.send(session=session, scope=sender, data=data, now=utcnow()).id
+
+
 VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "register_id": lambda v: victim_till(v)["register_id"],
     "shift_id": lambda v: victim_till(v)["shift_id"],
@@ -712,6 +785,10 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "report_id": victim_report_id,
     "audience_id": victim_audience_id,
     "retarget_rule_id": victim_retarget_rule_id,
+    "task_id": victim_task_id,
+    "target_id": victim_target_id,
+    "content_id": victim_content_id,
+    "ding_id": victim_ding_id,
     "conversation_id": victim_conversation_id,
     "message_id": victim_message_id,
 }
@@ -731,6 +808,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/payments/notify/{provider}"),  # providers sign it; tests/e2e/test_orders_api
     # providers sign it with the account's keys; tests/integration/payments
     ("POST", "/api/v1/payments/notify/{provider}/{merchant_account_id}"),
+    # a guide's content link counts its views and claims; the signed ref says whose
+    ("POST", "/api/v1/content/{content_id}/{kind}"),
 }
 
 Body = Callable[[Victim], dict[str, Any] | None]
@@ -780,6 +859,26 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
             }
         ]
     },
+    ("POST", "/api/v1/tasks"): lambda v: {
+        "kind": "promotion",
+        "title": "evil",
+        "targets": {"stores": [v.world.east_store.id], "guides": [v.world.east_guide.id]},
+        "due_at": "2100-01-01T00:00:00+00:00",
+    },
+    ("PUT", "/api/v1/targets"): lambda v: {
+        "store_id": v.world.east_store.id,
+        "metric": "sales",
+        "period": "day",
+        "starts_on": "2100-01-01",
+        "goal": 1,
+    },
+    ("POST", "/api/v1/content"): lambda v: {
+        "kind": "product",
+        "title": "evil",
+        "product_id": v.catalog()["product_id"],
+    },
+    ("POST", "/api/v1/dings"): lambda v: {"body": "evil", "recipients": [v.world.east_guide.id]},
+    ("POST", "/api/v1/dings/up"): lambda v: {"body": "evil", "member_id": victim_member_id(v)},
     ("POST", "/api/v1/notifications"): lambda v: {
         "brand_id": v.world.brand.id,
         "recipients": [{"kind": "staff", "id": v.world.east_guide.id}],

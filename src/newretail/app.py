@@ -64,6 +64,7 @@ from newretail.presales.router import router as presales_router
 from newretail.promotions.router import router as promotions_router
 from newretail.returns.router import router as returns_router
 from newretail.touchpoints.router import router as touchpoints_router
+from newretail.workbench.router import router as workbench_router
 
 API_PREFIX = "/api/v1"
 # Every API error has one shape (see the handlers below); documenting it as 4XX also
@@ -98,6 +99,7 @@ API_ROUTERS = [
     audiences_router,
     retarget_router,
     notify_router,
+    workbench_router,
 ]
 
 

@@ -30,6 +30,7 @@ from newretail.promotions import models as promotions_models
 from newretail.promotions.packages import models as promotion_package_models
 from newretail.returns import models as returns_models
 from newretail.touchpoints import models as touchpoints_models
+from newretail.workbench import models as workbench_models
 
 __all__ = [
     "Base",
@@ -62,4 +63,5 @@ __all__ = [
     "promotions_models",
     "returns_models",
     "touchpoints_models",
+    "workbench_models",
 ]

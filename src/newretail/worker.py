@@ -46,6 +46,7 @@ def default_jobs(
     from newretail.payments.wallets.service import resolve_unknown_code_payments
     from newretail.presales.service import expire_unpaid_balances
     from newretail.promotions.service import expire_coupons_job, release_lapsed_job
+    from newretail.workbench.service import escalate_dings_job, mark_overdue_job
 
     if consumers is None:
         consumers = boot_consumers.registry()
@@ -62,6 +63,8 @@ def default_jobs(
         expire_coupons_job,
         resolve_unknown_code_payments,
         release_lapsed_job,
+        mark_overdue_job,
+        escalate_dings_job,
     ]
     if settings is not None:
         jobs.append(WarehouseSync())

@@ -68,6 +68,11 @@ CONSOLE = (
     "/console/coupons/new",
     "/console/coupons/{template_id}/edit",
     "/console/coupons/report",
+    "/console/tasks",
+    "/console/tasks/new",
+    "/console/targets",
+    "/console/content",
+    "/console/dings",
 )
 # The platform operator's pages, about no brand in particular.
 PLATFORM = (
@@ -84,6 +89,8 @@ GUIDE = (
     "/g/share",
     "/g/share?product={product_id}",
     "/g/code",
+    "/g/work",
+    "/g/work/dings",
 )
 # The cashier's till: the page's script draws it from the POS API once it has booted.
 TILL = ("/pos",)

@@ -30,6 +30,7 @@ from newretail.simulate import (
     presales,
     tills,
     touchpoints,
+    workbench,
 )
 from newretail.simulate.demo_files import DemoLogin
 from newretail.simulate.journey_plan import DEMO_JOURNEYS
@@ -70,6 +71,7 @@ def steps(
         commission.settle_step(),
         campaigns.step(),
         journeys.step(DEMO_JOURNEYS),
+        workbench.step(),
     ]
 
 

@@ -35,7 +35,9 @@ def mount(app: FastAPI) -> None:
         console_catalog,
         console_codes,
         console_commission,
+        console_content,
         console_coupons,
+        console_dings,
         console_forms,
         console_home,
         console_members,
@@ -50,9 +52,13 @@ def mount(app: FastAPI) -> None:
         console_settlement,
         console_staff,
         console_stock,
+        console_targets,
+        console_tasks,
         guide,
         guide_earnings,
         guide_messages,
+        guide_work,
+        guide_work_public,
         media,
         pos,
         router,
@@ -81,6 +87,12 @@ def mount(app: FastAPI) -> None:
     app.include_router(guide.router)
     app.include_router(guide_messages.router)
     app.include_router(guide_earnings.router)
+    app.include_router(guide_work.router)
+    app.include_router(guide_work_public.router)
+    app.include_router(console_tasks.router)
+    app.include_router(console_targets.router)
+    app.include_router(console_content.router)
+    app.include_router(console_dings.router)
     app.include_router(codes.router)
     app.include_router(pos.router)
     app.include_router(pos.token_router)

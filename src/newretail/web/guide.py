@@ -35,6 +35,7 @@ IMAGE_HEADERS = {"Cache-Control": "private, max-age=300", "X-Content-Type-Option
 
 def _tabs(page: Page, active: str) -> list[dict[str, object]]:
     tabs = (
+        ("work", "/g/work", page.gettext("Today")),
         ("members", "/g", page.gettext("My members")),
         ("inbox", "/g/inbox", page.gettext("Messages")),
         ("code", "/g/code", page.gettext("My QR code")),

@@ -16,6 +16,7 @@ PROMOTION_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 ORDER_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.CASHIER)
 TILL_ROLES = (Role.STORE_MANAGER, Role.CASHIER)
 ANALYTICS_ROLES = (Role.BRAND_ADMIN,)
+WORKBENCH_ROLES = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
 
 
 def url(path: str, scope: Scope, brand_id: int | None, **params: object) -> str:
@@ -79,6 +80,10 @@ def console_nav(page: Page, brand_id: int | None, active: str) -> list[dict[str,
         ("packages", "/console/packages", page.gettext("Coupon packages"), scope.is_platform),
         ("dunning", "/console/dunning", page.gettext("Dunning list"), scope.has_any(*POLICY_ROLES)),
         ("staff", "/console/staff", page.gettext("Staff"), scope.has_any(*STAFF_ROLES)),
+        ("tasks", "/console/tasks", page.gettext("Tasks"), scope.has_any(*WORKBENCH_ROLES)),
+        ("targets", "/console/targets", page.gettext("Targets"), scope.has_any(*WORKBENCH_ROLES)),
+        ("content", "/console/content", page.gettext("Content"), scope.has_any(*WORKBENCH_ROLES)),
+        ("dings", "/console/dings", page.gettext("DING"), scope.has_any(*WORKBENCH_ROLES)),
         (
             "commission_board",
             "/console/commission/leaderboard",

@@ -26,6 +26,8 @@ from newretail.presales import service as presales_service
 from newretail.presales.schemas import PresaleCreate
 from newretail.promotions import service as promotions_service
 from newretail.promotions.schemas import ClaimCreate, PromotionCreate, TemplateCreate
+from newretail.workbench import service as workbench_service
+from newretail.workbench.schemas import ContentCreate, TaskCreate
 
 
 @dataclass
@@ -42,6 +44,8 @@ class ConsoleWorld:
     promotion_id: int = 0
     template_id: int = 0
     coupon_id: int = 0
+    task_id: int = 0
+    content_id: int = 0
 
     @property
     def ids(self) -> dict[str, str]:
@@ -62,6 +66,8 @@ class ConsoleWorld:
             "promotion_id": str(self.promotion_id),
             "template_id": str(self.template_id),
             "coupon_id": str(self.coupon_id),
+            "task_id": str(self.task_id),
+            "content_id": str(self.content_id),
         }
 
 
@@ -136,6 +142,7 @@ def console_world(database: Database) -> ConsoleWorld:
         plan_id = plan.id
     period_id, statement_id = _closed_period(database, world)
     promotion_id, template_id, coupon_id = _offers(database, world.brand.id, member_id)
+    task_id, content_id = _workbench(database, world.brand.id, world.east_store.id)
     return ConsoleWorld(
         shop,
         member_id,
@@ -149,7 +156,30 @@ def console_world(database: Database) -> ConsoleWorld:
         promotion_id,
         template_id,
         coupon_id,
+        task_id,
+        content_id,
     )
+
+
+def _workbench(database: Database, brand_id: int, store_id: int) -> tuple[int, int]:
+    """A task sent to the store's guides and an article to share."""
+    task = TaskCreate.model_validate(
+        {
+            "brand_id": brand_id,
+            "kind": "training",
+            "title": "新品面料培训",
+            "quiz": [{"question": "羊毛外套如何洗涤？", "options": ["机洗", "干洗"], "answer": 1}],
+            "targets": {"stores": [store_id]},
+            "due_at": (utcnow() + timedelta(days=2)).isoformat(),
+        }
+    )
+    article = ContentCreate(
+        brand_id=brand_id, kind="article", title="冬季叠穿指南", body="先薄后厚"
+    )
+    with database.transaction() as session:
+        made = workbench_service.create_task(session=session, scope=SYSTEM, data=task, now=utcnow())
+        item = workbench_service.publish(session=session, scope=SYSTEM, data=article, now=utcnow())
+        return made.id, item.id
 
 
 def _offers(database: Database, brand_id: int, member_id: int) -> tuple[int, int, int]:
