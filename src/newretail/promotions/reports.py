@@ -5,6 +5,9 @@
                    an order not paid, a lapsed hold or a return), expired, and the fen the
                    redeemed ones took off, with the template's funder
     per store      coupons redeemed in the store and what they took off, by funder
+    per channel    coupons claimed through each claim channel (guide push, code scan, cloud
+                   store, district page, POS, import, purchase), how many of them were
+                   redeemed and what they took off: which channel brings coupons that are used
 
 HQ reads the whole brand; a region or store manager the stores they cover (store figures;
 the templates are the brand's, so their counts are the brand's).
@@ -47,15 +50,53 @@ class StoreFigures:
 
 
 @dataclass(frozen=True)
+class ChannelFigures:
+    channel: str
+    claimed: int
+    redeemed: int
+    discount: int  # fen the redeemed ones took off
+
+    @property
+    def redeemed_share(self) -> int:
+        """Redeemed per hundred claimed, rounded down."""
+        return self.redeemed * 100 // self.claimed if self.claimed else 0
+
+
+@dataclass(frozen=True)
 class RedemptionReport:
     templates: list[TemplateFigures]
     stores: list[StoreFigures]
+    channels: list[ChannelFigures]
 
 
 def redemption_report(*, session: Session, scope: Scope, brand_id: int) -> RedemptionReport:
-    """Every template's coupons by state, and what redeemed coupons took off per store."""
+    """Every template's coupons by state, what redeemed coupons took off per store, and
+    what each claim channel brought."""
     stores = covered_stores(scope, brand_id)
-    return RedemptionReport(_templates(session, brand_id), _stores(session, brand_id, stores))
+    return RedemptionReport(
+        _templates(session, brand_id),
+        _stores(session, brand_id, stores),
+        _channels(session, brand_id),
+    )
+
+
+def _channels(session: Session, brand_id: int) -> list[ChannelFigures]:
+    redeemed = Coupon.status == S.REDEEMED.value
+    rows = session.execute(
+        select(
+            Coupon.channel,
+            func.count(),
+            func.count().filter(redeemed),
+            func.coalesce(func.sum(Coupon.discount).filter(redeemed), 0),
+        )
+        .where(Coupon.brand_id == brand_id)
+        .group_by(Coupon.channel)
+        .order_by(Coupon.channel)
+    )
+    return [
+        ChannelFigures(channel, int(claimed), int(used), int(total or 0))
+        for channel, claimed, used, total in rows
+    ]
 
 
 def _templates(session: Session, brand_id: int) -> list[TemplateFigures]:

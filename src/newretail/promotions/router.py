@@ -14,6 +14,8 @@ from newretail.promotions.schemas import (
     ClaimCreate,
     CombinationRead,
     CouponRead,
+    ImportCreate,
+    ImportRead,
     LeftOutRead,
     PromotionCreate,
     PromotionRead,
@@ -137,6 +139,20 @@ def claim(
         payload=data.model_dump(mode="json"),
         work=work,
     )
+
+
+@coupons.post("/templates/{template_id}/import", response_model=ImportRead)
+def import_coupons(
+    template_id: int, data: ImportCreate, session: SessionDep, scope: ScopeDep
+) -> ImportRead:
+    """Coupons from the brand's own system, one per entry (member id or phone): all or none.
+
+    An entry whose ``external_ref`` was imported before is returned under ``already``, not
+    issued again. 409 import_refused lists every entry's problem (unknown_member,
+    member_limit_reached, coupons_exhausted, budget_exhausted, duplicate_ref).
+    """
+    done = service.import_coupons(session=session, scope=scope, template_id=template_id, data=data)
+    return ImportRead(issued=[c.id for c in done.issued], already=[c.id for c in done.already])
 
 
 @coupons.get("", response_model=list[CouponRead])

@@ -1,8 +1,11 @@
 """The promotions domain's use cases, for routers, the worker and checkout (import only this).
 
     definitions.py  automatic promotions and coupon templates: create, read, change, archive
-    wallet.py       claiming coupons within quantity, budget and per-member limits; wallets;
-                    the expiry job (``expire_coupons_job``, run by the worker)
+    wallet.py       claiming coupons within quantity, budget and per-member limits, each
+                    coupon recording its claim channel; wallets; the expiry job
+                    (``expire_coupons_job``, run by the worker)
+    imports.py      coupons imported from a brand's own system: all or none, idempotent
+                    per external reference (``import_coupons``)
     redemption.py   pricing a cart (``load`` then ``price_cart``), and the two-phase
                     redemption checkout calls: ``reserve`` (or ``hold`` a combination
                     already checked), ``commit`` / ``redeem``, ``release``; lapsed
@@ -39,6 +42,7 @@ from newretail.promotions.definitions import (
     update_promotion,
     update_template,
 )
+from newretail.promotions.imports import Imported, import_coupons
 from newretail.promotions.redemption import (
     CartItem,
     Priced,
@@ -65,6 +69,7 @@ from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_jo
 __all__ = [
     "CartItem",
     "Combination",
+    "Imported",
     "Limits",
     "OfferInfo",
     "Priced",
@@ -87,6 +92,7 @@ __all__ = [
     "get_promotion",
     "get_template",
     "hold",
+    "import_coupons",
     "list_promotions",
     "list_templates",
     "list_wallet",

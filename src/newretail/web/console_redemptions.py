@@ -80,6 +80,16 @@ def report(
             }
             for t in figures.templates
         ],
+        channels=[
+            {
+                "name": labels.label(page, offer_words.CLAIM_CHANNELS, c.channel),
+                "claimed": c.claimed,
+                "redeemed": c.redeemed,
+                "share": c.redeemed_share,
+                "discount": cash(c.discount),
+            }
+            for c in figures.channels
+        ],
         funders=[
             {
                 "name": labels.label(page, labels.FUNDERS, f),

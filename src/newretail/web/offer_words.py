@@ -60,6 +60,15 @@ VERDICTS = {
     "not_in_district": N_("Not usable in the district's stores"),
 }
 LIST_SEPARATOR = N_(", ")  # between the names of a list: "、" in Chinese
+CLAIM_CHANNELS = {
+    "guide_push": N_("Sent by a guide"),
+    "code_scan": N_("Code scanned"),
+    "cloud_store": N_("Cloud store page"),
+    "district_page": N_("District page"),
+    "pos": N_("At the till"),
+    "import": N_("Imported from the brand's system"),
+    "purchase": N_("Bought"),
+}
 SOURCES = {"promotion": N_("Promotions"), "coupon": N_("Coupons"), "manual": N_("Staff discounts")}
 
 
