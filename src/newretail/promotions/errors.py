@@ -6,7 +6,7 @@ InvalidInput:  invalid_terms, percentage_over_100, dates_reversed
 Conflict:      claim_closed, coupons_exhausted, budget_exhausted, member_limit_reached,
                member_required, coupon_unavailable, coupon_expired, coupon_not_applicable,
                threshold_not_met, exclusive_conflict, order_limit, import_refused,
-               channel_not_allowed
+               channel_not_allowed, voucher_not_paid
 """
 
 from newretail.kernel.errors import Conflict, InvalidInput, NotFound
@@ -118,3 +118,8 @@ class ImportRefused(Conflict):
         shown = "; ".join(f"{ref}: {code} ({detail})" for ref, code, detail in problems[:20])
         more = f"; and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"Nothing was imported. {shown}{more}")
+
+
+class VoucherNotPaid(Conflict):
+    code = "voucher_not_paid"
+    default_detail = "The voucher's payment was declined or not confirmed; nothing was bought."

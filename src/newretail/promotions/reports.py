@@ -2,8 +2,9 @@
 
     per template   issued (claimed into wallets), in wallets now (claimed or released),
                    reserved by unpaid orders, redeemed, released at least once (back from
-                   an order not paid, a lapsed hold or a return), expired, and the fen the
-                   redeemed ones took off, with the template's funder
+                   an order not paid, a lapsed hold or a return), expired, the fen the
+                   redeemed ones took off, with the template's funder, and what members
+                   paid for paid vouchers (the funder's real cost is the discount less it)
     per store      coupons redeemed in the store and what they took off, by funder
     per channel    coupons claimed through each claim channel (guide push, code scan, cloud
                    store, district page, POS, import, purchase), how many of them were
@@ -39,6 +40,7 @@ class TemplateFigures:
     released: int
     expired: int
     discount: int  # fen the redeemed coupons took off
+    sales: int = 0  # fen members paid for the template's paid vouchers
 
 
 @dataclass(frozen=True)
@@ -108,14 +110,16 @@ def _templates(session: Session, brand_id: int) -> list[TemplateFigures]:
             func.count(),
             func.count(Coupon.released_at),
             func.coalesce(func.sum(Coupon.discount), 0),
+            func.coalesce(func.sum(Coupon.price_paid), 0),
         )
         .where(Coupon.brand_id == brand_id)
         .group_by(Coupon.template_id, Coupon.status)
     )
-    for template_id, status, count, released, discount in rows:
-        figures = counts.setdefault(template_id, {"released": 0, "discount": 0})
+    for template_id, status, count, released, discount, sales in rows:
+        figures = counts.setdefault(template_id, {"released": 0, "discount": 0, "sales": 0})
         figures[status] = int(count)
         figures["released"] += int(released)
+        figures["sales"] += int(sales or 0)
         if status == S.REDEEMED.value:
             figures["discount"] = int(discount or 0)
     templates = session.scalars(
@@ -141,6 +145,7 @@ def _figures(template: CouponTemplate, counts: dict[str, int]) -> TemplateFigure
         released=counts.get("released", 0),
         expired=counts.get(S.EXPIRED.value, 0),
         discount=counts.get("discount", 0),
+        sales=counts.get("sales", 0),
     )
 
 

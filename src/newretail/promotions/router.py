@@ -21,6 +21,7 @@ from newretail.promotions.schemas import (
     PromotionRead,
     PromotionUpdate,
     QuoteRead,
+    StoreRedemption,
     TemplateCreate,
     TemplateRead,
     TemplateUpdate,
@@ -153,6 +154,20 @@ def import_coupons(
     """
     done = service.import_coupons(session=session, scope=scope, template_id=template_id, data=data)
     return ImportRead(issued=[c.id for c in done.issued], already=[c.id for c in done.already])
+
+
+@coupons.post("/{coupon_id}/redeem-at-store", response_model=CouponRead)
+def redeem_at_store(
+    coupon_id: int, data: StoreRedemption, session: SessionDep, scope: ScopeDep
+) -> CouponRead:
+    """Store staff use a member's service or free-trial voucher, once.
+
+    409 coupon_unavailable (used already), coupon_expired, coupon_not_applicable.
+    """
+    coupon = service.redeem_at_store(
+        session=session, scope=scope, coupon_id=coupon_id, store_id=data.store_id
+    )
+    return CouponRead.model_validate(coupon)
 
 
 @coupons.get("", response_model=list[CouponRead])

@@ -35,6 +35,10 @@ class TermsBody(InputModel):
     free: Annotated[int, Field(ge=0, le=100)] = 0
     set_price: Fen = 0
     unit_price: Fen | None = None
+    price: Fen = Field(default=0, description="paid: what the member pays for the voucher.")
+    gift_sku_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+        default=None, description="free_gift: the SKU given."
+    )
 
 
 class ReachBody(InputModel):
@@ -166,6 +170,10 @@ class ClaimCreate(InputModel):
         description="How it is claimed. Consumers: cloud_store (default), code_scan, "
         "district_page; staff: guide_push (default), pos, code_scan.",
     )
+
+
+class StoreRedemption(InputModel):
+    store_id: Id
 
 
 class ImportEntry(InputModel):

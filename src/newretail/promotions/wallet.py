@@ -23,7 +23,7 @@ from newretail.members import service as members_service
 from newretail.members.models import Membership
 from newretail.promotions import errors
 from newretail.promotions.definitions import get_template
-from newretail.promotions.discounts import face_value
+from newretail.promotions.discounts import Kind, face_value
 from newretail.promotions.models import (
     USABLE,
     ClaimChannel,
@@ -50,6 +50,8 @@ def claim(
     """Put one coupon of a template in a member's wallet, within every limit."""
     channel = _channel(scope, data.channel)
     template, member = _template_and_member(session, scope, data)
+    if template.kind == Kind.PAID.value:
+        raise errors.ClaimClosed("A paid voucher is bought, not claimed.")
     return issue(
         session=session, template=template, member=member, now=now or utcnow(), channel=channel
     )
