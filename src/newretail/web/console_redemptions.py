@@ -77,6 +77,7 @@ def report(
                 "kind": labels.label(page, offer_words.KINDS, t.kind),
                 "funder": labels.label(page, labels.FUNDERS, t.funder),
                 "discount": cash(t.discount),
+                "sales": cash(t.sales),
             }
             for t in figures.templates
         ],
