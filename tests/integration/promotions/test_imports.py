@@ -4,7 +4,9 @@ An import issues one coupon per new entry or nothing at all; a retried import is
 nothing twice; the redemption report counts coupons per claim channel.
 """
 
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from tests import member_builders
@@ -206,3 +208,35 @@ def test_a_consumer_cannot_claim_as_if_imported(database: Database) -> None:
     with database.transaction() as session, pytest.raises(DomainError) as refused:
         promotions_service.claim(session=session, scope=consumer, data=data)
     assert refused.value.code == "channel_not_allowed"
+
+
+def test_an_import_racing_claims_for_the_last_coupons_never_over_issues(
+    database: Database,
+) -> None:
+    shop = pb.shop(database)
+    template_id = pb.template(database, shop, total_quantity=6)
+    claimants = [pb.member(database, shop) for _ in range(7)]
+    imported = [pb.member(database, shop) for _ in range(3)]
+    entries: list[dict[str, object]] = [
+        {"external_ref": f"crm-{m}", "member_id": m} for m in imported
+    ]
+    barrier = threading.Barrier(8)
+
+    def attempt(member_id: int | None) -> str:
+        barrier.wait(timeout=60)
+        try:
+            if member_id is None:
+                _import(database, template_id, entries)
+                return "imported"
+            pb.claim(database, member_id, template_id)
+        except DomainError as refused:
+            return refused.code
+        return "claimed"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = Counter(pool.map(attempt, [None, *claimants]))
+    coupons = _coupons(database, template_id)
+    issued, _ = _issued(database, template_id)
+    assert issued == len(coupons) <= 6
+    assert outcomes["claimed"] + 3 * outcomes["imported"] == len(coupons)
+    assert sum(1 for _, channel, _ in coupons if channel == "import") in (0, 3)
