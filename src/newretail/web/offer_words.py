@@ -61,6 +61,7 @@ VERDICTS = {
     "exhausted": N_("No coupons or budget left"),
     "no_face_value": N_("A percent coupon without a maximum has no face value"),
     "not_in_district": N_("Not usable in the district's stores"),
+    "sold_not_given": N_("A paid voucher is sold, not given in a package"),
 }
 LIST_SEPARATOR = N_(", ")  # between the names of a list: "、" in Chinese
 CLAIM_CHANNELS = {

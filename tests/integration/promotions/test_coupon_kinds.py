@@ -167,7 +167,10 @@ def test_a_paid_voucher_records_its_price_and_face_value(database: Database) -> 
     template_id = pb.template(
         database, shop, name="100 for 80", kind="paid", terms={"amount": 10_000, "price": 8_000}
     )
-    consumer_id = member_builders.consumer_of(database, pb.member(database, shop))
+    member_id = pb.member(database, shop)
+    consumer_id = member_builders.consumer_of(database, member_id)
+    with pytest.raises(DomainError) as given_away:
+        pb.claim(database, member_id, template_id)
     outcomes = [
         _buy(database, consumer_id, template_id, "card declined"),
         _buy(database, consumer_id, template_id, None),
@@ -181,6 +184,7 @@ def test_a_paid_voucher_records_its_price_and_face_value(database: Database) -> 
         report = promotions_service.redemption_report(
             session=session, scope=SYSTEM, brand_id=shop.world.brand.id
         )
+    assert given_away.value.code == "claim_closed"
     assert outcomes == ["voucher_not_paid", "bought"]
     assert bought == [("purchase", 8_000)]
     assert counted == (1, 10_000)
