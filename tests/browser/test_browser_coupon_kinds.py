@@ -101,3 +101,41 @@ def test_hq_makes_a_free_gift_coupon_and_reads_claims_by_channel(browser: Any, a
     expect(page.get_by_test_id("report-channels")).to_contain_text("导购推送")
     assert laid_out(page) == []
     context.close()
+
+
+@pytest.mark.parametrize(
+    "viewport", [PHONE, {"width": 1440, "height": 900}], ids=["phone", "desktop"]
+)
+def test_a_free_gift_is_offered_at_checkout_and_recorded_on_the_order(
+    browser: Any, app: App, viewport: dict[str, int]
+) -> None:
+    database = app.server.database
+    shop = order_builders.shop(database, prices=[89_900, 3_900])
+    terms = {"threshold": 50_000, "amount": 3_900, "gift_sku_id": shop.skus[1]}
+    gift = _template(app, shop, "满 500 送袜子", "free_gift", terms)
+    member_id = member_builders.member(database, shop.world)
+    with database.transaction() as session:
+        data = ClaimCreate(template_id=gift, member_id=member_id)
+        promotions_service.claim(session=session, scope=SYSTEM, data=data)
+    with database.transaction(read_only=True) as session:
+        product = session.scalar(select(Sku.product_id).where(Sku.id == shop.skus[0]))
+    base = f"{app.url}/s/{shop.world.brand.code}.{shop.world.east_store.code}"
+    context = _signed_in(browser, app, member_builders.consumer_of(database, member_id), viewport)
+    page = context.new_page()
+    page.goto(f"{base}/p/{product}?sku={shop.skus[0]}")
+    with page.expect_navigation():
+        page.get_by_test_id("add-to-cart").click()
+    page.goto(f"{base}/checkout")
+    option = page.get_by_test_id("discount-option").first
+    expect(option.get_by_test_id("discount-option-gift")).to_have_text("另赠价值 ¥39.00 的礼品")
+    expect(page.get_by_test_id("checkout-total")).to_have_text("¥899.00")
+    assert laid_out(page) == []
+    with page.expect_navigation():
+        page.get_by_test_id("place-order").click()
+    with page.expect_navigation():
+        page.get_by_test_id("pay-succeed").click()
+    expect(page.get_by_test_id("order-total")).to_have_text("¥899.00")
+    expect(page.get_by_test_id("order-discount")).to_contain_text("满 500 送袜子")
+    expect(page.get_by_test_id("order-discount")).to_contain_text("¥39.00")
+    assert laid_out(page) == []
+    context.close()

@@ -259,6 +259,7 @@ def checkout_options(
             "names": [names.get(key, key) for key in c.keys],
             "saving": Money(c.saving, store.currency),
             "payable": Money(c.payable, store.currency),
+            "gift": Money(c.gift, store.currency) if c.gift else None,
         }
         for n, c in enumerate(combos)
     ]
