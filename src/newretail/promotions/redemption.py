@@ -203,8 +203,9 @@ def _lock_coupons(
     reference: str,
     until: datetime | None,
 ) -> None:
+    # A gift coupon holds the gift's worth: what it costs its funder, as a discount does.
     discounts = {
-        int(a.key.split(":")[1]): a.saving
+        int(a.key.split(":")[1]): a.saving + a.gift
         for a in combination.applied
         if a.key.startswith("coupon:")
     }

@@ -77,6 +77,10 @@ def test_a_gift_enters_the_order_as_a_line_priced_at_nothing(database: Database)
         (shop.skus[1], 5_990, 5_990, 0),
     ]
     assert _discounts(database, order_id) == [(f"coupon:{coupon}", "brand", 5_990)]
+    with database.transaction(read_only=True) as session:
+        held = session.get(Coupon, coupon)
+        assert held is not None
+        assert (held.status, held.discount) == ("reserved", 5_990)
     assert _available(database, shop, shop.skus[1]) == 9
 
 
