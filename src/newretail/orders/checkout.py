@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from newretail.catalog import service as catalog_service
 from newretail.config import get_settings
 from newretail.db import utcnow
 from newretail.inventory import service as inventory_service
@@ -168,6 +169,10 @@ def draft(
     if credit.referring_guide_id is None:
         lead = rules.lead_guide(serving, [a.total for a in amounts])
         credit = replace(credit, referring_guide_id=lead)
+    gifts = offers.gifts(combination) if offers else []
+    if gifts:
+        priced, amounts, route = _with_gifts(session, sale, checkout, priced, amounts, gifts)
+        serving += (None,) * len(gifts)
     window = timedelta(seconds=get_settings().order_payment_window_seconds)
     return Draft(
         sale=replace(sale, buyer=buyer),
@@ -206,6 +211,34 @@ def _promotions(
         return None, None
     combination = promotions_service.choose(offers, checkout.offer_keys)
     return offers, (combination if combination.applied else None)
+
+
+def _with_gifts(
+    session: Session,
+    sale: Sale,
+    checkout: Checkout,
+    priced: Sequence[pricing.PricedLine],
+    amounts: Sequence[rules.LineAmounts],
+    gifts: Sequence[promotions_service.Gift],
+) -> tuple[list[pricing.PricedLine], list[rules.LineAmounts], routing.Route]:
+    """The order's lines with a gift line each (priced at its worth, all of it taken off by
+    its coupon), routed again so the gift's unit is taken like any line's."""
+    found = catalog_service.sale_catalog.offers(
+        session=session, store=sale.store, channel=sale.channel, sku_ids=[g.sku_id for g in gifts]
+    )
+    lines = list(priced)
+    for gift in gifts:
+        offer = found.get(gift.sku_id)
+        title = offer.title if offer is not None else f"SKU {gift.sku_id}"
+        lines.append(
+            pricing.PricedLine(gift.sku_id, 1, title, gift.value, {"gift": gift.key}, True, None)
+        )
+    need: dict[int, int] = {}
+    for p in lines:
+        need[p.sku_id] = need.get(p.sku_id, 0) + p.quantity
+    route = routing.plan(session=session, sale=sale, delivery=checkout.delivery, need=need)
+    gift_amounts = [rules.LineAmounts(g.value, g.value, 0) for g in gifts]
+    return lines, [*amounts, *gift_amounts], route
 
 
 def _order_values(draft: Draft, status: OrderStatus, **values: Any) -> dict[str, Any]:
@@ -275,12 +308,18 @@ def _line_values(draft: Draft) -> list[dict[str, Any]]:
 def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
     """Each line's discounts by offer, and the coupons held for the order, before stock."""
     rows = []
+    cart = len(draft.combination.line_payable) if draft.combination else len(order.lines)
     if draft.combination is not None and draft.offers is not None:
         for applied in draft.combination.applied:
             info = draft.offers.info[applied.key]
-            for line, amount in zip(order.lines, applied.lines, strict=True):
+            for line, amount in zip(order.lines[:cart], applied.lines, strict=True):
                 if amount:
                     rows.append(_discount_row(order, line.id, info, amount))
+        # Gift lines follow the cart's, in the order their coupons apply.
+        for line, gift in zip(
+            order.lines[cart:], draft.offers.gifts(draft.combination), strict=True
+        ):
+            rows.append(_discount_row(order, line.id, draft.offers.info[gift.key], gift.value))
         promotions_service.hold(
             session=session,
             priced=draft.offers.priced,
@@ -289,7 +328,8 @@ def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
             reference=draft.number,
         )
     taken = draft.combination.line_payable if draft.combination else None
-    for i, (line, amounts) in enumerate(zip(order.lines, draft.amounts, strict=True)):
+    cart_lines = zip(order.lines[:cart], draft.amounts[:cart], strict=True)
+    for i, (line, amounts) in enumerate(cart_lines):
         manual = amounts.discount - (amounts.subtotal - taken[i] if taken else 0)
         if manual:
             rows.append(_discount_row(order, line.id, MANUAL, manual))

@@ -5,6 +5,8 @@
                   usable coupons (one read, members only); None when there are none, so a
                   brand without promotions and a buyer without coupons cost at most that read
     choose        the best combination, or exactly the buyer's selection, re-checked
+    SaleOffers.gifts   the gift lines a combination adds (a gift SKU the store has none
+                  of is left out of every combination, so a chosen gift is on its shelf)
 
 Every change to a promotion moves its brand's stamp in the changing transaction (the flush
 hook below), so a process sees it at its first sale after the commit, as the catalog does.
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from newretail.catalog import service as catalog_service
 from newretail.kernel import stamps
 from newretail.promotions.eligibility import Context, Line, Offer
+from newretail.promotions.gifts import Gift, gifts_of, out_of_stock
 from newretail.promotions.models import USABLE, Coupon, CouponTemplate, Funder, Promotion
 from newretail.promotions.models import Status as OfferStatus
 from newretail.promotions.redemption import Priced, select_exactly
@@ -51,6 +54,10 @@ class SaleOffers:
 
     def quote(self, limits: Limits = Limits()) -> Quote:
         return quote(self.priced.lines, self.priced.offers, self.priced.context, limits)
+
+    def gifts(self, combination: Combination | None) -> list[Gift]:
+        """The gift lines ``combination`` adds to the order."""
+        return gifts_of(self.priced.offers, combination)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +147,10 @@ def sale_offers(
         Line(sku, categories.get(sku, frozenset()), quantity, price)
         for sku, quantity, price in lines
     ]
-    context = Context(store_id, channel, now.astimezone(ZoneInfo(timezone)), tier)
+    gifts_out = out_of_stock(
+        session=session, brand_id=brand_id, store_id=store_id, offers=offers, cart=cart
+    )
+    context = Context(store_id, channel, now.astimezone(ZoneInfo(timezone)), tier, gifts_out)
     return SaleOffers(Priced(cart, context, offers), info)
 
 

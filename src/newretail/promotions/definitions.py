@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newretail.catalog import service as catalog_service
 from newretail.db import utcnow
 from newretail.kernel import visibility
 from newretail.kernel.pagination import paginate
@@ -125,6 +126,11 @@ def create_template(*, session: Session, scope: Scope, data: TemplateCreate) -> 
         raise errors.InvalidTerms("Give either valid_until (a fixed window) or valid_days.")
     if data.budget is not None and data.kind is Kind.PERCENT and data.terms.max_off is None:
         raise errors.InvalidTerms("A percent coupon under a budget needs max_off.")
+    gift = data.terms.gift_sku_id
+    if gift is not None and gift not in catalog_service.skus_by_id(
+        session=session, brand_id=brand_id, sku_ids=[gift]
+    ):
+        raise errors.InvalidTerms(f"SKU {gift} is not one of the brand's SKUs.")
     row = CouponTemplate(
         brand_id=brand_id,
         **data.model_dump(exclude={"brand_id", "terms", "reach"}),

@@ -9,6 +9,10 @@
     fixed        order  ``amount`` (coupon), when the subtotal reaches ``threshold`` (often 0)
     threshold    order  ``amount`` when the subtotal reaches ``threshold`` (满减 coupon)
     percent      order  ``percent_off`` of the subtotal, at most ``max_off``
+    paid         order  ``amount`` like ``fixed``: a voucher the member bought for ``price``
+    free_gift    order  nothing off: ``gift_sku_id`` given with the order (worth ``amount``)
+                        when the eligible subtotal is above zero and reaches ``threshold``
+    service      none   nothing in a cart: staff redeem it at a store (a trial, a service)
 
 Item-level offers act on unit prices, order-level ones on the eligible lines' amounts after
 every earlier discount. Each discount only shrinks when prices shrink or lines are already
@@ -31,11 +35,16 @@ class Kind(StrEnum):
     FIXED = "fixed"
     THRESHOLD = "threshold"
     PERCENT = "percent"
+    PAID = "paid"
+    FREE_GIFT = "free_gift"
+    SERVICE = "service"
 
 
 ITEM_KINDS = frozenset({Kind.NTH_ITEM, Kind.BUY_GET, Kind.SET_PRICE, Kind.TIER_PRICE})
 PROMOTION_KINDS = ITEM_KINDS | {Kind.SPEND_SAVE}
-COUPON_KINDS = frozenset({Kind.FIXED, Kind.THRESHOLD, Kind.PERCENT})
+COUPON_KINDS = frozenset(
+    {Kind.FIXED, Kind.THRESHOLD, Kind.PERCENT, Kind.PAID, Kind.FREE_GIFT, Kind.SERVICE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,8 @@ class Terms:
     free: int = 0  # buy_get: units given
     set_price: int = 0  # set_price: what a set costs
     unit_price: int | None = None  # tier_price: the tier's unit price (else percent_off)
+    price: int = 0  # paid: what the member pays for the voucher
+    gift_sku_id: int | None = None  # free_gift: the SKU given
 
     @property
     def item_level(self) -> bool:
@@ -116,12 +127,22 @@ def order_off(terms: Terms, subtotal: int) -> int:
     if terms.kind is Kind.SPEND_SAVE:
         reached = [off for threshold, off in terms.tiers if threshold <= subtotal]
         return min(max(reached, default=0), subtotal)
-    if subtotal < terms.threshold:
+    if subtotal < terms.threshold or terms.kind in (Kind.FREE_GIFT, Kind.SERVICE):
         return 0
     if terms.kind is Kind.PERCENT:
         off = subtotal * terms.percent_off // 100
         return off if terms.max_off is None else min(off, terms.max_off)
     return min(terms.amount, subtotal)
+
+
+def gift_value(terms: Terms, subtotal: int) -> int:
+    """What a free gift is worth to an order whose eligible ``subtotal`` is this (0: none).
+
+    Like every discount it only shrinks as the subtotal does, so the search's bounds hold.
+    """
+    if terms.kind is not Kind.FREE_GIFT or subtotal <= 0 or subtotal < terms.threshold:
+        return 0
+    return terms.amount
 
 
 def face_value(terms: Terms) -> int | None:

@@ -36,6 +36,8 @@ class Reason(StrEnum):
     STACKING_CONFLICT = "stacking_conflict"
     ORDER_LIMIT = "order_limit"
     NOT_BETTER = "not_better"  # usable, but every combination with it saves less
+    GIFT_OUT_OF_STOCK = "gift_out_of_stock"  # its gift cannot be given from this store now
+    USED_AT_STORE = "used_at_store"  # a service voucher: staff redeem it, not a cart
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,8 @@ class Offer:
         return (phase, kind_rank, -self.priority, template_id, self.ident)
 
 
-_COUPON_RANK = {Kind.THRESHOLD: 0, Kind.FIXED: 1, Kind.PERCENT: 2}
+# A gift comes last: it changes no price, and its threshold sees every discount before it.
+_COUPON_RANK = {Kind.THRESHOLD: 0, Kind.FIXED: 1, Kind.PAID: 1, Kind.PERCENT: 2, Kind.FREE_GIFT: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ class Context:
     channel: str
     at: datetime  # in the store's time zone
     tier: str | None = None  # None: not a member
+    gifts_out: frozenset[int] = frozenset()  # gift SKUs the store cannot give now
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,8 @@ class Candidate:
 def reason_against(offer: Offer, cart: Sequence[Line], context: Context) -> Reason | None:
     """Why ``offer`` cannot be used for ``cart`` at all, or None when it may be."""
     reach = offer.reach
+    if offer.terms.kind is Kind.SERVICE:
+        return Reason.USED_AT_STORE
     if reach.stores and context.store_id not in reach.stores:
         return Reason.STORE_NOT_INCLUDED
     if reach.channels and context.channel not in reach.channels:
@@ -144,6 +150,8 @@ def reason_against(offer: Offer, cart: Sequence[Line], context: Context) -> Reas
         return window_reason
     if not any(reach.covers(line) for line in cart):
         return Reason.OUT_OF_SCOPE
+    if offer.terms.gift_sku_id is not None and offer.terms.gift_sku_id in context.gifts_out:
+        return Reason.GIFT_OUT_OF_STOCK
     return None
 
 

@@ -5,7 +5,8 @@ NotFound:      promotion_not_found, coupon_template_not_found, coupon_not_found,
 InvalidInput:  invalid_terms, percentage_over_100, dates_reversed
 Conflict:      claim_closed, coupons_exhausted, budget_exhausted, member_limit_reached,
                member_required, coupon_unavailable, coupon_expired, coupon_not_applicable,
-               threshold_not_met, exclusive_conflict, order_limit
+               threshold_not_met, exclusive_conflict, order_limit, import_refused,
+               channel_not_allowed, voucher_not_paid
 """
 
 from newretail.kernel.errors import Conflict, InvalidInput, NotFound
@@ -99,3 +100,26 @@ class ExclusiveConflict(Conflict):
 class OrderLimit(Conflict):
     code = "order_limit"
     default_detail = "The order already carries as many offers of this kind as allowed."
+
+
+class ChannelNotAllowed(Conflict):
+    code = "channel_not_allowed"
+    default_detail = "Coupons cannot be claimed by this caller through this channel."
+
+
+class ImportRefused(Conflict):
+    """Nothing of the import was issued; ``problems`` says which entries and why."""
+
+    code = "import_refused"
+    default_detail = "The import was refused as a whole."
+
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        self.problems = problems
+        shown = "; ".join(f"{ref}: {code} ({detail})" for ref, code, detail in problems[:20])
+        more = f"; and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"Nothing was imported. {shown}{more}")
+
+
+class VoucherNotPaid(Conflict):
+    code = "voucher_not_paid"
+    default_detail = "The voucher's payment was declined or not confirmed; nothing was bought."

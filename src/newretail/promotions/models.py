@@ -49,6 +49,18 @@ class CouponStatus(StrEnum):
 USABLE = (CouponStatus.CLAIMED.value, CouponStatus.RELEASED.value)
 
 
+class ClaimChannel(StrEnum):
+    """How a coupon reached the wallet."""
+
+    GUIDE_PUSH = "guide_push"  # a guide (or other staff) issued it to their member
+    CODE_SCAN = "code_scan"  # the member scanned a coupon code
+    CLOUD_STORE = "cloud_store"  # claimed on a cloud store page
+    DISTRICT_PAGE = "district_page"  # a district's page (its coupon packages)
+    POS = "pos"  # issued at the till
+    IMPORT = "import"  # imported from the brand's own system
+    PURCHASE = "purchase"  # a paid voucher, bought
+
+
 class Promotion(Base):
     """An automatic offer: applies to every cart it reaches, no claim needed."""
 
@@ -136,6 +148,7 @@ class Coupon(Base):
         Index("ix_coupon_wallet", "membership_id", "status"),
         Index("ix_coupon_expiry", "status", "valid_until"),
         Index("ix_coupon_reservation_expiry", "status", "reserved_until"),
+        Index("uq_coupon_template_external_ref", "template_id", "external_ref", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +166,11 @@ class Coupon(Base):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
     reserved_until: Mapped[datetime | None]
     package_claim_id: Mapped[int | None] = mapped_column(ForeignKey("coupon_package_claim.id"))
+    channel: Mapped[str] = mapped_column(String(16), default=ClaimChannel.CLOUD_STORE.value)
+    # An imported coupon's reference in the brand's own system: importing it again is a no-op.
+    external_ref: Mapped[str | None] = mapped_column(String(64))
+    # A paid voucher: what the member paid for it (its face value is the template's amount).
+    price_paid: Mapped[int | None] = mapped_column(BigInteger)
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     reserved_at: Mapped[datetime | None]
     redeemed_at: Mapped[datetime | None]

@@ -34,6 +34,7 @@ from newretail.kernel.scope import SYSTEM
 from newretail.org import service as org_service
 from newretail.promotions import errors, rules
 from newretail.promotions.eligibility import Context, Line, Offer, Reason
+from newretail.promotions.gifts import out_of_stock
 from newretail.promotions.models import (
     USABLE,
     Coupon,
@@ -99,8 +100,12 @@ def load(
         lines.append(
             Line(item.sku_id, categories.get(item.sku_id, frozenset()), item.quantity, offer.price)
         )
-    context = Context(store_id, channel, now.astimezone(ZoneInfo(store.timezone)), tier)
-    return Priced(lines, context, _offers(session, brand_id, member_id))
+    offers = _offers(session, brand_id, member_id)
+    gifts_out = out_of_stock(
+        session=session, brand_id=brand_id, store_id=store_id, offers=offers, cart=lines
+    )
+    at = now.astimezone(ZoneInfo(store.timezone))
+    return Priced(lines, Context(store_id, channel, at, tier, gifts_out), offers)
 
 
 def _offers(session: Session, brand_id: int, member_id: int | None) -> list[Offer]:
@@ -198,8 +203,9 @@ def _lock_coupons(
     reference: str,
     until: datetime | None,
 ) -> None:
+    # A gift coupon holds the gift's worth: what it costs its funder, as a discount does.
     discounts = {
-        int(a.key.split(":")[1]): a.saving
+        int(a.key.split(":")[1]): a.saving + a.gift
         for a in combination.applied
         if a.key.startswith("coupon:")
     }

@@ -14,11 +14,14 @@ from newretail.promotions.schemas import (
     ClaimCreate,
     CombinationRead,
     CouponRead,
+    ImportCreate,
+    ImportRead,
     LeftOutRead,
     PromotionCreate,
     PromotionRead,
     PromotionUpdate,
     QuoteRead,
+    StoreRedemption,
     TemplateCreate,
     TemplateRead,
     TemplateUpdate,
@@ -137,6 +140,34 @@ def claim(
         payload=data.model_dump(mode="json"),
         work=work,
     )
+
+
+@coupons.post("/templates/{template_id}/import", response_model=ImportRead)
+def import_coupons(
+    template_id: int, data: ImportCreate, session: SessionDep, scope: ScopeDep
+) -> ImportRead:
+    """Coupons from the brand's own system, one per entry (member id or phone): all or none.
+
+    An entry whose ``external_ref`` was imported before is returned under ``already``, not
+    issued again. 409 import_refused lists every entry's problem (unknown_member,
+    member_limit_reached, coupons_exhausted, budget_exhausted, duplicate_ref).
+    """
+    done = service.import_coupons(session=session, scope=scope, template_id=template_id, data=data)
+    return ImportRead(issued=[c.id for c in done.issued], already=[c.id for c in done.already])
+
+
+@coupons.post("/{coupon_id}/redeem-at-store", response_model=CouponRead)
+def redeem_at_store(
+    coupon_id: int, data: StoreRedemption, session: SessionDep, scope: ScopeDep
+) -> CouponRead:
+    """Store staff use a member's service or free-trial voucher, once.
+
+    409 coupon_unavailable (used already), coupon_expired, coupon_not_applicable.
+    """
+    coupon = service.redeem_at_store(
+        session=session, scope=scope, coupon_id=coupon_id, store_id=data.store_id
+    )
+    return CouponRead.model_validate(coupon)
 
 
 @coupons.get("", response_model=list[CouponRead])

@@ -9,10 +9,15 @@ ones before it, so thresholds are met after earlier discounts. A combination is 
 - it applies at most ``max_applied`` offers, ``max_coupons`` coupons and ``per_order``
   coupons of one template; a line takes at most ``item_discounts_per_line`` item-level
   discounts (a later item-level offer passes over a line that has had its share);
-- every offer in it takes something off (an offer that saves nothing is left out).
+- every offer in it takes something off or gives a gift (one that does neither is out).
+
+A free gift changes no price: it is worth its ``amount`` to a combination whose lines it
+reaches still add up to its threshold after every discount (gifts apply last). A
+combination's value is what it takes off plus the gifts it gives; ``payable`` is only
+the subtotal less what it takes off.
 
 Copies of one coupon template are interchangeable: a combination uses the lowest-numbered.
-Combinations rank by saving, then by fewer offers, then by the offers' order. Each
+Combinations rank by value, then by fewer offers, then by the offers' order. Each
 discount is spread over its lines to the fen (largest remainder), so the parts add up.
 
 ``best_combinations`` searches depth-first in the order offers apply, so the offers
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from newretail.kernel.money import split
-from newretail.promotions.discounts import order_off, unit_cuts
+from newretail.promotions.discounts import Kind, gift_value, order_off, unit_cuts
 from newretail.promotions.eligibility import (
     Candidate,
     Context,
@@ -54,6 +59,7 @@ class Applied:
     key: str
     saving: int
     lines: tuple[int, ...]  # fen off each cart line; they add up to ``saving``
+    gift: int = 0  # a free gift's worth (its lines are all 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,12 @@ class Combination:
     saving: int
     payable: int
     line_payable: tuple[int, ...]
+    gift: int = 0  # the worth of the gifts it gives
+
+    @property
+    def value(self) -> int:
+        """What it is worth to the member: the saving and the gifts."""
+        return self.saving + self.gift
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -119,10 +131,15 @@ def _cuts(c: Candidate, state: _State, limits: Limits) -> list[int]:
 
 
 def _value(c: Candidate, state: _State, limits: Limits) -> int:
-    """What ``c`` would take off now, in all."""
+    """What ``c`` would take off now, in all, or the gift it would give."""
     if c.offer.terms.item_level:
         return sum(_cuts(c, state, limits))
-    return order_off(c.offer.terms, sum(state.nets[i] for i in c.lines))
+    return order_off(c.offer.terms, sum(state.nets[i] for i in c.lines)) + _gift(c, state)
+
+
+def _gift(c: Candidate, state: _State) -> int:
+    """The worth of the gift ``c`` gives at these prices (0 for every other kind)."""
+    return gift_value(c.offer.terms, sum(state.nets[i] for i in c.lines))
 
 
 def _apply(c: Candidate, state: _State, limits: Limits) -> tuple[_State, list[int]]:
@@ -172,20 +189,20 @@ class _Ranking:
         self.entries: list[tuple[tuple[int, int, tuple[int, ...]], Combination]] = []
 
     def offer(self, picked: tuple[int, ...], combination: Combination) -> None:
-        rank = (-combination.saving, len(picked), picked)
+        rank = (-combination.value, len(picked), picked)
         self.entries.append((rank, combination))
         self.entries.sort(key=lambda e: e[0])
         del self.entries[self.size :]
 
     @property
     def floor(self) -> int:
-        """A saving a combination must reach to matter (-1 while the ranking has room)."""
+        """A value a combination must reach to matter (-1 while the ranking has room)."""
         if len(self.entries) < self.size:
             return -1
-        return self.entries[-1][1].saving
+        return self.entries[-1][1].value
 
     def beaten(self, bound: int, offers: int) -> bool:
-        """Whether no combination saving at most ``bound`` with ``offers`` or more can enter."""
+        """Whether no combination worth at most ``bound`` with ``offers`` or more can enter."""
         if len(self.entries) < self.size:
             return False
         (saving, fewest, _), _ = self.entries[-1]
@@ -198,9 +215,10 @@ class _Ranking:
 def _combination(
     cart: Sequence[Line], steps: Sequence[tuple[Candidate, list[int]]], state: _State
 ) -> Combination:
-    applied = tuple(Applied(c.offer.key, sum(off), tuple(off)) for c, off in steps)
+    # Gifts apply last and change no price: the final prices are the ones each gift saw.
+    applied = tuple(Applied(c.offer.key, sum(off), tuple(off), _gift(c, state)) for c, off in steps)
     saving = sum(a.saving for a in applied)
-    return Combination(applied, saving, sum(state.nets), state.nets)
+    return Combination(applied, saving, sum(state.nets), state.nets, sum(a.gift for a in applied))
 
 
 def evaluate(
@@ -211,7 +229,7 @@ def evaluate(
     steps: list[tuple[Candidate, list[int]]] = []
     for i in picked:
         state, off = _apply(candidates[i], state, limits)
-        if not any(off):
+        if not any(off) and not _gift(candidates[i], state):
             return None
         steps.append((candidates[i], off))
     return _combination(cart, steps, state)
@@ -305,7 +323,8 @@ class _Search:
             rest = [j for j in alive[position + 1 :] if stack(self.candidates[j].offer, offer)]
             rest_values = {j: _value(self.candidates[j], after, self.limits) for j in rest}
             rest = [j for j in rest if rest_values[j] > 0]
-            self.visit(after, (*steps, (i, off)), saving + sum(off), rest, rest_values)
+            gained = sum(off) + _gift(self.candidates[i], after)
+            self.visit(after, (*steps, (i, off)), saving + gained, rest, rest_values)
 
     @staticmethod
     def _suffix_bounds(alive: list[int], values: dict[int, int], slots: int) -> list[int]:
@@ -326,7 +345,7 @@ class _Search:
         alive: list[int],
         values: dict[int, int],
     ) -> int:
-        """At most what the offers in ``alive`` can still take off together."""
+        """At most what the offers in ``alive`` can still take off (and give) together."""
         slots = self.limits.max_applied - len(steps)
         coupon_slots = self.limits.max_coupons - sum(
             1 for i, _ in steps if self.candidates[i].offer.is_coupon
@@ -341,7 +360,10 @@ class _Search:
                 coupon_slots -= 1
             room += values[j]
             slots -= 1
-        return min(room, sum(state.nets))
+        gifts = sum(
+            values[j] for j in alive if self.candidates[j].offer.terms.kind is Kind.FREE_GIFT
+        )
+        return min(room, sum(state.nets) + gifts)
 
 
 Search = Callable[[Sequence[Line], Sequence[Candidate], Limits, int], list[Combination]]
@@ -398,7 +420,7 @@ def _first_idle(
     state = _start(cart)
     for i in picked:
         state, off = _apply(candidates[i], state, limits)
-        if not any(off):
+        if not any(off) and not _gift(candidates[i], state):
             return i
     return None
 
@@ -439,7 +461,7 @@ def price_selection(
     steps: list[tuple[Candidate, list[int]]] = []
     for c in candidates:
         state, off = _apply(c, state, limits)
-        if not any(off):
+        if not any(off) and not _gift(c, state):
             needs = c.offer.terms.needs > 0
             raise SelectionRefused(
                 Reason.THRESHOLD_NOT_MET if needs else Reason.NO_SAVING, c.offer.key

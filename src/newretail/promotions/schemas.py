@@ -9,7 +9,7 @@ from newretail.catalog.rules import Channel
 from newretail.kernel.schemas import InputModel, Name, ReadModel
 from newretail.promotions.discounts import Kind
 from newretail.promotions.eligibility import Reason, Stacking
-from newretail.promotions.models import CouponStatus, Funder, ReturnRule, Status
+from newretail.promotions.models import ClaimChannel, CouponStatus, Funder, ReturnRule, Status
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Fen = Annotated[int, Field(ge=0, le=10**11)]
@@ -35,6 +35,10 @@ class TermsBody(InputModel):
     free: Annotated[int, Field(ge=0, le=100)] = 0
     set_price: Fen = 0
     unit_price: Fen | None = None
+    price: Fen = Field(default=0, description="paid: what the member pays for the voucher.")
+    gift_sku_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+        default=None, description="free_gift: the SKU given."
+    )
 
 
 class ReachBody(InputModel):
@@ -161,6 +165,33 @@ class ClaimCreate(InputModel):
     member_id: Id | None = Field(
         default=None, description="Staff issuing to a member; a consumer claims for themself."
     )
+    channel: ClaimChannel | None = Field(
+        default=None,
+        description="How it is claimed. Consumers: cloud_store (default), code_scan, "
+        "district_page; staff: guide_push (default), pos, code_scan.",
+    )
+
+
+class StoreRedemption(InputModel):
+    store_id: Id
+
+
+class ImportEntry(InputModel):
+    external_ref: Annotated[str, Field(min_length=1, max_length=64)]
+    member_id: Id | None = None
+    phone: Annotated[str, Field(min_length=3, max_length=32)] | None = None
+
+
+class ImportCreate(InputModel):
+    """Coupons handed out by the brand's own system, one per entry, to members named by id
+    or phone; an entry whose ``external_ref`` was imported before is not issued again."""
+
+    entries: Annotated[list[ImportEntry], Field(min_length=1, max_length=1000)]
+
+
+class ImportRead(ReadModel):
+    issued: list[int] = Field(description="Coupons issued by this import.")
+    already: list[int] = Field(description="Coupons of entries imported before.")
 
 
 class CouponRead(ReadModel):
@@ -175,6 +206,9 @@ class CouponRead(ReadModel):
     discount: int | None = Field(description="Fen it takes off the order it is reserved for.")
     store_id: int | None = Field(description="The store of the order it is reserved for.")
     reserved_until: datetime | None
+    channel: ClaimChannel
+    external_ref: str | None = None
+    price_paid: int | None = None
     claimed_at: datetime
 
 

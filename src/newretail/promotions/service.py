@@ -1,8 +1,17 @@
 """The promotions domain's use cases, for routers, the worker and checkout (import only this).
 
     definitions.py  automatic promotions and coupon templates: create, read, change, archive
-    wallet.py       claiming coupons within quantity, budget and per-member limits; wallets;
-                    the expiry job (``expire_coupons_job``, run by the worker)
+    wallet.py       claiming coupons within quantity, budget and per-member limits, each
+                    coupon recording its claim channel; wallets; the expiry job
+                    (``expire_coupons_job``, run by the worker)
+    store_use.py    service and free-trial vouchers redeemed by a store's staff, once
+                    (``redeem_at_store``)
+    purchases.py    paid vouchers bought: counted, charged by the caller, price recorded
+                    (``buy_voucher``)
+    gifts.py        free gifts: gift SKUs a store cannot give, the gift lines of a
+                    combination (``SaleOffers.gifts``)
+    imports.py      coupons imported from a brand's own system: all or none, idempotent
+                    per external reference (``import_coupons``)
     redemption.py   pricing a cart (``load`` then ``price_cart``), and the two-phase
                     redemption checkout calls: ``reserve`` (or ``hold`` a combination
                     already checked), ``commit`` / ``redeem``, ``release``; lapsed
@@ -10,7 +19,7 @@
                     fully refunded order's coupons given back by rule (``restore``)
     checkout.py     a sale's offers from per-process copies (``sale_offers``), ``choose``
     showcase.py     what the cloud store shows: ``running``, ``for_sku``, ``claimable``,
-                    ``claimable_for_sku``, ``offer_names``
+                    ``claimable_for_sku``, ``offer_names``, ``coupon_kinds``
     consumers.py    coupons redeemed when their order is paid, released when it is
                     cancelled, restored by rule when it is refunded in full
     reports.py      redemption figures per template and per store (the console's report)
@@ -39,6 +48,9 @@ from newretail.promotions.definitions import (
     update_promotion,
     update_template,
 )
+from newretail.promotions.gifts import Gift
+from newretail.promotions.imports import Imported, import_coupons
+from newretail.promotions.purchases import buy_voucher
 from newretail.promotions.redemption import (
     CartItem,
     Priced,
@@ -58,13 +70,22 @@ from newretail.promotions.redemption import (
 from newretail.promotions.reports import RedemptionReport, redemption_report
 from newretail.promotions.rules import Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
-from newretail.promotions.showcase import claimable, claimable_for_sku, for_sku, running
+from newretail.promotions.showcase import (
+    claimable,
+    claimable_for_sku,
+    coupon_kinds,
+    for_sku,
+    running,
+)
 from newretail.promotions.showcase import names as offer_names
+from newretail.promotions.store_use import redeem_at_store
 from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
 __all__ = [
     "CartItem",
     "Combination",
+    "Gift",
+    "Imported",
     "Limits",
     "OfferInfo",
     "Priced",
@@ -74,11 +95,13 @@ __all__ = [
     "SkuNotSold",
     "archive",
     "best_for",
+    "buy_voucher",
     "choose",
     "claim",
     "claimable",
     "claimable_for_sku",
     "commit",
+    "coupon_kinds",
     "create_promotion",
     "create_template",
     "expire_coupons",
@@ -87,6 +110,7 @@ __all__ = [
     "get_promotion",
     "get_template",
     "hold",
+    "import_coupons",
     "list_promotions",
     "list_templates",
     "list_wallet",
@@ -94,6 +118,7 @@ __all__ = [
     "offer_names",
     "price_cart",
     "redeem",
+    "redeem_at_store",
     "redemption_report",
     "release",
     "release_lapsed",

@@ -33,8 +33,12 @@ def _problem(kind: Kind, terms: TermsBody, reach: ReachBody) -> str | None:
         return "A buy_get promotion needs free >= 1."
     if kind is Kind.TIER_PRICE and not reach.tiers:
         return "A tier_price promotion names the member tiers it is for (reach.tiers)."
-    if kind in (Kind.FIXED, Kind.THRESHOLD) and terms.amount < 1:
+    if kind in (Kind.FIXED, Kind.THRESHOLD, Kind.PAID, Kind.FREE_GIFT) and terms.amount < 1:
         return f"A {kind.value} coupon needs an amount >= 1."
+    if kind is Kind.PAID and not 1 <= terms.price <= terms.amount:
+        return "A paid voucher sells for a price from 1 fen up to its face value (amount)."
+    if kind is Kind.FREE_GIFT and terms.gift_sku_id is None:
+        return "A free_gift coupon names the SKU it gives (gift_sku_id) and its worth (amount)."
     if kind is Kind.THRESHOLD and terms.threshold < 1:
         return "A threshold coupon needs a threshold >= 1."
     return None
@@ -66,6 +70,8 @@ def terms_of(kind: str, terms: dict[str, Any]) -> Terms:
         free=body.free,
         set_price=body.set_price,
         unit_price=body.unit_price,
+        price=body.price,
+        gift_sku_id=body.gift_sku_id,
     )
 
 

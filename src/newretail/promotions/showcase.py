@@ -114,3 +114,16 @@ def names(*, session: Session, brand_id: int, keys: Iterable[str]) -> dict[str, 
         )
         found.update({f"coupon:{i}": name for i, name in rows})
     return found
+
+
+def coupon_kinds(*, session: Session, brand_id: int, coupon_ids: Iterable[int]) -> dict[int, str]:
+    """The kind of each of the brand's coupons among ``coupon_ids`` (how a wallet shows it)."""
+    ids = set(coupon_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Coupon.id, CouponTemplate.kind)
+        .join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
+        .where(Coupon.brand_id == brand_id, Coupon.id.in_(ids))
+    )
+    return {int(i): kind for i, kind in rows}

@@ -23,9 +23,10 @@ from newretail.members import service as members_service
 from newretail.members.models import Membership
 from newretail.promotions import errors
 from newretail.promotions.definitions import get_template
-from newretail.promotions.discounts import face_value
+from newretail.promotions.discounts import Kind, face_value
 from newretail.promotions.models import (
     USABLE,
+    ClaimChannel,
     Coupon,
     CouponClaimCount,
     CouponStatus,
@@ -37,6 +38,9 @@ from newretail.promotions.shapes import terms_of
 
 COUPONS = visibility.Ladder(brand=Coupon.brand_id, consumers=(Coupon.consumer_id,))
 ISSUERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER, Role.GUIDE)
+C = ClaimChannel
+CONSUMER_CHANNELS = (C.CLOUD_STORE, C.CODE_SCAN, C.DISTRICT_PAGE)
+STAFF_CHANNELS = (C.GUIDE_PUSH, C.POS, C.CODE_SCAN)
 _NO_SYNC = {"synchronize_session": False}
 
 
@@ -44,8 +48,23 @@ def claim(
     *, session: Session, scope: Scope, data: ClaimCreate, now: datetime | None = None
 ) -> Coupon:
     """Put one coupon of a template in a member's wallet, within every limit."""
+    channel = _channel(scope, data.channel)
     template, member = _template_and_member(session, scope, data)
-    return issue(session=session, template=template, member=member, now=now or utcnow())
+    if template.kind == Kind.PAID.value:
+        raise errors.ClaimClosed("A paid voucher is bought, not claimed.")
+    return issue(
+        session=session, template=template, member=member, now=now or utcnow(), channel=channel
+    )
+
+
+def _channel(scope: Scope, asked: ClaimChannel | None) -> ClaimChannel:
+    """The claim's channel: what the caller says, among those open to them."""
+    allowed = CONSUMER_CHANNELS if scope.actor_type == "consumer" else STAFF_CHANNELS
+    if asked is None:
+        return allowed[0]
+    if asked not in allowed:
+        raise errors.ChannelNotAllowed(f"{asked.value} is not a channel open to this caller.")
+    return asked
 
 
 def issue(
@@ -54,20 +73,41 @@ def issue(
     template: CouponTemplate,
     member: Membership,
     now: datetime,
+    channel: ClaimChannel,
     package_claim_id: int | None = None,
 ) -> Coupon:
     """One coupon of ``template`` for ``member``, past the member's limit and then the
     template's quantity and budget (guarded); ``ClaimClosed`` outside its claim window."""
+    check_open(template, now)
+    if template.per_member_limit is not None:
+        count_member_claims(session, template, member.id)
+    count_issue(session, template)
+    coupon = new_coupon(template, member, now, channel)
+    coupon.package_claim_id = package_claim_id
+    session.add(coupon)
+    session.flush()
+    return coupon
+
+
+def check_open(template: CouponTemplate, now: datetime) -> None:
+    """``ClaimClosed`` unless coupons of ``template`` may be issued at ``now``."""
     if template.status != Status.ACTIVE.value or not _claimable(template, now):
         raise errors.ClaimClosed()
-    valid_from = template.valid_from or now
-    valid_until = template.valid_until or now + timedelta(days=template.valid_days or 0)
-    if valid_until <= now:
+    if _validity(template, now)[1] <= now:
         raise errors.ClaimClosed("The coupons of this template are no longer valid.")
-    if template.per_member_limit is not None:
-        _count_member_claim(session, template, member.id)
-    _count_issue(session, template)
-    coupon = Coupon(
+
+
+def _validity(template: CouponTemplate, now: datetime) -> tuple[datetime, datetime]:
+    valid_from = template.valid_from or now
+    return valid_from, template.valid_until or now + timedelta(days=template.valid_days or 0)
+
+
+def new_coupon(
+    template: CouponTemplate, member: Membership, now: datetime, channel: ClaimChannel
+) -> Coupon:
+    """A coupon row for a claim already counted against every limit (not yet added)."""
+    valid_from, valid_until = _validity(template, now)
+    return Coupon(
         brand_id=template.brand_id,
         template_id=template.id,
         membership_id=member.id,
@@ -75,11 +115,8 @@ def issue(
         valid_from=valid_from,
         valid_until=valid_until,
         claimed_at=now,
-        package_claim_id=package_claim_id,
+        channel=channel.value,
     )
-    session.add(coupon)
-    session.flush()
-    return coupon
 
 
 def _own_consumer(session: Session, scope: Scope) -> int:
@@ -119,7 +156,10 @@ def _template_and_member(
     return template, member
 
 
-def _count_member_claim(session: Session, template: CouponTemplate, member_id: int) -> None:
+def count_member_claims(
+    session: Session, template: CouponTemplate, member_id: int, count: int = 1
+) -> None:
+    """``count`` more coupons of ``template`` for the member, within their limit (guarded)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
@@ -132,9 +172,9 @@ def _count_member_claim(session: Session, template: CouponTemplate, member_id: i
         .where(
             CouponClaimCount.template_id == template.id,
             CouponClaimCount.membership_id == member_id,
-            CouponClaimCount.claimed < template.per_member_limit,
+            CouponClaimCount.claimed + count <= template.per_member_limit,
         )
-        .values(claimed=CouponClaimCount.claimed + 1)
+        .values(claimed=CouponClaimCount.claimed + count)
         .returning(CouponClaimCount.claimed)
         .execution_options(**_NO_SYNC)
     ).first()
@@ -142,25 +182,26 @@ def _count_member_claim(session: Session, template: CouponTemplate, member_id: i
         raise errors.MemberLimitReached()
 
 
-def _count_issue(session: Session, template: CouponTemplate) -> None:
-    face = face_value(terms_of(template.kind, template.terms)) or 0
+def count_issue(session: Session, template: CouponTemplate, count: int = 1) -> None:
+    """``count`` more coupons of ``template``, within its quantity and budget (guarded)."""
+    face = (face_value(terms_of(template.kind, template.terms)) or 0) * count
     t = CouponTemplate
     issued = session.execute(
         update(t)
         .where(
             t.id == template.id,
             t.status == Status.ACTIVE.value,
-            (t.total_quantity.is_(None)) | (t.issued < t.total_quantity),
+            (t.total_quantity.is_(None)) | (t.issued + count <= t.total_quantity),
             (t.budget.is_(None)) | (t.budget_used + face <= t.budget),
         )
-        .values(issued=t.issued + 1, budget_used=t.budget_used + face)
+        .values(issued=t.issued + count, budget_used=t.budget_used + face)
         .returning(t.issued, t.total_quantity, t.budget_used, t.budget)
         .execution_options(**_NO_SYNC)
     ).first()
     if issued is not None:
         return
     session.refresh(template)
-    if template.total_quantity is not None and template.issued >= template.total_quantity:
+    if template.total_quantity is not None and template.issued + count > template.total_quantity:
         raise errors.CouponsExhausted()
     if template.budget is not None and template.budget_used + face > template.budget:
         raise errors.BudgetExhausted()

@@ -12,9 +12,17 @@ from newretail.promotions.discounts import Kind, Terms
 from newretail.promotions.eligibility import Context, Line, Offer, Reach, Stacking
 from newretail.promotions.rules import Limits
 
-CONTEXT = Context(store_id=1, channel="pos", at=datetime(2026, 12, 6, 12, tzinfo=UTC), tier="gold")
+# SKU 4 is out of stock: a gift of it is left out.
+CONTEXT = Context(
+    store_id=1,
+    channel="pos",
+    at=datetime(2026, 12, 6, 12, tzinfo=UTC),
+    tier="gold",
+    gifts_out=frozenset({4}),
+)
 PROMOTION_KINDS = [Kind.NTH_ITEM, Kind.BUY_GET, Kind.SET_PRICE, Kind.TIER_PRICE, Kind.SPEND_SAVE]
-COUPON_KINDS = [Kind.FIXED, Kind.THRESHOLD, Kind.PERCENT]
+CART_COUPON_KINDS = [Kind.FIXED, Kind.THRESHOLD, Kind.PERCENT, Kind.PAID, Kind.FREE_GIFT]
+COUPON_KINDS = [*CART_COUPON_KINDS, Kind.SERVICE]
 Problem = tuple[list[Line], list[Offer], Limits]
 
 
@@ -44,9 +52,15 @@ def terms(r: Random, kind: Kind) -> Terms:
     if kind is Kind.SPEND_SAVE:
         tiers = [(r.randint(1, 60_000), r.randint(1, 5_000)) for _ in range(r.randint(1, 3))]
         return Terms(kind, tiers=tuple(tiers))
-    if kind in (Kind.FIXED, Kind.THRESHOLD):
-        threshold = 0 if kind is Kind.FIXED else r.randint(1, 60_000)
-        return Terms(kind, threshold=threshold, amount=r.randint(1, 8_000))
+    if kind in (Kind.FIXED, Kind.THRESHOLD, Kind.PAID, Kind.SERVICE):
+        threshold = r.randint(1, 60_000) if kind is Kind.THRESHOLD else 0
+        amount = r.randint(1, 8_000)
+        return Terms(kind, threshold=threshold, amount=amount, price=amount * 4 // 5)
+    if kind is Kind.FREE_GIFT:
+        threshold = r.choice([0, r.randint(1, 60_000)])
+        return Terms(
+            kind, threshold=threshold, amount=r.randint(1, 8_000), gift_sku_id=r.randint(1, 5)
+        )
     if kind is Kind.PERCENT:
         cap = None if r.random() < 0.3 else r.randint(1, 8_000)
         return Terms(
@@ -112,8 +126,12 @@ def everyday_terms(r: Random, kind: Kind) -> Terms:
     if kind is Kind.SPEND_SAVE:
         steps = sorted(r.sample(range(10_000, 150_000, 5_000), r.randint(1, 3)))
         return Terms(kind, tiers=tuple((t, t * r.randint(5, 15) // 100) for t in steps))
-    if kind is Kind.FIXED:
-        return Terms(kind, amount=r.randint(5, 50) * 100)
+    if kind in (Kind.FIXED, Kind.PAID):
+        amount = r.randint(5, 50) * 100
+        return Terms(kind, amount=amount, price=amount * 4 // 5)
+    if kind is Kind.FREE_GIFT:
+        threshold = r.randint(2, 15) * 10_000
+        return Terms(kind, threshold=threshold, amount=r.randint(20, 100) * 100, gift_sku_id=99)
     if kind is Kind.THRESHOLD:
         threshold = r.randint(2, 15) * 10_000
         return Terms(kind, threshold=threshold, amount=threshold * r.randint(10, 20) // 100)
@@ -145,7 +163,7 @@ def large_problem(r: Random, candidates: int = 30, applied: int = 5) -> Problem:
     template = 0
     while len(offers) < candidates:
         template += 1
-        shape = everyday_terms(r, r.choice(COUPON_KINDS))
+        shape = everyday_terms(r, r.choice(CART_COUPON_KINDS))
         stacking, per_order = r.choice(list(Stacking)), r.randint(1, 2)
         where = _reaching(r, cart, reach(r, skus), skus)
         for _ in range(min(r.randint(1, 2), candidates - len(offers))):

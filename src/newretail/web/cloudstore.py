@@ -134,6 +134,7 @@ def offers_view(section: dict[str, Any], currency: str) -> dict[str, Any]:
                 **c,
                 "amount": Money(c["amount"], currency),
                 "threshold": Money(c["threshold"], currency),
+                "price": Money(c.get("price", 0), currency),
                 "ends_at": _when(c["ends_at"]),
             }
             for c in section.get("coupons", [])

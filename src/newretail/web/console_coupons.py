@@ -33,7 +33,7 @@ from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffP
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 READERS = (Role.BRAND_ADMIN, Role.REGION_MANAGER, Role.STORE_MANAGER)
-COUPON_KINDS = ("threshold", "fixed", "percent")
+COUPON_KINDS = ("threshold", "fixed", "percent", "free_gift", "service", "paid")
 FUNDERS = ("brand", "store", "franchisee", "platform")
 
 
@@ -178,7 +178,7 @@ def _create_body(
         "kind": fields.get("kind", ""),
         "stacking": fields.get("stacking", "") or "stackable",
         "priority": forms.whole(state, fields, "priority") or 0,
-        "terms": forms.terms_body(state, fields, forms.digits(brand)),
+        "terms": _terms(session, brand, state, fields),
         "reach": forms.reach_body(page, session, brand, state, fields),
         "funder": funder,
         "funder_store_id": int(store)
@@ -191,6 +191,17 @@ def _create_body(
         "valid_until": until,
         "per_order": forms.whole(state, fields, "per_order") or 1,
     }
+
+
+def _terms(
+    session: Session, brand: BrandRead, state: FormState, fields: dict[str, str]
+) -> dict[str, Any]:
+    """The typed numbers, a paid voucher's price and a free gift's SKU (by its code)."""
+    terms = forms.terms_body(state, fields, forms.digits(brand))
+    terms["price"] = forms.amount(state, fields, "price", forms.digits(brand)) or 0
+    gift = forms.sku_ids(session, brand, state, fields, "gift_sku")
+    terms["gift_sku_id"] = gift[0] if gift else None
+    return terms
 
 
 def _update_body(brand: BrandRead, state: FormState, fields: dict[str, str]) -> dict[str, Any]:

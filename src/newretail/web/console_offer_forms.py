@@ -121,12 +121,12 @@ def reach_body(
         "channels": [c for c in CHANNELS if fields.get(f"channel_{c}")],
         "categories": categories,
         "tiers": [t for t in _LIST.split(fields.get("tiers", "")) if t][:20],
-        "skus": _sku_ids(session, brand, state, fields, "skus"),
-        "exclude_skus": _sku_ids(session, brand, state, fields, "exclude_skus"),
+        "skus": sku_ids(session, brand, state, fields, "skus"),
+        "exclude_skus": sku_ids(session, brand, state, fields, "exclude_skus"),
     }
 
 
-def _sku_ids(
+def sku_ids(
     session: Session, brand: BrandRead, state: FormState, fields: dict[str, str], name: str
 ) -> list[int]:
     codes = [c for c in _LIST.split(fields.get(name, "")) if c][:200]

@@ -77,8 +77,19 @@ def report(
                 "kind": labels.label(page, offer_words.KINDS, t.kind),
                 "funder": labels.label(page, labels.FUNDERS, t.funder),
                 "discount": cash(t.discount),
+                "sales": cash(t.sales),
             }
             for t in figures.templates
+        ],
+        channels=[
+            {
+                "name": labels.label(page, offer_words.CLAIM_CHANNELS, c.channel),
+                "claimed": c.claimed,
+                "redeemed": c.redeemed,
+                "share": c.redeemed_share,
+                "discount": cash(c.discount),
+            }
+            for c in figures.channels
         ],
         funders=[
             {

@@ -22,6 +22,9 @@ COUPON_KINDS = {
     "fixed": N_("Amount off"),
     "threshold": N_("Amount off above a spend"),
     "percent": N_("Percent off"),
+    "free_gift": N_("Free gift"),
+    "service": N_("Service or free trial"),
+    "paid": N_("Paid voucher"),
 }
 KINDS = PROMOTION_KINDS | COUPON_KINDS
 STACKING = {
@@ -58,8 +61,18 @@ VERDICTS = {
     "exhausted": N_("No coupons or budget left"),
     "no_face_value": N_("A percent coupon without a maximum has no face value"),
     "not_in_district": N_("Not usable in the district's stores"),
+    "sold_not_given": N_("A paid voucher is sold, not given in a package"),
 }
 LIST_SEPARATOR = N_(", ")  # between the names of a list: "、" in Chinese
+CLAIM_CHANNELS = {
+    "guide_push": N_("Sent by a guide"),
+    "code_scan": N_("Code scanned"),
+    "cloud_store": N_("Cloud store page"),
+    "district_page": N_("District page"),
+    "pos": N_("At the till"),
+    "import": N_("Imported from the brand's system"),
+    "purchase": N_("Bought"),
+}
 SOURCES = {"promotion": N_("Promotions"), "coupon": N_("Coupons"), "manual": N_("Staff discounts")}
 
 
@@ -105,7 +118,15 @@ def terms_text(page: Page, kind: str, terms: dict[str, Any], currency: str) -> s
 def _coupon_terms(page: Page, kind: str, terms: dict[str, Any], currency: str) -> str:
     threshold = int(terms.get("threshold") or 0)
     spend = money(page, threshold, currency)
-    if kind == "percent":
+    worth = money(page, int(terms.get("amount") or 0), currency)
+    if kind == "service":
+        return page.gettext("A service worth %(worth)s, used once in store", worth=worth)
+    if kind == "free_gift":
+        text = page.gettext("A free gift worth %(worth)s", worth=worth)
+    elif kind == "paid":
+        price = money(page, int(terms.get("price") or 0), currency)
+        text = page.gettext("%(amount)s off, sold for %(price)s", amount=worth, price=price)
+    elif kind == "percent":
         text = page.gettext("%(percent)s%% off", percent=terms.get("percent_off"))
         if terms.get("max_off") is not None:
             most = money(page, int(terms["max_off"]), currency)

@@ -53,6 +53,9 @@ def coupon_page(
     coupon, template = _mine(session, buyer, store, coupon_id)
     reach = template.reach
     channels = set(reach.get("channels") or []) or ONLINE | {"pos"}
+    service = template.kind == "service"  # used at a counter by staff, never in a cart
+    if service:
+        channels = {"pos"}
     return page.render(
         "cloudstore/coupon.html",
         **shop_shell.tabs(page, session, store, "me"),
@@ -73,6 +76,7 @@ def coupon_page(
         },
         online=bool(channels & ONLINE),
         in_store=("pos" in channels),
+        service=service,
         covers=_covers(page, session, store, reach),
         every_store=not reach.get("stores"),
         nearest=_nearest(session, store, set(reach.get("stores") or [])),

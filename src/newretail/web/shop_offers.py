@@ -27,11 +27,12 @@ from newretail.kernel.money import Money
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.orders import schemas
+from newretail.payments import providers
 from newretail.promotions import errors as promotion_errors
 from newretail.promotions import service as promotions_service
 from newretail.promotions.models import CouponTemplate
 from newretail.promotions.schemas import BestRequest, ClaimCreate
-from newretail.web import labels, shop_packages, shop_shell
+from newretail.web import labels, offer_words, shop_packages, shop_shell
 from newretail.web.cloudstore import PAGE_SECTIONS, Ref, kept_ref, linker
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_shell import shopper
@@ -75,6 +76,7 @@ def _template_card(template: CouponTemplate) -> dict[str, Any]:
         "amount": int(terms.get("amount") or 0),
         "threshold": int(terms.get("threshold") or 0),
         "percent_off": int(terms.get("percent_off") or 0),
+        "price": int(terms.get("price") or 0),
         "ends_at": _iso(template.ends_at),
     }
 
@@ -119,6 +121,51 @@ def claim(
     return page.redirect(link("/me/coupons"), flash="coupon_claimed")
 
 
+@router.post("/s/{store_code}/coupons/{template_id}/buy")
+def buy(
+    page: PublicPage, session: PageSessionDep, store_code: str, template_id: int, ref: Ref = None
+) -> Response:
+    """A paid voucher bought on the home page, paid through the payments sandbox."""
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    link = linker(store.code, kept_ref(ref))
+    buyer = shopper(page, session)
+    if buyer is None:
+        return RedirectResponse(link("/signin", next=f"/s/{store.code}"), status_code=303)
+    offered = {
+        t.id
+        for t in promotions_service.claimable(
+            session=session,
+            brand_id=store.brand_id,
+            store_id=store.id,
+            channel=CHANNEL,
+            now=utcnow(),
+        )
+    }
+    if template_id not in offered:
+        return page.redirect(link(), flash="coupon_not_claimable", kind="error")
+    try:
+        promotions_service.buy_voucher(
+            session=session, scope=buyer, template_id=template_id, charge=_sandbox_charge
+        )
+    except promotion_errors.MemberRequired:
+        session.rollback()
+        return page.redirect(link("/me"), flash="coupon_member_required", kind="error")
+    except DomainError as exc:
+        session.rollback()
+        return page.redirect(link(), flash="coupon_claim_failed", kind="error", reason=exc.detail)
+    return page.redirect(link("/me/coupons"), flash="voucher_bought")
+
+
+def _sandbox_charge(amount: int, currency: str) -> str | None:
+    """The payments sandbox takes the voucher's price (it moves no real money)."""
+    charged = providers.get_provider("sandbox").charge(
+        amount=amount, currency=currency, instruction=None
+    )
+    if charged.outcome is providers.ChargeOutcome.SUCCEEDED:
+        return None
+    return charged.failure_reason or "The payment was not confirmed."
+
+
 @router.get("/s/{store_code}/me/coupons")
 def my_coupons(
     page: PublicPage, session: PageSessionDep, store_code: str, ref: Ref = None
@@ -156,12 +203,18 @@ def wallet(page: Page, session: Session, store: CloudStore, buyer: Scope) -> lis
     names = promotions_service.offer_names(
         session=session, brand_id=store.brand_id, keys=[f"coupon:{c.id}" for c in coupons]
     )
+    kinds = promotions_service.coupon_kinds(
+        session=session, brand_id=store.brand_id, coupon_ids=[c.id for c in coupons]
+    )
     views = [
         {
             "id": c.id,
             "name": names.get(f"coupon:{c.id}", ""),
             "status": c.status,
             "status_label": labels.label(page, labels.COUPON_STATUSES, c.status),
+            "kind": kinds.get(c.id, ""),
+            "kind_label": labels.label(page, offer_words.COUPON_KINDS, kinds.get(c.id, "")),
+            "paid": Money(c.price_paid, store.currency) if c.price_paid else None,
             "usable": c.status in ("claimed", "released"),
             "valid_until": c.valid_until,
             "discount": Money(c.discount, store.currency) if c.discount else None,
@@ -206,6 +259,7 @@ def checkout_options(
             "names": [names.get(key, key) for key in c.keys],
             "saving": Money(c.saving, store.currency),
             "payable": Money(c.payable, store.currency),
+            "gift": Money(c.gift, store.currency) if c.gift else None,
         }
         for n, c in enumerate(combos)
     ]

@@ -235,3 +235,14 @@ def test_a_district_package_gathers_the_templates_usable_in_the_district(
         a_elsewhere: ("not_in_district", None),
         b_in_mall: ("picked", None),
     }
+
+
+def test_a_paid_voucher_is_never_given_away_in_a_package(database: Database) -> None:
+    shop = pb.shop(database)
+    given = pb.template(database, shop, terms={"amount": 1_000})
+    sold = pb.template(database, shop, kind="paid", terms={"amount": 5_000, "price": 4_000})
+    package_id = pb.package(database, [given, sold], budget=10_000)
+    assert _verdicts(database, package_id) == {
+        given: ("picked", None),
+        sold: ("sold_not_given", None),
+    }

@@ -20,7 +20,11 @@ def _splits_add_up(quote: Quote, line_totals: list[int]) -> bool:
         left = [total - off for total, off in zip(line_totals, taken, strict=True)]
         if left != list(combination.line_payable) or min(left) < 0:
             return False
-        if not all(sum(a.lines) == a.saving > 0 for a in combination.applied):
+        if not all(sum(a.lines) == a.saving for a in combination.applied):
+            return False
+        if not all(a.saving + a.gift > 0 for a in combination.applied):
+            return False
+        if combination.gift != sum(a.gift for a in combination.applied):
             return False
         if combination.payable != quote.subtotal - combination.saving:
             return False

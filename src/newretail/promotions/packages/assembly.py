@@ -26,7 +26,7 @@ from newretail.db import utcnow
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import SYSTEM, Role, Scope
 from newretail.org import service as org_service
-from newretail.promotions.discounts import face_value
+from newretail.promotions.discounts import Kind, face_value
 from newretail.promotions.models import Coupon, CouponTemplate, Status
 from newretail.promotions.packages import errors, rules
 from newretail.promotions.packages.models import (
@@ -192,6 +192,8 @@ def _unusable(
     """Why a template cannot be a benefit of a package that opens at ``opens``, if it cannot."""
     if template.status != Status.ACTIVE.value:
         return "template_inactive"
+    if template.kind == Kind.PAID.value:
+        return "sold_not_given"  # a paid voucher is bought; a package gives its benefits
     if (
         template.starts_at > opens
         or (template.ends_at is not None and template.ends_at <= opens)

@@ -28,12 +28,13 @@ from newretail.members import service as members_service
 from newretail.members.models import Membership
 from newretail.members.schemas import MemberCreate
 from newretail.promotions import errors as promotion_errors
-from newretail.promotions.models import Coupon, CouponTemplate
+from newretail.promotions.models import ClaimChannel, Coupon, CouponTemplate
 from newretail.promotions.packages import errors
 from newretail.promotions.packages.models import (
     CouponPackage,
     PackageCandidate,
     PackageClaim,
+    PackageKind,
     PackageStatus,
 )
 from newretail.promotions.wallet import issue
@@ -68,12 +69,20 @@ def claim_package(
             template=template,
             member=members[template.brand_id],
             now=now,
+            channel=_channel(package),
             package_claim_id=claim_id,
         )
         for template in templates
     ]
     _count_package(session, package)
     return coupons
+
+
+def _channel(package: CouponPackage) -> ClaimChannel:
+    """A district's package is claimed on its district page; the others in the cloud store."""
+    if package.kind == PackageKind.DISTRICT.value:
+        return ClaimChannel.DISTRICT_PAGE
+    return ClaimChannel.CLOUD_STORE
 
 
 def _consumer(session: Session, scope: Scope) -> int:

@@ -72,7 +72,7 @@ class CandidateRead(ReadModel):
     reason: str = Field(
         description="picked, or why not: no_value, over_budget, brand_taken, conflict, "
         "package_full, budget_left, or a reason it could not take part (template_inactive, "
-        "claim_closed, exhausted, no_face_value, not_in_district)."
+        "claim_closed, exhausted, no_face_value, not_in_district, sold_not_given)."
     )
     other_template_id: int | None = Field(description="The pick that keeps it out.")
     margin: int | None = Field(
