@@ -5,6 +5,7 @@ How the databases are kept cheap (and apart under pytest-xdist) is told in
 """
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,12 @@ import pytest
 
 os.environ.setdefault("NEWRETAIL_LOG_JSON", "false")
 os.environ.setdefault("NEWRETAIL_LOG_LEVEL", "WARNING")
+# DuckDB lets one process hold a file: each test process reads an analytics warehouse of its
+# own unless a test names another.
+os.environ.setdefault(
+    "NEWRETAIL_ANALYTICS_WAREHOUSE_PATH",
+    os.path.join(tempfile.mkdtemp(prefix="newretail-warehouse-"), "analytics.duckdb"),
+)
 
 from newretail.config import Settings
 from newretail.db import Database

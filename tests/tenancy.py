@@ -439,6 +439,13 @@ def _merchant_account_body(v: Victim) -> dict[str, Any]:
     }
 
 
+def victim_coupon_id(v: Victim) -> int:
+    """A coupon of the victim's template in the wallet of one of its members."""
+    from tests import promotion_builders
+
+    return promotion_builders.claim(v.database, victim_member_id(v), victim_template_id(v))
+
+
 def victim_template_id(v: Victim) -> int:
     from newretail.promotions import service as promotions_service
     from newretail.promotions.schemas import TemplateCreate
@@ -780,6 +787,7 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "code": victim_code,
     "promotion_id": victim_promotion_id,
     "template_id": victim_template_id,
+    "coupon_id": victim_coupon_id,
     "merchant_account_id": victim_merchant_account_id,
     "package_id": victim_package_id,
     "report_id": victim_report_id,
@@ -1130,6 +1138,12 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", "/api/v1/promotions/{promotion_id}"): lambda v: {"name": "renamed"},
     ("POST", "/api/v1/coupons/templates"): lambda v: _template_body(v),
     ("PATCH", "/api/v1/coupons/templates/{template_id}"): lambda v: {"name": "renamed"},
+    ("POST", "/api/v1/coupons/{coupon_id}/redeem-at-store"): lambda v: {
+        "store_id": v.world.east_store.id
+    },
+    ("POST", "/api/v1/coupons/templates/{template_id}/import"): lambda v: {
+        "entries": [{"external_ref": "attack-1", "member_id": victim_member_id(v)}]
+    },
     ("POST", "/api/v1/coupons/claim"): lambda v: {
         "template_id": victim_template_id(v),
         "member_id": victim_member_id(v),

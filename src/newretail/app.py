@@ -173,6 +173,9 @@ def create_app(
         yield
         if worker is not None:
             worker.stop()
+        # Handed back to the collector at shutdown, so that objects of extension modules
+        # (DuckDB's) are released before the interpreter ends rather than reported leaked.
+        gc.unfreeze()
 
     app = FastAPI(
         title="newretail",

@@ -57,6 +57,8 @@ def test_every_registered_consumer_is_shown_with_no_lag_on_an_empty_outbox(
         "coupons_follow_orders",
         "pos_balances_follow_refunds",
         "analytics_platform_events",
+        "conversations_follow_bindings",
+        "buyers_hear_of_orders",
     ]
     assert {name: sorted(samples) for name, samples in shown.items()} == {
         name: METRICS for name in names

@@ -27,7 +27,6 @@ def redeem_at_store(
 ) -> Coupon:
     """Staff of ``store_id`` use a member's service voucher, once."""
     now = now or utcnow()
-    scope.require(*REDEEMERS)
     found = session.execute(
         select(Coupon, CouponTemplate)
         .join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
@@ -37,6 +36,8 @@ def redeem_at_store(
     store = org_service.get_store(session=session, scope=scope, store_id=store_id)
     if found is None or found[0].brand_id != store.brand_id:
         raise errors.CouponNotFound()
+    # Roles are asked after the store: another brand's caller learns nothing but "not found".
+    scope.require(*REDEEMERS)
     coupon, template = found
     terms = terms_of(template.kind, template.terms)
     if terms.kind is not Kind.SERVICE:

@@ -51,6 +51,7 @@ SKIPPED_ROUTES = {
     "/console/codes/{code}.svg",
     "/console/codes/sheet",
     "/console/dashboard.csv",
+    "/console/analytics.csv",
     "/console/commission/periods/{period_id}/payroll.csv",
     "/console/commission/periods/{period_id}/invoicing.csv",
     "/console/brands",

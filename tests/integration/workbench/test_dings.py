@@ -81,6 +81,7 @@ def test_unread_escalates_step_by_step_and_reading_stops_it(
     assert templates_of(database, world.base.east_guide.id) == [
         ("workbench.ding", "inapp"),
         ("workbench.ding_reminder", "inapp"),
+        ("workbench.ding_reminder", "sms"),  # the text step: the brand's SMS channel
         ("workbench.ding_reminder", "inapp"),
     ]
     assert templates_of(database, world.base.east_store_manager.id) == [
