@@ -14,11 +14,10 @@ import pytest
 
 os.environ.setdefault("NEWRETAIL_LOG_JSON", "false")
 os.environ.setdefault("NEWRETAIL_LOG_LEVEL", "WARNING")
-# DuckDB lets one process hold a file: each test process reads an analytics warehouse of its
-# own unless a test names another.
-os.environ.setdefault(
-    "NEWRETAIL_ANALYTICS_WAREHOUSE_PATH",
-    os.path.join(tempfile.mkdtemp(prefix="newretail-warehouse-"), "analytics.duckdb"),
+# DuckDB lets one process hold a file: each test process (each xdist worker, which inherits
+# its parent's environment and sets this again) reads an analytics warehouse of its own.
+os.environ["NEWRETAIL_ANALYTICS_WAREHOUSE_PATH"] = os.path.join(
+    tempfile.mkdtemp(prefix="newretail-warehouse-"), "analytics.duckdb"
 )
 
 from newretail.config import Settings

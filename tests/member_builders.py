@@ -11,6 +11,7 @@ from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.models import Membership
 from newretail.members.schemas import BindingPolicyUpdate, Consents, MemberProgramUpdate
+from newretail.simulate.journey_plan import JourneysPlan
 from newretail.simulate.members import BrandMembersPlan, MembersPlan
 from newretail.simulate.orders import OrdersPlan
 from newretail.simulate.shanghai import BEAUTY, SPORTSWEAR
@@ -132,3 +133,5 @@ SMALL_MEMBERS_PLAN = MembersPlan(
 
 # A few orders per brand: enough for every step to run, for tests of the world's shape.
 SMALL_ORDERS_PLAN = OrdersPlan(per_brand=10, refund_share=0.2, return_share=0.1)
+# Journeys at every district store still, a few dozen people each.
+SMALL_JOURNEYS_PLAN = JourneysPlan(people_per_store=40, touch_buyers=3, browsers=0)

@@ -77,7 +77,10 @@ def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
     with the (smaller) world, and gives code sheets for port 8123 and the record of the build."""
     folder = tmp_path_factory.mktemp("demo")
     smaller = partial(
-        demo.build_world, members_plan=mb.SMALL_MEMBERS_PLAN, orders_plan=mb.SMALL_ORDERS_PLAN
+        demo.build_world,
+        members_plan=mb.SMALL_MEMBERS_PLAN,
+        orders_plan=mb.SMALL_ORDERS_PLAN,
+        journeys_plan=mb.SMALL_JOURNEYS_PLAN,
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(demo, "build_world", smaller)

@@ -92,6 +92,7 @@ def test_two_api_processes_answer_and_background_work_runs_in_one_more(tmp_path:
     env.update(
         {
             "NEWRETAIL_DATABASE_URL": url,
+            "NEWRETAIL_ANALYTICS_WAREHOUSE_PATH": str(tmp_path / "analytics.duckdb"),
             "NEWRETAIL_LOG_JSON": "false",
             "NEWRETAIL_LOG_LEVEL": "ERROR",
         }

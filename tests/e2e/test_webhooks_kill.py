@@ -35,6 +35,7 @@ def start_worker(database: Database, tmp_path: Path) -> Iterator[StartWorker]:
     env.update(
         {
             "NEWRETAIL_DATABASE_URL": database.url,
+            "NEWRETAIL_ANALYTICS_WAREHOUSE_PATH": str(tmp_path / "analytics.duckdb"),
             "NEWRETAIL_WORKER_POLL_SECONDS": "0.05",
             "NEWRETAIL_WORKER_LEASE_SECONDS": "3",
             "NEWRETAIL_WEBHOOK_TIMEOUT_SECONDS": "2",

@@ -33,7 +33,7 @@ from newretail.simulate import (
     workbench,
 )
 from newretail.simulate.demo_files import DemoLogin
-from newretail.simulate.journey_plan import DEMO_JOURNEYS
+from newretail.simulate.journey_plan import DEMO_JOURNEYS, JourneysPlan
 from newretail.simulate.shanghai import DEMO_MEMBERS, DEMO_PLAN
 from newretail.simulate.world import StaffRecord, Step, World, build
 from newretail.touchpoints import service as touchpoints_service
@@ -54,10 +54,11 @@ def steps(
     *,
     members_plan: members.MembersPlan = DEMO_MEMBERS,
     orders_plan: orders.OrdersPlan = orders.DEMO_ORDERS,
+    journeys_plan: JourneysPlan = DEMO_JOURNEYS,
 ) -> list[Step]:
     """The demo's steps in order; each capability appends the step that plants its data.
 
-    Tests of the world's shape pass a smaller ``members_plan``: same steps, fewer people.
+    Tests of the world's shape pass smaller plans: same steps, fewer people.
     """
     return [
         organisation.step(DEMO_PLAN),
@@ -70,7 +71,7 @@ def steps(
         tills.step(),
         commission.settle_step(),
         campaigns.step(),
-        journeys.step(DEMO_JOURNEYS),
+        journeys.step(journeys_plan),
         workbench.step(),
     ]
 
@@ -99,9 +100,10 @@ def build_world(
     console: Console | None = None,
     members_plan: members.MembersPlan = DEMO_MEMBERS,
     orders_plan: orders.OrdersPlan = orders.DEMO_ORDERS,
+    journeys_plan: JourneysPlan = DEMO_JOURNEYS,
 ) -> World:
     """Build the demo world into ``database`` (migrated and empty); show progress on ``console``."""
-    plan = steps(members_plan=members_plan, orders_plan=orders_plan)
+    plan = steps(members_plan=members_plan, orders_plan=orders_plan, journeys_plan=journeys_plan)
     if console is None:
         return build(database=database, seed=seed, steps=plan)
     columns = (

@@ -14,7 +14,11 @@ SHARED_ORDERS = OrdersPlan(per_brand=40, refund_share=0.2, return_share=0.1)
 
 
 def shared_steps() -> list[Step]:
-    return demo.steps(members_plan=mb.SMALL_MEMBERS_PLAN, orders_plan=SHARED_ORDERS)
+    return demo.steps(
+        members_plan=mb.SMALL_MEMBERS_PLAN,
+        orders_plan=SHARED_ORDERS,
+        journeys_plan=mb.SMALL_JOURNEYS_PLAN,
+    )
 
 
 @dataclass(frozen=True)
