@@ -92,8 +92,19 @@ async def resolve_scope(request: Request, session: Session, token: str) -> Scope
     authenticate: Authenticator = request.app.state.authenticate
     scope = authenticate.known(token)
     if scope is None:
-        scope = await run_in_threadpool(authenticate, session, token)
+        scope = await run_in_threadpool(_look_up, authenticate, session, token)
     return scope
+
+
+def _look_up(authenticate: Authenticator, session: Session, token: str) -> Scope:
+    """The scope read through the request's session, whose transaction then ends: on SQLite
+    a writing session's first read takes the write lock, which a handler running its own
+    transactions (a payment code: recorded, charged, settled) would otherwise wait on."""
+    try:
+        return authenticate(session, token)
+    finally:
+        if not (session.new or session.dirty or session.deleted):
+            session.rollback()
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
