@@ -141,7 +141,6 @@ def _charge_code(
     number = tender.trade_no or f"nr{secrets.token_hex(14)}"
     if currency != "CNY":
         return ChargeResult(ChargeOutcome.DECLINED, number, "the wallet takes CNY only")
-    settings = get_settings()
     first = wallet.pay_with_code(
         CodeCharge(
             out_trade_no=number,
@@ -156,11 +155,7 @@ def _charge_code(
         wallet,
         out_trade_no=number,
         first=first,
-        patience=wallet_rules.Patience(
-            queries=settings.payment_code_queries,
-            interval_seconds=settings.payment_code_query_interval_seconds,
-            reversals=settings.payment_code_reversals,
-        ),
+        patience=registry.patience(get_settings()),
         sleep=time.sleep,
     )
     if result.state is wallet_rules.CodeState.PAID:

@@ -87,6 +87,14 @@ PAGE_SECTIONS.add("offers", home_section)
 # ---- claiming and the wallet ------------------------------------------------------------
 
 
+def _offered_here(session: Session, store: CloudStore) -> set[int]:
+    """The templates this cloud store offers to claim or buy now."""
+    offers = promotions_service.claimable(
+        session=session, brand_id=store.brand_id, store_id=store.id, channel=CHANNEL, now=utcnow()
+    )
+    return {t.id for t in offers}
+
+
 @router.post("/s/{store_code}/coupons/{template_id}/claim")
 def claim(
     page: PublicPage, session: PageSessionDep, store_code: str, template_id: int, ref: Ref = None
@@ -96,17 +104,7 @@ def claim(
     buyer = shopper(page, session)
     if buyer is None:
         return RedirectResponse(link("/signin", next=f"/s/{store.code}"), status_code=303)
-    offered = {
-        t.id
-        for t in promotions_service.claimable(
-            session=session,
-            brand_id=store.brand_id,
-            store_id=store.id,
-            channel=CHANNEL,
-            now=utcnow(),
-        )
-    }
-    if template_id not in offered:
+    if template_id not in _offered_here(session, store):
         return page.redirect(link(), flash="coupon_not_claimable", kind="error")
     try:
         promotions_service.claim(
@@ -131,17 +129,7 @@ def buy(
     buyer = shopper(page, session)
     if buyer is None:
         return RedirectResponse(link("/signin", next=f"/s/{store.code}"), status_code=303)
-    offered = {
-        t.id
-        for t in promotions_service.claimable(
-            session=session,
-            brand_id=store.brand_id,
-            store_id=store.id,
-            channel=CHANNEL,
-            now=utcnow(),
-        )
-    }
-    if template_id not in offered:
+    if template_id not in _offered_here(session, store):
         return page.redirect(link(), flash="coupon_not_claimable", kind="error")
     try:
         promotions_service.buy_voucher(

@@ -66,14 +66,6 @@ class CodeAttempt:
     replayed: bool = False  # an attempt made before under this key: nothing to charge
 
 
-def patience(settings: Settings) -> rules.Patience:
-    return rules.Patience(
-        queries=settings.payment_code_queries,
-        interval_seconds=settings.payment_code_query_interval_seconds,
-        reversals=settings.payment_code_reversals,
-    )
-
-
 def trade_number(scope: Scope, order_id: int, key: str | None) -> str:
     """The attempt's out_trade_no: from the Idempotency-Key when there is one, else new."""
     if key is None:
@@ -133,7 +125,7 @@ def charge_code(
         attempt.provider,
         out_trade_no=attempt.charge.out_trade_no,
         first=first,
-        patience=patience(settings or get_settings()),
+        patience=registry.patience(settings or get_settings()),
         sleep=sleep,
     )
 

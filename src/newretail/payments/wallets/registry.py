@@ -11,7 +11,7 @@ from newretail.payments.merchants import service as merchants_service
 from newretail.payments.merchants.rules import ProviderName
 from newretail.payments.merchants.secrets import read_secret
 from newretail.payments.merchants.service import AccountConfig
-from newretail.payments.wallets import keys
+from newretail.payments.wallets import keys, rules
 from newretail.payments.wallets.alipay import AlipayProvider
 from newretail.payments.wallets.base import WalletProvider
 from newretail.payments.wallets.sandbox import SandboxWallet
@@ -76,4 +76,13 @@ def build(config: AccountConfig, settings: Settings) -> WalletProvider:
         platform_key_id=config.platform_key_id or platform_key.certificate_serial or "",
         gateway_url=settings.wechatpay_gateway_url,
         timeout_seconds=timeout,
+    )
+
+
+def patience(settings: Settings) -> rules.Patience:
+    """How long a payment code's open result is queried, and how often its reversal tried."""
+    return rules.Patience(
+        queries=settings.payment_code_queries,
+        interval_seconds=settings.payment_code_query_interval_seconds,
+        reversals=settings.payment_code_reversals,
     )
