@@ -61,6 +61,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return SharedFixtureScheduling(config, log)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``sqlite_only`` take the SQLite backend alone.
+
+    The pages are such tests: what they check is the HTML around the services' answers, and
+    the services' queries run on PostgreSQL in their own (integration and API) tests.
+    """
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only") is None:
+        return
+    chosen = metafunc.definition.iter_markers("parametrize")
+    if any("backend" in str(marker.args[0]) for marker in chosen):
+        return
+    # As a mark, which pytest's own hooks read after this one (a fixture's parameters yield
+    # to a test's parametrize mark of the same name).
+    metafunc.definition.add_marker(pytest.mark.parametrize("backend", ["sqlite"], indirect=True))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     """Staff made by tests hash their passwords cheaply; the hashes verify all the same.

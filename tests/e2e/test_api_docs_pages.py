@@ -5,6 +5,8 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.sqlite_only
+
 
 class AssetLinks(HTMLParser):
     """Every URL a page loads: script sources, stylesheets and icons."""

@@ -15,6 +15,8 @@ from newretail.config import Settings
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture(autouse=True)
 def _cheap_passwords() -> Iterator[None]:

@@ -10,6 +10,8 @@ from tests.passwords import cheap_hashing
 
 from newretail.db import Database
 
+pytestmark = pytest.mark.sqlite_only
+
 # The sections that answered 404 to a platform admin without ?brand= in the URL.
 SECTIONS = [
     "/console/orders",

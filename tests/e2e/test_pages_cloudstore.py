@@ -10,6 +10,8 @@ from tests.passwords import cheap_hashing
 
 from newretail.db import Database
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture(autouse=True)
 def _cheap_passwords() -> Iterator[None]:

@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from tests import builders
 from tests import settlement_builders as cb
 from tests.e2e.pages_support import login, post_form
 
 from newretail.db import Database, utcnow
+
+pytestmark = pytest.mark.sqlite_only
 
 EN = {"accept-language": "en"}
 ZH = {"accept-language": "zh-CN"}

@@ -14,6 +14,8 @@ from newretail.org import service as org_service
 from newretail.org.models import District, Region, Store
 from newretail.org.schemas import DistrictCreate
 
+pytestmark = pytest.mark.sqlite_only
+
 HOURS = {f"hours_{day}": "10:00-22:00" for day in ("mon", "tue", "wed", "thu", "fri")}
 
 

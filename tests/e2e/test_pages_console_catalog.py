@@ -8,6 +8,8 @@ from tests import shop_builders
 from tests.e2e.pages_support import login
 from tests.passwords import cheap_hashing
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture(autouse=True)
 def _cheap_passwords() -> Iterator[None]:

@@ -17,6 +17,8 @@ from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
 from newretail.touchpoints.models import TouchpointCode
 
+pytestmark = pytest.mark.sqlite_only
+
 EN = {"accept-language": "en"}
 
 

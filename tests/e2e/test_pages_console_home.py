@@ -16,6 +16,8 @@ from tests.passwords import cheap_hashing
 from newretail.db import Database, utcnow
 from newretail.kernel.reporting import day_bounds
 
+pytestmark = pytest.mark.sqlite_only
+
 EN = {"accept-language": "en"}
 TODAY_SALES = re.compile(
     r'data-testid="figure-0">.*?data-period="today">.*?data-amount="(\d+)"', re.DOTALL

@@ -4,6 +4,7 @@ operator's coupon packages from draft to published."""
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests import builders
@@ -13,6 +14,8 @@ from tests.e2e.pages_support import login, post_form
 
 from newretail.db import Database
 from newretail.promotions.models import CouponTemplate, Promotion
+
+pytestmark = pytest.mark.sqlite_only
 
 EN = {"accept-language": "en"}
 ZH = {"accept-language": "zh-CN"}

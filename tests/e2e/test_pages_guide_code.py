@@ -15,6 +15,8 @@ from newretail.db import Database
 from newretail.touchpoints import service as touchpoints_service
 from newretail.touchpoints.models import TouchpointCode
 
+pytestmark = pytest.mark.sqlite_only
+
 EN = {"accept-language": "en"}
 
 

@@ -15,6 +15,8 @@ from newretail.orders.models import Order
 from newretail.touchpoints import service as touchpoints_service
 from newretail.web import member_pages
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture(autouse=True)
 def _cheap_passwords() -> Iterator[None]:

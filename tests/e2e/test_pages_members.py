@@ -18,6 +18,8 @@ from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode
 from newretail.members.models import MemberBinding
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture(autouse=True)
 def _cheap_passwords() -> Iterator[None]:

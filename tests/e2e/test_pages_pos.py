@@ -13,6 +13,8 @@ from tests.passwords import cheap_hashing
 
 from newretail.db import Database
 
+pytestmark = pytest.mark.sqlite_only
+
 EN = {"accept-language": "en"}
 CONFIG = re.compile(r'<script type="application/json" id="pos-config">(.*?)</script>', re.S)
 

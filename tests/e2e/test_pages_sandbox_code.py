@@ -11,6 +11,8 @@ from newretail.db import Database
 from newretail.members import otp
 from newretail.members import service as members_service
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE = "13912345678"
 OTHER_PHONE = "13812345678"
 SHOWN = re.compile(r'data-testid="sandbox-code-value">(\d{6})<')

@@ -13,6 +13,8 @@ from newretail.members.models import ConsumerAddress
 from newretail.members.schemas import AddressFields
 from newretail.orders.models import Order
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE, OTHER_PHONE = "13912345671", "13912345672"
 HOME = {
     "recipient": "Li Lei",

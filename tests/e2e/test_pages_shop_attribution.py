@@ -19,6 +19,8 @@ from newretail.orders.models import Order
 from newretail.web import security
 from newretail.web.shop_orders import SHOPPER_COOKIE
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE = "13912345670"
 
 

@@ -13,6 +13,8 @@ from newretail.catalog.models import Sku
 from newretail.db import Database
 from newretail.members import service as members_service
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def sender(client: TestClient) -> members_service.MemoryOtpSender:

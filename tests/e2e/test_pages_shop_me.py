@@ -19,6 +19,8 @@ from newretail.members import service as members_service
 from newretail.members.models import MemberBinding, Membership
 from newretail.orders.models import Order
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE = "13912345678"
 RUN = re.compile(r"M(\d+) (\d+)h(\d+)v1h-\d+z")
 

@@ -16,6 +16,8 @@ from newretail.members import service as members_service
 from newretail.orders.models import Cart, CartLine, Order
 from newretail.web import security
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE = "13912345678"
 
 

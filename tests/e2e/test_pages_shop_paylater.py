@@ -13,6 +13,8 @@ from newretail.members import service as members_service
 from newretail.orders.models import Order
 from newretail.paylater.models import DeferredCharge
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE = "13912345670"
 
 

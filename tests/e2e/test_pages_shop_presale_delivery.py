@@ -1,6 +1,7 @@
 """Pre-sale delivery in the cloud store pages: chosen with the deposit, changed from my
 pre-sales until the balance is paid, and the form's refusals."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import order_builders, presale_builders
@@ -13,6 +14,8 @@ from newretail.orders.models import Order
 from newretail.presales.models import PresaleDeposit
 from newretail.web import security
 from newretail.web.shop_orders import SHOPPER_COOKIE
+
+pytestmark = pytest.mark.sqlite_only
 
 ADDRESS = {"name": "李雷", "phone": "139 1234 5678", "line1": "南京路 88 号", "city": "上海"}
 

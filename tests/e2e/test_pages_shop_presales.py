@@ -18,6 +18,8 @@ from newretail.presales.models import PresaleDeposit
 from newretail.web import security
 from newretail.web.shop_orders import SHOPPER_COOKIE
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE = "13912340000"
 
 

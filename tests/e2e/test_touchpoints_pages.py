@@ -17,6 +17,8 @@ from newretail.members.binding_rules import BindingMode
 from newretail.members.models import OtpChallenge
 from newretail.touchpoints.models import CodeScan
 
+pytestmark = pytest.mark.sqlite_only
+
 PHONE = "13912345678"
 
 

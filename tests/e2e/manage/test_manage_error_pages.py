@@ -7,6 +7,8 @@ from tests.e2e.pages_support import login
 
 from newretail.db import Database
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_missing_product_in_a_cloud_store_leads_back_to_that_store(

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import member_builders, order_builders, shop_builders
@@ -16,6 +17,8 @@ from newretail.orders.schemas import OrderCreate
 from newretail.paylater import service as paylater_service
 from newretail.paylater.schemas import DeferredCreate, PolicyUpdate
 from newretail.presales.models import PresaleCampaign, PresaleItem
+
+pytestmark = pytest.mark.sqlite_only
 
 
 def _campaigns(database: Database) -> int:

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import shop_builders
@@ -10,6 +11,8 @@ from tests.e2e.pages_support import login, post_form
 
 from newretail.catalog.models import Offer
 from newretail.db import Database
+
+pytestmark = pytest.mark.sqlite_only
 
 
 def _offers(database: Database) -> list[tuple[str | None, int | None, int | None, int | None]]:

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import builders
@@ -17,6 +18,8 @@ from tests.e2e.pages_support import login, post_form
 
 from newretail.catalog.models import Product, Sku
 from newretail.db import Database
+
+pytestmark = pytest.mark.sqlite_only
 
 
 def _products(database: Database) -> int:

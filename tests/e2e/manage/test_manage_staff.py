@@ -1,5 +1,6 @@
 """Staff accounts and roles from the console: only within the creator's own scope."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import builders
@@ -8,6 +9,8 @@ from tests.e2e.pages_support import csrf_of, login, post_form
 
 from newretail.auth.models import RoleAssignment, Staff
 from newretail.db import Database
+
+pytestmark = pytest.mark.sqlite_only
 
 
 def _staff_count(database: Database) -> int:

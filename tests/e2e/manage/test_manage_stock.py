@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests import shop_builders
@@ -11,6 +12,8 @@ from tests.order_builders import level
 
 from newretail.db import Database
 from newretail.inventory.models import StockMovement
+
+pytestmark = pytest.mark.sqlite_only
 
 
 def _journal(database: Database) -> list[tuple[str, int, str, int | None]]:

@@ -27,6 +27,8 @@ from newretail.payments.providers import ChargeOutcome
 from newretail.presales.rules import DepositStatus, UnpaidRule
 from newretail.web import labels, messages
 
+pytestmark = pytest.mark.sqlite_only
+
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 ENUMS: tuple[type[StrEnum], ...] = (
     Channel,
