@@ -71,6 +71,14 @@ def _reader(state: Any) -> Readable:
     return warehouse
 
 
+def close_reader(state: Any) -> None:
+    """At shutdown: close the snapshot reader ``_reader`` opened (not one put there)."""
+    warehouse = getattr(state, "analytics_warehouse", None)
+    if isinstance(warehouse, GuardedReader):
+        state.analytics_warehouse = None
+        warehouse.close()
+
+
 async def get_warehouse(request: Request) -> Readable:
     warehouse = _reader(request.app.state)
     if isinstance(warehouse, GuardedReader) and not warehouse.available():
