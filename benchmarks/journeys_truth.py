@@ -1,10 +1,12 @@
 """Benchmark: the simulator's journeys at scale (one million events by default) through the
 data bank's bulk ingestion (``ingest``: validation, store and member checks, consent,
 identity links, bulk insert), copied to DuckDB by the warehouse sync, and what was planted
-recovered from it by the code the API runs: each store's seed-funnel rates from the funnel
-engine (broken down by store), every same-person pair in ``persons``, the members kept
+recovered from it by the code the API runs, reading the read snapshot the sync publishes
+(as the API processes do): each store's seed-funnel rates from the funnel engine (broken
+down by store), every same-person pair in ``persons``, the members kept
 apart, and the attributed sales from the attribution engine (last touch, unique touches,
 default windows), credit by credit against the planted touch -> purchase pairs.
+``truth_recovered`` says whether all of it held (funnel rates within 1 percentage point).
 
 Anchor, in the same run, on the same database: the rows ingestion wrote, deleted and
 bulk-inserted again into the same table by the same statement, without validation.
@@ -254,6 +256,14 @@ def main() -> None:
             int(str(a["revenue_fen"])) for a in planted.attributions
         ),
     }
+    result["truth_recovered"] = (
+        max(errors_pp) <= 1.0
+        and merged == len(planted.same_person)
+        and apart == len(planted.kept_apart)
+        and members_merged == 0
+        and attributed["attributions_matching"] == len(planted.attributions)
+        and attributed["attributed_revenue_found_fen"] == result["attributed_revenue_planted_fen"]
+    )
     print(json.dumps(result), flush=True)
 
 
