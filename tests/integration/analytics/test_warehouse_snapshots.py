@@ -9,6 +9,7 @@ import pytest
 
 from newretail.analytics.warehouse import open_warehouse
 from newretail.analytics.warehouse.duck import DuckDBWarehouse
+from newretail.analytics.warehouse.jobs import WarehouseSync
 from newretail.analytics.warehouse.snapshots import (
     KEEP,
     NoSnapshot,
@@ -17,6 +18,8 @@ from newretail.analytics.warehouse.snapshots import (
     publish,
     published,
 )
+from newretail.config import Settings
+from newretail.db import Database
 
 
 def _add_persons(warehouse: DuckDBWarehouse, first: int, n: int) -> None:
@@ -118,3 +121,39 @@ def test_another_process_reads_the_snapshot_while_this_one_holds_the_file(
     writer.close()
 
     assert (out.returncode, out.stdout.strip()) == (0, "250"), out.stderr
+
+
+def test_a_second_worker_leaves_the_copy_to_the_process_that_holds_the_file(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "wh.duckdb"
+    holder = subprocess.Popen(  # another worker process: it holds the file, then stops
+        [sys.executable, "-c", HOLD, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    ready = holder.stdout.readline()
+    mine = settings.model_copy(update={"analytics_warehouse_path": str(path)})
+    job = WarehouseSync()
+
+    while_held = job(database, mine)
+    holder.stdin.close()
+    holder.wait(30)
+    holder.stdout.close()
+    job._due = 0.0  # the next round is due now
+    once_free = job(database, mine)
+    job.close()
+
+    assert (ready, while_held, once_free) == (b"ready\n", 0, 0)
+    assert published(path)
+
+
+HOLD = (
+    "import sys\n"
+    "from newretail.analytics.warehouse import open_warehouse\n"
+    "warehouse = open_warehouse(sys.argv[1])\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.read()\n"
+    "warehouse.close()\n"
+)
