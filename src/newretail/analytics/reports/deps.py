@@ -39,10 +39,6 @@ class GuardedReader:
         self.warehouse = warehouse
         self.settings = settings
 
-    def available(self) -> bool:
-        check = getattr(self.warehouse, "available", None)
-        return bool(check()) if callable(check) else True
-
     def query(self, sql: str, params: Sequence[Any] = (), /) -> list[tuple[Any, ...]]:
         try:
             return self.warehouse.query(sql, params)
@@ -80,10 +76,9 @@ def close_reader(state: Any) -> None:
 
 
 async def get_warehouse(request: Request) -> Readable:
-    warehouse = _reader(request.app.state)
-    if isinstance(warehouse, GuardedReader) and not warehouse.available():
-        raise _unavailable(request.app.state.settings)
-    return warehouse
+    # No check for a snapshot here: the route checks the caller's scope first, and the
+    # first query answers 503 if there is nothing to read yet.
+    return _reader(request.app.state)
 
 
 WarehouseDep = Annotated[Readable, Depends(get_warehouse)]
