@@ -135,13 +135,14 @@ def test_a_second_worker_leaves_the_copy_to_the_process_that_holds_the_file(
     assert holder.stdout is not None and holder.stdin is not None
     ready = holder.stdout.readline()
     mine = settings.model_copy(update={"analytics_warehouse_path": str(path)})
-    job = WarehouseSync()
+    clock = [0.0]
+    job = WarehouseSync(clock=lambda: clock[0])
 
     while_held = job(database, mine)
     holder.stdin.close()
     holder.wait(30)
     holder.stdout.close()
-    job._due = 0.0  # the next round is due now
+    clock[0] += 60  # the next round is due
     once_free = job(database, mine)
     job.close()
 

@@ -1,6 +1,5 @@
 """The warehouse follows the transactional database by watermark; persons follow merges."""
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -244,15 +243,17 @@ def test_the_worker_job_copies_at_once_then_after_each_period_and_publishes(
     fast = settings.model_copy(
         update={
             "analytics_warehouse_path": str(tmp_path / "wh.duckdb"),
-            "analytics_sync_seconds": 0.05,
+            "analytics_sync_seconds": 10,
         }
     )
-    job = WarehouseSync()
+    clock = [100.0]
+    job = WarehouseSync(clock=lambda: clock[0])
 
     first = job(database, fast)
     _send(database, settings, world.brand.id, [ab.event("b", at=utcnow(), store=store)])
+    clock[0] += 9
     early = job(database, fast)
-    time.sleep(0.06)
+    clock[0] += 1
     later = job(database, fast)
     reader = SnapshotReader(fast.analytics_warehouse_path)
     rows = reader.query("SELECT count(*) FROM events")

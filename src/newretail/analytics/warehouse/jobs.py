@@ -8,6 +8,7 @@ leaves the copy to the one that holds it (and takes over if that one stops).
 
 import threading
 import time
+from collections.abc import Callable
 
 import duckdb
 
@@ -46,14 +47,15 @@ class WarehouseSync:
 
     name = "analytics_warehouse_sync"
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._due = 0.0
         self._held_elsewhere = False
         self._path: str | None = None
 
     def __call__(self, database: Database, settings: Settings, /) -> int:
         path = self._path = settings.analytics_warehouse_path
-        now = time.monotonic()
+        now = self._clock()
         if not self._due and snapshots.published(path):
             self._due = now + settings.analytics_sync_seconds
         if now < self._due:
