@@ -155,9 +155,11 @@ class SnapshotReader:
             raise NoSnapshot(str(self.folder))
         # A newer snapshot: open it unless another thread is at it (then keep the one we
         # have); with none open yet, wait for whoever opens the first.
-        if not self._swapping.acquire(blocking=current is None):
+        if current is not None and not self._swapping.acquire(blocking=False):
             with self._lock:
-                return self._use(self._current or current)  # type: ignore[arg-type]
+                return self._use(self._current or current)
+        if current is None:
+            self._swapping.acquire()
         try:
             self._open_newest()
         finally:
