@@ -158,3 +158,24 @@ HOLD = (
     "sys.stdin.read()\n"
     "warehouse.close()\n"
 )
+
+
+def test_a_snapshot_gone_before_it_was_opened_leaves_the_reader_on_the_one_it_has(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wh.duckdb"
+    writer = open_warehouse(path)
+    _add_persons(writer, 0, 10)
+    publish(writer, path)
+    reader = SnapshotReader(path)
+    before = _count(reader)
+    (folder_of(path) / "CURRENT").write_text("000000000099.duckdb")  # pruned meanwhile
+
+    during = _count(reader)
+    _add_persons(writer, 10, 5)
+    publish(writer, path)
+    after = _count(reader)
+    writer.close()
+    reader.close()
+
+    assert (before, during, after) == (10, 10, 15)
