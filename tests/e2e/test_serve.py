@@ -3,6 +3,7 @@ background work running once, in a worker process of its own, not in each of the
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -34,7 +35,9 @@ def free_port() -> int:
             probe.bind(("127.0.0.1", 0))
             return int(probe.getsockname()[1])
     first, last = (int(p) for p in span.split("-"))
-    for port in range(first, last + 1):
+    ports = list(range(first, last + 1))
+    start = random.randrange(len(ports))  # parallel test processes rarely try the same
+    for port in ports[start:] + ports[:start]:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))

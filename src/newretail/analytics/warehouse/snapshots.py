@@ -132,12 +132,6 @@ class SnapshotReader:
         """Whether a snapshot can be read (one is open, or one was published)."""
         return self._current is not None or (self.folder / POINTER).exists()
 
-    @property
-    def snapshot_name(self) -> str | None:
-        """The file name of the snapshot the reader reads now (None before the first)."""
-        current = self._current
-        return current.name if current is not None else None
-
     def _pointer_stamp(self) -> tuple[int, int, int] | None:
         try:
             st = os.stat(self.folder / POINTER)
