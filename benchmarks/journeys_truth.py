@@ -1,8 +1,12 @@
 """Benchmark: the simulator's journeys at scale (one million events by default) through the
 data bank's bulk ingestion (``ingest``: validation, store and member checks, consent,
 identity links, bulk insert), copied to DuckDB by the warehouse sync, and what was planted
-recovered from it: each store's funnel rates (plain SQL over events and persons), every
-same-person pair, the members kept apart, the touch -> purchase pairs.
+recovered from it by the code the API runs, reading the read snapshot the sync publishes
+(as the API processes do): each store's seed-funnel rates from the funnel engine (broken
+down by store), every same-person pair in ``persons``, the members kept
+apart, and the attributed sales from the attribution engine (last touch, unique touches,
+default windows), credit by credit against the planted touch -> purchase pairs.
+``truth_recovered`` says whether all of it held (funnel rates within 1 percentage point).
 
 Anchor, in the same run, on the same database: the rows ingestion wrote, deleted and
 bulk-inserted again into the same table by the same statement, without validation.
@@ -21,14 +25,22 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
 
+from newretail.analytics.attribution.query import attribute_period
+from newretail.analytics.attribution.rules import AttributionSettings
 from newretail.analytics.events.ingest import DEDUPE, EVENTS
 from newretail.analytics.events.models import AnalyticsEvent
+from newretail.analytics.funnels import service as funnels_service
+from newretail.analytics.reports.period import Period
+from newretail.analytics.reports.source import Readable
+from newretail.analytics.reports.standard import SEED_FUNNEL_SPEC
 from newretail.analytics.warehouse import open_warehouse
+from newretail.analytics.warehouse.snapshots import SnapshotReader, publish
 from newretail.analytics.warehouse.sync import sync
 from newretail.db import Database
 from newretail.kernel import bulk
@@ -39,13 +51,8 @@ from newretail.observability import configure_logging
 from newretail.org import service as org_service
 from newretail.org.schemas import BrandCreate, RegionCreate, StoreCreate
 from newretail.simulate import journeys
-from newretail.simulate.journey_plan import FUNNEL, JourneysPlan, realised
+from newretail.simulate.journey_plan import JourneysPlan, Planted, realised
 from newretail.simulate.members import anchor_time
-
-PERSON = "coalesce(p.person_id, e.person_key)"
-JOIN = (
-    "FROM events e LEFT JOIN persons p ON p.brand_id = e.brand_id AND p.person_key = e.person_key"
-)
 
 
 def stage(label: str, work: Any) -> tuple[float, Any]:
@@ -83,18 +90,49 @@ def build_brand(database: Database, stores: int) -> tuple[int, list[journeys.Sit
         return brand.id, sites
 
 
-def recovered_counts(warehouse: Any, store_id: int) -> list[int]:
-    counts = []
-    for k in range(len(FUNNEL)):
-        steps = ", ".join(f"'{name}'" for name in FUNNEL[: k + 1])
-        rows = warehouse.query(
-            f"SELECT count(*) FROM (SELECT {PERSON} AS person {JOIN} "
-            f"WHERE e.store_id = ? AND e.event IN ({steps}) "
-            f"GROUP BY person HAVING count(DISTINCT e.event) = ?)",
-            [store_id, k + 1],
-        )
-        counts.append(rows[0][0])
-    return counts
+def funnel_errors_pp(
+    warehouse: Readable, brand_id: int, planted: Planted, period: Period, now: datetime
+) -> list[float]:
+    """The seed funnel by store, run by the funnel engine: each step's rate against the
+    planted one, in percentage points."""
+    result = funnels_service.run(
+        warehouse=warehouse,
+        brand_id=brand_id,
+        spec=SEED_FUNNEL_SPEC,
+        period=period,
+        breakdown="store",
+        now=now,
+    )
+    found = {g.value: tuple(s.reached for s in g.steps) for g in result.groups}
+    errors = []
+    for sp in planted.stores:
+        got = realised(found.get(str(sp.store_id), (0,) * len(sp.counts)))
+        errors += [abs(a - b) * 100 for a, b in zip(got, realised(sp.counts), strict=True)]
+    return errors
+
+
+def attribution_check(
+    warehouse: Readable, brand_id: int, planted: Planted, period: Period
+) -> dict[str, int]:
+    """The attribution engine over the period: its credits against the planted pairs."""
+    found = attribute_period(
+        warehouse,
+        brand_id=brand_id,
+        start=period.start,
+        end=period.end,
+        settings=AttributionSettings(),
+    )
+    credits = {(c.order_id, c.touch.event, c.fen) for c in found.credits}
+    wanted = {
+        (int(str(a["order_id"])), str(a["touch"]), int(str(a["revenue_fen"])))
+        for a in planted.attributions
+    }
+    return {
+        "attributions_found": len(found.credits),
+        "attributions_matching": len(wanted & credits),
+        "attributed_revenue_found_fen": found.attributed_fen,
+        "purchases_seen": found.purchases,
+    }
 
 
 def main() -> None:
@@ -146,12 +184,19 @@ def main() -> None:
                 )
 
         ingest_seconds, totals = stage("ingest", sending)
-        warehouse = open_warehouse(Path(tmp) / "wh.duckdb")
+        wh_path = Path(tmp) / "wh.duckdb"
+        warehouse = open_warehouse(wh_path)
         sync_seconds, _ = stage("sync", lambda: sync(database=database, warehouse=warehouse))
-        errors_pp = []
-        for sp in planted.stores:
-            got = realised(tuple(recovered_counts(warehouse, sp.store_id)))
-            errors_pp += [abs(a - b) * 100 for a, b in zip(got, realised(sp.counts), strict=True)]
+        publish_seconds, _ = stage("publish snapshot", lambda: publish(warehouse, wh_path))
+        reader = SnapshotReader(wh_path)
+        period = Period(anchor - timedelta(days=plan.days + 1), anchor + timedelta(days=1))
+        funnel_seconds, errors_pp = stage(
+            "funnel engine", lambda: funnel_errors_pp(reader, brand_id, planted, period, anchor)
+        )
+        attribution_seconds, attributed = stage(
+            "attribution engine", lambda: attribution_check(reader, brand_id, planted, period)
+        )
+        reader.close()
         person = {
             key: pid
             for key, pid in warehouse.query(
@@ -159,18 +204,13 @@ def main() -> None:
             )
         }
         merged = sum(person.get(a, a) == person.get(b, b) for a, b in planted.same_person)
+        members_merged = sum(key.startswith("member:") for key in person)
         with database.transaction(read_only=True) as session:
             apart = 0
             for a, b in planted.kept_apart:
                 ma = session.get(Membership, int(a.removeprefix("member:")))
                 mb = session.get(Membership, int(b.removeprefix("member:")))
                 apart += ma is not None and mb is not None and ma.consumer_id != mb.consumer_id
-        attributed = warehouse.query(
-            "SELECT count(*), coalesce(sum(o.revenue_fen), 0) FROM events o JOIN events t "
-            "ON t.person_key = o.person_key AND t.ts < o.ts AND o.ts <= t.ts + INTERVAL 14 DAY "
-            "WHERE o.event = 'Order Completed' AND t.event IN ('Popup Visited', 'QR Scanned', "
-            "'Share Opened', 'Sample Dispensed', 'Ad Exposed')"
-        )[0]
         columns = [c for c in EVENTS.c if c.name != "id"]
         with database.transaction(read_only=True) as session:
             rows = [dict(r) for r in session.execute(select(*columns)).mappings()]
@@ -201,18 +241,29 @@ def main() -> None:
         "anchor_events_per_s": round(n / anchor_seconds, 1),
         "ratio": round(anchor_seconds / ingest_seconds, 3),
         "sync_events_per_s": round(n / sync_seconds, 1),
+        "funnel_engine_s": round(funnel_seconds, 2),
+        "attribution_engine_s": round(attribution_seconds, 2),
+        "publish_s": round(publish_seconds, 2),
         "funnel_max_error_pp": round(max(errors_pp), 4),
         "same_person_pairs": len(planted.same_person),
         "same_person_merged": merged,
         "kept_apart_pairs": len(planted.kept_apart),
         "kept_apart_held": apart,
+        "members_merged_in_warehouse": members_merged,
         "attributions_planted": len(planted.attributions),
-        "attributions_found": attributed[0],
+        **attributed,
         "attributed_revenue_planted_fen": sum(
             int(str(a["revenue_fen"])) for a in planted.attributions
         ),
-        "attributed_revenue_found_fen": attributed[1],
     }
+    result["truth_recovered"] = (
+        max(errors_pp) <= 1.0
+        and merged == len(planted.same_person)
+        and apart == len(planted.kept_apart)
+        and members_merged == 0
+        and attributed["attributions_matching"] == len(planted.attributions)
+        and attributed["attributed_revenue_found_fen"] == result["attributed_revenue_planted_fen"]
+    )
     print(json.dumps(result), flush=True)
 
 

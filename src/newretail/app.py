@@ -27,6 +27,7 @@ from newretail.analytics.attribution.router import router as attribution_router
 from newretail.analytics.audiences.router import router as audiences_router
 from newretail.analytics.events.router import router as events_router
 from newretail.analytics.funnels.router import router as funnels_router
+from newretail.analytics.reports.deps import close_reader
 from newretail.analytics.retarget.router import router as retarget_router
 from newretail.auth import cache as auth_cache
 from newretail.auth import service as auth_service
@@ -173,6 +174,7 @@ def create_app(
         yield
         if worker is not None:
             worker.stop()
+        close_reader(app.state)
         # Handed back to the collector at shutdown, so that objects of extension modules
         # (DuckDB's) are released before the interpreter ends rather than reported leaked.
         gc.unfreeze()

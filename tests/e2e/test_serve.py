@@ -3,19 +3,24 @@ background work running once, in a worker process of its own, not in each of the
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from tests import analytics_builders as ab
+from tests import builders
 
+from newretail.analytics.events import service as events_service
 from newretail.app import serving_app
-from newretail.config import get_settings
+from newretail.config import Settings, get_settings
 from newretail.db import Database
 from newretail.models import Base
 
@@ -23,9 +28,23 @@ START_SECONDS = 90
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port; inside ``NEWRETAIL_TEST_PORTS`` ("8200-8299") when that is set."""
+    span = os.environ.get("NEWRETAIL_TEST_PORTS")
+    if not span:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return int(probe.getsockname()[1])
+    first, last = (int(p) for p in span.split("-"))
+    ports = list(range(first, last + 1))
+    start = random.randrange(len(ports))  # parallel test processes rarely try the same
+    for port in ports[start:] + ports[:start]:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError(f"no free port in {span}")
 
 
 def children_of(pid: int) -> dict[int, list[str]]:
@@ -81,12 +100,10 @@ def stop(process: "subprocess.Popen[bytes]", children: dict[int, list[str]]) -> 
                 os.kill(child, signal.SIGKILL)
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_two_api_processes_answer_and_background_work_runs_in_one_more(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'serve.db'}"
-    database = Database(url)
-    Base.metadata.create_all(database.engine)
-    database.dispose()
+def start_server(
+    tmp_path: Path, url: str, **settings: str
+) -> tuple["subprocess.Popen[bytes]", int]:
+    """``newretail serve --workers 2`` on a free port, its output in ``serve.log``."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("NEWRETAIL_")}
     env.update(
@@ -97,6 +114,7 @@ def test_two_api_processes_answer_and_background_work_runs_in_one_more(tmp_path:
             "NEWRETAIL_LOG_LEVEL": "ERROR",
         }
     )
+    env.update({f"NEWRETAIL_{name.upper()}": value for name, value in settings.items()})
     log = (tmp_path / "serve.log").open("wb")
     command = [
         sys.executable,
@@ -110,6 +128,16 @@ def test_two_api_processes_answer_and_background_work_runs_in_one_more(tmp_path:
     ]
     server = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     log.close()
+    return server, port
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_two_api_processes_answer_and_background_work_runs_in_one_more(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    database = Database(url)
+    Base.metadata.create_all(database.engine)
+    database.dispose()
+    server, port = start_server(tmp_path, url)
     children: dict[int, list[str]] = {}
     try:
         deadline = time.monotonic() + START_SECONDS
@@ -126,6 +154,72 @@ def test_two_api_processes_answer_and_background_work_runs_in_one_more(tmp_path:
     assert answering <= set(children)
     assert len(workers) == 1
     assert not answering & set(workers)
+
+
+def funnel_answers(url: str, headers: dict[str, str], body: dict[str, object]) -> list[object]:
+    """Sixteen answers to the funnel query, each on a connection of its own (so any API
+    process may take it): the people who entered, or the error code."""
+    with (
+        httpx.Client(limits=httpx.Limits(max_keepalive_connections=0), timeout=30) as client,
+        ThreadPoolExecutor(8) as pool,
+    ):
+
+        def ask(_: int) -> object:
+            response = client.post(url, json=body, headers=headers)
+            if response.status_code != 200:
+                return response.json().get("code")
+            return response.json()["total"][0]["reached"]
+
+        return list(pool.map(ask, range(16)))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_both_api_processes_read_what_the_worker_process_syncs(
+    database: Database, tmp_path: Path
+) -> None:
+    world = builders.brand_world(database)
+    headers = world.headers("admin")
+    now = datetime.now(UTC)
+    events = [
+        ab.event(
+            f"v{n}", at=now - timedelta(minutes=1), anonymous_id=f"w{n}", store=world.east_store.id
+        )
+        for n in range(3)
+    ]
+    with database.transaction() as session:
+        events_service.ingest(
+            session=session,
+            sender=events_service.Sender(brand_id=world.brand.id),
+            events=events,
+            clock=events_service.clock_of(Settings(database_url=database.url), now),
+        )
+    body: dict[str, object] = {
+        "spec": {
+            "steps": [
+                {"label": "Entered", "events": ["Store Entered"]},
+                {"label": "Tried on", "events": ["Item Tried On"]},
+            ]
+        },
+        "start": (now - timedelta(days=1)).isoformat(),
+        "end": (now + timedelta(days=1)).isoformat(),
+    }
+    server, port = start_server(tmp_path, database.url, analytics_sync_seconds="0.5")
+    children: dict[int, list[str]] = {}
+    answers: list[object] = []
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        wait_until_listening(port, deadline)
+        answering = answering_processes(f"http://127.0.0.1:{port}/healthz", deadline, wanted=2)
+        children = children_of(server.pid)
+        url = f"http://127.0.0.1:{port}/api/v1/analytics/funnels/query"
+        while time.monotonic() < deadline and answers != [3] * 16:
+            answers = funnel_answers(url, headers, body)
+    finally:
+        stop(server, children)
+
+    assert len(answering) == 2, (tmp_path / "serve.log").read_text()
+    assert answers == [3] * 16, (tmp_path / "serve.log").read_text()
 
 
 def test_the_factory_runs_background_work_only_when_told(

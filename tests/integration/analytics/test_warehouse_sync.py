@@ -1,6 +1,5 @@
 """The warehouse follows the transactional database by watermark; persons follow merges."""
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +14,8 @@ from newretail.analytics.events import service as events_service
 from newretail.analytics.events.models import AnalyticsEvent
 from newretail.analytics.warehouse import open_warehouse
 from newretail.analytics.warehouse.base import Warehouse
-from newretail.analytics.warehouse.jobs import WarehouseSync, shared_warehouse
+from newretail.analytics.warehouse.jobs import WarehouseSync
+from newretail.analytics.warehouse.snapshots import SnapshotReader
 from newretail.analytics.warehouse.sync import sync
 from newretail.config import Settings
 from newretail.db import Database, utcnow
@@ -234,28 +234,34 @@ def test_the_same_sync_runs_on_clickhouse(database: Database, settings: Settings
     assert warehouse.query("SELECT count(*) FROM members") == [(1,)]
 
 
-def test_the_worker_job_copies_after_its_period(
+def test_the_worker_job_copies_at_once_then_after_each_period_and_publishes(
     database: Database, settings: Settings, tmp_path: Path
 ) -> None:
     world = builders.brand_world(database)
-    _send(
-        database, settings, world.brand.id, [ab.event("a", at=utcnow(), store=world.east_store.id)]
-    )
+    store = world.east_store.id
+    _send(database, settings, world.brand.id, [ab.event("a", at=utcnow(), store=store)])
     fast = settings.model_copy(
         update={
             "analytics_warehouse_path": str(tmp_path / "wh.duckdb"),
-            "analytics_sync_seconds": 0.01,
+            "analytics_sync_seconds": 10,
         }
     )
-    job = WarehouseSync()
+    clock = [100.0]
+    job = WarehouseSync(clock=lambda: clock[0])
 
     first = job(database, fast)
-    time.sleep(0.02)
-    second = job(database, fast)
+    _send(database, settings, world.brand.id, [ab.event("b", at=utcnow(), store=store)])
+    clock[0] += 9
+    early = job(database, fast)
+    clock[0] += 1
+    later = job(database, fast)
+    reader = SnapshotReader(fast.analytics_warehouse_path)
+    rows = reader.query("SELECT count(*) FROM events")
+    reader.close()
+    job.close()
 
-    assert (first, second) == (0, 1)
-    rows = shared_warehouse(fast.analytics_warehouse_path).query("SELECT count(*) FROM events")
-    assert rows == [(1,)]
+    assert (first, early, later) == (1, 0, 1)
+    assert rows == [(2,)]
 
 
 def test_a_mini_app_visitor_with_a_known_union_id_is_that_member(

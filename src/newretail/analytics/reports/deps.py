@@ -1,11 +1,14 @@
 """What the analytics routers and pages share: the warehouse of the app, and the period.
 
 The warehouse is ``app.state.analytics_warehouse`` when the boot layer or a test put one
-there; otherwise the DuckDB file of ``settings.analytics_warehouse_path``, opened on first
-use and shared by the process's requests one query at a time (a DuckDB connection is not
-for concurrent use). When it cannot be opened, analyses answer 503 ``warehouse_unavailable``.
+there; otherwise the newest read snapshot of ``settings.analytics_warehouse_path``
+(``analytics.warehouse.snapshots``): the worker's sync job is the file's only writer and
+publishes a snapshot after each round, which every API process reads, one cursor per
+query. Until a first snapshot exists, analyses answer 503 ``warehouse_unavailable`` with a
+``Retry-After`` of one sync interval.
 """
 
+import math
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,44 +19,66 @@ from fastapi import Depends, Query, Request
 
 from newretail.analytics.reports.errors import WarehouseUnavailable
 from newretail.analytics.reports.source import Readable
-from newretail.analytics.warehouse import open_warehouse
+from newretail.analytics.warehouse.snapshots import NoSnapshot, SnapshotReader
 from newretail.config import Settings
 from newretail.kernel.errors import InvalidInput
 
 _opening = threading.Lock()
 
 
-class SharedReader:
-    """One warehouse, read by one query at a time."""
+def _unavailable(settings: Settings) -> WarehouseUnavailable:
+    retry = max(1, math.ceil(settings.analytics_sync_seconds))
+    return WarehouseUnavailable(headers={"Retry-After": str(retry)})
 
-    def __init__(self, warehouse: Readable) -> None:
+
+class GuardedReader:
+    """A warehouse read whose engine errors become the API's: a value the request carried
+    that the engine cannot hold is a 422, no snapshot yet a 503."""
+
+    def __init__(self, warehouse: Readable, settings: Settings) -> None:
         self.warehouse = warehouse
-        self.lock = threading.Lock()
+        self.settings = settings
 
     def query(self, sql: str, params: Sequence[Any] = (), /) -> list[tuple[Any, ...]]:
-        with self.lock:
-            try:
-                return self.warehouse.query(sql, params)
-            except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
-                # a value the request carried that the engine cannot hold (a time too far)
-                raise InvalidInput("A value in the request is out of range.") from exc
+        try:
+            return self.warehouse.query(sql, params)
+        except NoSnapshot as exc:
+            raise _unavailable(self.settings) from exc
+        except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
+            # a value the request carried that the engine cannot hold (a time too far)
+            raise InvalidInput("A value in the request is out of range.") from exc
+
+    def close(self) -> None:
+        close = getattr(self.warehouse, "close", None)
+        if callable(close):
+            close()
 
 
-def _open(settings: Settings) -> Readable:
-    try:
-        return SharedReader(open_warehouse(settings.analytics_warehouse_path))
-    except duckdb.Error as exc:
-        raise WarehouseUnavailable() from exc
-
-
-async def get_warehouse(request: Request) -> Readable:
-    state = request.app.state
+def _reader(state: Any) -> Readable:
     warehouse: Readable | None = getattr(state, "analytics_warehouse", None)
     if warehouse is None:
         with _opening:
-            warehouse = getattr(state, "analytics_warehouse", None) or _open(state.settings)
-            state.analytics_warehouse = warehouse
+            warehouse = getattr(state, "analytics_warehouse", None)
+            if warehouse is None:
+                settings = state.settings
+                reader = SnapshotReader(settings.analytics_warehouse_path)
+                warehouse = GuardedReader(reader, settings)
+                state.analytics_warehouse = warehouse
     return warehouse
+
+
+def close_reader(state: Any) -> None:
+    """At shutdown: close the snapshot reader ``_reader`` opened (not one put there)."""
+    warehouse = getattr(state, "analytics_warehouse", None)
+    if isinstance(warehouse, GuardedReader):
+        state.analytics_warehouse = None
+        warehouse.close()
+
+
+async def get_warehouse(request: Request) -> Readable:
+    # No check for a snapshot here: the route checks the caller's scope first, and the
+    # first query answers 503 if there is nothing to read yet.
+    return _reader(request.app.state)
 
 
 WarehouseDep = Annotated[Readable, Depends(get_warehouse)]

@@ -1,29 +1,23 @@
-"""The warehouse a background job reads: the configured DuckDB file, opened once per job."""
-
-import duckdb
+"""The warehouse a background job reads: the newest read snapshot, opened once per job."""
 
 from newretail.analytics.reports.source import Readable
-from newretail.analytics.warehouse import DuckDBWarehouse, open_warehouse
+from newretail.analytics.warehouse.snapshots import SnapshotReader
 from newretail.config import Settings
-from newretail.observability import log
 
 
 class WarehouseHolder:
-    """Opens the warehouse on first use; a job whose warehouse cannot be opened idles."""
+    """Reads the newest snapshot of the configured warehouse; until the sync published a
+    first one, there is nothing to read and the job idles."""
 
     def __init__(self) -> None:
-        self._warehouse: DuckDBWarehouse | None = None
+        self._reader: SnapshotReader | None = None
 
     def get(self, settings: Settings) -> Readable | None:
-        if self._warehouse is None:
-            try:
-                self._warehouse = open_warehouse(settings.analytics_warehouse_path)
-            except duckdb.Error as exc:
-                log.warning("warehouse_unavailable", error=str(exc))
-                return None
-        return self._warehouse
+        if self._reader is None:
+            self._reader = SnapshotReader(settings.analytics_warehouse_path)
+        return self._reader if self._reader.available() else None
 
     def close(self) -> None:
-        if self._warehouse is not None:
-            self._warehouse.close()
-            self._warehouse = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None

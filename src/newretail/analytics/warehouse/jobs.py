@@ -1,12 +1,22 @@
-"""The worker's job that keeps the warehouse current (``newretail worker``, or in-process)."""
+"""The worker's job that keeps the warehouse current (``newretail worker``, or in-process).
+
+The job's process is the warehouse's only writer: it holds the DuckDB file, copies into it
+and, after a round that copied anything, publishes a read snapshot (``snapshots``) that the
+API processes and the other jobs read. Another worker process finds the file held and
+leaves the copy to the one that holds it (and takes over if that one stops).
+"""
 
 import threading
 import time
+from collections.abc import Callable
 
-from newretail.analytics.warehouse import sync
+import duckdb
+
+from newretail.analytics.warehouse import snapshots, sync
 from newretail.analytics.warehouse.duck import DuckDBWarehouse, open_duckdb
 from newretail.config import Settings
 from newretail.db import Database
+from newretail.observability import log
 
 _open: dict[str, DuckDBWarehouse] = {}
 _open_lock = threading.Lock()
@@ -20,21 +30,52 @@ def shared_warehouse(path: str) -> DuckDBWarehouse:
         return _open[path]
 
 
+def close_shared(path: str) -> None:
+    """Let go of the file (another process may then become the writer)."""
+    with _open_lock:
+        warehouse = _open.pop(path, None)
+    if warehouse is not None:
+        warehouse.close()
+
+
 class WarehouseSync:
-    """Copies new and changed rows every ``analytics_sync_seconds`` (first after one period)."""
+    """Copies new and changed rows every ``analytics_sync_seconds`` and publishes a snapshot.
+
+    Until a first snapshot exists the analyses have nothing to read, so the first round
+    runs at once; later rounds wait one period.
+    """
 
     name = "analytics_warehouse_sync"
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._due = 0.0
+        self._held_elsewhere = False
+        self._path: str | None = None
 
     def __call__(self, database: Database, settings: Settings, /) -> int:
-        now = time.monotonic()
-        if not self._due:
+        path = self._path = settings.analytics_warehouse_path
+        now = self._clock()
+        if not self._due and snapshots.published(path):
             self._due = now + settings.analytics_sync_seconds
         if now < self._due:
             return 0
         self._due = now + settings.analytics_sync_seconds
-        warehouse = shared_warehouse(settings.analytics_warehouse_path)
+        try:
+            warehouse = shared_warehouse(path)
+        except duckdb.IOException as exc:
+            if not self._held_elsewhere:
+                log.info("warehouse_held_by_another_process", path=path, error=str(exc))
+            self._held_elsewhere = True
+            return 0
+        self._held_elsewhere = False
         with _open_lock:
-            return sync.sync(database=database, warehouse=warehouse).total
+            copied = sync.sync(database=database, warehouse=warehouse).total
+            if copied or not snapshots.published(path):
+                snapshots.publish(warehouse, path)
+        return copied
+
+    def close(self) -> None:
+        """The worker stops: the file is let go of, for the next writer."""
+        if self._path is not None:
+            close_shared(self._path)
