@@ -4,27 +4,21 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from tests.warehouse_builders import ENGINES, PlantedWarehouse
 
-from newretail.analytics.warehouse import TABLES, open_warehouse
+from newretail.analytics.warehouse import TABLES
 from newretail.analytics.warehouse.base import Warehouse
-from newretail.analytics.warehouse.clickhouse import ClickHouseWarehouse, render
+from newretail.analytics.warehouse.clickhouse import bind
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(params=["duckdb", "clickhouse"])
+@pytest.fixture(params=ENGINES)
 def warehouse(request: pytest.FixtureRequest) -> Iterator[Warehouse]:
-    if request.param == "duckdb":
-        wh: Warehouse = open_warehouse(":memory:")
-    else:
-        pytest.importorskip("chdb")
-        from newretail.analytics.warehouse.clickhouse import ChdbClient
-
-        ch = ClickHouseWarehouse(ChdbClient())
-        ch.create_schema()
-        wh = ch
-    yield wh
-    wh.close()
+    """The adapter itself (no planting buffer), on each engine in a database of its own."""
+    planted = PlantedWarehouse(request.param)
+    yield planted.store
+    planted.close()
 
 
 def event(seq: int, *, name: str = "Store Entered", key: str = "anon:a", brand: int = 1) -> dict:
@@ -95,7 +89,21 @@ def test_every_contract_table_exists(warehouse: Warehouse) -> None:
         assert warehouse.query(f"SELECT count(*) FROM {table}") == [(0,)]
 
 
-def test_clickhouse_placeholders_are_quoted_literals() -> None:
-    sql = render("SELECT '?' , ? , ?", ["x'); DROP TABLE events; --", None])
+def test_clickhouse_binds_each_placeholder_as_a_typed_parameter() -> None:
+    sql, params = bind("SELECT '?' , ? , ?, ?, ?", ["x'); DROP TABLE events; --\t", None, 7, T0])
 
-    assert sql == "SELECT '?' , 'x\\'); DROP TABLE events; --' , NULL"
+    assert sql == (
+        "SELECT '?' , {p1:String} , {p2:Nullable(String)}, {p3:Int64}, {p4:DateTime64(6)}"
+    )
+    assert params == {
+        "p1": "x'); DROP TABLE events; --\\t",
+        "p2": "\\N",
+        "p3": "7",
+        "p4": "2026-03-01 08:00:00.000000",
+    }
+
+
+def test_a_bound_text_comes_back_as_it_was_sent(warehouse: Warehouse) -> None:
+    text = "it's \\ a\ttab, a\nline and {p1:String} ?"
+
+    assert warehouse.query("SELECT ?, ?", [text, 5]) == [(text, 5)]
