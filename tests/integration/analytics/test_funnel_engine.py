@@ -180,3 +180,27 @@ def test_counting_per_step_and_per_person_agree(planted: PlantedWarehouse) -> No
 
     assert sorted(by_steps, key=repr) == sorted(by_person, key=repr)
     assert {r.in_progress for r in by_steps} == {True, False}
+
+
+def test_a_step_repeating_the_previous_steps_event_needs_a_second_event(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
+    at = START + timedelta(days=3)
+    wh.event(BRAND, "anon:once", "Store Entered", at)
+    wh.event(BRAND, "anon:once", "Order Completed", at + timedelta(minutes=5))
+    wh.event(BRAND, "anon:twice", "Store Entered", at)
+    wh.event(BRAND, "anon:twice", "Store Entered", at + timedelta(hours=2))
+    wh.event(BRAND, "anon:twice", "Order Completed", at + timedelta(hours=3))
+    returning = FunnelSpec(
+        steps=[
+            Step(label="came", events=["Store Entered"]),
+            Step(label="came back", events=["Store Entered"]),
+            Step(label="bought", events=["Order Completed"]),
+        ],
+        window_seconds=86_400,
+    )
+
+    steps = _groups(wh, returning)["(none)"]
+
+    assert [s.reached for s in steps] == [2, 1, 1]
