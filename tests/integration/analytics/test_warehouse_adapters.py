@@ -3,12 +3,18 @@
 import datetime as dt
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from tests.warehouse_builders import ENGINES, PlantedWarehouse
 
 from newretail.analytics.warehouse import TABLES
 from newretail.analytics.warehouse.base import Warehouse
-from newretail.analytics.warehouse.clickhouse import bind
+from newretail.analytics.warehouse.clickhouse import (
+    SETTINGS,
+    ClickHouseWarehouse,
+    HttpClickHouseClient,
+    bind,
+)
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -107,3 +113,29 @@ def test_a_bound_text_comes_back_as_it_was_sent(warehouse: Warehouse) -> None:
     text = "it's \\ a\ttab, a\nline and {p1:String} ?"
 
     assert warehouse.query("SELECT ?, ?", [text, 5]) == [(text, 5)]
+
+
+def test_a_clickhouse_server_gets_the_settings_and_typed_parameters_over_http() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"meta": [{"name": "n", "type": "UInt64"}], "data": [[3]]})
+
+    client = HttpClickHouseClient("http://ch.test:8123", transport=httpx.MockTransport(answer))
+    warehouse = ClickHouseWarehouse(client)
+
+    rows = warehouse.query("SELECT count(*) FROM events WHERE brand_id = ? AND event = ?", [4, "x"])
+    warehouse.close()
+
+    (request,) = sent
+    assert rows == [(3,)]
+    assert request.content == (
+        b"SELECT count(*) FROM events WHERE brand_id = {p1:Int64} AND event = {p2:String} "
+        b"FORMAT JSONCompact"
+    )
+    assert dict(request.url.params) == {
+        **SETTINGS,
+        "param_p1": "4",
+        "param_p2": "x",
+    }

@@ -260,8 +260,17 @@ def _identifier(name: str) -> str:
 class HttpClickHouseClient:
     """A ClickHouse server over its HTTP interface."""
 
-    def __init__(self, url: str, *, user: str = "default", password: str = "") -> None:
-        self.http = httpx.Client(base_url=url, auth=(user, password), timeout=60.0)
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str = "default",
+        password: str = "",
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.http = httpx.Client(
+            base_url=url, auth=(user, password), timeout=60.0, transport=transport
+        )
 
     def run(self, sql: str, params: Params | None = None) -> dict[str, Any] | None:
         query = {**SETTINGS, **{f"param_{k}": v for k, v in (params or {}).items()}}
