@@ -9,8 +9,10 @@ The meaning of order, window, exclusions and in-progress is told in ``funnels.ru
 Strict order is one join per step: people at step k-1 joined to their step-k events after
 it, the earliest kept; any order is one pass of filtered aggregates over each person's
 window. A strict funnel with no breakdown and no exclusion is read from per-step counts
-(``step_sql``); the others put each person's steps side by side (``funnel_sql``). Every
-value is a bound parameter except the window, an int checked by the spec.
+(``step_sql``; on ClickHouse one ``windowFunnel`` per person, ``window_funnel_sql``); the
+others put each person's steps side by side (``funnel_sql``). Every value is a bound
+parameter except the window, an int checked by the spec. The text is the same on every
+engine but for the reader's dialect's hooks (``analytics.warehouse.dialect``).
 """
 
 from collections.abc import Sequence
