@@ -207,8 +207,6 @@ def countable(q: FunnelQuery) -> bool:
 def step_sql(q: FunnelQuery, dialect: Dialect = DUCKDB) -> tuple[str, list[Any]]:
     """For a ``countable`` funnel: per step, the people who reached it and those of them
     whose window is still open (``rules.reaches_of_steps`` reads them)."""
-    if dialect.window_funnel and not _any_overlap(q.spec.steps):
-        return window_funnel_sql(q, dialect)
     bind = _Params(dialect)
     window = q.spec.window_seconds
     ctes = [_events_cte(bind, q), *_strict_ctes(bind, q)]
@@ -226,16 +224,23 @@ def _any_overlap(steps: Sequence[Step]) -> bool:
     return any(_overlaps(a, b) for a, b in pairwise(steps))
 
 
+def native(q: FunnelQuery, dialect: Dialect) -> bool:
+    """Whether the engine's own ``windowFunnel`` counts this ``countable`` funnel."""
+    return dialect.window_funnel and not _any_overlap(q.spec.steps)
+
+
 def window_funnel_sql(q: FunnelQuery, dialect: Dialect) -> tuple[str, list[Any]]:
-    """``step_sql`` on an engine with ``windowFunnel`` (ClickHouse): each person's deepest
-    step in one aggregate over the window from their first entry of the period.
+    """For a ``native`` funnel: per deepest step reached, the people who stopped there and
+    those of them whose window is still open, from one ``windowFunnel`` per person over the
+    window from their first entry of the period (one pass: ClickHouse would compute a CTE
+    again for each statement of a UNION that reads it).
 
     The first condition admits only that entry, so the chain starts where the joins start
     it; ``windowFunnel`` takes steps at the same instant in order, as the joins' ``>=`` do.
     It would let one event stand for two adjacent steps that share it, so ``step_sql``
     keeps the joins for such funnels."""
     bind = _Params(dialect)
-    steps, window, n = q.spec.steps, q.spec.window_seconds, len(q.spec.steps)
+    steps, window = q.spec.steps, q.spec.window_seconds
     first = _step_matches(bind, "ev", steps[0])
     entry = (
         f"s1 AS (SELECT person, min(ts) AS t1 FROM ev WHERE {first} "
@@ -252,14 +257,24 @@ def window_funnel_sql(q: FunnelQuery, dialect: Dialect) -> tuple[str, list[Any]]
         "GROUP BY s1.person, s1.t1)"
     )
     now = dialect.timestamp(bind(naive_utc(q.now)))
-    counts = " UNION ALL ".join(
-        f"SELECT {k} AS step, count(*) AS people, count(*) FILTER "
-        f"(WHERE t1 + INTERVAL {window} SECOND > {now}) AS open FROM w WHERE level >= {k}"
-        for k in range(1, n + 1)
-    )
     ctes = [_events_cte(bind, q), entry, levels]
-    sql = f"WITH {', '.join(ctes)} SELECT step, people, open FROM ({counts}) c ORDER BY step"
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT level, count(*) AS people, count(*) FILTER "
+        f"(WHERE t1 + INTERVAL {window} SECOND > {now}) AS open FROM w WHERE level > 0 "
+        "GROUP BY level ORDER BY level"
+    )
     return positional(sql, bind.values)
+
+
+def _reached_from_levels(rows: Sequence[tuple[Any, ...]], n: int) -> list[tuple[int, int]]:
+    """(people, open) per step from those per deepest step: a step is reached by everyone
+    who stopped there or further."""
+    stopped = {int(level): (int(people), int(open_)) for level, people, open_ in rows}
+    steps = []
+    for k in range(1, n + 1):
+        deeper = [stopped.get(level, (0, 0)) for level in range(k, n + 1)]
+        steps.append((sum(p for p, _ in deeper), sum(o for _, o in deeper)))
+    return steps
 
 
 def run_funnel(warehouse: Readable, q: FunnelQuery, *, per_person: bool = False) -> list[Reach]:
@@ -268,6 +283,10 @@ def run_funnel(warehouse: Readable, q: FunnelQuery, *, per_person: bool = False)
     A ``countable`` funnel is read from per-step counts (no per-person join); ``per_person``
     asks for the general statement anyway (tests compare the two)."""
     dialect = dialect_of(warehouse)
+    if countable(q) and not per_person and native(q, dialect):
+        sql, params = window_funnel_sql(q, dialect)
+        rows = warehouse.query(sql, params)
+        return reaches_of_steps(_reached_from_levels(rows, len(q.spec.steps)))
     if countable(q) and not per_person:
         sql, params = step_sql(q, dialect)
         steps = [(int(people), int(open_)) for _, people, open_ in warehouse.query(sql, params)]
