@@ -9,6 +9,7 @@ seed funnel so that each store's step counts are known exactly.
 import importlib.metadata
 import importlib.util
 import re
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class PlantedWarehouse:
             self.store = clickhouse
         self.dialect = self.store.dialect
         self.pending: dict[str, list[dict[str, Any]]] = {}
+        self.lock = threading.Lock()  # an app under test may read from several threads
 
     @property
     def conn(self) -> Any:
@@ -101,13 +103,15 @@ class PlantedWarehouse:
         return getattr(self.store, "conn")  # noqa: B009
 
     def flush(self) -> None:
-        pending, self.pending = self.pending, {}
-        for table, rows in pending.items():
-            self.store.insert_rows(table, rows)
+        with self.lock:
+            pending, self.pending = self.pending, {}
+            for table, rows in pending.items():
+                self.store.insert_rows(table, rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.flush()
-        return self.store.query(sql, list(params))
+        with self.lock:
+            return self.store.query(sql, list(params))
 
     def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> int:
         self.pending.setdefault(table, []).extend(rows)
