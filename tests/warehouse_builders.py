@@ -6,8 +6,8 @@ ClickHouse (chdb, in-process: ``ENGINES``); ``plant_seed_funnel`` walks people t
 seed funnel so that each store's step counts are known exactly.
 """
 
+import importlib
 import importlib.metadata
-import importlib.util
 import re
 import threading
 import uuid
@@ -67,11 +67,19 @@ def chdb_declared() -> bool:
 def engine_available(engine: str) -> None:
     """Skip a ClickHouse case without chdb; fail it instead when CI requires the services
     and the project declares chdb."""
-    if engine == "clickhouse" and importlib.util.find_spec("chdb") is None:
-        reason = "chdb (ClickHouse in-process) is not installed"
+    if engine == "clickhouse" and not _chdb_importable():
+        reason = "chdb (ClickHouse in-process) cannot be imported"
         if REQUIRED and chdb_declared():
             pytest.fail(f"required service unavailable: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+def _chdb_importable() -> bool:
+    try:
+        importlib.import_module("chdb")
+    except ImportError:
+        return False
+    return True
 
 
 class PlantedWarehouse:
