@@ -9,6 +9,7 @@ from tests.warehouse_builders import PlantedWarehouse, plant_seed_funnel
 from newretail.analytics.funnels import rules
 from newretail.analytics.funnels.query import FunnelQuery, run_funnel
 from newretail.analytics.funnels.rules import Exclusion, FunnelSpec, Step
+from newretail.analytics.reports.standard import TRAFFIC_LAYERS_SPEC
 
 BRAND, OTHER_BRAND = 1, 2
 START = datetime(2026, 11, 1)
@@ -204,3 +205,29 @@ def test_a_step_repeating_the_previous_steps_event_needs_a_second_event(
     steps = _groups(wh, returning)["(none)"]
 
     assert [s.reached for s in steps] == [2, 1, 1]
+
+
+def test_the_traffic_layers_count_each_person_at_the_deepest_layer_reached_with_all_above(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
+    at = START + timedelta(days=3)
+    walks = {
+        "anon:ad": [("Ad Exposed", "store_sensor")],
+        "anon:web": [("Product Viewed", "web")],
+        "anon:near": [("Product Viewed", "mini_app"), ("Geofence Entered", "app")],
+        "anon:shop": [
+            ("Product Viewed", "app"),
+            ("QR Scanned", "mini_app"),
+            ("Store Entered", "store_sensor"),
+            ("Order Completed", "pos"),
+        ],
+        "anon:walk-in": [("Store Entered", "store_sensor"), ("Order Completed", "pos")],
+    }
+    for key, steps in walks.items():
+        for i, (name, channel) in enumerate(steps):
+            wh.event(BRAND, key, name, at + timedelta(days=i), channel=channel)
+
+    layers = _groups(wh, TRAFFIC_LAYERS_SPEC)["(none)"]
+
+    assert [s.reached for s in layers] == [5, 3, 2, 1, 1]
