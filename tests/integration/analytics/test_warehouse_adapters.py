@@ -2,12 +2,13 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from tests.warehouse_builders import ENGINES, PlantedWarehouse
 
-from newretail.analytics.warehouse import TABLES
+from newretail.analytics.warehouse import TABLES, open_configured
 from newretail.analytics.warehouse.base import Warehouse
 from newretail.analytics.warehouse.clickhouse import (
     SETTINGS,
@@ -15,6 +16,7 @@ from newretail.analytics.warehouse.clickhouse import (
     HttpClickHouseClient,
     bind,
 )
+from newretail.config import Settings
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -139,3 +141,12 @@ def test_a_clickhouse_server_gets_the_settings_and_typed_parameters_over_http() 
         "param_p1": "4",
         "param_p2": "x",
     }
+
+
+def test_the_configured_engine_is_duckdb_by_default(tmp_path: Path) -> None:
+    settings = Settings(analytics_warehouse_path=str(tmp_path / "wh.duckdb"))
+
+    warehouse = open_configured(settings)
+    warehouse.close()
+
+    assert (settings.analytics_warehouse_engine, warehouse.dialect) == ("duckdb", "duckdb")

@@ -237,8 +237,8 @@ def window_funnel_sql(q: FunnelQuery, dialect: Dialect) -> tuple[str, list[Any]]
 
     The first condition admits only that entry, so the chain starts where the joins start
     it; ``windowFunnel`` takes steps at the same instant in order, as the joins' ``>=`` do.
-    It would let one event stand for two adjacent steps that share it, so ``step_sql``
-    keeps the joins for such funnels."""
+    It would let one event stand for two adjacent steps that share it, so such funnels are
+    not ``native`` and keep the joins (``step_sql``)."""
     bind = _Params(dialect)
     steps, window = q.spec.steps, q.spec.window_seconds
     first = _step_matches(bind, "ev", steps[0])
