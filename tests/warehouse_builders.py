@@ -1,17 +1,28 @@
 """Planted analytics warehouses: events, persons, orders and members written straight into
 the warehouse tables, with the truth they were planted with.
 
-``PlantedWarehouse`` is an in-memory DuckDB with the warehouse schema; ``plant_seed_funnel``
-walks people through the seed funnel so that each store's step counts are known exactly.
+``PlantedWarehouse`` is an in-memory warehouse with the warehouse schema, on DuckDB or on
+ClickHouse (chdb, in-process: ``ENGINES``); ``plant_seed_funnel`` walks people through the
+seed funnel so that each store's step counts are known exactly.
 """
 
+import importlib
+import importlib.metadata
+import re
+import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
+import pytest
+
 from newretail.analytics.warehouse import open_warehouse
+from newretail.analytics.warehouse.base import Warehouse
+from newretail.analytics.warehouse.clickhouse import ChdbClient, ClickHouseWarehouse
+from tests.services import REQUIRED
 
 SEED_STEPS = (
     "District Entered",
@@ -44,20 +55,80 @@ EVENT_COLUMNS = (
 _seq = count(1)
 
 
-class PlantedWarehouse:
-    """The warehouse's DuckDB adapter over an in-memory database, with planting helpers."""
+ENGINES = ("duckdb", "clickhouse")
 
-    def __init__(self) -> None:
-        self.store = open_warehouse(":memory:")
-        self.conn = self.store.conn
+
+def chdb_declared() -> bool:
+    """Whether the project declares chdb (its dev extra does): then CI must have it."""
+    requires = importlib.metadata.requires("newretail") or []
+    return any(re.match(r"chdb\b", r) for r in requires)
+
+
+def engine_available(engine: str) -> None:
+    """Skip a ClickHouse case without chdb; fail it instead when CI requires the services
+    and the project declares chdb."""
+    if engine == "clickhouse" and not _chdb_importable():
+        reason = "chdb (ClickHouse in-process) cannot be imported"
+        if REQUIRED and chdb_declared():
+            pytest.fail(f"required service unavailable: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+def _chdb_importable() -> bool:
+    try:
+        importlib.import_module("chdb")
+    except ImportError:
+        return False
+    return True
+
+
+class PlantedWarehouse:
+    """A warehouse adapter over an in-memory database, with planting helpers.
+
+    Planted rows wait in memory and go in one insert per table before the next read (one
+    statement per planted row would be most of a ClickHouse case's time)."""
+
+    def __init__(self, engine: str = "duckdb") -> None:
+        engine_available(engine)
+        self.engine = engine
+        self.database: str | None = None
+        self.store: Warehouse
+        if engine == "duckdb":
+            self.store = open_warehouse(":memory:")
+        else:
+            self.database = f"planted_{uuid.uuid4().hex}"
+            clickhouse = ClickHouseWarehouse(ChdbClient(database=self.database))
+            clickhouse.create_schema()
+            self.store = clickhouse
+        self.dialect = self.store.dialect
+        self.pending: dict[str, list[dict[str, Any]]] = {}
+        self.lock = threading.Lock()  # an app under test may read from several threads
+
+    @property
+    def conn(self) -> Any:
+        """The DuckDB connection (DuckDB cases only), planted rows written first."""
+        self.flush()
+        return getattr(self.store, "conn")  # noqa: B009
+
+    def flush(self) -> None:
+        with self.lock:
+            pending, self.pending = self.pending, {}
+            for table, rows in pending.items():
+                self.store.insert_rows(table, rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.store.query(sql, list(params))
+        self.flush()
+        with self.lock:
+            return self.store.query(sql, list(params))
 
     def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> int:
-        return self.store.insert_rows(table, rows)
+        self.pending.setdefault(table, []).extend(rows)
+        return len(rows)
 
     def close(self) -> None:
+        self.pending = {}
+        if isinstance(self.store, ClickHouseWarehouse) and self.database:
+            self.store.execute(f"DROP DATABASE IF EXISTS {self.database}")
         self.store.close()
 
     def event(self, brand_id: int, person_key: str, name: str, ts: datetime, **cols: Any) -> None:

@@ -1,6 +1,7 @@
 """Settings, read once from the environment (prefix ``NEWRETAIL_``) or a ``.env`` file."""
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -79,6 +80,13 @@ class Settings(BaseSettings):
     # The analytics warehouse (DuckDB file), fed from the transactional tables by the worker.
     analytics_warehouse_path: str = "var/analytics.duckdb"
     analytics_sync_seconds: float = Field(default=10.0, gt=0)
+    # The warehouse's engine: "duckdb" (embedded: the file above, the default) or
+    # "clickhouse" (a server, for brands whose events outgrow one node). The analyses write
+    # each engine's own SQL (analytics.warehouse.dialect); open_configured opens it.
+    analytics_warehouse_engine: Literal["duckdb", "clickhouse"] = "duckdb"
+    analytics_clickhouse_url: str = "http://127.0.0.1:8123"
+    analytics_clickhouse_user: str = "default"
+    analytics_clickhouse_password: str = ""
     # Events per batch and their clock: larger batches are refused whole (413); an event
     # timed further in the future (after skew correction) or further in the past is refused.
     events_max_batch: int = Field(default=500, ge=1)

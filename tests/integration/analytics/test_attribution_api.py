@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from tests import builders
-from tests.warehouse_builders import PlantedWarehouse
+from tests.warehouse_builders import ENGINES, PlantedWarehouse
 
 from newretail.db import Database
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.postgres
 BASE = "/api/v1/analytics/attribution"
 
 
+@pytest.mark.parametrize("warehouse", ENGINES, indirect=True)
 def test_purchases_are_credited_per_touchpoint_as_json_and_csv(
     analytics_client: TestClient, database: Database, warehouse: PlantedWarehouse
 ) -> None:

@@ -12,8 +12,7 @@ BRAND, OTHER = 1, 2
 START, END = datetime(2026, 11, 1), datetime(2026, 12, 1)
 
 
-def _planted() -> PlantedWarehouse:
-    wh = PlantedWarehouse()
+def _planted(wh: PlantedWarehouse) -> PlantedWarehouse:
     day = datetime(2026, 11, 10, 12)
     # a pop-up visit on the phone, bought at the till as a member 5 days later: one person
     wh.same_person(BRAND, "person:1", "anon:phone1", "member:1")
@@ -36,9 +35,9 @@ def _planted() -> PlantedWarehouse:
     return wh
 
 
-def test_the_planted_pairs_come_back_with_their_amounts() -> None:
+def test_the_planted_pairs_come_back_with_their_amounts(planted: PlantedWarehouse) -> None:
     found = attribute_period(
-        _planted(), brand_id=BRAND, start=START, end=END, settings=AttributionSettings()
+        _planted(planted), brand_id=BRAND, start=START, end=END, settings=AttributionSettings()
     )
 
     assert sorted((c.order_id, c.touch.event, c.fen) for c in found.credits) == [
@@ -48,9 +47,13 @@ def test_the_planted_pairs_come_back_with_their_amounts() -> None:
     assert (found.purchases, found.revenue_fen, found.attributed_fen) == (4, 49_001, 40_001)
 
 
-def test_reports_group_credits_per_pop_up_campaign_guide_and_touchpoint() -> None:
+def test_reports_group_credits_per_pop_up_campaign_guide_and_touchpoint(
+    planted: PlantedWarehouse,
+) -> None:
     settings = AttributionSettings(model="position", touches="all")
-    found = attribute_period(_planted(), brand_id=BRAND, start=START, end=END, settings=settings)
+    found = attribute_period(
+        _planted(planted), brand_id=BRAND, start=START, end=END, settings=settings
+    )
 
     by_popup = {r.value: r.fen for r in report(found, "popup")}
     by_campaign = {r.value: r.fen for r in report(found, "campaign")}
@@ -63,16 +66,20 @@ def test_reports_group_credits_per_pop_up_campaign_guide_and_touchpoint() -> Non
     assert by_touch == {"Popup Visited": 30_000, "QR Scanned": 5_001, "Message Read": 5_000}
 
 
-def test_a_longer_window_for_scans_attributes_the_late_sale() -> None:
+def test_a_longer_window_for_scans_attributes_the_late_sale(planted: PlantedWarehouse) -> None:
     settings = AttributionSettings(window_days={"QR Scanned": 16})
 
-    found = attribute_period(_planted(), brand_id=BRAND, start=START, end=END, settings=settings)
+    found = attribute_period(
+        _planted(planted), brand_id=BRAND, start=START, end=END, settings=settings
+    )
 
     assert {r.value: r.fen for r in report(found, "code")}["QR-B"] == 5_000
 
 
-def test_a_sale_reported_only_as_an_event_counts_once_and_orders_win_over_events() -> None:
-    wh = PlantedWarehouse()
+def test_a_sale_reported_only_as_an_event_counts_once_and_orders_win_over_events(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
     day = datetime(2026, 11, 10, 12)
     wh.event(BRAND, "anon:6", "Ad Exposed", day, campaign="winter")
     wh.event(

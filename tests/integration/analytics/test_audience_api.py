@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from tests import builders
-from tests.warehouse_builders import PlantedWarehouse
+from tests.warehouse_builders import ENGINES, PlantedWarehouse
 
 from newretail import consumers
 from newretail.config import Settings
@@ -44,6 +44,7 @@ def _webhook(database: Database, brand_id: int) -> str:
         return webhook_service.create_endpoint(session=session, scope=SYSTEM, data=data).secret
 
 
+@pytest.mark.parametrize("warehouse", ENGINES, indirect=True)
 def test_an_audience_is_filled_exported_and_pushed_signed(
     analytics_client: TestClient,
     database: Database,

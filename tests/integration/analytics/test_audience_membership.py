@@ -66,9 +66,11 @@ def _history(database: Database, scope: Scope, audience_id: int) -> list[tuple]:
         return [(r.person_id, r.entered_at, r.left_at) for r in rows]
 
 
-def test_cart_without_order_enters_and_leaves_when_the_order_comes(database: Database) -> None:
+def test_cart_without_order_enters_and_leaves_when_the_order_comes(
+    database: Database, planted: PlantedWarehouse
+) -> None:
     scope = _admin(database)
-    brand, wh = scope.brand_id or 0, PlantedWarehouse()
+    brand, wh = scope.brand_id or 0, planted
     day = (NOW - timedelta(days=3)).replace(tzinfo=None)
     wh.event(brand, "anon:a", "Product Added", day, channel="web")
     wh.event(brand, "anon:b", "Product Added", day, channel="web")
@@ -101,9 +103,11 @@ def test_cart_without_order_enters_and_leaves_when_the_order_comes(database: Dat
         assert session.get(Audience, audience_id).size == 1  # type: ignore[union-attr]
 
 
-def test_pop_up_visitors_leave_when_they_become_members(database: Database) -> None:
+def test_pop_up_visitors_leave_when_they_become_members(
+    database: Database, planted: PlantedWarehouse
+) -> None:
     scope = _admin(database)
-    brand, wh = scope.brand_id or 0, PlantedWarehouse()
+    brand, wh = scope.brand_id or 0, planted
     day = (NOW - timedelta(days=1)).replace(tzinfo=None)
     wh.event(brand, "anon:f", "Popup Visited", day, popup_id=7)
     wh.event(brand, "anon:g", "Popup Visited", day, popup_id=7)
@@ -122,9 +126,11 @@ def test_pop_up_visitors_leave_when_they_become_members(database: Database) -> N
     assert _history(database, scope, audience_id) == [("anon:f", NOW, NOW + timedelta(hours=1))]
 
 
-def test_targets_are_the_members_inside_who_accept_marketing(database: Database) -> None:
+def test_targets_are_the_members_inside_who_accept_marketing(
+    database: Database, planted: PlantedWarehouse
+) -> None:
     scope = _admin(database)
-    brand, wh = scope.brand_id or 0, PlantedWarehouse()
+    brand, wh = scope.brand_id or 0, planted
     day = (NOW - timedelta(days=1)).replace(tzinfo=None)
     for member_id, consent in ((21, True), (22, False), (23, True)):
         wh.member(brand, member_id, day, marketing_consent=consent)

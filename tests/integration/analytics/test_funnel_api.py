@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from tests import builders
-from tests.warehouse_builders import PlantedWarehouse, plant_seed_funnel
+from tests.warehouse_builders import ENGINES, PlantedWarehouse, plant_seed_funnel
 
 from newretail.db import Database
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.postgres
 BASE = "/api/v1/analytics/funnels"
 
 
+@pytest.mark.parametrize("warehouse", ENGINES, indirect=True)
 def test_the_seed_funnel_is_saved_once_and_runs_by_store(
     analytics_client: TestClient, database: Database, warehouse: PlantedWarehouse
 ) -> None:

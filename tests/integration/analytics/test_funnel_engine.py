@@ -9,6 +9,7 @@ from tests.warehouse_builders import PlantedWarehouse, plant_seed_funnel
 from newretail.analytics.funnels import rules
 from newretail.analytics.funnels.query import FunnelQuery, run_funnel
 from newretail.analytics.funnels.rules import Exclusion, FunnelSpec, Step
+from newretail.analytics.reports.standard import TRAFFIC_LAYERS_SPEC
 
 BRAND, OTHER_BRAND = 1, 2
 START = datetime(2026, 11, 1)
@@ -31,8 +32,8 @@ def _groups(wh: PlantedWarehouse, spec: FunnelSpec, breakdown: str | None = None
     return {g.value: g.steps for g in rules.grouped(labels, reaches)}
 
 
-def test_the_planted_rates_of_each_store_come_back_exactly() -> None:
-    wh = PlantedWarehouse()
+def test_the_planted_rates_of_each_store_come_back_exactly(planted: PlantedWarehouse) -> None:
+    wh = planted
     plant_seed_funnel(
         wh,
         BRAND,
@@ -69,8 +70,10 @@ def test_the_planted_rates_of_each_store_come_back_exactly() -> None:
     assert by_district["5"][1].rate_from_start == Fraction(18, 48)
 
 
-def test_people_still_inside_their_window_are_in_progress_and_left_out_of_rates() -> None:
-    wh = PlantedWarehouse()
+def test_people_still_inside_their_window_are_in_progress_and_left_out_of_rates(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
     plant_seed_funnel(
         wh, BRAND, store_id=11, district_id=5, reached=[4, 2, 2, 2], start=START + timedelta(days=1)
     )
@@ -86,8 +89,8 @@ def test_people_still_inside_their_window_are_in_progress_and_left_out_of_rates(
     assert steps[2].rate_from_previous == Fraction(1, 2)
 
 
-def test_a_person_seen_on_two_devices_walks_the_funnel_once() -> None:
-    wh = PlantedWarehouse()
+def test_a_person_seen_on_two_devices_walks_the_funnel_once(planted: PlantedWarehouse) -> None:
+    wh = planted
     plant_seed_funnel(
         wh,
         BRAND,
@@ -103,8 +106,10 @@ def test_a_person_seen_on_two_devices_walks_the_funnel_once() -> None:
     assert [s.reached for s in steps] == [4, 4, 3, 2, 1]
 
 
-def test_strict_order_stops_where_steps_came_out_of_order_and_any_order_does_not() -> None:
-    wh = PlantedWarehouse()
+def test_strict_order_stops_where_steps_came_out_of_order_and_any_order_does_not(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
     at = START + timedelta(days=3)
     wh.event(BRAND, "anon:a", "District Entered", at)
     wh.event(BRAND, "anon:a", "Item Tried On", at + timedelta(minutes=5))
@@ -122,8 +127,10 @@ def test_strict_order_stops_where_steps_came_out_of_order_and_any_order_does_not
     assert [s.reached for s in unordered] == [2, 2, 2, 0, 0]
 
 
-def test_an_excluded_event_between_the_steps_drops_the_person_from_the_funnel() -> None:
-    wh = PlantedWarehouse()
+def test_an_excluded_event_between_the_steps_drops_the_person_from_the_funnel(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
     people = plant_seed_funnel(
         wh, BRAND, store_id=11, district_id=5, reached=[3, 3, 3, 3], start=START + timedelta(days=1)
     )
@@ -138,8 +145,10 @@ def test_an_excluded_event_between_the_steps_drops_the_person_from_the_funnel() 
     assert [s.reached for s in steps] == [2, 2, 2, 2, 2]
 
 
-def test_entries_outside_the_period_and_late_steps_outside_the_window_do_not_count() -> None:
-    wh = PlantedWarehouse()
+def test_entries_outside_the_period_and_late_steps_outside_the_window_do_not_count(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
     wh.event(BRAND, "anon:early", "District Entered", START - timedelta(hours=1))
     wh.event(BRAND, "anon:early", "Store Entered", START + timedelta(minutes=1))
     wh.event(BRAND, "anon:slow", "District Entered", START + timedelta(days=1))
@@ -150,8 +159,8 @@ def test_entries_outside_the_period_and_late_steps_outside_the_window_do_not_cou
     assert [s.reached for s in steps] == [1, 0, 0, 0, 0]
 
 
-def test_counting_per_step_and_per_person_agree() -> None:
-    wh = PlantedWarehouse()
+def test_counting_per_step_and_per_person_agree(planted: PlantedWarehouse) -> None:
+    wh = planted
     plant_seed_funnel(
         wh,
         BRAND,
@@ -172,3 +181,53 @@ def test_counting_per_step_and_per_person_agree() -> None:
 
     assert sorted(by_steps, key=repr) == sorted(by_person, key=repr)
     assert {r.in_progress for r in by_steps} == {True, False}
+
+
+def test_a_step_repeating_the_previous_steps_event_needs_a_second_event(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
+    at = START + timedelta(days=3)
+    wh.event(BRAND, "anon:once", "Store Entered", at)
+    wh.event(BRAND, "anon:once", "Order Completed", at + timedelta(minutes=5))
+    wh.event(BRAND, "anon:twice", "Store Entered", at)
+    wh.event(BRAND, "anon:twice", "Store Entered", at + timedelta(hours=2))
+    wh.event(BRAND, "anon:twice", "Order Completed", at + timedelta(hours=3))
+    returning = FunnelSpec(
+        steps=[
+            Step(label="came", events=["Store Entered"]),
+            Step(label="came back", events=["Store Entered"]),
+            Step(label="bought", events=["Order Completed"]),
+        ],
+        window_seconds=86_400,
+    )
+
+    steps = _groups(wh, returning)["(none)"]
+
+    assert [s.reached for s in steps] == [2, 1, 1]
+
+
+def test_the_traffic_layers_count_each_person_at_the_deepest_layer_reached_with_all_above(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
+    at = START + timedelta(days=3)
+    walks = {
+        "anon:ad": [("Ad Exposed", "store_sensor")],
+        "anon:web": [("Product Viewed", "web")],
+        "anon:near": [("Product Viewed", "mini_app"), ("Geofence Entered", "app")],
+        "anon:shop": [
+            ("Product Viewed", "app"),
+            ("QR Scanned", "mini_app"),
+            ("Store Entered", "store_sensor"),
+            ("Order Completed", "pos"),
+        ],
+        "anon:walk-in": [("Store Entered", "store_sensor"), ("Order Completed", "pos")],
+    }
+    for key, steps in walks.items():
+        for i, (name, channel) in enumerate(steps):
+            wh.event(BRAND, key, name, at + timedelta(days=i), channel=channel)
+
+    layers = _groups(wh, TRAFFIC_LAYERS_SPEC)["(none)"]
+
+    assert [s.reached for s in layers] == [5, 3, 2, 1, 1]

@@ -64,14 +64,16 @@ def _run(database: Database, wh: PlantedWarehouse, now: datetime) -> int:
         return retarget.run_due(session=session, warehouse=wh, now=now)
 
 
-def test_offers_go_once_per_period_and_wait_out_quiet_hours(database: Database) -> None:
+def test_offers_go_once_per_period_and_wait_out_quiet_hours(
+    database: Database, planted: PlantedWarehouse
+) -> None:
     world = builders.brand_world(database)
     brand = world.brand.id
     admin = Scope(
         actor_type="staff", actor_id=1, roles=frozenset({Role.BRAND_ADMIN}), brand_id=brand
     )
     keen, shy = _member(database, brand, marketing=True), _member(database, brand, marketing=False)
-    wh = PlantedWarehouse()
+    wh = planted
     for member_id in (keen, shy):
         wh.member(brand, member_id, (DAY0 - timedelta(days=30)).replace(tzinfo=None))
     with database.transaction() as session:

@@ -2,29 +2,31 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
+from tests.warehouse_builders import ENGINES, PlantedWarehouse
 
-from newretail.analytics.warehouse import TABLES, open_warehouse
+from newretail.analytics.warehouse import TABLES, open_configured
 from newretail.analytics.warehouse.base import Warehouse
-from newretail.analytics.warehouse.clickhouse import ClickHouseWarehouse, render
+from newretail.analytics.warehouse.clickhouse import (
+    SETTINGS,
+    ClickHouseWarehouse,
+    HttpClickHouseClient,
+    bind,
+)
+from newretail.config import Settings
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(params=["duckdb", "clickhouse"])
+@pytest.fixture(params=ENGINES)
 def warehouse(request: pytest.FixtureRequest) -> Iterator[Warehouse]:
-    if request.param == "duckdb":
-        wh: Warehouse = open_warehouse(":memory:")
-    else:
-        pytest.importorskip("chdb")
-        from newretail.analytics.warehouse.clickhouse import ChdbClient
-
-        ch = ClickHouseWarehouse(ChdbClient())
-        ch.create_schema()
-        wh = ch
-    yield wh
-    wh.close()
+    """The adapter itself (no planting buffer), on each engine in a database of its own."""
+    planted = PlantedWarehouse(request.param)
+    yield planted.store
+    planted.close()
 
 
 def event(seq: int, *, name: str = "Store Entered", key: str = "anon:a", brand: int = 1) -> dict:
@@ -95,7 +97,56 @@ def test_every_contract_table_exists(warehouse: Warehouse) -> None:
         assert warehouse.query(f"SELECT count(*) FROM {table}") == [(0,)]
 
 
-def test_clickhouse_placeholders_are_quoted_literals() -> None:
-    sql = render("SELECT '?' , ? , ?", ["x'); DROP TABLE events; --", None])
+def test_clickhouse_binds_each_placeholder_as_a_typed_parameter() -> None:
+    sql, params = bind("SELECT '?' , ? , ?, ?, ?", ["x'); DROP TABLE events; --\t", None, 7, T0])
 
-    assert sql == "SELECT '?' , 'x\\'); DROP TABLE events; --' , NULL"
+    assert sql == (
+        "SELECT '?' , {p1:String} , {p2:Nullable(String)}, {p3:Int64}, {p4:DateTime64(6)}"
+    )
+    assert params == {
+        "p1": "x'); DROP TABLE events; --\\t",
+        "p2": "\\N",
+        "p3": "7",
+        "p4": "2026-03-01 08:00:00.000000",
+    }
+
+
+def test_a_bound_text_comes_back_as_it_was_sent(warehouse: Warehouse) -> None:
+    text = "it's \\ a\ttab, a\nline and {p1:String} ?"
+
+    assert warehouse.query("SELECT ?, ?", [text, 5]) == [(text, 5)]
+
+
+def test_a_clickhouse_server_gets_the_settings_and_typed_parameters_over_http() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"meta": [{"name": "n", "type": "UInt64"}], "data": [[3]]})
+
+    client = HttpClickHouseClient("http://ch.test:8123", transport=httpx.MockTransport(answer))
+    warehouse = ClickHouseWarehouse(client)
+
+    rows = warehouse.query("SELECT count(*) FROM events WHERE brand_id = ? AND event = ?", [4, "x"])
+    warehouse.close()
+
+    (request,) = sent
+    assert rows == [(3,)]
+    assert request.content == (
+        b"SELECT count(*) FROM events WHERE brand_id = {p1:Int64} AND event = {p2:String} "
+        b"FORMAT JSONCompact"
+    )
+    assert dict(request.url.params) == {
+        **SETTINGS,
+        "param_p1": "4",
+        "param_p2": "x",
+    }
+
+
+def test_the_configured_engine_is_duckdb_by_default(tmp_path: Path) -> None:
+    settings = Settings(analytics_warehouse_path=str(tmp_path / "wh.duckdb"))
+
+    warehouse = open_configured(settings)
+    warehouse.close()
+
+    assert (settings.analytics_warehouse_engine, warehouse.dialect) == ("duckdb", "duckdb")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tests import analytics_builders as ab
 from tests import builders
 from tests import member_builders as mb
+from tests.warehouse_builders import PlantedWarehouse
 
 from newretail import consumers
 from newretail.analytics.events import service as events_service
@@ -207,13 +208,10 @@ def test_a_member_without_consent_is_not_recorded_by_the_platform_either(
 
 
 def test_the_same_sync_runs_on_clickhouse(database: Database, settings: Settings) -> None:
-    pytest.importorskip("chdb")
-    from newretail.analytics.warehouse.clickhouse import ChdbClient, ClickHouseWarehouse
-
+    copy = PlantedWarehouse("clickhouse")
     world = builders.brand_world(database)
     member = ab.member(database, world.brand.id)
-    warehouse = ClickHouseWarehouse(ChdbClient())
-    warehouse.create_schema()
+    warehouse = copy.store
     now = utcnow()
     store = world.east_store.id
     _send(
@@ -232,6 +230,7 @@ def test_the_same_sync_runs_on_clickhouse(database: Database, settings: Settings
     assert (first.events, first.members, again.events) == (2, 1, 0)
     assert _person(warehouse, world.brand.id, "anon:web-1") == f"member:{member}"
     assert warehouse.query("SELECT count(*) FROM members") == [(1,)]
+    copy.close()
 
 
 def test_the_worker_job_copies_at_once_then_after_each_period_and_publishes(

@@ -30,13 +30,14 @@ NOT_PURCHASES = ("cancelled", "refunded")
 
 _PAIRS = """
 WITH kept AS (
-  SELECT o.order_id, coalesce(p.person_id, o.person_key) AS person,
-         coalesce(o.paid_at, o.placed_at) AS at, o.total_fen
+  SELECT o.order_id AS order_id, coalesce(p.person_id, o.person_key) AS person,
+         coalesce(o.paid_at, o.placed_at) AS at, o.total_fen AS total_fen
   FROM orders o LEFT JOIN persons p ON p.brand_id = o.brand_id AND p.person_key = o.person_key
   WHERE o.brand_id = $1 AND o.paid_at IS NOT NULL AND o.status NOT IN ($2, $3)
     AND o.paid_at >= $4 AND o.paid_at < $5
 ), reported AS (
-  SELECT e.order_id, min(coalesce(p.person_id, e.person_key)) AS person, min(e.ts) AS at,
+  SELECT e.order_id AS order_id, min(coalesce(p.person_id, e.person_key)) AS person,
+         min(e.ts) AS at,
          max(e.revenue_fen) AS total_fen
   FROM events e LEFT JOIN persons p ON p.brand_id = e.brand_id AND p.person_key = e.person_key
   WHERE e.brand_id = $1 AND e.event = 'Order Completed' AND e.order_id IS NOT NULL
@@ -47,8 +48,9 @@ WITH kept AS (
 ), o AS (
   SELECT * FROM kept UNION ALL SELECT * FROM reported
 ), t AS (
-  SELECT coalesce(p.person_id, e.person_key) AS person, e.event, e.ts, e.seq, e.code,
-         e.campaign, e.popup_id, e.district_id, e.guide_id
+  SELECT coalesce(p.person_id, e.person_key) AS person, e.event AS event, e.ts AS ts,
+         e.seq AS seq, e.code AS code, e.campaign AS campaign, e.popup_id AS popup_id,
+         e.district_id AS district_id, e.guide_id AS guide_id
   FROM events e LEFT JOIN persons p ON p.brand_id = e.brand_id AND p.person_key = e.person_key
   WHERE e.brand_id = $1 AND e.event IN ({touch_marks})
     AND e.ts >= $6 AND e.ts < $5

@@ -13,14 +13,18 @@ from typing import Any
 
 from newretail.analytics.audiences.rules import AllOf, AnyRule, Did, Not, Profile, Who
 from newretail.analytics.reports.source import Readable, naive_utc, positional
+from newretail.analytics.warehouse.dialect import DUCKDB, Dialect, dialect_of
 
 _COMMON = (
-    "ev AS (SELECT coalesce(p.person_id, e.person_key) AS person, e.event, e.channel, e.ts, "
-    "e.store_id, e.district_id, e.popup_id, e.guide_id, e.code, e.campaign FROM events e "
+    "ev AS (SELECT coalesce(p.person_id, e.person_key) AS person, e.event AS event, "
+    "e.channel AS channel, e.ts AS ts, e.store_id AS store_id, e.district_id AS district_id, "
+    "e.popup_id AS popup_id, e.guide_id AS guide_id, e.code AS code, e.campaign AS campaign "
+    "FROM events e "
     "LEFT JOIN persons p ON p.brand_id = e.brand_id AND p.person_key = e.person_key "
     "WHERE e.brand_id = $1 AND e.ts <= $2), "
-    "mem AS (SELECT coalesce(p.person_id, m.person_key) AS person, m.member_id, m.store_id, "
-    "m.guide_id, m.joined_at, m.marketing_consent FROM members m "
+    "mem AS (SELECT coalesce(p.person_id, m.person_key) AS person, m.member_id AS member_id, "
+    "m.store_id AS store_id, m.guide_id AS guide_id, m.joined_at AS joined_at, "
+    "m.marketing_consent AS marketing_consent FROM members m "
     "LEFT JOIN persons p ON p.brand_id = m.brand_id AND p.person_key = m.person_key "
     "WHERE m.brand_id = $1), "
     "people AS (SELECT person FROM ev UNION SELECT person FROM mem)"
@@ -29,9 +33,10 @@ _DID_FILTERS = ("store_id", "district_id", "popup_id", "guide_id", "code", "camp
 
 
 class _Compiler:
-    def __init__(self, brand_id: int, now: datetime) -> None:
+    def __init__(self, brand_id: int, now: datetime, dialect: Dialect) -> None:
         self.params: list[Any] = [brand_id, naive_utc(now)]
         self.aliases = 0
+        self.now = dialect.timestamp("$2")
 
     def bind(self, value: Any) -> str:
         self.params.append(value)
@@ -60,7 +65,7 @@ class _Compiler:
         if rule.channels:
             terms.append(f"channel IN ({', '.join(self.bind(str(c)) for c in rule.channels)})")
         if rule.within_days is not None:
-            terms.append(f"ts >= $2::TIMESTAMP - INTERVAL {int(rule.within_days)} DAY")
+            terms.append(f"ts >= {self.now} - INTERVAL {int(rule.within_days)} DAY")
         for column in _DID_FILTERS:
             value = getattr(rule, column)
             if value is not None:
@@ -88,20 +93,23 @@ class _Compiler:
         if rule.field == "joined_within_days":
             return (
                 "SELECT person FROM mem WHERE joined_at >= "
-                f"$2::TIMESTAMP - INTERVAL {int(value)} DAY"  # type: ignore[arg-type]
+                f"{self.now} - INTERVAL {int(value)} DAY"  # type: ignore[arg-type]
             )
         ids = value if isinstance(value, list) else [value]
         marks = ", ".join(self.bind(int(i)) for i in ids)
         return f"SELECT person FROM mem WHERE {rule.field} IN ({marks})"
 
 
-def audience_sql(rule: AnyRule, *, brand_id: int, now: datetime) -> tuple[str, list[Any]]:
+def audience_sql(
+    rule: AnyRule, *, brand_id: int, now: datetime, dialect: Dialect = DUCKDB
+) -> tuple[str, list[Any]]:
     """Rows of (person, member_id, marketing_consent) for everyone the rule selects."""
-    compiler = _Compiler(brand_id, now)
+    compiler = _Compiler(brand_id, now, dialect)
     chosen = compiler.persons(rule)
+    consent = dialect.any_true("m.marketing_consent")
     sql = (
         f"WITH {_COMMON}, chosen AS ({chosen}) "
-        "SELECT c.person, min(m.member_id), coalesce(bool_or(m.marketing_consent), FALSE) "
+        f"SELECT c.person, min(m.member_id), coalesce({consent}, FALSE) "
         "FROM chosen c LEFT JOIN mem m ON m.person = c.person GROUP BY c.person ORDER BY c.person"
     )
     return positional(sql, compiler.params)
@@ -110,7 +118,7 @@ def audience_sql(rule: AnyRule, *, brand_id: int, now: datetime) -> tuple[str, l
 def audience_people(
     warehouse: Readable, rule: AnyRule, *, brand_id: int, now: datetime
 ) -> dict[str, Who]:
-    sql, params = audience_sql(rule, brand_id=brand_id, now=now)
+    sql, params = audience_sql(rule, brand_id=brand_id, now=now, dialect=dialect_of(warehouse))
     return {
         str(person): Who(None if member is None else int(member), bool(consent))
         for person, member, consent in warehouse.query(sql, params)

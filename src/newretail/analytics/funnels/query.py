@@ -9,13 +9,16 @@ The meaning of order, window, exclusions and in-progress is told in ``funnels.ru
 Strict order is one join per step: people at step k-1 joined to their step-k events after
 it, the earliest kept; any order is one pass of filtered aggregates over each person's
 window. A strict funnel with no breakdown and no exclusion is read from per-step counts
-(``step_sql``); the others put each person's steps side by side (``funnel_sql``). Every
-value is a bound parameter except the window, an int checked by the spec.
+(``step_sql``; on ClickHouse one ``windowFunnel`` per person, ``window_funnel_sql``); the
+others put each person's steps side by side (``funnel_sql``). Every value is a bound
+parameter except the window, an int checked by the spec. The text is the same on every
+engine but for the reader's dialect's hooks (``analytics.warehouse.dialect``).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from newretail.analytics.funnels.rules import (
@@ -28,6 +31,7 @@ from newretail.analytics.funnels.rules import (
 )
 from newretail.analytics.reports.source import Readable, naive_utc, positional
 from newretail.analytics.reports.vocabulary import DIMENSION_COLUMNS
+from newretail.analytics.warehouse.dialect import DUCKDB, Dialect, dialect_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +46,11 @@ class FunnelQuery:
 
 class _Params:
     """Numbered parameters (``$1``): the text may use them in any order it is built in;
-    ``positional`` turns them into ``?`` at the end."""
+    ``positional`` turns them into ``?`` at the end. Carries the engine's ``dialect``."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect) -> None:
         self.values: list[Any] = []
+        self.dialect = dialect
 
     def __call__(self, value: Any) -> str:
         self.values.append(value)
@@ -69,8 +74,8 @@ def _step_matches(bind: _Params, alias: str, step: Step | Exclusion) -> str:
 
 
 def _events_cte(bind: _Params, q: FunnelQuery) -> str:
-    column = DIMENSION_COLUMNS.get(q.breakdown or "")
-    dim = f"CAST(e.{column} AS VARCHAR)" if column else "CAST(NULL AS VARCHAR)"
+    column, d = DIMENSION_COLUMNS.get(q.breakdown or ""), bind.dialect
+    dim = d.text(f"e.{column}") if column else d.null_text()
     names: set[str] = set()
     wanted: list[Step | Exclusion] = [*q.spec.steps, *q.spec.exclusions]
     every_event = any(not s.events for s in wanted)
@@ -79,21 +84,20 @@ def _events_cte(bind: _Params, q: FunnelQuery) -> str:
     window = q.spec.window_seconds
     only = "" if every_event else f" AND e.event IN ({bind.many(sorted(names))})"
     return (
-        "ev AS (SELECT coalesce(p.person_id, e.person_key) AS person, e.event, e.channel, "
-        f"e.ts, {dim} AS dim FROM events e LEFT JOIN persons p "
+        "ev AS (SELECT coalesce(p.person_id, e.person_key) AS person, e.event AS event, "
+        f"e.channel AS channel, e.ts AS ts, {dim} AS dim FROM events e LEFT JOIN persons p "
         "ON p.brand_id = e.brand_id AND p.person_key = e.person_key "
         f"WHERE e.brand_id = {bind(q.brand_id)} AND e.ts >= {bind(naive_utc(q.start))} "
-        f"AND e.ts < {bind(naive_utc(q.end))}::TIMESTAMP + INTERVAL {window} SECOND "
+        f"AND e.ts < {d.timestamp(bind(naive_utc(q.end)))} + INTERVAL {window} SECOND "
         f"AND e.ts <= {bind(naive_utc(q.now))}{only})"
     )
 
 
-def _dim(q: FunnelQuery, alias: str, where: str | None = None) -> str:
+def _dim(bind: _Params, q: FunnelQuery, alias: str, where: str | None = None) -> str:
     """The breakdown value of the step's earliest event; nothing to compute without one."""
     if q.breakdown is None:
-        return "CAST(NULL AS VARCHAR)"
-    only = f" FILTER (WHERE {where})" if where else ""
-    return f"arg_min_null({alias}.dim, {alias}.ts){only}"
+        return bind.dialect.null_text()
+    return bind.dialect.first_of(f"{alias}.dim", f"{alias}.ts", where)
 
 
 def _overlaps(a: Step, b: Step) -> bool:
@@ -103,15 +107,15 @@ def _overlaps(a: Step, b: Step) -> bool:
 def _strict_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
     steps, window = q.spec.steps, q.spec.window_seconds
     ctes = [
-        f"s1 AS (SELECT person, min(ts) AS t1, {_dim(q, 'ev')} AS d1 FROM ev "
+        f"s1 AS (SELECT person, min(ts) AS t1, {_dim(bind, q, 'ev')} AS d1 FROM ev "
         f"WHERE {_step_matches(bind, 'ev', steps[0])} AND ts >= {bind(naive_utc(q.start))} "
         f"AND ts < {bind(naive_utc(q.end))} GROUP BY person)"
     ]
     for k in range(2, len(steps) + 1):
         after = ">" if _overlaps(steps[k - 2], steps[k - 1]) else ">="
         ctes.append(
-            f"s{k} AS (SELECT p.person, p.t1, min(ev.ts) AS t{k}, "
-            f"{_dim(q, 'ev')} AS d{k} FROM s{k - 1} p JOIN ev ON ev.person = p.person "
+            f"s{k} AS (SELECT p.person AS person, p.t1 AS t1, min(ev.ts) AS t{k}, "
+            f"{_dim(bind, q, 'ev')} AS d{k} FROM s{k - 1} p JOIN ev ON ev.person = p.person "
             f"WHERE {_step_matches(bind, 'ev', steps[k - 1])} AND ev.ts {after} p.t{k - 1} "
             f"AND ev.ts <= p.t1 + INTERVAL {window} SECOND GROUP BY p.person, p.t1)"
         )
@@ -120,9 +124,9 @@ def _strict_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
 
 def _person_rows(n: int) -> str:
     """One row per person who entered: the time of each step reached, and its value."""
-    columns = ", ".join(f"s{k}.t{k}, s{k}.d{k}" for k in range(1, n + 1))
+    columns = ", ".join(f"s{k}.t{k} AS t{k}, s{k}.d{k} AS d{k}" for k in range(1, n + 1))
     joins = " ".join(f"LEFT JOIN s{k} ON s{k}.person = s1.person" for k in range(2, n + 1))
-    return f"f AS (SELECT s1.person, s1.t1 AS t0, {columns} FROM s1 {joins})"
+    return f"f AS (SELECT s1.person AS person, s1.t1 AS t0, {columns} FROM s1 {joins})"
 
 
 def _any_order_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
@@ -135,11 +139,11 @@ def _any_order_ctes(bind: _Params, q: FunnelQuery) -> list[str]:
     columns = []
     for k, step in enumerate(steps, start=1):
         where = _step_matches(bind, "ev", step)
-        columns.append(f"min(ev.ts) FILTER (WHERE {where}) AS t{k}")
-        dim = _dim(q, "ev", where)
+        columns.append(f"{bind.dialect.least_where('ev.ts', where)} AS t{k}")
+        dim = _dim(bind, q, "ev", where)
         columns.append(f"{dim} AS d{k}")
     body = (
-        f"f AS (SELECT a.person, a.t0, {', '.join(columns)} FROM a JOIN ev "
+        f"f AS (SELECT a.person AS person, a.t0 AS t0, {', '.join(columns)} FROM a JOIN ev "
         f"ON ev.person = a.person AND ev.ts >= a.t0 AND ev.ts <= a.t0 + INTERVAL {window} SECOND "
         "GROUP BY a.person, a.t0)"
     )
@@ -171,9 +175,9 @@ def _excluded(bind: _Params, q: FunnelQuery) -> str:
     return " OR ".join(terms) or "FALSE"
 
 
-def funnel_sql(q: FunnelQuery) -> tuple[str, list[Any]]:
+def funnel_sql(q: FunnelQuery, dialect: Dialect = DUCKDB) -> tuple[str, list[Any]]:
     """The statement and its parameters: rows of (value, level, in_progress, people)."""
-    bind = _Params()
+    bind = _Params(dialect)
     n, window = len(q.spec.steps), q.spec.window_seconds
     ctes = [_events_cte(bind, q)]
     if q.spec.order == "strict":
@@ -182,12 +186,12 @@ def funnel_sql(q: FunnelQuery) -> tuple[str, list[Any]]:
         ctes += _any_order_ctes(bind, q)
     value = f"coalesce({', '.join(f'd{k}' for k in range(1, n + 1))})"
     excluded = _excluded(bind, q)
-    now = bind(naive_utc(q.now))
+    now = dialect.timestamp(bind(naive_utc(q.now)))
     sql = (
         f"WITH {', '.join(ctes)} "
         f"SELECT value, level, in_progress, count(*) AS people FROM ("
         f"SELECT {value} AS value, {_level(n)} AS level, "
-        f"(t{n} IS NULL AND t0 + INTERVAL {window} SECOND > {now}::TIMESTAMP) AS in_progress "
+        f"(t{n} IS NULL AND t0 + INTERVAL {window} SECOND > {now}) AS in_progress "
         f"FROM f WHERE NOT ({excluded})) r WHERE level > 0 "
         "GROUP BY value, level, in_progress ORDER BY value, level, in_progress"
     )
@@ -200,20 +204,77 @@ def countable(q: FunnelQuery) -> bool:
     return q.spec.order == "strict" and q.breakdown is None and not q.spec.exclusions
 
 
-def step_sql(q: FunnelQuery) -> tuple[str, list[Any]]:
+def step_sql(q: FunnelQuery, dialect: Dialect = DUCKDB) -> tuple[str, list[Any]]:
     """For a ``countable`` funnel: per step, the people who reached it and those of them
     whose window is still open (``rules.reaches_of_steps`` reads them)."""
-    bind = _Params()
+    bind = _Params(dialect)
     window = q.spec.window_seconds
     ctes = [_events_cte(bind, q), *_strict_ctes(bind, q)]
-    now = bind(naive_utc(q.now))
+    now = dialect.timestamp(bind(naive_utc(q.now)))
     counts = " UNION ALL ".join(
         f"SELECT {k} AS step, count(*) AS people, count(*) FILTER "
-        f"(WHERE t1 + INTERVAL {window} SECOND > {now}::TIMESTAMP) AS open FROM s{k}"
+        f"(WHERE t1 + INTERVAL {window} SECOND > {now}) AS open FROM s{k}"
         for k in range(1, len(q.spec.steps) + 1)
     )
     sql = f"WITH {', '.join(ctes)} SELECT step, people, open FROM ({counts}) c ORDER BY step"
     return positional(sql, bind.values)
+
+
+def _any_overlap(steps: Sequence[Step]) -> bool:
+    return any(_overlaps(a, b) for a, b in pairwise(steps))
+
+
+def native(q: FunnelQuery, dialect: Dialect) -> bool:
+    """Whether the engine's own ``windowFunnel`` counts this ``countable`` funnel."""
+    return dialect.window_funnel and not _any_overlap(q.spec.steps)
+
+
+def window_funnel_sql(q: FunnelQuery, dialect: Dialect) -> tuple[str, list[Any]]:
+    """For a ``native`` funnel: per deepest step reached, the people who stopped there and
+    those of them whose window is still open, from one ``windowFunnel`` per person over the
+    window from their first entry of the period (one pass: ClickHouse would compute a CTE
+    again for each statement of a UNION that reads it).
+
+    The first condition admits only that entry, so the chain starts where the joins start
+    it; ``windowFunnel`` takes steps at the same instant in order, as the joins' ``>=`` do.
+    It would let one event stand for two adjacent steps that share it, so such funnels are
+    not ``native`` and keep the joins (``step_sql``)."""
+    bind = _Params(dialect)
+    steps, window = q.spec.steps, q.spec.window_seconds
+    first = _step_matches(bind, "ev", steps[0])
+    entry = (
+        f"s1 AS (SELECT person, min(ts) AS t1 FROM ev WHERE {first} "
+        f"AND ts >= {bind(naive_utc(q.start))} AND ts < {bind(naive_utc(q.end))} GROUP BY person)"
+    )
+    conditions = [f"ev.ts = s1.t1 AND {first}"]
+    conditions += [f"({_step_matches(bind, 'ev', step)})" for step in steps[1:]]
+    micros = "toUInt64(toUnixTimestamp64Micro(ev.ts))"
+    levels = (
+        "w AS (SELECT s1.person AS person, s1.t1 AS t1, "
+        f"windowFunnel({window * 1_000_000})({micros}, {', '.join(conditions)}) AS level "
+        "FROM s1 JOIN ev ON ev.person = s1.person "
+        f"WHERE ev.ts >= s1.t1 AND ev.ts <= s1.t1 + INTERVAL {window} SECOND "
+        "GROUP BY s1.person, s1.t1)"
+    )
+    now = dialect.timestamp(bind(naive_utc(q.now)))
+    ctes = [_events_cte(bind, q), entry, levels]
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT level, count(*) AS people, count(*) FILTER "
+        f"(WHERE t1 + INTERVAL {window} SECOND > {now}) AS open FROM w WHERE level > 0 "
+        "GROUP BY level ORDER BY level"
+    )
+    return positional(sql, bind.values)
+
+
+def _reached_from_levels(rows: Sequence[tuple[Any, ...]], n: int) -> list[tuple[int, int]]:
+    """(people, open) per step from those per deepest step: a step is reached by everyone
+    who stopped there or further."""
+    stopped = {int(level): (int(people), int(open_)) for level, people, open_ in rows}
+    steps = []
+    for k in range(1, n + 1):
+        deeper = [stopped.get(level, (0, 0)) for level in range(k, n + 1)]
+        steps.append((sum(p for p, _ in deeper), sum(o for _, o in deeper)))
+    return steps
 
 
 def run_funnel(warehouse: Readable, q: FunnelQuery, *, per_person: bool = False) -> list[Reach]:
@@ -221,11 +282,16 @@ def run_funnel(warehouse: Readable, q: FunnelQuery, *, per_person: bool = False)
 
     A ``countable`` funnel is read from per-step counts (no per-person join); ``per_person``
     asks for the general statement anyway (tests compare the two)."""
+    dialect = dialect_of(warehouse)
+    if countable(q) and not per_person and native(q, dialect):
+        sql, params = window_funnel_sql(q, dialect)
+        rows = warehouse.query(sql, params)
+        return reaches_of_steps(_reached_from_levels(rows, len(q.spec.steps)))
     if countable(q) and not per_person:
-        sql, params = step_sql(q)
+        sql, params = step_sql(q, dialect)
         steps = [(int(people), int(open_)) for _, people, open_ in warehouse.query(sql, params)]
         return reaches_of_steps(steps)
-    sql, params = funnel_sql(q)
+    sql, params = funnel_sql(q, dialect)
     return [
         Reach(value=breakdown_label(value), level=int(level), in_progress=bool(waiting), people=n)
         for value, level, waiting, n in warehouse.query(sql, params)

@@ -1,7 +1,9 @@
 """What the analyses need of the warehouse: a read by SQL with bound parameters.
 
-``newretail.analytics.warehouse`` (DuckDB by default) provides it; the analyses depend on
-this protocol only, so a test can hand them any warehouse it planted rows in.
+``newretail.analytics.warehouse`` (DuckDB by default, or ClickHouse) provides it; the
+analyses depend on this protocol only, so a test can hand them any warehouse it planted rows
+in. A reader may name its SQL dialect (``dialect``: "duckdb" or "clickhouse"); the analyses
+then write that engine's SQL (``analytics.warehouse.dialect.dialect_of``).
 """
 
 import re

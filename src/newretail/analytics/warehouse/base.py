@@ -16,7 +16,9 @@ class UnknownTable(ValueError):
 
 
 class Warehouse(Protocol):
-    """One analytics store. ``query`` takes ``?`` placeholders on every engine."""
+    """One analytics store. ``query`` takes ``?`` placeholders on every engine (ClickHouse
+    binds each as a typed query parameter); ``dialect`` names the engine's SQL
+    (``warehouse.dialect``: "duckdb" or "clickhouse"), which the analyses write."""
 
     dialect: str
 

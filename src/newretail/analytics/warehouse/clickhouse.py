@@ -1,16 +1,19 @@
 """ClickHouse, for brands whose events outgrow one node: the same contract and SQL boundary.
 
-The engine is reached through a ``ClickHouseClient`` (anything that runs one statement and
-returns ClickHouse's JSONCompact answer): ``ChdbClient`` runs ClickHouse in-process (chdb,
-how the tests exercise this adapter's SQL), ``HttpClickHouseClient`` talks to a server.
-Placeholders are DuckDB's ``?``, rendered here as quoted literals.
+The engine is reached through a ``ClickHouseClient`` (anything that runs one statement with
+typed parameters and returns ClickHouse's JSONCompact answer): ``ChdbClient`` runs
+ClickHouse in-process (chdb, how the tests exercise this adapter and the analyses' SQL),
+``HttpClickHouseClient`` talks to a server. Queries take DuckDB's ``?`` placeholders; each
+becomes a typed query parameter (``{p1:Int64}``) the server binds, so no value is ever
+pasted into the text. Every statement runs with ``SETTINGS`` that give the analyses' SQL
+its standard meaning (``dialect`` tells what else differs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import httpx
@@ -35,9 +38,21 @@ _ORDER_BY = {
 }
 
 
+# An outer join's missing side is NULL (not the type's default: '' or 0), and a bare UNION,
+# EXCEPT or INTERSECT removes duplicates, as in standard SQL and DuckDB.
+SETTINGS: dict[str, str] = {
+    "join_use_nulls": "1",
+    "union_default_mode": "DISTINCT",
+    "except_default_mode": "DISTINCT",
+    "intersect_default_mode": "DISTINCT",
+}
+Params = Mapping[str, str]
+
+
 class ClickHouseClient(Protocol):
-    def run(self, sql: str) -> dict[str, Any] | None:
-        """Run one statement; a read returns the parsed JSONCompact document."""
+    def run(self, sql: str, params: Params | None = None) -> dict[str, Any] | None:
+        """Run one statement with ``SETTINGS`` and its query parameters (``{name:Type}``,
+        values in ClickHouse's escaped text form); a read returns the JSONCompact document."""
         ...
 
 
@@ -70,27 +85,59 @@ def literal(value: object) -> str:
     return f"'{text}'"
 
 
-def render(sql: str, params: Sequence[object] | None) -> str:
-    """Replace each ``?`` outside quotes with the next parameter's literal."""
+def _param_type(value: object) -> str:
+    if value is None:
+        return "Nullable(String)"
+    if isinstance(value, bool):
+        return "Bool"
+    if isinstance(value, int):
+        return "Int64"
+    if isinstance(value, float):
+        return "Float64"
+    if isinstance(value, dt.datetime):
+        return "DateTime64(6)"
+    return "String"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
+
+
+def param_text(value: object) -> str:
+    """A parameter's value in ClickHouse's escaped text form (what ``{p:Type}`` parses)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return naive_utc(value).isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value).translate(_ESCAPES)
+
+
+def bind(sql: str, params: Sequence[object] | None) -> tuple[str, dict[str, str]]:
+    """Each ``?`` outside quotes as a typed query parameter, and the parameters' values."""
     values = list(params or [])
     out: list[str] = []
+    bound: dict[str, str] = {}
     quote: str | None = None
     for ch in sql:
         if quote:
             quote = None if ch == quote else quote
-            out.append(ch)
         elif ch in "'\"":
             quote = ch
-            out.append(ch)
         elif ch == "?":
-            if not values:
+            if len(bound) == len(values):
                 raise ValueError("fewer parameters than placeholders")
-            out.append(literal(values.pop(0)))
-        else:
-            out.append(ch)
-    if values:
+            value = values[len(bound)]
+            name = f"p{len(bound) + 1}"
+            bound[name] = param_text(value)
+            out.append(f"{{{name}:{_param_type(value)}}}")
+            continue
+        out.append(ch)
+    if len(bound) != len(values):
         raise ValueError("more parameters than placeholders")
-    return "".join(out)
+    return "".join(out), bound
 
 
 def _convert(value: Any, type_: str) -> Any:
@@ -121,7 +168,8 @@ class ClickHouseWarehouse:
             self.client.run(clickhouse_ddl(table))
 
     def query(self, sql: str, params: Sequence[object] | None = None) -> list[tuple[Any, ...]]:
-        doc = self.client.run(render(sql, params) + " FORMAT JSONCompact")
+        text, bound = bind(sql, params)
+        doc = self.client.run(text + " FORMAT JSONCompact", bound)
         if not doc:
             return []
         types = [m["type"] for m in doc["meta"]]
@@ -130,7 +178,7 @@ class ClickHouseWarehouse:
         ]
 
     def execute(self, sql: str, params: Sequence[object] | None = None) -> None:
-        self.client.run(render(sql, params))
+        self.client.run(*bind(sql, params))
 
     def insert_rows(self, table: str, rows: Iterable[Row]) -> int:
         tuples = as_tuples(table, rows)
@@ -162,36 +210,76 @@ class ClickHouseWarehouse:
         return self.insert_rows(table, rows)
 
     def close(self) -> None:
-        return None
+        close = getattr(self.client, "close", None)
+        if callable(close):
+            close()
 
 
 class ChdbClient:
-    """ClickHouse's engine in this process (the ``chdb`` package), a directory for its data."""
+    """ClickHouse's engine in this process (the ``chdb`` package).
 
-    def __init__(self, path: str | None = None) -> None:
+    ``path`` is a directory for its data (in memory without one); ``database`` a database of
+    its own, created if need be: chdb's in-memory sessions of one process share one engine,
+    so two warehouses in one process (tests) each need theirs.
+    """
+
+    def __init__(self, path: str | None = None, *, database: str | None = None) -> None:
         from chdb import session  # imported here: a heavy optional dependency
 
         self.session = session.Session(path) if path else session.Session()  # type: ignore[no-untyped-call]
+        for name, value in SETTINGS.items():
+            self.session.query(f"SET {name} = {literal(value)}")  # type: ignore[no-untyped-call]
+        if database is not None:
+            self.session.query(f"CREATE DATABASE IF NOT EXISTS {_identifier(database)}")  # type: ignore[no-untyped-call]
+            self.session.query(f"USE {_identifier(database)}")  # type: ignore[no-untyped-call]
 
-    def run(self, sql: str) -> dict[str, Any] | None:
-        fmt = "JSONCompact" if sql.endswith("FORMAT JSONCompact") else "CSV"
-        text = str(self.session.query(sql.removesuffix(" FORMAT JSONCompact"), fmt))  # type: ignore[no-untyped-call]
-        if fmt != "JSONCompact" or not text.strip():
+    def run(self, sql: str, params: Params | None = None) -> dict[str, Any] | None:
+        read = sql.endswith(" FORMAT JSONCompact")
+        fmt = "JSONCompact" if read else "CSV"
+        statement = sql.removesuffix(" FORMAT JSONCompact")
+        answer = self.session.query(statement, fmt, params=dict(params or {}))  # type: ignore[no-untyped-call]
+        text = str(answer)
+        if not read or not text.strip():
             return None
         doc: dict[str, Any] = json.loads(text)
         return doc
+
+    def drop_database(self, database: str) -> None:
+        self.session.query(f"DROP DATABASE IF EXISTS {_identifier(database)}")  # type: ignore[no-untyped-call]
+
+    def close(self) -> None:
+        self.session.close()  # type: ignore[no-untyped-call]
+
+
+def _identifier(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a database name: {name!r}")
+    return name
 
 
 class HttpClickHouseClient:
     """A ClickHouse server over its HTTP interface."""
 
-    def __init__(self, url: str, *, user: str = "default", password: str = "") -> None:
-        self.http = httpx.Client(base_url=url, auth=(user, password), timeout=60.0)
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str = "default",
+        password: str = "",
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.http = httpx.Client(
+            base_url=url, auth=(user, password), timeout=60.0, transport=transport
+        )
 
-    def run(self, sql: str) -> dict[str, Any] | None:
-        resp = self.http.post("/", content=sql.encode())
+    def run(self, sql: str, params: Params | None = None) -> dict[str, Any] | None:
+        query = {**SETTINGS, **{f"param_{k}": v for k, v in (params or {}).items()}}
+        resp = self.http.post("/", content=sql.encode(), params=query)
         resp.raise_for_status()
-        if not sql.endswith("FORMAT JSONCompact"):
+        if not sql.endswith(" FORMAT JSONCompact"):
             return None
         doc: dict[str, Any] = resp.json()
         return doc
+
+    def close(self) -> None:
+        self.http.close()
