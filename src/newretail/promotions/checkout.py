@@ -1,9 +1,9 @@
 """What checkout asks of promotions: a sale's offers, read cheaply, and their names and funders.
 
     sale_offers   the brand's active automatic promotions (per-process copies filed under
-                  the brand's cache stamp, which the sale has just read) and the buyer's
-                  usable coupons (one read, members only); None when there are none, so a
-                  brand without promotions and a buyer without coupons cost at most that read
+                  the brand's cache stamp, which the sale has just read), the buyer's
+                  usable coupons (one read, members only) and their points (two reads,
+                  members only); None when there are none of these
     choose        the best combination, or exactly the buyer's selection, re-checked
     SaleOffers.gifts   the gift lines a combination adds (a gift SKU the store has none
                   of is left out of every combination, so a chosen gift is on its shelf)
@@ -31,8 +31,8 @@ from newretail.promotions.eligibility import Context, Line, Offer
 from newretail.promotions.gifts import Gift, gifts_of, out_of_stock
 from newretail.promotions.models import USABLE, Coupon, CouponTemplate, Funder, Promotion
 from newretail.promotions.models import Status as OfferStatus
-from newretail.promotions.redemption import Priced, select_exactly
-from newretail.promotions.rules import Combination, Limits, Quote, quote
+from newretail.promotions.redemption import Priced, member_tail, select_exactly
+from newretail.promotions.rules import DEPOSIT, POINTS, Combination, Limits, Quote, quote
 from newretail.promotions.shapes import coupon_offer, promotion_offer
 
 
@@ -53,7 +53,8 @@ class SaleOffers:
     info: dict[str, OfferInfo]
 
     def quote(self, limits: Limits = Limits()) -> Quote:
-        return quote(self.priced.lines, self.priced.offers, self.priced.context, limits)
+        priced = self.priced
+        return quote(priced.lines, priced.offers, priced.context, limits, tail=priced.tail)
 
     def gifts(self, combination: Combination | None) -> list[Gift]:
         """The gift lines ``combination`` adds to the order."""
@@ -100,6 +101,11 @@ def _load(session: Session, brand_id: int, version: stamps.Version) -> _BrandPro
 
 
 _copies = _Copies()
+# What follows the offers: points (the brand gives up what they pay) and a deposit credit.
+TAIL_INFO = {
+    POINTS: OfferInfo(POINTS, "points", 0, "points", Funder.BRAND.value),
+    DEPOSIT: OfferInfo(DEPOSIT, "deposit", 0, "pre-sale deposit", Funder.BRAND.value),
+}
 
 
 @event.listens_for(Session, "before_flush")
@@ -124,8 +130,10 @@ def sale_offers(
     tier: str | None,
     lines: Sequence[tuple[int, int, int]],
     now: datetime,
+    points: int | None = None,
 ) -> SaleOffers | None:
-    """The offers a sale of ``lines`` (sku, quantity, unit price) may use; None if none."""
+    """The offers a sale of ``lines`` (sku, quantity, unit price) may use, and the member's
+    points (at most ``points`` when given, 0: none); None if there are neither."""
     version = catalog_service.sale_catalog.version(session=session, brand_id=brand_id)
     if version is None:
         version = stamps.read(session.connection(), brand_id)
@@ -138,8 +146,10 @@ def sale_offers(
             info[offer.key] = OfferInfo(
                 offer.key, "coupon", coupon.id, template.name, template.funder
             )
-    if not offers:
+    held = member_tail(session=session, brand_id=brand_id, member_id=member_id, chosen=points)
+    if not offers and held.empty:
         return None
+    info.update(TAIL_INFO)
     categories = catalog_service.sku_categories(
         session=session, brand_id=brand_id, sku_ids={sku for sku, _, _ in lines}
     )
@@ -151,7 +161,7 @@ def sale_offers(
         session=session, brand_id=brand_id, store_id=store_id, offers=offers, cart=cart
     )
     context = Context(store_id, channel, now.astimezone(ZoneInfo(timezone)), tier, gifts_out)
-    return SaleOffers(Priced(cart, context, offers), info)
+    return SaleOffers(Priced(cart, context, offers, held), info)
 
 
 def _wallet(session: Session, brand_id: int, member_id: int) -> list[tuple[Coupon, CouponTemplate]]:

@@ -164,5 +164,6 @@ def best_for(
         tier=member.tier if member else None,
         items=[CartItem(line.sku_id, line.quantity) for line in data.lines],
         now=now,
+        points=data.points,
     )
     return price_cart(priced)

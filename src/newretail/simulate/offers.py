@@ -128,7 +128,7 @@ def tail(r: Random, cart: list[Line]) -> Tail:
     subtotal = sum(item.unit_price * item.quantity for item in cart)
     balance = r.choice([0, r.randint(1, 500), r.randint(1, 50_000), 10**7])
     chosen = None if r.random() < 0.7 else r.randint(0, max(1, balance))
-    credit, lines = 0, ()
+    credit, lines = 0, tuple[int, ...]()
     if r.random() < 0.3:
         credit = r.randint(1, max(1, subtotal))
         lines = tuple(sorted(r.sample(range(len(cart)), r.randint(1, len(cart)))))
