@@ -23,10 +23,13 @@ from sqlalchemy.orm import Session
 
 from newretail.kernel.scope import SYSTEM
 from newretail.members import rules
-from newretail.members.memberships import programme_of
-from newretail.members.models import Membership, PointsEntry
+from newretail.members.memberships import Programme
+from newretail.members.models import MemberProgram, Membership, PointsEntry
 from newretail.members.points import post_entry
 from newretail.members.rules import PointsKind
+
+
+DEFAULT = Programme()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +40,24 @@ class Redeemable:
 
 
 def redeemable(*, session: Session, brand_id: int, member_id: int) -> Redeemable:
-    """What the member's points may pay in this brand (a balance of 0 when they pay nothing)."""
-    programme = programme_of(session=session, brand_id=brand_id)
-    balance = session.scalar(
-        select(Membership.points).where(Membership.id == member_id, Membership.brand_id == brand_id)
-    )
-    if programme.redeem_points_per_yuan <= 0 or programme.redeem_cap_pct <= 0:
-        balance = 0
-    return Redeemable(int(balance or 0), programme.redeem_points_per_yuan, programme.redeem_cap_pct)
+    """What the member's points may pay in this brand (a balance of 0 when they pay nothing);
+    one read: the balance with the brand's programme (its defaults when it has none)."""
+    row = session.execute(
+        select(
+            Membership.points,
+            MemberProgram.redeem_points_per_yuan,
+            MemberProgram.redeem_cap_pct,
+        )
+        .outerjoin(MemberProgram, MemberProgram.brand_id == Membership.brand_id)
+        .where(Membership.id == member_id, Membership.brand_id == brand_id)
+    ).first()
+    if row is None:
+        return Redeemable(0, DEFAULT.redeem_points_per_yuan, DEFAULT.redeem_cap_pct)
+    balance, per_yuan, cap_pct = row
+    per_yuan = DEFAULT.redeem_points_per_yuan if per_yuan is None else int(per_yuan)
+    cap_pct = DEFAULT.redeem_cap_pct if cap_pct is None else int(cap_pct)
+    usable = int(balance or 0) if per_yuan > 0 and cap_pct > 0 else 0
+    return Redeemable(usable, per_yuan, cap_pct)
 
 
 def spend_reference(order_id: int) -> str:
