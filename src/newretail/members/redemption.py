@@ -28,7 +28,6 @@ from newretail.members.models import MemberProgram, Membership, PointsEntry
 from newretail.members.points import post_entry
 from newretail.members.rules import PointsKind
 
-
 DEFAULT = Programme()
 
 

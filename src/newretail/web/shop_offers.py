@@ -27,7 +27,7 @@ from newretail.kernel.money import Money
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.orders import schemas
-from newretail.payments import providers
+from newretail.payments import service as payments_service
 from newretail.promotions import errors as promotion_errors
 from newretail.promotions import service as promotions_service
 from newretail.promotions.models import CouponTemplate
@@ -133,7 +133,10 @@ def buy(
         return page.redirect(link(), flash="coupon_not_claimable", kind="error")
     try:
         promotions_service.buy_voucher(
-            session=session, scope=buyer, template_id=template_id, charge=_sandbox_charge
+            session=session,
+            scope=buyer,
+            template_id=template_id,
+            charge=payments_service.charge_voucher,
         )
     except promotion_errors.MemberRequired:
         session.rollback()
@@ -144,14 +147,24 @@ def buy(
     return page.redirect(link("/me/coupons"), flash="voucher_bought")
 
 
-def _sandbox_charge(amount: int, currency: str) -> str | None:
-    """The payments sandbox takes the voucher's price (it moves no real money)."""
-    charged = providers.get_provider("sandbox").charge(
-        amount=amount, currency=currency, instruction=None
-    )
-    if charged.outcome is providers.ChargeOutcome.SUCCEEDED:
-        return None
-    return charged.failure_reason or "The payment was not confirmed."
+@router.post("/s/{store_code}/me/coupons/{coupon_id}/buy-back")
+def buy_back(
+    page: PublicPage, session: PageSessionDep, store_code: str, coupon_id: int, ref: Ref = None
+) -> Response:
+    """An unused paid voucher bought back: its price refunded through the payments sandbox."""
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    link = linker(store.code, kept_ref(ref))
+    buyer = shopper(page, session)
+    if buyer is None:
+        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me/coupons"), 303)
+    try:
+        payments_service.buy_back_voucher(session=session, scope=buyer, coupon_id=coupon_id)
+    except DomainError as exc:
+        session.rollback()
+        return page.redirect(
+            link("/me/coupons"), flash="voucher_not_bought_back", kind="error", reason=exc.detail
+        )
+    return page.redirect(link("/me/coupons"), flash="voucher_bought_back")
 
 
 @router.get("/s/{store_code}/me/coupons")
@@ -203,6 +216,7 @@ def wallet(page: Page, session: Session, store: CloudStore, buyer: Scope) -> lis
             "kind": kinds.get(c.id, ""),
             "kind_label": labels.label(page, offer_words.COUPON_KINDS, kinds.get(c.id, "")),
             "paid": Money(c.price_paid, store.currency) if c.price_paid else None,
+            "buy_back": bool(c.price_paid) and c.status in ("claimed", "released"),
             "usable": c.status in ("claimed", "released"),
             "valid_until": c.valid_until,
             "discount": Money(c.discount, store.currency) if c.discount else None,
