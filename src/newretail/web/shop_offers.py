@@ -41,6 +41,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 OFFER_KEY = re.compile(schemas.OFFER_KEY)
 CHANNEL = "cloud_store"
 BEST = "best"
+NONE = "none"
 
 
 # ---- the home page's section (cached with the page's shared part) ----------------------
@@ -251,17 +252,19 @@ def checkout_options(
         quote = promotions_service.best_for(session=session, scope=buyer, data=data)
     except DomainError:
         return []
-    combos = [c for c in (quote.best, *quote.alternatives) if c.applied]
+    combos = [c for c in (quote.best, *quote.alternatives) if c.applied or c.tail]
     keys = {key for c in combos for key in c.keys}
     names = promotions_service.offer_names(session=session, brand_id=store.brand_id, keys=keys)
     return [
         {
-            "value": BEST if n == 0 else ",".join(c.keys),
+            "value": BEST if n == 0 else ",".join(c.keys) or NONE,
             "best": n == 0,
             "names": [names.get(key, key) for key in c.keys],
             "saving": Money(c.saving, store.currency),
             "payable": Money(c.payable, store.currency),
             "gift": Money(c.gift, store.currency) if c.gift else None,
+            "points": c.points,
+            "points_off": Money(c.points_off, store.currency) if c.points_off else None,
         }
         for n, c in enumerate(combos)
     ]
@@ -272,5 +275,7 @@ def chosen_keys(value: str | None) -> list[str] | None:
     order); None: the best, which checkout works out itself."""
     if not value or value == BEST:
         return None
+    if value == NONE:
+        return []  # no offer: points alone
     keys = [key for key in value.split(",")[:10] if OFFER_KEY.match(key)]
     return keys or None

@@ -162,6 +162,10 @@ function summarise() {
   followCash();
   const settled = current();
   $("[data-pay-total]").textContent = money(total);
+  const sums = cartOps.totals(state.cart);
+  const points = $("[data-pay-points]");
+  points.hidden = !sums.pointsOff;
+  points.textContent = sums.pointsOff ? t("points_pay", { points: sums.points, amount: money(sums.pointsOff) }) : "";
   $("[data-pay-due]").textContent = money(settled.due);
   $("[data-pay-change]").textContent = money(settled.change);
   $(".pos-pay__change").classList.toggle("pos-pay__change--some", settled.change > 0);
@@ -216,6 +220,8 @@ function buildSale(settled) {
     member_id: member ? member.member_id : null,
     lines: cartOps.saleLines(state.cart),
     offer_keys: quote ? quote.offers.map((offer) => offer.key) : [],
+    // Exactly the points the quote used (none offline: the device prices without them).
+    points: quote ? quote.points_used || 0 : 0,
     discount: 0,
     total: sums.total,
     delivery: delivery(),
