@@ -20,18 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
-from newretail.kernel.scope import Scope
+from newretail.kernel import visibility
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.org import service as org_service
 from newretail.promotions import errors
 from newretail.promotions.discounts import Kind
 from newretail.promotions.models import USABLE, ClaimChannel, Coupon, CouponStatus, CouponTemplate
 from newretail.promotions.shapes import terms_of
-from newretail.promotions.wallet import issue, wallet_query
+from newretail.promotions.wallet import COUPONS, issue, wallet_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +97,17 @@ def buy_back(
     refund: Refund,
     now: datetime | None = None,
 ) -> Coupon:
-    """The caller's unused paid voucher voided and its price given back, once."""
-    coupon = session.scalar(
-        wallet_query(session=session, scope=scope, member_id=None).where(Coupon.id == coupon_id)
-    )
+    """The caller's unused paid voucher voided and its price given back, once (a member's
+    own, or staff of the brand for a member: a brand admin or a store manager)."""
+    if scope.actor_type == "consumer":
+        query = wallet_query(session=session, scope=scope, member_id=None)
+    else:
+        query = visibility.restrict(select(Coupon), scope, COUPONS)
+    coupon = session.scalar(query.where(Coupon.id == coupon_id))
     if coupon is None:
         raise errors.CouponNotFound()
+    if scope.actor_type != "consumer":
+        scope.require(Role.BRAND_ADMIN, Role.STORE_MANAGER)
     if coupon.status == CouponStatus.VOIDED.value:
         return coupon
     if coupon.price_paid is None or coupon.payment_ref is None:
