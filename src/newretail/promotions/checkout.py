@@ -17,7 +17,7 @@ brand's catalog copies again, a fair price for changes made a few times a day.
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
 from newretail.kernel import stamps
+from newretail.promotions.discounts import Kind
 from newretail.promotions.eligibility import Context, Line, Offer
 from newretail.promotions.gifts import Gift, gifts_of, out_of_stock
 from newretail.promotions.models import USABLE, Coupon, CouponTemplate, Funder, Promotion
@@ -55,6 +56,11 @@ class SaleOffers:
     def quote(self, limits: Limits = Limits()) -> Quote:
         priced = self.priced
         return quote(priced.lines, priced.offers, priced.context, limits, tail=priced.tail)
+
+    def without_gifts(self) -> "SaleOffers":
+        """The same sale with no free-gift coupon (a pre-sale balance gives no gift)."""
+        kept = [o for o in self.priced.offers if o.terms.kind is not Kind.FREE_GIFT]
+        return SaleOffers(replace(self.priced, offers=kept), self.info)
 
     def gifts(self, combination: Combination | None) -> list[Gift]:
         """The gift lines ``combination`` adds to the order."""
@@ -131,9 +137,11 @@ def sale_offers(
     lines: Sequence[tuple[int, int, int]],
     now: datetime,
     points: int | None = None,
+    credit: int = 0,
 ) -> SaleOffers | None:
     """The offers a sale of ``lines`` (sku, quantity, unit price) may use, and the member's
-    points (at most ``points`` when given, 0: none); None if there are neither."""
+    points (at most ``points`` when given, 0: none); None if there are neither.
+    ``credit``: a pre-sale balance's deposit credit, on every line, after the discounts."""
     version = catalog_service.sale_catalog.version(session=session, brand_id=brand_id)
     if version is None:
         version = stamps.read(session.connection(), brand_id)
@@ -147,6 +155,8 @@ def sale_offers(
                 offer.key, "coupon", coupon.id, template.name, template.funder
             )
     held = member_tail(session=session, brand_id=brand_id, member_id=member_id, chosen=points)
+    if credit > 0:
+        held = replace(held, credit=credit)
     if not offers and held.empty:
         return None
     info.update(TAIL_INFO)

@@ -70,7 +70,7 @@ from newretail.promotions.redemption import (
     select_exactly,
 )
 from newretail.promotions.reports import RedemptionReport, redemption_report
-from newretail.promotions.rules import Combination, Limits, Quote
+from newretail.promotions.rules import DEPOSIT, POINTS, Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
 from newretail.promotions.showcase import (
     claimable,
@@ -84,6 +84,8 @@ from newretail.promotions.store_use import redeem_at_store
 from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
 __all__ = [
+    "DEPOSIT",
+    "POINTS",
     "CartItem",
     "Charged",
     "Combination",
