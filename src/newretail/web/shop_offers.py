@@ -42,6 +42,7 @@ OFFER_KEY = re.compile(schemas.OFFER_KEY)
 CHANNEL = "cloud_store"
 BEST = "best"
 NONE = "none"
+KEEP_POINTS = "keep-points"
 
 
 # ---- the home page's section (cached with the page's shared part) ----------------------
@@ -236,44 +237,74 @@ def checkout_options(
     buyer: Scope,
     lines: Sequence[tuple[int, int]],
 ) -> list[dict[str, Any]]:
-    """The best combination for the cart and the next two, each with its saving; none when
-    nothing applies (or a line is not sold here: checkout says why when it is placed)."""
+    """The best combination for the cart and the next two, each with its saving and the
+    points it spends, and, when the best spends points, the best that keeps them; none
+    when nothing applies (or a line is not sold here: checkout says why when placed)."""
     if not lines:
         return []
+    quote = _quote(session, store, buyer, lines, None)
+    if quote is None:
+        return []
+    combos = [c for c in (quote.best, *quote.alternatives) if c.applied or c.tail]
+    kept = _quote(session, store, buyer, lines, 0) if quote.best.points else None
+    keeping = [kept.best] if kept is not None else []
+    keys = {key for c in (*combos, *keeping) for key in c.keys}
+    names = promotions_service.offer_names(session=session, brand_id=store.brand_id, keys=keys)
+    options = [
+        _option(c, BEST if n == 0 else ",".join(c.keys) or NONE, names, store)
+        for n, c in enumerate(combos)
+    ]
+    options += [{**_option(c, KEEP_POINTS, names, store), "keeps_points": True} for c in keeping]
+    return options
+
+
+def _quote(
+    session: Session,
+    store: CloudStore,
+    buyer: Scope,
+    lines: Sequence[tuple[int, int]],
+    points: int | None,
+) -> promotions_service.Quote | None:
     data = BestRequest.model_validate(
         {
             "brand_id": store.brand_id,
             "store_id": store.id,
             "channel": CHANNEL,
             "lines": [{"sku_id": sku, "quantity": q} for sku, q in lines],
+            "points": points,
         }
     )
     try:
-        quote = promotions_service.best_for(session=session, scope=buyer, data=data)
+        return promotions_service.best_for(session=session, scope=buyer, data=data)
     except DomainError:
-        return []
-    combos = [c for c in (quote.best, *quote.alternatives) if c.applied or c.tail]
-    keys = {key for c in combos for key in c.keys}
-    names = promotions_service.offer_names(session=session, brand_id=store.brand_id, keys=keys)
-    return [
-        {
-            "value": BEST if n == 0 else ",".join(c.keys) or NONE,
-            "best": n == 0,
-            "names": [names.get(key, key) for key in c.keys],
-            "saving": Money(c.saving, store.currency),
-            "payable": Money(c.payable, store.currency),
-            "gift": Money(c.gift, store.currency) if c.gift else None,
-            "points": c.points,
-            "points_off": Money(c.points_off, store.currency) if c.points_off else None,
-        }
-        for n, c in enumerate(combos)
-    ]
+        return None
+
+
+def _option(
+    c: promotions_service.Combination, value: str, names: dict[str, str], store: CloudStore
+) -> dict[str, Any]:
+    return {
+        "value": value,
+        "best": value == BEST,
+        "names": [names.get(key, key) for key in c.keys],
+        "saving": Money(c.saving, store.currency),
+        "payable": Money(c.payable, store.currency),
+        "gift": Money(c.gift, store.currency) if c.gift else None,
+        "points": c.points,
+        "points_off": Money(c.points_off, store.currency) if c.points_off else None,
+        "keeps_points": False,
+    }
+
+
+def chosen_points(value: str | None) -> int | None:
+    """How many points the form lets checkout use: none for "keep my points", else the best."""
+    return 0 if value == KEEP_POINTS else None
 
 
 def chosen_keys(value: str | None) -> list[str] | None:
     """The keys of the combination the form picked (checkout checks them again on the
     order); None: the best, which checkout works out itself."""
-    if not value or value == BEST:
+    if not value or value in (BEST, KEEP_POINTS):
         return None
     if value == NONE:
         return []  # no offer: points alone
