@@ -21,9 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table("coupon", schema=None) as batch_op:
         # Coupons claimed before channels were recorded came from the cloud store or staff.
         batch_op.add_column(
-            sa.Column(
-                "channel", sa.String(length=16), nullable=False, server_default="cloud_store"
-            )
+            sa.Column("channel", sa.String(length=16), nullable=False, server_default="cloud_store")
         )
         batch_op.add_column(sa.Column("external_ref", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("price_paid", sa.BigInteger(), nullable=True))

@@ -1,5 +1,6 @@
 """The real app served by uvicorn in a background thread, for the browser tests."""
 
+import os
 import socket
 import threading
 import time
@@ -27,6 +28,23 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def _bound_socket() -> socket.socket:
+    """A socket on 127.0.0.1: a free port, or the first free one of
+    ``NEWRETAIL_TEST_PORTS`` ("8100-8199") on a machine where ports are shared out."""
+    wanted = os.environ.get("NEWRETAIL_TEST_PORTS", "")
+    first, _, last = wanted.partition("-")
+    ports = range(int(first), int(last or first) + 1) if first else range(0, 1)
+    for port in ports:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        return sock
+    raise RuntimeError(f"no free port in {wanted}")
+
+
 class LiveServer:
     """Serves a fresh SQLite database on 127.0.0.1 and a free port until ``stop``."""
 
@@ -36,8 +54,7 @@ class LiveServer:
         settings = Settings(database_url=self.database.url, log_json=False, log_level="WARNING")
         app = create_app(settings, self.database)
         self.app = app
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
+        self._socket = _bound_socket()
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, log_config=None, access_log=False, ws="none", http="h11")

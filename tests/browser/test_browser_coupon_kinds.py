@@ -18,6 +18,9 @@ from tests.browser.test_browser_shop_promotions import _signed_in
 from newretail.catalog.models import Sku
 from newretail.db import utcnow
 from newretail.kernel.scope import SYSTEM
+from newretail.members import service as members_service
+from newretail.members.models import Membership
+from newretail.members.rules import PointsKind
 from newretail.promotions import service as promotions_service
 from newretail.promotions.schemas import ClaimCreate, TemplateCreate
 
@@ -138,4 +141,46 @@ def test_a_free_gift_is_offered_at_checkout_and_recorded_on_the_order(
     expect(page.get_by_test_id("order-discount")).to_contain_text("满 500 送袜子")
     expect(page.get_by_test_id("order-discount")).to_contain_text("¥39.00")
     assert laid_out(page) == []
+    context.close()
+
+
+def test_a_member_pays_part_of_an_order_with_points(browser: Any, app: App) -> None:
+    database = app.server.database
+    shop = order_builders.shop(database, prices=[89_900])
+    member_id = member_builders.member(database, shop.world)
+    with database.transaction() as session:
+        member = session.get(Membership, member_id)
+        assert member is not None
+        members_service.post_entry(
+            session=session,
+            member=member,
+            kind=PointsKind.ADJUST,
+            delta=10_000,
+            now=utcnow(),
+            actor=SYSTEM,
+            reason="welcome",
+        )
+    with database.transaction(read_only=True) as session:
+        product = session.scalar(select(Sku.product_id).where(Sku.id == shop.skus[0]))
+    base = f"{app.url}/s/{shop.world.brand.code}.{shop.world.east_store.code}"
+    context = _signed_in(browser, app, member_builders.consumer_of(database, member_id), PHONE)
+    page = context.new_page()
+    page.goto(f"{base}/p/{product}?sku={shop.skus[0]}")
+    with page.expect_navigation():
+        page.get_by_test_id("add-to-cart").click()
+    page.goto(f"{base}/checkout")
+    option = page.get_by_test_id("discount-option").first
+    expect(option.get_by_test_id("discount-option-points")).to_have_text("10000 积分抵扣 ¥100.00")
+    keep = page.get_by_test_id("discount-option").last
+    expect(keep).to_contain_text("不用积分：省 ¥0.00，实付 ¥899.00")
+    expect(page.get_by_test_id("checkout-total")).to_have_text("¥799.00")
+    assert laid_out(page) == []
+    with page.expect_navigation():
+        page.get_by_test_id("place-order").click()
+    with page.expect_navigation():
+        page.get_by_test_id("pay-succeed").click()
+    expect(page.get_by_test_id("order-total")).to_have_text("¥799.00")
+    with database.transaction(read_only=True) as session:
+        member = session.get(Membership, member_id)
+        assert member is not None and member.points == 0
     context.close()

@@ -18,7 +18,7 @@ from newretail.catalog.models import Sku
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
-from newretail.members.models import Membership
+from newretail.members.models import Membership, PointsEntry
 from newretail.members.schemas import PointsEntryCreate
 from newretail.orders.models import Fulfilment, Order
 from newretail.payments.models import Payment
@@ -312,6 +312,8 @@ def _member_with_points(database: Database, counter: Counter, points: int) -> st
 
 
 def test_a_member_pays_with_points_card_and_cash(page: Any, app: App) -> None:
+    """The best combination spends the member's points (100 a yuan, at most half of what
+    is left): the pay dialog says so, and card and cash pay the rest."""
     database = app.server.database
     counter = _counter(database, open_shift_float=0)
     member_no = _member_with_points(database, counter, 2_000)
@@ -323,8 +325,11 @@ def test_a_member_pays_with_points_card_and_cash(page: Any, app: App) -> None:
     page.get_by_test_id("member-q").fill(member_no)
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("member-name")).to_be_visible()
+    expect(page.get_by_test_id("points-used")).to_contain_text("2000 积分抵扣 ¥20.00")
     page.keyboard.press("F8")
-    page.get_by_role("button", name="积分", exact=True).click()
+    expect(page.get_by_test_id("pay-points")).to_have_text("2000 积分抵扣 ¥20.00")
+    expect(page.get_by_test_id("pay-total")).to_have_text("¥109.00")
+    expect(page.get_by_role("button", name="积分", exact=True)).to_be_disabled()
     page.get_by_role("button", name="银行卡", exact=True).click()
     page.locator("[data-method=card] input[name=amount]").fill("100")
     expect(page.get_by_test_id("pay-due")).to_have_text("¥0.00")
@@ -337,12 +342,18 @@ def test_a_member_pays_with_points_card_and_cash(page: Any, app: App) -> None:
 
     receipt = page.get_by_test_id("receipt")
     expect(receipt).to_contain_text(member_no)
-    expect(receipt).to_contain_text("积分")
+    expect(receipt).to_contain_text("2000 积分抵扣 ¥20.00")
     with database.transaction(read_only=True) as session:
         paid = sorted(session.execute(select(Payment.method, Payment.amount)).all())
-    assert ("points", 2_000) in paid
+        spent = session.scalars(
+            select(PointsEntry.points)
+            .join(Membership, Membership.id == PointsEntry.membership_id)
+            .where(PointsEntry.kind == "spend", Membership.member_no == member_no)
+        ).all()
     assert ("card", 10_000) in paid
     assert ("cash", 900) in paid
+    assert not [method for method, _ in paid if method == "points"]
+    assert list(spent) == [-2_000]
 
 
 def _ready_pickup(app: App, shop: order_builders.Shop) -> str:

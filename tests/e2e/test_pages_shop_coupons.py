@@ -124,3 +124,28 @@ def test_a_shopper_claims_a_package_of_several_brands_in_one_tap(
     assert after.text.count('data-testid="wallet-coupon"') == 1
     assert 'data-testid="package-claimed"' in after.text
     assert again.status_code == 303
+
+
+def test_a_shopper_buys_a_paid_voucher_and_sells_it_back_once(
+    client: TestClient, database: Database, sender: members_service.MemoryOtpSender
+) -> None:
+    shop = order_builders.shop(database)
+    template = pb.template(
+        database, shop, name="100 抵 120", kind="paid", terms={"amount": 12_000, "price": 10_000}
+    )
+    path = shop_support.base(shop)
+    token = shop_support.sign_in(client, path, sender, "13912340078")
+    shop_support.join(client, path, token)
+    bought = client.post(
+        f"{path}/coupons/{template}/buy", data={"csrf_token": token}, follow_redirects=False
+    )
+    wallet = client.get(f"{path}/me/coupons")
+    found = re.search(r"/me/coupons/(\d+)/buy-back", wallet.text)
+    assert bought.status_code == 303 and found is not None
+    back = f"{path}/me/coupons/{found.group(1)}/buy-back"
+    first = client.post(back, data={"csrf_token": token}, follow_redirects=False)
+    again = client.post(back, data={"csrf_token": token}, follow_redirects=False)
+    after = client.get(f"{path}/me/coupons")
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert 'data-status="voided"' in after.text
+    assert 'data-testid="buy-back"' not in after.text

@@ -4,6 +4,8 @@
                      the brand's rate (``points_per_yuan``) times their tier's multiplier
                      now; ledger reference ``order:<id>`` (kind ``earn``), expiring by the
                      brand's rule
+    order.cancelled  points that paid part of the order go back to the member
+                     (``redemption.give_back``), as do a refund's share of them
     order.refunded   the member gives back what they no longer keep of those points
                      (``rules.points_kept``: in proportion to what is still paid, rounded
                      down), less what earlier refunds took; reference
@@ -27,11 +29,12 @@ from newretail.members import rules
 from newretail.members.memberships import programme_of
 from newretail.members.models import Membership, PointsEntry
 from newretail.members.points import post_entry
+from newretail.members.redemption import give_back
 from newretail.members.rules import PointsKind
 from newretail.outbox.consumers import Consumer
 from newretail.outbox.models import OutboxEvent
 
-EVENTS = ("order.paid", "order.refunded")
+EVENTS = ("order.paid", "order.refunded", "order.cancelled")
 
 
 def earn_reference(order_id: int) -> str:
@@ -52,6 +55,19 @@ def follow_order(session: Session, event: OutboxEvent) -> None:
     if member is None or member.brand_id != event.brand_id:
         return
     paid, refunded = int(payload.get("paid_amount") or 0), int(payload.get("refunded_amount") or 0)
+    if event.type in ("order.cancelled", "order.refunded"):
+        give_back(
+            session=session,
+            member=member,
+            order_id=order_id,
+            number=str(payload.get("number", order_id)),
+            cancelled=event.type == "order.cancelled",
+            paid=paid,
+            refunded=refunded,
+            now=event.occurred_at,
+        )
+    if event.type == "order.cancelled":
+        return
     earned = _entry(session, member.id, PointsKind.EARN, earn_reference(order_id))
     if earned is None and event.type == "order.paid":
         earned = _earn(session, member, order_id, paid, event)

@@ -47,6 +47,8 @@ class Programme:
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
     points_expiry_days: int | None = 365
     points_per_yuan: int = 1
+    redeem_points_per_yuan: int = 100  # points that pay one yuan (0: points pay nothing)
+    redeem_cap_pct: int = 50  # at most this share of what is left after discounts
 
     def multiplier_pct(self, tier: str) -> int:
         """The points multiplier (a percentage) of ``tier``; 100 for a tier no longer set."""
@@ -72,6 +74,8 @@ def programme_of(*, session: Session, brand_id: int) -> Programme:
         or DEFAULT_TIERS,
         points_expiry_days=row.points_expiry_days,
         points_per_yuan=row.points_per_yuan,
+        redeem_points_per_yuan=row.redeem_points_per_yuan,
+        redeem_cap_pct=row.redeem_cap_pct,
     )
 
 
@@ -91,6 +95,8 @@ def _programme_read(brand_id: int, programme: Programme) -> MemberProgramRead:
         ],
         points_expiry_days=programme.points_expiry_days,
         points_per_yuan=programme.points_per_yuan,
+        redeem_points_per_yuan=programme.redeem_points_per_yuan,
+        redeem_cap_pct=programme.redeem_cap_pct,
     )
 
 
@@ -127,6 +133,8 @@ def put_programme(
     ]
     row.points_expiry_days = data.points_expiry_days
     row.points_per_yuan = data.points_per_yuan
+    row.redeem_points_per_yuan = data.redeem_points_per_yuan
+    row.redeem_cap_pct = data.redeem_cap_pct
     row.updated_at = utcnow()
     session.add(row)
     session.flush()

@@ -89,6 +89,10 @@ class MemberProgram(Base):
     points_expiry_days: Mapped[int | None] = mapped_column(default=365)
     # what a paid order earns per yuan collected (0: orders earn no points)
     points_per_yuan: Mapped[int] = mapped_column(default=1, server_default="1")
+    # what points pay of an order: this many points a yuan (0: points pay nothing), at most
+    # ``redeem_cap_pct`` percent of what is left to pay after discounts
+    redeem_points_per_yuan: Mapped[int] = mapped_column(default=100, server_default="100")
+    redeem_cap_pct: Mapped[int] = mapped_column(default=50, server_default="50")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -35,6 +35,7 @@ class PointsKind(StrEnum):
     EXPIRE = "expire"
     ADJUST = "adjust"
     REVERSE = "reverse"  # an order's points taken back for its refunds
+    RETURN = "return"  # points that paid an order, given back on its cancellation or refund
 
 
 class TierBasis(StrEnum):

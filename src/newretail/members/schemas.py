@@ -213,6 +213,12 @@ class MemberProgramUpdate(InputModel):
     points_per_yuan: Annotated[int, Field(ge=0, le=100)] = Field(
         default=1, description="Points a paid order earns per yuan collected (0: none)."
     )
+    redeem_points_per_yuan: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        default=100, description="Points that pay one yuan of an order (0: points pay nothing)."
+    )
+    redeem_cap_pct: Annotated[int, Field(ge=0, le=100)] = Field(
+        default=50, description="The most points pay: this share of what is left after discounts."
+    )
 
 
 class TierRead(ReadModel):
@@ -229,6 +235,8 @@ class MemberProgramRead(ReadModel):
     tiers: list[TierRead]
     points_expiry_days: int | None
     points_per_yuan: int = 1
+    redeem_points_per_yuan: int = 100
+    redeem_cap_pct: int = 50
 
 
 # ---- points ---------------------------------------------------------------------------

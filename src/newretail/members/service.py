@@ -8,6 +8,8 @@
     memberships.py  the member programme (tiers, points expiry), joining, reading, consents
     enrolment.py    joining with a binding: consumer join, staff registration, touchpoint scans
     points.py       the points ledger, tiers after each change, the expiry job
+    redemption.py   points that pay part of an order: what may be used, spent with the
+                    order, given back on its cancellation or refund
     binding.py      binding policy, attempts under it, manual binding, history
     rebind.py       moving all of a guide's members at once
     roster.py       finding members: search, filters, most recently active first
@@ -91,6 +93,7 @@ from newretail.members.otp import (
 )
 from newretail.members.points import expire_points, expire_points_job, ledger, post, post_entry
 from newretail.members.rebind import rebind_guide_members
+from newretail.members.redemption import Redeemable, redeemable, spend_on_order
 from newretail.members.roster import (
     RosterRow,
     consumer_names,
@@ -127,6 +130,7 @@ __all__ = [
     "MyMembership",
     "OtpSender",
     "PointsKind",
+    "Redeemable",
     "RosterRow",
     "SandboxOtpSender",
     "add_address",
@@ -187,12 +191,14 @@ __all__ = [
     "put_programme",
     "read_member",
     "rebind_guide_members",
+    "redeemable",
     "refused_merges",
     "search_members",
     "sees_full_phone",
     "send_code",
     "set_consumer_name",
     "sign_in",
+    "spend_on_order",
     "touched_consumers",
     "undo_merge",
     "update_consents",

@@ -9,7 +9,8 @@
     place_paid   the order paid and ``allocated`` in the same transaction (a purchase):
                  its units leave the shelf at once, with no reservation
 
-Both record what each promotion or coupon took off each line (``order_line_discount``) and
+Both record what each promotion or coupon took off each line (``order_line_discount``; the
+member's points too, as offer ``points``), spend the points with the order and
 reserve the order's coupons under its number; paying the order redeems them and cancelling
 it gives them back (``promotions/consumers.py``, following the order's events).
 
@@ -38,6 +39,7 @@ from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.kernel.sale import Sale
 from newretail.kernel.scope import Scope
+from newretail.members import service as members_service
 from newretail.orders import (
     access,
     allocation,
@@ -204,13 +206,14 @@ def _promotions(
         tier=sale.buyer.tier,
         lines=[(p.sku_id, p.quantity, p.unit_price or 0) for p in priced],
         now=sale.now,
+        points=checkout.points,
     )
     if offers is None:
         if checkout.offer_keys:
             raise errors.OfferNotAvailable(f"{checkout.offer_keys[0]} is not available here.")
         return None, None
     combination = promotions_service.choose(offers, checkout.offer_keys)
-    return offers, (combination if combination.applied else None)
+    return offers, (combination if combination.applied or combination.tail else None)
 
 
 def _with_gifts(
@@ -310,7 +313,7 @@ def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
     rows = []
     cart = len(draft.combination.line_payable) if draft.combination else len(order.lines)
     if draft.combination is not None and draft.offers is not None:
-        for applied in draft.combination.applied:
+        for applied in (*draft.combination.applied, *draft.combination.tail):
             info = draft.offers.info[applied.key]
             for line, amount in zip(order.lines[:cart], applied.lines, strict=True):
                 if amount:
@@ -327,6 +330,7 @@ def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
             combination=draft.combination,
             reference=draft.number,
         )
+        _spend_points(session, draft, order)
     taken = draft.combination.line_payable if draft.combination else None
     cart_lines = zip(order.lines[:cart], draft.amounts[:cart], strict=True)
     for i, (line, amounts) in enumerate(cart_lines):
@@ -338,6 +342,22 @@ def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
 
 
 MANUAL = promotions_service.OfferInfo("manual", "manual", 0, "", "store")
+
+
+def _spend_points(session: Session, draft: Draft, order: OrderView) -> None:
+    """The points paying part of the order leave the member's balance with the order;
+    ``insufficient_points`` (another checkout spent them first) writes nothing."""
+    member_id = draft.sale.buyer.member_id
+    if draft.combination is None or not draft.combination.points or member_id is None:
+        return
+    members_service.spend_on_order(
+        session=session,
+        member_id=member_id,
+        order_id=order.id,
+        number=order.number,
+        points=draft.combination.points,
+        now=draft.sale.now,
+    )
 
 
 def _discount_row(

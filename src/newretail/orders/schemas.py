@@ -97,6 +97,13 @@ class Checkout(InputModel):
             "checked again on the order; none given: the best combination."
         ),
     )
+    points: Annotated[int, Field(ge=0, le=10**9)] | None = Field(
+        default=None,
+        description=(
+            "At most this many of the member's points pay part of the order (0: none); "
+            "none given: as many as the best combination uses."
+        ),
+    )
 
 
 class OrderCreate(CartCreate, Checkout):

@@ -84,11 +84,12 @@ from newretail.orders.routing import SAME_CITY_RADIUS_KM
 from newretail.orders.rows import LineView, OrderView
 from newretail.orders.rules import OrderKind
 from newretail.orders.schemas import Attribution
-from newretail.orders.special import FixedLine, place_fixed, redirect
+from newretail.orders.special import Balance, FixedLine, place_fixed, redirect
 
 __all__ = [
     "SAME_CITY_RADIUS_KM",
     "Attribution",
+    "Balance",
     "Credit",
     "DiscountTaken",
     "Draft",

@@ -12,7 +12,7 @@ while the goods have not left: an unpaid order, or a deposit (it never ships).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,15 +21,24 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from newretail.db import utcnow
-from newretail.kernel.sale import ANONYMOUS
+from newretail.kernel.sale import ANONYMOUS, Buyer
 from newretail.kernel.scope import Scope
 from newretail.orders import attribution as attribution_service
+from newretail.orders import balance as balance_pricing
 from newretail.orders import context, events
 from newretail.orders.checkout import brand_currency, new_number
 from newretail.orders.models import Order, OrderLine
 from newretail.orders.rules import DeliveryMethod, OrderKind, OrderStatus, RefundState
 from newretail.orders.schemas import Attribution
 from newretail.org.models import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """A pre-sale balance: its deposits' credit, and at most ``points`` (None: the best)."""
+
+    credit: int
+    points: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +69,7 @@ def place_fixed(
     address: dict[str, Any] | None = None,
     attribution: Attribution | None = None,
     carried: bool = False,
+    balance: Balance | None = None,
 ) -> Order:
     """A ``created`` order with the given lines and stock hold, picked up at ``store`` or
     delivered from it to ``address``.
@@ -67,7 +77,9 @@ def place_fixed(
     Attributed like every order (``attribution.credited``, the buyer's binding now), except
     that ``campaign`` (the pre-sale's tag, which its deposits follow) is the order's
     campaign. ``carried``: the attribution comes from an earlier order (a balance from its
-    deposit), so what no longer holds is dropped rather than refused.
+    deposit), so what no longer holds is dropped rather than refused. ``balance``: the
+    single line is a pre-sale balance priced by the best combination with its deposit
+    credit inside it (``orders.balance``); its ``discount`` is then worked out here.
     """
     now = utcnow()
     buyer = ANONYMOUS
@@ -81,6 +93,22 @@ def place_fixed(
         attribution=attribution or Attribution(),
         lenient=carried,
     )
+    priced = None
+    if balance is not None:
+        line = lines[0]
+        priced = balance_pricing.price(
+            session=session,
+            store=store,
+            channel=channel,
+            buyer=buyer if consumer_id is not None else Buyer(None, member_id),
+            sku_id=line.sku_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            credit=balance.credit,
+            points=balance.points,
+            now=now,
+        )
+        lines = [replace(line, discount=priced.discount)]
     order_lines = [
         OrderLine(
             brand_id=store.brand_id,
@@ -129,6 +157,8 @@ def place_fixed(
     )
     session.add(order)
     session.flush()
+    if priced is not None:
+        balance_pricing.record(session=session, order=order, priced=priced)
     events.publish(session, order, OrderStatus.CREATED)
     return order
 

@@ -15,6 +15,7 @@ from newretail.payments.schemas import (
     PurchaseCreate,
     RefundCreate,
     RefundRead,
+    VoucherBoughtBack,
 )
 
 router = APIRouter(tags=["payments"])
@@ -147,3 +148,17 @@ def create_refund(
 def list_refunds(order_id: int, session: SessionDep, scope: ScopeDep) -> list[RefundRead]:
     items = service.list_refunds(session=session, scope=scope, order_id=order_id)
     return [RefundRead.model_validate(i) for i in items]
+
+
+@router.post("/coupons/{coupon_id}/buy-back", response_model=VoucherBoughtBack)
+def buy_back_voucher(coupon_id: int, session: SessionDep, scope: ScopeDep) -> VoucherBoughtBack:
+    """A member's unused paid voucher bought back: voided, its price refunded through the
+    provider that charged it. Asking again answers the same and refunds nothing; a used
+    voucher, or one held by an order, is refused (409 ``voucher_used``)."""
+    coupon = service.buy_back_voucher(session=session, scope=scope, coupon_id=coupon_id)
+    return VoucherBoughtBack(
+        coupon_id=coupon.id,
+        status=coupon.status,
+        refunded=coupon.price_paid or 0,
+        refund_ref=coupon.refund_ref,
+    )

@@ -97,3 +97,10 @@ class RefundRead(ReadModel):
     provider_ref: str
     created_at: datetime
     lines: list[RefundLineRead]
+
+
+class VoucherBoughtBack(ReadModel):
+    coupon_id: int
+    status: str
+    refunded: int = Field(description="The price given back, in minor units.")
+    refund_ref: str | None

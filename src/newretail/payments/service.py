@@ -58,6 +58,8 @@ from newretail.payments.tenders import (
     purchase_with,
 )
 from newretail.payments.wallets import registry
+from newretail.promotions import service as promotions_service
+from newretail.promotions.models import Coupon
 
 COUNTER = providers.COUNTER
 
@@ -504,3 +506,30 @@ def record_payment(
     session.add(payment)
     session.flush()
     return payment
+
+
+# ---- paid vouchers ----------------------------------------------------------------------
+
+
+def charge_voucher(amount: int, currency: str) -> promotions_service.Charged:
+    """A paid voucher's price charged through the sandbox provider (the cloud store's)."""
+    charged = providers.get_provider("sandbox").charge(
+        amount=amount, currency=currency, instruction=None
+    )
+    if charged.outcome is providers.ChargeOutcome.SUCCEEDED:
+        return promotions_service.Charged(None, f"sandbox:{charged.provider_ref}")
+    return promotions_service.Charged(charged.failure_reason or "The payment was not confirmed.")
+
+
+def refund_voucher_payment(payment_ref: str, amount: int) -> str:
+    """A voucher's price given back through the provider that charged it."""
+    name, _, reference = payment_ref.partition(":")
+    refunded = providers.get_provider(name).refund(provider_ref=reference, amount=amount)
+    return f"{name}:{refunded}"
+
+
+def buy_back_voucher(*, session: Session, scope: Scope, coupon_id: int) -> Coupon:
+    """An unused paid voucher voided and its price refunded to the member, once."""
+    return promotions_service.buy_back(
+        session=session, scope=scope, coupon_id=coupon_id, refund=refund_voucher_payment
+    )

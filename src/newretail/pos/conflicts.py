@@ -155,7 +155,14 @@ def _honour(session: Session, scope: Scope, shift: Shift, sale: PosSale, data: S
     paid = sum(t.amount for t in data.tenders)
     charged = data.total if data.total is not None else paid
     request = selling.SaleRequest(
-        shift.store_id, data.member_id, data.lines, None, data.discount, data.delivery, data.note
+        shift.store_id,
+        data.member_id,
+        data.lines,
+        None,
+        data.discount,
+        data.delivery,
+        data.note,
+        data.points,
     )
     draft = selling.draft_sale(session=session, scope=scope, request=request)
     if draft.total > charged:
@@ -168,6 +175,7 @@ def _honour(session: Session, scope: Scope, shift: Shift, sale: PosSale, data: S
             data.discount + gap,
             data.delivery,
             data.note,
+            data.points,
         )
         draft = selling.draft_sale(session=session, scope=scope, request=request)
     try:

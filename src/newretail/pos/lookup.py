@@ -187,7 +187,13 @@ def quote(*, session: Session, scope: Scope, data: QuoteCreate) -> QuoteRead:
     access.require_till(scope)
     org_service.get_store(session=session, scope=scope, store_id=data.store_id)
     request = selling.SaleRequest(
-        data.store_id, data.member_id, data.lines, data.offer_keys, data.discount, data.delivery
+        data.store_id,
+        data.member_id,
+        data.lines,
+        data.offer_keys,
+        data.discount,
+        data.delivery,
+        points=data.points,
     )
     draft = selling.draft_sale(session=session, scope=scope, request=request)
     units = selling.available_here(
@@ -216,6 +222,8 @@ def quote(*, session: Session, scope: Scope, data: QuoteCreate) -> QuoteRead:
         discount=sum(a.discount for a in draft.amounts),
         total=draft.total,
         member=_quote_member(session, scope, data.member_id),
+        points_used=draft.combination.points if draft.combination else 0,
+        points_off=draft.combination.points_off if draft.combination else 0,
     )
 
 

@@ -244,6 +244,7 @@ def sell_as_made(
         data.discount,
         data.delivery,
         data.note,
+        data.points,
     )
     draft = selling.draft_sale(session=session, scope=scope, request=request)
     selling.check_prices(draft, data.lines, data.total)

@@ -174,6 +174,11 @@ class SaleLine(InputModel):
 
 
 OfferKeys = Annotated[list[Annotated[str, Field(pattern=OFFER_KEY)]], Field(max_length=10)]
+PointsToUse = Annotated[int, Field(ge=0, le=10**9)] | None
+POINTS_HELP = (
+    "At most this many of the member's points pay part of the sale (0: none); "
+    "none given: as many as the best combination uses."
+)
 
 
 class SaleDelivery(Delivery):
@@ -188,6 +193,7 @@ class QuoteCreate(InputModel):
     member_id: Id | None = None
     lines: Annotated[list[SaleLine], Field(min_length=1, max_length=100)]
     offer_keys: OfferKeys | None = None
+    points: PointsToUse = Field(default=None, description=POINTS_HELP)
     discount: Amount = 0
     delivery: SaleDelivery = Field(default_factory=SaleDelivery)
 
@@ -217,6 +223,7 @@ class SaleCreate(InputModel):
     member_id: Id | None = None
     lines: Annotated[list[SaleLine], Field(min_length=1, max_length=100)]
     offer_keys: OfferKeys | None = None
+    points: PointsToUse = Field(default=None, description=POINTS_HELP)
     discount: Amount = 0
     total: Amount | None = Field(default=None, description="The total the till showed.")
     delivery: SaleDelivery = Field(default_factory=SaleDelivery)
@@ -265,6 +272,8 @@ class QuoteRead(ReadModel):
     discount: int
     total: int
     member: QuoteMember | None
+    points_used: int = Field(default=0, description="The member's points paying part of it.")
+    points_off: int = Field(default=0, description="What those points pay, in minor units.")
 
 
 class TenderRead(ReadModel):

@@ -42,6 +42,7 @@ class SaleRequest:
     discount: int
     delivery: SaleDelivery
     note: str = ""
+    points: int | None = None  # at most this many of the member's points (None: the best)
 
 
 def draft_sale(*, session: Session, scope: Scope, request: SaleRequest) -> orders_service.Draft:
@@ -51,6 +52,7 @@ def draft_sale(*, session: Session, scope: Scope, request: SaleRequest) -> order
         discount=request.discount,
         note=request.note,
         offer_keys=list(request.offer_keys) if request.offer_keys is not None else None,
+        points=request.points,
     )
     return orders_service.draft(
         session=session,

@@ -332,12 +332,20 @@ def change_delivery(
 
 
 def order_balance(
-    *, session: Session, scope: Scope, deposit_id: int, channel: str | None = None
+    *,
+    session: Session,
+    scope: Scope,
+    deposit_id: int,
+    channel: str | None = None,
+    points: int | None = None,
 ) -> tuple[PresaleDeposit, Order]:
     """The balance order of a paid deposit, inside its window only (else balance_window_closed).
 
     Asking again returns the same balance order while it is open. ``channel``: where the
-    balance is paid when not where the deposit was (a till's ``pos``).
+    balance is paid when not where the deposit was (a till's ``pos``). The balance is
+    priced by the best combination: the brand's promotions and the member's coupons on the
+    pre-sale price, then the deposit credit, then at most ``points`` of the member's points
+    (None: as many as is best; ``orders.balance`` says why in that order).
     """
     deposit = get_deposit(session=session, scope=scope, deposit_id=deposit_id)
     if not orders_service.is_consumer(scope):
@@ -391,6 +399,7 @@ def order_balance(
             referring_guide_id=first.referring_guide_id, touchpoint_code=first.touchpoint_code
         ),
         carried=True,
+        balance=orders_service.Balance(deposit.deposit_credit, points),
     )
     session.execute(
         update(PresaleDeposit)

@@ -1,9 +1,9 @@
 """What checkout asks of promotions: a sale's offers, read cheaply, and their names and funders.
 
     sale_offers   the brand's active automatic promotions (per-process copies filed under
-                  the brand's cache stamp, which the sale has just read) and the buyer's
-                  usable coupons (one read, members only); None when there are none, so a
-                  brand without promotions and a buyer without coupons cost at most that read
+                  the brand's cache stamp, which the sale has just read), the buyer's
+                  usable coupons (one read, members only) and their points (two reads,
+                  members only); None when there are none of these
     choose        the best combination, or exactly the buyer's selection, re-checked
     SaleOffers.gifts   the gift lines a combination adds (a gift SKU the store has none
                   of is left out of every combination, so a chosen gift is on its shelf)
@@ -17,7 +17,7 @@ brand's catalog copies again, a fair price for changes made a few times a day.
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
 from newretail.kernel import stamps
+from newretail.promotions.discounts import Kind
 from newretail.promotions.eligibility import Context, Line, Offer
 from newretail.promotions.gifts import Gift, gifts_of, out_of_stock
 from newretail.promotions.models import USABLE, Coupon, CouponTemplate, Funder, Promotion
 from newretail.promotions.models import Status as OfferStatus
-from newretail.promotions.redemption import Priced, select_exactly
-from newretail.promotions.rules import Combination, Limits, Quote, quote
+from newretail.promotions.redemption import Priced, member_tail, select_exactly
+from newretail.promotions.rules import DEPOSIT, POINTS, Combination, Limits, Quote, quote
 from newretail.promotions.shapes import coupon_offer, promotion_offer
 
 
@@ -53,7 +54,13 @@ class SaleOffers:
     info: dict[str, OfferInfo]
 
     def quote(self, limits: Limits = Limits()) -> Quote:
-        return quote(self.priced.lines, self.priced.offers, self.priced.context, limits)
+        priced = self.priced
+        return quote(priced.lines, priced.offers, priced.context, limits, tail=priced.tail)
+
+    def without_gifts(self) -> "SaleOffers":
+        """The same sale with no free-gift coupon (a pre-sale balance gives no gift)."""
+        kept = [o for o in self.priced.offers if o.terms.kind is not Kind.FREE_GIFT]
+        return SaleOffers(replace(self.priced, offers=kept), self.info)
 
     def gifts(self, combination: Combination | None) -> list[Gift]:
         """The gift lines ``combination`` adds to the order."""
@@ -100,6 +107,11 @@ def _load(session: Session, brand_id: int, version: stamps.Version) -> _BrandPro
 
 
 _copies = _Copies()
+# What follows the offers: points (the brand gives up what they pay) and a deposit credit.
+TAIL_INFO = {
+    POINTS: OfferInfo(POINTS, "points", 0, "points", Funder.BRAND.value),
+    DEPOSIT: OfferInfo(DEPOSIT, "deposit", 0, "pre-sale deposit", Funder.BRAND.value),
+}
 
 
 @event.listens_for(Session, "before_flush")
@@ -124,8 +136,12 @@ def sale_offers(
     tier: str | None,
     lines: Sequence[tuple[int, int, int]],
     now: datetime,
+    points: int | None = None,
+    credit: int = 0,
 ) -> SaleOffers | None:
-    """The offers a sale of ``lines`` (sku, quantity, unit price) may use; None if none."""
+    """The offers a sale of ``lines`` (sku, quantity, unit price) may use, and the member's
+    points (at most ``points`` when given, 0: none); None if there are neither.
+    ``credit``: a pre-sale balance's deposit credit, on every line, after the discounts."""
     version = catalog_service.sale_catalog.version(session=session, brand_id=brand_id)
     if version is None:
         version = stamps.read(session.connection(), brand_id)
@@ -138,8 +154,12 @@ def sale_offers(
             info[offer.key] = OfferInfo(
                 offer.key, "coupon", coupon.id, template.name, template.funder
             )
-    if not offers:
+    held = member_tail(session=session, brand_id=brand_id, member_id=member_id, chosen=points)
+    if credit > 0:
+        held = replace(held, credit=credit)
+    if not offers and held.empty:
         return None
+    info.update(TAIL_INFO)
     categories = catalog_service.sku_categories(
         session=session, brand_id=brand_id, sku_ids={sku for sku, _, _ in lines}
     )
@@ -151,7 +171,7 @@ def sale_offers(
         session=session, brand_id=brand_id, store_id=store_id, offers=offers, cart=cart
     )
     context = Context(store_id, channel, now.astimezone(ZoneInfo(timezone)), tier, gifts_out)
-    return SaleOffers(Priced(cart, context, offers), info)
+    return SaleOffers(Priced(cart, context, offers, held), info)
 
 
 def _wallet(session: Session, brand_id: int, member_id: int) -> list[tuple[Coupon, CouponTemplate]]:

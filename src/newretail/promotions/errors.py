@@ -123,3 +123,15 @@ class ImportRefused(Conflict):
 class VoucherNotPaid(Conflict):
     code = "voucher_not_paid"
     default_detail = "The voucher's payment was declined or not confirmed; nothing was bought."
+
+
+class VoucherUsed(Conflict):
+    code = "voucher_used"
+    default_detail = (
+        "The voucher is used, or held by an order: only an unused paid voucher is bought back."
+    )
+
+
+class NotAPaidVoucher(Conflict):
+    code = "not_a_paid_voucher"
+    default_detail = "Only a voucher bought at a price is bought back."

@@ -44,6 +44,7 @@ class CouponStatus(StrEnum):
     REDEEMED = "redeemed"
     RELEASED = "released"
     EXPIRED = "expired"
+    VOIDED = "voided"  # a paid voucher bought back unused: its price went back to the member
 
 
 USABLE = (CouponStatus.CLAIMED.value, CouponStatus.RELEASED.value)
@@ -176,3 +177,8 @@ class Coupon(Base):
     redeemed_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     expired_at: Mapped[datetime | None]
+    # A paid voucher: the payment that bought it ("provider:reference"), and once bought
+    # back, the refund that gave its price back and when.
+    payment_ref: Mapped[str | None] = mapped_column(String(100))
+    refund_ref: Mapped[str | None] = mapped_column(String(100))
+    voided_at: Mapped[datetime | None]

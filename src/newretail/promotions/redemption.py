@@ -31,6 +31,7 @@ from newretail.config import Settings, get_settings
 from newretail.db import Database, utcnow
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import SYSTEM
+from newretail.members import service as members_service
 from newretail.org import service as org_service
 from newretail.promotions import errors, rules
 from newretail.promotions.eligibility import Context, Line, Offer, Reason
@@ -46,6 +47,7 @@ from newretail.promotions.models import (
 from newretail.promotions.models import Status as OfferStatus
 from newretail.promotions.rules import Combination, Limits, Quote, SelectionRefused
 from newretail.promotions.shapes import coupon_offer, promotion_offer
+from newretail.promotions.tail import NO_TAIL, Tail
 
 _NO_SYNC = {"synchronize_session": False}
 RESERVATION_GRACE = timedelta(minutes=10)
@@ -65,6 +67,7 @@ class Priced:
     lines: list[Line]
     context: Context
     offers: list[Offer]
+    tail: Tail = NO_TAIL  # the member's points (and a pre-sale deposit credit) after discounts
 
 
 class SkuNotSold(DomainError):
@@ -83,8 +86,10 @@ def load(
     tier: str | None,
     items: Sequence[CartItem],
     now: datetime | None = None,
+    points: int | None = None,
 ) -> Priced:
-    """Resolve the cart's prices and categories and gather the offers it may use."""
+    """Resolve the cart's prices and categories and gather the offers it may use, and the
+    member's points (at most ``points`` of them when given)."""
     now = now or utcnow()
     store = org_service.get_store(session=session, scope=SYSTEM, store_id=store_id)
     sku_ids = {item.sku_id for item in items}
@@ -105,7 +110,22 @@ def load(
         session=session, brand_id=brand_id, store_id=store_id, offers=offers, cart=lines
     )
     at = now.astimezone(ZoneInfo(store.timezone))
-    return Priced(lines, Context(store_id, channel, at, tier, gifts_out), offers)
+    held = member_tail(session=session, brand_id=brand_id, member_id=member_id, chosen=points)
+    return Priced(lines, Context(store_id, channel, at, tier, gifts_out), offers, held)
+
+
+def member_tail(
+    *, session: Session, brand_id: int, member_id: int | None, chosen: int | None
+) -> Tail:
+    """The member's points as a combination may use them (none for a guest)."""
+    if member_id is None or chosen == 0:
+        return NO_TAIL
+    found = members_service.redeemable(session=session, brand_id=brand_id, member_id=member_id)
+    if found.balance <= 0:
+        return NO_TAIL
+    return Tail(
+        balance=found.balance, chosen=chosen, per_yuan=found.per_yuan, cap_pct=found.cap_pct
+    )
 
 
 def _offers(session: Session, brand_id: int, member_id: int | None) -> list[Offer]:
@@ -132,7 +152,7 @@ def _offers(session: Session, brand_id: int, member_id: int | None) -> list[Offe
 
 def price_cart(priced: Priced, limits: Limits = Limits()) -> Quote:
     """The best combination for the cart, the next two, and why every other offer is out."""
-    return rules.quote(priced.lines, priced.offers, priced.context, limits)
+    return rules.quote(priced.lines, priced.offers, priced.context, limits, tail=priced.tail)
 
 
 _REFUSALS: dict[Reason, type[DomainError]] = {
@@ -169,7 +189,7 @@ def select_exactly(priced: Priced, keys: Sequence[str], limits: Limits = Limits(
         raise errors.CouponUnavailable(f"{missing[0]} is not available to this cart.")
     try:
         return rules.price_selection(
-            priced.lines, [by_key[key] for key in set(keys)], priced.context, limits
+            priced.lines, [by_key[key] for key in set(keys)], priced.context, limits, priced.tail
         )
     except SelectionRefused as refused:
         error = _REFUSALS.get(refused.reason, errors.CouponNotApplicable)

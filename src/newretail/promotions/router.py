@@ -199,6 +199,10 @@ def best(data: BestRequest, session: SessionDep, scope: ScopeDep) -> QuoteRead:
             saving=c.saving,
             payable=c.payable,
             line_payable=list(c.line_payable),
+            points=c.points,
+            points_off=c.points_off,
+            deposit_credit=c.credit,
+            after=[AppliedRead(key=a.key, saving=a.saving, lines=list(a.lines)) for a in c.tail],
         )
 
     return QuoteRead(

@@ -26,6 +26,12 @@ add: each remaining offer alone on the current prices (a discount never grows wh
 fall), best first within the slots left, and never more than what is left to pay. Offers
 that save nothing at some prices save nothing further down and are dropped there.
 ``exhaustive_combinations`` tries every subset; tests and the benchmark hold the two equal.
+
+After the offers come the pre-sale deposit credit and the member's points (``tail.py``):
+every combination takes them, they count in its value (what the member no longer pays),
+and they are spread over its lines too. What they can add only shrinks as the offers
+take more off, so the bound of a branch adds what they take at its current prices. With
+them, taking no offer at all is a combination too (points alone), when it is worth anything.
 """
 
 from bisect import insort
@@ -34,6 +40,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from newretail.kernel.money import split
+from newretail.promotions import tail as tails
 from newretail.promotions.discounts import Kind, gift_value, order_off, unit_cuts
 from newretail.promotions.eligibility import (
     Candidate,
@@ -45,6 +52,7 @@ from newretail.promotions.eligibility import (
     prepare,
     reason_against,
 )
+from newretail.promotions.tail import NO_TAIL, Tail
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +60,10 @@ class Limits:
     max_applied: int = 5
     max_coupons: int = 3
     item_discounts_per_line: int = 1
+
+
+POINTS = "points"
+DEPOSIT = "deposit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +81,23 @@ class Combination:
     payable: int
     line_payable: tuple[int, ...]
     gift: int = 0  # the worth of the gifts it gives
+    # After the offers: the deposit credit ("deposit") and points ("points"), each spread
+    # over the lines; ``saving`` is the offers' alone, ``payable`` is after these too.
+    tail: tuple[Applied, ...] = ()
+    points: int = 0  # the points it spends
 
     @property
     def value(self) -> int:
-        """What it is worth to the member: the saving and the gifts."""
-        return self.saving + self.gift
+        """What it is worth to the member: the saving, the gifts, deposit credit and points."""
+        return self.saving + self.gift + sum(t.saving for t in self.tail)
+
+    @property
+    def points_off(self) -> int:
+        return sum(t.saving for t in self.tail if t.key == POINTS)
+
+    @property
+    def credit(self) -> int:
+        return sum(t.saving for t in self.tail if t.key == DEPOSIT)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -83,7 +107,7 @@ class Combination:
 @dataclass(frozen=True, slots=True)
 class LeftOut:
     key: str
-    reason: Reason
+    reason: Reason | tails.TailReason
     other: str | None = None  # the offer it conflicts with
 
 
@@ -213,18 +237,33 @@ class _Ranking:
 
 
 def _combination(
-    cart: Sequence[Line], steps: Sequence[tuple[Candidate, list[int]]], state: _State
+    cart: Sequence[Line],
+    steps: Sequence[tuple[Candidate, list[int]]],
+    state: _State,
+    tail: Tail = NO_TAIL,
 ) -> Combination:
     # Gifts apply last and change no price: the final prices are the ones each gift saw.
     applied = tuple(Applied(c.offer.key, sum(off), tuple(off), _gift(c, state)) for c, off in steps)
     saving = sum(a.saving for a in applied)
-    return Combination(applied, saving, sum(state.nets), state.nets, sum(a.gift for a in applied))
+    gift = sum(a.gift for a in applied)
+    if tail.empty:
+        return Combination(applied, saving, sum(state.nets), state.nets, gift)
+    taken = tails.take(tail, state.nets)
+    after = tuple(n - c - p for n, c, p in zip(state.nets, taken.credit, taken.points, strict=True))
+    parts = ((DEPOSIT, taken.credit), (POINTS, taken.points))
+    tail_applied = tuple(Applied(key, sum(off), off) for key, off in parts if any(off))
+    return Combination(applied, saving, sum(after), after, gift, tail_applied, taken.points_used)
 
 
 def evaluate(
-    cart: Sequence[Line], candidates: Sequence[Candidate], picked: Sequence[int], limits: Limits
+    cart: Sequence[Line],
+    candidates: Sequence[Candidate],
+    picked: Sequence[int],
+    limits: Limits,
+    tail: Tail = NO_TAIL,
 ) -> Combination | None:
-    """The combination of ``picked`` (in applying order), or None if one of them saves nothing."""
+    """The combination of ``picked`` (in applying order), or None if one of them saves
+    nothing, or it is worth nothing at all (no offer, and no deposit credit or points)."""
     state = _start(cart)
     steps: list[tuple[Candidate, list[int]]] = []
     for i in picked:
@@ -232,19 +271,24 @@ def evaluate(
         if not any(off) and not _gift(candidates[i], state):
             return None
         steps.append((candidates[i], off))
-    return _combination(cart, steps, state)
+    combination = _combination(cart, steps, state, tail)
+    return combination if combination.value > 0 or steps else None
 
 
 def exhaustive_combinations(
-    cart: Sequence[Line], candidates: Sequence[Candidate], limits: Limits, top: int = 3
+    cart: Sequence[Line],
+    candidates: Sequence[Candidate],
+    limits: Limits,
+    top: int = 3,
+    tail: Tail = NO_TAIL,
 ) -> list[Combination]:
     """Every valid subset, tried one by one: the reference the search is held to."""
     ranking = _Ranking(top)
-    for size in range(1, limits.max_applied + 1):
+    for size in range(0, limits.max_applied + 1):
         for picked in combinations(range(len(candidates)), size):
             if not _valid(candidates, picked, limits):
                 continue
-            combination = evaluate(cart, candidates, picked, limits)
+            combination = evaluate(cart, candidates, picked, limits, tail)
             if combination is not None:
                 ranking.offer(picked, combination)
     return ranking.combinations()
@@ -267,10 +311,14 @@ def _valid(candidates: Sequence[Candidate], picked: Sequence[int], limits: Limit
 
 
 def best_combinations(
-    cart: Sequence[Line], candidates: Sequence[Candidate], limits: Limits, top: int = 3
+    cart: Sequence[Line],
+    candidates: Sequence[Candidate],
+    limits: Limits,
+    top: int = 3,
+    tail: Tail = NO_TAIL,
 ) -> list[Combination]:
     """The ``top`` best combinations, equal to ``exhaustive_combinations``, found by search."""
-    search = _Search(cart, candidates, limits, top)
+    search = _Search(cart, candidates, limits, top, tail)
     start = _start(cart)
     values = {i: _value(c, start, limits) for i, c in enumerate(candidates)}
     search.visit(start, (), 0, [i for i in values if values[i] > 0], values)
@@ -279,9 +327,14 @@ def best_combinations(
 
 class _Search:
     def __init__(
-        self, cart: Sequence[Line], candidates: Sequence[Candidate], limits: Limits, top: int
+        self,
+        cart: Sequence[Line],
+        candidates: Sequence[Candidate],
+        limits: Limits,
+        top: int,
+        tail: Tail,
     ) -> None:
-        self.cart, self.candidates, self.limits = cart, candidates, limits
+        self.cart, self.candidates, self.limits, self.tail = cart, candidates, limits, tail
         self.ranking = _Ranking(top)
 
     def visit(
@@ -292,12 +345,15 @@ class _Search:
         alive: list[int],
         values: dict[int, int],
     ) -> None:
-        if steps and saving >= self.ranking.floor:
+        # The tail only shrinks further down (prices only fall): it bounds every descendant's.
+        after_tail = 0 if self.tail.empty else tails.value(self.tail, state.nets)
+        worth = saving + after_tail
+        if (steps or worth > 0) and worth >= self.ranking.floor:
             picked = tuple(i for i, _ in steps)
             chosen = [(self.candidates[i], off) for i, off in steps]
-            self.ranking.offer(picked, _combination(self.cart, chosen, state))
+            self.ranking.offer(picked, _combination(self.cart, chosen, state, self.tail))
         room = self._room(state, steps, alive, values)
-        if not alive or self.ranking.beaten(saving + room, len(steps) + 1):
+        if not alive or self.ranking.beaten(worth + room, len(steps) + 1):
             return
         chosen_offers = [self.candidates[i].offer for i, _ in steps]
         rest_bounds = self._suffix_bounds(alive, values, self.limits.max_applied - len(steps) - 1)
@@ -315,7 +371,7 @@ class _Search:
         # covers exactly the combinations whose next offer it is.
         children.sort(key=lambda child: -child[0])
         for bound, position, i in children:
-            if self.ranking.beaten(saving + bound, len(steps) + 1):
+            if self.ranking.beaten(worth + bound, len(steps) + 1):
                 break
             offer = self.candidates[i].offer
             after, off = _apply(self.candidates[i], state, self.limits)
@@ -366,7 +422,7 @@ class _Search:
         return min(room, sum(state.nets) + gifts)
 
 
-Search = Callable[[Sequence[Line], Sequence[Candidate], Limits, int], list[Combination]]
+Search = Callable[[Sequence[Line], Sequence[Candidate], Limits, int, Tail], list[Combination]]
 
 
 def quote(
@@ -377,14 +433,19 @@ def quote(
     *,
     top: int = 3,
     search: Search = best_combinations,
+    tail: Tail = NO_TAIL,
 ) -> Quote:
-    """The best combination for ``cart``, the next ones, and why each other offer is out."""
+    """The best combination for ``cart``, the next ones, and why each other offer (and any
+    of the member's points) is out."""
     candidates, reasons = prepare(cart, offers, context)
-    ranked = search(cart, candidates, limits, top)
+    ranked = search(cart, candidates, limits, top, tail)
     start = _start(cart)
-    best = ranked[0] if ranked else Combination((), 0, sum(start.nets), start.nets)
-    left_out = [LeftOut(key, reason) for key, reason in reasons.items()]
+    best = ranked[0] if ranked else _combination(cart, [], start, tail)
+    left_out: list[LeftOut] = [LeftOut(key, reason) for key, reason in reasons.items()]
     left_out += _unused(cart, candidates, best, limits)
+    points_reason = tails.reason(tail, best.points, best.payable + best.points_off)
+    if points_reason is not None:
+        left_out.append(LeftOut(POINTS, points_reason))
     return Quote(sum(start.nets), best, tuple(ranked[1:]), tuple(left_out))
 
 
@@ -443,8 +504,10 @@ def price_selection(
     offers: Sequence[Offer],
     context: Context,
     limits: Limits = Limits(),
+    tail: Tail = NO_TAIL,
 ) -> Combination:
-    """The combination of exactly ``offers``, or SelectionRefused saying which and why."""
+    """The combination of exactly ``offers`` (and the tail), or SelectionRefused saying
+    which and why."""
     chosen: list[Offer] = []
     for offer in sorted(offers, key=lambda o: (o.sort_key, o.key)):
         reason = reason_against(offer, cart, context)
@@ -467,4 +530,4 @@ def price_selection(
                 Reason.THRESHOLD_NOT_MET if needs else Reason.NO_SAVING, c.offer.key
             )
         steps.append((c, off))
-    return _combination(cart, steps, state)
+    return _combination(cart, steps, state, tail)

@@ -10,6 +10,7 @@ from newretail.kernel.schemas import InputModel, Name, ReadModel
 from newretail.promotions.discounts import Kind
 from newretail.promotions.eligibility import Reason, Stacking
 from newretail.promotions.models import ClaimChannel, CouponStatus, Funder, ReturnRule, Status
+from newretail.promotions.tail import TailReason
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Fen = Annotated[int, Field(ge=0, le=10**11)]
@@ -223,6 +224,10 @@ class BestRequest(InputModel):
     channel: Channel
     lines: Annotated[list[CartLineBody], Field(min_length=1, max_length=100)]
     member_id: Id | None = Field(default=None, description="Staff pricing a member's cart.")
+    points: Annotated[int, Field(ge=0, le=10**9)] | None = Field(
+        default=None,
+        description="At most this many of the member's points (0: none; none given: the best).",
+    )
 
 
 class AppliedRead(ReadModel):
@@ -233,14 +238,21 @@ class AppliedRead(ReadModel):
 
 class CombinationRead(ReadModel):
     applied: list[AppliedRead]
-    saving: int
-    payable: int
+    saving: int = Field(description="What the promotions and coupons take off.")
+    payable: int = Field(description="What is left to pay, after the deposit and points too.")
     line_payable: list[int]
+    points: int = Field(default=0, description="The member's points it uses.")
+    points_off: int = Field(default=0, description="What those points pay.")
+    deposit_credit: int = Field(default=0, description="What a pre-sale deposit counts for.")
+    after: list[AppliedRead] = Field(
+        default_factory=list,
+        description='After the offers: "deposit" and "points", spread over the lines.',
+    )
 
 
 class LeftOutRead(ReadModel):
-    key: str
-    reason: Reason
+    key: str = Field(description='An offer\'s key, or "points" when points were not all used.')
+    reason: Reason | TailReason
     other: str | None = None
 
 

@@ -6,8 +6,9 @@
                     (``expire_coupons_job``, run by the worker)
     store_use.py    service and free-trial vouchers redeemed by a store's staff, once
                     (``redeem_at_store``)
-    purchases.py    paid vouchers bought: counted, charged by the caller, price recorded
-                    (``buy_voucher``)
+    purchases.py    paid vouchers bought: counted, charged by the caller, price and payment
+                    recorded (``buy_voucher``); an unused one bought back, its price
+                    refunded by the caller, once (``buy_back``)
     gifts.py        free gifts: gift SKUs a store cannot give, the gift lines of a
                     combination (``SaleOffers.gifts``)
     imports.py      coupons imported from a brand's own system: all or none, idempotent
@@ -26,7 +27,8 @@
     packages/       coupon packages across brands: their own facade, ``packages.service``
 
 Pure rules: ``discounts.py`` (what each kind takes off), ``eligibility.py`` (which offers a
-cart may use), ``rules.py`` (the exact best combination, and the exhaustive reference).
+cart may use), ``rules.py`` (the exact best combination, and the exhaustive reference),
+``tail.py`` (the pre-sale deposit credit and the member's points after every discount).
 """
 
 from datetime import datetime
@@ -50,7 +52,7 @@ from newretail.promotions.definitions import (
 )
 from newretail.promotions.gifts import Gift
 from newretail.promotions.imports import Imported, import_coupons
-from newretail.promotions.purchases import buy_voucher
+from newretail.promotions.purchases import Charged, buy_back, buy_voucher
 from newretail.promotions.redemption import (
     CartItem,
     Priced,
@@ -68,7 +70,7 @@ from newretail.promotions.redemption import (
     select_exactly,
 )
 from newretail.promotions.reports import RedemptionReport, redemption_report
-from newretail.promotions.rules import Combination, Limits, Quote
+from newretail.promotions.rules import DEPOSIT, POINTS, Combination, Limits, Quote
 from newretail.promotions.schemas import BestRequest
 from newretail.promotions.showcase import (
     claimable,
@@ -82,7 +84,10 @@ from newretail.promotions.store_use import redeem_at_store
 from newretail.promotions.wallet import claim, expire_coupons, expire_coupons_job, list_wallet
 
 __all__ = [
+    "DEPOSIT",
+    "POINTS",
     "CartItem",
+    "Charged",
     "Combination",
     "Gift",
     "Imported",
@@ -95,6 +100,7 @@ __all__ = [
     "SkuNotSold",
     "archive",
     "best_for",
+    "buy_back",
     "buy_voucher",
     "choose",
     "claim",
@@ -164,5 +170,6 @@ def best_for(
         tier=member.tier if member else None,
         items=[CartItem(line.sku_id, line.quantity) for line in data.lines],
         now=now,
+        points=data.points,
     )
     return price_cart(priced)

@@ -11,6 +11,7 @@ from random import Random
 from newretail.promotions.discounts import Kind, Terms
 from newretail.promotions.eligibility import Context, Line, Offer, Reach, Stacking
 from newretail.promotions.rules import Limits
+from newretail.promotions.tail import Tail
 
 # SKU 4 is out of stock: a gift of it is left out.
 CONTEXT = Context(
@@ -119,6 +120,31 @@ def problem(r: Random) -> Problem:
         item_discounts_per_line=r.randint(1, 2),
     )
     return cart, offers, limits
+
+
+def tail(r: Random, cart: list[Line]) -> Tail:
+    """A member's points (none, a few, or plenty; some offered only in part) at a drawn rate
+    and cap, and at times a pre-sale deposit credit on some lines of ``cart``."""
+    subtotal = sum(item.unit_price * item.quantity for item in cart)
+    balance = r.choice([0, r.randint(1, 500), r.randint(1, 50_000), 10**7])
+    chosen = None if r.random() < 0.7 else r.randint(0, max(1, balance))
+    credit, lines = 0, tuple[int, ...]()
+    if r.random() < 0.3:
+        credit = r.randint(1, max(1, subtotal))
+        lines = tuple(sorted(r.sample(range(len(cart)), r.randint(1, len(cart)))))
+    return Tail(
+        credit=credit,
+        credit_lines=lines if r.random() < 0.7 else (),
+        balance=balance,
+        chosen=chosen,
+        per_yuan=r.choice([1, 10, 100, 100, 150, 1000]),
+        cap_pct=r.choice([0, 10, 50, 50, 100, r.randint(1, 100)]),
+    )
+
+
+def everyday_tail(r: Random) -> Tail:
+    """A benchmark member: some points at 100 a yuan, at most half of what is left."""
+    return Tail(balance=r.choice([0, r.randint(100, 20_000)]))
 
 
 def everyday_terms(r: Random, kind: Kind) -> Terms:

@@ -36,6 +36,7 @@ COUPON_STATUSES = {
     "reserved": N_("Held by an unpaid order"),
     "redeemed": N_("Used"),
     "expired": N_("Expired"),
+    "voided": N_("Bought back"),
 }
 # Who pays for a discount (promotions.models.Funder).
 FUNDERS = {

@@ -228,6 +228,8 @@ FLASHES = {
     "payment_failed": N_("The order could not be paid: %(reason)s"),
     "coupon_claimed": N_("The coupon is in your wallet: checkout uses it when it saves you most."),
     "voucher_bought": N_("Paid: the voucher is in your wallet, worth its full value at checkout."),
+    "voucher_bought_back": N_("The voucher was bought back: its price is on its way back to you."),
+    "voucher_not_bought_back": N_("The voucher was not bought back: %(reason)s"),
     "coupon_not_claimable": N_("This coupon cannot be claimed in this store now."),
     "coupon_member_required": N_("Join the brand first (one tap, below) to claim coupons."),
     "coupon_claim_failed": N_("The coupon was not claimed: %(reason)s"),

@@ -36,6 +36,7 @@ TEXTS = {
     "bad_quantity": N_("Enter a whole number of units (0 removes the line)."),
     "clear_confirm": N_("Clear every line of this sale?"),
     "quoting": N_("Checking promotions…"),
+    "points_pay": N_("%(points)s points pay %(amount)s"),
     "offline_prices": N_("Offline: list prices, promotions apply once online."),
     "no_guide": N_("No guide"),
     "address_needed": N_("Enter the recipient, phone and address to ship to."),

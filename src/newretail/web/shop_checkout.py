@@ -91,6 +91,7 @@ def chosen(
     form: dict[str, str],
     note: str,
     offer_keys: list[str] | None = None,
+    points: int | None = None,
 ) -> Choice:
     """The checkout the form asks for; ``CheckoutFormError`` when its delivery is not valid."""
     delivery: dict[str, Any] = {"method": "pickup"}
@@ -104,7 +105,7 @@ def chosen(
         }
     try:
         data = Checkout.model_validate(
-            {"delivery": delivery, "note": note, "offer_keys": offer_keys}
+            {"delivery": delivery, "note": note, "offer_keys": offer_keys, "points": points}
         )
     except ValidationError as exc:
         raise CheckoutFormError() from exc

@@ -27,7 +27,7 @@ from newretail.kernel.money import Money
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.orders import schemas
-from newretail.payments import providers
+from newretail.payments import service as payments_service
 from newretail.promotions import errors as promotion_errors
 from newretail.promotions import service as promotions_service
 from newretail.promotions.models import CouponTemplate
@@ -41,6 +41,8 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 OFFER_KEY = re.compile(schemas.OFFER_KEY)
 CHANNEL = "cloud_store"
 BEST = "best"
+NONE = "none"
+KEEP_POINTS = "keep-points"
 
 
 # ---- the home page's section (cached with the page's shared part) ----------------------
@@ -133,7 +135,10 @@ def buy(
         return page.redirect(link(), flash="coupon_not_claimable", kind="error")
     try:
         promotions_service.buy_voucher(
-            session=session, scope=buyer, template_id=template_id, charge=_sandbox_charge
+            session=session,
+            scope=buyer,
+            template_id=template_id,
+            charge=payments_service.charge_voucher,
         )
     except promotion_errors.MemberRequired:
         session.rollback()
@@ -144,14 +149,24 @@ def buy(
     return page.redirect(link("/me/coupons"), flash="voucher_bought")
 
 
-def _sandbox_charge(amount: int, currency: str) -> str | None:
-    """The payments sandbox takes the voucher's price (it moves no real money)."""
-    charged = providers.get_provider("sandbox").charge(
-        amount=amount, currency=currency, instruction=None
-    )
-    if charged.outcome is providers.ChargeOutcome.SUCCEEDED:
-        return None
-    return charged.failure_reason or "The payment was not confirmed."
+@router.post("/s/{store_code}/me/coupons/{coupon_id}/buy-back")
+def buy_back(
+    page: PublicPage, session: PageSessionDep, store_code: str, coupon_id: int, ref: Ref = None
+) -> Response:
+    """An unused paid voucher bought back: its price refunded through the payments sandbox."""
+    store = cloudstore_service.get_cloud_store(session=session, code=store_code)
+    link = linker(store.code, kept_ref(ref))
+    buyer = shopper(page, session)
+    if buyer is None:
+        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me/coupons"), 303)
+    try:
+        payments_service.buy_back_voucher(session=session, scope=buyer, coupon_id=coupon_id)
+    except DomainError as exc:
+        session.rollback()
+        return page.redirect(
+            link("/me/coupons"), flash="voucher_not_bought_back", kind="error", reason=exc.detail
+        )
+    return page.redirect(link("/me/coupons"), flash="voucher_bought_back")
 
 
 @router.get("/s/{store_code}/me/coupons")
@@ -203,6 +218,7 @@ def wallet(page: Page, session: Session, store: CloudStore, buyer: Scope) -> lis
             "kind": kinds.get(c.id, ""),
             "kind_label": labels.label(page, offer_words.COUPON_KINDS, kinds.get(c.id, "")),
             "paid": Money(c.price_paid, store.currency) if c.price_paid else None,
+            "buy_back": bool(c.price_paid) and c.status in ("claimed", "released"),
             "usable": c.status in ("claimed", "released"),
             "valid_until": c.valid_until,
             "discount": Money(c.discount, store.currency) if c.discount else None,
@@ -221,42 +237,76 @@ def checkout_options(
     buyer: Scope,
     lines: Sequence[tuple[int, int]],
 ) -> list[dict[str, Any]]:
-    """The best combination for the cart and the next two, each with its saving; none when
-    nothing applies (or a line is not sold here: checkout says why when it is placed)."""
+    """The best combination for the cart and the next two, each with its saving and the
+    points it spends, and, when the best spends points, the best that keeps them; none
+    when nothing applies (or a line is not sold here: checkout says why when placed)."""
     if not lines:
         return []
+    quote = _quote(session, store, buyer, lines, None)
+    if quote is None:
+        return []
+    combos = [c for c in (quote.best, *quote.alternatives) if c.applied or c.tail]
+    kept = _quote(session, store, buyer, lines, 0) if quote.best.points else None
+    keeping = [kept.best] if kept is not None else []
+    keys = {key for c in (*combos, *keeping) for key in c.keys}
+    names = promotions_service.offer_names(session=session, brand_id=store.brand_id, keys=keys)
+    options = [
+        _option(c, BEST if n == 0 else ",".join(c.keys) or NONE, names, store)
+        for n, c in enumerate(combos)
+    ]
+    options += [{**_option(c, KEEP_POINTS, names, store), "keeps_points": True} for c in keeping]
+    return options
+
+
+def _quote(
+    session: Session,
+    store: CloudStore,
+    buyer: Scope,
+    lines: Sequence[tuple[int, int]],
+    points: int | None,
+) -> promotions_service.Quote | None:
     data = BestRequest.model_validate(
         {
             "brand_id": store.brand_id,
             "store_id": store.id,
             "channel": CHANNEL,
             "lines": [{"sku_id": sku, "quantity": q} for sku, q in lines],
+            "points": points,
         }
     )
     try:
-        quote = promotions_service.best_for(session=session, scope=buyer, data=data)
+        return promotions_service.best_for(session=session, scope=buyer, data=data)
     except DomainError:
-        return []
-    combos = [c for c in (quote.best, *quote.alternatives) if c.applied]
-    keys = {key for c in combos for key in c.keys}
-    names = promotions_service.offer_names(session=session, brand_id=store.brand_id, keys=keys)
-    return [
-        {
-            "value": BEST if n == 0 else ",".join(c.keys),
-            "best": n == 0,
-            "names": [names.get(key, key) for key in c.keys],
-            "saving": Money(c.saving, store.currency),
-            "payable": Money(c.payable, store.currency),
-            "gift": Money(c.gift, store.currency) if c.gift else None,
-        }
-        for n, c in enumerate(combos)
-    ]
+        return None
+
+
+def _option(
+    c: promotions_service.Combination, value: str, names: dict[str, str], store: CloudStore
+) -> dict[str, Any]:
+    return {
+        "value": value,
+        "best": value == BEST,
+        "names": [names.get(key, key) for key in c.keys],
+        "saving": Money(c.saving, store.currency),
+        "payable": Money(c.payable, store.currency),
+        "gift": Money(c.gift, store.currency) if c.gift else None,
+        "points": c.points,
+        "points_off": Money(c.points_off, store.currency) if c.points_off else None,
+        "keeps_points": False,
+    }
+
+
+def chosen_points(value: str | None) -> int | None:
+    """How many points the form lets checkout use: none for "keep my points", else the best."""
+    return 0 if value == KEEP_POINTS else None
 
 
 def chosen_keys(value: str | None) -> list[str] | None:
     """The keys of the combination the form picked (checkout checks them again on the
     order); None: the best, which checkout works out itself."""
-    if not value or value == BEST:
+    if not value or value in (BEST, KEEP_POINTS):
         return None
+    if value == NONE:
+        return []  # no offer: points alone
     keys = [key for key in value.split(",")[:10] if OFFER_KEY.match(key)]
     return keys or None

@@ -370,7 +370,13 @@ def check_out(
     )
     try:
         choice = shop_checkout.chosen(
-            session, store, buyer, form, form["note"], shop_offers.chosen_keys(form["offers"])
+            session,
+            store,
+            buyer,
+            form,
+            form["note"],
+            shop_offers.chosen_keys(form["offers"]),
+            shop_offers.chosen_points(form["offers"]),
         )
         mine = orders_service.claim(session=session, scope=buyer, cart=cart)
         order = orders_service.check_out(

@@ -115,11 +115,12 @@ def test_a_touchpoint_code_costs_one_read_more_and_nothing_without_one(
     assert counts[2] == counts[1] + 1
 
 
-def test_a_member_without_coupons_costs_one_read_more_where_nothing_is_on_offer(
+def test_a_member_without_coupons_costs_two_reads_more_where_nothing_is_on_offer(
     database: Database,
 ) -> None:
     """The brand's promotions come from per-process copies under the stamp the sale reads
-    anyway; only the member's wallet is read, once."""
+    anyway; only the member's wallet is read, once, and their points with the brand's
+    redemption rate, once."""
     shop = order_builders.shop(database, prices=[100])
     member_id = member_builders.member(database, shop.world)
     with database.transaction(read_only=True) as session:
@@ -138,4 +139,4 @@ def test_a_member_without_coupons_costs_one_read_more_where_nothing_is_on_offer(
                 session=session, scope=consumer_scope(consumer_id), data=plain
             )
         counts.append(len(statements))
-    assert counts[2] == counts[1] + 1
+    assert counts[2] == counts[1] + 2

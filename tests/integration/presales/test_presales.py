@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from tests import order_builders, presale_builders
+from tests import order_builders, presale_builders, promotion_builders
 from tests.presale_builders import DEPOSIT, PRICE, VALUE
 
 from newretail.db import Database, utcnow
 from newretail.kernel.scope import SYSTEM
-from newretail.orders.models import Order
+from newretail.orders.models import Order, OrderLineDiscount
 from newretail.outbox.models import OutboxEvent
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
@@ -116,3 +116,28 @@ def test_deposits_outside_the_deposit_window_are_refused(database: Database) -> 
     )
     with pytest.raises(errors.DepositWindowClosed):
         presale_builders.paid_deposit(database, shop, presale_id)
+
+
+def test_a_balance_meets_a_threshold_on_the_presale_price_and_then_takes_the_deposit(
+    database: Database,
+) -> None:
+    """满 500 减 50 on a ¥599 pre-sale price: met before the deposit (worth ¥150) is taken,
+    though the ¥449 left after it would not meet it."""
+    shop = order_builders.shop(database)
+    promotion = promotion_builders.promotion(
+        database, shop, terms={"tiers": [{"threshold": 50_000, "off": 5_000}]}
+    )
+    presale_id = presale_builders.presale(database, shop)
+    deposit_id = presale_builders.paid_deposit(database, shop, presale_id)
+    balance_id = _balance(database, deposit_id)
+    with database.transaction(read_only=True) as session:
+        balance = session.get(Order, balance_id)
+        assert balance is not None
+        amounts = (balance.subtotal, balance.discount, balance.total)
+        rows = session.execute(
+            select(OrderLineDiscount.offer_key, OrderLineDiscount.amount).where(
+                OrderLineDiscount.order_id == balance_id
+            )
+        ).all()
+    assert amounts == (PRICE, 5_000 + VALUE, PRICE - 5_000 - VALUE)
+    assert [tuple(r) for r in rows] == [(f"promotion:{promotion}", 5_000)]

@@ -5,7 +5,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from tests import member_builders, order_builders
 from tests import promotion_builders as pb
 from tests.integration.orders.flash import consumer_scope
@@ -19,6 +19,7 @@ from newretail.kernel.scope import SYSTEM, Scope
 from newretail.orders import service as orders_service
 from newretail.orders.models import OrderLine, OrderLineDiscount
 from newretail.orders.schemas import OrderCreate
+from newretail.payments import service as payments_service
 from newretail.promotions import service as promotions_service
 from newretail.promotions.models import Coupon, CouponTemplate
 
@@ -159,7 +160,9 @@ def _buy(database: Database, consumer_id: int, template_id: int, refusal: str | 
                 session=session,
                 scope=consumer_scope(consumer_id),
                 template_id=template_id,
-                charge=lambda amount, currency: refusal,
+                charge=lambda amount, currency: promotions_service.Charged(
+                    refusal, "sandbox:sbx_test"
+                ),
             )
     except DomainError as refused:
         return refused.code
@@ -210,3 +213,62 @@ def test_new_kinds_refuse_terms_that_do_not_make_them(
     with pytest.raises(DomainError) as refused:
         pb.template(database, shop, kind=kind, terms=terms)
     assert refused.value.code == "invalid_terms"
+
+
+def _voucher(database: Database) -> tuple[int, int, int]:
+    shop = pb.shop(database)
+    template_id = pb.template(
+        database, shop, name="100 for 80", kind="paid", terms={"amount": 10_000, "price": 8_000}
+    )
+    member_id = pb.member(database, shop)
+    consumer_id = member_builders.consumer_of(database, member_id)
+    with database.transaction() as session:
+        coupon = promotions_service.buy_voucher(
+            session=session,
+            scope=consumer_scope(consumer_id),
+            template_id=template_id,
+            charge=payments_service.charge_voucher,
+        )
+        return coupon.id, consumer_id, member_id
+
+
+def _buy_back(database: Database, consumer_id: int, coupon_id: int) -> str:
+    try:
+        with database.transaction() as session:
+            coupon = payments_service.buy_back_voucher(
+                session=session, scope=consumer_scope(consumer_id), coupon_id=coupon_id
+            )
+            return f"{coupon.status} {coupon.refund_ref is not None}"
+    except DomainError as refused:
+        return refused.code
+
+
+def test_an_unused_paid_voucher_is_bought_back_once(database: Database) -> None:
+    coupon_id, consumer_id, _ = _voucher(database)
+    refunds: list[str] = []
+    with database.transaction(read_only=True) as session:
+        paid_with = session.get(Coupon, coupon_id)
+        assert paid_with is not None and paid_with.payment_ref is not None
+        assert paid_with.payment_ref.startswith("sandbox:")
+    first = _buy_back(database, consumer_id, coupon_id)
+    with database.transaction(read_only=True) as session:
+        row = session.get(Coupon, coupon_id)
+        assert row is not None
+        refunds.append(row.refund_ref or "")
+    again = _buy_back(database, consumer_id, coupon_id)
+    with database.transaction(read_only=True) as session:
+        row = session.get(Coupon, coupon_id)
+        assert row is not None
+        refunds.append(row.refund_ref or "")
+    assert (first, again) == ("voided True", "voided True")
+    assert refunds[0] == refunds[1] != ""
+
+
+def test_a_used_paid_voucher_or_someone_elses_is_not_bought_back(database: Database) -> None:
+    coupon_id, consumer_id, _ = _voucher(database)
+    other_id, other_consumer, _ = _voucher(database)
+    with database.transaction() as session:
+        session.execute(update(Coupon).where(Coupon.id == coupon_id).values(status="redeemed"))
+    assert _buy_back(database, consumer_id, coupon_id) == "voucher_used"
+    assert _buy_back(database, consumer_id, other_id) == "coupon_not_found"
+    assert _buy_back(database, other_consumer, other_id) == "voided True"

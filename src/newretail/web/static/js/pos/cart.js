@@ -74,7 +74,7 @@ export function totals(cart) {
   const quote = currentQuote(cart);
   if (quote) {
     const byKey = cart.lines.map((l, i) => ({ key: l.key, ...quote.lines[i] }));
-    return { quoted: true, lines: byKey, offers: quote.offers, subtotal: quote.subtotal, discount: quote.discount, total: quote.total, currency: quote.currency };
+    return { quoted: true, lines: byKey, offers: quote.offers, subtotal: quote.subtotal, discount: quote.discount, total: quote.total, currency: quote.currency, points: quote.points_used || 0, pointsOff: quote.points_off || 0 };
   }
   const lines = cart.lines.map((l) => {
     const subtotal = l.unit_price * l.quantity;

@@ -63,8 +63,14 @@ function renderSums(sums) {
   const empty = !state.cart.lines.length;
   $("[data-subtotal]").textContent = empty ? "—" : money(sums.subtotal);
   $("[data-total]").textContent = empty ? "—" : money(sums.total);
-  fill($("[data-offers]"), sums.offers.map((offer) =>
-    h("li", { class: "pos-offer" }, h("span", { text: offer.name }), h("span", { class: "pos-offer__amount", text: `−${money(offer.amount)}` }))));
+  const rows = sums.offers.map((offer) =>
+    h("li", { class: "pos-offer" }, h("span", { text: offer.name }), h("span", { class: "pos-offer__amount", text: `−${money(offer.amount)}` })));
+  if (sums.pointsOff) {
+    rows.push(h("li", { class: "pos-offer", dataset: { testid: "points-used" } },
+      h("span", { text: t("points_pay", { points: sums.points, amount: money(sums.pointsOff) }) }),
+      h("span", { class: "pos-offer__amount", text: `−${money(sums.pointsOff)}` })));
+  }
+  fill($("[data-offers]"), rows);
   let status = "";
   if (!empty && !sums.quoted) status = state.online ? t("quoting") : t("offline_prices");
   $("[data-quote-state]").textContent = status;

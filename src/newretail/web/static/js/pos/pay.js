@@ -26,7 +26,16 @@ function effective() {
   return rows.map((row) => (row.method === "cash" && row.auto ? { ...row, tendered: leftForCash() } : row));
 }
 
-const current = () => tenders.settle(total, effective(), state.cart.member);
+// The member as the tenders see them: points the quote already spends inside the best
+// combination are not there to tender again (a point tenders 1 fen: pos/rules.py).
+function tenderingMember() {
+  const member = state.cart.member;
+  if (!member) return member;
+  const spent = cartOps.totals(state.cart).points || 0;
+  return { ...member, points_value: Math.max(0, member.points_value - spent) };
+}
+
+const current = () => tenders.settle(total, effective(), tenderingMember());
 
 export function init() {
   dialogs.register("pay", () => {
@@ -92,7 +101,7 @@ async function start() {
 
 function addTender(method) {
   if (method === "cash" && rows.some((row) => row.method === "cash")) return;
-  const member = state.cart.member;
+  const member = tenderingMember();
   let amount = leftForCash();
   if (method === "points") amount = Math.min(amount, member ? member.points_value : 0);
   if (method === "store_credit") amount = Math.min(amount, member ? member.store_credit : 0);
@@ -135,7 +144,7 @@ function render() {
 }
 
 function blocked(method) {
-  const member = state.cart.member;
+  const member = tenderingMember();
   if (tenders.MEMBER_ONLY.has(method) && !member) return true;
   if (method === "points" && !(member.points_value > 0)) return true;
   if (method === "store_credit" && !(member.store_credit > 0)) return true;
@@ -162,6 +171,10 @@ function summarise() {
   followCash();
   const settled = current();
   $("[data-pay-total]").textContent = money(total);
+  const sums = cartOps.totals(state.cart);
+  const points = $("[data-pay-points]");
+  points.hidden = !sums.pointsOff;
+  points.textContent = sums.pointsOff ? t("points_pay", { points: sums.points, amount: money(sums.pointsOff) }) : "";
   $("[data-pay-due]").textContent = money(settled.due);
   $("[data-pay-change]").textContent = money(settled.change);
   $(".pos-pay__change").classList.toggle("pos-pay__change--some", settled.change > 0);
@@ -216,6 +229,8 @@ function buildSale(settled) {
     member_id: member ? member.member_id : null,
     lines: cartOps.saleLines(state.cart),
     offer_keys: quote ? quote.offers.map((offer) => offer.key) : [],
+    // Exactly the points the quote used (none offline: the device prices without them).
+    points: quote ? quote.points_used || 0 : 0,
     discount: 0,
     total: sums.total,
     delivery: delivery(),
@@ -227,7 +242,10 @@ function buildSale(settled) {
       title: line.title, quantity: line.quantity, unit_price: body.lines[i].unit_price,
       discount: sums.lines[i].discount, total: sums.lines[i].total, guide_id: line.guide_id,
     })),
-    offers: sums.offers, subtotal: sums.subtotal, discount: sums.discount, total: sums.total,
+    offers: sums.pointsOff
+      ? [...sums.offers, { key: "points", name: t("points_pay", { points: sums.points, amount: money(sums.pointsOff) }), source: "points", amount: sums.pointsOff }]
+      : sums.offers,
+    subtotal: sums.subtotal, discount: sums.discount, total: sums.total,
     currency: sums.currency, quoted: sums.quoted, change: settled.change,
     tenders: settled.rows.filter((row) => row.amount > 0).map(({ method, amount, tendered, change }) => ({ method, amount, tendered, change })),
     member: member ? { member_no: member.member_no, phone: member.phone, name: member.name, points: member.points } : null,
