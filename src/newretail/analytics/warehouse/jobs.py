@@ -50,10 +50,11 @@ def close_shared(path: str) -> None:
 
 
 class WarehouseSync:
-    """Copies new and changed rows every ``analytics_sync_seconds`` and publishes a snapshot.
+    """Copies new and changed rows every ``analytics_sync_seconds``: on DuckDB into the file,
+    publishing a snapshot; on ClickHouse into the server.
 
-    Until a first snapshot exists the analyses have nothing to read, so the first round
-    runs at once; later rounds wait one period.
+    Until a first round the analyses have nothing to read, so the first round runs at once
+    (on DuckDB, unless a snapshot is already published); later rounds wait one period.
     """
 
     name = "analytics_warehouse_sync"
