@@ -3,7 +3,6 @@ background work running once, in a worker process of its own, not in each of the
 
 import contextlib
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -17,6 +16,7 @@ import httpx
 import pytest
 from tests import analytics_builders as ab
 from tests import builders
+from tests.ports import free_port
 
 from newretail.analytics.events import service as events_service
 from newretail.app import serving_app
@@ -25,26 +25,6 @@ from newretail.db import Database
 from newretail.models import Base
 
 START_SECONDS = 90
-
-
-def free_port() -> int:
-    """A free port; inside ``NEWRETAIL_TEST_PORTS`` ("8200-8299") when that is set."""
-    span = os.environ.get("NEWRETAIL_TEST_PORTS")
-    if not span:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            return int(probe.getsockname()[1])
-    first, last = (int(p) for p in span.split("-"))
-    ports = list(range(first, last + 1))
-    start = random.randrange(len(ports))  # parallel test processes rarely try the same
-    for port in ports[start:] + ports[:start]:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(probe.getsockname()[1])
-    raise OSError(f"no free port in {span}")
 
 
 def children_of(pid: int) -> dict[int, list[str]]:

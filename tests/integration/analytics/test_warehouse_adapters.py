@@ -1,7 +1,7 @@
 """Both warehouse engines keep the contract's tables and answer the same SQL the same way."""
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -12,6 +12,7 @@ from newretail.analytics.warehouse import TABLES, open_configured
 from newretail.analytics.warehouse.base import Warehouse
 from newretail.analytics.warehouse.clickhouse import (
     SETTINGS,
+    ClickHouseError,
     ClickHouseWarehouse,
     HttpClickHouseClient,
     bind,
@@ -141,6 +142,42 @@ def test_a_clickhouse_server_gets_the_settings_and_typed_parameters_over_http() 
         "param_p1": "4",
         "param_p2": "x",
     }
+
+
+def _refused(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("refused", request=request)
+
+
+def _timed_out(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("timed out", request=request)
+
+
+def _failed(request: httpx.Request) -> httpx.Response:
+    headers = {"X-ClickHouse-Exception-Code": "241"}
+    return httpx.Response(500, text="Code: 241. DB::Exception: Memory limit", headers=headers)
+
+
+@pytest.mark.parametrize(("answer", "code"), [(_refused, None), (_timed_out, None), (_failed, 241)])
+def test_whatever_fails_on_the_way_to_clickhouse_is_a_clickhouse_error(
+    answer: Callable[[httpx.Request], httpx.Response], code: int | None
+) -> None:
+    client = HttpClickHouseClient("http://ch.test:8123", transport=httpx.MockTransport(answer))
+
+    with pytest.raises(ClickHouseError) as raised:
+        ClickHouseWarehouse(client).query("SELECT 1")
+    client.close()
+
+    assert raised.value.code == code
+
+
+def test_a_statement_chdb_rejects_is_a_clickhouse_error_with_its_code() -> None:
+    planted = PlantedWarehouse("clickhouse")
+
+    with pytest.raises(ClickHouseError) as raised:
+        planted.store.query("SELECT count(*) FROM no_such_table")
+    planted.close()
+
+    assert raised.value.code == 60  # UNKNOWN_TABLE
 
 
 def test_the_configured_engine_is_duckdb_by_default(tmp_path: Path) -> None:

@@ -1,11 +1,13 @@
 """What the analytics routers and pages share: the warehouse of the app, and the period.
 
 The warehouse is ``app.state.analytics_warehouse`` when the boot layer or a test put one
-there; otherwise the newest read snapshot of ``settings.analytics_warehouse_path``
+there; otherwise the engine ``settings.analytics_warehouse_engine`` names. On DuckDB, the
+newest read snapshot of ``settings.analytics_warehouse_path``
 (``analytics.warehouse.snapshots``): the worker's sync job is the file's only writer and
 publishes a snapshot after each round, which every API process reads, one cursor per
-query. Until a first snapshot exists, analyses answer 503 ``warehouse_unavailable`` with a
-``Retry-After`` of one sync interval.
+query. On ClickHouse, the server itself (it reads while the sync writes). Until a first
+snapshot exists, or while ClickHouse cannot be reached or fails, analyses answer 503
+``warehouse_unavailable`` with a ``Retry-After`` of one sync interval.
 """
 
 import math
@@ -19,9 +21,11 @@ from fastapi import Depends, Query, Request
 
 from newretail.analytics.reports.errors import WarehouseUnavailable
 from newretail.analytics.reports.source import Readable
+from newretail.analytics.warehouse import ClickHouseError, open_clickhouse
 from newretail.analytics.warehouse.snapshots import NoSnapshot, SnapshotReader
 from newretail.config import Settings
 from newretail.kernel.errors import InvalidInput
+from newretail.observability import log
 
 _opening = threading.Lock()
 
@@ -33,7 +37,8 @@ def _unavailable(settings: Settings) -> WarehouseUnavailable:
 
 class GuardedReader:
     """A warehouse read whose engine errors become the API's: a value the request carried
-    that the engine cannot hold is a 422, no snapshot yet a 503."""
+    that the engine cannot hold is a 422; no snapshot yet, or a ClickHouse that cannot be
+    reached or fails, a 503."""
 
     def __init__(self, warehouse: Readable, settings: Settings) -> None:
         self.warehouse = warehouse
@@ -43,6 +48,9 @@ class GuardedReader:
         try:
             return self.warehouse.query(sql, params)
         except NoSnapshot as exc:
+            raise _unavailable(self.settings) from exc
+        except ClickHouseError as exc:
+            log.warning("warehouse_unreachable", engine="clickhouse", code=exc.code, error=str(exc))
             raise _unavailable(self.settings) from exc
         except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
             # a value the request carried that the engine cannot hold (a time too far)
@@ -54,6 +62,12 @@ class GuardedReader:
             close()
 
 
+def _configured(settings: Settings) -> Readable:
+    if settings.analytics_warehouse_engine == "clickhouse":
+        return open_clickhouse(settings)
+    return SnapshotReader(settings.analytics_warehouse_path)
+
+
 def _reader(state: Any) -> Readable:
     warehouse: Readable | None = getattr(state, "analytics_warehouse", None)
     if warehouse is None:
@@ -61,14 +75,13 @@ def _reader(state: Any) -> Readable:
             warehouse = getattr(state, "analytics_warehouse", None)
             if warehouse is None:
                 settings = state.settings
-                reader = SnapshotReader(settings.analytics_warehouse_path)
-                warehouse = GuardedReader(reader, settings)
+                warehouse = GuardedReader(_configured(settings), settings)
                 state.analytics_warehouse = warehouse
     return warehouse
 
 
 def close_reader(state: Any) -> None:
-    """At shutdown: close the snapshot reader ``_reader`` opened (not one put there)."""
+    """At shutdown: close the reader ``_reader`` opened (not one put there)."""
     warehouse = getattr(state, "analytics_warehouse", None)
     if isinstance(warehouse, GuardedReader):
         state.analytics_warehouse = None

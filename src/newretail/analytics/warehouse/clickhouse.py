@@ -7,12 +7,17 @@ ClickHouse in-process (chdb, how the tests exercise this adapter and the analyse
 becomes a typed query parameter (``{p1:Int64}``) the server binds, so no value is ever
 pasted into the text. Every statement runs with ``SETTINGS`` that give the analyses' SQL
 its standard meaning (``dialect`` tells what else differs).
+
+Whatever goes wrong in the engine or on the way to it (a refused connection, a timeout, a
+server error, a statement the engine rejects) comes out of either client as
+``ClickHouseError``, so its callers name one exception whichever client they were given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -47,6 +52,15 @@ SETTINGS: dict[str, str] = {
     "intersect_default_mode": "DISTINCT",
 }
 Params = Mapping[str, str]
+
+
+class ClickHouseError(RuntimeError):
+    """The engine could not be reached or did not run a statement; ``code`` is ClickHouse's
+    error code when the engine answered with one."""
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ClickHouseClient(Protocol):
@@ -237,7 +251,10 @@ class ChdbClient:
         read = sql.endswith(" FORMAT JSONCompact")
         fmt = "JSONCompact" if read else "CSV"
         statement = sql.removesuffix(" FORMAT JSONCompact")
-        answer = self.session.query(statement, fmt, params=dict(params or {}))  # type: ignore[no-untyped-call]
+        try:
+            answer = self.session.query(statement, fmt, params=dict(params or {}))  # type: ignore[no-untyped-call]
+        except RuntimeError as exc:  # chdb's engine errors (its ChdbError is one)
+            raise ClickHouseError(str(exc), code=_code_in(str(exc))) from exc
         text = str(answer)
         if not read or not text.strip():
             return None
@@ -257,6 +274,11 @@ def _identifier(name: str) -> str:
     return name
 
 
+def _code_in(message: str) -> int | None:
+    found = re.search(r"Code: (\d+)", message)
+    return int(found.group(1)) if found else None
+
+
 class HttpClickHouseClient:
     """A ClickHouse server over its HTTP interface."""
 
@@ -274,11 +296,22 @@ class HttpClickHouseClient:
 
     def run(self, sql: str, params: Params | None = None) -> dict[str, Any] | None:
         query = {**SETTINGS, **{f"param_{k}": v for k, v in (params or {}).items()}}
-        resp = self.http.post("/", content=sql.encode(), params=query)
-        resp.raise_for_status()
+        try:
+            resp = self.http.post("/", content=sql.encode(), params=query)
+        except httpx.HTTPError as exc:  # refused, timed out, cut off
+            raise ClickHouseError(f"{type(exc).__name__}: {exc}") from exc
+        if resp.is_error:
+            code = resp.headers.get("X-ClickHouse-Exception-Code", "")
+            raise ClickHouseError(
+                f"HTTP {resp.status_code}: {resp.text[:500]}",
+                code=int(code) if code.isdigit() else _code_in(resp.text),
+            )
         if not sql.endswith(" FORMAT JSONCompact"):
             return None
-        doc: dict[str, Any] = resp.json()
+        try:
+            doc: dict[str, Any] = resp.json()
+        except ValueError as exc:  # an answer cut short
+            raise ClickHouseError(f"not a JSON answer: {exc}") from exc
         return doc
 
     def close(self) -> None:
