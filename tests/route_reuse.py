@@ -1,0 +1,66 @@
+"""One build of each route's request handling per test process, shared by every test's app.
+
+FastAPI builds an included route's dependants, parameter fields and handler lazily, per app,
+on the first request that walks its router: about 0.3 s of CPU for this app, which is most of
+what an HTTP test costs when each test makes an app of its own (each needs its own database
+and settings). Every app the tests make includes the same routers the same way, so the built
+route is kept by what it was built from — the route and how it was included — and handed to
+the next app that asks for it.
+
+What is left out of that key is the app that provides dependency overrides: an app that has
+overrides when its routes are built gets routes of its own.
+"""
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from fastapi import routing
+
+_Built = dict[Hashable, tuple[Any, Any]]
+
+
+def _include_key(context: Any) -> Hashable:
+    def default(value: Any) -> Any:
+        return getattr(value, "value", value)
+
+    return (
+        id(context.included_router),
+        context.prefix,
+        tuple(context.tags),
+        tuple((d.dependency, d.use_cache, d.scope) for d in context.dependencies),
+        tuple((code, id(value)) for code, value in context.responses.items()),
+        default(context.default_response_class),
+        default(context.generate_unique_id_function),
+        default(context.strict_content_type),
+        context.deprecated,
+        context.include_in_schema,
+        context.max_body_size,
+        tuple(sorted(context.form_limits.items())),
+    )
+
+
+def _reusing(build: Callable[..., Any], built: _Built) -> Callable[..., Any]:
+    def from_api_route(cls: type, *, original_route: Any, include_context: Any) -> Any:
+        provider = include_context.dependency_overrides_provider
+        if getattr(provider, "dependency_overrides", None):
+            return build(cls, original_route=original_route, include_context=include_context)
+        key = (id(original_route), _include_key(include_context))
+        found = built.get(key)
+        # The route itself is kept beside its build, so a recycled id never matches.
+        if found is not None and found[0] is original_route:
+            return found[1]
+        context = build(cls, original_route=original_route, include_context=include_context)
+        built[key] = (original_route, context)
+        return context
+
+    return from_api_route
+
+
+def install() -> None:
+    """Share built routes between the apps of this process (once; a later call does nothing)."""
+    target = routing._EffectiveRouteContext
+    if getattr(target, "_reused_by_tests", False):
+        return
+    build = target.from_api_route.__func__  # type: ignore[attr-defined]
+    target.from_api_route = classmethod(_reusing(build, {}))  # type: ignore[assignment]
+    target._reused_by_tests = True  # type: ignore[attr-defined]
