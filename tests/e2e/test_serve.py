@@ -22,7 +22,6 @@ from newretail.analytics.events import service as events_service
 from newretail.app import serving_app
 from newretail.config import Settings, get_settings
 from newretail.db import Database
-from newretail.models import Base
 
 START_SECONDS = 90
 
@@ -111,31 +110,6 @@ def start_server(
     return server, port
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_two_api_processes_answer_and_background_work_runs_in_one_more(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'serve.db'}"
-    database = Database(url)
-    Base.metadata.create_all(database.engine)
-    database.dispose()
-    server, port = start_server(tmp_path, url)
-    children: dict[int, list[str]] = {}
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        wait_until_listening(port, deadline)
-        answering = answering_processes(f"http://127.0.0.1:{port}/healthz", deadline, wanted=2)
-        children = children_of(server.pid)
-    finally:
-        stop(server, children)
-
-    workers = [
-        pid for pid, command in children.items() if command[-2:] == ["newretail.cli", "worker"]
-    ]
-    assert len(answering) == 2, (tmp_path / "serve.log").read_text()
-    assert answering <= set(children)
-    assert len(workers) == 1
-    assert not answering & set(workers)
-
-
 def funnel_answers(url: str, headers: dict[str, str], body: dict[str, object]) -> list[object]:
     """Sixteen answers to the funnel query, each on a connection of its own (so any API
     process may take it): the people who entered, or the error code."""
@@ -155,9 +129,11 @@ def funnel_answers(url: str, headers: dict[str, str], body: dict[str, object]) -
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_both_api_processes_read_what_the_worker_process_syncs(
+def test_two_api_processes_answer_and_read_what_the_one_worker_process_syncs(
     database: Database, tmp_path: Path
 ) -> None:
+    """The processes the server starts: two answer requests, and the background work (here
+    the warehouse's sync) runs once, in a third, whose copies both API processes read."""
     world = builders.brand_world(database)
     headers = world.headers("admin")
     now = datetime.now(UTC)
@@ -198,7 +174,13 @@ def test_both_api_processes_read_what_the_worker_process_syncs(
     finally:
         stop(server, children)
 
+    workers = [
+        pid for pid, command in children.items() if command[-2:] == ["newretail.cli", "worker"]
+    ]
     assert len(answering) == 2, (tmp_path / "serve.log").read_text()
+    assert answering <= set(children)
+    assert len(workers) == 1
+    assert not answering & set(workers)
     assert answers == [3] * 16, (tmp_path / "serve.log").read_text()
 
 
