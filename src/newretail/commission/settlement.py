@@ -57,7 +57,7 @@ from newretail.commission.settlement_access import (
 from newretail.commission.settlement_models import CommissionSchedule
 from newretail.commission.settlement_schemas import ScheduleUpdate
 from newretail.db import utcnow
-from newretail.kernel import visibility
+from newretail.kernel import bulk, visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Scope
 from newretail.org import service as org_service
@@ -235,14 +235,15 @@ def close_period(
     brand = org_service.get_brand(session=session, scope=scope, brand_id=period.brand_id)
     schedule = find_schedule(session=session, brand_id=brand.id)
     minimum = schedule.minimum_payout if schedule is not None else 0
-    result = prepare_statements(
-        session=session,
-        period=period,
-        preparer_id=preparer,
-        minimum_payout=minimum,
-        currency=brand.currency,
-        now=now,
-    )
+    with bulk.roomy_cache(session):
+        result = prepare_statements(
+            session=session,
+            period=period,
+            preparer_id=preparer,
+            minimum_payout=minimum,
+            currency=brand.currency,
+            now=now,
+        )
     if schedule is not None:
         _open_due(session, brand, schedule, now)
     audit_service.write(

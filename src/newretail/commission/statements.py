@@ -42,7 +42,7 @@ from newretail.commission.settlement_access import (
 )
 from newretail.commission.settlement_rules import major_units, text_cell
 from newretail.db import utcnow
-from newretail.kernel import visibility
+from newretail.kernel import bulk, visibility
 from newretail.kernel.money import MINOR_UNIT_DIGITS
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
@@ -194,13 +194,14 @@ def approve_statement(
     if approved is None:
         session.refresh(statement)
         raise errors.StatementNotPrepared()
-    session.execute(
-        update(Entry)
-        .where(Entry.statement_id == statement.id, Entry.status == EntryStatus.PENDING.value)
-        .values(status=EntryStatus.SETTLED.value, settled_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    _resum(session, statement, EntryStatus.SETTLED)
+    with bulk.roomy_cache(session):
+        session.execute(
+            update(Entry)
+            .where(Entry.statement_id == statement.id, Entry.status == EntryStatus.PENDING.value)
+            .values(status=EntryStatus.SETTLED.value, settled_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        _resum(session, statement, EntryStatus.SETTLED)
     session.refresh(statement)
     if expected_total is not None and statement.total != expected_total:
         raise errors.StatementChanged()
