@@ -59,6 +59,7 @@ from newretail.commission.settlement_schemas import ScheduleUpdate
 from newretail.db import utcnow
 from newretail.kernel import bulk, visibility
 from newretail.kernel.pagination import paginate
+from newretail.kernel.planner import rare
 from newretail.kernel.scope import Scope
 from newretail.org import service as org_service
 from newretail.org.models import Brand
@@ -403,9 +404,9 @@ def _join_lines(
 
 def _sum_statements(session: Session, period: CommissionPeriod, minimum_payout: int) -> None:
     """Totals from the lines that joined; under the minimum or negative: carried."""
-    lines = select(func.count(Entry.id)).where(Entry.statement_id == Statement.id)
+    lines = select(func.count(Entry.id)).where(rare(Entry.statement_id == Statement.id))
     total = select(func.coalesce(func.sum(Entry.amount), 0)).where(
-        Entry.statement_id == Statement.id
+        rare(Entry.statement_id == Statement.id)
     )
     mine = Statement.period_id == period.id
     session.execute(

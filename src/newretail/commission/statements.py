@@ -45,6 +45,7 @@ from newretail.db import utcnow
 from newretail.kernel import bulk, visibility
 from newretail.kernel.money import MINOR_UNIT_DIGITS
 from newretail.kernel.pagination import paginate
+from newretail.kernel.planner import rare
 from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.org.models import Region, Store
@@ -116,7 +117,7 @@ def statement_lines(*, session: Session, statement: CommissionStatement) -> list
     return list(
         session.scalars(
             select(Entry)
-            .where(Entry.statement_id == statement.id)
+            .where(rare(Entry.statement_id == statement.id))
             .order_by(Entry.earned_at, Entry.id)
         )
     )
@@ -197,7 +198,9 @@ def approve_statement(
     with bulk.roomy_cache(session):
         session.execute(
             update(Entry)
-            .where(Entry.statement_id == statement.id, Entry.status == EntryStatus.PENDING.value)
+            .where(
+                rare(Entry.statement_id == statement.id), Entry.status == EntryStatus.PENDING.value
+            )
             .values(status=EntryStatus.SETTLED.value, settled_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -227,7 +230,7 @@ def mark_paid(
         raise errors.StatementNotApproved()
     session.execute(
         update(Entry)
-        .where(Entry.statement_id == statement.id, Entry.status == EntryStatus.SETTLED.value)
+        .where(rare(Entry.statement_id == statement.id), Entry.status == EntryStatus.SETTLED.value)
         .values(status=EntryStatus.PAID.value, paid_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -237,7 +240,7 @@ def mark_paid(
 
 
 def _resum(session: Session, statement: CommissionStatement, status: EntryStatus) -> None:
-    mine = (Entry.statement_id == statement.id, Entry.status == status.value)
+    mine = (rare(Entry.statement_id == statement.id), Entry.status == status.value)
     session.execute(
         update(Statement)
         .where(Statement.id == statement.id)
