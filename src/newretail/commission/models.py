@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,8 +60,25 @@ class CommissionEntry(Base):
             name="beneficiary_named",
         ),
         CheckConstraint("rate_bp IS NULL OR (rate_bp >= 0 AND rate_bp <= 10000)", name="rate_bp"),
-        Index("ix_commission_entry_guide", "brand_id", "guide_id", "status"),
-        Index("ix_commission_entry_store", "brand_id", "store_id", "status"),
+        # A beneficiary's lines by when they were earned (statements, earnings pages,
+        # leaderboards). Status is left out on purpose: settling a period changes the status
+        # of every line it settles, and an index holding it would be rewritten line by line.
+        Index(
+            "ix_commission_entry_guide_earned",
+            "brand_id",
+            "guide_id",
+            "earned_at",
+            sqlite_where=text("guide_id IS NOT NULL"),
+            postgresql_where=text("guide_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_commission_entry_store_earned",
+            "brand_id",
+            "store_id",
+            "earned_at",
+            sqlite_where=text("store_id IS NOT NULL"),
+            postgresql_where=text("store_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

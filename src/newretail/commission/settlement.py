@@ -57,8 +57,9 @@ from newretail.commission.settlement_access import (
 from newretail.commission.settlement_models import CommissionSchedule
 from newretail.commission.settlement_schemas import ScheduleUpdate
 from newretail.db import utcnow
-from newretail.kernel import visibility
+from newretail.kernel import bulk, visibility
 from newretail.kernel.pagination import paginate
+from newretail.kernel.planner import rare
 from newretail.kernel.scope import Scope
 from newretail.org import service as org_service
 from newretail.org.models import Brand
@@ -235,14 +236,15 @@ def close_period(
     brand = org_service.get_brand(session=session, scope=scope, brand_id=period.brand_id)
     schedule = find_schedule(session=session, brand_id=brand.id)
     minimum = schedule.minimum_payout if schedule is not None else 0
-    result = prepare_statements(
-        session=session,
-        period=period,
-        preparer_id=preparer,
-        minimum_payout=minimum,
-        currency=brand.currency,
-        now=now,
-    )
+    with bulk.roomy_cache(session):
+        result = prepare_statements(
+            session=session,
+            period=period,
+            preparer_id=preparer,
+            minimum_payout=minimum,
+            currency=brand.currency,
+            now=now,
+        )
     if schedule is not None:
         _open_due(session, brand, schedule, now)
     audit_service.write(
@@ -402,9 +404,9 @@ def _join_lines(
 
 def _sum_statements(session: Session, period: CommissionPeriod, minimum_payout: int) -> None:
     """Totals from the lines that joined; under the minimum or negative: carried."""
-    lines = select(func.count(Entry.id)).where(Entry.statement_id == Statement.id)
+    lines = select(func.count(Entry.id)).where(rare(Entry.statement_id == Statement.id))
     total = select(func.coalesce(func.sum(Entry.amount), 0)).where(
-        Entry.statement_id == Statement.id
+        rare(Entry.statement_id == Statement.id)
     )
     mine = Statement.period_id == period.id
     session.execute(

@@ -42,9 +42,10 @@ from newretail.commission.settlement_access import (
 )
 from newretail.commission.settlement_rules import major_units, text_cell
 from newretail.db import utcnow
-from newretail.kernel import visibility
+from newretail.kernel import bulk, visibility
 from newretail.kernel.money import MINOR_UNIT_DIGITS
 from newretail.kernel.pagination import paginate
+from newretail.kernel.planner import rare
 from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
 from newretail.org.models import Region, Store
@@ -116,7 +117,7 @@ def statement_lines(*, session: Session, statement: CommissionStatement) -> list
     return list(
         session.scalars(
             select(Entry)
-            .where(Entry.statement_id == statement.id)
+            .where(rare(Entry.statement_id == statement.id))
             .order_by(Entry.earned_at, Entry.id)
         )
     )
@@ -194,13 +195,16 @@ def approve_statement(
     if approved is None:
         session.refresh(statement)
         raise errors.StatementNotPrepared()
-    session.execute(
-        update(Entry)
-        .where(Entry.statement_id == statement.id, Entry.status == EntryStatus.PENDING.value)
-        .values(status=EntryStatus.SETTLED.value, settled_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    _resum(session, statement, EntryStatus.SETTLED)
+    with bulk.roomy_cache(session):
+        session.execute(
+            update(Entry)
+            .where(
+                rare(Entry.statement_id == statement.id), Entry.status == EntryStatus.PENDING.value
+            )
+            .values(status=EntryStatus.SETTLED.value, settled_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        _resum(session, statement, EntryStatus.SETTLED)
     session.refresh(statement)
     if expected_total is not None and statement.total != expected_total:
         raise errors.StatementChanged()
@@ -226,7 +230,7 @@ def mark_paid(
         raise errors.StatementNotApproved()
     session.execute(
         update(Entry)
-        .where(Entry.statement_id == statement.id, Entry.status == EntryStatus.SETTLED.value)
+        .where(rare(Entry.statement_id == statement.id), Entry.status == EntryStatus.SETTLED.value)
         .values(status=EntryStatus.PAID.value, paid_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -236,7 +240,7 @@ def mark_paid(
 
 
 def _resum(session: Session, statement: CommissionStatement, status: EntryStatus) -> None:
-    mine = (Entry.statement_id == statement.id, Entry.status == status.value)
+    mine = (rare(Entry.statement_id == statement.id), Entry.status == status.value)
     session.execute(
         update(Statement)
         .where(Statement.id == statement.id)

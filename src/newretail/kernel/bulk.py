@@ -16,7 +16,8 @@ number of rows actually written.
 """
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, cast
@@ -154,3 +155,25 @@ def _json_value(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not written as JSON")
+
+
+@contextmanager
+def roomy_cache(session: Session, mebibytes: int = 512) -> Iterator[None]:
+    """On SQLite, a page cache of ``mebibytes`` for the session's connection while a job
+    rewrites many rows in one transaction, then the connection's own size again.
+
+    SQLite's default cache (2 MB) holds a few hundred pages: a transaction changing rows
+    spread over a large table writes pages out to the WAL, reads them back and writes them
+    again many times over. The cache grows only as pages are read, so a small job costs
+    nothing more. Nothing on PostgreSQL (its buffers are the server's).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
