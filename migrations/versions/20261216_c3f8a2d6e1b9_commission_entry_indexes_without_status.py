@@ -4,7 +4,7 @@ Settling a period changes the status of every line it settles; the two indexes t
 the status were rewritten line by line on every approval.
 
 Revision ID: c3f8a2d6e1b9
-Revises: b7d2e4c91f60
+Revises: c4a9e1f7b203
 Create Date: 2026-12-16 09:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c3f8a2d6e1b9"
-down_revision: str | None = "b7d2e4c91f60"
+down_revision: str | None = "c4a9e1f7b203"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
