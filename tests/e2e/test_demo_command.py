@@ -1,23 +1,21 @@
 """``newretail demo``: built once, served again in seconds, on the port asked for.
 
 The world is built once for the module (``built_demo``): the tests that run the command again
-work on a copy of its files. It is the demo's world with the fewer members and orders the
-world tests use (``tests/integration/simulate`` checks what the steps plant): these tests are
-about the command, the organisation it prints logins for and the files it leaves.
+work on a copy of its files. It is the demo world's first steps, the organisation and its codes
+(``tests/integration/simulate`` checks what every step plants): these tests are about the
+command, the organisation it prints logins for and the files it leaves.
 """
 
 import shutil
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
-from tests import member_builders as mb
 from typer.testing import CliRunner
 
 from newretail import migrate
@@ -27,6 +25,7 @@ from newretail.config import Settings, get_settings
 from newretail.db import Database
 from newretail.simulate import demo, demo_files
 from newretail.simulate.shanghai import DEMO_PLAN
+from newretail.simulate.world import Step
 
 
 class BuildRefused(Exception):
@@ -71,19 +70,24 @@ class BuiltDemo:
         return folder / "demo" / "demo.db"
 
 
+# What these tests read of the world: the organisation (logins, stores) and the codes the
+# sheets print. The other steps are the world tests' (tests/integration/simulate).
+COMMAND_STEPS = {"organisation", "touchpoints"}
+
+
 @pytest.fixture(scope="module")
 def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
     """``newretail demo`` run once for the module on a new file, which it migrates, fills
-    with the (smaller) world, and gives code sheets for port 8123 and the record of the build."""
+    with the world's first steps, and gives code sheets for port 8123 and the record of the
+    build."""
     folder = tmp_path_factory.mktemp("demo")
-    smaller = partial(
-        demo.build_world,
-        members_plan=mb.SMALL_MEMBERS_PLAN,
-        orders_plan=mb.SMALL_ORDERS_PLAN,
-        journeys_plan=mb.SMALL_JOURNEYS_PLAN,
-    )
+    every_step = demo.steps
+
+    def command_steps(**_: object) -> list[Step]:
+        return [step for step in every_step() if step.name in COMMAND_STEPS]
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(demo, "build_world", smaller)
+        patch.setattr(demo, "steps", command_steps)
         patch.setenv("NEWRETAIL_DATABASE_URL", "sqlite://")
         patch.setenv("NEWRETAIL_LOG_JSON", "false")
         patch.delenv("NEWRETAIL_PUBLIC_BASE_URL", raising=False)
