@@ -19,10 +19,11 @@ REBUILD ?=
 demo: $(STAMP)
 	@$(BIN)/newretail demo --host $(HOST) --port $(PORT) $(if $(filter 1 yes true,$(REBUILD)),--rebuild)
 
-# Tests run in parallel, one process per core (PYTEST_WORKERS=0 runs them in this process);
+# Tests run in parallel, one process per core and one more, which works while the others wait
+# on PostgreSQL, Chromium or a server they started (PYTEST_WORKERS=0 runs them in this process);
 # tests sharing a costly module or session fixture are kept on one worker (tests/conftest.py);
 # the thirty slowest tests are listed at the end, to see where the time goes.
-PYTEST_WORKERS ?= auto
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
 test: $(STAMP)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=30
