@@ -1,6 +1,6 @@
 """Small worlds for the data bank's tests: members with their consents, events to send."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newretail.db import Database
@@ -48,3 +48,18 @@ def event(
     if user_id is not None:
         body["userId"] = str(user_id)
     return body
+
+
+def entered_then_tried_on() -> dict[str, Any]:
+    """A funnel query body: entered a store, then tried something on, over the last day and
+    the next."""
+    now = datetime.now(UTC)
+    steps = [
+        {"label": "Entered", "events": ["Store Entered"]},
+        {"label": "Tried on", "events": ["Item Tried On"]},
+    ]
+    return {
+        "spec": {"steps": steps},
+        "start": (now - timedelta(days=1)).isoformat(),
+        "end": (now + timedelta(days=1)).isoformat(),
+    }

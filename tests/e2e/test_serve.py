@@ -150,16 +150,7 @@ def test_two_api_processes_answer_and_read_what_the_one_worker_process_syncs(
             events=events,
             clock=events_service.clock_of(Settings(database_url=database.url), now),
         )
-    body: dict[str, object] = {
-        "spec": {
-            "steps": [
-                {"label": "Entered", "events": ["Store Entered"]},
-                {"label": "Tried on", "events": ["Item Tried On"]},
-            ]
-        },
-        "start": (now - timedelta(days=1)).isoformat(),
-        "end": (now + timedelta(days=1)).isoformat(),
-    }
+    body = ab.entered_then_tried_on()
     server, port = start_server(tmp_path, database.url, analytics_sync_seconds="0.5")
     children: dict[int, list[str]] = {}
     answers: list[object] = []

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -48,22 +48,9 @@ def _visits(database: Database, brand_id: int, store_id: int, people: range) -> 
         )
 
 
-def _body() -> dict[str, object]:
-    now = datetime.now(UTC)
-    steps = [
-        {"label": "Entered", "events": ["Store Entered"]},
-        {"label": "Tried on", "events": ["Item Tried On"]},
-    ]
-    return {
-        "spec": {"steps": steps},
-        "start": (now - timedelta(days=1)).isoformat(),
-        "end": (now + timedelta(days=1)).isoformat(),
-    }
-
-
 def _entered(client: TestClient | httpx.Client, headers: dict[str, str]) -> int | None:
     """People who entered, as the API answers now; None while it has nothing to read."""
-    response = client.post(QUERY, json=_body(), headers=headers)
+    response = client.post(QUERY, json=ab.entered_then_tried_on(), headers=headers)
     if response.status_code == 503:
         return None
     assert response.status_code == 200, response.text
@@ -135,7 +122,7 @@ def test_the_api_reads_what_a_worker_process_writes_and_follows_its_syncs(
         }
     )
     with TestClient(create_app(api_settings, database)) as client:
-        before = client.post(QUERY, json=_body(), headers=headers)
+        before = client.post(QUERY, json=ab.entered_then_tried_on(), headers=headers)
         request.getfixturevalue("worker_process")
         first = _wait_for(client, headers, 3)
         _visits(database, world.brand.id, store, range(3, 5))

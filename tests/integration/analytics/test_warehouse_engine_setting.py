@@ -1,9 +1,8 @@
 """``analytics_warehouse_engine = clickhouse``: the sync writes the server, the API and the
 jobs read it (no snapshots), and a ClickHouse that cannot be reached is a 503, never a 500."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -48,19 +47,6 @@ def _visit(database: Database, settings: Settings, brand_id: int, store_id: int,
         )
 
 
-def _funnel() -> dict[str, Any]:
-    now = datetime.now(UTC)
-    steps = [
-        {"label": "Entered", "events": ["Store Entered"]},
-        {"label": "Tried on", "events": ["Item Tried On"]},
-    ]
-    return {
-        "spec": {"steps": steps},
-        "start": (now - timedelta(days=1)).isoformat(),
-        "end": (now + timedelta(days=1)).isoformat(),
-    }
-
-
 def test_the_sync_writes_clickhouse_and_the_api_and_the_jobs_read_it(
     database: Database, settings: Settings, tmp_path: Path
 ) -> None:
@@ -75,7 +61,9 @@ def test_the_sync_writes_clickhouse_and_the_api_and_the_jobs_read_it(
         copied = job(database, mine)
         after_sync = holder.get(mine)
         with TestClient(create_app(mine, database)) as client:
-            answer = client.post(QUERY, json=_funnel(), headers=world.headers("admin"))
+            answer = client.post(
+                QUERY, json=ab.entered_then_tried_on(), headers=world.headers("admin")
+            )
         holder.close()
         job.close()
 
@@ -98,7 +86,7 @@ def test_a_clickhouse_that_cannot_be_reached_is_a_503_with_retry_after(
     job = WarehouseSync()
 
     with TestClient(create_app(closed, database)) as client:
-        answer = client.post(QUERY, json=_funnel(), headers=world.headers("admin"))
+        answer = client.post(QUERY, json=ab.entered_then_tried_on(), headers=world.headers("admin"))
     readable, copied = holder.get(closed), job(database, closed)
     holder.close()
     job.close()
