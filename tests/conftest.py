@@ -63,6 +63,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return SharedFixtureScheduling(config, log)
 
 
+def _names(parametrize: pytest.Mark) -> list[str]:
+    """The argument names a parametrize mark gives: ``"a, b"`` or a sequence of names."""
+    names = parametrize.args[0]
+    return [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked ``sqlite_only`` take the SQLite backend alone.
@@ -74,8 +80,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     if metafunc.definition.get_closest_marker("sqlite_only") is None:
         return
-    chosen = metafunc.definition.iter_markers("parametrize")
-    if any("backend" in str(marker.args[0]) for marker in chosen):
+    if any(
+        "backend" in _names(marker) for marker in metafunc.definition.iter_markers("parametrize")
+    ):
         return
     # As a mark, which pytest's own hooks read after this one (a fixture's parameters yield
     # to a test's parametrize mark of the same name).
