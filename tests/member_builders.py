@@ -5,11 +5,12 @@ from itertools import count
 from typing import Any
 
 from newretail.auth.models import Staff
-from newretail.db import Database
+from newretail.db import Database, utcnow
 from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.models import Membership
+from newretail.members.rules import PointsKind
 from newretail.members.schemas import BindingPolicyUpdate, Consents, MemberProgramUpdate
 from newretail.simulate.journey_plan import JourneysPlan
 from newretail.simulate.members import BrandMembersPlan, MembersPlan
@@ -135,3 +136,19 @@ SMALL_MEMBERS_PLAN = MembersPlan(
 SMALL_ORDERS_PLAN = OrdersPlan(per_brand=10, refund_share=0.2, return_share=0.1)
 # Journeys at every district store still, a few dozen people each.
 SMALL_JOURNEYS_PLAN = JourneysPlan(people_per_store=40, touch_buyers=3, browsers=0)
+
+
+def give_points(database: Database, member_id: int, points: int) -> None:
+    """Credit ``points`` to the member's account (a welcome adjustment)."""
+    with database.transaction() as session:
+        member = session.get(Membership, member_id)
+        assert member is not None
+        members_service.post_entry(
+            session=session,
+            member=member,
+            kind=PointsKind.ADJUST,
+            delta=points,
+            now=utcnow(),
+            actor=SYSTEM,
+            reason="welcome",
+        )

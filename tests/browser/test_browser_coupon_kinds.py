@@ -18,9 +18,7 @@ from tests.browser.test_browser_shop_promotions import _signed_in
 from newretail.catalog.models import Sku
 from newretail.db import utcnow
 from newretail.kernel.scope import SYSTEM
-from newretail.members import service as members_service
 from newretail.members.models import Membership
-from newretail.members.rules import PointsKind
 from newretail.promotions import service as promotions_service
 from newretail.promotions.schemas import ClaimCreate, TemplateCreate
 
@@ -41,6 +39,23 @@ def _template(app: App, shop: order_builders.Shop, name: str, kind: str, terms: 
     )
     with app.server.database.transaction() as session:
         return promotions_service.create_template(session=session, scope=SYSTEM, data=data).id
+
+
+def _at_checkout(
+    browser: Any, app: App, shop: order_builders.Shop, member_id: int, viewport: Any
+) -> tuple[Any, Any]:
+    """The member signed in, the shop's first SKU in their cart, on the checkout page."""
+    database = app.server.database
+    with database.transaction(read_only=True) as session:
+        product = session.scalar(select(Sku.product_id).where(Sku.id == shop.skus[0]))
+    base = f"{app.url}/s/{shop.world.brand.code}.{shop.world.east_store.code}"
+    context = _signed_in(browser, app, member_builders.consumer_of(database, member_id), viewport)
+    page = context.new_page()
+    page.goto(f"{base}/p/{product}?sku={shop.skus[0]}")
+    with page.expect_navigation():
+        page.get_by_test_id("add-to-cart").click()
+    page.goto(f"{base}/checkout")
+    return context, page
 
 
 def test_a_member_buys_a_paid_voucher_and_holds_a_service_voucher(browser: Any, app: App) -> None:
@@ -120,15 +135,7 @@ def test_a_free_gift_is_offered_at_checkout_and_recorded_on_the_order(
     with database.transaction() as session:
         data = ClaimCreate(template_id=gift, member_id=member_id)
         promotions_service.claim(session=session, scope=SYSTEM, data=data)
-    with database.transaction(read_only=True) as session:
-        product = session.scalar(select(Sku.product_id).where(Sku.id == shop.skus[0]))
-    base = f"{app.url}/s/{shop.world.brand.code}.{shop.world.east_store.code}"
-    context = _signed_in(browser, app, member_builders.consumer_of(database, member_id), viewport)
-    page = context.new_page()
-    page.goto(f"{base}/p/{product}?sku={shop.skus[0]}")
-    with page.expect_navigation():
-        page.get_by_test_id("add-to-cart").click()
-    page.goto(f"{base}/checkout")
+    context, page = _at_checkout(browser, app, shop, member_id, viewport)
     option = page.get_by_test_id("discount-option").first
     expect(option.get_by_test_id("discount-option-gift")).to_have_text("另赠价值 ¥39.00 的礼品")
     expect(page.get_by_test_id("checkout-total")).to_have_text("¥899.00")
@@ -148,27 +155,8 @@ def test_a_member_pays_part_of_an_order_with_points(browser: Any, app: App) -> N
     database = app.server.database
     shop = order_builders.shop(database, prices=[89_900])
     member_id = member_builders.member(database, shop.world)
-    with database.transaction() as session:
-        member = session.get(Membership, member_id)
-        assert member is not None
-        members_service.post_entry(
-            session=session,
-            member=member,
-            kind=PointsKind.ADJUST,
-            delta=10_000,
-            now=utcnow(),
-            actor=SYSTEM,
-            reason="welcome",
-        )
-    with database.transaction(read_only=True) as session:
-        product = session.scalar(select(Sku.product_id).where(Sku.id == shop.skus[0]))
-    base = f"{app.url}/s/{shop.world.brand.code}.{shop.world.east_store.code}"
-    context = _signed_in(browser, app, member_builders.consumer_of(database, member_id), PHONE)
-    page = context.new_page()
-    page.goto(f"{base}/p/{product}?sku={shop.skus[0]}")
-    with page.expect_navigation():
-        page.get_by_test_id("add-to-cart").click()
-    page.goto(f"{base}/checkout")
+    member_builders.give_points(database, member_id, 10_000)
+    context, page = _at_checkout(browser, app, shop, member_id, PHONE)
     option = page.get_by_test_id("discount-option").first
     expect(option.get_by_test_id("discount-option-points")).to_have_text("10000 积分抵扣 ¥100.00")
     keep = page.get_by_test_id("discount-option").last

@@ -7,15 +7,14 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
-from tests import order_builders, presale_builders
+from tests import member_builders, order_builders, presale_builders
 from tests import promotion_builders as pb
 from tests.integration.orders.flash import consumer_scope
 from tests.order_builders import Shop
 
-from newretail.db import Database, utcnow
+from newretail.db import Database
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import SYSTEM
-from newretail.members import service as members_service
 from newretail.members.models import Membership, PointsEntry
 from newretail.members.rules import PointsKind
 from newretail.orders import service as orders_service
@@ -31,19 +30,8 @@ def _shop(database: Database) -> Shop:
 
 def _member_with_points(database: Database, shop: Shop, points: int) -> tuple[int, int]:
     member_id = pb.member(database, shop)
-    with database.transaction() as session:
-        member = session.get(Membership, member_id)
-        assert member is not None
-        members_service.post_entry(
-            session=session,
-            member=member,
-            kind=PointsKind.ADJUST,
-            delta=points,
-            now=utcnow(),
-            actor=SYSTEM,
-            reason="welcome",
-        )
-        return member_id, member.consumer_id
+    member_builders.give_points(database, member_id, points)
+    return member_id, member_builders.consumer_of(database, member_id)
 
 
 def _order(database: Database, shop: Shop, consumer_id: int, **fields: object) -> int:
