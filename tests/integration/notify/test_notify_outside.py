@@ -8,6 +8,7 @@ from aiosmtpd.controller import Controller
 from tests import builders
 from tests import notify_fakes as fakes
 from tests.notify_builders import NOON, member
+from tests.ports import free_port
 
 from newretail.config import Settings
 from newretail.db import Database
@@ -116,7 +117,8 @@ class _Inbox:
 def test_an_email_reaches_the_smtp_server(database: Database) -> None:
     world = builders.brand_world(database)
     handler = _Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=8187)
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         _channel(
@@ -124,7 +126,7 @@ def test_an_email_reaches_the_smtp_server(database: Database) -> None:
             world.brand.id,
             "email",
             host="127.0.0.1",
-            port=8187,
+            port=port,
             starttls=False,
             sender="shop@brand.example",
             addresses={str(world.east_guide.id): "ann@brand.example"},
