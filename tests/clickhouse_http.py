@@ -3,7 +3,6 @@
 to it as to a server, through ``HttpClickHouseClient``."""
 
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from newretail.analytics.warehouse.clickhouse import ChdbClient, ClickHouseError
-from tests.ports import free_port
+from tests.ports import free_port, serving_thread
 from tests.warehouse_builders import engine_available
 
 
@@ -50,7 +49,7 @@ def clickhouse_server() -> Iterator[str]:
     engine = ChdbClient(database=database)
     interface = type("Interface", (_Interface,), {"engine": engine})
     server = HTTPServer(("127.0.0.1", free_port()), interface)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = serving_thread(server)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -22,11 +22,12 @@ os.environ["NEWRETAIL_ANALYTICS_WAREHOUSE_PATH"] = os.path.join(
 
 from newretail.config import Settings
 from newretail.db import Database
-from tests import databases, route_reuse
+from tests import databases, route_reuse, statement_reuse
 from tests.passwords import cheap_hashing
 from tests.services import postgres_url
 
 route_reuse.install()
+statement_reuse.install()
 
 # Under pytest-xdist each test is a unit of work of its own, except where tests share a costly
 # fixture that each worker would otherwise build again: the demo worlds (built once per session

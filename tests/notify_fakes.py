@@ -8,13 +8,14 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.ports import serving_thread
 
 PORTS = range(8100, 8200)
 
@@ -98,7 +99,7 @@ def serving(vendor: FakeVendor) -> Iterator[FakeVendor]:
         except OSError:
             continue
     assert server is not None, "no free port in 8100-8199"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = serving_thread(server)
     thread.start()
     vendor.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     try:

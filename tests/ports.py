@@ -3,6 +3,8 @@
 import os
 import random
 import socket
+import socketserver
+import threading
 
 
 def free_port() -> int:
@@ -23,3 +25,15 @@ def free_port() -> int:
                 continue
             return int(probe.getsockname()[1])
     raise OSError(f"no free port in {span}")
+
+
+# How often a test server's loop looks for shutdown: ``serve_forever``'s default of half a
+# second is what each ``shutdown()`` would wait, after every test that started a server.
+POLL_SECONDS = 0.02
+
+
+def serving_thread(server: socketserver.BaseServer) -> threading.Thread:
+    """A daemon thread serving ``server`` until its ``shutdown()``, which returns promptly."""
+    return threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True
+    )

@@ -42,7 +42,7 @@ def test_the_walk_catches_a_route_whose_scoping_was_removed(
     monkeypatch.setattr(
         org_service, "_store_query", lambda scope: unscoped(builders_platform_scope())
     )
-    problems = walk(client, attacker.headers("admin"), victim)
+    problems = walk(client, attacker.headers("admin"), victim, only=("/api/v1/stores",))
     assert any(p.startswith("GET /api/v1/stores/{store_id} -> 200") for p in problems)
     assert any(p.startswith("GET /api/v1/stores -> 200") for p in problems)
 

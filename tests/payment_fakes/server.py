@@ -1,10 +1,11 @@
 """A small HTTP server on 127.0.0.1, on a free port of 8300-8399, run in a thread."""
 
 import errno
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.ports import serving_thread
 
 PORTS = range(8300, 8400)
 
@@ -57,7 +58,7 @@ def _handler_class(handle: Handler) -> type[BaseHTTPRequestHandler]:
 class FakeServer:
     def __init__(self, handle: Handler):
         self._server = self._bind(_handler_class(handle))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = serving_thread(self._server)
 
     @staticmethod
     def _bind(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
