@@ -82,6 +82,18 @@ def spend_on_order(
     )
 
 
+def spent_on_order(*, session: Session, member_id: int, order_id: int) -> int:
+    """The points the member spent on the order (0 if none)."""
+    spent = session.scalar(
+        select(PointsEntry.points).where(
+            PointsEntry.membership_id == member_id,
+            PointsEntry.kind == PointsKind.SPEND.value,
+            PointsEntry.reference == spend_reference(order_id),
+        )
+    )
+    return -int(spent) if spent is not None else 0
+
+
 def give_back(
     *,
     session: Session,

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from pydantic import Field
+
 from newretail.kernel.schemas import ReadModel
 from newretail.pos.schemas import OfferTaken, TenderRead
 
@@ -73,4 +75,7 @@ class Receipt(ReadModel):
     tenders: list[TenderRead]
     change: int
     member: ReceiptMember | None
+    points_used: int = Field(
+        default=0, description='The member\'s points spent on the sale (its "points" discount).'
+    )
     join_url: str

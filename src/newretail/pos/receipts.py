@@ -12,6 +12,7 @@ from newretail.config import get_settings
 from newretail.guides import service as guides_service
 from newretail.kernel.errors import NotFound
 from newretail.kernel.scope import Scope
+from newretail.members import redemption
 from newretail.members import service as members_service
 from newretail.orders import service as orders_service
 from newretail.org import rules as org_rules
@@ -75,6 +76,11 @@ def receipt(*, session: Session, scope: Scope, sale_id: int) -> Receipt:
         tenders=read.tenders if read else [],
         change=read.change if read else 0,
         member=_member(session, scope, order.member_id),
+        points_used=redemption.spent_on_order(
+            session=session, member_id=order.member_id, order_id=order.id
+        )
+        if order.member_id is not None
+        else 0,
         join_url=_join_url(brand.code, store.code, lead),
     )
 

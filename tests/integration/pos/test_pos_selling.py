@@ -231,3 +231,29 @@ def test_each_tender_records_the_merchant_account_that_receives_it(
         )
     assert response.status_code == 201, response.text
     assert receivers == {"payment_code": account_id, "cash": None}
+
+
+def test_the_receipt_says_how_many_points_paid_inside_the_best_combination(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database, prices=[12_900])
+    member_id = _member_with_balances(client, database, till, points=2_000, credit=0)
+    lines = [{"sku_id": till.shop.skus[0], "quantity": 1, "unit_price": 12_900}]
+    quote = client.post(
+        "/api/v1/pos/quote",
+        json={"store_id": till.store_id, "member_id": member_id, "lines": lines},
+        headers=till.headers(),
+    ).json()
+    body = pos_builders.sale(
+        till,
+        member_id=member_id,
+        lines=lines,
+        total=quote["total"],
+        tenders=[{"method": "cash", "amount": quote["total"]}],
+    )
+    sale = client.post("/api/v1/pos/orders", json=body, headers=till.headers()).json()
+    receipt = client.get(sale["receipt_url"], headers=till.headers()).json()
+    assert (quote["points_used"], quote["total"]) == (2_000, 10_900)
+    assert receipt["points_used"] == 2_000
+    assert [(d["source"], d["amount"]) for d in receipt["discounts"]] == [("points", 2_000)]
+    assert receipt["member"]["points"] == 0

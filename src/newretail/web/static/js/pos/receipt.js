@@ -37,7 +37,10 @@ function fromServer(r) {
     status: "synced", pending: false, number: r.order.number, time: r.device_time || r.order.created_at,
     cashier: r.cashier ? r.cashier.name : "", register: r.till ? r.till.code : "",
     lines: r.lines.map((l) => ({ ...l, guide: l.guide ? l.guide.name : "" })),
-    discounts: r.discounts, subtotal: r.subtotal, discount: r.discount, total: r.total,
+    discounts: r.discounts.map((d) => (d.source === "points" && r.points_used
+      ? { ...d, name: t("points_pay", { points: r.points_used, amount: format(d.amount, r.currency, locale()) }) }
+      : d)),
+    subtotal: r.subtotal, discount: r.discount, total: r.total,
     currency: r.currency, change: r.change, member: r.member, tenders: r.tenders, join_url: r.join_url,
   };
 }
