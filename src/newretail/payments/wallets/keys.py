@@ -4,6 +4,7 @@ or PKCS#8, a public key or a certificate."""
 import base64
 import binascii
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -24,6 +25,13 @@ def _der(text: str) -> bytes | None:
         return None
 
 
+# Reading an RSA private key checks it, which costs about 50 ms of CPU: a wallet payment
+# builds its provider from the account's secrets each time, so what a text gave is kept
+# (a rotated key is another text, read afresh).
+KEYS_KEPT = 256
+
+
+@lru_cache(maxsize=KEYS_KEPT)
 def private_key_pem(text: str) -> str:
     """An RSA private key as unencrypted PKCS#8 PEM; ValueError if it is not one."""
     data = text.strip().encode()
@@ -43,6 +51,7 @@ def private_key_pem(text: str) -> str:
     ).decode()
 
 
+@lru_cache(maxsize=KEYS_KEPT)
 def public_key(text: str) -> PublicKey:
     """An RSA public key (SubjectPublicKeyInfo PEM) from a public key or a certificate."""
     data = text.strip().encode()
