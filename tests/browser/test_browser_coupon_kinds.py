@@ -159,8 +159,11 @@ def test_a_member_pays_part_of_an_order_with_points(browser: Any, app: App) -> N
     context, page = _at_checkout(browser, app, shop, member_id, PHONE)
     option = page.get_by_test_id("discount-option").first
     expect(option.get_by_test_id("discount-option-points")).to_have_text("10000 积分抵扣 ¥100.00")
+    # Points are not a saving: no option claims to save ¥0.00.
+    expect(option).to_contain_text("最优：实付 ¥799.00")
     keep = page.get_by_test_id("discount-option").last
-    expect(keep).to_contain_text("不用积分：省 ¥0.00，实付 ¥899.00")
+    expect(keep).to_contain_text("不用积分：实付 ¥899.00")
+    expect(page.get_by_test_id("discount-choice")).not_to_contain_text("省 ¥0.00")
     expect(page.get_by_test_id("checkout-total")).to_have_text("¥799.00")
     assert laid_out(page) == []
     with page.expect_navigation():

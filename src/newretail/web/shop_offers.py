@@ -288,6 +288,7 @@ def _option(
         "best": value == BEST,
         "names": [names.get(key, key) for key in c.keys],
         "saving": Money(c.saving, store.currency),
+        "saves": c.saving > 0,  # points and gifts are shown on their own, not as a saving
         "payable": Money(c.payable, store.currency),
         "gift": Money(c.gift, store.currency) if c.gift else None,
         "points": c.points,
