@@ -1,9 +1,9 @@
 """Balances follow refunds: an outbox consumer of the payments' ``payment.refunded``.
 
 A refund's share given back to a tender a member paid from their own balance goes back to
-that balance: store credit is credited, points are added back (kind ``adjust``, at
-``rules.POINT_VALUE_FEN`` fen a point). Idempotent: each part is posted once under the
-reference ``refund:<refund id>:<payment id>``.
+that balance: store credit is credited, points are added back (kind ``adjust``, at the
+brand's redemption rate, as the till took them). Idempotent: each part is posted once under
+the reference ``refund:<refund id>:<payment id>``.
 """
 
 from sqlalchemy.orm import Session
@@ -40,7 +40,10 @@ def follow_refund(session: Session, event: OutboxEvent) -> None:
                 reason="refunded to store credit",
             )
         elif method == TenderMethod.POINTS and amount > 0:
-            _points_back(session, event, member_id, rules.points_for(amount), reference)
+            rate = members_service.programme_of(
+                session=session, brand_id=brand_id
+            ).redeem_points_per_yuan
+            _points_back(session, event, member_id, rules.points_for(amount, rate), reference)
 
 
 def _points_back(

@@ -100,6 +100,11 @@ class InvalidTender(InvalidInput):
     default_detail = "A tender does not make sense as given."
 
 
+class PointsNotAccepted(InvalidInput):
+    code = "points_not_accepted"
+    default_detail = "This brand's points pay nothing: take another tender."
+
+
 class MemberRequired(InvalidInput):
     code = "member_required"
     default_detail = "Points and store credit are a member's: name the member."

@@ -105,6 +105,12 @@ def _member(session: Session, scope: Scope, phone: str | None, code: str | None)
     return members_service.get_brand_member(session=session, scope=scope, member_id=ids[0])
 
 
+def _points_value(session: Session, member: Membership) -> int:
+    """What the member's points pay at the till, at the brand's redemption rate."""
+    rate = members_service.programme_of(session=session, brand_id=member.brand_id)
+    return rules.points_value(member.points, rate.redeem_points_per_yuan)
+
+
 def member_card(*, session: Session, scope: Scope, member: Membership) -> MemberCard:
     view = members_service.member_view(session=session, scope=scope, member=member)
     binding = view.binding if view.binding is not None and view.binding.active else None
@@ -117,7 +123,7 @@ def member_card(*, session: Session, scope: Scope, member: Membership) -> Member
         name=members_service.member_name(session=session, member=view),
         tier=member.tier,
         points=member.points,
-        points_value=rules.points_value(member.points),
+        points_value=_points_value(session, member),
         store_credit=credit.balance(session=session, member_id=member.id),
         bound_store_id=binding.store_id if binding else None,
         bound_guide_id=binding.guide_id if binding else None,
@@ -246,6 +252,6 @@ def _quote_member(session: Session, scope: Scope, member_id: int | None) -> Quot
     return QuoteMember(
         member_id=member.id,
         points=member.points,
-        points_value=rules.points_value(member.points),
+        points_value=_points_value(session, member),
         store_credit=credit.balance(session=session, member_id=member.id),
     )

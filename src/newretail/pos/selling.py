@@ -121,6 +121,11 @@ def debit_balances(
         raise errors.MemberRequired()
     for tender in balances:
         if tender.method is TenderMethod.POINTS:
+            rate = members_service.programme_of(
+                session=session, brand_id=brand_id
+            ).redeem_points_per_yuan
+            if rate <= 0:
+                raise errors.PointsNotAccepted()
             member = members_service.get_brand_member(
                 session=session, scope=scope, member_id=member_id
             )
@@ -128,7 +133,7 @@ def debit_balances(
                 session=session,
                 member=member,
                 kind=PointsKind.SPEND,
-                delta=-rules.points_for(tender.amount),
+                delta=-rules.points_for(tender.amount, rate),
                 now=utcnow(),
                 actor=scope,
                 reason=f"pos {reference}"[:200],

@@ -1,6 +1,7 @@
 """Beyond the sale: pickups, returns of any channel's orders, pre-sale deposits; bad input."""
 
 import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -267,3 +268,99 @@ def sold_member_no(database: Database, member_id: int) -> str:
         member = session.get(Membership, member_id)
         assert member is not None
         return member.member_no
+
+
+def _redeem_rate(client: TestClient, till: pos_builders.Till, points_per_yuan: int) -> None:
+    response = client.put(
+        "/api/v1/member-program",
+        json={
+            "tiers": [{"code": "member", "name": "Member", "threshold": 0}],
+            "redeem_points_per_yuan": points_per_yuan,
+        },
+        headers=till.headers("admin"),
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_points_pay_at_the_till_at_the_brands_rate_and_come_back_at_it(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database, prices=[4_000, 6_000])
+    member_id = member_builders.member(database, till.shop.world)
+    _redeem_rate(client, till, 200)  # 200 points pay one yuan
+    client.post(
+        f"/api/v1/members/{member_id}/points",
+        json={"kind": "earn", "points": 2_001},
+        headers=till.headers("admin"),
+    )
+    card = client.get(
+        "/api/v1/pos/members",
+        params={"store_id": till.store_id, "code": sold_member_no(database, member_id)},
+        headers=till.headers(),
+    ).json()
+
+    def sale(points_fen: int) -> dict[str, Any]:
+        return pos_builders.sale(
+            till,
+            member_id=member_id,
+            points=0,
+            tenders=[
+                {"method": "points", "amount": points_fen},
+                {"method": "cash", "amount": 10_000 - points_fen},
+            ],
+        )
+
+    too_much = client.post("/api/v1/pos/orders", json=sale(1_001), headers=till.headers())
+    sold = client.post("/api/v1/pos/orders", json=sale(1_000), headers=till.headers()).json()
+    line_ids = return_builders.line_ids(database, sold["order_id"])
+    client.post(
+        "/api/v1/pos/returns",
+        json={
+            "shift_id": till.shift_id,
+            "order_id": sold["order_id"],
+            "lines": [{"order_line_id": i, "quantity": 1} for i in line_ids],
+        },
+        headers=till.headers(),
+    )
+    presale_builders.dispatch(database)
+    with database.transaction(read_only=True) as session:
+        entries = sorted(
+            (e.kind, e.points)
+            for e in session.scalars(
+                select(PointsEntry).where(
+                    PointsEntry.membership_id == member_id,
+                    PointsEntry.kind.in_(["spend", "adjust"]),
+                )
+            )
+        )
+    # 2,001 points pay ¥10.00 (one point is worth half a fen); ¥10.01 would take 2,002.
+    assert card["points_value"] == 1_000
+    assert (too_much.status_code, too_much.json()["code"]) == (409, "insufficient_points")
+    assert entries == [("adjust", 2_000), ("spend", -2_000)]
+
+
+def test_a_brand_whose_points_pay_nothing_takes_no_points_tender(
+    client: TestClient, database: Database
+) -> None:
+    till = pos_builders.till(database, prices=[4_000, 6_000])
+    member_id = member_builders.member(database, till.shop.world)
+    _redeem_rate(client, till, 0)
+    client.post(
+        f"/api/v1/members/{member_id}/points",
+        json={"kind": "earn", "points": 5_000},
+        headers=till.headers("admin"),
+    )
+    body = pos_builders.sale(
+        till,
+        member_id=member_id,
+        points=0,
+        tenders=[{"method": "points", "amount": 1_000}, {"method": "cash", "amount": 9_000}],
+    )
+    refused = client.post("/api/v1/pos/orders", json=body, headers=till.headers())
+    card = client.get(
+        "/api/v1/pos/members",
+        params={"store_id": till.store_id, "code": sold_member_no(database, member_id)},
+        headers=till.headers(),
+    ).json()
+    assert (refused.status_code, refused.json()["code"]) == (422, "points_not_accepted")
+    assert (card["points"], card["points_value"]) == (5_000, 0)

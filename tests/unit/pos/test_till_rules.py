@@ -52,9 +52,21 @@ def test_tenders_below_the_total_leave_a_shortfall_and_above_it_an_excess() -> N
     assert change_due(tenders) == 15_000
 
 
-def test_points_pay_a_fen_each() -> None:
-    assert points_for(2_345) == 2_345
-    assert points_value(5_300) == 5_300
+def test_points_pay_at_the_brands_rate() -> None:
+    assert (points_for(2_345, 100), points_value(5_300, 100)) == (2_345, 5_300)
+    assert (points_for(1_001, 200), points_value(2_001, 200)) == (2_002, 1_000)
+    assert (points_for(3, 150), points_value(5, 150)) == (5, 3)  # 4.5 points up, 3.3 fen down
+    assert points_value(5_000, 0) == 0
+
+
+@given(
+    fen=st.integers(min_value=0, max_value=10**9),
+    rate=st.integers(min_value=1, max_value=100_000),
+)
+def test_the_points_taken_are_worth_at_least_what_they_pay(fen: int, rate: int) -> None:
+    points = points_for(fen, rate)
+    assert points_value(points, rate) >= fen
+    assert points == 0 or points_value(points - 1, rate) < fen
 
 
 def test_expected_cash_is_float_plus_notes_less_change_and_refunds() -> None:
