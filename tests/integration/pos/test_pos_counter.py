@@ -201,6 +201,33 @@ def test_a_member_is_found_by_phone_or_code_and_signed_up_bound_to_the_guide(
     assert [g["id"] for g in guides["items"]] == [guide]
 
 
+def _return_everything(
+    client: TestClient, database: Database, till: pos_builders.Till, order_id: int
+) -> Any:
+    """Every unit of the order brought back to the till; the refund's events consumed."""
+    line_ids = return_builders.line_ids(database, order_id)
+    returned = client.post(
+        "/api/v1/pos/returns",
+        json={
+            "shift_id": till.shift_id,
+            "order_id": order_id,
+            "lines": [{"order_line_id": i, "quantity": 1} for i in line_ids],
+        },
+        headers=till.headers(),
+    )
+    presale_builders.dispatch(database)
+    return returned
+
+
+def _points_entries(database: Database, member_id: int, *where: Any) -> list[tuple[str, int]]:
+    """(kind, points) of the member's ledger entries that match ``where``, sorted."""
+    with database.transaction(read_only=True) as session:
+        found = session.scalars(
+            select(PointsEntry).where(PointsEntry.membership_id == member_id, *where)
+        )
+        return sorted((e.kind, e.points) for e in found)
+
+
 def test_a_refund_gives_store_credit_and_points_back_to_the_member(
     client: TestClient, database: Database
 ) -> None:
@@ -227,27 +254,8 @@ def test_a_refund_gives_store_credit_and_points_back_to_the_member(
         ],
     )
     sold = client.post("/api/v1/pos/orders", json=body, headers=till.headers()).json()
-    line_ids = return_builders.line_ids(database, sold["order_id"])
-    returned = client.post(
-        "/api/v1/pos/returns",
-        json={
-            "shift_id": till.shift_id,
-            "order_id": sold["order_id"],
-            "lines": [{"order_line_id": i, "quantity": 1} for i in line_ids],
-        },
-        headers=till.headers(),
-    )
-    presale_builders.dispatch(database)
-    with database.transaction(read_only=True) as session:
-        given_back = sorted(
-            (e.kind, e.points)
-            for e in session.scalars(
-                select(PointsEntry).where(
-                    PointsEntry.membership_id == member_id,
-                    PointsEntry.reference.like("refund:%"),
-                )
-            )
-        )
+    returned = _return_everything(client, database, till, sold["order_id"])
+    given_back = _points_entries(database, member_id, PointsEntry.reference.like("refund:%"))
     card = client.get(
         "/api/v1/pos/members",
         params={"store_id": till.store_id, "code": sold_member_no(database, member_id)},
@@ -312,27 +320,8 @@ def test_points_pay_at_the_till_at_the_brands_rate_and_come_back_at_it(
 
     too_much = client.post("/api/v1/pos/orders", json=sale(1_001), headers=till.headers())
     sold = client.post("/api/v1/pos/orders", json=sale(1_000), headers=till.headers()).json()
-    line_ids = return_builders.line_ids(database, sold["order_id"])
-    client.post(
-        "/api/v1/pos/returns",
-        json={
-            "shift_id": till.shift_id,
-            "order_id": sold["order_id"],
-            "lines": [{"order_line_id": i, "quantity": 1} for i in line_ids],
-        },
-        headers=till.headers(),
-    )
-    presale_builders.dispatch(database)
-    with database.transaction(read_only=True) as session:
-        entries = sorted(
-            (e.kind, e.points)
-            for e in session.scalars(
-                select(PointsEntry).where(
-                    PointsEntry.membership_id == member_id,
-                    PointsEntry.kind.in_(["spend", "adjust"]),
-                )
-            )
-        )
+    _return_everything(client, database, till, sold["order_id"])
+    entries = _points_entries(database, member_id, PointsEntry.kind.in_(["spend", "adjust"]))
     # 2,001 points pay ¥10.00 (one point is worth half a fen); ¥10.01 would take 2,002.
     assert card["points_value"] == 1_000
     assert (too_much.status_code, too_much.json()["code"]) == (409, "insufficient_points")
