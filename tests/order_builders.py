@@ -12,8 +12,12 @@ from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.models import StockLevel
 from newretail.inventory.schemas import ReceiptCreate
-from newretail.kernel.scope import SYSTEM
+from newretail.kernel.scope import SYSTEM, Scope
+from newretail.orders import service as orders_service
+from newretail.orders.schemas import OrderCreate
 from newretail.payments import providers
+from newretail.payments import service as payments_service
+from newretail.payments.schemas import PaymentCreate
 from tests import builders, member_builders
 from tests.builders import BrandWorld
 
@@ -85,6 +89,30 @@ def level(database: Database, location_id: int, sku_id: int) -> tuple[int, int]:
 
 def consumer(database: Database) -> int:
     return member_builders.consumer(database)
+
+
+def consumer_scope(consumer_id: int) -> Scope:
+    return Scope(actor_type="consumer", actor_id=consumer_id, roles=frozenset())
+
+
+def place(database: Database, s: Shop, consumer_id: int, **fields: Any) -> int:
+    """The consumer's order of ``order_body(s, **fields)``, placed through the service."""
+    data = OrderCreate.model_validate(order_body(s, **fields))
+    with database.transaction() as session:
+        return orders_service.create_order(
+            session=session, scope=consumer_scope(consumer_id), data=data
+        ).id
+
+
+def pay(database: Database, consumer_id: int, order_id: int) -> None:
+    """The consumer pays the order in full through the payments sandbox."""
+    with database.transaction() as session:
+        payments_service.pay(
+            session=session,
+            scope=consumer_scope(consumer_id),
+            order_id=order_id,
+            data=PaymentCreate(),
+        )
 
 
 def order_body(s: Shop, **fields: Any) -> dict[str, Any]:

@@ -14,13 +14,9 @@ from newretail.payments.schemas import PaymentCreate
 from newretail.presales import service as presales_service
 from newretail.presales.schemas import DepositCreate, PresaleCreate
 from tests import order_builders
-from tests.order_builders import Shop
+from tests.order_builders import Shop, consumer_scope
 
 PRICE, DEPOSIT, VALUE = 59_900, 10_000, 15_000
-
-
-def consumer_scope(consumer_id: int) -> Scope:
-    return Scope(actor_type="consumer", actor_id=consumer_id, roles=frozenset())
 
 
 def today_in(timezone: str) -> date:

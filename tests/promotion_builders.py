@@ -4,13 +4,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from newretail.db import Database, utcnow
-from newretail.kernel.scope import SYSTEM, Scope
+from newretail.kernel.scope import SYSTEM
 from newretail.promotions import service as promotions_service
 from newretail.promotions.packages import service as packages_service
 from newretail.promotions.packages.schemas import PackageCreate
 from newretail.promotions.schemas import ClaimCreate, PromotionCreate, TemplateCreate
 from tests import member_builders, order_builders
-from tests.order_builders import Shop
+from tests.order_builders import Shop, consumer_scope
 
 
 def shop(database: Database, prices: list[int] | None = None) -> Shop:
@@ -114,10 +114,6 @@ def published_package(database: Database, templates: list[int], **fields: Any) -
     with database.transaction() as session:
         packages_service.publish(session=session, scope=SYSTEM, package_id=package_id)
     return package_id
-
-
-def consumer_scope(consumer_id: int) -> Scope:
-    return Scope(actor_type="consumer", actor_id=consumer_id, roles=frozenset())
 
 
 def claim_package(database: Database, consumer_id: int, package_id: int) -> list[int]:

@@ -7,7 +7,6 @@ from tests import order_builders
 from tests.e2e.pages_support import csrf_of
 
 from newretail.db import Database
-from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.orders import service as orders_service
 from newretail.paylater import service as paylater_service
@@ -55,7 +54,3 @@ def pay_later_threshold(database: Database, brand_id: int, threshold: int) -> No
             scope=orders_service.system_for(brand_id),
             data=PolicyUpdate(threshold=threshold, down_payment=100, term_days=30),
         )
-
-
-def consumer_scope(consumer_id: int) -> Scope:
-    return Scope(actor_type="consumer", actor_id=consumer_id, roles=frozenset())

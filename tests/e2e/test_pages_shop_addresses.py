@@ -157,7 +157,7 @@ def test_an_address_kept_with_another_brand_is_not_found_in_this_brands_store(
         )
         elsewhere = members_service.add_address(
             session=session,
-            scope=shop_support.consumer_scope(consumer_id),
+            scope=order_builders.consumer_scope(consumer_id),
             brand_id=other.brand.id,
             data=AddressFields.model_validate(HOME),
         ).id

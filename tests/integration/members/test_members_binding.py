@@ -95,7 +95,7 @@ def test_override_gives_the_member_to_the_last_touch(database: Database) -> None
     mb.policy(database, world.brand.id, BindingMode.OVERRIDE)
     rival = mb.guide(database, world.brand.id, world.west_store.id)
     member_id = mb.member(database, world)
-    consumer_id = _consumer_of(database, member_id)
+    consumer_id = mb.consumer_of(database, member_id)
     taken = mb.scan(database, world.brand.id, consumer_id, world.west_store.id, rival.id)
     assert (taken.action, taken.reason) == ("bind", "override")
     assert _binding(database, member_id) == (world.west_store.id, rival.id)
@@ -105,19 +105,12 @@ def test_override_gives_the_member_to_the_last_touch(database: Database) -> None
     ]
 
 
-def _consumer_of(database: Database, member_id: int) -> int:
-    with database.transaction(read_only=True) as session:
-        member = session.get(Membership, member_id)
-        assert member is not None
-        return member.consumer_id
-
-
 def test_protection_holds_off_other_guides_until_it_ends(database: Database) -> None:
     world = builders.brand_world(database)
     mb.policy(database, world.brand.id, BindingMode.OVERRIDE, protection_days=7)
     rival = mb.guide(database, world.brand.id, world.east_store.id)
     member_id = mb.member(database, world, now=T0)
-    consumer_id = _consumer_of(database, member_id)
+    consumer_id = mb.consumer_of(database, member_id)
     store = world.east_store.id
     during = mb.scan(database, world.brand.id, consumer_id, store, rival.id, T0 + timedelta(days=6))
     after = mb.scan(database, world.brand.id, consumer_id, store, rival.id, T0 + timedelta(days=7))
@@ -133,7 +126,7 @@ def test_a_binding_lapses_at_its_expiry_and_the_next_touch_takes_the_member(
     mb.policy(database, world.brand.id, BindingMode.FIRST_WINS, expiry_days=30)
     rival = mb.guide(database, world.brand.id, world.east_store.id)
     member_id = mb.member(database, world, now=T0)
-    consumer_id = _consumer_of(database, member_id)
+    consumer_id = mb.consumer_of(database, member_id)
     store = world.east_store.id
     before = mb.scan(
         database, world.brand.id, consumer_id, store, rival.id, T0 + timedelta(days=29)

@@ -7,20 +7,16 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from tests import order_builders
+from tests.order_builders import consumer_scope
 
 from newretail.db import Database
 from newretail.kernel.errors import DomainError
-from newretail.kernel.scope import Scope
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
 
 T = TypeVar("T")
-
-
-def consumer_scope(consumer_id: int) -> Scope:
-    return Scope(actor_type="consumer", actor_id=consumer_id, roles=frozenset())
 
 
 def together(workers: int, tasks: int, attempt: Callable[[int], T]) -> list[T]:

@@ -19,9 +19,8 @@ from newretail.members.models import Membership, PointsEntry
 from newretail.members.rules import PointsKind
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order, OrderLine, OrderLineDiscount
-from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
-from newretail.payments.schemas import PaymentCreate, RefundCreate
+from newretail.payments.schemas import RefundCreate
 
 
 def _shop(database: Database) -> Shop:
@@ -32,14 +31,6 @@ def _member_with_points(database: Database, shop: Shop, points: int) -> tuple[in
     member_id = pb.member(database, shop)
     member_builders.give_points(database, member_id, points)
     return member_id, member_builders.consumer_of(database, member_id)
-
-
-def _order(database: Database, shop: Shop, consumer_id: int, **fields: object) -> int:
-    data = OrderCreate.model_validate(order_builders.order_body(shop, **fields))
-    with database.transaction() as session:
-        return orders_service.create_order(
-            session=session, scope=consumer_scope(consumer_id), data=data
-        ).id
 
 
 def _points(database: Database, member_id: int) -> int:
@@ -84,7 +75,7 @@ def test_points_pay_half_of_what_is_left_after_discounts_spread_over_the_lines(
     shop = _shop(database)
     pb.promotion(database, shop)  # spend 100 save 20
     member_id, buyer = _member_with_points(database, shop, 1_000_000)
-    order_id = _order(database, shop, buyer)
+    order_id = order_builders.place(database, shop, buyer)
     total, line_totals, points_off = _order_amounts(database, order_id)
     left = 18_890 - 2_000
     assert sum(points_off) == left * 50 // 100
@@ -95,8 +86,8 @@ def test_points_pay_half_of_what_is_left_after_discounts_spread_over_the_lines(
 def test_a_member_may_use_fewer_points_or_none(database: Database) -> None:
     shop = _shop(database)
     member_id, buyer = _member_with_points(database, shop, 5_000)
-    fewer = _order(database, shop, buyer, points=1_200)
-    none = _order(database, shop, buyer, points=0)
+    fewer = order_builders.place(database, shop, buyer, points=1_200)
+    none = order_builders.place(database, shop, buyer, points=0)
     assert _order_amounts(database, fewer)[0] == 18_890 - 1_200
     assert _order_amounts(database, none)[0] == 18_890
     assert _points(database, member_id) == 5_000 - 1_200
@@ -105,7 +96,7 @@ def test_a_member_may_use_fewer_points_or_none(database: Database) -> None:
 def test_a_cancelled_order_gives_every_point_back_once(database: Database) -> None:
     shop = _shop(database)
     member_id, buyer = _member_with_points(database, shop, 3_000)
-    order_id = _order(database, shop, buyer)
+    order_id = order_builders.place(database, shop, buyer)
     assert _points(database, member_id) == 0
     with database.transaction() as session:
         orders_service.cancel(session=session, scope=consumer_scope(buyer), order_id=order_id)
@@ -120,11 +111,8 @@ def test_refunds_give_points_back_in_proportion_and_a_replay_gives_nothing_more(
 ) -> None:
     shop = _shop(database)
     member_id, buyer = _member_with_points(database, shop, 4_000)
-    order_id = _order(database, shop, buyer)
-    with database.transaction() as session:
-        payments_service.pay(
-            session=session, scope=consumer_scope(buyer), order_id=order_id, data=PaymentCreate()
-        )
+    order_id = order_builders.place(database, shop, buyer)
+    order_builders.pay(database, buyer, order_id)
     total, _, _ = _order_amounts(database, order_id)
     presale_builders.dispatch(database)
     earned = _points(database, member_id)  # what the paid order earned, taken back in full
@@ -150,7 +138,7 @@ def test_checkouts_at_once_never_spend_more_points_than_the_member_has(
     def attempt(_: int) -> str:
         barrier.wait(timeout=60)
         try:
-            _order(database, shop, buyer, points=3_000)
+            order_builders.place(database, shop, buyer, points=3_000)
         except DomainError as refused:
             return refused.code
         return "placed"

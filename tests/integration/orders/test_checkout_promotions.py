@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from tests import order_builders, presale_builders
+from tests import member_builders, order_builders, presale_builders
 from tests import promotion_builders as pb
 from tests.integration.orders.flash import consumer_scope
 from tests.order_builders import Shop
@@ -14,7 +14,6 @@ from tests.order_builders import Shop
 from newretail.db import Database, utcnow
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import SYSTEM
-from newretail.members.models import Membership
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order, OrderLine, OrderLineDiscount
 from newretail.orders.schemas import OrderCreate
@@ -26,31 +25,6 @@ from newretail.promotions.models import Coupon
 
 def _shop(database: Database) -> Shop:
     return order_builders.shop(database, prices=[12_900, 5_990], stock=10)
-
-
-def _consumer_of(database: Database, member_id: int) -> int:
-    with database.transaction(read_only=True) as session:
-        member = session.get(Membership, member_id)
-        assert member is not None
-        return member.consumer_id
-
-
-def _order(database: Database, shop: Shop, consumer_id: int, **fields: object) -> int:
-    data = OrderCreate.model_validate(order_builders.order_body(shop, **fields))
-    with database.transaction() as session:
-        return orders_service.create_order(
-            session=session, scope=consumer_scope(consumer_id), data=data
-        ).id
-
-
-def _pay(database: Database, consumer_id: int, order_id: int) -> None:
-    with database.transaction() as session:
-        payments_service.pay(
-            session=session,
-            scope=consumer_scope(consumer_id),
-            order_id=order_id,
-            data=PaymentCreate(),
-        )
 
 
 def _coupon(database: Database, coupon_id: int) -> tuple[str, int | None, str | None]:
@@ -95,8 +69,8 @@ def test_an_order_takes_the_best_combination_off_its_lines_and_reserves_its_coup
     promotion = pb.promotion(database, shop)  # spend 100 save 20
     member_id = pb.member(database, shop)
     coupon = pb.claim(database, member_id, pb.template(database, shop))  # 10 off
-    buyer = _consumer_of(database, member_id)
-    order_id = _order(database, shop, buyer)
+    buyer = member_builders.consumer_of(database, member_id)
+    order_id = order_builders.place(database, shop, buyer)
     discount, total, line_discounts, line_totals = _amounts(database, order_id)
     assert (discount, total) == (3_000, 18_890 - 3_000)
     assert sum(line_discounts) == 3_000
@@ -112,9 +86,9 @@ def test_paying_redeems_the_coupon_once_and_announces_it(database: Database) -> 
     shop = _shop(database)
     member_id = pb.member(database, shop)
     coupon = pb.claim(database, member_id, pb.template(database, shop))
-    buyer = _consumer_of(database, member_id)
-    order_id = _order(database, shop, buyer)
-    _pay(database, buyer, order_id)
+    buyer = member_builders.consumer_of(database, member_id)
+    order_id = order_builders.place(database, shop, buyer)
+    order_builders.pay(database, buyer, order_id)
     presale_builders.dispatch(database)
     presale_builders.dispatch(database)
     assert _coupon(database, coupon)[0] == "redeemed"
@@ -125,7 +99,7 @@ def test_a_purchase_redeems_its_coupon(database: Database) -> None:
     shop = _shop(database)
     member_id = pb.member(database, shop)
     coupon = pb.claim(database, member_id, pb.template(database, shop))
-    buyer = _consumer_of(database, member_id)
+    buyer = member_builders.consumer_of(database, member_id)
     data = OrderCreate.model_validate(order_builders.order_body(shop))
     with database.transaction() as session:
         _, order = payments_service.purchase(
@@ -140,13 +114,13 @@ def test_cancelling_puts_the_coupon_back_in_the_wallet(database: Database) -> No
     shop = _shop(database)
     member_id = pb.member(database, shop)
     coupon = pb.claim(database, member_id, pb.template(database, shop))
-    buyer = _consumer_of(database, member_id)
-    order_id = _order(database, shop, buyer)
+    buyer = member_builders.consumer_of(database, member_id)
+    order_id = order_builders.place(database, shop, buyer)
     with database.transaction() as session:
         orders_service.cancel(session=session, scope=consumer_scope(buyer), order_id=order_id)
     presale_builders.dispatch(database)
     assert _coupon(database, coupon) == ("released", None, None)
-    again = _order(database, shop, buyer)
+    again = order_builders.place(database, shop, buyer)
     assert _amounts(database, again)[0] == 1_000
 
 
@@ -154,7 +128,9 @@ def test_an_expired_order_gives_its_coupon_back(database: Database) -> None:
     shop = _shop(database)
     member_id = pb.member(database, shop)
     coupon = pb.claim(database, member_id, pb.template(database, shop))
-    order_id = _order(database, shop, _consumer_of(database, member_id))
+    order_id = order_builders.place(
+        database, shop, member_builders.consumer_of(database, member_id)
+    )
     with database.transaction() as session:
         orders_service.expire_unpaid(session=session, now=utcnow() + timedelta(days=1))
     presale_builders.dispatch(database)
@@ -169,12 +145,12 @@ def test_the_buyer_may_choose_an_alternative_and_it_is_checked_again(database: D
     promotion = pb.promotion(database, shop)
     member_id = pb.member(database, shop)
     coupon = pb.claim(database, member_id, pb.template(database, shop))
-    buyer = _consumer_of(database, member_id)
-    order_id = _order(database, shop, buyer, offer_keys=[f"promotion:{promotion}"])
+    buyer = member_builders.consumer_of(database, member_id)
+    order_id = order_builders.place(database, shop, buyer, offer_keys=[f"promotion:{promotion}"])
     assert _amounts(database, order_id)[0] == 2_000
     assert _coupon(database, coupon)[0] == "claimed"
     with pytest.raises(DomainError) as refused:
-        _order(database, shop, buyer, offer_keys=["coupon:999999"])
+        order_builders.place(database, shop, buyer, offer_keys=["coupon:999999"])
     assert refused.value.code == "coupon_unavailable"
 
 
@@ -182,8 +158,8 @@ def test_a_refunded_line_gives_back_its_net_amount(database: Database) -> None:
     shop = _shop(database)
     pb.promotion(database, shop)
     buyer = order_builders.consumer(database)
-    order_id = _order(database, shop, buyer)
-    _pay(database, buyer, order_id)
+    order_id = order_builders.place(database, shop, buyer)
+    order_builders.pay(database, buyer, order_id)
     _, total, _, line_totals = _amounts(database, order_id)
     with database.transaction(read_only=True) as session:
         line_ids = session.scalars(
@@ -201,9 +177,9 @@ def test_a_refunded_line_gives_back_its_net_amount(database: Database) -> None:
 def test_a_new_promotion_reaches_the_next_sale_of_a_warm_process(database: Database) -> None:
     shop = _shop(database)
     buyer = order_builders.consumer(database)
-    before = _order(database, shop, buyer)
+    before = order_builders.place(database, shop, buyer)
     pb.promotion(database, shop)
-    after = _order(database, shop, buyer)
+    after = order_builders.place(database, shop, buyer)
     assert (_amounts(database, before)[0], _amounts(database, after)[0]) == (0, 2_000)
 
 
@@ -220,9 +196,9 @@ def test_a_full_refund_gives_back_the_coupons_whose_template_says_so(database: D
     forfeited = pb.claim(
         database, member_id, pb.template(database, shop, terms={"amount": 500}, per_order=1)
     )
-    buyer = _consumer_of(database, member_id)
-    order_id = _order(database, shop, buyer)
-    _pay(database, buyer, order_id)
+    buyer = member_builders.consumer_of(database, member_id)
+    order_id = order_builders.place(database, shop, buyer)
+    order_builders.pay(database, buyer, order_id)
     presale_builders.dispatch(database)
     _refund_in_full(database, order_id, _amounts(database, order_id)[1])
     presale_builders.dispatch(database)
@@ -235,9 +211,9 @@ def test_a_partial_refund_keeps_the_coupons_used(database: Database) -> None:
     shop = _shop(database)
     member_id = pb.member(database, shop)
     coupon = pb.claim(database, member_id, pb.template(database, shop, return_rule="restore"))
-    buyer = _consumer_of(database, member_id)
-    order_id = _order(database, shop, buyer)
-    _pay(database, buyer, order_id)
+    buyer = member_builders.consumer_of(database, member_id)
+    order_id = order_builders.place(database, shop, buyer)
+    order_builders.pay(database, buyer, order_id)
     presale_builders.dispatch(database)
     _refund_in_full(database, order_id, 100)
     presale_builders.dispatch(database)
