@@ -106,16 +106,9 @@ def give_back(
     now: datetime,
 ) -> None:
     """Give back what the order's cancellation or refunds call for, once."""
-    spent = session.scalar(
-        select(PointsEntry.points).where(
-            PointsEntry.membership_id == member.id,
-            PointsEntry.kind == PointsKind.SPEND.value,
-            PointsEntry.reference == spend_reference(order_id),
-        )
-    )
-    if spent is None:
+    used = spent_on_order(session=session, member_id=member.id, order_id=order_id)
+    if used == 0:
         return
-    used = -int(spent)
     prefix = f"{spend_reference(order_id)}:back:"
     given = int(
         session.scalar(

@@ -147,6 +147,18 @@ def order_points(*, collected: int, points_per_yuan: int, multiplier_pct: int) -
     return collected * points_per_yuan * multiplier_pct // (FEN_PER_YUAN * 100)
 
 
+def points_value(points: int, per_yuan: int) -> int:
+    """What ``points`` pay, in fen, when ``per_yuan`` points pay one yuan (rounded down;
+    nothing when points pay nothing)."""
+    return points * FEN_PER_YUAN // per_yuan if per_yuan > 0 else 0
+
+
+def points_for(fen: int, per_yuan: int) -> int:
+    """The fewest points that pay ``fen`` when ``per_yuan`` points pay one yuan (rounded up:
+    the points taken are worth at least ``fen``)."""
+    return -(-fen * per_yuan // FEN_PER_YUAN)
+
+
 def points_kept(*, earned: int, paid: int, refunded: int) -> int:
     """What a member keeps of an order's ``earned`` points once ``refunded`` of ``paid`` went back.
 

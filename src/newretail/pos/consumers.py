@@ -9,12 +9,13 @@ the reference ``refund:<refund id>:<payment id>``.
 from sqlalchemy.orm import Session
 
 from newretail.kernel.scope import SYSTEM
+from newretail.members import rules as member_rules
 from newretail.members import service as members_service
 from newretail.members.models import Membership
 from newretail.members.rules import PointsKind
 from newretail.outbox.consumers import Consumer
 from newretail.outbox.models import OutboxEvent
-from newretail.pos import credit, rules
+from newretail.pos import credit
 from newretail.pos.rules import TenderMethod
 
 EVENTS = ("payment.refunded",)
@@ -43,7 +44,9 @@ def follow_refund(session: Session, event: OutboxEvent) -> None:
             rate = members_service.programme_of(
                 session=session, brand_id=brand_id
             ).redeem_points_per_yuan
-            _points_back(session, event, member_id, rules.points_for(amount, rate), reference)
+            _points_back(
+                session, event, member_id, member_rules.points_for(amount, rate), reference
+            )
 
 
 def _points_back(

@@ -13,13 +13,14 @@ from newretail.catalog.models import Sku
 from newretail.inventory import service as inventory_service
 from newretail.kernel.sale import SaleOffer
 from newretail.kernel.scope import Role, Scope
+from newretail.members import rules as member_rules
 from newretail.members import service as members_service
 from newretail.members.errors import MemberNotFound
 from newretail.members.models import Membership
 from newretail.members.schemas import MemberCreate
 from newretail.orders import service as orders_service
 from newretail.org import service as org_service
-from newretail.pos import access, credit, errors, rules, selling
+from newretail.pos import access, credit, errors, selling
 from newretail.pos.schemas import (
     BindingRead,
     GuideRead,
@@ -108,7 +109,7 @@ def _member(session: Session, scope: Scope, phone: str | None, code: str | None)
 def _points_value(session: Session, member: Membership) -> int:
     """What the member's points pay at the till, at the brand's redemption rate."""
     rate = members_service.programme_of(session=session, brand_id=member.brand_id)
-    return rules.points_value(member.points, rate.redeem_points_per_yuan)
+    return member_rules.points_value(member.points, rate.redeem_points_per_yuan)
 
 
 def member_card(*, session: Session, scope: Scope, member: Membership) -> MemberCard:

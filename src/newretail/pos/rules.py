@@ -4,8 +4,9 @@
 tender may say what notes were handed over (``tendered``, at least its amount): the change
 is ``tendered - amount``. No other tender gives change. Points pay at the brand's rate
 (``redeem_points_per_yuan`` of its member programme, 100 unless set): a points tender of
-``amount`` fen takes ``points_for(amount, rate)`` points, rounded up, so points never pay
-more than they are worth; a brand whose points pay nothing takes no points tender.
+``amount`` fen takes ``members.rules.points_for(amount, rate)`` points, rounded up, so
+points never pay more than they are worth; a brand whose points pay nothing takes no
+points tender.
 
 **A shift's expected amounts.** Per payment method, from the till's journal:
 
@@ -94,17 +95,6 @@ def shortfall(tenders: Sequence[TenderLine], total: int) -> int:
 
 def change_due(tenders: Iterable[TenderLine]) -> int:
     return sum(t.change for t in tenders)
-
-
-def points_for(amount: int, points_per_yuan: int) -> int:
-    """The points that pay ``amount`` fen when ``points_per_yuan`` points pay one yuan
-    (rounded up: the points taken are worth at least the amount)."""
-    return -(-amount * points_per_yuan // 100)
-
-
-def points_value(points: int, points_per_yuan: int) -> int:
-    """What ``points`` pay, in fen (rounded down; nothing when points pay nothing)."""
-    return points * 100 // points_per_yuan if points_per_yuan > 0 else 0
 
 
 def fit_tenders(tenders: Sequence[TenderLine], total: int) -> list[TenderLine]:

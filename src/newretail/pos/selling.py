@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from newretail.db import utcnow
 from newretail.inventory import service as inventory_service
 from newretail.kernel.scope import Scope
+from newretail.members import rules as member_rules
 from newretail.members import service as members_service
 from newretail.members.rules import PointsKind
 from newretail.orders import service as orders_service
@@ -133,7 +134,7 @@ def debit_balances(
                 session=session,
                 member=member,
                 kind=PointsKind.SPEND,
-                delta=-rules.points_for(tender.amount, rate),
+                delta=-member_rules.points_for(tender.amount, rate),
                 now=utcnow(),
                 actor=scope,
                 reason=f"pos {reference}"[:200],

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from newretail.kernel.money import split
+from newretail.members import rules as member_rules
 
 DEFAULT_PER_YUAN = 100
 DEFAULT_CAP_PCT = 50
@@ -60,15 +61,9 @@ NO_TAIL = Tail()
 
 def points_off(tail: Tail, left: int) -> int:
     """The fen the offered points pay of ``left`` to pay."""
-    if left <= 0 or tail.offered <= 0 or tail.per_yuan <= 0:
+    if left <= 0 or tail.offered <= 0:
         return 0
-    return min(tail.offered * 100 // tail.per_yuan, left * tail.cap_pct // 100)
-
-
-def points_for(tail: Tail, fen: int) -> int:
-    """The fewest points that pay ``fen`` (never more than offered when ``fen`` came from
-    ``points_off``)."""
-    return -(-fen * tail.per_yuan // 100)
+    return min(member_rules.points_value(tail.offered, tail.per_yuan), left * tail.cap_pct // 100)
 
 
 def value(tail: Tail, nets: Sequence[int]) -> int:
@@ -103,7 +98,7 @@ def take(tail: Tail, nets: Sequence[int]) -> Taken:
     left = [n - c for n, c in zip(nets, credit, strict=True)]
     fen = points_off(tail, sum(left))
     paid = split(fen, left) if fen else [0] * len(nets)
-    return Taken(tuple(credit), tuple(paid), points_for(tail, fen))
+    return Taken(tuple(credit), tuple(paid), member_rules.points_for(fen, tail.per_yuan))
 
 
 def _credited(tail: Tail, nets: Sequence[int]) -> int:

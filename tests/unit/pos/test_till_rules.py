@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newretail.members.rules import points_for, points_value
 from newretail.pos.rules import (
     InvalidTender,
     Tally,
@@ -14,8 +15,6 @@ from newretail.pos.rules import (
     expected,
     fingerprint,
     fit_tenders,
-    points_for,
-    points_value,
     report,
     shortfall,
     tender_line,
