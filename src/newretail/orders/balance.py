@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from newretail.kernel.sale import Buyer
-from newretail.members import service as members_service
+from newretail.orders.checkout import discount_row, take_for_order
 from newretail.orders.models import Order
 from newretail.orders.rows import insert_discounts
 from newretail.org.models import Store
@@ -73,36 +73,17 @@ def record(*, session: Session, order: Order, priced: Priced) -> None:
         return
     combination, line = priced.combination, order.lines[0]
     rows = [
-        {
-            "brand_id": order.brand_id,
-            "order_id": order.id,
-            "order_line_id": line.id,
-            "offer_key": info.key,
-            "source": info.source,
-            "source_id": info.source_id or None,
-            "name": info.name[:200],
-            "funder": info.funder,
-            "amount": applied.saving,
-        }
+        discount_row(order, line.id, priced.offers.info[applied.key], applied.saving)
         for applied in (*combination.applied, *combination.tail)
         if applied.saving and applied.key != promotions_service.DEPOSIT
-        for info in (priced.offers.info[applied.key],)
     ]
     if rows:
         insert_discounts(session, rows)
-    promotions_service.hold(
+    take_for_order(
         session=session,
-        priced=priced.offers.priced,
-        member_id=order.member_id,
+        offers=priced.offers,
         combination=combination,
-        reference=order.number,
+        member_id=order.member_id,
+        order=order,
+        now=order.created_at,
     )
-    if combination.points and order.member_id is not None:
-        members_service.spend_on_order(
-            session=session,
-            member_id=order.member_id,
-            order_id=order.id,
-            number=order.number,
-            points=combination.points,
-            now=order.created_at,
-        )

@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -317,26 +317,26 @@ def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
             info = draft.offers.info[applied.key]
             for line, amount in zip(order.lines[:cart], applied.lines, strict=True):
                 if amount:
-                    rows.append(_discount_row(order, line.id, info, amount))
+                    rows.append(discount_row(order, line.id, info, amount))
         # Gift lines follow the cart's, in the order their coupons apply.
         for line, gift in zip(
             order.lines[cart:], draft.offers.gifts(draft.combination), strict=True
         ):
-            rows.append(_discount_row(order, line.id, draft.offers.info[gift.key], gift.value))
-        promotions_service.hold(
+            rows.append(discount_row(order, line.id, draft.offers.info[gift.key], gift.value))
+        take_for_order(
             session=session,
-            priced=draft.offers.priced,
-            member_id=draft.sale.buyer.member_id,
+            offers=draft.offers,
             combination=draft.combination,
-            reference=draft.number,
+            member_id=draft.sale.buyer.member_id,
+            order=order,
+            now=draft.sale.now,
         )
-        _spend_points(session, draft, order)
     taken = draft.combination.line_payable if draft.combination else None
     cart_lines = zip(order.lines[:cart], draft.amounts[:cart], strict=True)
     for i, (line, amounts) in enumerate(cart_lines):
         manual = amounts.discount - (amounts.subtotal - taken[i] if taken else 0)
         if manual:
-            rows.append(_discount_row(order, line.id, MANUAL, manual))
+            rows.append(discount_row(order, line.id, MANUAL, manual))
     if rows:
         insert_discounts(session, rows)
 
@@ -344,25 +344,52 @@ def _record_discounts(session: Session, draft: Draft, order: OrderView) -> None:
 MANUAL = promotions_service.OfferInfo("manual", "manual", 0, "", "store")
 
 
-def _spend_points(session: Session, draft: Draft, order: OrderView) -> None:
-    """The points paying part of the order leave the member's balance with the order;
-    ``insufficient_points`` (another checkout spent them first) writes nothing."""
-    member_id = draft.sale.buyer.member_id
-    if draft.combination is None or not draft.combination.points or member_id is None:
+class PlacedOrder(Protocol):
+    """An order just written (``OrderView`` at checkout, the ``Order`` of a balance)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def brand_id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+
+
+def take_for_order(
+    *,
+    session: Session,
+    offers: promotions_service.SaleOffers,
+    combination: promotions_service.Combination,
+    member_id: int | None,
+    order: PlacedOrder,
+    now: datetime,
+) -> None:
+    """The coupons the combination uses held under the order's number, and the points it
+    spends taken from the member's balance with the order (``insufficient_points``: another
+    checkout spent them first, and nothing is written)."""
+    promotions_service.hold(
+        session=session,
+        priced=offers.priced,
+        member_id=member_id,
+        combination=combination,
+        reference=order.number,
+    )
+    if not combination.points or member_id is None:
         return
     members_service.spend_on_order(
         session=session,
         member_id=member_id,
         order_id=order.id,
         number=order.number,
-        points=draft.combination.points,
-        now=draft.sale.now,
+        points=combination.points,
+        now=now,
     )
 
 
-def _discount_row(
-    order: OrderView, line_id: int, info: promotions_service.OfferInfo, amount: int
+def discount_row(
+    order: PlacedOrder, line_id: int, info: promotions_service.OfferInfo, amount: int
 ) -> dict[str, Any]:
+    """What one offer took off one line of the order (a row of ``insert_discounts``)."""
     return {
         "brand_id": order.brand_id,
         "order_id": order.id,
