@@ -11,6 +11,7 @@ conflict open. Either places the order in the sale's own shift, closed or not: t
 was taken in it, so its report balances once the conflict is settled.
 """
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
@@ -167,15 +168,10 @@ def _honour(session: Session, scope: Scope, shift: Shift, sale: PosSale, data: S
     draft = selling.draft_sale(session=session, scope=scope, request=request)
     if draft.total > charged:
         gap = draft.total - charged
-        request = selling.SaleRequest(
-            shift.store_id,
-            data.member_id,
-            data.lines,
-            draft.combination.keys if draft.combination else [],
-            data.discount + gap,
-            data.delivery,
-            data.note,
-            data.points,
+        request = replace(
+            request,
+            offer_keys=draft.combination.keys if draft.combination else [],
+            discount=data.discount + gap,
         )
         draft = selling.draft_sale(session=session, scope=scope, request=request)
     try:
