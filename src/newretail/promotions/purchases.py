@@ -11,9 +11,10 @@ payment that bought it (``payment_ref``, "provider:reference").
 
 ``buy_back``: an unused paid voucher (claimed, or back in the wallet) is voided by one
 guarded UPDATE and its price given back by ``refund`` (the caller's: the payments
-service refunds through the provider that charged). Asking again returns the voided
-coupon and refunds nothing; a coupon used or held by an order is refused
-(``voucher_used``), as is an expired one (``coupon_expired``).
+service refunds through the provider that charged); its place returns to the template's
+quantity and budget and to the member's claim count, so it may be sold again. Asking
+again returns the voided coupon and refunds nothing; a coupon used or held by an order is
+refused (``voucher_used``), as is an expired one (``coupon_expired``).
 """
 
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from newretail.promotions import errors
 from newretail.promotions.discounts import Kind
 from newretail.promotions.models import USABLE, ClaimChannel, Coupon, CouponStatus, CouponTemplate
 from newretail.promotions.shapes import terms_of
-from newretail.promotions.wallet import COUPONS, issue, wallet_query
+from newretail.promotions.wallet import COUPONS, issue, uncount_issue, wallet_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def buy_back(
         if coupon.status in USABLE or coupon.status == CouponStatus.EXPIRED.value:
             raise errors.CouponExpired()
         raise errors.VoucherUsed(f"The voucher is {coupon.status}.")
+    uncount_issue(session, coupon)
     coupon.refund_ref = refund(coupon.payment_ref, coupon.price_paid)
     session.flush()
     return coupon

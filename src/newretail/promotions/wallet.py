@@ -208,6 +208,35 @@ def count_issue(session: Session, template: CouponTemplate, count: int = 1) -> N
     raise errors.ClaimClosed()
 
 
+def uncount_issue(session: Session, coupon: Coupon) -> None:
+    """A voided coupon's place given back: its template's quantity and budget, and its
+    member's claim count, each guarded never to go below nothing (buying a voucher back
+    returns it, as a sold item returns to stock)."""
+    template = session.get(CouponTemplate, coupon.template_id)
+    if template is None:
+        return
+    face = face_value(terms_of(template.kind, template.terms)) or 0
+    t = CouponTemplate
+    session.execute(
+        update(t)
+        .where(t.id == template.id, t.issued >= 1, t.budget_used >= face)
+        .values(issued=t.issued - 1, budget_used=t.budget_used - face)
+        .execution_options(**_NO_SYNC)
+    )
+    c = CouponClaimCount
+    session.execute(
+        update(c)
+        .where(
+            c.template_id == template.id,
+            c.membership_id == coupon.membership_id,
+            c.claimed >= 1,
+        )
+        .values(claimed=c.claimed - 1)
+        .execution_options(**_NO_SYNC)
+    )
+    session.refresh(template)
+
+
 def wallet_query(*, session: Session, scope: Scope, member_id: int | None) -> Select[Coupon]:
     """A consumer's own coupons, or (staff) a member's."""
     if scope.actor_type == "consumer":

@@ -215,10 +215,15 @@ def test_new_kinds_refuse_terms_that_do_not_make_them(
     assert refused.value.code == "invalid_terms"
 
 
-def _voucher(database: Database) -> tuple[int, int, int]:
+def _voucher(database: Database, **fields: object) -> tuple[int, int, int]:
     shop = pb.shop(database)
     template_id = pb.template(
-        database, shop, name="100 for 80", kind="paid", terms={"amount": 10_000, "price": 8_000}
+        database,
+        shop,
+        name="100 for 80",
+        kind="paid",
+        terms={"amount": 10_000, "price": 8_000},
+        **fields,
     )
     member_id = pb.member(database, shop)
     consumer_id = member_builders.consumer_of(database, member_id)
@@ -272,3 +277,30 @@ def test_a_used_paid_voucher_or_someone_elses_is_not_bought_back(database: Datab
     assert _buy_back(database, consumer_id, coupon_id) == "voucher_used"
     assert _buy_back(database, consumer_id, other_id) == "coupon_not_found"
     assert _buy_back(database, other_consumer, other_id) == "voided True"
+
+
+def test_a_voucher_bought_back_returns_to_its_template_and_may_be_sold_again(
+    database: Database,
+) -> None:
+    coupon_id, consumer_id, _ = _voucher(database, total_quantity=1, per_member_limit=1)
+    with database.transaction(read_only=True) as session:
+        coupon = session.get(Coupon, coupon_id)
+        assert coupon is not None
+        template_id = coupon.template_id
+
+    def counted() -> tuple[int, int]:
+        with database.transaction(read_only=True) as session:
+            template = session.get(CouponTemplate, template_id)
+            assert template is not None
+            return template.issued, template.budget_used
+
+    sold_out = _buy(database, consumer_id, template_id, None)
+    before = counted()
+    bought_back = _buy_back(database, consumer_id, coupon_id)
+    after = counted()
+    again = _buy_back(database, consumer_id, coupon_id)
+    assert (sold_out, before) == ("member_limit_reached", (1, 10_000))
+    assert (bought_back, after) == ("voided True", (0, 0))
+    assert (again, counted()) == ("voided True", (0, 0))
+    assert _buy(database, consumer_id, template_id, None) == "bought"
+    assert counted() == (1, 10_000)
