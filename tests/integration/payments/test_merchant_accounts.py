@@ -77,6 +77,33 @@ def test_a_store_account_receives_for_its_store_until_it_is_stopped(
     assert (before, receiver()) == (own, wallets.accounts["wechatpay"])
 
 
+def test_another_process_sees_a_new_store_account_at_its_next_payment(
+    wallets: WalletWorld,
+) -> None:
+    """Each process keeps the receivers it resolved; a change elsewhere moves the brand's
+    stamp, so a process that resolved before it (here: a second engine on the same
+    database) finds the new account at once."""
+    store_id, brand_id = wallets.shop.store_id, wallets.shop.world.brand.id
+    other = Database(wallets.database.url)
+
+    def receiver() -> int | None:
+        with other.transaction(read_only=True) as session:
+            return merchants_service.resolve(
+                session=session, brand_id=brand_id, store_id=store_id, provider="wechatpay"
+            )
+
+    try:
+        before, again = receiver(), receiver()
+        own = wallets.account(
+            **wechat_account("wx-store", owner_type="store", owner_store_id=store_id)
+        )
+        after = receiver()
+    finally:
+        other.dispose()
+    assert (before, again) == (wallets.accounts["wechatpay"], wallets.accounts["wechatpay"])
+    assert after == own
+
+
 def _account_body(**fields: object) -> dict[str, object]:
     return {
         "code": "ali-main",

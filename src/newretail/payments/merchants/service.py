@@ -3,14 +3,18 @@
 secrets.py  the keys an account names, read from the settings or files of its brand
 """
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, exists, select
+from sqlalchemy import Select, bindparam, case, event, exists, select
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
+from newretail.catalog import service as catalog_service
 from newretail.db import utcnow
+from newretail.kernel import stamps
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import errors as org_errors
@@ -195,24 +199,87 @@ def update_account(
 
 def resolve(*, session: Session, brand_id: int, store_id: int, provider: str) -> int | None:
     """The active account that receives ``provider``'s payments for the store: the one
-    listing the store, else the brand's default; None if neither exists. One statement."""
-    link = MerchantAccountStore
-    query = (
-        select(MerchantAccount.id)
-        .outerjoin(
-            link,
-            (link.merchant_account_id == MerchantAccount.id) & (link.store_id == store_id),
-        )
-        .where(
-            MerchantAccount.brand_id == brand_id,
-            MerchantAccount.provider == provider,
-            MerchantAccount.active.is_(True),
-            link.id.is_not(None) | MerchantAccount.brand_default.is_(True),
-        )
-        .order_by(case((link.id.is_(None), 1), else_=0))
-        .limit(1)
+    listing the store, else the brand's default; None if neither exists.
+
+    Answers are kept per process under the brand's version stamp (``kernel/stamps.py``),
+    which every change to the brand's accounts or their stores moves in its own
+    transaction: a sale that has opened reads no more than its stamp, which it has read
+    already; one statement otherwise."""
+    version = catalog_service.sale_catalog.version(session=session, brand_id=brand_id)
+    if version is None:
+        version = stamps.read(session.connection(), brand_id)
+    key = (brand_id, store_id, provider)
+    found = _resolved.get(session, key)
+    if found is not None and found[0] == version:
+        return found[1]
+    account_id = (
+        session.connection()
+        .execute(_RESOLVE, {"brand": brand_id, "store": store_id, "provider": provider})
+        .scalar()
     )
-    return session.scalar(query)
+    _resolved.put(session, key, (version, account_id))
+    return account_id
+
+
+_link = MerchantAccountStore
+_RESOLVE = (
+    select(MerchantAccount.id)
+    .outerjoin(
+        _link,
+        (_link.merchant_account_id == MerchantAccount.id) & (_link.store_id == bindparam("store")),
+    )
+    .where(
+        MerchantAccount.brand_id == bindparam("brand"),
+        MerchantAccount.provider == bindparam("provider"),
+        MerchantAccount.active.is_(True),
+        _link.id.is_not(None) | MerchantAccount.brand_default.is_(True),
+    )
+    .order_by(case((_link.id.is_(None), 1), else_=0))
+    .limit(1)
+)
+
+
+_Key = tuple[int, int, str]
+_Answer = tuple[stamps.Version, int | None]
+
+
+class _Resolved:
+    """Each database's resolved receivers, ``(brand, store, provider) -> (stamp, account)``,
+    at most ``LIMIT`` of them (the oldest go first)."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._databases: weakref.WeakKeyDictionary[Any, dict[_Key, _Answer]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, session: Session, key: _Key) -> _Answer | None:
+        return self._databases.get(session.get_bind().engine.pool, {}).get(key)
+
+    def put(self, session: Session, key: _Key, value: _Answer) -> None:
+        with self._lock:
+            known = self._databases.setdefault(session.get_bind().engine.pool, {})
+            if len(known) >= self.LIMIT:
+                del known[next(iter(known))]
+            known[key] = value
+
+
+_resolved = _Resolved()
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_account_change(session: Session, *_: Any) -> None:
+    """A change to an account or to the stores it receives for moves its brand's stamp."""
+    brands = {
+        row.brand_id
+        for row in (*session.new, *session.deleted, *session.dirty)
+        if isinstance(row, (MerchantAccount, MerchantAccountStore))
+        and isinstance(row.brand_id, int)
+    }
+    if brands:
+        stamps.bump(session.connection(), brands)
 
 
 def account_config(*, session: Session, account_id: int) -> AccountConfig:
