@@ -46,6 +46,8 @@ def record_event(session: Session, deposit: PresaleDeposit, type: str, **extra: 
             "id": deposit.id,
             "campaign_id": deposit.campaign_id,
             "store_id": deposit.store_id,
+            "consumer_id": deposit.consumer_id,
+            "member_id": deposit.member_id,
             "sku_id": deposit.sku_id,
             "quantity": deposit.quantity,
             "status": deposit.status,

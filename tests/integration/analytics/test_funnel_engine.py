@@ -231,3 +231,36 @@ def test_the_traffic_layers_count_each_person_at_the_deepest_layer_reached_with_
     layers = _groups(wh, TRAFFIC_LAYERS_SPEC)["(none)"]
 
     assert [s.reached for s in layers] == [5, 3, 2, 1, 1]
+
+
+def test_a_breakdown_by_channel_guide_or_popup_takes_the_value_on_the_first_step_that_has_one(
+    planted: PlantedWarehouse,
+) -> None:
+    wh = planted
+    spec = FunnelSpec(
+        steps=[
+            Step(label="scanned", events=["QR Scanned"]),
+            Step(label="store", events=["Store Entered"]),
+        ],
+        window_seconds=86_400,
+    )
+    # (first step's channel, guide, pop-up; entered the store after it)
+    walkers = [
+        ("mini_app", 7, 3, True),
+        ("mini_app", 7, 3, False),
+        ("mini_app", None, 3, True),
+        ("web", 8, None, False),
+        ("web", 8, None, False),
+    ]
+    for n, (channel, guide, popup, entered) in enumerate(walkers):
+        person, at = f"anon:split{n}", START + timedelta(days=1, minutes=n)
+        wh.event(BRAND, person, "QR Scanned", at, channel=channel, guide_id=guide, popup_id=popup)
+        if entered:
+            wh.event(BRAND, person, "Store Entered", at + timedelta(minutes=5), store_id=11)
+
+    def reached(breakdown: str) -> dict[str, list[int]]:
+        return {v: [s.reached for s in steps] for v, steps in _groups(wh, spec, breakdown).items()}
+
+    assert reached("channel") == {"mini_app": [3, 2], "web": [2, 0]}
+    assert reached("guide") == {"7": [2, 1], "8": [2, 0], "(none)": [1, 1]}
+    assert reached("popup") == {"3": [3, 2], "(none)": [2, 0]}
