@@ -850,6 +850,11 @@ ATTACK_BODIES: dict[tuple[str, str], Body] = {
         "brand_id": v.world.brand.id,
         "rule": {"kind": "profile", "field": "member", "value": True},
     },
+    ("POST", "/api/v1/analytics/audiences/{audience_id}/sends"): lambda v: {
+        "key": "attack",
+        "coupon_template_id": victim_template_id(v),
+        "message": {},
+    },
     ("POST", "/api/v1/analytics/retarget-rules"): lambda v: {
         "name": "x",
         "audience_id": victim_audience_id(v),

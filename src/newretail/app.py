@@ -27,6 +27,7 @@ from newretail.analytics.attribution.router import router as attribution_router
 from newretail.analytics.audiences.router import router as audiences_router
 from newretail.analytics.events.router import router as events_router
 from newretail.analytics.funnels.router import router as funnels_router
+from newretail.analytics.outreach.router import router as outreach_router
 from newretail.analytics.reports.deps import close_reader
 from newretail.analytics.retarget.router import router as retarget_router
 from newretail.auth import cache as auth_cache
@@ -98,6 +99,7 @@ API_ROUTERS = [
     funnels_router,
     attribution_router,
     audiences_router,
+    outreach_router,
     retarget_router,
     notify_router,
     workbench_router,

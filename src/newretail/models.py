@@ -2,6 +2,7 @@
 
 from newretail.analytics.audiences import models as analytics_audience_models
 from newretail.analytics.events import models as analytics_event_models
+from newretail.analytics.outreach import models as analytics_outreach_models
 from newretail.analytics.reports import models as analytics_report_models
 from newretail.analytics.retarget import models as analytics_retarget_models
 from newretail.audit import models as audit_models
@@ -36,6 +37,7 @@ __all__ = [
     "Base",
     "analytics_audience_models",
     "analytics_event_models",
+    "analytics_outreach_models",
     "analytics_report_models",
     "analytics_retarget_models",
     "audit_models",

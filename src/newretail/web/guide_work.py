@@ -1,5 +1,6 @@
 """The guide's day at /g/work (mobile first): today's tasks, targets and progress, content
-to share, and DINGs (reading them, and DINGing a manager about a member).
+to share, and DINGs (reading them, and DINGing a manager about a member). A task aimed at an
+audience lists the members of it the guide is to reach.
 
 Opening a task marks it read by a POST from the page (a GET never writes); finishing it
 asks for what its kind needs: a photo, the quiz, a count, or the recruitment goal reached.
@@ -58,6 +59,7 @@ def _task_view(page: Page, task: Task, assignment: TaskAssignment) -> dict[str, 
         "state": assignment.state,
         "state_label": page.translate(STATE_LABELS[assignment.state]),
         "tone": {"done": "success", "overdue": "danger"}.get(assignment.state, "neutral"),
+        "to_reach": len(assignment.audience_member_ids or []),
     }
 
 
@@ -113,6 +115,9 @@ def _task_page(
     task = workbench_service.get_task(session=session, scope=scope, task_id=task_id)
     assignment = workbench_service.my_assignment(session=session, scope=scope, task_id=task_id)
     store = guides_service.guide_store(session=session, scope=scope)
+    to_reach = workbench_service.members_to_reach(
+        session=session, assignment=assignment, now=utcnow()
+    )
     recruited = None
     if task.kind == "recruitment" and scope.actor_id is not None:
         counts = workbench_service.recruited(session=session, task=task, guide_ids=[scope.actor_id])
@@ -124,6 +129,7 @@ def _task_page(
         view=_task_view(page, task, assignment),
         assignment=assignment,
         recruited=recruited,
+        to_reach=to_reach,
         quiz=[{"n": n, **q} for n, q in enumerate(task.quiz)],
         form_error=form_error,
         timezone=store.timezone,

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -24,7 +25,8 @@ class Task(Base):
     """Work sent by HQ, a region or a store to regions, stores or guides, with a deadline.
 
     ``targets`` keeps what the sender chose (``{"regions": [...], "stores": [...],
-    "guides": [...]}``); who it reached is the task's ``TaskAssignment`` rows.
+    "guides": [...], "audience_id": ...}``); who it reached is the task's ``TaskAssignment``
+    rows.
     """
 
     __tablename__ = "wb_task"
@@ -70,6 +72,8 @@ class TaskAssignment(Base):
     quiz_score: Mapped[int | None]
     counted: Mapped[int | None]  # stock counts: units counted; recruitment: sign-ups at done
     note: Mapped[str] = mapped_column(String(500), default="")
+    # a task aimed at an audience: the members of it bound to this assignee when it was sent
+    audience_member_ids: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 # ---- targets ----------------------------------------------------------------------------

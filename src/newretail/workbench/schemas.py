@@ -28,6 +28,11 @@ class Targeting(InputModel):
     regions: Ids
     stores: Ids
     guides: Ids
+    audience_id: Annotated[int, Field(ge=1, le=2**53)] | None = Field(
+        default=None,
+        description="One of the brand's audiences: the guides (within the sender's scope) "
+        "its members who accept marketing are bound to, each with the members they serve.",
+    )
 
 
 class TaskCreate(InputModel):
@@ -47,6 +52,8 @@ class TaskCreate(InputModel):
             raise ValueError("a recruitment task needs a goal")
         if self.kind is TaskKind.TRAINING and not self.quiz:
             raise ValueError("a training task needs a quiz")
+        if self.kind is TaskKind.STOCK_COUNT and self.targets.audience_id is not None:
+            raise ValueError("a stock count goes to store managers, not to an audience's guides")
         return self
 
 
@@ -88,6 +95,9 @@ class AssignmentRead(ReadModel):
     proof_url: str | None
     quiz_score: int | None
     counted: int | None
+    audience_member_ids: list[int] | None = Field(
+        description="A task aimed at an audience: its members this assignee serves."
+    )
 
 
 class TallyRead(ReadModel):

@@ -1,6 +1,9 @@
 """The workbench's use cases (import only this): tasks, targets, the content centre, DINGs.
 
     tasks.py     sending tasks to regions, stores and guides; an assignee's steps; overdue
+    audience_tasks.py
+                 tasks aimed at an audience: the guides bound to its members, each with
+                 the members they serve, listed on the guide's page (``members_to_reach``)
     progress.py  a task's live progress by store and rolled up the region tree
     targets.py   sales and new-member targets per store and guide, with live actuals
     content.py   HQ content, guides' signed share links, views, claims and sales per share
@@ -15,6 +18,7 @@ Pure rules (task states, roll-ups, periods, credit, the escalation ladder) are i
 
 from newretail.config import Settings
 from newretail.db import Database, utcnow
+from newretail.workbench.audience_tasks import MemberToReach, members_to_reach
 from newretail.workbench.content import (
     Link,
     Shared,
@@ -58,6 +62,7 @@ from newretail.workbench.tasks import (
 
 __all__ = [
     "Link",
+    "MemberToReach",
     "RegionProgress",
     "ShareStats",
     "Shared",
@@ -82,6 +87,7 @@ __all__ = [
     "mark_overdue",
     "mark_overdue_job",
     "mark_read",
+    "members_to_reach",
     "my_assignment",
     "my_share",
     "my_tasks",

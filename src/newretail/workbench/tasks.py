@@ -3,7 +3,9 @@
 A task is aimed at regions (every store below them, down the tree), stores and single
 guides; the aim is checked against the sender's scope first, and one refused target refuses
 the whole task (nothing is created). It reaches the guides of those stores (a stock count
-reaches their store managers), one ``TaskAssignment`` each. Assignees mark it read, start
+reaches their store managers), one ``TaskAssignment`` each. Aimed at an audience too, it
+reaches the guides in the sender's scope bound to the audience's members, each assignment
+naming the members its guide serves (``audience_tasks``). Assignees mark it read, start
 it and finish it with what its kind asks for; ``overdue`` is set by ``mark_overdue`` (the
 worker), never by whoever reads.
 """
@@ -18,7 +20,7 @@ from newretail.kernel import visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.org import service as org_service
-from newretail.workbench import errors, notices, people, queries, rules
+from newretail.workbench import audience_tasks, errors, notices, people, queries, rules
 from newretail.workbench.models import Task, TaskAssignment
 from newretail.workbench.rules import State, TaskKind
 from newretail.workbench.schemas import Targeting, TaskCreate, TaskProgress
@@ -84,6 +86,28 @@ def reach(
     return sorted(reached.values(), key=lambda p: p.staff_id)
 
 
+def _assignees(
+    session: Session, scope: Scope, brand_id: int, data: TaskCreate, now: datetime
+) -> tuple[list[people.Placed], dict[int, list[int]]]:
+    """Everyone the task reaches, and by guide the audience's members they serve."""
+    reached = {
+        p.staff_id: p
+        for p in reach(
+            session=session, scope=scope, brand_id=brand_id, kind=data.kind, targeting=data.targets
+        )
+    }
+    audience_id = data.targets.audience_id
+    if audience_id is None:
+        return list(reached.values()), {}
+    served = audience_tasks.serving(
+        session=session, scope=scope, brand_id=brand_id, audience_id=audience_id, now=now
+    )
+    for guide_id, found in served.items():
+        reached.setdefault(guide_id, found.guide)
+    everyone = sorted(reached.values(), key=lambda p: p.staff_id)
+    return everyone, {guide_id: found.member_ids for guide_id, found in served.items()}
+
+
 def create_task(*, session: Session, scope: Scope, data: TaskCreate, now: datetime) -> Task:
     """The task and one assignment per person it reaches; each is sent a notice."""
     scope.require(*SENDERS)
@@ -91,9 +115,7 @@ def create_task(*, session: Session, scope: Scope, data: TaskCreate, now: dateti
     starts_at = data.starts_at or now
     if data.due_at <= starts_at:
         raise errors.DueBeforeStart()
-    reached = reach(
-        session=session, scope=scope, brand_id=brand_id, kind=data.kind, targeting=data.targets
-    )
+    reached, served = _assignees(session, scope, brand_id, data, now)
     if not reached:
         raise errors.NoAssignees()
     task = Task(
@@ -111,24 +133,28 @@ def create_task(*, session: Session, scope: Scope, data: TaskCreate, now: dateti
     )
     session.add(task)
     session.flush()
-    session.add_all(
-        TaskAssignment(
-            brand_id=brand_id,
-            task_id=task.id,
-            assignee_id=p.staff_id,
-            store_id=p.store_id,
-            region_id=p.region_id,
-            state=State.DELIVERED.value,
-            due_at=data.due_at,
-            delivered_at=now,
-        )
-        for p in reached
-    )
+    session.add_all(_assignment(task, p, served.get(p.staff_id), now) for p in reached)
     session.flush()
     notices.task_delivered(
         session=session, task=task, assignee_ids=[p.staff_id for p in reached], now=now
     )
     return task
+
+
+def _assignment(
+    task: Task, person: people.Placed, member_ids: list[int] | None, now: datetime
+) -> TaskAssignment:
+    return TaskAssignment(
+        brand_id=task.brand_id,
+        task_id=task.id,
+        assignee_id=person.staff_id,
+        store_id=person.store_id,
+        region_id=person.region_id,
+        state=State.DELIVERED.value,
+        due_at=task.due_at,
+        delivered_at=now,
+        audience_member_ids=member_ids,
+    )
 
 
 # ---- reading ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ membership.py   recompute who is in them (``recompute``, ``refresh``, and the wo
                 ``refresh_stale`` after each warehouse sync), with entered and left
                 times; ``target_member_ids`` for coupons, guide tasks and messages
 export.py       a CSV of the members; a signed push to an ad platform via the outbox
+offers.py       a coupon and/or a marketing message to one member, with the caller's send
+                row, all or none (re-targeting and sends to an audience give offers so)
 """
 
 from newretail.analytics.audiences.definitions import (

@@ -1,11 +1,12 @@
 """Errors of the analyses, each with a stable code.
 
-NotFound:      report_not_found, audience_not_found, retarget_rule_not_found
+NotFound:      report_not_found, audience_not_found, retarget_rule_not_found,
+               coupon_template_not_found (an offer's coupon: none, or another brand's)
 InvalidInput:  invalid_period (end before start, or longer than a year),
                invalid_report (a saved definition that no longer validates),
                invalid_attribution (an unknown touch type, a window out of 1-90 days),
-               invalid_audience_rule, invalid_retarget_rule (a message template that does
-               not exist or takes other variables)
+               invalid_audience_rule, invalid_retarget_rule and invalid_audience_send
+               (a message template that does not exist or takes other variables)
 ServiceUnavailable: warehouse_unavailable (no analytics store is configured or reachable)
 """
 
@@ -25,6 +26,11 @@ class AudienceNotFound(NotFound):
 class RetargetRuleNotFound(NotFound):
     code = "retarget_rule_not_found"
     default_detail = "Re-targeting rule not found."
+
+
+class CouponTemplateNotFound(NotFound):
+    code = "coupon_template_not_found"
+    default_detail = "Coupon template not found."
 
 
 class InvalidPeriod(InvalidInput):
@@ -50,6 +56,11 @@ class InvalidAudienceRule(InvalidInput):
 class InvalidRetargetRule(InvalidInput):
     code = "invalid_retarget_rule"
     default_detail = "The re-targeting rule is not valid."
+
+
+class InvalidAudienceSend(InvalidInput):
+    code = "invalid_audience_send"
+    default_detail = "The send to the audience is not valid."
 
 
 class WarehouseUnavailable(ServiceUnavailable):

@@ -5,14 +5,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newretail.analytics.audiences import offers
 from newretail.analytics.audiences import service as audiences
 from newretail.analytics.reports.access import analysed_brand, sees
 from newretail.analytics.reports.errors import RetargetRuleNotFound
 from newretail.analytics.retarget import templates
 from newretail.analytics.retarget.models import RetargetRule, RetargetSend
 from newretail.analytics.retarget.schemas import RetargetRuleCreate
-from newretail.kernel.scope import SYSTEM, Scope
-from newretail.promotions import service as promotions_service
+from newretail.kernel.scope import Scope
 
 
 def create_rule(
@@ -22,11 +22,9 @@ def create_rule(
     audience = audiences.get_audience(session=session, scope=scope, audience_id=data.audience_id)
     brand = analysed_brand(scope, audience.brand_id)
     if data.coupon_template_id is not None:
-        coupon = promotions_service.get_template(
-            session=session, scope=SYSTEM, template_id=data.coupon_template_id
+        offers.check_coupon_template(
+            session=session, brand_id=brand, template_id=data.coupon_template_id
         )
-        if coupon.brand_id != brand:
-            raise RetargetRuleNotFound("Coupon template not found.")
     templates.check(
         session=session,
         brand_id=brand,

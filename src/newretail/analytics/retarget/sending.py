@@ -3,29 +3,24 @@
 Each rule reads the warehouse's events with a position past its watermark; a member of its
 audience (the stored membership, kept current after each sync) near one of the brand's open
 stores gets the offer, once per period: the send row is unique per rule, member and period,
-written in a savepoint with the coupon and the message, so a refused offer (no marketing
-consent, a limit reached, a coupon run out) leaves nothing behind and is not retried. The
-message is a marketing one: the notifier holds it through the brand's quiet hours.
+given with the coupon and the message all or none (``audiences.offers``), so a refused offer
+(no marketing consent, a limit reached, a coupon run out) leaves nothing behind. The message
+is a marketing one: the notifier holds it through the brand's quiet hours.
 """
 
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from newretail.analytics.audiences import offers
 from newretail.analytics.audiences.models import AudienceMembership
 from newretail.analytics.reports.source import Readable, aware
 from newretail.analytics.retarget import rules, templates
 from newretail.analytics.retarget.models import RetargetRule, RetargetSend
-from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import SYSTEM
-from newretail.members import service as members_service
-from newretail.notify import service as notify_service
 from newretail.observability import log
 from newretail.org import service as org_service
-from newretail.promotions import service as promotions_service
-from newretail.promotions.schemas import ClaimCreate
 
 BATCH = 5_000
 MAX_STORES = 200
@@ -100,47 +95,37 @@ def _offer(
     )
     if session.scalar(done) is not None:
         return 0
-    try:
-        with session.begin_nested():
-            session.add(RetargetSend(
-                rule_id=rule.id, brand_id=rule.brand_id, member_id=member_id,
-                period_index=period, store_id=store.store_id, event_seq=seq, sent_at=now,
-            ))  # fmt: skip
-            session.flush()
-            _deliver(session, rule, member_id, period, store, now)
-    except (DomainError, IntegrityError) as refused:
-        log.info("retarget_offer_skipped", rule_id=rule.id, member_id=member_id,
-                 reason=getattr(refused, "code", "already_sent"))  # fmt: skip
+    consumers = offers.consumers_of(session=session, brand_id=rule.brand_id, member_ids=[member_id])
+    if member_id not in consumers:
         return 0
-    return 1
-
-
-def _deliver(
-    session: Session,
-    rule: RetargetRule,
-    member_id: int,
-    period: int,
-    store: rules.StorePoint,
-    now: datetime,
-) -> None:
-    facts = members_service.member_facts(
-        session=session, brand_id=rule.brand_id, member_ids=[member_id]
-    )
-    if member_id not in facts:
-        return
-    if rule.coupon_template_id is not None:
-        data = ClaimCreate(template_id=rule.coupon_template_id, member_id=member_id)
-        promotions_service.claim(session=session, scope=SYSTEM, data=data, now=now)
-    notify_service.send(
+    given = offers.give(
         session=session,
-        brand_id=rule.brand_id,
-        recipients=[notify_service.Recipient("consumer", facts[member_id].consumer_id)],
-        template=rule.template,
-        variables=templates.variables(rule.variables, store.name),
-        purpose="marketing",
+        offer=offers.Offer(
+            brand_id=rule.brand_id,
+            coupon_template_id=rule.coupon_template_id,
+            template=rule.template,
+            variables=templates.variables(rule.variables, store.name),
+        ),
+        member_id=member_id,
+        consumer_id=consumers[member_id],
+        send_row=RetargetSend(
+            rule_id=rule.id,
+            brand_id=rule.brand_id,
+            member_id=member_id,
+            period_index=period,
+            store_id=store.store_id,
+            event_seq=seq,
+            sent_at=now,
+        ),
         dedupe_key=f"retarget:{rule.id}:{member_id}:{period}",
         now=now,
     )
+    if given.refused is not None:
+        log.info(
+            "retarget_offer_skipped", rule_id=rule.id, member_id=member_id, reason=given.refused
+        )
+        return 0
+    return 1
 
 
 def run_due(*, session: Session, warehouse: Readable, now: datetime) -> int:

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from newretail.analytics.audiences import offers
 from newretail.analytics.reports.errors import InvalidRetargetRule
-from newretail.kernel.errors import DomainError
 from newretail.notify import service as notify_service
 
 NEARBY_OFFER = "analytics.nearby_offer"
@@ -26,22 +26,13 @@ def variables(rule_variables: Mapping[str, str], store_name: str) -> dict[str, s
 def check(
     *, session: Session, brand_id: int, key: str, rule_variables: Mapping[str, str], now: datetime
 ) -> None:
-    """The template exists and takes exactly the rule's variables and ``store``.
-
-    The notifier checks a template and its variables before it looks at the recipients, so
-    a send to nobody answers the question without sending anything: ``no_recipients``
-    means the template fits.
-    """
-    try:
-        notify_service.send(
-            session=session,
-            brand_id=brand_id,
-            recipients=[],
-            template=key,
-            variables=variables(rule_variables, "-"),
-            purpose="marketing",
-            now=now,
-        )
-    except DomainError as refused:
-        if refused.code != "no_recipients":
-            raise InvalidRetargetRule(refused.detail) from refused
+    """The template exists and takes exactly the rule's variables and ``store``."""
+    problem = offers.message_problem(
+        session=session,
+        brand_id=brand_id,
+        template=key,
+        variables=variables(rule_variables, "-"),
+        now=now,
+    )
+    if problem is not None:
+        raise InvalidRetargetRule(problem)

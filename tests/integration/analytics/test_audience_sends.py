@@ -1,0 +1,151 @@
+"""Sends to an audience on the database: each member who accepts marketing is given one
+coupon and one message, nobody else anything; asked again under the same key nothing more
+is given; a coupon template run out mid-send skips the rest with the reason and issues no
+coupon past its quantity; another brand's audience or coupon template is a 404."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from tests import audience_builders as ab
+from tests import promotion_builders as pb
+
+from newretail.analytics.outreach.models import AudienceSend
+from newretail.db import Database
+from newretail.members.models import Membership
+from newretail.notify.models import NotifyMessage
+from newretail.promotions.models import Coupon, CouponTemplate
+
+pytestmark = pytest.mark.postgres
+
+
+def _sends(audience_id: int) -> str:
+    return f"/api/v1/analytics/audiences/{audience_id}/sends"
+
+
+def _body(coupon: int | None, **fields: Any) -> dict[str, Any]:
+    return {"key": "winter-gift", "coupon_template_id": coupon, "message": {}, **fields}
+
+
+def _wallets(database: Database, template_id: int) -> list[int]:
+    with database.transaction(read_only=True) as session:
+        rows = session.scalars(
+            select(Coupon.membership_id).where(Coupon.template_id == template_id)
+        )
+        return sorted(rows)
+
+
+def _messaged(database: Database, brand_id: int) -> list[int]:
+    """The members sent the audience offer, once per member whatever the channels."""
+    with database.transaction(read_only=True) as session:
+        rows = session.scalars(
+            select(Membership.id)
+            .join(NotifyMessage, NotifyMessage.recipient_id == Membership.consumer_id)
+            .where(
+                NotifyMessage.brand_id == brand_id,
+                NotifyMessage.recipient_kind == "consumer",
+                NotifyMessage.template == "analytics.audience_offer",
+                Membership.brand_id == brand_id,
+            )
+            .distinct()
+        )
+        return sorted(rows)
+
+
+def test_each_member_who_accepts_marketing_gets_one_coupon_and_one_message(
+    database: Database, client: TestClient
+) -> None:
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    coupon = pb.template(database, shop)
+    keen = sorted(ab.member(database, brand, marketing=True) for _ in range(3))
+    shy = ab.member(database, brand, marketing=False)
+    audience = ab.audience(database, brand, {**dict.fromkeys(keen, True), shy: False})
+    admin = shop.world.headers("admin")
+
+    answer = client.post(_sends(audience), json=_body(coupon), headers=admin)
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "audience_id": audience,
+        "key": "winter-gift",
+        "members": 3,
+        "reached": 3,
+        "coupons": 3,
+        "messages": 3,
+        "skipped": {},
+    }
+    assert _wallets(database, coupon) == keen
+    assert _messaged(database, brand) == keen
+
+
+def test_asking_again_under_the_same_key_gives_nothing_more(
+    database: Database, client: TestClient
+) -> None:
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    coupon = pb.template(database, shop)
+    keen = sorted(ab.member(database, brand, marketing=True) for _ in range(2))
+    audience = ab.audience(database, brand, dict.fromkeys(keen, True))
+    admin = shop.world.headers("admin")
+
+    first = client.post(_sends(audience), json=_body(coupon), headers=admin)
+    again = client.post(_sends(audience), json=_body(coupon), headers=admin)
+
+    assert (first.json()["reached"], first.json()["coupons"]) == (2, 2)
+    assert again.json()["reached"] == 0
+    assert (again.json()["coupons"], again.json()["messages"]) == (0, 0)
+    assert again.json()["skipped"] == {"already_sent": 2}
+    assert _wallets(database, coupon) == keen
+    assert _messaged(database, brand) == keen
+
+
+def test_a_template_run_out_mid_send_skips_the_rest_and_issues_no_more(
+    database: Database, client: TestClient
+) -> None:
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    coupon = pb.template(database, shop, total_quantity=2)
+    keen = sorted(ab.member(database, brand, marketing=True) for _ in range(4))
+    audience = ab.audience(database, brand, dict.fromkeys(keen, True))
+
+    answer = client.post(_sends(audience), json=_body(coupon), headers=shop.world.headers("admin"))
+
+    assert answer.json()["skipped"] == {"coupons_exhausted": 2}
+    assert (answer.json()["reached"], answer.json()["coupons"]) == (2, 2)
+    with database.transaction(read_only=True) as session:
+        issued = session.scalar(select(CouponTemplate.issued).where(CouponTemplate.id == coupon))
+        rows = session.scalar(select(func.count()).select_from(AudienceSend))
+    assert issued == 2
+    assert rows == 2
+    assert _wallets(database, coupon) == keen[:2]
+    assert _messaged(database, brand) == keen[:2]
+
+
+def test_another_brands_audience_and_coupon_template_are_404_and_nothing_is_sent(
+    database: Database, client: TestClient
+) -> None:
+    shop = pb.shop(database)
+    other = pb.shop(database)
+    brand = shop.world.brand.id
+    coupon = pb.template(database, shop)
+    foreign_coupon = pb.template(database, other)
+    keen = ab.member(database, brand, marketing=True)
+    audience = ab.audience(database, brand, {keen: True})
+
+    by_other = client.post(
+        _sends(audience), json=_body(coupon), headers=other.world.headers("admin")
+    )
+    foreign = client.post(
+        _sends(audience), json=_body(foreign_coupon), headers=shop.world.headers("admin")
+    )
+    empty = client.post(
+        _sends(audience), json={"key": "nothing"}, headers=shop.world.headers("admin")
+    )
+
+    assert (by_other.status_code, by_other.json()["code"]) == (404, "audience_not_found")
+    assert (foreign.status_code, foreign.json()["code"]) == (404, "coupon_template_not_found")
+    assert empty.status_code == 422
+    assert _wallets(database, coupon) == []
+    assert _messaged(database, brand) == []
