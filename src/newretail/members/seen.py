@@ -1,6 +1,7 @@
 """Identities seen together in collected events, for the data bank: which member an event
 names, identifiers linked in bulk through the same merge rules (``identity.link_identifier``,
-``merges``), and who each anonymous id or consumer is now for a brand's analytics.
+``merges``), who each anonymous id or consumer is now for a brand's analytics, and which
+anonymous ids are members' who refuse analytics (their events are not kept).
 """
 
 from collections.abc import Collection, Iterable
@@ -209,3 +210,46 @@ def anonymous_ids_of(*, session: Session, consumer_ids: Collection[int]) -> set[
             )
         )
     return found
+
+
+def held_by_refusers(
+    *, session: Session, brand_id: int, anonymous_ids: Collection[str]
+) -> set[str]:
+    """The anonymous ids held by a member of the brand who refuses analytics."""
+    ordered = sorted(set(anonymous_ids))
+    found: set[str] = set()
+    for start in range(0, len(ordered), 500):
+        found |= set(
+            session.scalars(
+                select(ConsumerIdentifier.value)
+                .join(Membership, Membership.consumer_id == ConsumerIdentifier.consumer_id)
+                .where(
+                    ConsumerIdentifier.kind == IdentifierKind.ANONYMOUS.value,
+                    ConsumerIdentifier.value.in_(ordered[start : start + 500]),
+                    Membership.brand_id == brand_id,
+                    Membership.consent_analytics.is_(False),
+                )
+            )
+        )
+    return found
+
+
+def refusers_identified(*, session: Session, after: int) -> tuple[int, set[tuple[int, int, str]]]:
+    """Anonymous ids attached since identifier ``after`` to a member who refuses analytics,
+    as (brand, member, anonymous id), and the last identifier's id.
+
+    Attached however: an event that named the member, a sign-in, a link by hand. Ids that
+    moved with a merge keep their number; ``touched_consumers`` finds those.
+    """
+    last = int(session.scalar(select(func.max(ConsumerIdentifier.id))) or 0)
+    rows = session.execute(
+        select(Membership.brand_id, Membership.id, ConsumerIdentifier.value)
+        .join(Membership, Membership.consumer_id == ConsumerIdentifier.consumer_id)
+        .where(
+            ConsumerIdentifier.id > after,
+            ConsumerIdentifier.id <= last,
+            ConsumerIdentifier.kind == IdentifierKind.ANONYMOUS.value,
+            Membership.consent_analytics.is_(False),
+        )
+    )
+    return last, {(brand_id, member_id, value) for brand_id, member_id, value in rows}

@@ -3,7 +3,8 @@
     otp.py          one-time login codes: senders, sending (rate-limited), checking
     identity.py     consumers and identifiers: sign-in, linking, identify, staff lookup
     seen.py         identities seen together in collected events, linked in bulk by the same
-                    rules; who an anonymous id or consumer is now, for analytics
+                    rules; who an anonymous id or consumer is now, for analytics, and which
+                    are members' who refuse it
     merges.py       merging consumer records by rule, the merge log, undo
     memberships.py  the member programme (tiers, points expiry), joining, reading, consents
     enrolment.py    joining with a binding: consumer join, staff registration, touchpoint scans
@@ -107,10 +108,12 @@ from newretail.members.rules import IdentifierKind, JoinChannel, PointsKind
 from newretail.members.seen import (
     MemberFacts,
     anonymous_ids_of,
+    held_by_refusers,
     link_seen,
     member_facts,
     persons_of_anonymous_ids,
     persons_of_consumers,
+    refusers_identified,
     touched_consumers,
 )
 from newretail.members.views import member_view, member_views
@@ -160,6 +163,7 @@ __all__ = [
     "get_policy",
     "get_programme",
     "guide_loads",
+    "held_by_refusers",
     "identify",
     "join",
     "ledger",
@@ -193,6 +197,7 @@ __all__ = [
     "rebind_guide_members",
     "redeemable",
     "refused_merges",
+    "refusers_identified",
     "search_members",
     "sees_full_phone",
     "send_code",

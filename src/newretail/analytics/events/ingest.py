@@ -59,11 +59,11 @@ def ingest(
     judged = _foreign_stores_refused(session, sender.brand_id, judged, refused)
     members = _members(session, sender.brand_id, judged)
     judged = _unknown_members_refused(judged, members, refused)
-    kept = [j for j in judged if j.member_id is None or members[j.member_id].analytics_consent]
+    if link_identities:
+        _link(session, judged, members, clock.received_at)
+    kept = _consenting(session, sender.brand_id, judged, members)
     written = bulk.insert_rows(session, EVENTS, [j.row for j in kept], skip_taken=DEDUPE)
     _quarantine(session, sender.brand_id, refused, clock.received_at)
-    if link_identities:
-        _link(session, kept, members, clock.received_at)
     return BatchResult(
         accepted=written,
         duplicates=len(kept) - written,
@@ -124,6 +124,29 @@ def _unknown_members_refused(
     return ok
 
 
+def _consenting(
+    session: Session,
+    brand_id: int,
+    judged: list[Judged],
+    members: dict[int, members_service.MemberFacts],
+) -> list[Judged]:
+    """The events to keep: none of a member who refuses analytics, nor of an anonymous id
+    such a member holds (linked just now, if this batch showed it to be theirs)."""
+    anonymous = {j.row["anonymous_id"] for j in judged if j.member_id is None}
+    refusing = members_service.held_by_refusers(
+        session=session, brand_id=brand_id, anonymous_ids=anonymous - {None}
+    )
+    return [
+        j
+        for j in judged
+        if (
+            members[j.member_id].analytics_consent
+            if j.member_id is not None
+            else j.row["anonymous_id"] not in refusing
+        )
+    ]
+
+
 def _quarantine(
     session: Session, brand_id: int, refused: list[Refusal], received_at: datetime
 ) -> None:
@@ -144,19 +167,21 @@ def _quarantine(
 
 def _link(
     session: Session,
-    kept: list[Judged],
+    judged: list[Judged],
     members: dict[int, members_service.MemberFacts],
     now: datetime,
 ) -> None:
     """Identifiers seen together are one person's, as far as the merge rules allow.
 
-    With a member: the event's anonymous id, device and union id are the member's. Without:
+    With a member: the event's anonymous id, device and union id are the member's, whether
+    or not they consent to analytics (so that their anonymous events are known as theirs,
+    and not kept when they refuse). Without:
     an anonymous id seen with a device or union id is the consumer holding either (one is
     made if none does), so a known union id brings the anonymous visitor to its member.
     """
     links: set[tuple[int, IdentifierKind, str]] = set()
     groups: set[tuple[tuple[IdentifierKind, str], ...]] = set()
-    for j in kept:
+    for j in judged:
         seen = _identifiers(j)
         if j.member_id is not None:
             consumer_id = members[j.member_id].consumer_id

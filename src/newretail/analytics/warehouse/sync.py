@@ -4,8 +4,10 @@ Each source keeps its watermark (the last transactional id copied) in ``sync_sta
 round copies what lies past it, a page at a time, and moves the watermark after each page,
 so a stopped copy resumes where it was. Orders and members also change after they are
 first copied (paid, refunded, consents): those changed since the last round are copied
-again in place. ``persons`` follows the keys that may have moved: new keys, and the keys
-of consumers merged, parted or become members since the last round.
+again in place. ``persons`` follows the keys that may have moved: new keys, the keys of
+consumers merged, parted or become members since the last round, and anonymous ids given to
+members who refuse analytics. Last, the people seen in the round who refuse analytics lose
+their events (``consent``).
 """
 
 from collections.abc import Iterable
@@ -14,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from newretail.analytics.warehouse import sources
+from newretail.analytics.warehouse import consent, sources
 from newretail.analytics.warehouse.base import Warehouse
 from newretail.db import Database, utcnow
 from newretail.members import service as members_service
@@ -31,28 +33,39 @@ class SyncReport:
     orders: int = 0
     members: int = 0
     persons: int = 0
+    forgotten: int = 0
     brands: set[int] = field(default_factory=set)
     # Keys other than members' seen this round, per brand, and the members copied.
     keys: dict[int, set[str]] = field(default_factory=dict)
     member_ids: set[int] = field(default_factory=set)
+    # The people seen this round, per brand: member keys, and who ``persons`` says the
+    # recomputed keys are.
+    people: dict[int, set[str]] = field(default_factory=dict)
 
     def saw(self, brand_id: int, key: str) -> None:
-        if not key.startswith("member:"):
-            self.keys.setdefault(brand_id, set()).add(key)
+        seen = self.people if key.startswith("member:") else self.keys
+        seen.setdefault(brand_id, set()).add(key)
 
     @property
     def total(self) -> int:
-        return self.events + self.orders + self.members + self.persons
+        return self.events + self.orders + self.members + self.persons + self.forgotten
 
 
 def sync(*, database: Database, warehouse: Warehouse, page: int = PAGE) -> SyncReport:
-    """One round: every source past its watermark, then persons where anything moved."""
+    """One round: every source past its watermark, then persons where anything moved, then
+    the refusers' events forgotten. The merge log's and the identifiers' watermarks move
+    last, so a round that fails before forgetting finds the same people in the next."""
     report = SyncReport()
     now = utcnow()
     _events(database, warehouse, page, report)
     _changing(database, warehouse, "orders", page, now, report)
     _changing(database, warehouse, "members", page, now, report)
-    _persons(database, warehouse, report)
+    marks = _persons(database, warehouse, report)
+    report.forgotten = consent.forget_refusers(
+        database=database, warehouse=warehouse, people=report.people
+    )
+    for source, mark in marks.items():
+        warehouse.set_watermark(source, mark)
     return report
 
 
@@ -112,6 +125,7 @@ def _changing(
                     report.saw(row[0], row[3])
                 else:
                     report.member_ids.add(row[1])
+                    report.saw(row[0], row[2])
             watermark = max(watermark, max(r[1] for r in rows))
             setattr(report, table, getattr(report, table) + len(rows))
         if len(rows) < page:
@@ -129,12 +143,14 @@ def _replace(warehouse: Warehouse, table: str, key: str, rows: list[tuple[Any, .
         )
 
 
-def _persons(database: Database, warehouse: Warehouse, report: SyncReport) -> None:
-    """Who is who, for the keys that may have moved since the last round.
+def _persons(database: Database, warehouse: Warehouse, report: SyncReport) -> dict[str, int]:
+    """Who is who, for the keys that may have moved since the last round; the watermarks of
+    the merge log and the identifiers to set once the round is done.
 
-    Those are the keys of this round's events and orders, and the anonymous ids and consumer
-    keys of every consumer merged, parted (an undo) or become a member since then. The first
-    round builds every brand's ``persons`` whole.
+    Those are the keys of this round's events and orders, the anonymous ids and consumer
+    keys of every consumer merged, parted (an undo) or become a member since then, and the
+    anonymous ids given since then to members who refuse analytics. The first round builds
+    every brand's ``persons`` whole.
     """
     if warehouse.watermark("persons") == 0:
         for brand_id in sorted(
@@ -145,9 +161,9 @@ def _persons(database: Database, warehouse: Warehouse, report: SyncReport) -> No
             last, _ = members_service.touched_consumers(
                 session=session, merges_after=0, undone_since=None, member_ids=()
             )
-        warehouse.set_watermark("merges", last)
+            identified, _ = members_service.refusers_identified(session=session, after=0)
         warehouse.set_watermark("persons", 1)
-        return
+        return {"merges": last, "identifiers": identified}
     since = _last_synced(warehouse, "merges")
     with database.transaction(read_only=True) as session:
         last, consumers = members_service.touched_consumers(
@@ -157,21 +173,30 @@ def _persons(database: Database, warehouse: Warehouse, report: SyncReport) -> No
             member_ids=report.member_ids,
         )
         anonymous = members_service.anonymous_ids_of(session=session, consumer_ids=consumers)
+        identified, refusers = members_service.refusers_identified(
+            session=session, after=warehouse.watermark("identifiers")
+        )
+    for brand_id, member_id, anonymous_id in sorted(refusers):
+        report.saw(brand_id, f"anon:{anonymous_id}")
+        report.saw(brand_id, f"member:{member_id}")
     moved = {f"anon:{a}" for a in anonymous} | {f"consumer:{c}" for c in consumers}
     brands = set(report.keys)
     if moved:
         brands |= {r[0] for r in warehouse.query("SELECT DISTINCT brand_id FROM events")}
     for brand_id in sorted(brands):
         keys = report.keys.get(brand_id, set()) | moved
-        report.persons += _recompute(database, warehouse, brand_id, keys)
-    warehouse.set_watermark("merges", last)
+        report.persons += _recompute(database, warehouse, brand_id, keys, report)
+    return {"merges": last, "identifiers": identified}
 
 
-def _recompute(database: Database, warehouse: Warehouse, brand_id: int, keys: set[str]) -> int:
+def _recompute(
+    database: Database, warehouse: Warehouse, brand_id: int, keys: set[str], report: SyncReport
+) -> int:
     rows = _persons_rows(database, brand_id, keys)
     warehouse.replace_rows(
         "persons", brand_id=brand_id, key="person_key", keys=sorted(keys), rows=rows
     )
+    report.people.setdefault(brand_id, set()).update(person for _, _, person in rows)
     return len(rows)
 
 
