@@ -54,8 +54,10 @@ class Setup:
         return self.world.east_guide.id
 
 
-def setup(database: Database, *, skus: int = 3) -> Setup:
-    world = builders.brand_world(database)
+def setup(database: Database, *, skus: int = 3, world: BrandWorld | None = None) -> Setup:
+    """Commission around ``world`` (a new brand world by default): a second guide, SKUs of
+    one category, and a guide's statement of a closed period for ``settle``."""
+    world = world or builders.brand_world(database)
     referrer = member_builders.guide(database, world.brand.id, world.east_store.id)
     with database.transaction() as session:
         category = builders.category(session, world.brand.id)
@@ -120,12 +122,10 @@ def order(
     store_id: int | None = None,
     location_id: int | None = None,
     channel: str = "online",
-    collected: int | None = None,
     touchpoint_code: str | None = None,
     paid_at: datetime = PAID_AT,
 ) -> int:
-    """A paid order with ``lines`` and its ``order.paid`` event; ``collected`` < total for
-    an order taken on credit."""
+    """A paid order with ``lines`` and its ``order.paid`` event."""
     store = store_id or s.world.east_store.id
     with database.transaction() as session:
         totals = [q * price - discount for _, q, price, discount in lines]
@@ -145,7 +145,7 @@ def order(
             subtotal=sum(q * price for _, q, price, _ in lines),
             discount=sum(d for *_, d in lines),
             total=total,
-            paid_amount=total if collected is None else collected,
+            paid_amount=total,
             delivery_method="ship",
             expires_at=paid_at + timedelta(minutes=30),
             created_by_type="consumer",
@@ -189,40 +189,6 @@ def refund(database: Database, order_id: int, line_id: int, amount: int, quantit
             found.status = OrderStatus.REFUNDED.value
         session.flush()
         events.publish(session, found, OrderStatus.REFUNDED, extra={"refund_amount": amount})
-
-
-def exchange(database: Database, order_id: int) -> None:
-    """An exchange received: other units go out, no money moves."""
-    from newretail.outbox import service as outbox_service
-
-    with database.transaction() as session:
-        outbox_service.record(
-            session=session,
-            brand_id=session.get(Order, order_id).brand_id,  # type: ignore[union-attr]
-            type="return.received",
-            resource_type="return",
-            resource_id=order_id,
-            payload={"order_id": order_id, "kind": "exchange", "refund_amount": 0},
-        )
-
-
-def collect(database: Database, order_id: int, amount: int) -> None:
-    """A pay-later balance collected (``deferred.charged``)."""
-    from newretail.outbox import service as outbox_service
-
-    with database.transaction() as session:
-        found = session.get(Order, order_id)
-        assert found is not None
-        found.paid_amount += amount
-        session.flush()
-        outbox_service.record(
-            session=session,
-            brand_id=found.brand_id,
-            type="deferred.charged",
-            resource_type="deferred_charge",
-            resource_id=order_id,
-            payload={"order_id": order_id, "amount": amount},
-        )
 
 
 def fulfil(database: Database, order_id: int, at: datetime | None = None) -> None:

@@ -104,6 +104,31 @@ def place(database: Database, s: Shop, consumer_id: int, **fields: Any) -> int:
         ).id
 
 
+def place_by_staff(database: Database, s: Shop, **fields: Any) -> int:
+    """The order of ``order_body(s, **fields)`` placed by the brand's system, which may name
+    the member and give a discount (a consumer may not)."""
+    data = OrderCreate.model_validate(order_body(s, **fields))
+    scope = orders_service.system_for(s.world.brand.id)
+    with database.transaction() as session:
+        return orders_service.create_order(session=session, scope=scope, data=data).id
+
+
+def hand_over(database: Database, s: Shop, order_id: int) -> None:
+    """A paid pickup order made ready and handed over at its store: completed."""
+    scope = orders_service.system_for(s.world.brand.id)
+    with database.transaction() as session:
+        fulfilment = orders_service.list_fulfilments(
+            session=session, scope=scope, order_id=order_id
+        )[0]
+        ready = orders_service.mark_ready(
+            session=session, scope=scope, order_id=order_id, fulfilment_id=fulfilment.id
+        )
+        assert ready.pickup_code is not None
+        orders_service.hand_over(
+            session=session, scope=scope, store_id=ready.location_id, pickup_code=ready.pickup_code
+        )
+
+
 def pay(database: Database, consumer_id: int, order_id: int) -> None:
     """The consumer pays the order in full through the payments sandbox."""
     with database.transaction() as session:

@@ -7,13 +7,12 @@ from sqlalchemy import func, select
 from newretail.db import Database
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
-from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
 from newretail.returns import service as returns
 from newretail.returns.models import OrderReturn
 from newretail.returns.schemas import ReturnCreate
-from tests.order_builders import Shop, order_body
+from tests.order_builders import Shop, consumer_scope, hand_over, place_by_staff
 
 
 def received_order(
@@ -27,29 +26,15 @@ def received_order(
 ) -> int:
     """A paid pickup order at the east store (of ``member_id``), handed over; its id."""
     quantities = quantities or [1] * len(shop.skus)
-    scope = orders_service.system_for(shop.world.brand.id)
     lines = [{"sku_id": s, "quantity": q} for s, q in zip(shop.skus, quantities, strict=True) if q]
-    data = OrderCreate.model_validate(
-        {
-            **order_body(shop, channel=channel, member_id=member_id),
-            "lines": lines,
-            "discount": discount,
-        }
+    order_id = place_by_staff(
+        database, shop, channel=channel, member_id=member_id, lines=lines, discount=discount
     )
+    scope = orders_service.system_for(shop.world.brand.id)
     with database.transaction() as session:
-        order = orders_service.create_order(session=session, scope=scope, data=data)
-        payments_service.pay(session=session, scope=scope, order_id=order.id, data=PaymentCreate())
-        fulfilment = orders_service.list_fulfilments(
-            session=session, scope=scope, order_id=order.id
-        )[0]
-        ready = orders_service.mark_ready(
-            session=session, scope=scope, order_id=order.id, fulfilment_id=fulfilment.id
-        )
-        assert ready.pickup_code is not None
-        orders_service.hand_over(
-            session=session, scope=scope, store_id=shop.store_id, pickup_code=ready.pickup_code
-        )
-        return order.id
+        payments_service.pay(session=session, scope=scope, order_id=order_id, data=PaymentCreate())
+    hand_over(database, shop, order_id)
+    return order_id
 
 
 def line_ids(database: Database, order_id: int) -> list[int]:
@@ -73,6 +58,31 @@ def take_back(
     with database.transaction() as session:
         record = returns.create_return(
             session=session, scope=scope, data=ReturnCreate.model_validate(body)
+        )
+        session.expunge(record)
+        return record
+
+
+def send_back(
+    database: Database, shop: Shop, order_id: int, consumer_id: int, lines: list[tuple[int, int]]
+) -> OrderReturn:
+    """The buyer announces ``lines`` ((order line, units)) coming back to the east store,
+    whose staff receive them, which refunds them: the return."""
+    data = ReturnCreate.model_validate(
+        {
+            "order_id": order_id,
+            "receiving_location_id": shop.store_id,
+            "lines": [{"order_line_id": line, "quantity": n} for line, n in lines],
+        }
+    )
+    with database.transaction() as session:
+        announced = returns.create_return(
+            session=session, scope=consumer_scope(consumer_id), data=data
+        )
+        record = returns.receive(
+            session=session,
+            scope=orders_service.system_for(shop.world.brand.id),
+            return_id=announced.id,
         )
         session.expunge(record)
         return record

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from tests import commission_builders as cb
-from tests import member_builders
+from tests import member_builders, order_builders, return_builders
 from tests.commission_builders import PAID_AT
 
 from newretail.commission.models import CommissionEntry
@@ -285,28 +285,21 @@ def test_a_bulk_rebind_moves_no_money_already_earned(database: Database) -> None
     assert list(theirs) == []
 
 
-def test_a_pay_later_order_earns_on_what_was_collected(database: Database) -> None:
-    s = cb.setup(database)
+def test_an_exchange_and_a_replay_move_nothing(database: Database) -> None:
+    shop = order_builders.shop(database, prices=[10_000, 10_000])
+    s = cb.setup(database, world=shop.world, skus=0)
     cb.plan(database, s, [CPS_10])
-    order_id = cb.order(
-        database, s, [(s.skus[0], 1, 10_000, 0)], bound_guide_id=s.guide_id, collected=100
+    member_id = member_builders.member(database, shop.world)
+    order_id = return_builders.received_order(
+        database, shop, quantities=[1, 0], member_id=member_id
     )
     cb.dispatch(database)
-    down = [e.amount for e in cb.live(cb.entries(database, order_id))]
-    cb.collect(database, order_id, 9_900)
-    cb.dispatch(database)
-    found = cb.live(cb.entries(database, order_id))
-    assert down == [10]
-    assert [(e.amount, e.detail["reason"]) for e in found] == [(1_000, "collected")]
-
-
-def test_an_exchange_and_a_replay_move_nothing(database: Database) -> None:
-    s = cb.setup(database)
-    cb.plan(database, s, [CPS_10])
-    order_id = cb.order(database, s, [(s.skus[0], 1, 10_000, 0)], bound_guide_id=s.guide_id)
-    cb.dispatch(database)
     before = cb.ledger(database)
-    cb.exchange(database, order_id)
+    line = cb.line_ids(database, order_id)[0]
+    return_builders.take_back(
+        database, shop, order_id, shop.store_id, kind="exchange",
+        lines=[{"order_line_id": line, "quantity": 1, "exchange_sku_id": shop.skus[1]}],
+    )  # fmt: skip
     cb.dispatch(database)
     cb.replay(database)
     assert cb.ledger(database) == before

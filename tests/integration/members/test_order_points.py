@@ -2,7 +2,7 @@
 debt; replaying the orders' events changes nothing."""
 
 from sqlalchemy import func, select
-from tests import member_builders, order_builders, presale_builders
+from tests import member_builders, order_builders, presale_builders, return_builders
 from tests.integration.orders.flash import consumer_scope
 
 from newretail.db import Database
@@ -79,6 +79,24 @@ def test_refunds_take_back_points_in_proportion_rounded_for_the_brand(
     _refund(database, order_id, 8_345)
     assert (earned, partly) == (123, 123 * 8_345 // 12_345)
     assert _balance(database, member_id) == (0, 3)
+
+
+def test_a_return_refunded_through_the_returns_service_takes_back_its_units_points(
+    database: Database,
+) -> None:
+    shop = order_builders.shop(database, prices=[12_345, 5_990])
+    member_id = member_builders.member(database, shop.world)
+    order_id = return_builders.received_order(
+        database, shop, quantities=[2, 1], member_id=member_id
+    )
+    presale_builders.dispatch(database)
+    earned = _balance(database, member_id)
+    returned = return_builders.line_ids(database, order_id)[0]
+    consumer = member_builders.consumer_of(database, member_id)
+    return_builders.send_back(database, shop, order_id, consumer, [(returned, 1)])
+    presale_builders.dispatch(database)
+    assert earned == (306, 1)
+    assert _balance(database, member_id) == (306 * (30_680 - 12_345) // 30_680, 2)
 
 
 def test_a_refund_never_takes_the_balance_below_zero(database: Database) -> None:

@@ -1,26 +1,18 @@
 """Pay later on the database: credit check, charge at the due date, retries, dunning."""
 
-from datetime import timedelta
-
 import pytest
-from tests import member_builders, order_builders
+from tests import member_builders, order_builders, paylater_builders
 from tests.order_builders import Shop
 from tests.presale_builders import consumer_scope
 
-from newretail.db import Database, utcnow
+from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.paylater import errors
 from newretail.paylater import service as paylater_service
-from newretail.paylater.schemas import DeferredCreate, PolicyUpdate
+from newretail.paylater.schemas import DeferredCreate
 from newretail.payments import service as payments_service
-
-
-def _threshold(database: Database, shop: Shop, threshold: int) -> None:
-    data = PolicyUpdate(brand_id=shop.world.brand.id, threshold=threshold)
-    with database.transaction() as session:
-        paylater_service.set_policy(session=session, scope=SYSTEM, data=data)
 
 
 def _on_credit(database: Database, shop: Shop, charge_instruction: str = "succeed") -> int:
@@ -42,14 +34,9 @@ def _charge(database: Database, charge_id: int) -> tuple[str, int]:
         return c.status, c.attempts
 
 
-def _run(database: Database, days: float) -> int:
-    with database.transaction() as session:
-        return paylater_service.charge_due(session=session, now=utcnow() + timedelta(days=days))
-
-
 def test_a_trusted_member_takes_the_goods_for_one_yuan(database: Database) -> None:
     shop = order_builders.shop(database)
-    _threshold(database, shop, 0)
+    paylater_builders.terms(database, shop.world.brand.id, 0)
     charge_id = _on_credit(database, shop)
     with database.transaction() as session:
         charge = paylater_service.get_charge(session=session, scope=SYSTEM, charge_id=charge_id)
@@ -60,17 +47,17 @@ def test_a_trusted_member_takes_the_goods_for_one_yuan(database: Database) -> No
 
 def test_the_balance_is_charged_at_the_due_date_and_not_before(database: Database) -> None:
     shop = order_builders.shop(database)
-    _threshold(database, shop, 0)
+    paylater_builders.terms(database, shop.world.brand.id, 0)
     charge_id = _on_credit(database, shop)
-    early = _run(database, 29)
-    due = _run(database, 31)
+    early = paylater_builders.run(database, 29)
+    due = paylater_builders.run(database, 31)
     assert (early, due) == (0, 1)
     assert _charge(database, charge_id) == ("paid", 1)
 
 
 def test_the_order_counts_as_paid_only_what_was_collected(database: Database) -> None:
     shop = order_builders.shop(database)
-    _threshold(database, shop, 0)
+    paylater_builders.terms(database, shop.world.brand.id, 0)
     charge_id = _on_credit(database, shop)
 
     def paid() -> tuple[int, list[tuple[str, int]]]:
@@ -85,7 +72,7 @@ def test_the_order_counts_as_paid_only_what_was_collected(database: Database) ->
             return order.paid_amount, sorted((p.method, p.amount) for p in payments)
 
     before = paid()
-    _run(database, 31)
+    paylater_builders.run(database, 31)
     after = paid()
 
     total = sum(shop.prices)
@@ -95,9 +82,12 @@ def test_the_order_counts_as_paid_only_what_was_collected(database: Database) ->
 
 def test_declined_charges_retry_on_the_schedule_then_go_to_dunning(database: Database) -> None:
     shop = order_builders.shop(database)
-    _threshold(database, shop, 0)
+    paylater_builders.terms(database, shop.world.brand.id, 0)
     charge_id = _on_credit(database, shop, charge_instruction="decline")
-    seen = [(_run(database, 30 + day), _charge(database, charge_id)) for day in (0.01, 0.1, 1, 3)]
+    seen = [
+        (paylater_builders.run(database, 30 + day), _charge(database, charge_id))
+        for day in (0.01, 0.1, 1, 3)
+    ]
     with database.transaction() as session:
         listed = [c.id for c in paylater_service.dunning(session=session, scope=SYSTEM)]
     assert seen == [
@@ -111,10 +101,10 @@ def test_declined_charges_retry_on_the_schedule_then_go_to_dunning(database: Dat
 
 def test_a_member_pays_early_from_the_dunning_list(database: Database) -> None:
     shop = order_builders.shop(database)
-    _threshold(database, shop, 0)
+    paylater_builders.terms(database, shop.world.brand.id, 0)
     charge_id = _on_credit(database, shop, charge_instruction="decline")
     for day in (0.01, 0.1, 1, 3):
-        _run(database, 30 + day)
+        paylater_builders.run(database, 30 + day)
     with database.transaction() as session:
         paylater_service.pay_early(
             session=session, scope=SYSTEM, charge_id=charge_id, instruction="succeed"
@@ -124,7 +114,7 @@ def test_a_member_pays_early_from_the_dunning_list(database: Database) -> None:
 
 def test_a_member_below_the_threshold_is_refused(database: Database) -> None:
     shop = order_builders.shop(database)
-    _threshold(database, shop, 1000)
+    paylater_builders.terms(database, shop.world.brand.id, 1000)
     with pytest.raises(errors.CreditInsufficient):
         _on_credit(database, shop)
     assert order_builders.level(database, shop.store_id, shop.skus[0]) == (10, 0)
