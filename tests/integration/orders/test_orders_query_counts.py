@@ -76,8 +76,8 @@ def test_checkout_payment_and_purchase_statements_are_pinned(database: Database)
     one = _buy(database, shop, 1)
     three = _buy(database, shop, 3)
     sqlite = database.is_sqlite
-    assert _counts(one) == ((10, 12, 13) if sqlite else (9, 10, 11))
-    assert _counts(three) == ((12, 16, 17) if sqlite else (11, 12, 13))
+    assert _counts(one) == ((10, 11, 12) if sqlite else (9, 9, 10))
+    assert _counts(three) == ((12, 15, 16) if sqlite else (11, 11, 12))
 
 
 def _after_first_stock_change(statements: list[str]) -> list[str]:
