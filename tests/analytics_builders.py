@@ -9,13 +9,15 @@ from newretail.members.schemas import Consents
 from tests import member_builders as mb
 
 
-def member(database: Database, brand_id: int, *, analytics: bool = True) -> int:
-    """A member who joined online, with or without analytics consent."""
+def member(
+    database: Database, brand_id: int, *, analytics: bool = True, phone: str | None = None
+) -> int:
+    """A member who joined online, with or without analytics consent (and a given phone)."""
     with database.transaction() as session:
         found, _ = members_service.ensure_membership(
             session=session,
             brand_id=brand_id,
-            consumer_id=mb.consumer(database),
+            consumer_id=mb.consumer(database, phone),
             channel=members_service.JoinChannel.ONLINE,
             store_id=None,
             consents=Consents(analytics=analytics),

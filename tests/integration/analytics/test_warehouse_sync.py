@@ -291,6 +291,49 @@ def test_a_mini_app_visitor_with_a_known_union_id_is_that_member(
     assert "union-7" not in str(stored)
 
 
+def test_a_visitor_who_gives_a_members_phone_at_a_kiosk_is_that_member(
+    database: Database, settings: Settings
+) -> None:
+    world = builders.brand_world(database)
+    warehouse = open_warehouse(":memory:")
+    number = mb.phone()
+    member = ab.member(database, world.brand.id, phone=number)
+    at, store = utcnow(), world.east_store.id
+    given = ab.event("k1", "Sample Dispensed", at=at, anonymous_id="kiosk-3", channel="kiosk",
+                     store=store, phone=f"+86 {number[:3]} {number[3:7]} {number[7:]}")  # fmt: skip
+    later = ab.event("k2", at=at, anonymous_id="kiosk-3", channel="kiosk", store=store)
+
+    sent = _send(database, settings, world.brand.id, [given, later])
+    sync(database=database, warehouse=warehouse)
+
+    assert (sent["accepted"], sent["rejected"]) == (2, [])
+    assert _person(warehouse, world.brand.id, "anon:kiosk-3") == f"member:{member}"
+    with database.transaction(read_only=True) as session:
+        stored = session.scalars(select(AnalyticsEvent.properties)).all()
+    assert number not in str(stored)
+
+
+def test_a_phone_is_refused_from_a_page_token_or_when_it_is_not_a_mobile(
+    database: Database, settings: Settings
+) -> None:
+    world = builders.brand_world(database)
+    store, at = world.east_store.id, utcnow()
+    page = events_service.Sender(brand_id=world.brand.id, store_id=store, may_name_users=False)
+    with database.transaction() as session:
+        from_page = events_service.ingest(
+            session=session,
+            sender=page,
+            events=[ab.event("p1", at=at, store=store, phone="13800000000")],
+            clock=events_service.clock_of(settings, utcnow()),
+        )
+    not_mobile = _send(
+        database, settings, world.brand.id, [ab.event("p2", at=at, store=store, phone="12345")]
+    )
+
+    assert [r.code for r in from_page.rejected] == ["user_not_allowed"]
+    assert [r["code"] for r in not_mobile["rejected"]] == ["invalid_envelope"]
+
+
 def test_a_sign_in_in_a_later_round_moves_the_earlier_anonymous_events(
     database: Database, settings: Settings
 ) -> None:

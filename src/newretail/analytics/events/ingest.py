@@ -176,8 +176,9 @@ def _link(
     With a member: the event's anonymous id, device and union id are the member's, whether
     or not they consent to analytics (so that their anonymous events are known as theirs,
     and not kept when they refuse). Without:
-    an anonymous id seen with a device or union id is the consumer holding either (one is
-    made if none does), so a known union id brings the anonymous visitor to its member.
+    an anonymous id seen with a device, union id or phone is the consumer holding one of
+    them (one is made if none does), so a known union id or phone brings the anonymous
+    visitor to its member.
     """
     links: set[tuple[int, IdentifierKind, str]] = set()
     groups: set[tuple[tuple[IdentifierKind, str], ...]] = set()
@@ -202,4 +203,6 @@ def _identifiers(j: Judged) -> list[tuple[IdentifierKind, str]]:
         seen.append((IdentifierKind.DEVICE, str(device)))
     if j.union_id:
         seen.append((IdentifierKind.UNION_ID, j.union_id))
+    if j.phone:
+        seen.append((IdentifierKind.PHONE, j.phone))
     return seen

@@ -132,6 +132,9 @@ class EventContext(BaseModel):
     device_id: str | None = Field(default=None, max_length=128)
     # A WeChat union id the mini app knows: links the visitor to its consumer; not stored.
     union_id: str | None = Field(default=None, max_length=128)
+    # A phone the person gave (a kiosk, a sampling machine, the till): links the visitor to
+    # the consumer holding it; not stored. Senders that may name members only.
+    phone: str | None = Field(default=None, max_length=32)
 
 
 class EventIn(BaseModel):

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from newretail.analytics.events import rules
 from newretail.analytics.events.rules import Clock, Reject
 from newretail.analytics.events.schemas import EVENT_TYPES, EventIn
+from newretail.members.errors import InvalidPhone
+from newretail.members.phones import normalise_phone
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Judged:
     row: dict[str, Any]
     member_id: int | None
     union_id: str | None = None
+    phone: str | None = None  # E.164
 
 
 def _errors(exc: ValidationError) -> str:
@@ -88,6 +91,14 @@ def judge(
         return refuse(Reject.MISSING_CONTEXT, f"{event.event} needs context.{missing[0]}.")
     if event.userId is not None and not sender.may_name_users:
         return refuse(Reject.USER_NOT_ALLOWED, "A page token sends anonymous events only.")
+    phone: str | None = None
+    if ctx.phone is not None:
+        if not sender.may_name_users:
+            return refuse(Reject.USER_NOT_ALLOWED, "A page token sends no phone numbers.")
+        try:
+            phone = normalise_phone(ctx.phone)
+        except InvalidPhone:
+            return refuse(Reject.INVALID_ENVELOPE, "context.phone: not a mobile number.")
     member_id: int | None = None
     key: str | None = None
     if sender.platform and (event.userId or "").startswith("consumer:"):
@@ -130,7 +141,7 @@ def judge(
         "revenue_fen": props.get("revenue_fen"),
         "properties": _with_device(props, ctx.device_id),
     }
-    return Judged(index, row, member_id, ctx.union_id)
+    return Judged(index, row, member_id, ctx.union_id, phone)
 
 
 def _with_device(props: dict[str, Any], device_id: str | None) -> dict[str, Any]:
