@@ -12,6 +12,7 @@ from newretail.integrations.consumers import FAN_OUT as WEBHOOK_FAN_OUT
 from newretail.members.consumers import ORDER_POINTS
 from newretail.notify.consumers import BUYERS_HEAR_OF_ORDERS, CONVERSATIONS_FOLLOW_BINDINGS
 from newretail.outbox.consumers import Consumer, ConsumerRegistry
+from newretail.paylater.service import CHARGES_FOLLOW_ORDERS
 from newretail.pos.consumers import BALANCES_FOLLOW_REFUNDS
 from newretail.presales.consumers import DEPOSITS_FOLLOW_ORDERS
 from newretail.promotions.consumers import COUPONS_FOLLOW_ORDERS
@@ -28,6 +29,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     PLATFORM_EVENTS,
     CONVERSATIONS_FOLLOW_BINDINGS,
     BUYERS_HEAR_OF_ORDERS,
+    CHARGES_FOLLOW_ORDERS,
 )
 
 

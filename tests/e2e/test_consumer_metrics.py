@@ -59,6 +59,7 @@ def test_every_registered_consumer_is_shown_with_no_lag_on_an_empty_outbox(
         "analytics_platform_events",
         "conversations_follow_bindings",
         "buyers_hear_of_orders",
+        "deferred_charges_follow_orders",
     ]
     assert {name: sorted(samples) for name, samples in shown.items()} == {
         name: METRICS for name in names

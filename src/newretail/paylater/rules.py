@@ -12,6 +12,10 @@ charges it at the due date; a declined charge is tried again after each delay of
         │ retries used up
         ▼
     dunning ──paid by the member──▶ paid
+
+An open charge whose order was cancelled or refunded in full is ``cancelled``: nothing is
+owed for goods given back (the consumer of the order's events closes it; the worker checks
+the order again before it charges, so a charge due meanwhile is never collected).
 """
 
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ class ChargeStatus(StrEnum):
     RETRYING = "retrying"
     DUNNING = "dunning"
     PAID = "paid"
+    CANCELLED = "cancelled"
 
 
 OPEN = frozenset({ChargeStatus.SCHEDULED, ChargeStatus.RETRYING, ChargeStatus.DUNNING})

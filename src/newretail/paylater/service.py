@@ -8,6 +8,8 @@
     pay_early           the member settles the charge before the worker does
     charge_due          worker job: charges due are tried; declines retry on
                         ``rules.RETRY_DELAYS``, then land on the dunning list
+    follow_order        outbox consumer: an order cancelled or refunded in full has its
+                        open charge cancelled (``cancel_open``)
 
 Charges move by guarded UPDATEs from the states they were read in, so two workers (or a
 worker and an early payment) never both collect one charge.
@@ -30,6 +32,8 @@ from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.orders.rules import OrderStatus
 from newretail.outbox import service as outbox_service
+from newretail.outbox.consumers import Consumer
+from newretail.outbox.models import OutboxEvent
 from newretail.paylater import credit, errors, rules
 from newretail.paylater.models import DeferredCharge, DeferredPolicy
 from newretail.paylater.rules import ChargeStatus
@@ -252,10 +256,54 @@ def dunning(*, session: Session, scope: Scope) -> list[DeferredCharge]:
 # ---- charging -------------------------------------------------------------------------
 
 
+ENDED_ORDERS = frozenset({OrderStatus.CANCELLED.value, OrderStatus.REFUNDED.value})
+
+
+def cancel_open(session: Session, order_id: int) -> int:
+    """Close the open charges of an order that was cancelled or refunded in full (guarded
+    from the open states: a charge collected meanwhile stays paid); how many closed."""
+    closed = list(
+        session.scalars(
+            update(DeferredCharge)
+            .where(
+                DeferredCharge.order_id == order_id,
+                DeferredCharge.status.in_([s.value for s in rules.OPEN]),
+            )
+            .values(status=ChargeStatus.CANCELLED.value, next_attempt_at=None)
+            .returning(DeferredCharge.id),
+            execution_options=_NO_SYNC,
+        )
+    )
+    for charge_id in closed:
+        charge = session.get(DeferredCharge, charge_id)
+        assert charge is not None
+        session.refresh(charge)
+        _event(session, charge, "deferred.cancelled")
+    return len(closed)
+
+
+def follow_order(session: Session, event: OutboxEvent) -> None:
+    """Outbox consumer: an order cancelled or refunded in full owes no balance."""
+    order_id = event.payload.get("id")
+    if isinstance(order_id, int) and event.payload.get("status") in ENDED_ORDERS:
+        cancel_open(session, order_id)
+
+
+CHARGES_FOLLOW_ORDERS = Consumer.each(
+    "deferred_charges_follow_orders", ("order.cancelled", "order.refunded"), follow_order
+)
+
+
 def _attempt(
     session: Session, charge: DeferredCharge, instruction: str | None, now: datetime
 ) -> bool:
-    """Charge the balance once; True if collected. The charge moves only from where it was."""
+    """Charge the balance once; True if collected. The charge moves only from where it was;
+    an order given back in full is not charged, its charge is cancelled."""
+    order_status = session.scalar(select(Order.status).where(Order.id == charge.order_id))
+    if order_status in ENDED_ORDERS:
+        cancel_open(session, charge.order_id)
+        session.refresh(charge)
+        return False
     seen = charge.status
     provider = providers.get_provider(charge.provider)
     result = provider.charge(
@@ -333,6 +381,8 @@ def pay_early(
     if ChargeStatus(charge.status) not in rules.OPEN:
         raise errors.DeferredChargeClosed()
     if not _attempt(session, charge, instruction, utcnow()):
+        if charge.status == ChargeStatus.CANCELLED.value:
+            raise errors.DeferredChargeClosed("The order was given back: nothing is owed.")
         if charge.status == ChargeStatus.PAID.value:
             raise errors.DeferredChargeClosed()
         raise errors.ChargeDeclined()

@@ -28,6 +28,7 @@ CHARGE_STATUSES = {
     "retrying": N_("Being collected"),
     "dunning": N_("Overdue"),
     "paid": N_("Settled"),
+    "cancelled": N_("Nothing owed: order given back"),
 }
 # A coupon in a member's wallet (promotions.models.CouponStatus), as its holder reads it.
 COUPON_STATUSES = {

@@ -2,6 +2,7 @@
 
 import pytest
 from tests import member_builders, order_builders, paylater_builders
+from tests import presale_builders as psb
 from tests.order_builders import Shop
 from tests.presale_builders import consumer_scope
 
@@ -13,6 +14,7 @@ from newretail.paylater import errors
 from newretail.paylater import service as paylater_service
 from newretail.paylater.schemas import DeferredCreate
 from newretail.payments import service as payments_service
+from newretail.payments.schemas import RefundCreate
 
 
 def _on_credit(database: Database, shop: Shop, charge_instruction: str = "succeed") -> int:
@@ -118,3 +120,49 @@ def test_a_member_below_the_threshold_is_refused(database: Database) -> None:
     with pytest.raises(errors.CreditInsufficient):
         _on_credit(database, shop)
     assert order_builders.level(database, shop.store_id, shop.skus[0]) == (10, 0)
+
+
+def _refund_the_down_payment(database: Database, charge_id: int) -> str:
+    with database.transaction() as session:
+        charge = paylater_service.get_charge(session=session, scope=SYSTEM, charge_id=charge_id)
+        payments_service.refund(
+            session=session,
+            scope=SYSTEM,
+            order_id=charge.order_id,
+            data=RefundCreate(amount=charge.down_payment, reason="changed their mind"),
+        )
+        order = orders_service.get_order(session=session, scope=SYSTEM, order_id=charge.order_id)
+        return order.status
+
+
+def _collected(database: Database, charge_id: int) -> int:
+    with database.transaction(read_only=True) as session:
+        charge = paylater_service.get_charge(session=session, scope=SYSTEM, charge_id=charge_id)
+        payments = payments_service.list_payments(
+            session=session, scope=SYSTEM, order_id=charge.order_id
+        )
+        return sum(p.amount for p in payments if p.method == "deferred_balance")
+
+
+@pytest.mark.parametrize("events_first", [True, False], ids=["consumer", "worker"])
+def test_an_order_given_back_in_full_owes_no_balance(
+    database: Database, events_first: bool
+) -> None:
+    """Its open charge is cancelled by the consumer of the order's refund or, if the charge
+    falls due first, by the worker, which checks the order before it charges."""
+    shop = order_builders.shop(database)
+    paylater_builders.terms(database, shop.world.brand.id, 0)
+    charge_id = _on_credit(database, shop)
+    order_status = _refund_the_down_payment(database, charge_id)
+    if events_first:
+        psb.dispatch(database)
+    tried = paylater_builders.run(database, 31)
+    with pytest.raises(errors.DeferredChargeClosed), database.transaction() as session:
+        paylater_service.pay_early(
+            session=session, scope=SYSTEM, charge_id=charge_id, instruction="succeed"
+        )
+
+    assert order_status == "refunded"
+    assert tried == (0 if events_first else 1)
+    assert _charge(database, charge_id) == ("cancelled", 0)
+    assert _collected(database, charge_id) == 0
