@@ -14,9 +14,11 @@ class Settings(BaseSettings):
     # Connections per process: at most db_pool_size + db_max_overflow are open at once.
     # Every API worker process and every background worker has its own pool, so
     # (API workers + background workers) x (pool + overflow) must stay below PostgreSQL's
-    # max_connections (see README, "Serving").
-    db_pool_size: int = Field(default=5, ge=1)
-    db_max_overflow: int = Field(default=5, ge=0)
+    # max_connections (see README, "Serving"). The connections are kept open (no overflow by
+    # default): an overflow connection is closed as soon as it is returned, so a steady load
+    # above the pool's size would start a PostgreSQL backend for nearly every request.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
     # How long a request waits for a free connection before it is answered 503.
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     # The Retry-After sent with a 503 when the database is unreachable or the pool is full.
