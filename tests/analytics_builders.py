@@ -10,9 +10,16 @@ from tests import member_builders as mb
 
 
 def member(
-    database: Database, brand_id: int, *, analytics: bool = True, phone: str | None = None
+    database: Database,
+    brand_id: int,
+    *,
+    analytics: bool = True,
+    marketing: bool = False,
+    phone: str | None = None,
+    joined_at: datetime | None = None,
 ) -> int:
-    """A member who joined online, with or without analytics consent (and a given phone)."""
+    """A member who joined online (``joined_at``, default now), with or without analytics and
+    marketing consent, on a fresh consumer (of ``phone``, if given)."""
     with database.transaction() as session:
         found, _ = members_service.ensure_membership(
             session=session,
@@ -20,7 +27,8 @@ def member(
             consumer_id=mb.consumer(database, phone),
             channel=members_service.JoinChannel.ONLINE,
             store_id=None,
-            consents=Consents(analytics=analytics),
+            consents=Consents(analytics=analytics, marketing=marketing),
+            now=joined_at,
         )
         return found.id
 

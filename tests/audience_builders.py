@@ -7,23 +7,6 @@ from newretail.analytics.audiences import service as audiences_service
 from newretail.analytics.audiences.rules import AudienceRule
 from newretail.db import Database, utcnow
 from newretail.kernel.scope import SYSTEM
-from newretail.members import service as members_service
-from newretail.members.schemas import Consents
-from tests import member_builders as mb
-
-
-def member(database: Database, brand_id: int, *, marketing: bool) -> int:
-    """A member who joined online, with or without marketing consent."""
-    with database.transaction() as session:
-        found, _ = members_service.ensure_membership(
-            session=session,
-            brand_id=brand_id,
-            consumer_id=mb.consumer(database),
-            channel=members_service.JoinChannel.ONLINE,
-            store_id=None,
-            consents=Consents(marketing=marketing, analytics=True),
-        )
-        return found.id
 
 
 def audience(database: Database, brand_id: int, members: Mapping[int, bool]) -> int:

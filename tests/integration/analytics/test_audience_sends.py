@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests import analytics_builders
 from tests import audience_builders as ab
 from tests import promotion_builders as pb
 
@@ -59,8 +60,8 @@ def test_each_member_who_accepts_marketing_gets_one_coupon_and_one_message(
     shop = pb.shop(database)
     brand = shop.world.brand.id
     coupon = pb.template(database, shop)
-    keen = sorted(ab.member(database, brand, marketing=True) for _ in range(3))
-    shy = ab.member(database, brand, marketing=False)
+    keen = sorted(analytics_builders.member(database, brand, marketing=True) for _ in range(3))
+    shy = analytics_builders.member(database, brand, marketing=False)
     audience = ab.audience(database, brand, {**dict.fromkeys(keen, True), shy: False})
     admin = shop.world.headers("admin")
 
@@ -86,7 +87,7 @@ def test_asking_again_under_the_same_key_gives_nothing_more(
     shop = pb.shop(database)
     brand = shop.world.brand.id
     coupon = pb.template(database, shop)
-    keen = sorted(ab.member(database, brand, marketing=True) for _ in range(2))
+    keen = sorted(analytics_builders.member(database, brand, marketing=True) for _ in range(2))
     audience = ab.audience(database, brand, dict.fromkeys(keen, True))
     admin = shop.world.headers("admin")
 
@@ -107,7 +108,7 @@ def test_a_template_run_out_mid_send_skips_the_rest_and_issues_no_more(
     shop = pb.shop(database)
     brand = shop.world.brand.id
     coupon = pb.template(database, shop, total_quantity=2)
-    keen = sorted(ab.member(database, brand, marketing=True) for _ in range(4))
+    keen = sorted(analytics_builders.member(database, brand, marketing=True) for _ in range(4))
     audience = ab.audience(database, brand, dict.fromkeys(keen, True))
 
     answer = client.post(_sends(audience), json=_body(coupon), headers=shop.world.headers("admin"))
@@ -131,7 +132,7 @@ def test_another_brands_audience_and_coupon_template_are_404_and_nothing_is_sent
     brand = shop.world.brand.id
     coupon = pb.template(database, shop)
     foreign_coupon = pb.template(database, other)
-    keen = ab.member(database, brand, marketing=True)
+    keen = analytics_builders.member(database, brand, marketing=True)
     audience = ab.audience(database, brand, {keen: True})
 
     by_other = client.post(

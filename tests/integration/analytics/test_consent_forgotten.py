@@ -38,6 +38,11 @@ ENTERED_THEN_TRIED_ON = FunnelSpec(
 )
 
 
+def _an_hour_ago() -> datetime:
+    """A member who joined then (refusing analytics) is not copied again by a sync."""
+    return utcnow() - timedelta(hours=1)
+
+
 def _send(database: Database, settings: Settings, brand_id: int, events: list[Any]) -> Any:
     with database.transaction() as session:
         return events_service.ingest(
@@ -46,21 +51,6 @@ def _send(database: Database, settings: Settings, brand_id: int, events: list[An
             events=events,
             clock=events_service.clock_of(settings, utcnow()),
         )
-
-
-def _refuser_of_long_ago(database: Database, brand_id: int) -> int:
-    """A member who joined refusing analytics an hour ago: no sync copies them again."""
-    with database.transaction() as session:
-        member, _ = members_service.ensure_membership(
-            session=session,
-            brand_id=brand_id,
-            consumer_id=mb.consumer(database),
-            channel=members_service.JoinChannel.ONLINE,
-            store_id=None,
-            consents=Consents(analytics=False),
-            now=utcnow() - timedelta(hours=1),
-        )
-        return member.id
 
 
 def _visit(
@@ -95,7 +85,7 @@ def test_anonymous_events_later_linked_to_a_refusing_member_are_forgotten_and_no
     database: Database, settings: Settings, planted: PlantedWarehouse
 ) -> None:
     world = builders.brand_world(database)
-    refuser = _refuser_of_long_ago(database, world.brand.id)
+    refuser = ab.member(database, world.brand.id, analytics=False, joined_at=_an_hour_ago())
     store = world.east_store.id
     now = utcnow()
     _send(
@@ -200,7 +190,7 @@ def test_an_anonymous_id_given_to_a_refusing_member_outside_the_events_is_forgot
 ) -> None:
     world = builders.brand_world(database)
     warehouse = open_warehouse(":memory:")
-    refuser = _refuser_of_long_ago(database, world.brand.id)
+    refuser = ab.member(database, world.brand.id, analytics=False, joined_at=_an_hour_ago())
     store = world.east_store.id
     now = utcnow()
     _send(
@@ -273,7 +263,7 @@ def test_a_visitor_merged_into_a_refusing_member_leaves_no_events(
 ) -> None:
     world = builders.brand_world(database)
     warehouse = open_warehouse(":memory:")
-    refuser = _refuser_of_long_ago(database, world.brand.id)
+    refuser = ab.member(database, world.brand.id, analytics=False, joined_at=_an_hour_ago())
     with database.transaction() as session:
         scanner = members_service.identify(
             session=session,

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from tests import builders
-from tests import member_builders as mb
+from tests import analytics_builders, builders
 from tests import promotion_builders as pb
 from tests.warehouse_builders import PlantedWarehouse
 
@@ -18,8 +17,6 @@ from newretail.analytics.retarget.models import RetargetSend
 from newretail.analytics.retarget.schemas import RetargetRuleCreate
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM, Role, Scope
-from newretail.members import service as members_service
-from newretail.members.schemas import Consents
 from newretail.notify import service as notify_service
 from newretail.notify.models import NotifyMessage
 from newretail.promotions.models import Coupon
@@ -30,19 +27,6 @@ MORNING = DAY0 + timedelta(hours=2)  # 10:00 in Shanghai
 LATE_EVENING = DAY0 + timedelta(days=1, hours=15, minutes=30)  # 23:30 in Shanghai
 QUIET_END = DAY0 + timedelta(days=2)  # 08:00 in Shanghai
 STORE_LAT, STORE_LNG = 31.2304, 121.4737
-
-
-def _member(database: Database, brand_id: int, *, marketing: bool) -> int:
-    with database.transaction() as session:
-        found, _ = members_service.ensure_membership(
-            session=session,
-            brand_id=brand_id,
-            consumer_id=mb.consumer(database),
-            channel=members_service.JoinChannel.ONLINE,
-            store_id=None,
-            consents=Consents(marketing=marketing, analytics=True),
-        )
-        return found.id
 
 
 def _geo(
@@ -72,7 +56,10 @@ def test_offers_go_once_per_period_and_wait_out_quiet_hours(
     admin = Scope(
         actor_type="staff", actor_id=1, roles=frozenset({Role.BRAND_ADMIN}), brand_id=brand
     )
-    keen, shy = _member(database, brand, marketing=True), _member(database, brand, marketing=False)
+    keen, shy = (
+        analytics_builders.member(database, brand, marketing=True),
+        analytics_builders.member(database, brand, marketing=False),
+    )
     wh = planted
     for member_id in (keen, shy):
         wh.member(brand, member_id, (DAY0 - timedelta(days=30)).replace(tzinfo=None))
@@ -147,7 +134,7 @@ def test_a_coupon_offer_puts_one_coupon_in_the_wallet_per_period(database: Datab
         actor_type="staff", actor_id=1, roles=frozenset({Role.BRAND_ADMIN}), brand_id=brand
     )
     coupon = pb.template(database, shop, starts_at=(DAY0 - timedelta(days=1)).isoformat())
-    keen = _member(database, brand, marketing=True)
+    keen = analytics_builders.member(database, brand, marketing=True)
     wh = PlantedWarehouse()
     wh.member(brand, keen, (DAY0 - timedelta(days=30)).replace(tzinfo=None))
     with database.transaction() as session:
