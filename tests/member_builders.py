@@ -10,7 +10,7 @@ from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.models import Membership
-from newretail.members.rules import PointsKind
+from newretail.members.rules import IdentifierKind, PointsKind
 from newretail.members.schemas import BindingPolicyUpdate, Consents, MemberProgramUpdate
 from newretail.simulate.journey_plan import JourneysPlan
 from newretail.simulate.members import BrandMembersPlan, MembersPlan
@@ -33,6 +33,14 @@ def consumer(database: Database, number: str | None = None, *, verified: bool = 
             session=session, phone=e164, verified=verified
         )
     return consumer_id
+
+
+def link(database: Database, consumer_id: int, kind: IdentifierKind, value: str) -> None:
+    """An identifier (an anonymous id, a device, a union id) becomes the consumer's."""
+    with database.transaction() as session:
+        members_service.link_identifier(
+            session=session, scope=SYSTEM, consumer_id=consumer_id, kind=kind, value=value
+        )
 
 
 def guide(database: Database, brand_id: int, store_id: int) -> Staff:

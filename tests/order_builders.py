@@ -14,6 +14,7 @@ from newretail.inventory.models import StockLevel
 from newretail.inventory.schemas import ReceiptCreate
 from newretail.kernel.scope import SYSTEM, Scope
 from newretail.orders import service as orders_service
+from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import providers
 from newretail.payments import service as payments_service
@@ -185,3 +186,20 @@ def counting_provider(name: str) -> CountingProvider:
     provider = CountingProvider(name)
     providers.register(provider)
     return provider
+
+
+def attribution(database: Database, order_id: int) -> tuple[object, ...]:
+    """What an order was credited to when placed: (channel, member, bound store, bound
+    guide, referring guide, touchpoint code, campaign)."""
+    with database.transaction(read_only=True) as session:
+        order = session.get(Order, order_id)
+        assert order is not None
+        return (
+            order.channel,
+            order.member_id,
+            order.bound_store_id,
+            order.bound_guide_id,
+            order.referring_guide_id,
+            order.touchpoint_code,
+            order.campaign,
+        )

@@ -22,7 +22,7 @@ from newretail.analytics.warehouse.base import Warehouse
 from newretail.analytics.warehouse.sync import sync
 from newretail.config import Settings
 from newretail.db import Database, utcnow
-from newretail.kernel.scope import SYSTEM, Role, Scope
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.members.rules import IdentifierKind
 from newretail.members.schemas import Consents
@@ -202,14 +202,7 @@ def test_an_anonymous_id_given_to_a_refusing_member_outside_the_events_is_forgot
     )
     sync(database=database, warehouse=warehouse)
 
-    with database.transaction() as session:
-        members_service.link_identifier(
-            session=session,
-            scope=SYSTEM,
-            consumer_id=mb.consumer_of(database, refuser),
-            kind=IdentifierKind.ANONYMOUS,
-            value="web-r",
-        )
+    mb.link(database, mb.consumer_of(database, refuser), IdentifierKind.ANONYMOUS, "web-r")
     sync(database=database, warehouse=warehouse)
 
     assert _intake_keys(database) == ["anon:web-s", "anon:web-s"]
@@ -222,14 +215,7 @@ def test_a_visitor_who_joins_refusing_analytics_leaves_no_events(
     world = builders.brand_world(database)
     warehouse = open_warehouse(":memory:")
     consumer = mb.consumer(database)
-    with database.transaction() as session:
-        members_service.link_identifier(
-            session=session,
-            scope=SYSTEM,
-            consumer_id=consumer,
-            kind=IdentifierKind.ANONYMOUS,
-            value="web-j",
-        )
+    mb.link(database, consumer, IdentifierKind.ANONYMOUS, "web-j")
     store = world.east_store.id
     now = utcnow()
     _send(

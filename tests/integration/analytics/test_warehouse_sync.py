@@ -20,7 +20,7 @@ from newretail.analytics.warehouse.snapshots import SnapshotReader
 from newretail.analytics.warehouse.sync import sync
 from newretail.config import Settings
 from newretail.db import Database, utcnow
-from newretail.kernel.scope import SYSTEM, Role, Scope
+from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.members.rules import IdentifierKind
 from newretail.members.schemas import Consents
@@ -269,14 +269,7 @@ def test_a_mini_app_visitor_with_a_known_union_id_is_that_member(
     world = builders.brand_world(database)
     warehouse = open_warehouse(":memory:")
     member = ab.member(database, world.brand.id)
-    with database.transaction() as session:
-        members_service.link_identifier(
-            session=session,
-            scope=SYSTEM,
-            consumer_id=mb.consumer_of(database, member),
-            kind=IdentifierKind.UNION_ID,
-            value="union-7",
-        )
+    mb.link(database, mb.consumer_of(database, member), IdentifierKind.UNION_ID, "union-7")
     event = ab.event(
         "m", at=utcnow(), anonymous_id="mini-7", channel="mini_app", union_id="union-7"
     )

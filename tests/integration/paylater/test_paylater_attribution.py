@@ -8,7 +8,6 @@ from tests import code_builders, member_builders, order_builders, paylater_build
 from tests import commission_builders as cb
 
 from newretail.db import Database
-from newretail.orders.models import Order
 
 
 def _on_credit(database: Database, shop: order_builders.Shop, **fields: Any) -> tuple[int, int]:
@@ -20,21 +19,6 @@ def _on_credit(database: Database, shop: order_builders.Shop, **fields: Any) -> 
     order_id = order_builders.place(database, shop, consumer, **fields)
     paylater_builders.take_on_credit(database, consumer, order_id)
     return member_id, order_id
-
-
-def _credit(database: Database, order_id: int) -> tuple[object, ...]:
-    with database.transaction(read_only=True) as session:
-        order = session.get(Order, order_id)
-        assert order is not None
-        return (
-            order.channel,
-            order.member_id,
-            order.bound_store_id,
-            order.bound_guide_id,
-            order.referring_guide_id,
-            order.touchpoint_code,
-            order.campaign,
-        )
 
 
 def _earned(database: Database, order_id: int) -> dict[int | None, int]:
@@ -54,7 +38,7 @@ def test_an_order_on_credit_through_a_share_link_keeps_the_binding_and_the_shari
     member_id, order_id = _on_credit(
         database, shop, channel="guide_share", referring_guide_id=sharer.id
     )
-    assert _credit(database, order_id) == (
+    assert order_builders.attribution(database, order_id) == (
         "guide_share", member_id, shop.store_id, world.east_guide.id, sharer.id, None, None
     )  # fmt: skip
 
@@ -69,7 +53,7 @@ def test_an_order_on_credit_through_a_guides_code_keeps_the_code_its_guide_and_c
         database, shop.store_id, "guide_badge", guide_id=sharer.id, campaign="spring"
     )
     member_id, order_id = _on_credit(database, shop, touchpoint_code=code)
-    assert _credit(database, order_id) == (
+    assert order_builders.attribution(database, order_id) == (
         "cloud_store", member_id, shop.store_id, world.east_guide.id, sharer.id, code, "spring"
     )  # fmt: skip
 

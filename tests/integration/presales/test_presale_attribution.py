@@ -7,27 +7,12 @@ from tests import builders, code_builders, member_builders, order_builders, pres
 
 from newretail.db import Database
 from newretail.orders import errors
-from newretail.orders.models import Order
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
 from newretail.presales import service as presales_service
 from newretail.presales.models import PresaleDeposit
 from newretail.presales.rules import campaign_tag
 from newretail.presales.schemas import DepositCreate
-
-
-def _credit(database: Database, order_id: int) -> tuple[object, ...]:
-    with database.transaction(read_only=True) as session:
-        order = session.get(Order, order_id)
-        assert order is not None
-        return (
-            order.member_id,
-            order.bound_store_id,
-            order.bound_guide_id,
-            order.referring_guide_id,
-            order.touchpoint_code,
-            order.campaign,
-        )
 
 
 def test_a_deposit_and_its_balance_carry_the_members_binding_and_the_code(
@@ -59,8 +44,8 @@ def test_a_deposit_and_its_balance_carry_the_members_binding_and_the_code(
         badge,
         campaign_tag(presale_id),
     )
-    assert _credit(database, deposit_order_id) == expected
-    assert _credit(database, balance_order_id) == expected
+    assert order_builders.attribution(database, deposit_order_id)[1:] == expected
+    assert order_builders.attribution(database, balance_order_id)[1:] == expected
 
 
 def test_a_deposit_naming_another_brands_code_is_refused_whole(database: Database) -> None:
