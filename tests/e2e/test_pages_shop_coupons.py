@@ -37,6 +37,7 @@ def test_a_shopper_joins_claims_once_and_finds_the_coupon_in_the_wallet(
     shop_support.join(client, path, token)
     first = client.post(claim, data={"csrf_token": token}, follow_redirects=False)
     second = client.post(claim, data={"csrf_token": token}, follow_redirects=False)
+    refused = client.get(second.headers["location"])
     elsewhere = client.post(
         f"{path}/coupons/{foreign}/claim", data={"csrf_token": token}, follow_redirects=False
     )
@@ -49,6 +50,7 @@ def test_a_shopper_joins_claims_once_and_finds_the_coupon_in_the_wallet(
     assert before_joining.headers["location"].startswith(f"{path}/me")
     assert (first.status_code, first.headers["location"]) == (303, f"{path}/me/coupons")
     assert second.status_code == 303 and second.headers["location"] == path
+    assert "优惠券领取失败：您已达到该优惠券的每人领取上限。" in refused.text
     assert elsewhere.status_code == 303 and elsewhere.headers["location"] == path
     assert missing.status_code == 303
     assert wallet.status_code == 200

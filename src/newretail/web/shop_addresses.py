@@ -31,7 +31,7 @@ from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.member_pages import display_phone
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_checkout import address_view
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 FIELDS = ("recipient", "phone", "region", "city", "district", "line")
@@ -42,13 +42,7 @@ def _signed_in(
     page: Page, session: Session, store: CloudStore, ref: str | None
 ) -> Scope | RedirectResponse:
     """The signed-in shopper, or the way to the phone sign-in and back to the address book."""
-    buyer = shopper(page, session)
-    if buyer is None:
-        link = linker(store.code, ref)
-        return RedirectResponse(
-            link("/signin", next=f"/s/{store.code}/me/addresses"), status_code=303
-        )
-    return buyer
+    return signed_in(page, session, store, linker(store.code, ref), "/me/addresses")
 
 
 @router.get("/s/{store_code}/me/addresses")

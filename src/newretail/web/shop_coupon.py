@@ -13,7 +13,7 @@ it covers and its validity. Someone else's coupon is not found.
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
@@ -26,7 +26,7 @@ from newretail.promotions.models import Coupon, CouponTemplate
 from newretail.web import labels, offer_words, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ONLINE = frozenset({"cloud_store", "online", "guide_share", "livestream"})
@@ -46,10 +46,9 @@ def coupon_page(
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     ref = kept_ref(ref)
     link = linker(store.code, ref)
-    buyer = shopper(page, session)
-    if buyer is None:
-        here = f"/s/{store.code}/me/coupons/{coupon_id}"
-        return RedirectResponse(link("/signin", next=here), status_code=303)
+    buyer = signed_in(page, session, store, link, f"/me/coupons/{coupon_id}")
+    if isinstance(buyer, Response):
+        return buyer
     coupon, template = _mine(session, buyer, store, coupon_id)
     reach = template.reach
     channels = set(reach.get("channels") or []) or ONLINE | {"pos"}

@@ -11,7 +11,7 @@ Signed-out visitors are sent to the phone sign-in and back. A GET never writes.
 """
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from newretail.cloudstore import service as cloudstore_service
@@ -24,7 +24,7 @@ from newretail.web import shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_me import membership_context
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -44,9 +44,9 @@ def my_guide(
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     ref = kept_ref(ref)
     link = linker(store.code, ref)
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me/guide"), status_code=303)
+    buyer = signed_in(page, session, store, link, "/me/guide")
+    if isinstance(buyer, Response):
+        return buyer
     conversation = my_conversation(session, buyer, store.brand_id)
     messages: list[ConversationMessage] = []
     if conversation is not None:
@@ -72,9 +72,9 @@ def answer(
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     link = linker(store.code, kept_ref(ref))
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me/guide"), status_code=303)
+    buyer = signed_in(page, session, store, link, "/me/guide")
+    if isinstance(buyer, Response):
+        return buyer
     conversation = my_conversation(session, buyer, store.brand_id)
     if conversation is None:
         return page.redirect(link("/me/guide"))
@@ -105,9 +105,9 @@ def read(
     del fields
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     link = linker(store.code, kept_ref(ref))
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me/guide"), status_code=303)
+    buyer = signed_in(page, session, store, link, "/me/guide")
+    if isinstance(buyer, Response):
+        return buyer
     conversation = my_conversation(session, buyer, store.brand_id)
     if conversation is not None:
         notify_service.mark_conversation_read(
@@ -126,11 +126,9 @@ def my_notices(
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     ref = kept_ref(ref)
     link = linker(store.code, ref)
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(
-            link("/signin", next=f"/s/{store.code}/me/notices"), status_code=303
-        )
+    buyer = signed_in(page, session, store, link, "/me/notices")
+    if isinstance(buyer, Response):
+        return buyer
     notices, _ = notify_service.list_inbox(
         session=session, scope=buyer, cursor=None, limit=NOTICES_SHOWN, brand_id=store.brand_id
     )
@@ -153,11 +151,9 @@ def read_notices(
     del fields
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     link = linker(store.code, kept_ref(ref))
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(
-            link("/signin", next=f"/s/{store.code}/me/notices"), status_code=303
-        )
+    buyer = signed_in(page, session, store, link, "/me/notices")
+    if isinstance(buyer, Response):
+        return buyer
     notify_service.mark_all_read(
         session=session, scope=buyer, brand_id=store.brand_id, now=utcnow()
     )

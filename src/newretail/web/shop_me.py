@@ -13,7 +13,7 @@ Signed-out visitors are sent to the phone sign-in and back, as the orders pages 
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from newretail.web import shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_checkout import address_view
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 GUIDE_GONE = (
@@ -78,9 +78,9 @@ def me_page(
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     ref = kept_ref(ref)
     link = linker(store.code, ref)
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me"), status_code=303)
+    buyer = signed_in(page, session, store, link, "/me")
+    if isinstance(buyer, Response):
+        return buyer
     held = members_service.list_addresses(session=session, scope=buyer, brand_id=store.brand_id)
     mine = membership_context(session, store, buyer)
     conversations, _ = notify_service.list_conversations(
@@ -125,15 +125,17 @@ def join(
     link = linker(store.code, ref)
     order_id = _order_id(fields.get("order_id"))
     back = link(f"/orders/{order_id}") if order_id is not None else link("/me")
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me"), status_code=303)
+    buyer = signed_in(page, session, store, link, "/me")
+    if isinstance(buyer, Response):
+        return buyer
     guide_id = _referring_guide(session, store, buyer, order_id)
     try:
         result = _join(session, store, buyer, guide_id)
     except DomainError as exc:
         session.rollback()
-        return page.redirect(back, flash="order_action_failed", kind="error", reason=exc.detail)
+        return page.redirect(
+            back, flash="order_action_failed", kind="error", reason=page.error_message(exc)
+        )
     flash = "member_joined" if result.created else "member_already"
     return page.redirect(back, flash=flash, brand=store.brand_name)
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from newretail.cloudstore import service as cloudstore_service
@@ -35,7 +35,7 @@ from newretail.promotions.schemas import BestRequest, ClaimCreate
 from newretail.web import labels, offer_words, shop_packages, shop_shell
 from newretail.web.cloudstore import PAGE_SECTIONS, Ref, kept_ref, linker
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 OFFER_KEY = re.compile(schemas.OFFER_KEY)
@@ -103,9 +103,9 @@ def claim(
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     link = linker(store.code, kept_ref(ref))
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}"), status_code=303)
+    buyer = signed_in(page, session, store, link, "")
+    if isinstance(buyer, Response):
+        return buyer
     if template_id not in _offered_here(session, store):
         return page.redirect(link(), flash="coupon_not_claimable", kind="error")
     try:
@@ -117,7 +117,9 @@ def claim(
         return page.redirect(link("/me"), flash="coupon_member_required", kind="error")
     except DomainError as exc:
         session.rollback()
-        return page.redirect(link(), flash="coupon_claim_failed", kind="error", reason=exc.detail)
+        return page.redirect(
+            link(), flash="coupon_claim_failed", kind="error", reason=page.error_message(exc)
+        )
     return page.redirect(link("/me/coupons"), flash="coupon_claimed")
 
 
@@ -128,9 +130,9 @@ def buy(
     """A paid voucher bought on the home page, paid through the payments sandbox."""
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     link = linker(store.code, kept_ref(ref))
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}"), status_code=303)
+    buyer = signed_in(page, session, store, link, "")
+    if isinstance(buyer, Response):
+        return buyer
     if template_id not in _offered_here(session, store):
         return page.redirect(link(), flash="coupon_not_claimable", kind="error")
     try:
@@ -145,7 +147,9 @@ def buy(
         return page.redirect(link("/me"), flash="coupon_member_required", kind="error")
     except DomainError as exc:
         session.rollback()
-        return page.redirect(link(), flash="coupon_claim_failed", kind="error", reason=exc.detail)
+        return page.redirect(
+            link(), flash="coupon_claim_failed", kind="error", reason=page.error_message(exc)
+        )
     return page.redirect(link("/me/coupons"), flash="voucher_bought")
 
 
@@ -156,15 +160,18 @@ def buy_back(
     """An unused paid voucher bought back: its price refunded through the payments sandbox."""
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     link = linker(store.code, kept_ref(ref))
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me/coupons"), 303)
+    buyer = signed_in(page, session, store, link, "/me/coupons")
+    if isinstance(buyer, Response):
+        return buyer
     try:
         payments_service.buy_back_voucher(session=session, scope=buyer, coupon_id=coupon_id)
     except DomainError as exc:
         session.rollback()
         return page.redirect(
-            link("/me/coupons"), flash="voucher_not_bought_back", kind="error", reason=exc.detail
+            link("/me/coupons"),
+            flash="voucher_not_bought_back",
+            kind="error",
+            reason=page.error_message(exc),
         )
     return page.redirect(link("/me/coupons"), flash="voucher_bought_back")
 
@@ -176,11 +183,9 @@ def my_coupons(
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     ref = kept_ref(ref)
     link = linker(store.code, ref)
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(
-            link("/signin", next=f"/s/{store.code}/me/coupons"), status_code=303
-        )
+    buyer = signed_in(page, session, store, link, "/me/coupons")
+    if isinstance(buyer, Response):
+        return buyer
     return page.render(
         "cloudstore/coupons.html",
         **shop_shell.tabs(page, session, store, "me"),

@@ -50,7 +50,7 @@ from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_me import offers_membership
-from newretail.web.shop_shell import SHOPPER_COOKIE, cart_cookie, page_cart, shopper
+from newretail.web.shop_shell import SHOPPER_COOKIE, cart_cookie, page_cart, shopper, to_sign_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 SHOPPER_SECONDS = 30 * 24 * 3600
@@ -73,11 +73,6 @@ def _cart_cookie(store: CloudStore) -> str:
 def _remember_cart(page: Page, response: Response, store: CloudStore, cart: Cart) -> None:
     value = security.sign(page.settings.secret_key, "cart", {"cart_id": cart.id})
     page.set_cookie(response, _cart_cookie(store), value, CART_SECONDS)
-
-
-def _signin_redirect(store: CloudStore, ref: str | None, next_path: str) -> RedirectResponse:
-    link = linker(store.code, ref)
-    return RedirectResponse(link("/signin", next=next_path), status_code=303)
 
 
 def _render(
@@ -164,7 +159,10 @@ def change_cart(
         except DomainError as exc:
             session.rollback()
             return page.redirect(
-                link("/cart"), flash="order_action_failed", kind="error", reason=exc.detail
+                link("/cart"),
+                flash="order_action_failed",
+                kind="error",
+                reason=page.error_message(exc),
             )
     response = RedirectResponse(link("/cart"), status_code=303)
     if cart is not None:
@@ -296,7 +294,7 @@ def checkout_form(
     ref = kept_ref(ref)
     buyer = shopper(page, session)
     if buyer is None:
-        return _signin_redirect(store, ref, f"/s/{store.code}/checkout")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/checkout")
     cart = page_cart(page, session, store, buyer)
     if cart is None or not cart.lines:
         return RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
@@ -358,7 +356,7 @@ def check_out(
     ref = kept_ref(ref)
     buyer = shopper(page, session)
     if buyer is None:
-        return _signin_redirect(store, ref, f"/s/{store.code}/checkout")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/checkout")
     cart = page_cart(page, session, store, buyer)
     if cart is None or not cart.lines:
         return RedirectResponse(linker(store.code, ref)("/cart"), status_code=303)
@@ -436,7 +434,7 @@ def pay_form(
     ref = kept_ref(ref)
     buyer, order = _own_order(page, session, store, order_id)
     if buyer is None:
-        return _signin_redirect(store, ref, f"/s/{store.code}/orders/{order_id}/pay")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/orders/{order_id}/pay")
     if order.status != OrderStatus.CREATED:
         return RedirectResponse(linker(store.code, ref)(f"/orders/{order.id}"), status_code=303)
     return _render(
@@ -464,7 +462,7 @@ def pay(
     ref = kept_ref(ref)
     buyer, order = _own_order(page, session, store, order_id)
     if buyer is None:
-        return _signin_redirect(store, ref, f"/s/{store.code}/orders/{order_id}/pay")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/orders/{order_id}/pay")
     instruction = fields.get("instruction")
     data = PaymentCreate(instruction=instruction if instruction in INSTRUCTIONS else "succeed")
     link = linker(store.code, ref)
@@ -474,7 +472,9 @@ def pay(
         )
     except DomainError as exc:
         session.rollback()
-        return page.redirect(link(f"/orders/{order.id}"), flash="payment_failed", reason=exc.detail)
+        return page.redirect(
+            link(f"/orders/{order.id}"), flash="payment_failed", reason=page.error_message(exc)
+        )
     if payment.status == PaymentStatus.DECLINED:
         return page.redirect(link(f"/orders/{order.id}/pay"), flash="payment_declined")
     return page.redirect(link(f"/orders/{order.id}"), flash=f"payment_{payment.status}")
@@ -492,7 +492,7 @@ def order_page(
     ref = kept_ref(ref)
     buyer, order = _own_order(page, session, store, order_id)
     if buyer is None:
-        return _signin_redirect(store, ref, f"/s/{store.code}/orders/{order_id}")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/orders/{order_id}")
     fulfilments = orders_service.list_fulfilments(session=session, scope=buyer, order_id=order.id)
     steps = _steps(order.delivery_method, order.status)
     charges = paylater_service.charges_of_orders(session=session, scope=buyer, order_ids=[order.id])
@@ -539,7 +539,7 @@ def my_orders(
     ref = kept_ref(ref)
     buyer = shopper(page, session)
     if buyer is None:
-        return _signin_redirect(store, ref, f"/s/{store.code}/orders")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/orders")
     found, _ = orders_service.list_orders(session=session, scope=buyer, cursor=None, limit=100)
     orders = [o for o in reversed(found) if o.brand_id == store.brand_id]
     charges = paylater_service.charges_of_orders(

@@ -12,7 +12,7 @@ joining means before claiming.
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from newretail.cloudstore import service as cloudstore_service
@@ -25,7 +25,7 @@ from newretail.promotions.packages import service as packages_service
 from newretail.web import offer_words
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import Page, PageRoute, PageSessionDep, PublicPage
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 SHOWN = 10
@@ -82,9 +82,9 @@ def claim(
 ) -> Response:
     store = cloudstore_service.get_cloud_store(session=session, code=store_code)
     link = linker(store.code, kept_ref(ref))
-    buyer = shopper(page, session)
-    if buyer is None:
-        return RedirectResponse(link("/signin", next=f"/s/{store.code}/me/coupons"), 303)
+    buyer = signed_in(page, session, store, link, "/me/coupons")
+    if isinstance(buyer, Response):
+        return buyer
     try:
         packages_service.claim_package(session=session, scope=buyer, package_id=package_id)
     except DomainError as refused:

@@ -27,7 +27,7 @@ from newretail.presales.schemas import PresaleDelivery
 from newretail.web import labels, messages, presale_cards, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import shopper, to_sign_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 FIELDS = ("method", "name", "phone", "line1", "city")
@@ -120,7 +120,7 @@ def delivery_form(
     buyer, deposit = _deposit(page, session, store, deposit_id)
     if buyer is None:
         path = f"/s/{store.code}/presales/{deposit_id}/delivery"
-        return RedirectResponse(linker(store.code, ref)("/signin", next=path), status_code=303)
+        return to_sign_in(linker(store.code, ref), path)
     if not delivery_changeable(DepositStatus(deposit.status)):
         return RedirectResponse(linker(store.code, ref)("/presales"), status_code=303)
     return _page(page, session, store, ref, deposit, form_from(deposit))
@@ -140,7 +140,7 @@ def change_delivery(
     buyer, deposit = _deposit(page, session, store, deposit_id)
     if buyer is None:
         path = f"/s/{store.code}/presales/{deposit_id}/delivery"
-        return RedirectResponse(linker(store.code, ref)("/signin", next=path), status_code=303)
+        return to_sign_in(linker(store.code, ref), path)
     form = form_of(fields)
     data = read_delivery(page, store, form)
     if isinstance(data, str):

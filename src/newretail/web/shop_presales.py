@@ -34,7 +34,7 @@ from newretail.web import messages, presale_cards, shop_attribution, shop_shell
 from newretail.web.cloudstore import Ref, kept_ref, linker
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_presale_delivery import delivery_label, form_of, read_delivery
-from newretail.web.shop_shell import shopper
+from newretail.web.shop_shell import shopper, to_sign_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 SkuQuery = Annotated[int | None, Query(ge=1, le=2**53)]
@@ -61,10 +61,6 @@ def _render(
         delivery_label=delivery_label,
         **ctx,
     )
-
-
-def _signin(store: CloudStore, ref: str | None, next_path: str) -> RedirectResponse:
-    return RedirectResponse(linker(store.code, ref)("/signin", next=next_path), status_code=303)
 
 
 @router.get("/s/{store_code}/presale/{presale_id}")
@@ -142,7 +138,9 @@ def deposit_form(
     view = presale_cards.campaign(session=session, store=store, presale_id=presale_id)
     item = _item(view, sku)
     if shopper(page, session) is None:
-        return _signin(store, ref, f"/s/{store.code}/presale/{view.id}/deposit?sku={item.sku_id}")
+        return to_sign_in(
+            linker(store.code, ref), f"/s/{store.code}/presale/{view.id}/deposit?sku={item.sku_id}"
+        )
     return _deposit_page(page, session, store, ref, view, item)
 
 
@@ -161,7 +159,9 @@ def pay_deposit(
     item = _item(view, _int(fields.get("sku_id")))
     buyer = shopper(page, session)
     if buyer is None:
-        return _signin(store, ref, f"/s/{store.code}/presale/{view.id}/deposit?sku={item.sku_id}")
+        return to_sign_in(
+            linker(store.code, ref), f"/s/{store.code}/presale/{view.id}/deposit?sku={item.sku_id}"
+        )
     quantity = min(max(_int(fields.get("quantity")) or 1, 1), MAX_UNITS)
     form = form_of(fields)
     delivery = read_delivery(page, store, form)
@@ -236,7 +236,7 @@ def my_presales(
     ref = kept_ref(ref)
     buyer = shopper(page, session)
     if buyer is None:
-        return _signin(store, ref, f"/s/{store.code}/presales")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/presales")
     return _my_page(page, session, buyer, store, ref)
 
 
@@ -297,7 +297,7 @@ def pay_balance(
     ref = kept_ref(ref)
     buyer = shopper(page, session)
     if buyer is None:
-        return _signin(store, ref, f"/s/{store.code}/presales")
+        return to_sign_in(linker(store.code, ref), f"/s/{store.code}/presales")
     deposit = presales_service.get_deposit(session=session, scope=buyer, deposit_id=deposit_id)
     if deposit.brand_id != store.brand_id or deposit.store_id != store.id:
         raise presale_errors.DepositNotFound()

@@ -6,6 +6,7 @@ named by a signed cookie per store, so a page without that cookie costs no query
 
 from typing import Any
 
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from newretail.cloudstore.stores import CloudStore
@@ -36,6 +37,22 @@ def shopper(page: Page, session: Session) -> Scope | None:
     if live is None:
         return None
     return Scope(actor_type="consumer", actor_id=live, roles=frozenset())
+
+
+def signed_in(
+    page: Page, session: Session, store: CloudStore, link: Any, back: str
+) -> Scope | RedirectResponse:
+    """The signed-in shopper, or the redirect that signs them in and brings them back to
+    ``back`` (a path inside this store, "" for its home)."""
+    buyer = shopper(page, session)
+    if buyer is None:
+        return to_sign_in(link, f"/s/{store.code}{back}")
+    return buyer
+
+
+def to_sign_in(link: Any, next_path: str) -> RedirectResponse:
+    """The store's phone sign-in (``link``: the store's ``linker``), back to ``next_path``."""
+    return RedirectResponse(link("/signin", next=next_path), status_code=303)
 
 
 def page_cart(page: Page, session: Session, store: CloudStore, buyer: Scope | None) -> Cart | None:
