@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from newretail.analytics.audiences import service as audiences_service
 from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
 from newretail.db import utcnow
@@ -95,7 +96,19 @@ def _choices(page: Page, session: Session, brand: BrandRead) -> dict[str, Any]:
             for g in _guides(session, scope)
         ],
         "kinds": [(kind, page.translate(label)) for kind, label in KIND_LABELS.items()],
+        "audiences": _audiences(page, session, brand),
     }
+
+
+def _audiences(page: Page, session: Session, brand: BrandRead) -> list[tuple[int, str]]:
+    """The brand's live audiences with their sizes, for a brand admin (who manages them)."""
+    if not (page.caller.is_platform or Role.BRAND_ADMIN in page.caller.roles):
+        return []
+    rows = audiences_service.list_audiences(session=session, scope=page.caller, brand_id=brand.id)
+    return [
+        (a.id, page.gettext("%(name)s (%(size)s people)", name=a.name, size=a.size or 0))
+        for a in rows
+    ]
 
 
 def _form(
@@ -190,7 +203,8 @@ def _named(errors: dict[str, str], kind: str) -> dict[str, str]:
     training's quiz) and the deadline worded as a date and time."""
     named = {name: key for name, key in errors.items() if name}
     if "" in errors:
-        named.setdefault("quiz" if kind == "training" else "goal", "missing")
+        whole = {"training": "quiz", "follow_up": "audience"}.get(kind, "goal")
+        named.setdefault(whole, "missing")
     if "due_at" in named:
         named["due_at"] = "datetime"
     return named

@@ -15,6 +15,7 @@ KIND_LABELS = {
     "promotion": N_("Promotion execution"),
     "training": N_("Training"),
     "stock_count": N_("Stock count"),
+    "follow_up": N_("Member follow-up"),
 }
 STATE_LABELS = {
     "delivered": N_("Delivered"),
@@ -82,6 +83,7 @@ def task_input(fields: dict[str, str], *, brand_id: int, timezone: str, scope: S
                 "regions": checked_ids(fields, "region"),
                 "stores": checked_ids(fields, "store"),
                 "guides": checked_ids(fields, "guide"),
+                "audience_id": fields.get("audience") or None,
             },
         }
     )

@@ -23,6 +23,7 @@ class TaskKind(StrEnum):
     PROMOTION = "promotion"
     TRAINING = "training"
     STOCK_COUNT = "stock_count"
+    FOLLOW_UP = "follow_up"  # reach the members of an audience bound to you
 
 
 class State(StrEnum):

@@ -54,6 +54,10 @@ class TaskCreate(InputModel):
             raise ValueError("a training task needs a quiz")
         if self.kind is TaskKind.STOCK_COUNT and self.targets.audience_id is not None:
             raise ValueError("a stock count goes to store managers, not to an audience's guides")
+        if self.kind is TaskKind.FOLLOW_UP and self.targets.audience_id is None:
+            raise ValueError(
+                "a follow-up is aimed at an audience: its members are the ones to reach"
+            )
         return self
 
 

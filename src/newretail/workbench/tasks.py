@@ -263,7 +263,8 @@ def start(*, session: Session, scope: Scope, task_id: int, now: datetime) -> Tas
 def finish(
     *, session: Session, scope: Scope, task_id: int, data: TaskProgress, now: datetime
 ) -> TaskAssignment:
-    """Done, with what the task's kind asks for: a photo, a passed quiz, a count, the goal."""
+    """Done, with what the task's kind asks for: a photo, a passed quiz, a count, the goal
+    (a follow-up asks for nothing more than the guide's word and, if they like, a note)."""
     task = get_task(session=session, scope=scope, task_id=task_id)
     assignment = my_assignment(session=session, scope=scope, task_id=task_id)
     if not rules.can_finish(State(assignment.state)):
@@ -283,7 +284,7 @@ def finish(
         if data.counted is None:
             raise errors.CountRequired()
         assignment.counted = data.counted
-    else:
+    elif kind is TaskKind.RECRUITMENT:
         signed = recruited(session=session, task=task, guide_ids=[assignment.assignee_id])
         count = signed.get(assignment.assignee_id, 0)
         if count < (task.goal or 0):

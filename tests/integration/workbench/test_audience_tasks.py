@@ -2,6 +2,7 @@
 bound to (within the sender's scope), each assignment naming the members the guide serves,
 and the guide's task page lists them."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests import audience_builders as ab
 from tests import member_builders as mb
-from tests.e2e.pages_support import login
+from tests.e2e.pages_support import csrf_of, login, post_form
 from tests.integration.workbench import world as w
 
-from newretail.db import Database
+from newretail.db import Database, utcnow
 from newretail.members.models import Membership
 from newretail.workbench.models import Task, TaskAssignment
 
@@ -125,3 +126,47 @@ def test_the_guides_task_page_lists_the_members_to_reach(
     assert "待联系的会员" in page.text
     assert all(f'href="/g/members/{member_id}"' in page.text for member_id in mine)
     assert all(number in page.text for number in numbers)
+
+
+def test_a_follow_up_sent_from_the_console_to_an_audience_is_done_with_a_note(
+    database: Database, client: TestClient
+) -> None:
+    world = w.world(database)
+    east_guide = world.base.east_guide
+    mine = _bound(database, world, world.base.east_store.id, east_guide.id)
+    audience = ab.audience(database, world.brand_id, {mine: True})
+    login(client, world.base.admin)
+    due = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    form = client.get("/console/tasks/new")
+    body = {"kind": "follow_up", "title": "Call back", "due_at": due}
+    unaimed = post_form(client, "/console/tasks/new", body)
+    sent = post_form(client, "/console/tasks/new", {**body, "audience": str(audience)})
+    client.cookies.clear()
+    login(client, east_guide, "/g/work")
+    with database.transaction(read_only=True) as session:
+        task_id = session.scalar(select(Task.id))
+    token = csrf_of(client, f"/g/work/tasks/{task_id}")
+    done = client.post(
+        f"/g/work/tasks/{task_id}/done",
+        data={"csrf_token": token, "note": "Both called; one comes Saturday"},
+        follow_redirects=False,
+    )
+
+    assert 'name="audience"' in form.text and "chosen（1 人）" in form.text
+    assert unaimed.status_code == 422
+    assert sent.status_code == 303, sent.text[:300]
+    assert done.status_code == 303, done.text[:300]
+    with database.transaction(read_only=True) as session:
+        finished = session.execute(
+            select(TaskAssignment.assignee_id, TaskAssignment.state, TaskAssignment.note)
+        ).all()
+    assert finished == [(east_guide.id, "done", "Both called; one comes Saturday")]
+
+
+def test_a_follow_up_must_be_aimed_at_an_audience(database: Database, client: TestClient) -> None:
+    world = w.world(database)
+    body = w.task_body({"guides": [world.base.east_guide.id]}, kind="follow_up")
+
+    refused = client.post("/api/v1/tasks", json=body, headers=world.headers("admin"))
+
+    assert refused.status_code == 422
