@@ -1,5 +1,6 @@
 """The console's task form read into a ``TaskCreate``: targets are one checkbox each
-(``region_3``, ``store_7``, ``guide_12``), the deadline a local date and time in the brand's
+(``region_3``, ``store_7``, ``guide_12``) and a brand admin's choice of audience (``audience``,
+for a member follow-up), the deadline a local date and time in the brand's
 time zone, and a training quiz one question a line: ``Question | option | *right option``.
 """
 
