@@ -64,6 +64,18 @@ def _visit(
     ]
 
 
+def _two_visitors(
+    database: Database, settings: Settings, world: builders.BrandWorld, anonymous_id: str
+) -> None:
+    """``anonymous_id`` and a stranger (``web-s``) each enter the east store and try
+    something on, now."""
+    store, now = world.east_store.id, utcnow()
+    visits = _visit("v", now, store, anonymous_id=anonymous_id)
+    _send(
+        database, settings, world.brand.id, visits + _visit("s", now, store, anonymous_id="web-s")
+    )
+
+
 def _intake_keys(database: Database) -> list[str]:
     with database.transaction(read_only=True) as session:
         return sorted(session.scalars(select(AnalyticsEvent.person_key)))
@@ -86,15 +98,8 @@ def test_anonymous_events_later_linked_to_a_refusing_member_are_forgotten_and_no
 ) -> None:
     world = builders.brand_world(database)
     refuser = ab.member(database, world.brand.id, analytics=False, joined_at=_an_hour_ago())
-    store = world.east_store.id
-    now = utcnow()
-    _send(
-        database,
-        settings,
-        world.brand.id,
-        _visit("r", now, store, anonymous_id="web-r")
-        + _visit("s", now, store, anonymous_id="web-s"),
-    )
+    _two_visitors(database, settings, world, "web-r")
+    store, now = world.east_store.id, utcnow()
     sync(database=database, warehouse=planted.store)
     reached_before = _reached(planted, world.brand.id, now)
 
@@ -191,15 +196,7 @@ def test_an_anonymous_id_given_to_a_refusing_member_outside_the_events_is_forgot
     world = builders.brand_world(database)
     warehouse = open_warehouse(":memory:")
     refuser = ab.member(database, world.brand.id, analytics=False, joined_at=_an_hour_ago())
-    store = world.east_store.id
-    now = utcnow()
-    _send(
-        database,
-        settings,
-        world.brand.id,
-        _visit("r", now, store, anonymous_id="web-r")
-        + _visit("s", now, store, anonymous_id="web-s"),
-    )
+    _two_visitors(database, settings, world, "web-r")
     sync(database=database, warehouse=warehouse)
 
     mb.link(database, mb.consumer_of(database, refuser), IdentifierKind.ANONYMOUS, "web-r")
@@ -216,15 +213,7 @@ def test_a_visitor_who_joins_refusing_analytics_leaves_no_events(
     warehouse = open_warehouse(":memory:")
     consumer = mb.consumer(database)
     mb.link(database, consumer, IdentifierKind.ANONYMOUS, "web-j")
-    store = world.east_store.id
-    now = utcnow()
-    _send(
-        database,
-        settings,
-        world.brand.id,
-        _visit("j", now, store, anonymous_id="web-j")
-        + _visit("s", now, store, anonymous_id="web-s"),
-    )
+    _two_visitors(database, settings, world, "web-j")
     sync(database=database, warehouse=warehouse)
     copied = _copy_keys(warehouse)
 
