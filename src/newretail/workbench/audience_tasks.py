@@ -11,11 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newretail.analytics.audiences import service as audiences_service
 from newretail.kernel.scope import Role, Scope
+from newretail.members.access import active_binding
 from newretail.members.models import Consumer, MemberBinding, Membership
 from newretail.workbench import people
 from newretail.workbench.models import TaskAssignment
@@ -51,13 +52,6 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
-def _live(now: datetime) -> list[ColumnElement[bool]]:
-    return [
-        MemberBinding.guide_id.is_not(None),
-        or_(MemberBinding.expires_at.is_(None), MemberBinding.expires_at > now),
-    ]
-
-
 def bound_guides(
     *, session: Session, brand_id: int, member_ids: Sequence[int], now: datetime
 ) -> dict[int, int]:
@@ -68,7 +62,8 @@ def bound_guides(
             select(MemberBinding.membership_id, MemberBinding.guide_id).where(
                 MemberBinding.brand_id == brand_id,
                 MemberBinding.membership_id.in_(chunk),
-                *_live(now),
+                MemberBinding.guide_id.is_not(None),
+                active_binding(now),
             )
         )
         found.update({member: guide for member, guide in rows if guide is not None})
@@ -112,7 +107,7 @@ def members_to_reach(
                 Membership.brand_id == assignment.brand_id,
                 Membership.id.in_(chunk),
                 MemberBinding.guide_id == assignment.assignee_id,
-                *_live(now),
+                active_binding(now),
             )
         )
         found += [MemberToReach(int(m), str(no), name) for m, no, name in rows]
