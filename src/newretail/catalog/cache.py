@@ -187,6 +187,11 @@ class SaleCatalog:
         copies = self._of(session).brands.get(brand_id)
         return copies.version if copies is not None else None
 
+    def stamp(self, *, session: Session, brand_id: int) -> stamps.Version:
+        """The brand's stamp: as the open sale checked it (no read), else read now."""
+        version = self.version(session=session, brand_id=brand_id)
+        return version if version is not None else stamps.read(session.connection(), brand_id)
+
     def refresh(self, *, session: Session, brand_id: int) -> None:
         """Check the brand's stamp now (one read); stale copies are dropped."""
         self._current(session, self._of(session), brand_id)

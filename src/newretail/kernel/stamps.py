@@ -2,7 +2,8 @@
 
 A process may keep copies of slow-changing rows (a brand's stores, regions, offers) as long
 as the brand's stamp has not moved. Whoever changes such rows moves the stamp in the same
-transaction (``catalog/cache.py`` does it for every flush that touches them), so the move
+transaction (``catalog/cache.py`` does it for every flush that touches them, ``moved_by``
+for other models' rows), so the move
 commits exactly when the change does. A reader reads the stamp first and the rows after
 it, in one transaction: what it caches is never older than the stamp it files it under,
 and the first read after a change's commit, in any process, sees the new stamp.
@@ -14,11 +15,14 @@ brand's ``Version`` is its own token and that one, so either moving moves it.
 """
 
 import secrets
-from collections.abc import Iterable
+import threading
+import weakref
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
+from sqlalchemy.orm import Mapped, QueryableAttribute, Session, mapped_column
 
 from newretail.db import Base
 
@@ -74,3 +78,46 @@ def bump(connection: Connection, brand_ids: Iterable[int]) -> None:
 _READ = select(CacheStamp.brand_id, CacheStamp.version).where(
     CacheStamp.brand_id.in_([bindparam("brand", type_=BigInteger()), EVERY_BRAND])
 )
+
+
+def moved_by(*models: type) -> None:
+    """Move the stamp of every brand whose rows of ``models`` (each with a ``brand_id``) a
+    flush adds, changes or deletes, in the flush's transaction."""
+
+    @event.listens_for(Session, "before_flush")
+    def _bump_before_flush(session: Session, *_: Any) -> None:
+        rows = (*session.new, *session.deleted, *session.dirty)
+        found = (getattr(row, "brand_id", None) for row in rows if isinstance(row, models))
+        brands = {brand_id for brand_id in found if isinstance(brand_id, int)}
+        if brands:
+            bump(session.connection(), brands)
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Copies(Generic[K, V]):
+    """Per-process copies filed under the stamp they were read at, apart for each database
+    (by its engine's pool, held weakly), at most ``limit`` of them (the oldest go first)."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._databases: weakref.WeakKeyDictionary[Any, dict[K, tuple[Version, V]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, session: Session, key: K, version: Version, load: Callable[[], V]) -> V:
+        """The copy of ``key`` filed under ``version``, else ``load()`` filed under it."""
+        pool = session.get_bind().engine.pool
+        found = self._databases.get(pool, {}).get(key)
+        if found is not None and found[0] == version:
+            return found[1]
+        value = load()
+        with self._lock:
+            known = self._databases.setdefault(pool, {})
+            if key not in known and len(known) >= self._limit:
+                del known[next(iter(known))]
+            known[key] = (version, value)
+        return value

@@ -14,15 +14,12 @@ The stamp is the catalog's too: a promotion change also makes the next sale read
 brand's catalog copies again, a fair price for changes made a few times a day.
 """
 
-import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
@@ -69,32 +66,11 @@ class SaleOffers:
 
 @dataclass(frozen=True, slots=True)
 class _BrandPromotions:
-    version: stamps.Version
     offers: tuple[Offer, ...]
     info: tuple[OfferInfo, ...]
 
 
-class _Copies:
-    """Each database's brands' active promotions, by the stamp they were read under."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._databases: weakref.WeakKeyDictionary[Any, dict[int, _BrandPromotions]] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def get(self, session: Session, brand_id: int, version: stamps.Version) -> _BrandPromotions:
-        pool = session.get_bind().engine.pool
-        found = self._databases.get(pool, {}).get(brand_id)
-        if found is not None and found.version == version:
-            return found
-        fresh = _load(session, brand_id, version)
-        with self._lock:
-            self._databases.setdefault(pool, {})[brand_id] = fresh
-        return fresh
-
-
-def _load(session: Session, brand_id: int, version: stamps.Version) -> _BrandPromotions:
+def _load(session: Session, brand_id: int) -> _BrandPromotions:
     rows = session.scalars(
         select(Promotion)
         .where(Promotion.brand_id == brand_id, Promotion.status == OfferStatus.ACTIVE.value)
@@ -103,10 +79,11 @@ def _load(session: Session, brand_id: int, version: stamps.Version) -> _BrandPro
     info = tuple(
         OfferInfo(f"promotion:{p.id}", "promotion", p.id, p.name, Funder.BRAND.value) for p in rows
     )
-    return _BrandPromotions(version, tuple(promotion_offer(p) for p in rows), info)
+    return _BrandPromotions(tuple(promotion_offer(p) for p in rows), info)
 
 
-_copies = _Copies()
+# Each database's brands' active promotions, by the stamp they were read under.
+_copies: stamps.Copies[int, _BrandPromotions] = stamps.Copies()
 # What follows the offers: points (the brand gives up what they pay) and a deposit credit.
 TAIL_INFO = {
     POINTS: OfferInfo(POINTS, "points", 0, "points", Funder.BRAND.value),
@@ -114,15 +91,7 @@ TAIL_INFO = {
 }
 
 
-@event.listens_for(Session, "before_flush")
-def _bump_on_promotion_change(session: Session, *_: Any) -> None:
-    brands = {
-        row.brand_id
-        for row in (*session.new, *session.deleted, *session.dirty)
-        if isinstance(row, Promotion) and isinstance(row.brand_id, int)
-    }
-    if brands:
-        stamps.bump(session.connection(), brands)
+stamps.moved_by(Promotion)
 
 
 def sale_offers(
@@ -142,10 +111,8 @@ def sale_offers(
     """The offers a sale of ``lines`` (sku, quantity, unit price) may use, and the member's
     points (at most ``points`` when given, 0: none); None if there are neither.
     ``credit``: a pre-sale balance's deposit credit, on every line, after the discounts."""
-    version = catalog_service.sale_catalog.version(session=session, brand_id=brand_id)
-    if version is None:
-        version = stamps.read(session.connection(), brand_id)
-    brand = _copies.get(session, brand_id, version)
+    version = catalog_service.sale_catalog.stamp(session=session, brand_id=brand_id)
+    brand = _copies.get(session, brand_id, version, lambda: _load(session, brand_id))
     offers, info = list(brand.offers), {i.key: i for i in brand.info}
     if member_id is not None:
         for coupon, template in _wallet(session, brand_id, member_id):

@@ -3,12 +3,10 @@
 secrets.py  the keys an account names, read from the settings or files of its brand
 """
 
-import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, event, exists, select
+from sqlalchemy import Select, bindparam, case, exists, select
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
@@ -205,20 +203,14 @@ def resolve(*, session: Session, brand_id: int, store_id: int, provider: str) ->
     which every change to the brand's accounts or their stores moves in its own
     transaction: a sale that has opened reads no more than its stamp, which it has read
     already; one statement otherwise."""
-    version = catalog_service.sale_catalog.version(session=session, brand_id=brand_id)
-    if version is None:
-        version = stamps.read(session.connection(), brand_id)
-    key = (brand_id, store_id, provider)
-    found = _resolved.get(session, key)
-    if found is not None and found[0] == version:
-        return found[1]
-    account_id = (
-        session.connection()
-        .execute(_RESOLVE, {"brand": brand_id, "store": store_id, "provider": provider})
-        .scalar()
+    version = catalog_service.sale_catalog.stamp(session=session, brand_id=brand_id)
+    params = {"brand": brand_id, "store": store_id, "provider": provider}
+    return _resolved.get(
+        session,
+        (brand_id, store_id, provider),
+        version,
+        lambda: session.connection().execute(_RESOLVE, params).scalar(),
     )
-    _resolved.put(session, key, (version, account_id))
-    return account_id
 
 
 _link = MerchantAccountStore
@@ -239,47 +231,9 @@ _RESOLVE = (
 )
 
 
-_Key = tuple[int, int, str]
-_Answer = tuple[stamps.Version, int | None]
-
-
-class _Resolved:
-    """Each database's resolved receivers, ``(brand, store, provider) -> (stamp, account)``,
-    at most ``LIMIT`` of them (the oldest go first)."""
-
-    LIMIT = 50_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._databases: weakref.WeakKeyDictionary[Any, dict[_Key, _Answer]] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def get(self, session: Session, key: _Key) -> _Answer | None:
-        return self._databases.get(session.get_bind().engine.pool, {}).get(key)
-
-    def put(self, session: Session, key: _Key, value: _Answer) -> None:
-        with self._lock:
-            known = self._databases.setdefault(session.get_bind().engine.pool, {})
-            if len(known) >= self.LIMIT:
-                del known[next(iter(known))]
-            known[key] = value
-
-
-_resolved = _Resolved()
-
-
-@event.listens_for(Session, "before_flush")
-def _bump_on_account_change(session: Session, *_: Any) -> None:
-    """A change to an account or to the stores it receives for moves its brand's stamp."""
-    brands = {
-        row.brand_id
-        for row in (*session.new, *session.deleted, *session.dirty)
-        if isinstance(row, (MerchantAccount, MerchantAccountStore))
-        and isinstance(row.brand_id, int)
-    }
-    if brands:
-        stamps.bump(session.connection(), brands)
+# Each database's resolved receivers: (brand, store, provider) -> account, by stamp.
+_resolved: stamps.Copies[tuple[int, int, str], int | None] = stamps.Copies()
+stamps.moved_by(MerchantAccount, MerchantAccountStore)
 
 
 def account_config(*, session: Session, account_id: int) -> AccountConfig:
