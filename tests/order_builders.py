@@ -114,9 +114,10 @@ def place_by_staff(database: Database, s: Shop, **fields: Any) -> int:
         return orders_service.create_order(session=session, scope=scope, data=data).id
 
 
-def hand_over(database: Database, s: Shop, order_id: int) -> None:
-    """A paid pickup order made ready and handed over at its store: completed."""
-    scope = orders_service.system_for(s.world.brand.id)
+def hand_over(database: Database, brand_id: int, order_id: int) -> int:
+    """A paid pickup order of the brand made ready and handed over at its store: completed.
+    Answers its first line's id."""
+    scope = orders_service.system_for(brand_id)
     with database.transaction() as session:
         fulfilment = orders_service.list_fulfilments(
             session=session, scope=scope, order_id=order_id
@@ -128,6 +129,7 @@ def hand_over(database: Database, s: Shop, order_id: int) -> None:
         orders_service.hand_over(
             session=session, scope=scope, store_id=ready.location_id, pickup_code=ready.pickup_code
         )
+        return fulfilment.lines[0].order_line_id
 
 
 def pay(database: Database, consumer_id: int, order_id: int) -> None:

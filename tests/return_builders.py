@@ -33,7 +33,7 @@ def received_order(
     scope = orders_service.system_for(shop.world.brand.id)
     with database.transaction() as session:
         payments_service.pay(session=session, scope=scope, order_id=order_id, data=PaymentCreate())
-    hand_over(database, shop, order_id)
+    hand_over(database, shop.world.brand.id, order_id)
     return order_id
 
 

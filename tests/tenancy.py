@@ -285,24 +285,12 @@ def victim_return_id(v: Victim) -> int:
     from newretail.orders import service as orders_service
     from newretail.returns import service as returns
     from newretail.returns.schemas import ReturnCreate
+    from tests import order_builders
 
     order_id = victim_order_id(v)
+    line_id = order_builders.hand_over(v.database, v.world.brand.id, order_id)
     scope = orders_service.system_for(v.world.brand.id)
     with v.database.transaction() as session:
-        fulfilment = orders_service.list_fulfilments(
-            session=session, scope=scope, order_id=order_id
-        )[0]
-        ready = orders_service.mark_ready(
-            session=session, scope=scope, order_id=order_id, fulfilment_id=fulfilment.id
-        )
-        assert ready.pickup_code is not None
-        orders_service.hand_over(
-            session=session,
-            scope=scope,
-            store_id=v.world.east_store.id,
-            pickup_code=ready.pickup_code,
-        )
-        line_id = fulfilment.lines[0].order_line_id
         data = ReturnCreate.model_validate(
             {
                 "order_id": order_id,

@@ -187,7 +187,7 @@ def _act(database: Database, g: Ground, order_id: int, step: tuple[str, int, int
         elif kind == "collect":
             paylater_builders.run(database, 31)
         elif kind == "hand_over":
-            order_builders.hand_over(database, g.shop, order_id)
+            order_builders.hand_over(database, g.shop.world.brand.id, order_id)
     except DomainError as refused:
         assert refused.code in REFUSALS
     cb.dispatch(database)
