@@ -3,9 +3,10 @@
 A process may keep copies of slow-changing rows (a brand's stores, regions, offers) as long
 as the brand's stamp has not moved. Whoever changes such rows moves the stamp in the same
 transaction (``catalog/cache.py`` does it for every flush that touches them, ``moved_by``
-for other models' rows), so the move commits exactly when the change does. A reader reads the stamp first and the rows after
-it, in one transaction: what it caches is never older than the stamp it files it under,
-and the first read after a change's commit, in any process, sees the new stamp.
+for other models' rows), so the move commits exactly when the change does. A reader reads
+the stamp first and the rows after it, in one transaction: what it caches is never older
+than the stamp it files it under, and the first read after a change's commit, in any
+process, sees the new stamp.
 
 A stamp is a random token, not a counter: a database rebuilt or restored under a running
 process cannot come back to a stamp the process already filed copies under. Brand
