@@ -4,14 +4,17 @@ its terms; refused (nothing saved) to a form that asks for it anyway; shown on t
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests import order_builders
+from tests import order_builders, presale_builders
 from tests.e2e import shop_support
 from tests.e2e.shop_support import add_to_cart, join, pay_later_threshold, sign_in
 
 from newretail.db import Database
+from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.orders.models import Order
 from newretail.paylater.models import DeferredCharge
+from newretail.payments import service as payments_service
+from newretail.payments.schemas import RefundCreate
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -137,3 +140,30 @@ def test_paying_now_still_leads_to_the_payment_page(
     )
     assert placed.headers["location"].endswith("/pay")
     assert _counts(database) == (1, 0)
+
+
+def test_an_order_given_back_shows_nothing_still_due(
+    client: TestClient, database: Database, sender: members_service.MemoryOtpSender
+) -> None:
+    _, path, token = _member_at_checkout(client, database, sender, threshold=0)
+    placed = client.post(
+        f"{path}/checkout",
+        data={"method": "pickup", "payment": "later", "csrf_token": token},
+        follow_redirects=False,
+    )
+    order_id = shop_support.order_id_of(placed.headers["location"])
+    with database.transaction() as session:
+        payments_service.refund(
+            session=session,
+            scope=SYSTEM,
+            order_id=order_id,
+            data=RefundCreate(amount=100, reason="changed their mind"),
+        )
+    presale_builders.dispatch(database)
+
+    order = client.get(placed.headers["location"], headers={"accept-language": "zh-CN"})
+    mine = client.get(f"{path}/orders")
+
+    assert 'data-testid="pay-later-status">订单已退，无需再付<' in order.text
+    assert 'data-testid="pay-later-due"' not in order.text
+    assert "Pay later: Nothing owed: order given back" in mine.text

@@ -20,8 +20,10 @@ from newretail.members import service as members_service
 from newretail.members.models import ConsumerAddress
 from newretail.members.schemas import AddressFields
 from newretail.orders.schemas import Checkout
+from newretail.paylater import rules as paylater_rules
 from newretail.paylater import service as paylater_service
 from newretail.paylater.models import DeferredCharge
+from newretail.paylater.rules import ChargeStatus
 from newretail.paylater.schemas import DeferredCreate
 from newretail.web import labels
 from newretail.web.member_pages import display_phone
@@ -178,16 +180,18 @@ def settle(
 
 
 def charge_view(page: Page, charge: DeferredCharge | None) -> dict[str, Any] | None:
-    """A pay-later charge as the order pages show it: state, collected, still due and when."""
+    """A pay-later charge as the order pages show it: state, collected, still due and when
+    (nothing is due once it is paid, or cancelled with its order)."""
     if charge is None:
         return None
+    owed = ChargeStatus(charge.status) in paylater_rules.OPEN
     return {
         "status": charge.status,
         "status_label": labels.label(page, labels.CHARGE_STATUSES, charge.status),
         "collected": Money(charge.down_payment, charge.currency),
-        "due": Money(charge.amount if charge.paid_at is None else 0, charge.currency),
+        "due": Money(charge.amount if owed else 0, charge.currency),
         "balance": Money(charge.amount, charge.currency),
         "due_at": charge.due_at,
         "paid_at": charge.paid_at,
-        "open": charge.paid_at is None and charge.amount > 0,
+        "open": owed and charge.amount > 0,
     }
