@@ -122,13 +122,26 @@ class SaleCatalog:
                 found = self._databases.setdefault(pool, _Database())
         return found
 
-    def store(self, *, session: Session, store_id: int) -> tuple[SaleBrand, SaleStore] | None:
-        """The store and its brand (live brands only), from copies at the current version."""
+    def brand_of(self, *, session: Session, store_id: int) -> int | None:
+        """The brand of a store this process has seen (no read: a store never moves brand)."""
+        return self._of(session).brand_of_store.get(store_id)
+
+    def store(
+        self, *, session: Session, store_id: int, version: stamps.Version | None = None
+    ) -> tuple[SaleBrand, SaleStore] | None:
+        """The store and its brand (live brands only), from copies at the current version.
+
+        ``version``: the brand's stamp as the caller just read it beside its own columns
+        (see ``stamps.version_columns``), so the copies are checked without a read.
+        """
         database = self._of(session)
         brand_id = database.brand_of_store.get(store_id)
         if brand_id is None:
             return self._first_sight(session, database, store_id)
-        copies = self._current(session, database, brand_id)
+        if version is None:
+            copies = self._current(session, database, brand_id)
+        else:
+            copies = self._checked(session, database, brand_id, version)
         found = copies.stores.get(store_id, _MISSING)
         if found is _MISSING:
             found = copies.stores[store_id] = _load_store(session, store_id)
@@ -199,18 +212,14 @@ class SaleCatalog:
     def seen(self, *, session: Session, brand_id: int, version: stamps.Version) -> None:
         """The caller read the brand's stamp in a statement of its own: check the copies
         against it without another read (see ``stamps.version_columns``)."""
-        database = self._of(session)
-        copies = database.brands.get(brand_id)
-        if copies is None or copies.version != version:
-            fresh = _Copies(version, brand=_load_brand(session, brand_id))
-            with self._lock:
-                database.brands[brand_id] = fresh
+        self._checked(session, self._of(session), brand_id, version)
 
     # -- versions --
 
-    def _current(self, session: Session, database: _Database, brand_id: int) -> _Copies:
-        """The brand's copies at its version now; copies under another version are dropped."""
-        version = stamps.read(session.connection(), brand_id)
+    def _checked(
+        self, session: Session, database: _Database, brand_id: int, version: stamps.Version
+    ) -> _Copies:
+        """The brand's copies if they are at ``version``, else new ones at it."""
         copies = database.brands.get(brand_id)
         if copies is not None and copies.version == version:
             return copies
@@ -218,6 +227,11 @@ class SaleCatalog:
         with self._lock:
             database.brands[brand_id] = fresh
         return fresh
+
+    def _current(self, session: Session, database: _Database, brand_id: int) -> _Copies:
+        """The brand's copies at its version now; copies under another version are dropped."""
+        version = stamps.read(session.connection(), brand_id)
+        return self._checked(session, database, brand_id, version)
 
     def _first_sight(
         self, session: Session, database: _Database, store_id: int

@@ -1,10 +1,13 @@
-"""The buyer of a sale, read in one statement: live consumer, membership and binding now."""
+"""The buyer of a sale, read in one statement: live consumer, membership and binding now
+(and, for a sale that opens with it, the brand's cache stamp beside them)."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import BigInteger, and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from newretail.kernel import stamps
 from newretail.kernel.sale import Buyer
 from newretail.members.access import live_consumer_id
 from newretail.members.models import Consumer, MemberBinding, Membership
@@ -26,6 +29,7 @@ _BUYER = (
     .outerjoin(MemberBinding, MemberBinding.membership_id == Membership.id)
     .where(Consumer.id == bindparam("consumer"))
 )
+_STAMPED_BUYER = _BUYER.add_columns(*stamps.version_columns(bindparam("brand", type_=BigInteger())))
 
 
 def buyer_of(*, session: Session, consumer_id: int, brand_id: int, now: datetime) -> Buyer | None:
@@ -33,15 +37,27 @@ def buyer_of(*, session: Session, consumer_id: int, brand_id: int, now: datetime
 
     The binding counts only while it has not expired at ``now``.
     """
-    connection = session.connection()
-    row = connection.execute(_BUYER, {"consumer": consumer_id, "brand": brand_id}).first()
+    row = session.connection().execute(_BUYER, {"consumer": consumer_id, "brand": brand_id})
+    return _live_buyer(session, row.first(), brand_id, now)
+
+
+def stamped_buyer_of(
+    *, session: Session, consumer_id: int, brand_id: int, now: datetime
+) -> tuple[Buyer | None, stamps.Version | None]:
+    """``buyer_of`` and the brand's cache stamp, in the same statement (the stamp is None
+    when no consumer row was found, and the caller reads it as it would have)."""
+    params = {"consumer": consumer_id, "brand": brand_id}
+    row = session.connection().execute(_STAMPED_BUYER, params).first()
+    version = None if row is None else (int(row.stamp_own), int(row.stamp_every))
+    return _live_buyer(session, row, brand_id, now), version
+
+
+def _live_buyer(session: Session, row: Any, brand_id: int, now: datetime) -> Buyer | None:
+    """The buyer of a row of ``_BUYER``, read again for the consumer it was merged into."""
     if row is not None and row.merged_into_id is not None:
-        live = live_consumer_id(session=session, consumer_id=consumer_id)
-        row = (
-            None
-            if live is None
-            else connection.execute(_BUYER, {"consumer": live, "brand": brand_id}).first()
-        )
+        live = live_consumer_id(session=session, consumer_id=row.id)
+        params = {"consumer": live, "brand": brand_id}
+        row = None if live is None else session.connection().execute(_BUYER, params).first()
     if row is None or row.merged_into_id is not None:
         return None
     bound = row.store_id is not None and (row.expires_at is None or row.expires_at > now)

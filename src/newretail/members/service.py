@@ -52,7 +52,7 @@ from newretail.members.binding import (
     put_policy,
 )
 from newretail.members.binding_rules import Action, BindingMode, BindingSource
-from newretail.members.buyers import buyer_of
+from newretail.members.buyers import buyer_of, stamped_buyer_of
 from newretail.members.cards import MyMembership, my_membership
 from newretail.members.enrolment import JoinResult, bind_by_touchpoint, join
 from newretail.members.identity import (
@@ -204,6 +204,7 @@ __all__ = [
     "set_consumer_name",
     "sign_in",
     "spend_on_order",
+    "stamped_buyer_of",
     "touched_consumers",
     "undo_merge",
     "update_consents",

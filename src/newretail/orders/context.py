@@ -1,8 +1,10 @@
 """Opening a sale: the selling store and brand, the prices, the buyer, read once.
 
-The store, brand and resolved offers come from the catalog's per-process copies (one stamp
-read when they are current); the buyer from one read of consumer, membership and binding.
-Everything after this takes them from the ``Sale``.
+The store, brand and resolved offers come from the catalog's per-process copies, checked
+against the brand's stamp; the buyer from one read of consumer, membership and binding. A
+consumer buying at a store this process has sold from before is read with the stamp beside
+them, so the sale opens in one statement; otherwise the stamp is read first and the buyer
+after the stock (``buyer``). Everything after this takes them from the ``Sale``.
 """
 
 from collections.abc import Sequence
@@ -11,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
+from newretail.kernel import stamps
 from newretail.kernel.sale import ANONYMOUS, Buyer, Sale, SaleBrand, SaleStore
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
@@ -42,9 +45,14 @@ def check_counter(
         raise errors.InvalidDelivery("Carry-out is a counter sale: staff, channel pos.")
 
 
-def selling_store(*, session: Session, scope: Scope, store_id: int) -> tuple[SaleBrand, SaleStore]:
-    """An open store (not a warehouse) the caller may sell from; consumers buy from any."""
-    found = catalog_service.sale_catalog.store(session=session, store_id=store_id)
+def selling_store(
+    *, session: Session, scope: Scope, store_id: int, version: stamps.Version | None = None
+) -> tuple[SaleBrand, SaleStore]:
+    """An open store (not a warehouse) the caller may sell from; consumers buy from any.
+
+    ``version``: the brand's stamp, read by the caller beside its own columns."""
+    catalog = catalog_service.sale_catalog
+    found = catalog.store(session=session, store_id=store_id, version=version)
     seen = found is not None and (
         access.is_consumer(scope) or scope.sees_store(found[1].brand_id, found[1].id)
     )
@@ -64,18 +72,31 @@ def open_sale(
     sku_ids: Sequence[int],
     now: datetime,
 ) -> Sale:
-    """The sale's store, brand and prices; its buyer is added by ``with_buyer``."""
+    """The sale's store, brand and prices, and a consumer's membership when it could be read
+    in the same statement as the stamp (else ``buyer`` reads it)."""
     check_buyer(scope, channel)
-    brand, store = selling_store(session=session, scope=scope, store_id=store_id)
+    brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
+    shopper, version = ANONYMOUS, None
+    if access.is_consumer(scope) and brand_id is not None:
+        found, version = members_service.stamped_buyer_of(
+            session=session, consumer_id=scope.actor_id or 0, brand_id=brand_id, now=now
+        )
+        if found is None:
+            raise ConsumerGone()
+        shopper = found
+    brand, store = selling_store(session=session, scope=scope, store_id=store_id, version=version)
     offers = catalog_service.sale_catalog.offers(
         session=session, store=store, channel=channel, sku_ids=sku_ids
     )
-    return Sale(brand, store, channel, ANONYMOUS, offers, scope.actor_type, scope.actor_id, now)
+    return Sale(brand, store, channel, shopper, offers, scope.actor_type, scope.actor_id, now)
 
 
 def buyer(*, session: Session, scope: Scope, sale: Sale, member_id: int | None) -> Buyer:
-    """A consumer token's own membership, or the member staff name (none: anonymous)."""
+    """A consumer token's own membership (as the sale opened with it, or read now), or the
+    member staff name (none: anonymous)."""
     if access.is_consumer(scope):
+        if sale.buyer.consumer_id is not None:
+            return sale.buyer
         return consumer_buyer(
             session=session, consumer_id=scope.actor_id or 0, brand_id=sale.brand.id, now=sale.now
         )
