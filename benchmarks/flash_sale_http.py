@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from flash_sale import bare_buyer, build_world, database_url, order_body, sold_units
+from flash_sale import bare_buyer, build_world, database_url, order_body, settle, sold_units
 from newretail.auth import service as auth_service
 from newretail.db import Database
 from newretail.models import Base
@@ -127,6 +127,7 @@ def main() -> None:
         hot, consumers = build_world(database, args.units, args.buyers)
         tokens = [auth_service.issue_consumer_token(consumer_id=c)[0] for c in consumers]
         body = order_body(hot.store_id, hot.service_sku)
+        settle(database)
         server = serve(url, args.port, args.workers)
         try:
             buy, clients = http_buyer(args.port, body, tokens, args.two_step)
@@ -135,6 +136,7 @@ def main() -> None:
                 client.close()
         finally:
             stop(server)
+        settle(database)
         # A connection per client thread, as the server's pools had.
         anchor = Database(url, pool_size=args.clients, max_overflow=0)
         with bare_buyer(anchor, hot, consumers) as bare:

@@ -32,9 +32,11 @@ statement_reuse.install()
 # Under pytest-xdist each test is a unit of work of its own, except where tests share a costly
 # fixture that each worker would otherwise build again: the demo worlds (built once per session
 # for the whole folder), Chromium (started once for the browser tests run in a row; each of
-# their modules starts a server of its own), and the module that runs the demo command once.
+# their modules starts a server of its own), the module that runs the demo command once, and
+# the fuzzing module (its world and app are built once per worker that runs any of it, and
+# again whenever the worker comes back to it after another module).
 SHARED_FOLDERS = ("tests/integration/simulate/", "tests/browser/")
-SHARED_MODULES = ("tests/e2e/test_demo_command.py",)
+SHARED_MODULES = ("tests/e2e/test_demo_command.py", "tests/e2e/test_openapi_fuzz.py")
 
 
 def work_unit(nodeid: str) -> str:
