@@ -233,7 +233,9 @@ def record_movements(*, session: Session, scope: Scope, data: MovementCreate) ->
     kind = MovementKind(data.kind)
     reference = (data.reference_type or "manual", data.reference_id) if data.reference_id else None
     outcome = MovementOutcome(movements=[], levels=[])
-    with session.begin_nested():
+    # The movements are journalled together at the flush below (one INSERT), not each
+    # before the next line's UPDATE.
+    with session.begin_nested(), session.no_autoflush:
         stock.ensure_levels(session, brand_id=brand_id, keys=keys)
         lines: list[MovementLine] = sorted(data.lines, key=lambda line: line.sku_id)
         for line in lines:
@@ -340,7 +342,8 @@ def transfer(*, session: Session, scope: Scope, data: TransferCreate) -> StockTr
         stock.ensure_levels(session, brand_id=brand_id, keys=[(target, x.sku_id) for x in lines])
         session.add(record)
         session.flush()
-        _move(session, scope, record, lines)
+        with session.no_autoflush:  # the legs' movements go in one INSERT, at the flush
+            _move(session, scope, record, lines)
         session.flush()
     audit_service.write(
         session=session,
