@@ -18,11 +18,11 @@ connection raises ``DatabaseUnavailable``, and so does waiting longer than the p
 timeout for a free connection (SQLAlchemy's pool ``TimeoutError``). ``UNAVAILABLE`` holds
 both; the app answers them 503 with ``Retry-After`` and nothing else may swallow them.
 
-A PostgreSQL connection is checked as it leaves the pool without a round trip (``_alive``):
-an idle connection has nothing to read unless the server ended it (a restart, an
-administrator's terminate), so a readable socket is read, and one the server closed is
-replaced before anyone uses it. The usual pre-ping (``SELECT 1`` on every checkout) would
-cost every transaction one round trip more for the same answer.
+A PostgreSQL connection is checked as it leaves the pool, without a round trip unless its
+socket has something to read (``_alive``): an idle connection hears nothing from the server
+unless it is being ended (a restart, an administrator's terminate) or notified; only then is
+it pinged, and one the server closed is replaced before anyone uses it. The usual pre-ping
+(``SELECT 1`` on every checkout) would cost every transaction one round trip more.
 """
 
 import select
@@ -123,12 +123,13 @@ def _refuse_closed(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
         raise sa_exc.DisconnectionError("the server closed this connection")
 
 
-def _alive(dbapi_conn: Any, reads: int = 3) -> bool:
-    """Whether an idle psycopg connection is still open, judged without a round trip.
+def _alive(dbapi_conn: Any) -> bool:
+    """Whether an idle psycopg connection is still open, mostly without a round trip.
 
-    Its socket is readable only if the server sent something unasked: a notice or a
-    notification (read, and the connection is fine) or its goodbye and end of stream
-    (reading that fails). Still readable after ``reads`` reads: treated as closed.
+    An idle connection's socket has nothing to read unless the server sent something
+    unasked: a notification or notice (harmless) or its goodbye before closing (the end of
+    a restart or an administrator's terminate). Only then is the server asked (``SELECT 1``
+    in a transaction rolled back), which fails if it has gone.
     """
     pgconn = getattr(dbapi_conn, "pgconn", None)
     if pgconn is None:
@@ -137,16 +138,14 @@ def _alive(dbapi_conn: Any, reads: int = 3) -> bool:
         return False
     poll = select.poll()
     poll.register(pgconn.socket, select.POLLIN)
-    for _ in range(reads):
-        if not poll.poll(0):
-            return True
-        try:
-            pgconn.consume_input()
-        except psycopg.OperationalError:  # libpq's "server closed the connection unexpectedly"
-            return False
-        if pgconn.status != 0:
-            return False
-    return not poll.poll(0)
+    if not poll.poll(0):
+        return True
+    try:
+        dbapi_conn.execute("SELECT 1")
+        dbapi_conn.rollback()
+    except psycopg.Error:
+        return False
+    return True
 
 
 READ_ONLY = "newretail_read_only"  # execution option of the read-only sessions' bind

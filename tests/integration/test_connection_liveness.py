@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from newretail.db import Database
+from newretail.db import Database, _alive
 
 
 @pytest.fixture
@@ -19,50 +19,73 @@ def pooled(postgres_worker_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture
+def other(postgres_worker_url: str) -> Iterator[psycopg.Connection]:
+    """A connection of the test's own, outside any pool."""
+    with psycopg.connect(postgres_worker_url.replace("+psycopg", ""), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def idle(postgres_worker_url: str) -> Iterator[psycopg.Connection]:
+    """A driver connection left idle, as the pool keeps them."""
+    with psycopg.connect(postgres_worker_url.replace("+psycopg", "")) as conn:
+        conn.execute("SELECT 1")
+        conn.rollback()
+        yield conn
+
+
 def backend_pid(database: Database) -> int:
     with database.transaction() as session:
         return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
 
 
-def readable(database: Database) -> bool:
-    """Whether the pooled connection's socket has something to read, waiting up to 2 s."""
-    connection = database.engine.pool.connect()
-    try:
-        socket = connection.driver_connection.pgconn.socket  # type: ignore[union-attr]
-        waited = select.select([socket], [], [], 2.0)[0]
-    finally:
-        connection.close()
-    return bool(waited)
+def terminate(other: psycopg.Connection, pid: int) -> None:
+    """End a backend and wait (up to 2 s) until the server no longer lists it."""
+    other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        if (
+            other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+            is None
+        ):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"backend {pid} still listed 2 s after it was terminated")
 
 
-def run_elsewhere(url: str, statement: str, *args: object) -> None:
-    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as other:
-        other.execute(statement, args)
+def wait_readable(conn: psycopg.Connection) -> bool:
+    return bool(select.select([conn.pgconn.socket], [], [], 2.0)[0])
 
 
-def test_a_connection_the_server_ended_is_replaced_before_use(
-    pooled: Database, postgres_worker_url: str
+def test_an_idle_connection_is_judged_open_and_closed_without_a_statement(
+    idle: psycopg.Connection, other: psycopg.Connection
+) -> None:
+    assert _alive(idle)
+    terminate(other, idle.info.backend_pid)
+    assert wait_readable(idle)
+
+    assert not _alive(idle)
+
+
+def test_a_notified_connection_is_judged_open_and_still_works(
+    idle: psycopg.Connection, other: psycopg.Connection
+) -> None:
+    idle.execute("LISTEN liveness_test")
+    idle.commit()
+    other.execute("NOTIFY liveness_test")
+    assert wait_readable(idle)
+
+    assert _alive(idle)
+    assert idle.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_the_pool_replaces_a_connection_the_server_ended_before_use(
+    pooled: Database, other: psycopg.Connection
 ) -> None:
     first = backend_pid(pooled)
-    run_elsewhere(postgres_worker_url, "SELECT pg_terminate_backend(%s)", first)
-    assert readable(pooled)
+    terminate(other, first)
 
     second = backend_pid(pooled)
 
     assert second != first
-
-
-def test_a_connection_that_was_only_notified_is_kept(
-    pooled: Database, postgres_worker_url: str
-) -> None:
-    with pooled.engine.connect() as connection:
-        connection.execute(text("LISTEN liveness_test"))
-        connection.commit()
-        first = int(connection.scalar(text("SELECT pg_backend_pid()")) or 0)
-        connection.commit()
-    run_elsewhere(postgres_worker_url, "NOTIFY liveness_test")
-    deadline = time.monotonic() + 2
-    while not readable(pooled) and time.monotonic() < deadline:
-        time.sleep(0.01)
-
-    assert backend_pid(pooled) == first
