@@ -134,7 +134,7 @@ def _alive(dbapi_conn: Any) -> bool:
     pgconn = getattr(dbapi_conn, "pgconn", None)
     if pgconn is None:
         return True
-    if pgconn.status != 0:  # CONNECTION_OK
+    if pgconn.status != psycopg.pq.ConnStatus.OK:
         return False
     poll = select.poll()
     poll.register(pgconn.socket, select.POLLIN)

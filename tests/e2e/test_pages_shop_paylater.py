@@ -3,6 +3,7 @@ its terms; refused (nothing saved) to a form that asks for it anyway; shown on t
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from tests import order_builders, presale_builders
 from tests.e2e import shop_support
@@ -48,6 +49,15 @@ def _member_at_checkout(
     return shop, path, token
 
 
+def _choose_pay_later(client: TestClient, path: str, token: str) -> Response:
+    """Check the cart out for pickup, paying later."""
+    return client.post(
+        f"{path}/checkout",
+        data={"method": "pickup", "payment": "later", "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
 def test_a_qualifying_member_sees_pay_later_with_what_is_due_now_and_later(
     client: TestClient, database: Database, sender: members_service.MemoryOtpSender
 ) -> None:
@@ -87,11 +97,7 @@ def test_choosing_pay_later_takes_the_down_payment_and_shows_the_balance_due(
     client: TestClient, database: Database, sender: members_service.MemoryOtpSender
 ) -> None:
     _, path, token = _member_at_checkout(client, database, sender, threshold=0)
-    placed = client.post(
-        f"{path}/checkout",
-        data={"method": "pickup", "payment": "later", "csrf_token": token},
-        follow_redirects=False,
-    )
+    placed = _choose_pay_later(client, path, token)
     order_id = shop_support.order_id_of(placed.headers["location"])
     order = client.get(placed.headers["location"])
     chinese = client.get(placed.headers["location"], headers={"accept-language": "zh-CN"})
@@ -117,11 +123,7 @@ def test_a_tampered_form_asking_for_pay_later_is_refused_and_nothing_is_saved(
     client: TestClient, database: Database, sender: members_service.MemoryOtpSender
 ) -> None:
     _, path, token = _member_at_checkout(client, database, sender, threshold=1000)
-    refused = client.post(
-        f"{path}/checkout",
-        data={"method": "pickup", "payment": "later", "csrf_token": token},
-        follow_redirects=False,
-    )
+    refused = _choose_pay_later(client, path, token)
     cart = client.get(f"{path}/cart")
     assert refused.status_code == 409
     assert "Pay later is not open to your membership: nothing was ordered." in refused.text
@@ -146,11 +148,7 @@ def test_an_order_given_back_shows_nothing_still_due(
     client: TestClient, database: Database, sender: members_service.MemoryOtpSender
 ) -> None:
     _, path, token = _member_at_checkout(client, database, sender, threshold=0)
-    placed = client.post(
-        f"{path}/checkout",
-        data={"method": "pickup", "payment": "later", "csrf_token": token},
-        follow_redirects=False,
-    )
+    placed = _choose_pay_later(client, path, token)
     order_id = shop_support.order_id_of(placed.headers["location"])
     with database.transaction() as session:
         payments_service.refund(

@@ -44,8 +44,8 @@ def buyer_of(*, session: Session, consumer_id: int, brand_id: int, now: datetime
 def stamped_buyer_of(
     *, session: Session, consumer_id: int, brand_id: int, now: datetime
 ) -> tuple[Buyer | None, stamps.Version | None]:
-    """``buyer_of`` and the brand's cache stamp, in the same statement (the stamp is None
-    when no consumer row was found, and the caller reads it as it would have)."""
+    """``buyer_of`` and the brand's cache stamp, in the same statement (no consumer row: no
+    buyer and no stamp)."""
     params = {"consumer": consumer_id, "brand": brand_id}
     row = session.connection().execute(_STAMPED_BUYER, params).first()
     version = None if row is None else (int(row.stamp_own), int(row.stamp_every))
