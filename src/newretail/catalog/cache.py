@@ -5,8 +5,9 @@ uses the copies filed under that version; a copy filed under an older version is
 and read again. The stamp moves in the transaction of any change to the rows copied here:
 a flush that adds, changes or deletes a brand, region, store, product, SKU or offer, or
 that records a catalog or organisation event in the outbox (bulk imports write their rows
-with set-based statements and announce them with one ``catalog.imported`` event), bumps
-the stamp of that brand before the rows are written. Every process therefore sees a change
+with set-based statements and announce them with one ``catalog.imported`` event), moves
+the stamp of that brand before the rows are written (once per transaction, see
+``kernel/stamps.py``). Every process therefore sees a change
 at its first sale after the change commits: no timer, no message to lose.
 
 Why the copies are never newer-labelled than they are: the stamp is read before the rows
@@ -72,7 +73,7 @@ def changed_brands(session: Session) -> set[int]:
 def _bump_before_flush(session: Session, *_: Any) -> None:
     brands = changed_brands(session)
     if brands:
-        stamps.bump(session.connection(), brands)
+        stamps.move(session, brands)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -82,7 +83,7 @@ def _bump_on_bulk_change(state: ORMExecuteState) -> None:
         return
     mapper = state.bind_mapper
     if mapper is not None and issubclass(mapper.class_, WATCHED):
-        stamps.bump(state.session.connection(), [stamps.EVERY_BRAND])
+        stamps.move(state.session, [stamps.EVERY_BRAND])
 
 
 # ---- the copies -------------------------------------------------------------------------
@@ -115,6 +116,8 @@ class SaleCatalog:
         self._databases: weakref.WeakKeyDictionary[Any, _Database] = weakref.WeakKeyDictionary()
 
     def _of(self, session: Session) -> _Database:
+        if stamps.moved_in(session):
+            return _Database()  # copies for this transaction alone (see ``stamps.moved_in``)
         pool = session.get_bind().engine.pool
         found = self._databases.get(pool)
         if found is None:

@@ -8,6 +8,12 @@ the stamp first and the rows after it, in one transaction: what it caches is nev
 than the stamp it files it under, and the first read after a change's commit, in any
 process, sees the new stamp.
 
+A transaction moves a brand's stamp once, at the first flush that changes the brand's rows;
+every later change in it commits with that move all the same. So that the token moved to
+never labels what the transaction itself read before its last change, a transaction that has
+moved a stamp files no copies (``moved_in``). A savepoint rolled back takes its move with it,
+and the next change moves the stamp again.
+
 A stamp is a random token, not a counter: a database rebuilt or restored under a running
 process cannot come back to a stamp the process already filed copies under. Brand
 ``EVERY_BRAND`` (0) is the stamp of changes whose brand is not known (bulk statements); a
@@ -75,6 +81,42 @@ def bump(connection: Connection, brand_ids: Iterable[int]) -> None:
         )
 
 
+_MOVED = "stamps.moved"
+
+
+def _current_transaction(session: Session) -> Any:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def move(session: Session, brand_ids: Iterable[int]) -> None:
+    """Move the stamps of ``brand_ids`` in the session's transaction, unless this transaction
+    (or a savepoint of it still open) has moved them already."""
+    moved: dict[int, Any] = session.info.setdefault(_MOVED, {})
+    fresh = [b for b in set(brand_ids) if not _still_open(moved.get(b))]
+    if not fresh:
+        return
+    bump(session.connection(), fresh)
+    transaction = _current_transaction(session)
+    for brand_id in fresh:
+        moved[brand_id] = transaction
+
+
+def _still_open(transaction: Any) -> bool:
+    return transaction is not None and transaction.is_active
+
+
+def moved_in(session: Session) -> bool:
+    """Whether the session's open transaction has moved a stamp (it then files no copies:
+    what it reads may change again before it commits, under the token it moved to)."""
+    moved: dict[int, Any] | None = session.info.get(_MOVED)
+    if not moved:
+        return False
+    if any(_still_open(t) for t in moved.values()):
+        return True
+    moved.clear()
+    return False
+
+
 _READ = select(CacheStamp.brand_id, CacheStamp.version).where(
     CacheStamp.brand_id.in_([bindparam("brand", type_=BigInteger()), EVERY_BRAND])
 )
@@ -90,7 +132,7 @@ def moved_by(*models: type) -> None:
         found = (getattr(row, "brand_id", None) for row in rows if isinstance(row, models))
         brands = {brand_id for brand_id in found if isinstance(brand_id, int)}
         if brands:
-            bump(session.connection(), brands)
+            move(session, brands)
 
 
 K = TypeVar("K", bound=Hashable)
@@ -110,6 +152,8 @@ class Copies(Generic[K, V]):
 
     def get(self, session: Session, key: K, version: Version, load: Callable[[], V]) -> V:
         """The copy of ``key`` filed under ``version``, else ``load()`` filed under it."""
+        if moved_in(session):
+            return load()
         pool = session.get_bind().engine.pool
         found = self._databases.get(pool, {}).get(key)
         if found is not None and found[0] == version:

@@ -49,8 +49,11 @@ STORES = visibility.Ladder(brand=Store.brand_id, stores=(Store.id,))
 
 
 def live_brand(*, session: Session, brand_id: int) -> Brand | None:
-    """The brand if it exists and is not deleted; used to refuse a deleted brand's tokens."""
-    return session.scalar(select(Brand).where(Brand.id == brand_id, Brand.deleted_at.is_(None)))
+    """The brand if it exists and is not deleted; used to refuse a deleted brand's tokens.
+
+    Read once per session: a brand the session already holds is not read again."""
+    brand = session.get(Brand, brand_id)
+    return brand if brand is not None and brand.deleted_at is None else None
 
 
 def create_brand(*, session: Session, scope: Scope, data: BrandCreate) -> Brand:

@@ -6,9 +6,11 @@ through ``database``.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 from tests import order_builders
 from tests.integration.orders.flash import consumer_scope
 
@@ -97,3 +99,70 @@ def test_a_catalog_event_moves_the_brand_stamp_and_an_order_event_does_not(
     imported = stamp_after("catalog.imported")
     ordered = stamp_after("order.paid")
     assert start != imported == ordered
+
+
+def _price(database: Database, shop: order_builders.Shop) -> int | None:
+    """The first SKU's price as this process's copies give it, in a transaction of its own."""
+    with database.transaction(read_only=True) as session:
+        return _read_price(session, shop)
+
+
+def _read_price(session: Session, shop: order_builders.Shop) -> int | None:
+    found = catalog_service.sale_catalog.store(session=session, store_id=shop.store_id)
+    assert found is not None
+    offer = catalog_service.sale_catalog.offers(
+        session=session, store=found[1], channel="cloud_store", sku_ids=[shop.skus[0]]
+    )[shop.skus[0]]
+    return offer.unit_price if offer is not None else None
+
+
+def _set_price(session: Session, shop: order_builders.Shop, price: int) -> None:
+    offer_id = session.scalar(select(Offer.id).where(Offer.sku_id == shop.skus[0]))
+    catalog_service.update_offer(
+        session=session, scope=SYSTEM, offer_id=offer_id or 0, data=OfferUpdate(price=price)
+    )
+    session.flush()
+
+
+def test_a_transaction_moves_the_stamp_once_however_many_changes_it_flushes(
+    database: Database,
+) -> None:
+    shop = order_builders.shop(database, prices=[1_000])
+    moves: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "cache_stamp" in args[2] and args[2].lstrip().upper().startswith("INSERT"):
+            moves.append(args[2])
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    with database.transaction() as session:
+        before = stamps.read(session.connection(), shop.world.brand.id)
+        for price in (1_100, 1_200, 1_300):
+            _set_price(session, shop, price)
+        after = stamps.read(session.connection(), shop.world.brand.id)
+    event.remove(database.engine, "before_cursor_execute", count)
+    assert len(moves) == 1
+    assert before != after
+
+
+def test_what_a_changing_transaction_reads_is_not_kept_under_the_stamp_it_moved(
+    database: Database,
+) -> None:
+    shop = order_builders.shop(database, prices=[1_000])
+    assert _price(database, shop) == 1_000
+    with database.transaction() as session:
+        _set_price(session, shop, 1_100)
+        assert _read_price(session, shop) == 1_100  # its own change, read and not filed
+        _set_price(session, shop, 1_200)  # no second move: the first covers it
+    assert _price(database, shop) == 1_200
+
+
+def test_a_move_rolled_back_with_its_savepoint_is_made_again(database: Database) -> None:
+    shop = order_builders.shop(database, prices=[1_000])
+    assert _price(database, shop) == 1_000  # filed under the committed stamp
+    with database.transaction() as session:
+        savepoint = session.begin_nested()
+        _set_price(session, shop, 1_100)
+        savepoint.rollback()
+        _set_price(session, shop, 1_200)
+    assert _price(database, shop) == 1_200
