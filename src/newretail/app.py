@@ -67,6 +67,7 @@ from newretail.promotions.router import router as promotions_router
 from newretail.returns.router import router as returns_router
 from newretail.touchpoints.router import router as touchpoints_router
 from newretail.workbench.router import router as workbench_router
+from newretail.worker import open_database
 
 API_PREFIX = "/api/v1"
 # Every API error has one shape (see the handlers below); documenting it as 4XX also
@@ -118,16 +119,6 @@ class _Authenticator:
 
     def __call__(self, session: Session, token: str) -> Scope:
         return auth_service.scope_from_token(session=session, token=token)
-
-
-def open_database(settings: Settings) -> Database:
-    """The configured database, its connection pool sized by the settings."""
-    return Database(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout_seconds,
-    )
 
 
 def serving_app() -> FastAPI:

@@ -137,9 +137,8 @@ def worker() -> None:
     """Run background work (outbox dispatch, webhook delivery, timed jobs) until stopped."""
     import signal
 
-    from newretail.app import open_database
     from newretail.observability import configure_logging
-    from newretail.worker import Worker
+    from newretail.worker import Worker, open_database
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)

@@ -101,7 +101,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not is_sqlite(url):
-        # Scripts' defaults; a served app sizes its pool from the settings (app.open_database).
+        # Scripts' defaults; a served app sizes its pool from the settings (worker.open_database).
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         engine = create_engine(url, **kwargs)

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from newretail.outbox.consumers import ConsumerRegistry
 
 
+def open_database(settings: Settings) -> Database:
+    """The configured database, its connection pool sized by the settings (the served app's
+    and the worker process's; here so that the worker process needs none of the web app)."""
+    return Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
+
+
 class Job(Protocol):
     """A unit of background work: does one round and says how much it did (0 = idle)."""
 
