@@ -8,7 +8,7 @@ from newretail.db import Database
 from newretail.inventory.errors import InsufficientStock
 from newretail.inventory.models import Reservation, StockMovement
 from newretail.kernel.errors import DomainError
-from newretail.orders.models import Fulfilment, Order
+from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine
 from newretail.orders.schemas import OrderCreate
 from newretail.outbox.models import OutboxEvent
 from newretail.payments import service as payments_service
@@ -137,3 +137,44 @@ def test_many_buyers_purchasing_few_units_never_oversell_nor_keep_money(
     assert set(results) == {"bought", "insufficient_stock"}
     assert sum(provider.charges) - sum(provider.refunds) == succeeded == UNITS * price
     assert order_builders.level(database, shop.store_id, shop.skus[0]) == (0, 0)
+
+
+def test_each_line_written_is_the_line_returned_and_its_fulfilment_line_points_at_it(
+    database: Database,
+) -> None:
+    shop = order_builders.shop(database, prices=[300, 100, 200, 400], stock=10)
+    scope = consumer_scope(order_builders.consumer(database))
+    body = order_builders.order_body(shop)
+    body["lines"] = [
+        {"sku_id": sku, "quantity": quantity}
+        for sku, quantity in zip(shop.skus, (2, 1, 3, 1), strict=True)
+    ]
+    with database.transaction() as session:
+        _, order = payments_service.purchase(
+            session=session,
+            scope=scope,
+            data=OrderCreate.model_validate(body),
+            payment=PaymentCreate(),
+        )
+    with database.transaction(read_only=True) as session:
+        stored = session.execute(
+            select(OrderLine.id, OrderLine.order_id, OrderLine.sku_id, OrderLine.quantity)
+            .add_columns(OrderLine.unit_price)
+            .where(OrderLine.order_id == order.id)
+        ).all()
+        shipped = session.execute(
+            select(FulfilmentLine.order_line_id, FulfilmentLine.sku_id, FulfilmentLine.quantity)
+            .join(Fulfilment, Fulfilment.id == FulfilmentLine.fulfilment_id)
+            .where(Fulfilment.order_id == order.id)
+        ).all()
+    returned = {
+        (line.id, line.order_id, line.sku_id, line.quantity, line.unit_price)
+        for line in order.lines
+    }
+    assert returned == {tuple(row) for row in stored}
+    assert {(line.sku_id, line.unit_price) for line in order.lines} == set(
+        zip(shop.skus, shop.prices, strict=True)
+    )
+    assert {tuple(row) for row in shipped} == {
+        (line.id, line.sku_id, line.quantity) for line in order.lines
+    }
