@@ -3,13 +3,16 @@
 A checkout or a payment is one transaction that ends at the first refusal, so these skip
 what ``reservations.reserve`` and ``commit_reservation`` do for callers that go on after a
 refusal (savepoints, reference replays, re-reads): rows are written with set-based
-statements, and the stock rows are changed last, each by one guarded statement, so a hot
-row stays locked only until the commit that follows. A refusal here leaves written rows
+statements (a hold and its lines in one on PostgreSQL), and the stock rows are changed
+last, each by one guarded statement, so a hot row stays locked only until the commit that
+follows. A refusal here leaves written rows
 behind: the caller's transaction must end (every caller lets the error roll it back).
 """
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +21,7 @@ from newretail.db import utcnow
 from newretail.inventory import errors, rules, stock
 from newretail.inventory.models import Reservation, ReservationLine
 from newretail.inventory.rules import Line, Purpose, ReservationStatus
+from newretail.kernel import bulk
 from newretail.outbox import service as outbox_service
 from newretail.outbox.service import NewEvent
 
@@ -36,31 +40,38 @@ def open_hold(
 ) -> int:
     """The rows of a new hold; ``hold_units`` then takes its units, last in the transaction."""
     connection = session.connection()
-    reservation_id: int = connection.execute(
-        insert(Reservation)
-        .values(
-            brand_id=brand_id,
-            purpose=purpose.value,
-            reference_id=rules.check_reference(reference_id),
-            status=ACTIVE,
-            expires_at=expires_at,
-            actor_type=actor[0],
-            actor_id=actor[1],
-            created_at=utcnow(),
-        )
-        .returning(Reservation.id)
-    ).scalar_one()
+    values = {
+        "brand_id": brand_id,
+        "purpose": purpose.value,
+        "reference_id": rules.check_reference(reference_id),
+        "status": ACTIVE,
+        "expires_at": expires_at,
+        "actor_type": actor[0],
+        "actor_id": actor[1],
+        "created_at": utcnow(),
+    }
     rows = [
-        {
-            "reservation_id": reservation_id,
-            "location_id": line.location_id,
-            "sku_id": line.sku_id,
-            "quantity": line.quantity,
-        }
+        {"location_id": line.location_id, "sku_id": line.sku_id, "quantity": line.quantity}
         for line in rules.lock_ordered(lines)
     ]
+    if connection.dialect.name == "postgresql":  # the hold and its lines in one statement
+        statement = _hold_with_lines(tuple(values))
+        found = connection.execute(statement, {**values, "children": bulk.numbered(rows)})
+        return int(found.scalars().all()[0])
+    reservation_id: int = connection.execute(
+        insert(Reservation).values(values).returning(Reservation.id)
+    ).scalar_one()
+    rows = [{**row, "reservation_id": reservation_id} for row in rows]
     connection.execute(insert(ReservationLine), rows[0] if len(rows) == 1 else rows)
     return reservation_id
+
+
+@cache
+def _hold_with_lines(keys: tuple[str, ...]) -> Any:
+    returning = (ReservationLine.reservation_id,)
+    return bulk.parent_with_children(
+        Reservation, ReservationLine, "reservation_id", returning, keys
+    )
 
 
 def hold_units(*, session: Session, lines: Sequence[Line], events: Sequence[NewEvent] = ()) -> None:

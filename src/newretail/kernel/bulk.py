@@ -16,13 +16,28 @@ number of rows actually written.
 """
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import JSON, Column, CursorResult, DateTime, Table, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    CursorResult,
+    DateTime,
+    Integer,
+    Table,
+    bindparam,
+    column,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -177,3 +192,45 @@ def roomy_cache(session: Session, mebibytes: int = 512) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
+
+
+def numbered(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for a JSON array, each with its place (children are inserted in that order)."""
+    return [{**row, "n": n} for n, row in enumerate(rows)]
+
+
+def parent_with_children(
+    parent: Any,
+    child: Any,
+    link: str,
+    returning: Sequence[Any],
+    keys: Sequence[str],
+) -> Any:
+    """A parent row and its children in one PostgreSQL statement: ``WITH p AS (INSERT parent
+    RETURNING id) INSERT child SELECT p.id, … FROM p, jsonb_to_recordset(:children) ORDER BY
+    n RETURNING …``. The parent's ``keys`` are bound by name (its other columns take their
+    defaults); the children come as one JSON array (``numbered``), so one statement shape
+    serves any number of them, and ``link`` takes the parent's new id; a child's column its
+    row does not name is NULL (not its default). The children's new ids rise in the array's
+    order (they are numbered in the order of ``ORDER BY n``)."""
+    table = parent.__table__
+    new_parent = (
+        insert(parent)
+        .values({key: bindparam(key, type_=table.c[key].type) for key in keys})
+        .returning(parent.__table__.c.id)
+        .cte("new_parent")
+    )
+    child_columns = [c for c in child.__table__.c if c.name not in ("id", link)]
+    children = (
+        func.jsonb_to_recordset(bindparam("children", type_=JSONB))
+        .table_valued(column("n", Integer), *(column(c.name, c.type) for c in child_columns))
+        .render_derived(name="children", with_types=True)
+    )
+    rows = (
+        select(new_parent.c.id, *(children.c[c.name] for c in child_columns))
+        .select_from(new_parent)
+        .join(children, literal_column("true"))
+        .order_by(children.c.n)
+    )
+    names = [link, *(c.name for c in child_columns)]
+    return insert(child).from_select(names, rows).returning(*returning)

@@ -3,9 +3,8 @@
 A checkout, a purchase and a payment write an order, its lines and its fulfilments with one
 set-based INSERT each and read an order with its lines in one SELECT; what they return is
 an ``OrderView`` built from what they wrote, not an ORM object loaded again. On PostgreSQL
-an order and its lines are one statement, and so are a single fulfilment and its lines: the
-parent's INSERT is a data-modifying CTE whose new id the children's INSERT … SELECT takes,
-the children's rows passed as one JSON array (one statement shape for any number of lines).
+an order and its lines are one statement, and so are a single fulfilment and its lines
+(``bulk.parent_with_children``).
 """
 
 from collections.abc import Mapping, Sequence
@@ -14,13 +13,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, column, func, insert, literal_column, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from newretail.kernel import stamps
+from newretail.kernel import bulk, stamps
 from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine, OrderLineDiscount
 
 
@@ -102,7 +100,7 @@ def insert_order(
     kept = [{**line, "refunded_quantity": 0, "refunded_amount": 0} for line in lines]
     if connection.dialect.name == "postgresql" and kept:
         statement = _order_with_lines(tuple(values))
-        found = connection.execute(statement, {**values, "children": _numbered(kept)}).all()
+        found = connection.execute(statement, {**values, "children": bulk.numbered(kept)}).all()
         order_id = found[0].order_id
         ids = sorted(row.id for row in found)  # numbered in the order of ``kept``
     else:
@@ -157,7 +155,7 @@ def insert_fulfilments(
             for line in lines[0]
         ]
         statement = _fulfilment_with_lines(tuple(fulfilments[0]))
-        params = {**fulfilments[0], "children": _numbered(children)}
+        params = {**fulfilments[0], "children": bulk.numbered(children)}
         return [connection.execute(statement, params).scalars().all()[0]]
     ids = _insert_many(connection, Fulfilment, [dict(f) for f in fulfilments])
     _insert_all(
@@ -207,55 +205,16 @@ def _insert_returning(
     return insert(model).returning(model.id, sort_by_parameter_order=ordered)
 
 
-def _numbered(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for a JSON array, each with its place (children are inserted in that order)."""
-    return [{**row, "n": n} for n, row in enumerate(rows)]
-
-
-def _parent_with_children(
-    parent: type[Order] | type[Fulfilment],
-    child: type[OrderLine] | type[FulfilmentLine],
-    link: str,
-    returning: Sequence[Any],
-    keys: Sequence[str],
-) -> Any:
-    """``WITH p AS (INSERT parent RETURNING id) INSERT child SELECT p.id, … FROM p,
-    jsonb_to_recordset(:children) ORDER BY n RETURNING …``: the parent's ``keys`` bound by
-    name (its other columns take their defaults), the children's read from one JSON array
-    with their place ``n``."""
-    table = parent.__table__
-    new_parent = (
-        insert(parent)
-        .values({key: bindparam(key, type_=table.c[key].type) for key in keys})
-        .returning(parent.__table__.c.id)
-        .cte("new_parent")
-    )
-    child_columns = [c for c in child.__table__.c if c.name not in ("id", link)]
-    children = (
-        func.jsonb_to_recordset(bindparam("children", type_=JSONB))
-        .table_valued(column("n", Integer), *(column(c.name, c.type) for c in child_columns))
-        .render_derived(name="children", with_types=True)
-    )
-    rows = (
-        select(new_parent.c.id, *(children.c[c.name] for c in child_columns))
-        .select_from(new_parent)
-        .join(children, literal_column("true"))
-        .order_by(children.c.n)
-    )
-    names = [link, *(c.name for c in child_columns)]
-    return insert(child).from_select(names, rows).returning(*returning)
-
-
 @cache
 def _order_with_lines(keys: tuple[str, ...]) -> Any:
     returning = (OrderLine.id, OrderLine.order_id)
-    return _parent_with_children(Order, OrderLine, "order_id", returning, keys)
+    return bulk.parent_with_children(Order, OrderLine, "order_id", returning, keys)
 
 
 @cache
 def _fulfilment_with_lines(keys: tuple[str, ...]) -> Any:
     returning = (FulfilmentLine.fulfilment_id,)
-    return _parent_with_children(Fulfilment, FulfilmentLine, "fulfilment_id", returning, keys)
+    return bulk.parent_with_children(Fulfilment, FulfilmentLine, "fulfilment_id", returning, keys)
 
 
 def sync_loaded(session: Session, order: OrderView) -> None:
