@@ -7,8 +7,8 @@ a flush that adds, changes or deletes a brand, region, store, product, SKU or of
 that records a catalog or organisation event in the outbox (bulk imports write their rows
 with set-based statements and announce them with one ``catalog.imported`` event), moves
 the stamp of that brand before the rows are written (once per transaction, see
-``kernel/stamps.py``). Every process therefore sees a change
-at its first sale after the change commits: no timer, no message to lose.
+``kernel/stamps.py``). Every process therefore sees a change at its first sale after the
+change commits: no timer, no message to lose.
 
 Why the copies are never newer-labelled than they are: the stamp is read before the rows
 (or in the same statement), so rows filed under version v were read at or after v.

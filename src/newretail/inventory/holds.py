@@ -5,8 +5,8 @@ what ``reservations.reserve`` and ``commit_reservation`` do for callers that go 
 refusal (savepoints, reference replays, re-reads): rows are written with set-based
 statements (a hold and its lines in one on PostgreSQL), and the stock rows are changed
 last, each by one guarded statement, so a hot row stays locked only until the commit that
-follows. A refusal here leaves written rows
-behind: the caller's transaction must end (every caller lets the error roll it back).
+follows. A refusal here leaves written rows behind: the caller's transaction must end
+(every caller lets the error roll it back).
 """
 
 from collections.abc import Sequence

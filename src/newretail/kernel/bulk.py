@@ -217,7 +217,7 @@ def parent_with_children(
     new_parent = (
         insert(parent)
         .values({key: bindparam(key, type_=table.c[key].type) for key in keys})
-        .returning(parent.__table__.c.id)
+        .returning(table.c.id)
         .cte("new_parent")
     )
     child_columns = [c for c in child.__table__.c if c.name not in ("id", link)]

@@ -95,7 +95,8 @@ _LINE_COLUMNS = [OrderLine.__table__.c[name] for name in LINE_FIELDS]
 def insert_order(
     session: Session, values: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
 ) -> OrderView:
-    """The order and its lines, two statements; ``values`` has every field but ``id``."""
+    """The order and its lines: one statement on PostgreSQL, two on SQLite; ``values`` has
+    every field but ``id``."""
     connection = session.connection()
     kept = [{**line, "refunded_quantity": 0, "refunded_amount": 0} for line in lines]
     if connection.dialect.name == "postgresql" and kept:
