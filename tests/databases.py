@@ -3,8 +3,9 @@
 SQLite: each test gets a copy of a template file whose schema was built once per worker
 (copying a file is far cheaper than ``create_all``). PostgreSQL: each worker owns a database
 ``<name>_<worker>`` next to the configured one (created on first use), whose schema is built
-once per session; before each test its rows are deleted in dependency order, child tables
-first, and its sequences restarted, so ids start at 1 as they do in a fresh SQLite file.
+once per session; before each test its rows are deleted (children first, with the foreign
+keys' checks off for that transaction: nothing is left to refer to anything) and its
+sequences restarted, so ids start at 1 as they do in a fresh SQLite file.
 Deleting rows costs a fraction of ``TRUNCATE`` on a schema this size, most of whose tables a
 test never touches.
 
@@ -68,7 +69,9 @@ def _emptying_block() -> str:
         "PERFORM setval(s.oid, 1, false) FROM pg_class s"
         " WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace;"
     )
-    return f"DO $$ BEGIN {deletes} {restarts} END $$"
+    # As a replica, the server runs no foreign key check per row deleted: most of the cost.
+    checks_off = "SET LOCAL session_replication_role = replica;"
+    return f"DO $$ BEGIN {checks_off} {deletes} {restarts} END $$"
 
 
 EMPTY_POSTGRES = text(_emptying_block())
