@@ -80,7 +80,7 @@ def post_entry(
     A (kind, reference) pair posted again returns the first entry instead of posting twice.
     """
     if reference is not None:
-        first = _by_reference(session, member.id, kind, reference)
+        first = entry_by_reference(session, member.id, kind, reference)
         if first is not None:
             return _replayed(first, delta)
     try:
@@ -103,7 +103,7 @@ def post_entry(
             session.add(entry)
             session.flush()
     except IntegrityError:
-        first = _by_reference(session, member.id, kind, reference) if reference else None
+        first = entry_by_reference(session, member.id, kind, reference) if reference else None
         if first is None:
             raise
         return _replayed(first, delta)
@@ -112,9 +112,10 @@ def post_entry(
     return entry
 
 
-def _by_reference(
+def entry_by_reference(
     session: Session, member_id: int, kind: PointsKind, ref: str
 ) -> PointsEntry | None:
+    """The member's entry of ``kind`` posted under ``ref`` (None: nothing posted)."""
     return session.scalar(
         select(PointsEntry).where(
             PointsEntry.membership_id == member_id,

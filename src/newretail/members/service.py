@@ -92,7 +92,14 @@ from newretail.members.otp import (
     send_code,
     verify_code,
 )
-from newretail.members.points import expire_points, expire_points_job, ledger, post, post_entry
+from newretail.members.points import (
+    entry_by_reference,
+    expire_points,
+    expire_points_job,
+    ledger,
+    post,
+    post_entry,
+)
 from newretail.members.rebind import rebind_guide_members
 from newretail.members.redemption import Redeemable, redeemable, spend_on_order
 from newretail.members.roster import (
@@ -153,6 +160,7 @@ __all__ = [
     "current_binding",
     "delete_address",
     "ensure_membership",
+    "entry_by_reference",
     "expire_points",
     "expire_points_job",
     "find_membership",

@@ -24,7 +24,7 @@ notifications go through the provider acting for that account (``wallets.registr
 Payment codes and cloud store page payments of WeChat Pay and Alipay: ``wallets.service``.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -440,6 +440,18 @@ def _tender_parts(session: Session, paid: list[Payment], amount: int) -> list[Re
                 )
             )
     return parts
+
+
+def refunded_before(session: Session, payment_ids: Sequence[int], refund_id: int) -> int:
+    """What refunds made before ``refund_id`` gave back to these payments (fen)."""
+    if not payment_ids:
+        return 0
+    total = session.scalar(
+        select(func.coalesce(func.sum(RefundTender.amount), 0)).where(
+            RefundTender.payment_id.in_(payment_ids), RefundTender.refund_id < refund_id
+        )
+    )
+    return int(total or 0)
 
 
 def _publish_refund(session: Session, order: Order, record: Refund) -> None:

@@ -3,10 +3,10 @@
 **Tenders.** A sale is paid by tenders whose amounts add up to its total exactly. A cash
 tender may say what notes were handed over (``tendered``, at least its amount): the change
 is ``tendered - amount``. No other tender gives change. Points pay at the brand's rate
-(``redeem_points_per_yuan`` of its member programme, 100 unless set): a points tender of
-``amount`` fen takes ``members.rules.points_for(amount, rate)`` points, rounded up, so
-points never pay more than they are worth; a brand whose points pay nothing takes no
-points tender.
+(``redeem_points_per_yuan`` of its member programme, 100 unless set): points tenders of
+``amount`` fen in all take ``members.rules.points_for(amount, rate)`` points, rounded up,
+so points never pay more than they are worth; a brand whose points pay nothing takes no
+points tender. Store credit tenders take their sum from the member's credit.
 
 **A shift's expected amounts.** Per payment method, from the till's journal:
 

@@ -114,42 +114,47 @@ def debit_balances(
     lines: Sequence[TenderLine],
     reference: str,
 ) -> None:
-    """Points and store credit tenders taken from the member, once per reference."""
-    balances = [t for t in lines if t.method in rules.MEMBER_BALANCES]
-    if not balances:
+    """Points and store credit tenders taken from the member, once per reference: each
+    balance once, for what all its tenders pay (two store credit tenders of 20 yuan take 40
+    yuan of credit; points are counted on the sum, at the brand's rate)."""
+    owed = {
+        method: sum(t.amount for t in lines if t.method is method)
+        for method in (TenderMethod.POINTS, TenderMethod.STORE_CREDIT)
+        if any(t.method is method for t in lines)
+    }
+    if not owed:
         return
     if member_id is None:
         raise errors.MemberRequired()
-    for tender in balances:
-        if tender.method is TenderMethod.POINTS:
-            rate = members_service.programme_of(
-                session=session, brand_id=brand_id
-            ).redeem_points_per_yuan
-            if rate <= 0:
-                raise errors.PointsNotAccepted()
-            member = members_service.get_brand_member(
-                session=session, scope=scope, member_id=member_id
-            )
-            members_service.post_entry(
-                session=session,
-                member=member,
-                kind=PointsKind.SPEND,
-                delta=-member_rules.points_for(tender.amount, rate),
-                now=utcnow(),
-                actor=scope,
-                reason=f"pos {reference}"[:200],
-                reference=f"pos:{reference}",
-            )
-        else:
-            credit.post(
-                session=session,
-                scope=scope,
-                brand_id=brand_id,
-                member_id=member_id,
-                delta=-tender.amount,
-                reference=f"pos:{reference}",
-                reason="spent at the till",
-            )
+    points = owed.get(TenderMethod.POINTS)
+    if points is not None:
+        rate = members_service.programme_of(
+            session=session, brand_id=brand_id
+        ).redeem_points_per_yuan
+        if rate <= 0:
+            raise errors.PointsNotAccepted()
+        member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
+        members_service.post_entry(
+            session=session,
+            member=member,
+            kind=PointsKind.SPEND,
+            delta=-member_rules.points_for(points, rate),
+            now=utcnow(),
+            actor=scope,
+            reason=f"pos {reference}"[:200],
+            reference=f"pos:{reference}",
+        )
+    credit_owed = owed.get(TenderMethod.STORE_CREDIT)
+    if credit_owed is not None:
+        credit.post(
+            session=session,
+            scope=scope,
+            brand_id=brand_id,
+            member_id=member_id,
+            delta=-credit_owed,
+            reference=f"pos:{reference}",
+            reason="spent at the till",
+        )
 
 
 def charges(
