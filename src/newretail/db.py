@@ -4,9 +4,11 @@ SQLite is the embedded default. It runs in WAL mode; writing transactions start 
 ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of deadlocking on an upgrade,
 while read-only sessions (``read_only=True``) start deferred and run alongside writers.
 Writers of one process queue on a lock of the engine before their ``BEGIN IMMEDIATE``:
-SQLite's own busy handler sleeps between retries (milliseconds each, growing), so without
-it a thread waiting for the write lock would sleep on after it was freed; the engine's
-lock hands it over at once. Writers of other processes still meet on SQLite's lock.
+SQLite's own busy handler sleeps between retries (up to a tenth of a second each), so
+without it a thread waiting for the write lock would sleep on after it was freed; the
+engine's lock hands it over at once. The writers of several processes on one file (``serve
+--workers N`` with its worker process) then queue on a lock of the file ``<database>-writer``
+beside it, each process's waiting writer trying it at least every millisecond.
 
 A read-only transaction is read-only in the database itself, so a write slipped into a
 read path fails loudly instead of committing: PostgreSQL runs it as ``READ ONLY``; SQLite
@@ -25,16 +27,19 @@ it pinged, and one the server closed is replaced before anyone uses it. The usua
 (``SELECT 1`` on every checkout) would cost every transaction one round trip more.
 """
 
+import fcntl
+import os
 import select
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import psycopg
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -110,7 +115,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     else:
         connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
         connect_args |= kwargs.pop("connect_args", {})
-        connect_args.setdefault("factory", _writer_queue())
+        connect_args.setdefault("factory", _writer_queue(_database_file(url)))
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _make_sqlite_serious(engine)
     event.listen(engine, "handle_error", _unavailable_database, retval=True)
@@ -187,23 +192,73 @@ def _unavailable_database(context: ExceptionContext) -> Exception | None:
 SQLITE_BUSY_SECONDS = 30
 
 
+class _FileLock:
+    """An exclusive lock on a file beside the database, which writers of every process take.
+
+    ``flock`` on a descriptor of this process's own (opened again after a fork, whose child
+    would otherwise share the parent's lock). A waiter polls it every millisecond at most,
+    where SQLite's busy handler sleeps up to a tenth of a second between tries.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _descriptor(self) -> int:
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._pid = os.getpid()
+        return self._fd
+
+    def acquire(self, deadline: float) -> bool:
+        try:
+            fd = self._descriptor()
+        except OSError:
+            return False  # a folder that cannot hold it: SQLite's own lock decides
+        pause = 0.00005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+
+    def release(self) -> None:
+        if self._fd is not None and self._pid == os.getpid():
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
 class _QueuedWriter(sqlite3.Connection):
-    """An SQLite connection whose writing transactions hold its engine's writer lock from
-    their ``BEGIN IMMEDIATE`` until they commit or roll back (see the module docstring)."""
+    """An SQLite connection whose writing transactions hold its engine's writer lock, and the
+    database's writer file lock, from their ``BEGIN IMMEDIATE`` until they commit or roll
+    back (see the module docstring)."""
 
     writer: threading.Lock  # one per engine: set on the subclass ``_writer_queue`` makes
     owner: list[int | None]  # the thread holding it, so that it never waits for itself
+    file_lock: _FileLock | None  # one per engine of a database in a file
     holds = False
+    holds_file = False
 
     def take_writer(self) -> None:
-        """Wait for the engine's writer lock (called just before ``BEGIN IMMEDIATE``)."""
+        """Wait for the engine's writer lock, then for the database's writer file lock
+        (called just before ``BEGIN IMMEDIATE``)."""
         me = threading.get_ident()
+        deadline = time.monotonic() + SQLITE_BUSY_SECONDS
         if self.owner[0] != me and self.writer.acquire(timeout=SQLITE_BUSY_SECONDS):
             # A wait past the timeout goes on without the lock: SQLite's own then decides.
             self.owner[0], self.holds = me, True
+            if self.file_lock is not None:
+                self.holds_file = self.file_lock.acquire(deadline)
 
     def let_go(self) -> None:
         if self.holds:
+            if self.holds_file and self.file_lock is not None:
+                self.holds_file = False
+                self.file_lock.release()
             self.holds, self.owner[0] = False, None
             self.writer.release()
 
@@ -226,9 +281,20 @@ class _QueuedWriter(sqlite3.Connection):
             self.let_go()
 
 
-def _writer_queue() -> type[_QueuedWriter]:
-    """A connection class with a writer lock of its own, for one engine's connections."""
-    return type("QueuedWriter", (_QueuedWriter,), {"writer": threading.Lock(), "owner": [None]})
+def _writer_queue(path: str | None = None) -> type[_QueuedWriter]:
+    """A connection class with a writer lock of its own, for one engine's connections, and
+    for a database in a file, a lock on the file ``<database>-writer`` beside it."""
+    file_lock = _FileLock(f"{path}-writer") if path else None
+    members = {"writer": threading.Lock(), "owner": [None], "file_lock": file_lock}
+    return type("QueuedWriter", (_QueuedWriter,), members)
+
+
+def _database_file(url: str) -> str | None:
+    """The file an SQLite URL names (None: a database in memory)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return os.path.abspath(database)
 
 
 def _make_sqlite_serious(engine: Engine) -> None:

@@ -1,10 +1,15 @@
 """SQLite writers of one engine queue on its lock from BEGIN IMMEDIATE to commit or rollback;
-readers never take it."""
+readers never take it. Writers of several engines on one file (several processes) queue on
+the lock of the file ``<database>-writer``."""
 
+import fcntl
+import os
 import threading
+import time
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.orm import Session
 from tests import builders
 
@@ -61,4 +66,76 @@ def test_a_second_writer_waits_for_the_first_to_commit(sqlite_database: Database
         second_started.wait(10)
         order.append("first commits")
     thread.join(30)
+    assert order == ["first commits", "second began"]
+
+
+def _writer_file(database: Database) -> str:
+    return f"{make_url(database.url).database}-writer"
+
+
+def _file_is_locked(path: str) -> bool:
+    """Whether some descriptor holds the file's lock (tried from a new one)."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def test_a_writing_transaction_holds_the_database_file_lock_until_it_ends(
+    sqlite_database: Database,
+) -> None:
+    with sqlite_database.transaction() as session:
+        builders.brand(session)
+        held = _file_is_locked(_writer_file(sqlite_database))
+    with sqlite_database.transaction(read_only=True) as session:
+        session.execute(text("SELECT 1"))
+        held_by_reader = _file_is_locked(_writer_file(sqlite_database))
+    assert held
+    assert not held_by_reader
+    assert not _file_is_locked(_writer_file(sqlite_database))
+
+
+def _impatient(database: Database) -> Database:
+    """A second engine on the same file, as another process has, whose writers SQLite turns
+    away at once when the database is locked (no busy timeout)."""
+    other = Database(database.url)
+
+    @event.listens_for(other.engine, "connect")
+    def _no_patience(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA busy_timeout=0")
+
+    return other
+
+
+def test_a_writer_of_another_engine_on_the_file_waits_for_the_first_to_commit(
+    sqlite_database: Database,
+) -> None:
+    other = _impatient(sqlite_database)
+    order: list[str] = []
+    failures: list[BaseException] = []
+    trying = threading.Event()
+
+    def second() -> None:
+        trying.set()
+        try:
+            with other.transaction() as session:
+                session.execute(text("SELECT 1"))
+                order.append("second began")
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    thread = threading.Thread(target=second)
+    with sqlite_database.transaction() as session:
+        builders.brand(session)
+        thread.start()
+        trying.wait(10)
+        time.sleep(0.1)  # the second writer is waiting by now
+        order.append("first commits")
+    thread.join(30)
+    other.dispose()
+    assert failures == []
     assert order == ["first commits", "second began"]
