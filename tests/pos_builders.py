@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from newretail.auth import service as auth_service
@@ -12,7 +13,7 @@ from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
 from newretail.pos import service as pos_service
 from newretail.pos.schemas import RegisterCreate, SyncBatch
-from tests import order_builders
+from tests import member_builders, order_builders
 from tests.builders import BrandWorld
 from tests.order_builders import Shop
 
@@ -121,3 +122,37 @@ def victim_till(database: Database, world: BrandWorld, sku_id: int) -> dict[str,
         sale_id=sold.sale.sale_id, client_id=sold.client_id, conflict_id=kept.sale.conflict.id
     )
     return ids
+
+
+def member_with_balances(
+    client: TestClient, database: Database, till: Till, *, points: int, credit: int
+) -> int:
+    """A member of the till's brand given ``points`` (at least one) and ``credit`` fen of
+    store credit."""
+    member_id = member_builders.member(database, till.shop.world)
+    earned = client.post(
+        f"/api/v1/members/{member_id}/points",
+        json={"kind": "earn", "points": points},
+        headers=till.headers("admin"),
+    )
+    issued = client.post(
+        f"/api/v1/pos/members/{member_id}/store-credit",
+        json={"amount": credit, "reason": "goodwill"},
+        headers=till.headers("east_store_manager"),
+    )
+    assert earned.status_code == 201, earned.text
+    assert issued.status_code == 200, issued.text
+    return member_id
+
+
+def redeem_rate(client: TestClient, till: Till, points_per_yuan: int) -> None:
+    """The brand's points pay one yuan for every ``points_per_yuan`` at the till from now."""
+    response = client.put(
+        "/api/v1/member-program",
+        json={
+            "tiers": [{"code": "member", "name": "Member", "threshold": 0}],
+            "redeem_points_per_yuan": points_per_yuan,
+        },
+        headers=till.headers("admin"),
+    )
+    assert response.status_code == 200, response.text

@@ -6,42 +6,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests import member_builders, pos_builders, presale_builders, return_builders
+from tests import pos_builders, presale_builders, return_builders
 
 from newretail.db import Database
 from newretail.members.models import Membership, PointsEntry
 from newretail.pos.models import StoreCredit
-
-
-def _member(
-    client: TestClient, database: Database, till: pos_builders.Till, points: int, credit: int
-) -> int:
-    member_id = member_builders.member(database, till.shop.world)
-    earned = client.post(
-        f"/api/v1/members/{member_id}/points",
-        json={"kind": "earn", "points": points},
-        headers=till.headers("admin"),
-    )
-    issued = client.post(
-        f"/api/v1/pos/members/{member_id}/store-credit",
-        json={"amount": credit, "reason": "gift card"},
-        headers=till.headers("east_store_manager"),
-    )
-    assert earned.status_code == 201, earned.text
-    assert issued.status_code == 200, issued.text
-    return member_id
-
-
-def _rate(client: TestClient, till: pos_builders.Till, points_per_yuan: int) -> None:
-    response = client.put(
-        "/api/v1/member-program",
-        json={
-            "tiers": [{"code": "member", "name": "Member", "threshold": 0}],
-            "redeem_points_per_yuan": points_per_yuan,
-        },
-        headers=till.headers("admin"),
-    )
-    assert response.status_code == 200, response.text
 
 
 def _sell(
@@ -97,7 +66,7 @@ def _given_back(database: Database, member_id: int) -> list[int]:
 
 def test_two_store_credit_tenders_take_both_amounts(client: TestClient, database: Database) -> None:
     till = pos_builders.till(database, prices=[4_000, 6_000])
-    member_id = _member(client, database, till, points=1, credit=3_000)
+    member_id = pos_builders.member_with_balances(client, database, till, points=1, credit=3_000)
     twice = [
         {"method": "store_credit", "amount": 2_000},
         {"method": "store_credit", "amount": 2_000},
@@ -121,8 +90,8 @@ def test_two_points_tenders_take_the_points_of_their_sum(
     client: TestClient, database: Database
 ) -> None:
     till = pos_builders.till(database, prices=[4_000, 6_000])
-    _rate(client, till, 150)  # 150 points pay one yuan: 1.5 points a fen
-    member_id = _member(client, database, till, points=1_000, credit=0)
+    pos_builders.redeem_rate(client, till, 150)  # 150 points pay one yuan: 1.5 points a fen
+    member_id = pos_builders.member_with_balances(client, database, till, points=1_000, credit=0)
     tenders = [
         {"method": "points", "amount": 333},  # alone: 499.5 points, rounded up to 500
         {"method": "points", "amount": 333},
@@ -137,15 +106,15 @@ def test_points_come_back_as_they_were_taken_after_the_rate_changed(
     client: TestClient, database: Database
 ) -> None:
     till = pos_builders.till(database, prices=[4_000, 6_000])
-    _rate(client, till, 100)
-    member_id = _member(client, database, till, points=2_000, credit=0)
+    pos_builders.redeem_rate(client, till, 100)
+    member_id = pos_builders.member_with_balances(client, database, till, points=2_000, credit=0)
     sold = _sell(
         client,
         till,
         member_id,
         [{"method": "points", "amount": 2_000}, {"method": "cash", "amount": 8_000}],
     )
-    _rate(client, till, 300)  # points are worth a third of what they were
+    pos_builders.redeem_rate(client, till, 300)  # points are worth a third of what they were
     order_id = sold.json()["order_id"]
     _return_line(client, database, till, order_id, 0)
     _return_line(client, database, till, order_id, 1)
@@ -158,8 +127,8 @@ def test_a_sale_returned_line_by_line_gives_back_exactly_the_points_it_took(
     client: TestClient, database: Database
 ) -> None:
     till = pos_builders.till(database, prices=[4_000, 6_000])
-    _rate(client, till, 110)  # 1.1 points a fen
-    member_id = _member(client, database, till, points=10_000, credit=0)
+    pos_builders.redeem_rate(client, till, 110)  # 1.1 points a fen
+    member_id = pos_builders.member_with_balances(client, database, till, points=10_000, credit=0)
     sold = _sell(
         client,
         till,

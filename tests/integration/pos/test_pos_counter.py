@@ -278,24 +278,12 @@ def sold_member_no(database: Database, member_id: int) -> str:
         return member.member_no
 
 
-def _redeem_rate(client: TestClient, till: pos_builders.Till, points_per_yuan: int) -> None:
-    response = client.put(
-        "/api/v1/member-program",
-        json={
-            "tiers": [{"code": "member", "name": "Member", "threshold": 0}],
-            "redeem_points_per_yuan": points_per_yuan,
-        },
-        headers=till.headers("admin"),
-    )
-    assert response.status_code == 200, response.text
-
-
 def test_points_pay_at_the_till_at_the_brands_rate_and_come_back_at_it(
     client: TestClient, database: Database
 ) -> None:
     till = pos_builders.till(database, prices=[4_000, 6_000])
     member_id = member_builders.member(database, till.shop.world)
-    _redeem_rate(client, till, 200)  # 200 points pay one yuan
+    pos_builders.redeem_rate(client, till, 200)  # 200 points pay one yuan
     client.post(
         f"/api/v1/members/{member_id}/points",
         json={"kind": "earn", "points": 2_001},
@@ -333,7 +321,7 @@ def test_a_brand_whose_points_pay_nothing_takes_no_points_tender(
 ) -> None:
     till = pos_builders.till(database, prices=[4_000, 6_000])
     member_id = member_builders.member(database, till.shop.world)
-    _redeem_rate(client, till, 0)
+    pos_builders.redeem_rate(client, till, 0)
     client.post(
         f"/api/v1/members/{member_id}/points",
         json={"kind": "earn", "points": 5_000},

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests import member_builders, order_builders, pos_builders, promotion_builders
+from tests import order_builders, pos_builders, promotion_builders
 
 from newretail.db import Database
 from newretail.kernel.scope import SYSTEM
@@ -36,31 +36,13 @@ def test_a_carry_out_sale_completes_at_once_with_its_stock_taken(
     assert order_builders.level(database, till.store_id, till.shop.skus[0]) == (9, 0)
 
 
-def _member_with_balances(
-    client: TestClient, database: Database, till: pos_builders.Till, points: int, credit: int
-) -> int:
-    member_id = member_builders.member(database, till.shop.world)
-    manager = till.headers("east_store_manager")
-    earned = client.post(
-        f"/api/v1/members/{member_id}/points",
-        json={"kind": "earn", "points": points},
-        headers=till.headers("admin"),
-    )
-    issued = client.post(
-        f"/api/v1/pos/members/{member_id}/store-credit",
-        json={"amount": credit, "reason": "goodwill"},
-        headers=manager,
-    )
-    assert earned.status_code == 201, earned.text
-    assert issued.status_code == 200, issued.text
-    return member_id
-
-
 def test_a_sale_with_member_guide_coupon_and_split_tenders(
     client: TestClient, database: Database
 ) -> None:
     till = pos_builders.till(database, prices=[12_900, 5_990])
-    member_id = _member_with_balances(client, database, till, points=3_000, credit=2_000)
+    member_id = pos_builders.member_with_balances(
+        client, database, till, points=3_000, credit=2_000
+    )
     coupon = promotion_builders.claim(
         database, member_id, promotion_builders.template(database, till.shop)
     )
@@ -237,7 +219,7 @@ def test_the_receipt_says_how_many_points_paid_inside_the_best_combination(
     client: TestClient, database: Database
 ) -> None:
     till = pos_builders.till(database, prices=[12_900])
-    member_id = _member_with_balances(client, database, till, points=2_000, credit=0)
+    member_id = pos_builders.member_with_balances(client, database, till, points=2_000, credit=0)
     lines = [{"sku_id": till.shop.skus[0], "quantity": 1, "unit_price": 12_900}]
     quote = client.post(
         "/api/v1/pos/quote",
