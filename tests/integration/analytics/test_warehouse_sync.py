@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from tests import analytics_builders as ab
 from tests import builders
 from tests import member_builders as mb
-from tests.warehouse_builders import PlantedWarehouse
+from tests.warehouse_builders import ENGINES, PlantedWarehouse
 
 from newretail import consumers
 from newretail.analytics.events import service as events_service
@@ -231,6 +232,49 @@ def test_the_same_sync_runs_on_clickhouse(database: Database, settings: Settings
     assert _person(warehouse, world.brand.id, "anon:web-1") == f"member:{member}"
     assert warehouse.query("SELECT count(*) FROM members") == [(1,)]
     copy.close()
+
+
+class _StopsAfterCopying:
+    """A warehouse whose round stops once, after a page of events is copied and before its
+    watermark moves (as when the process ends or the server goes away there)."""
+
+    def __init__(self, inner: Warehouse) -> None:
+        self.inner = inner
+        self.stopped = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def set_watermark(self, source: str, watermark: int) -> None:
+        if source == "events" and not self.stopped:
+            self.stopped = True
+            raise ConnectionError("the warehouse went away")
+        self.inner.set_watermark(source, watermark)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_round_stopped_after_copying_events_is_followed_without_copying_them_twice(
+    database: Database, settings: Settings, engine: str
+) -> None:
+    copy = PlantedWarehouse(engine)
+    world = builders.brand_world(database)
+    now = utcnow()
+    store = world.east_store.id
+    events = [ab.event(f"a{i}", at=now, store=store) for i in range(3)]
+    _send(database, settings, world.brand.id, events)
+    stopping = _StopsAfterCopying(copy.store)
+
+    with pytest.raises(ConnectionError):
+        sync(database=database, warehouse=stopping)  # type: ignore[arg-type]
+    copied_before = copy.store.query("SELECT count(*) FROM events")
+    _send(database, settings, world.brand.id, [ab.event("b", at=now, store=store)])
+    followed = sync(database=database, warehouse=copy.store)
+    counts = copy.store.query("SELECT count(*), count(DISTINCT message_id) FROM events")
+    copy.close()
+
+    assert copied_before == [(3,)]
+    assert followed.events == 4
+    assert counts == [(4, 4)]
 
 
 def test_the_worker_job_copies_at_once_then_after_each_period_and_publishes(

@@ -2,12 +2,12 @@
 
 Each source keeps its watermark (the last transactional id copied) in ``sync_state``; a
 round copies what lies past it, a page at a time, and moves the watermark after each page,
-so a stopped copy resumes where it was. Orders and members also change after they are
-first copied (paid, refunded, consents): those changed since the last round are copied
-again in place. ``persons`` follows the keys that may have moved: new keys, the keys of
-consumers merged, parted or become members since the last round, and anonymous ids given to
-members who refuse analytics. Last, the people seen in the round who refuse analytics lose
-their events (``consent``).
+so a stopped copy resumes where it was, without copying an event twice (``_events``).
+Orders and members also change after they are first copied (paid, refunded, consents):
+those changed since the last round are copied again in place. ``persons`` follows the keys
+that may have moved: new keys, the keys of consumers merged, parted or become members since
+the last round, and anonymous ids given to members who refuse analytics. Last, the people
+seen in the round who refuse analytics lose their events (``consent``).
 """
 
 from collections.abc import Iterable
@@ -70,6 +70,14 @@ def sync(*, database: Database, warehouse: Warehouse, page: int = PAGE) -> SyncR
 
 
 def _events(database: Database, warehouse: Warehouse, page: int, report: SyncReport) -> None:
+    """Events past the watermark, a page at a time. Before a page is copied, how far it goes
+    is recorded (``events:copying``); a page copied whole or in part by a round that then
+    stopped before moving the watermark (the process ended, the server went away) is
+    cleared first by the next round, so no event is copied twice."""
+    after = warehouse.watermark("events")
+    copying = warehouse.watermark("events:copying")
+    if copying > after:
+        warehouse.execute("DELETE FROM events WHERE seq > ? AND seq <= ?", [after, copying])
     while True:
         after = warehouse.watermark("events")
         with database.transaction(read_only=True) as session:
@@ -81,6 +89,7 @@ def _events(database: Database, warehouse: Warehouse, page: int, report: SyncRep
             return
         for brand_id, anonymous_id in signed_in:
             report.saw(brand_id, f"anon:{anonymous_id}")
+        warehouse.set_watermark("events:copying", rows[-1][1])
         warehouse.insert_rows("events", rows)
         warehouse.set_watermark("events", rows[-1][1])
         report.events += len(rows)
