@@ -1,5 +1,6 @@
 // Layout faults measured from element boxes: text squeezed to one character per line,
-// sibling boxes that overlap, and values that spill out of their box.
+// sibling boxes that overlap, values that spill out of their box, and links or buttons
+// whose words do not fit in them (cut off, or running into the next one).
 (textSelector) => {
   const faults = [];
   const shown = (el) => {
@@ -31,6 +32,12 @@
     if (lines >= 3 && lines >= chars * 0.6) faults.push(`one character per line: ${label(el)}`);
     if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible") {
       faults.push(`spills out of its box: ${label(el)}`);
+    }
+  }
+  for (const el of document.querySelectorAll("nav a, a.btn, button, .btn")) {
+    if (!visible(el) || (el.innerText || "").trim().length < 2) continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      faults.push(`words do not fit: ${label(el)}`);
     }
   }
   const parents = document.querySelectorAll(".facts, .stack, .layout-split, .page-subtitle, tr");
