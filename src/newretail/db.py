@@ -195,41 +195,39 @@ SQLITE_BUSY_SECONDS = 30
 class _FileLock:
     """An exclusive lock on a file beside the database, which writers of every process take.
 
-    ``flock`` on a descriptor of this process's own (opened again after a fork, whose child
-    would otherwise share the parent's lock). A waiter polls it every millisecond at most,
-    where SQLite's busy handler sleeps up to a tenth of a second between tries.
+    ``flock`` on a descriptor opened for each hold and closed with it (so a forked child
+    never shares its parent's, and an engine thrown away leaves nothing open). A waiter
+    tries it at least every millisecond, where SQLite's busy handler sleeps up to a tenth
+    of a second between tries.
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd: int | None = None
-        self._pid = 0
-
-    def _descriptor(self) -> int:
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            self._pid = os.getpid()
-        return self._fd
 
     def acquire(self, deadline: float) -> bool:
         try:
-            fd = self._descriptor()
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError:
             return False  # a folder that cannot hold it: SQLite's own lock decides
         pause = 0.00005
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
             except BlockingIOError:
                 if time.monotonic() >= deadline:
+                    os.close(fd)
                     return False
                 time.sleep(pause)
                 pause = min(pause * 2, 0.001)
+                continue
+            self._fd = fd
+            return True
 
     def release(self) -> None:
-        if self._fd is not None and self._pid == os.getpid():
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # which lets the lock go
 
 
 class _QueuedWriter(sqlite3.Connection):
