@@ -126,7 +126,10 @@ def _make_plan(database: Database, s: cb.Setup, plan: dict[str, Any]) -> None:
 
 
 def _place(database: Database, g: Ground, quantities: list[int], discount_pct: int) -> int:
-    """The member's order, discounted by staff and brought by the second guide, placed."""
+    """The member's order, discounted by staff and brought by the second guide, placed.
+
+    The member's points pay none of it: the points they earned in earlier examples would
+    otherwise pay part of it first, and a discount near the subtotal no longer fit."""
     lines = [
         {"sku_id": sku, "quantity": n} for sku, n in zip(g.shop.skus, quantities, strict=True) if n
     ]
@@ -136,6 +139,7 @@ def _place(database: Database, g: Ground, quantities: list[int], discount_pct: i
         g.shop,
         lines=lines,
         discount=subtotal * discount_pct // 100,
+        points=0,
         member_id=g.member_id,
         referring_guide_id=g.setup.referrer_id,
     )
