@@ -142,8 +142,11 @@ def draft(
     )
     priced = pricing.price(sale.offers, lines)
     pricing.check_orderable(priced)
-    if checkout.discount > sum((p.unit_price or 0) * p.quantity for p in priced):
-        raise errors.InvalidDiscount()
+    subtotal = sum((p.unit_price or 0) * p.quantity for p in priced)
+    if checkout.discount > subtotal:
+        raise errors.InvalidDiscount(
+            f"A discount is between zero and the order's subtotal: {subtotal}."
+        )
     # Routing reads stock: a buyer turned away for want of it costs nothing more.
     route = routing.plan(
         session=session,
@@ -156,8 +159,12 @@ def draft(
     taken = combination.line_payable if combination else None
     subtotals = [(p.unit_price or 0) * p.quantity for p in priced]
     cuts = [s - t for s, t in zip(subtotals, taken, strict=True)] if taken else [0] * len(priced)
-    if checkout.discount > sum(subtotals) - sum(cuts):
-        raise errors.InvalidDiscount()
+    left = sum(subtotals) - sum(cuts)
+    if checkout.discount > left:
+        raise errors.InvalidDiscount(
+            f"A discount is between zero and what the order's promotions and points leave to "
+            f"pay: {left}. (Points the member spends come first; name fewer to leave more.)"
+        )
     amounts = rules.discounted_amounts(
         [p.unit_price or 0 for p in priced], [p.quantity for p in priced], cuts, checkout.discount
     )

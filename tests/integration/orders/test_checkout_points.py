@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import select
 from tests import member_builders, order_builders, presale_builders
 from tests import promotion_builders as pb
@@ -17,6 +18,7 @@ from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import SYSTEM
 from newretail.members.models import Membership, PointsEntry
 from newretail.members.rules import PointsKind
+from newretail.orders import errors
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order, OrderLine, OrderLineDiscount
 from newretail.payments import service as payments_service
@@ -156,3 +158,25 @@ def test_checkouts_at_once_never_spend_more_points_than_the_member_has(
     assert sum(spent) >= -3_000
     assert _points(database, member_id) == 3_000 + sum(spent) >= 0
     assert set(outcomes) <= {"placed", "insufficient_points"}
+
+
+def test_a_staff_discount_fits_in_what_the_points_leave_to_pay(database: Database) -> None:
+    shop = _shop(database)
+    member_id, _ = _member_with_points(database, shop, 1_000_000)
+    lines = [{"sku_id": shop.skus[1], "quantity": 1}]  # 5,990; points pay at most half
+
+    def place(discount: int, **fields: object) -> int:
+        return order_builders.place_by_staff(
+            database, shop, lines=lines, discount=discount, member_id=member_id, **fields
+        )
+
+    with pytest.raises(errors.InvalidDiscount) as after_points:
+        place(3_000)
+    with pytest.raises(errors.InvalidDiscount) as above_subtotal:
+        place(5_991, points=0)
+    order_id = place(3_000, points=0)
+    assert after_points.value.code == "invalid_discount"
+    assert after_points.value.detail.split(": ")[1].startswith("2995.")
+    assert above_subtotal.value.detail.split(": ")[1].startswith("5990.")
+    assert _order_amounts(database, order_id)[0] == 5_990 - 3_000
+    assert _points(database, member_id) == 1_000_000
