@@ -221,6 +221,9 @@ class _FileLock:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.001)
                 continue
+            except OSError:  # a file system without locks: SQLite's own lock decides
+                os.close(fd)
+                return False
             self._fd = fd
             return True
 

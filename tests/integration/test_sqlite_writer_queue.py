@@ -2,6 +2,7 @@
 readers never take it. Writers of several engines on one file (several processes) queue on
 the lock of the file ``<database>-writer``."""
 
+import errno
 import fcntl
 import os
 import threading
@@ -13,6 +14,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.orm import Session
 from tests import builders
 
+from newretail import db
 from newretail.db import Database
 
 
@@ -139,3 +141,17 @@ def test_a_writer_of_another_engine_on_the_file_waits_for_the_first_to_commit(
     other.dispose()
     assert failures == []
     assert order == ["first commits", "second began"]
+
+
+def test_a_file_system_without_locks_leaves_the_writers_to_sqlite(
+    sqlite_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(db.fcntl, "flock", refused)
+    with sqlite_database.transaction() as session:
+        brand_id = builders.brand(session).id
+    with sqlite_database.transaction(read_only=True) as session:
+        found = session.execute(text("SELECT count(*) FROM brand WHERE id = :id"), {"id": brand_id})
+        assert found.scalar_one() == 1
