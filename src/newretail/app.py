@@ -43,6 +43,7 @@ from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
 from newretail.kernel.errors import DomainError, NotFound, ServiceUnavailable
 from newretail.kernel.guards import refuse_nul_in_url
+from newretail.kernel.http import prefilter_routers
 from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
@@ -195,6 +196,7 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     _add_pages(app)
+    prefilter_routers(app)
     return app
 
 

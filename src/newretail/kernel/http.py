@@ -14,12 +14,14 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Protocol
 
 import anyio
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
+from starlette.types import Scope as AsgiScope
 
 from newretail.db import Database, finish
 from newretail.kernel import idempotency
@@ -152,3 +154,73 @@ def idempotent(
         session.rollback()
         raise
     return JSONResponse(body, status_code=code)
+
+
+# ---- routing ---------------------------------------------------------------------------
+
+
+def _leading(path_format: str) -> tuple[str, ...]:
+    """A path's literal segments before its first parameter: ``/api/v1/orders/{id}/pay``
+    gives ``("api", "v1", "orders")``."""
+    leading = []
+    for part in path_format.split("/"):
+        if "{" in part:
+            break
+        if part:
+            leading.append(part)
+    return tuple(leading)
+
+
+class _Prefilter:
+    """The ``matches`` of a router included in the app, asked only about a path that one of
+    its routes could take: one that begins with the literal segments of one of its paths.
+
+    The app's routers are tried in turn for each request, each trying its routes' patterns
+    in turn: a page under ``/s/`` was matched against every API router first (0.68 ms of
+    CPU a request here, 0.17 ms for ``POST /api/v1/purchases``). The leading segments are
+    read again whenever the router's routes change.
+    """
+
+    def __init__(self, included: Any) -> None:
+        self.included = included
+        self.matches: Callable[[AsgiScope], tuple[Match, AsgiScope]] = included.matches
+        self.version: int | None = None
+        self.leads: frozenset[tuple[str, ...]] = frozenset()
+        self.depths: tuple[int, ...] = ()
+
+    def _read(self) -> None:
+        version = self.included.original_router._get_routes_version()
+        if version == self.version:
+            return
+        leads = set()
+        for context in self.included.effective_route_contexts():
+            starlette_route = getattr(context, "starlette_route", None)
+            path_format = getattr(starlette_route, "path_format", None) or context.path_format
+            leads.add(_leading(path_format))
+        self.leads = frozenset(leads)
+        self.depths = tuple(sorted({len(lead) for lead in leads}))
+        self.version = version
+
+    def __call__(self, scope: AsgiScope) -> tuple[Match, AsgiScope]:
+        if scope["type"] != "http" or scope.get("root_path"):
+            return self.matches(scope)
+        self._read()
+        parts = tuple(part for part in scope["path"].split("/") if part)
+        for depth in self.depths:
+            if parts[:depth] in self.leads:
+                return self.matches(scope)
+        return Match.NONE, {}
+
+
+def prefilter_routers(app: FastAPI) -> None:
+    """Give each router included in ``app`` a ``_Prefilter`` (once its routes are added).
+
+    A router with low-priority routes (matched after every other) keeps its own matching,
+    as does everything else in the app (its own routes, mounts)."""
+    for route in app.router.routes:
+        router = getattr(route, "original_router", None)
+        if router is None or not hasattr(router, "_get_routes_version"):
+            continue
+        if getattr(router, "_low_priority_routes", None) or isinstance(route.matches, _Prefilter):
+            continue
+        route.matches = _Prefilter(route)  # type: ignore[method-assign]  # this instance's
