@@ -11,8 +11,6 @@ follows. A refusal here leaves written rows behind: the caller's transaction mus
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
-from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -55,8 +53,15 @@ def open_hold(
         for line in rules.lock_ordered(lines)
     ]
     if connection.dialect.name == "postgresql":  # the hold and its lines in one statement
-        statement = _hold_with_lines(tuple(values))
-        found = connection.execute(statement, {**values, "children": bulk.numbered(rows)})
+        found = bulk.insert_with_children(
+            connection,
+            Reservation,
+            ReservationLine,
+            "reservation_id",
+            ("reservation_id",),
+            values,
+            rows,
+        )
         return int(found.scalars().all()[0])
     reservation_id: int = connection.execute(
         insert(Reservation).values(values).returning(Reservation.id)
@@ -64,14 +69,6 @@ def open_hold(
     rows = [{**row, "reservation_id": reservation_id} for row in rows]
     connection.execute(insert(ReservationLine), rows[0] if len(rows) == 1 else rows)
     return reservation_id
-
-
-@cache
-def _hold_with_lines(keys: tuple[str, ...]) -> Any:
-    returning = (ReservationLine.reservation_id,)
-    return bulk.parent_with_children(
-        Reservation, ReservationLine, "reservation_id", returning, keys
-    )
 
 
 def hold_units(*, session: Session, lines: Sequence[Line], events: Sequence[NewEvent] = ()) -> None:

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
 from operator import itemgetter
 from typing import Any, cast
 
@@ -38,7 +39,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from newretail.db import UTCDateTime
@@ -199,12 +200,28 @@ def numbered(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{**row, "n": n} for n, row in enumerate(rows)]
 
 
+def insert_with_children(
+    connection: Connection,
+    parent: Any,
+    child: Any,
+    link: str,
+    returning: Sequence[str],
+    values: Mapping[str, Any],
+    children: Sequence[Mapping[str, Any]],
+) -> CursorResult[Any]:
+    """A parent row (``values``) and its ``children`` in one PostgreSQL statement; the
+    children's ``returning`` columns, in their order (``parent_with_children``)."""
+    statement = parent_with_children(parent, child, link, tuple(returning), tuple(values))
+    return connection.execute(statement, {**values, "children": numbered(children)})
+
+
+@cache
 def parent_with_children(
     parent: Any,
     child: Any,
     link: str,
-    returning: Sequence[Any],
-    keys: Sequence[str],
+    returning: tuple[str, ...],
+    keys: tuple[str, ...],
 ) -> Any:
     """A parent row and its children in one PostgreSQL statement: ``WITH p AS (INSERT parent
     RETURNING id) INSERT child SELECT p.id, … FROM p, jsonb_to_recordset(:children) ORDER BY
@@ -212,7 +229,7 @@ def parent_with_children(
     defaults); the children come as one JSON array (``numbered``), so one statement shape
     serves any number of them, and ``link`` takes the parent's new id; a child's column its
     row does not name is NULL (not its default). The children's new ids rise in the array's
-    order (they are numbered in the order of ``ORDER BY n``)."""
+    order (they are numbered in the order of ``ORDER BY n``). Built once per shape."""
     table = parent.__table__
     new_parent = (
         insert(parent)
@@ -220,17 +237,22 @@ def parent_with_children(
         .returning(table.c.id)
         .cte("new_parent")
     )
-    child_columns = [c for c in child.__table__.c if c.name not in ("id", link)]
-    children = (
+    child_table = child.__table__
+    child_columns = [c for c in child_table.c if c.name not in ("id", link)]
+    rows_of = (
         func.jsonb_to_recordset(bindparam("children", type_=JSONB))
         .table_valued(column("n", Integer), *(column(c.name, c.type) for c in child_columns))
         .render_derived(name="children", with_types=True)
     )
     rows = (
-        select(new_parent.c.id, *(children.c[c.name] for c in child_columns))
+        select(new_parent.c.id, *(rows_of.c[c.name] for c in child_columns))
         .select_from(new_parent)
-        .join(children, literal_column("true"))
-        .order_by(children.c.n)
+        .join(rows_of, literal_column("true"))
+        .order_by(rows_of.c.n)
     )
     names = [link, *(c.name for c in child_columns)]
-    return insert(child).from_select(names, rows).returning(*returning)
+    return (
+        insert(child)
+        .from_select(names, rows)
+        .returning(*(child_table.c[name] for name in returning))
+    )

@@ -4,7 +4,7 @@ A checkout, a purchase and a payment write an order, its lines and its fulfilmen
 set-based INSERT each and read an order with its lines in one SELECT; what they return is
 an ``OrderView`` built from what they wrote, not an ORM object loaded again. On PostgreSQL
 an order and its lines are one statement, and so are a single fulfilment and its lines
-(``bulk.parent_with_children``).
+(``bulk.insert_with_children``).
 """
 
 from collections.abc import Mapping, Sequence
@@ -100,8 +100,9 @@ def insert_order(
     connection = session.connection()
     kept = [{**line, "refunded_quantity": 0, "refunded_amount": 0} for line in lines]
     if connection.dialect.name == "postgresql" and kept:
-        statement = _order_with_lines(tuple(values))
-        found = connection.execute(statement, {**values, "children": bulk.numbered(kept)}).all()
+        found = bulk.insert_with_children(
+            connection, Order, OrderLine, "order_id", ("id", "order_id"), values, kept
+        ).all()
         order_id = found[0].order_id
         ids = sorted(row.id for row in found)  # numbered in the order of ``kept``
     else:
@@ -155,9 +156,16 @@ def insert_fulfilments(
             {"order_line_id": line.id, "sku_id": line.sku_id, "quantity": line.quantity}
             for line in lines[0]
         ]
-        statement = _fulfilment_with_lines(tuple(fulfilments[0]))
-        params = {**fulfilments[0], "children": bulk.numbered(children)}
-        return [connection.execute(statement, params).scalars().all()[0]]
+        found = bulk.insert_with_children(
+            connection,
+            Fulfilment,
+            FulfilmentLine,
+            "fulfilment_id",
+            ("fulfilment_id",),
+            fulfilments[0],
+            children,
+        )
+        return [found.scalars().all()[0]]
     ids = _insert_many(connection, Fulfilment, [dict(f) for f in fulfilments])
     _insert_all(
         connection,
@@ -204,18 +212,6 @@ def _insert_returning(
     model: type[OrderLine] | type[Fulfilment] | type[OrderLineDiscount], ordered: bool
 ) -> Any:
     return insert(model).returning(model.id, sort_by_parameter_order=ordered)
-
-
-@cache
-def _order_with_lines(keys: tuple[str, ...]) -> Any:
-    returning = (OrderLine.id, OrderLine.order_id)
-    return bulk.parent_with_children(Order, OrderLine, "order_id", returning, keys)
-
-
-@cache
-def _fulfilment_with_lines(keys: tuple[str, ...]) -> Any:
-    returning = (FulfilmentLine.fulfilment_id,)
-    return bulk.parent_with_children(Fulfilment, FulfilmentLine, "fulfilment_id", returning, keys)
 
 
 def sync_loaded(session: Session, order: OrderView) -> None:
