@@ -282,7 +282,7 @@ class _QueuedWriter(sqlite3.Connection):
             self.let_go()
 
 
-def _writer_queue(path: str | None = None) -> type[_QueuedWriter]:
+def _writer_queue(path: str | None) -> type[_QueuedWriter]:
     """A connection class with a writer lock of its own, for one engine's connections, and
     for a database in a file, a lock on the file ``<database>-writer`` beside it."""
     file_lock = _FileLock(f"{path}-writer") if path else None

@@ -142,10 +142,10 @@ def draft(
     )
     priced = pricing.price(sale.offers, lines)
     pricing.check_orderable(priced)
-    subtotal = sum((p.unit_price or 0) * p.quantity for p in priced)
-    if checkout.discount > subtotal:
+    subtotals = [(p.unit_price or 0) * p.quantity for p in priced]
+    if checkout.discount > sum(subtotals):
         raise errors.InvalidDiscount(
-            f"A discount is between zero and the order's subtotal: {subtotal}."
+            f"A discount is between zero and the order's subtotal: {sum(subtotals)}."
         )
     # Routing reads stock: a buyer turned away for want of it costs nothing more.
     route = routing.plan(
@@ -157,7 +157,6 @@ def draft(
     buyer = context.buyer(session=session, scope=scope, sale=sale, member_id=checkout.member_id)
     offers, combination = _promotions(session, replace(sale, buyer=buyer), priced, checkout)
     taken = combination.line_payable if combination else None
-    subtotals = [(p.unit_price or 0) * p.quantity for p in priced]
     cuts = [s - t for s, t in zip(subtotals, taken, strict=True)] if taken else [0] * len(priced)
     left = sum(subtotals) - sum(cuts)
     if checkout.discount > left:

@@ -117,17 +117,13 @@ def debit_balances(
     """Points and store credit tenders taken from the member, once per reference: each
     balance once, for what all its tenders pay (two store credit tenders of 20 yuan take 40
     yuan of credit; points are counted on the sum, at the brand's rate)."""
-    owed = {
-        method: sum(t.amount for t in lines if t.method is method)
-        for method in (TenderMethod.POINTS, TenderMethod.STORE_CREDIT)
-        if any(t.method is method for t in lines)
-    }
-    if not owed:
+    owed = {method: sum(t.amount for t in lines if t.method is method) for method in TenderMethod}
+    points, credit_owed = owed[TenderMethod.POINTS], owed[TenderMethod.STORE_CREDIT]
+    if not points and not credit_owed:  # a tender's amount is at least a fen
         return
     if member_id is None:
         raise errors.MemberRequired()
-    points = owed.get(TenderMethod.POINTS)
-    if points is not None:
+    if points:
         rate = members_service.programme_of(
             session=session, brand_id=brand_id
         ).redeem_points_per_yuan
@@ -144,8 +140,7 @@ def debit_balances(
             reason=f"pos {reference}"[:200],
             reference=f"pos:{reference}",
         )
-    credit_owed = owed.get(TenderMethod.STORE_CREDIT)
-    if credit_owed is not None:
+    if credit_owed:
         credit.post(
             session=session,
             scope=scope,

@@ -79,7 +79,6 @@ def _events(database: Database, warehouse: Warehouse, page: int, report: SyncRep
     if copying > after:
         warehouse.execute("DELETE FROM events WHERE seq > ? AND seq <= ?", [after, copying])
     while True:
-        after = warehouse.watermark("events")
         with database.transaction(read_only=True) as session:
             rows = sources.event_rows(session, after=after, limit=page)
             signed_in = sources.signed_in_anonymous_ids(
@@ -91,7 +90,8 @@ def _events(database: Database, warehouse: Warehouse, page: int, report: SyncRep
             report.saw(brand_id, f"anon:{anonymous_id}")
         warehouse.set_watermark("events:copying", rows[-1][1])
         warehouse.insert_rows("events", rows)
-        warehouse.set_watermark("events", rows[-1][1])
+        after = rows[-1][1]
+        warehouse.set_watermark("events", after)
         report.events += len(rows)
         report.brands |= {r[0] for r in rows}
         for row in rows:
