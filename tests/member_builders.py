@@ -4,12 +4,14 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
+from sqlalchemy import ColumnElement, select
+
 from newretail.auth.models import Staff
 from newretail.db import Database, utcnow
 from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.members.binding_rules import BindingMode, BindingSource
-from newretail.members.models import Membership
+from newretail.members.models import Membership, PointsEntry
 from newretail.members.rules import IdentifierKind, PointsKind
 from newretail.members.schemas import BindingPolicyUpdate, Consents, MemberProgramUpdate
 from newretail.simulate.journey_plan import JourneysPlan
@@ -159,4 +161,16 @@ def give_points(database: Database, member_id: int, points: int) -> None:
             now=utcnow(),
             actor=SYSTEM,
             reason="welcome",
+        )
+
+
+def ledger_points(database: Database, member_id: int, *where: ColumnElement[bool]) -> list[int]:
+    """The points of the member's ledger entries that match ``where``, in the order posted."""
+    with database.transaction(read_only=True) as session:
+        return list(
+            session.scalars(
+                select(PointsEntry.points)
+                .where(PointsEntry.membership_id == member_id, *where)
+                .order_by(PointsEntry.id)
+            )
         )

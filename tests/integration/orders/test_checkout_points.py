@@ -58,17 +58,9 @@ def _order_amounts(database: Database, order_id: int) -> tuple[int, list[int], l
 
 
 def _returns(database: Database, member_id: int) -> list[int]:
-    with database.transaction(read_only=True) as session:
-        return list(
-            session.scalars(
-                select(PointsEntry.points)
-                .where(
-                    PointsEntry.membership_id == member_id,
-                    PointsEntry.kind == PointsKind.RETURN.value,
-                )
-                .order_by(PointsEntry.id)
-            )
-        )
+    return member_builders.ledger_points(
+        database, member_id, PointsEntry.kind == PointsKind.RETURN.value
+    )
 
 
 def test_points_pay_half_of_what_is_left_after_discounts_spread_over_the_lines(

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests import pos_builders, presale_builders, return_builders
+from tests import member_builders, pos_builders, presale_builders, return_builders
 
 from newretail.db import Database
 from newretail.members.models import Membership, PointsEntry
@@ -51,17 +51,9 @@ def _return_line(
 
 
 def _given_back(database: Database, member_id: int) -> list[int]:
-    with database.transaction(read_only=True) as session:
-        return list(
-            session.scalars(
-                select(PointsEntry.points)
-                .where(
-                    PointsEntry.membership_id == member_id,
-                    PointsEntry.reference.like("refund:%"),
-                )
-                .order_by(PointsEntry.id)
-            )
-        )
+    return member_builders.ledger_points(
+        database, member_id, PointsEntry.reference.like("refund:%")
+    )
 
 
 def test_two_store_credit_tenders_take_both_amounts(client: TestClient, database: Database) -> None:
