@@ -72,13 +72,18 @@ def open_hold(
 
 
 def hold_units(*, session: Session, lines: Sequence[Line], events: Sequence[NewEvent] = ()) -> None:
-    """Write ``events``, then reserve every line (guarded, in key order): the last statements.
+    """Write ``events`` and reserve every line (guarded, in key order): the last statements
+    (the events go with the first line's, as ``sell_units`` writes them).
 
     ``insufficient_stock`` leaves written rows behind: the caller's transaction must end.
     """
-    outbox_service.append(session=session, events=events)
-    for line in rules.lock_ordered(lines):
-        if not stock.hold_units(session, line=line.key, quantity=line.quantity):
+    if not lines:
+        outbox_service.append(session=session, events=events)
+    for n, line in enumerate(rules.lock_ordered(lines)):
+        taken = stock.hold_units(
+            session, line=line.key, quantity=line.quantity, events=() if n else events
+        )
+        if not taken:
             raise stock.insufficient(session, line.key, line.quantity)
 
 
@@ -89,14 +94,21 @@ def sell_units(
     journal: stock.Journal,
     events: Sequence[NewEvent] = (),
 ) -> None:
-    """Write ``events``, then take every line from available stock with its sale movement.
+    """Write ``events`` and take every line from available stock with its sale movement
+    (the events go with the first line's statement: see ``stock.sell``).
 
     ``insufficient_stock`` leaves written rows behind: the caller's transaction must end.
     """
-    outbox_service.append(session=session, events=events)
-    for line in rules.lock_ordered(lines):
+    if not lines:
+        outbox_service.append(session=session, events=events)
+    for n, line in enumerate(rules.lock_ordered(lines)):
         if not stock.sell(
-            session, line=line.key, quantity=line.quantity, held=False, journal=journal
+            session,
+            line=line.key,
+            quantity=line.quantity,
+            held=False,
+            journal=journal,
+            events=() if n else events,
         ):
             raise stock.insufficient(session, line.key, line.quantity)
 
@@ -161,11 +173,18 @@ def commit_hold(
             ],
         },
     )
-    outbox_service.append(session=session, events=[*events, committed])
     journal = stock.Journal((closed.purpose, closed.reference_id), actor[0], actor[1])
-    for line in ordered:
+    written = [*events, committed]
+    if not ordered:
+        outbox_service.append(session=session, events=written)
+    for n, line in enumerate(ordered):
         if not stock.sell(
-            session, line=line.key, quantity=line.quantity, held=True, journal=journal
+            session,
+            line=line.key,
+            quantity=line.quantity,
+            held=True,
+            journal=journal,
+            events=() if n else written,
         ):
             raise errors.InsufficientStock(
                 f"SKU {line.sku_id} at location {line.location_id}: {line.quantity} reserved "

@@ -138,15 +138,22 @@ def list_movements(
 
 
 def available(
-    *, session: Session, brand_id: int, sku_ids: Iterable[int], location_ids: Iterable[int]
+    *,
+    session: Session,
+    brand_id: int,
+    sku_ids: Iterable[int],
+    location_ids: Iterable[int],
+    kept: bool = False,
 ) -> dict[Key, int]:
-    """Units available now for every (location, SKU) asked about; zero where none are kept."""
+    """Units available now for every (location, SKU) asked about; zero where none are kept
+    (``kept``: only those a location keeps a stock level for, none for the others)."""
     skus, locations = set(sku_ids), set(location_ids)
-    result = {(loc, sku): 0 for loc in locations for sku in skus}
-    if not result:
+    asked = [(loc, sku) for loc in locations for sku in skus]
+    result: dict[Key, int] = {} if kept else dict.fromkeys(asked, 0)
+    if not asked:
         return result
-    if len(result) == 1:  # a pickup of one SKU: the hot path, no list to expand
-        ((location, sku),) = result
+    if len(asked) == 1:  # a pickup of one SKU: the hot path, no list to expand
+        ((location, sku),) = asked
         params: dict[str, Any] = {"brand": brand_id, "location": location, "sku": sku}
         rows = session.connection().execute(_AVAILABLE_ONE, params)
     else:

@@ -9,7 +9,7 @@ that touch several rows do so in ascending (location_id, sku_id) order, so Postg
 transactions wait for each other instead of deadlocking.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Update,
     bindparam,
     case,
+    exists,
     insert,
     or_,
     select,
@@ -37,6 +38,8 @@ from newretail.inventory.errors import (
 from newretail.inventory.models import StockLevel, StockMovement
 from newretail.inventory.rules import Key, MovementKind, available
 from newretail.kernel.scope import Scope
+from newretail.outbox import service as outbox_service
+from newretail.outbox.service import NewEvent
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -292,8 +295,9 @@ def _journal_params() -> list[Any]:
 
 
 @cache
-def _sale_statements(dialect: str, from_reserved: bool) -> tuple[Any, ...]:
-    """The statements of one line of a sale on ``dialect``, built once."""
+def _sale_statements(dialect: str, from_reserved: bool, events: bool) -> tuple[Any, ...]:
+    """The statements of one line of a sale on ``dialect``, built once (``events``: on
+    PostgreSQL, with the outbox events of parameter ``events`` written if the guard held)."""
     change = _change_statement(not from_reserved, from_reserved, from_reserved)
     kind, quantity, ref_type, ref_id, actor_type, actor_id, note, now = _journal_params()
     if dialect == "postgresql":
@@ -313,6 +317,9 @@ def _sale_statements(dialect: str, from_reserved: bool) -> tuple[Any, ...]:
             now,
         )
         journal = insert(StockMovement).from_select(_MOVEMENT_COLUMNS, rows)
+        if events:
+            taken = exists(select(level.c.id))
+            journal = journal.add_cte(outbox_service.rider(taken).cte("events"))
         return (journal.returning(StockMovement.id),)
     rows = select(
         StockLevel.brand_id,
@@ -345,10 +352,19 @@ class Journal:
     note: str = ""
 
 
-def sell(session: Session, *, line: Key, quantity: int, held: bool, journal: Journal) -> bool:
+def sell(
+    session: Session,
+    *,
+    line: Key,
+    quantity: int,
+    held: bool,
+    journal: Journal,
+    events: Sequence[NewEvent] = (),
+) -> bool:
     """Units leave the shelf with their movement: ``held`` ones from the reserved, else from
     the available; False (nothing changed on PostgreSQL, roll back on SQLite) if the guard
-    does not hold."""
+    does not hold. ``events`` are written first (on SQLite) or ride on the same statement
+    (on PostgreSQL)."""
     params = {
         "k_location": line[0],
         "k_sku": line[1],
@@ -366,14 +382,23 @@ def sell(session: Session, *, line: Key, quantity: int, held: bool, journal: Jou
         "m_note": journal.note,
     }
     connection = session.connection()
-    *before, last = _sale_statements(connection.dialect.name, held)
+    dialect = connection.dialect.name
+    riding = bool(events) and dialect == "postgresql"
+    if riding:
+        params["events"] = outbox_service.riding(session=session, events=events)
+    elif events:
+        outbox_service.append(session=session, events=events)
+    *before, last = _sale_statements(dialect, held, riding)
     for statement in before:
         connection.execute(statement, params)
     return connection.execute(last, params).first() is not None
 
 
-def hold_units(session: Session, *, line: Key, quantity: int) -> bool:
-    """Reserve ``quantity`` available units of a level; False if there are not enough."""
+def hold_units(
+    session: Session, *, line: Key, quantity: int, events: Sequence[NewEvent] = ()
+) -> bool:
+    """Reserve ``quantity`` available units of a level; False if there are not enough.
+    ``events`` are written as ``sell`` writes them."""
     params = {
         "k_location": line[0],
         "k_sku": line[1],
@@ -384,5 +409,19 @@ def hold_units(session: Session, *, line: Key, quantity: int) -> bool:
         "need_on_hand": 0,
         "p_now": utcnow(),
     }
-    statement = _change_statement(True, False, False)
-    return session.connection().execute(statement, params).first() is not None
+    connection = session.connection()
+    riding = bool(events) and connection.dialect.name == "postgresql"
+    if riding:
+        params["events"] = outbox_service.riding(session=session, events=events)
+    elif events:
+        outbox_service.append(session=session, events=events)
+    statement = _hold_with_events() if riding else _change_statement(True, False, False)
+    return connection.execute(statement, params).first() is not None
+
+
+@cache
+def _hold_with_events() -> Any:
+    """PostgreSQL: the guarded hold, and the events of parameter ``events`` if it held."""
+    level = _change_statement(True, False, False).cte("level")
+    events = outbox_service.rider(exists(select(level.c.id))).cte("events")
+    return select(level.c.id).add_cte(events)

@@ -131,6 +131,15 @@ def draft(
         raise errors.DiscountNotAllowed()
     serving = tuple(serving_guides or (None,) * len(lines))
     context.check_counter(scope, channel, checkout.delivery.method, serving)
+    context.check_buyer(scope, channel)
+    need: dict[int, int] = {}
+    for sku, quantity in lines:
+        need[sku] = need.get(sku, 0) + quantity
+    # A consumer's pickup reads the store's stock first: a buyer turned away for want of
+    # it costs that one statement.
+    units = routing.counter_stock(
+        session=session, scope=scope, store_id=store_id, delivery=checkout.delivery, need=need
+    )
     now = utcnow()
     sale = context.open_sale(
         session=session,
@@ -147,12 +156,10 @@ def draft(
         raise errors.InvalidDiscount(
             f"A discount is between zero and the order's subtotal: {sum(subtotals)}."
         )
-    # Routing reads stock: a buyer turned away for want of it costs nothing more.
+    # Routing reads stock (unless read above): a buyer turned away for want of it costs
+    # nothing more.
     route = routing.plan(
-        session=session,
-        sale=sale,
-        delivery=checkout.delivery,
-        need={p.sku_id: p.quantity for p in priced},
+        session=session, sale=sale, delivery=checkout.delivery, need=need, units=units
     )
     buyer = context.buyer(session=session, scope=scope, sale=sale, member_id=checkout.member_id)
     offers, combination = _promotions(session, replace(sale, buyer=buyer), priced, checkout)

@@ -16,6 +16,7 @@ from newretail.catalog import service as catalog_service
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.kernel.sale import Sale
+from newretail.kernel.scope import Scope
 from newretail.orders import access, errors, rules
 from newretail.orders.rules import DeliveryMethod
 from newretail.orders.schemas import Delivery
@@ -84,11 +85,52 @@ def _candidates(
     return found + [Place(w.id, True, w.lat, w.lng) for w in warehouses]
 
 
-def plan(*, session: Session, sale: Sale, delivery: Delivery, need: dict[int, int]) -> Route:
-    """Which location sends which SKUs, and why."""
+Units = dict[tuple[int, int], int]
+
+
+def counter_stock(
+    *, session: Session, scope: Scope, store_id: int, delivery: Delivery, need: dict[int, int]
+) -> Units | None:
+    """A consumer's pickup at the selling store, read before the sale opens: that store's
+    units of the SKUs asked for (None for any other order, or a store this process has not
+    seen). A buyer of a sold-out SKU is turned away by this one read, before the buyer and
+    the prices are read; ``plan`` routes with the same units without reading them again.
+
+    Only SKUs the store keeps count: a SKU it has never stocked (or another brand's) is
+    left to the checks that follow, so it is refused as it was before."""
+    method = DeliveryMethod(delivery.method)
+    if not access.is_consumer(scope) or method is not DeliveryMethod.PICKUP:
+        return None
+    if delivery.pickup_store_id not in (None, store_id):
+        return None
+    brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
+    if brand_id is None:
+        return None
+    units = inventory_service.available(
+        session=session, brand_id=brand_id, sku_ids=need, location_ids=[store_id], kept=True
+    )
+    kept = {sku for _, sku in units}
+    short = [sku for sku, n in sorted(need.items()) if sku in kept and units[(store_id, sku)] < n]
+    if short:
+        raise inventory_errors.InsufficientStock(
+            f"SKU {short[0]}: the pickup store has not enough available."
+        )
+    return units if kept == set(need) else None
+
+
+def plan(
+    *,
+    session: Session,
+    sale: Sale,
+    delivery: Delivery,
+    need: dict[int, int],
+    units: Units | None = None,
+) -> Route:
+    """Which location sends which SKUs, and why (``units``: the pickup store's, as
+    ``counter_stock`` read them)."""
     method = DeliveryMethod(delivery.method)
     if method in (DeliveryMethod.PICKUP, DeliveryMethod.CARRY_OUT):
-        return _at_counter(session, sale, delivery, need, method)
+        return _at_counter(session, sale, delivery, need, method, units)
     lat, lng = _destination(sale, delivery)
     candidates = _candidates(session, sale, method, lat, lng)
     units = inventory_service.available(
@@ -117,13 +159,22 @@ def plan(*, session: Session, sale: Sale, delivery: Delivery, need: dict[int, in
 
 
 def _at_counter(
-    session: Session, sale: Sale, delivery: Delivery, need: dict[int, int], method: DeliveryMethod
+    session: Session,
+    sale: Sale,
+    delivery: Delivery,
+    need: dict[int, int],
+    method: DeliveryMethod,
+    units: Units | None,
 ) -> Route:
     """A pickup at its store, or a carry-out from the selling store: that store's stock."""
     pickup = _pickup_store(session, sale, delivery)
-    units = inventory_service.available(
-        session=session, brand_id=sale.brand.id, sku_ids=need, location_ids=[pickup.location_id]
-    )
+    if units is None or pickup.location_id != sale.store.id:
+        units = inventory_service.available(
+            session=session,
+            brand_id=sale.brand.id,
+            sku_ids=need,
+            location_ids=[pickup.location_id],
+        )
     short = [sku for sku, n in sorted(need.items()) if units[(pickup.location_id, sku)] < n]
     carry_out = method is DeliveryMethod.CARRY_OUT
     where = "this store" if carry_out else "the pickup store"

@@ -13,9 +13,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Insert,
+    Integer,
+    Table,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
@@ -71,8 +83,14 @@ def append(*, session: Session, events: Sequence[NewEvent]) -> None:
     """
     if not events:
         return
+    rows = _rows(events)
+    session.connection().execute(_APPEND, rows[0] if len(rows) == 1 else rows)
+    session.info[_WROTE_EVENTS] = True
+
+
+def _rows(events: Sequence[NewEvent]) -> list[dict[str, Any]]:
     now = utcnow()
-    rows = [
+    return [
         {
             "event_id": str(uuid.uuid4()),
             "brand_id": e.brand_id,
@@ -84,8 +102,39 @@ def append(*, session: Session, events: Sequence[NewEvent]) -> None:
         }
         for e in events
     ]
-    session.connection().execute(_APPEND, rows[0] if len(rows) == 1 else rows)
+
+
+def riding(*, session: Session, events: Sequence[NewEvent]) -> list[dict[str, Any]]:
+    """``events`` as the value of the ``events`` parameter of a statement that carries
+    ``rider`` (PostgreSQL): the caller's next statement writes them, one round trip fewer."""
     session.info[_WROTE_EVENTS] = True
+    rows = _rows(events)
+    return [
+        {**row, "occurred_at": row["occurred_at"].isoformat(), "n": n} for n, row in enumerate(rows)
+    ]
+
+
+def rider(only_if: ColumnElement[bool] | None = None) -> Insert:
+    """An INSERT of the events in the JSON array parameter ``events`` (``riding``), for a
+    PostgreSQL statement to carry as a CTE of its own (``add_cte``): the events are written
+    in the same round trip as the statement's own rows, and only if ``only_if`` holds.
+    Callers build their statement once."""
+    table = cast(Table, OutboxEvent.__table__)
+    names = ["event_id", "brand_id", "type", "resource_type", "resource_id", "payload"]
+    recordset = (
+        func.jsonb_to_recordset(bindparam("events", type_=JSONB))
+        .table_valued(
+            column("n", Integer),
+            *(column(name, table.c[name].type) for name in names),
+            column("occurred_at", DateTime(timezone=True)),
+        )
+        .render_derived(name="events", with_types=True)
+    )
+    rows = select(*(recordset.c[name] for name in [*names, "occurred_at"]))
+    if only_if is not None:
+        rows = rows.where(only_if)
+    rows = rows.order_by(recordset.c.n)  # their sequence numbers rise in the array's order
+    return insert(table).from_select([*names, "occurred_at"], rows)
 
 
 def insert_new(
