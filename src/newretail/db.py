@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import psycopg
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -385,3 +385,21 @@ def database_of(session: Session) -> Database | None:
     """The ``Database`` whose factory made ``session`` (None for a session made elsewhere)."""
     database: Database | None = session.info.get(SESSION_DATABASE)
     return database
+
+
+@contextmanager
+def committed_now(session: Session) -> Iterator[Connection]:
+    """A connection for a read of what is committed now, before the session's transaction.
+
+    On PostgreSQL, while the session has not begun one, a connection of the pool in
+    autocommit: the read is one round trip, with no BEGIN and no ROLLBACK around it (a
+    request turned away by it never opens a transaction). Otherwise the session's own
+    connection: a read there sees the same committed rows under READ COMMITTED, and on
+    SQLite, whose writers queue, a read inside the transaction is the current state.
+    """
+    database = database_of(session)
+    if database is None or database.is_sqlite or session.in_transaction():
+        yield session.connection()
+        return
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as reader:
+        yield reader

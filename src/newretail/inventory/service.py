@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
@@ -144,9 +144,11 @@ def available(
     sku_ids: Iterable[int],
     location_ids: Iterable[int],
     kept: bool = False,
+    connection: Connection | None = None,
 ) -> dict[Key, int]:
     """Units available now for every (location, SKU) asked about; zero where none are kept
-    (``kept``: only those a location keeps a stock level for, none for the others)."""
+    (``kept``: only those a location keeps a stock level for, none for the others), read on
+    ``connection`` if given, else the session's."""
     skus, locations = set(sku_ids), set(location_ids)
     asked = [(loc, sku) for loc in locations for sku in skus]
     result: dict[Key, int] = {} if kept else dict.fromkeys(asked, 0)
@@ -155,10 +157,11 @@ def available(
     if len(asked) == 1:  # a pickup of one SKU: the hot path, no list to expand
         ((location, sku),) = asked
         params: dict[str, Any] = {"brand": brand_id, "location": location, "sku": sku}
-        rows = session.connection().execute(_AVAILABLE_ONE, params)
+        statement = _AVAILABLE_ONE
     else:
         params = {"brand": brand_id, "locations": sorted(locations), "skus": sorted(skus)}
-        rows = session.connection().execute(_AVAILABLE, params)
+        statement = _AVAILABLE
+    rows = (connection or session.connection()).execute(statement, params)
     for loc, sku, on_hand, reserved in rows:
         result[(loc, sku)] = rules.available(on_hand, reserved)
     return result

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
+from newretail.db import committed_now
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.kernel.sale import Sale
@@ -106,9 +107,15 @@ def counter_stock(
     brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
     if brand_id is None:
         return None
-    units = inventory_service.available(
-        session=session, brand_id=brand_id, sku_ids=need, location_ids=[store_id], kept=True
-    )
+    with committed_now(session) as connection:
+        units = inventory_service.available(
+            session=session,
+            brand_id=brand_id,
+            sku_ids=need,
+            location_ids=[store_id],
+            kept=True,
+            connection=connection,
+        )
     kept = {sku for _, sku in units}
     short = [sku for sku, n in sorted(need.items()) if sku in kept and units[(store_id, sku)] < n]
     if short:

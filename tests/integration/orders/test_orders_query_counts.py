@@ -171,3 +171,25 @@ def test_a_buyer_of_a_sold_out_pickup_is_turned_away_by_one_read(database: Datab
         payments_service.purchase(session=session, scope=scope, data=data, payment=PaymentCreate())
     assert (len(checkout), len(purchase)) == (expected, expected)
     assert "FROM stock_level" in checkout[-1]
+
+
+def test_on_postgresql_a_sold_out_pickup_opens_no_transaction(database: Database) -> None:
+    """The stock read of a refused buyer runs on a connection in autocommit, before the
+    session begins: no BEGIN and no ROLLBACK around it (SQLite reads it in the transaction
+    its writers queue for)."""
+    shop = order_builders.shop(database, prices=[100], stock=0)
+    scope = consumer_scope(order_builders.consumer(database))
+    data = OrderCreate.model_validate(order_builders.order_body(shop))
+    order_builders.receive(database, shop.store_id, shop.skus[0], 1)
+    with database.transaction() as session:  # the process has seen the store
+        payments_service.purchase(session=session, scope=scope, data=data, payment=PaymentCreate())
+    session = database.session()
+    try:
+        with pytest.raises(InsufficientStock):
+            payments_service.purchase(
+                session=session, scope=scope, data=data, payment=PaymentCreate()
+            )
+        began = session.in_transaction()
+    finally:
+        session.close()
+    assert began is database.is_sqlite
