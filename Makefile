@@ -4,6 +4,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The environment is installed by uv (pinned here), several times faster than pip alone.
 UV_VERSION := 0.13.9
+# Compiled modules are kept even where the environment says not to: without them every
+# process (each test worker, each server worker, the demo) compiles the whole app again,
+# seconds of CPU each.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: demo test check bench fmt clean messages
 
@@ -30,7 +34,7 @@ PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) +
 # Compiled modules are written even where the environment says not to, so later runs start
 # sooner (each worker imports and rewrites every test module).
 test: $(STAMP)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=30
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=30
 
 # Lint, formatting, types, and the import contracts of pyproject.toml (layers and purity).
 check: $(STAMP)

@@ -6,11 +6,16 @@ Serves the app with uvicorn's CLI (``--factory newretail.app:create_app --worker
 request), or with ``--two-step`` a ``POST /api/v1/orders`` and a ``POST .../pay``. The
 anchor, in the same run and on the same database with the same threads and buyers: the
 bare DB-API loop of ``flash_sale.py`` (the same writes per buyer, one transaction each).
+
+Both are timed warm, as a server that has been running: the run starts once every worker
+has finished starting (its CPU time stands still) and ``--warm-up`` other buyers (128)
+have bought another SKU of the store, untimed; the bare loop's connections are opened
+before its run.
 The server is stopped by its PID at the end. SQLite in a temporary file by default;
 PostgreSQL when NEWRETAIL_BENCH_DATABASE_URL (or NEWRETAIL_TEST_DATABASE_URL) is set.
 Prints one JSON line on stdout.
 
-    .venv/bin/python benchmarks/flash_sale_http.py [--port 8100] [--two-step]
+    .venv/bin/python benchmarks/flash_sale_http.py [--port 8100] [--two-step] [--warm-up 128]
 """
 
 import argparse
@@ -23,16 +28,30 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from flash_sale import bare_buyer, build_world, database_url, order_body, settle, sold_units
+from flash_sale import (
+    PRICE,
+    bare_buyer,
+    build_world,
+    database_url,
+    order_body,
+    settle,
+    sold_units,
+)
 from newretail.auth import service as auth_service
+from newretail.catalog import service as catalog_service
+from newretail.catalog.schemas import OfferCreate, ProductCreate, SkuCreate
 from newretail.db import Database
+from newretail.inventory import service as inventory_service
+from newretail.inventory.schemas import ReceiptCreate
+from newretail.kernel.scope import SYSTEM
 from newretail.models import Base
 from newretail.observability import configure_logging
-from support.hot_sku import run
+from support.hot_sku import HotStore, run
 
 SECRET = "flash-sale-http-benchmark-secret-0123456789"
 
@@ -58,6 +77,33 @@ def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     stop(server)
     raise SystemExit("the server did not come up")
+
+
+def booted(server: subprocess.Popen[bytes], workers: int, quiet_s: float = 0.5) -> None:
+    """Wait until the server's ``workers`` processes are up and idle: /healthz answers as
+    soon as one worker listens, while another may still be importing the app (seconds of
+    CPU on a machine of two cores), which the timed run must not share."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if not children.exists():  # not Linux: nothing to watch
+        return
+    deadline = time.monotonic() + 120
+    last: dict[int, int] = {}
+    while time.monotonic() < deadline:
+        pids = [int(p) for p in children.read_text().split()]
+        now = {pid: _cpu_ticks(pid) for pid in pids}
+        if len(pids) >= workers and now == last:
+            return
+        last = now
+        time.sleep(quiet_s)
+    raise SystemExit("the server's workers did not settle")
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return -1
+    return int(fields[11]) + int(fields[12])  # utime + stime
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -104,6 +150,31 @@ def http_buyer(
     return buy, clients
 
 
+def warm_up_sku(database: Database, hot: HotStore, units: int) -> int:
+    """Another SKU of the hot store, on offer, with ``units`` on its shelf."""
+    with database.transaction() as session:
+        product = catalog_service.create_product(
+            session=session,
+            scope=SYSTEM,
+            data=ProductCreate(brand_id=hot.brand_id, code="WARM", title="Warm-up item"),
+        )
+        sku = catalog_service.create_sku(
+            session=session, scope=SYSTEM, product_id=product.id, data=SkuCreate(code="WARM1")
+        ).id
+        catalog_service.create_offer(
+            session=session, scope=SYSTEM, data=OfferCreate(sku_id=sku, price=PRICE)
+        )
+        receipt = ReceiptCreate.model_validate(
+            {
+                "kind": "receipt",
+                "location_id": hot.store_id,
+                "lines": [{"sku_id": sku, "quantity": max(units, 1)}],
+            }
+        )
+        inventory_service.record_movements(session=session, scope=SYSTEM, data=receipt)
+    return sku
+
+
 def _expect(response: httpx.Response, statuses: tuple[int, ...]) -> None:
     if response.status_code not in statuses:
         raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
@@ -117,6 +188,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--two-step", action="store_true", help="checkout, then pay")
+    parser.add_argument(
+        "--warm-up", type=int, default=128, help="untimed purchases of another SKU first"
+    )
     args = parser.parse_args()
     os.environ["NEWRETAIL_SECRET_KEY"] = SECRET
     configure_logging(level="WARNING", json=False)
@@ -124,12 +198,21 @@ def main() -> None:
         url = database_url(tmp)
         database = Database(url)
         Base.metadata.create_all(database.engine)
-        hot, consumers = build_world(database, args.units, args.buyers)
+        hot, consumers = build_world(database, args.units, args.buyers + args.warm_up)
+        warm_sku = warm_up_sku(database, hot, args.warm_up)
         tokens = [auth_service.issue_consumer_token(consumer_id=c)[0] for c in consumers]
         body = order_body(hot.store_id, hot.service_sku)
         settle(database)
         server = serve(url, args.port, args.workers)
+        warm_sold = 0
         try:
+            booted(server, args.workers)
+            if args.warm_up:  # each worker's connections and copies, as a running server's
+                warm = order_body(hot.store_id, warm_sku)
+                buy, clients = http_buyer(args.port, warm, tokens[args.buyers :], False)
+                warm_sold = run(args.warm_up, args.clients, buy)[1]
+                for client in clients:
+                    client.close()
             buy, clients = http_buyer(args.port, body, tokens, args.two_step)
             seconds, sold, latencies = run(args.buyers, args.clients, buy)
             for client in clients:
@@ -137,12 +220,16 @@ def main() -> None:
         finally:
             stop(server)
         settle(database)
-        # A connection per client thread, as the server's pools had.
+        # A connection per client thread, as the server's pools had, opened beforehand.
         anchor = Database(url, pool_size=args.clients, max_overflow=0)
+        opened = [anchor.engine.raw_connection() for _ in range(args.clients)]
+        for raw in opened:
+            raw.close()
         with bare_buyer(anchor, hot, consumers) as bare:
             bare_seconds, bare_sold, bare_latencies = run(args.buyers, args.clients, bare)
         anchor.dispose()
         counts = sold_units(database, hot)
+        counts["paid"] -= warm_sold  # the warm-up's orders, of another SKU of the store
         backend = database.engine.dialect.name
         database.dispose()
     oversold = max(0, counts["paid"] - args.units) + max(0, -counts["service_on_hand"])
