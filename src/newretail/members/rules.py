@@ -159,6 +159,11 @@ def points_for(fen: int, per_yuan: int) -> int:
     return -(-fen * per_yuan // FEN_PER_YUAN)
 
 
+def points_within(fen: int, per_yuan: int) -> int:
+    """The most points that pay at most ``fen`` when ``per_yuan`` points pay one yuan."""
+    return ((fen + 1) * per_yuan - 1) // FEN_PER_YUAN if per_yuan > 0 else 0
+
+
 def points_kept(*, earned: int, paid: int, refunded: int) -> int:
     """What a member keeps of an order's ``earned`` points once ``refunded`` of ``paid`` went back.
 

@@ -39,6 +39,7 @@ from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
 from newretail.kernel.sale import Sale
 from newretail.kernel.scope import Scope
+from newretail.members import rules as member_rules
 from newretail.members import service as members_service
 from newretail.orders import (
     access,
@@ -163,9 +164,17 @@ def draft(
     )
     buyer = context.buyer(session=session, scope=scope, sale=sale, member_id=checkout.member_id)
     offers, combination = _promotions(session, replace(sale, buyer=buyer), priced, checkout)
-    taken = combination.line_payable if combination else None
-    cuts = [s - t for s, t in zip(subtotals, taken, strict=True)] if taken else [0] * len(priced)
+    cuts = _cuts(subtotals, combination)
     left = sum(subtotals) - sum(cuts)
+    if checkout.discount > left and checkout.points is None and offers and combination:
+        # Points nobody named make room for the counter's discount: the member spends
+        # only what the discount leaves them to pay.
+        room = left + combination.points_off - checkout.discount
+        fewer = member_rules.points_within(max(room, 0), offers.priced.tail.per_yuan)
+        checkout = checkout.model_copy(update={"points": fewer})
+        offers, combination = _promotions(session, replace(sale, buyer=buyer), priced, checkout)
+        cuts = _cuts(subtotals, combination)
+        left = sum(subtotals) - sum(cuts)
     if checkout.discount > left:
         raise errors.InvalidDiscount(
             f"A discount is between zero and what the order's promotions and points leave to "
@@ -203,6 +212,15 @@ def draft(
         combination=combination,
         serving=serving,
     )
+
+
+def _cuts(
+    subtotals: Sequence[int], combination: promotions_service.Combination | None
+) -> list[int]:
+    """What the combination takes off each line (its offers, deposit credit and points)."""
+    if combination is None:
+        return [0] * len(subtotals)
+    return [s - t for s, t in zip(subtotals, combination.line_payable, strict=True)]
 
 
 def _promotions(

@@ -152,7 +152,10 @@ def test_checkouts_at_once_never_spend_more_points_than_the_member_has(
     assert set(outcomes) <= {"placed", "insufficient_points"}
 
 
-def test_a_staff_discount_fits_in_what_the_points_leave_to_pay(database: Database) -> None:
+def test_a_staff_discount_takes_room_from_points_nobody_named(database: Database) -> None:
+    """At the counter, a discount the member's points would leave no room for spends fewer
+    points (as many as the rest of the order may take); points named outright are the
+    member's word, and a discount that does not fit them is refused."""
     shop = _shop(database)
     member_id, _ = _member_with_points(database, shop, 1_000_000)
     lines = [{"sku_id": shop.skus[1], "quantity": 1}]  # 5,990; points pay at most half
@@ -162,13 +165,24 @@ def test_a_staff_discount_fits_in_what_the_points_leave_to_pay(database: Databas
             database, shop, lines=lines, discount=discount, member_id=member_id, **fields
         )
 
-    with pytest.raises(errors.InvalidDiscount) as after_points:
-        place(3_000)
+    with pytest.raises(errors.InvalidDiscount) as named:
+        place(3_000, points=2_995)
     with pytest.raises(errors.InvalidDiscount) as above_subtotal:
-        place(5_991, points=0)
-    order_id = place(3_000, points=0)
-    assert after_points.value.code == "invalid_discount"
-    assert after_points.value.detail.split(": ")[1].startswith("2995.")
+        place(5_991)
+    assert named.value.code == "invalid_discount"
+    assert named.value.detail.split(": ")[1].startswith("2995.")
     assert above_subtotal.value.detail.split(": ")[1].startswith("5990.")
-    assert _order_amounts(database, order_id)[0] == 5_990 - 3_000
     assert _points(database, member_id) == 1_000_000
+
+    fits = place(2_000)  # points still pay their half: 2,995, leaving 2,995 for it
+    assert _order_amounts(database, fits)[:2] == (5_990 - 2_995 - 2_000, [995])
+    assert _points(database, member_id) == 1_000_000 - 2_995
+
+    order_id = place(5_000)  # room for 990 fen of points
+    total, line_totals, points_paid = _order_amounts(database, order_id)
+    assert (total, line_totals, points_paid) == (0, [0], [990])
+    assert _points(database, member_id) == 1_000_000 - 2_995 - 990
+
+    whole = place(5_990)  # the discount takes it all: no points
+    assert _order_amounts(database, whole) == (0, [0], [])
+    assert _points(database, member_id) == 1_000_000 - 2_995 - 990

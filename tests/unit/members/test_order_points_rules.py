@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newretail.members.rules import order_points, points_kept
+from newretail.members.rules import order_points, points_kept, points_value, points_within
 
 
 def test_an_order_earns_points_per_whole_yuan_rounded_down() -> None:
@@ -41,3 +41,9 @@ def test_more_refunded_never_keeps_more_points(
         earned=earned, paid=paid, refunded=low
     )
     assert points_kept(earned=earned, paid=paid, refunded=low) <= earned
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=10**4))
+def test_points_within_are_the_most_that_pay_no_more_than_the_fen(fen: int, per_yuan: int) -> None:
+    points = points_within(fen, per_yuan)
+    assert points_value(points, per_yuan) <= fen < points_value(points + 1, per_yuan)
