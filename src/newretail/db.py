@@ -389,17 +389,24 @@ def database_of(session: Session) -> Database | None:
 
 @contextmanager
 def committed_now(session: Session) -> Iterator[Connection]:
-    """A connection for a read of what is committed now, before the session's transaction.
+    """The session's connection, for a read of what is committed now, before its
+    transaction.
 
-    On PostgreSQL, while the session has not begun one, a connection of the pool in
-    autocommit: the read is one round trip, with no BEGIN and no ROLLBACK around it (a
-    request turned away by it never opens a transaction). Otherwise the session's own
-    connection: a read there sees the same committed rows under READ COMMITTED, and on
-    SQLite, whose writers queue, a read inside the transaction is the current state.
+    On PostgreSQL, while the session has not begun one on the database, the read runs in
+    autocommit: one round trip, with no BEGIN and no ROLLBACK around it (a request turned
+    away by it never opens a transaction); the transaction begins with the next statement,
+    on the same connection. Otherwise the read is the transaction's: under READ COMMITTED it
+    sees the same committed rows, and on SQLite, whose writers queue, the current state.
     """
     database = database_of(session)
-    if database is None or database.is_sqlite or session.in_transaction():
-        yield session.connection()
+    fresh = database is not None and not database.is_sqlite and not session.in_transaction()
+    connection = session.connection()
+    driver = connection.connection.dbapi_connection
+    if not fresh or driver is None:
+        yield connection
         return
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as reader:
-        yield reader
+    driver.autocommit = True
+    try:
+        yield connection
+    finally:
+        driver.autocommit = False

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from tests import code_builders, member_builders, order_builders
 from tests.integration.orders.flash import consumer_scope
@@ -174,9 +175,9 @@ def test_a_buyer_of_a_sold_out_pickup_is_turned_away_by_one_read(database: Datab
 
 
 def test_on_postgresql_a_sold_out_pickup_opens_no_transaction(database: Database) -> None:
-    """The stock read of a refused buyer runs on a connection in autocommit, before the
-    session begins: no BEGIN and no ROLLBACK around it (SQLite reads it in the transaction
-    its writers queue for)."""
+    """The stock read of a refused buyer runs in autocommit, before the session's
+    transaction begins on the database: no BEGIN and no ROLLBACK around it (SQLite reads
+    it in the transaction its writers queue for)."""
     shop = order_builders.shop(database, prices=[100], stock=0)
     scope = consumer_scope(order_builders.consumer(database))
     data = OrderCreate.model_validate(order_builders.order_body(shop))
@@ -189,7 +190,11 @@ def test_on_postgresql_a_sold_out_pickup_opens_no_transaction(database: Database
             payments_service.purchase(
                 session=session, scope=scope, data=data, payment=PaymentCreate()
             )
-        began = session.in_transaction()
+        driver: Any = session.connection().connection.dbapi_connection
+        if database.is_sqlite:
+            began = driver.in_transaction
+        else:
+            began = driver.info.transaction_status != TransactionStatus.IDLE
     finally:
         session.close()
     assert began is database.is_sqlite
