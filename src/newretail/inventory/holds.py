@@ -99,18 +99,37 @@ def sell_units(
 
     ``insufficient_stock`` leaves written rows behind: the caller's transaction must end.
     """
+    refused = _sell_all(
+        session, rules.lock_ordered(lines), held=False, journal=journal, events=events
+    )
+    if refused is not None:
+        raise stock.insufficient(session, refused.key, refused.quantity)
+
+
+def _sell_all(
+    session: Session,
+    lines: Sequence[Line],
+    *,
+    held: bool,
+    journal: stock.Journal,
+    events: Sequence[NewEvent],
+) -> Line | None:
+    """Each line sold in turn, ``events`` written with the first (``stock.sell``); the
+    first line whose guard did not hold (None: every line sold)."""
     if not lines:
         outbox_service.append(session=session, events=events)
-    for n, line in enumerate(rules.lock_ordered(lines)):
-        if not stock.sell(
+    for n, line in enumerate(lines):
+        sold = stock.sell(
             session,
             line=line.key,
             quantity=line.quantity,
-            held=False,
+            held=held,
             journal=journal,
             events=() if n else events,
-        ):
-            raise stock.insufficient(session, line.key, line.quantity)
+        )
+        if not sold:
+            return line
+    return None
 
 
 def commit_hold(
@@ -174,19 +193,9 @@ def commit_hold(
         },
     )
     journal = stock.Journal((closed.purpose, closed.reference_id), actor[0], actor[1])
-    written = [*events, committed]
-    if not ordered:
-        outbox_service.append(session=session, events=written)
-    for n, line in enumerate(ordered):
-        if not stock.sell(
-            session,
-            line=line.key,
-            quantity=line.quantity,
-            held=True,
-            journal=journal,
-            events=() if n else written,
-        ):
-            raise errors.InsufficientStock(
-                f"SKU {line.sku_id} at location {line.location_id}: {line.quantity} reserved "
-                "but fewer on hand (an ERP sync or a count found them missing)."
-            )
+    refused = _sell_all(session, ordered, held=True, journal=journal, events=[*events, committed])
+    if refused is not None:
+        raise errors.InsufficientStock(
+            f"SKU {refused.sku_id} at location {refused.location_id}: {refused.quantity} "
+            "reserved but fewer on hand (an ERP sync or a count found them missing)."
+        )
