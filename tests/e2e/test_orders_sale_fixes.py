@@ -6,12 +6,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import select
 from tests import builders, order_builders
 from tests.e2e.pages_support import login
 from tests.order_builders import order_body
 from tests.passwords import cheap_hashing
 
 from newretail.db import Database
+from newretail.payments.models import Payment
 
 UNKNOWN = 2_000_000_000  # no such id; within every backend's integer range
 
@@ -104,3 +106,32 @@ def test_a_purchase_checks_out_and_pays_in_one_request(
     assert again.status_code == 201, again.text
     assert _refusal(sold_out) == (409, "insufficient_stock")
     assert order_builders.level(database, shop.store_id, shop.skus[0]) == (0, 0)
+
+
+def test_a_purchase_writes_its_payment_with_the_order(
+    client: TestClient, database: Database
+) -> None:
+    """The payment row goes in with the order (in the order's statement on PostgreSQL):
+    the one answered is the order's, whatever the charge's outcome."""
+    shop = order_builders.shop(database, stock=3)
+    buyer = shop.consumer_headers(order_builders.consumer(database))
+    answers = [
+        client.post(
+            "/api/v1/purchases",
+            json={**order_body(shop), "payment": {"instruction": instruction}},
+            headers=buyer,
+        )
+        for instruction in ("succeed", "timeout")
+    ]
+    expected = [(201, "succeeded", "allocated"), (202, "pending", "created")]
+    for answer, (code, status, order_status) in zip(answers, expected, strict=True):
+        assert answer.status_code == code, answer.text
+        payment, order = answer.json()["payment"], answer.json()["order"]
+        with database.transaction(read_only=True) as session:
+            rows = session.execute(
+                select(Payment.id, Payment.amount, Payment.status).where(
+                    Payment.order_id == order["id"]
+                )
+            ).all()
+        assert [tuple(row) for row in rows] == [(payment["id"], order["total"], status)]
+        assert (payment["order_id"], order["status"]) == (order["id"], order_status)

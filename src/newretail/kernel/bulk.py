@@ -18,6 +18,7 @@ number of rows actually written.
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from operator import itemgetter
@@ -200,6 +201,17 @@ def numbered(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{**row, "n": n} for n, row in enumerate(rows)]
 
 
+@dataclass(slots=True)
+class Attached:
+    """One row of another table written with a new parent row, its ``link`` column taking
+    the parent's id (``values`` names its other columns); ``id`` is its own, once written."""
+
+    model: Any
+    link: str
+    values: Mapping[str, Any]
+    id: int | None = None
+
+
 def insert_with_children(
     connection: Connection,
     parent: Any,
@@ -208,11 +220,19 @@ def insert_with_children(
     returning: Sequence[str],
     values: Mapping[str, Any],
     children: Sequence[Mapping[str, Any]],
+    attached: Attached | None = None,
 ) -> CursorResult[Any]:
     """A parent row (``values``) and its ``children`` in one PostgreSQL statement; the
-    children's ``returning`` columns, in their order (``parent_with_children``)."""
-    statement = parent_with_children(parent, child, link, tuple(returning), tuple(values))
-    return connection.execute(statement, {**values, "children": numbered(children)})
+    children's ``returning`` columns, in their order (``parent_with_children``). An
+    ``attached`` row goes in the same statement; each row answered names its id
+    (``attached_id``)."""
+    shape = None
+    params = {**values, "children": numbered(children)}
+    if attached is not None:
+        shape = (attached.model, attached.link, tuple(attached.values))
+        params.update({f"a_{key}": value for key, value in attached.values.items()})
+    statement = parent_with_children(parent, child, link, tuple(returning), tuple(values), shape)
+    return connection.execute(statement, params)
 
 
 @cache
@@ -222,6 +242,7 @@ def parent_with_children(
     link: str,
     returning: tuple[str, ...],
     keys: tuple[str, ...],
+    attached: tuple[Any, str, tuple[str, ...]] | None = None,
 ) -> Any:
     """A parent row and its children in one PostgreSQL statement: ``WITH p AS (INSERT parent
     RETURNING id) INSERT child SELECT p.id, … FROM p, jsonb_to_recordset(:children) ORDER BY
@@ -229,7 +250,9 @@ def parent_with_children(
     defaults); the children come as one JSON array (``numbered``), so one statement shape
     serves any number of them, and ``link`` takes the parent's new id; a child's column its
     row does not name is NULL (not its default). The children's new ids rise in the array's
-    order (they are numbered in the order of ``ORDER BY n``). Built once per shape."""
+    order (they are numbered in the order of ``ORDER BY n``). ``attached`` (model, link,
+    keys): one row more, its keys bound as ``a_<key>``, its id answered as ``attached_id``.
+    Built once per shape."""
     table = parent.__table__
     new_parent = (
         insert(parent)
@@ -251,8 +274,18 @@ def parent_with_children(
         .order_by(rows_of.c.n)
     )
     names = [link, *(c.name for c in child_columns)]
-    return (
-        insert(child)
-        .from_select(names, rows)
-        .returning(*(child_table.c[name] for name in returning))
-    )
+    answered: list[Any] = [child_table.c[name] for name in returning]
+    statement = insert(child).from_select(names, rows)
+    if attached is not None:
+        model, attached_link, attached_keys = attached
+        columns = model.__table__.c
+        own = [bindparam(f"a_{key}", type_=columns[key].type) for key in attached_keys]
+        new_row = (
+            insert(model)
+            .from_select([attached_link, *attached_keys], select(new_parent.c.id, *own))
+            .returning(columns.id)
+            .cte("new_attached")
+        )
+        statement = statement.add_cte(new_row)
+        answered.append(select(new_row.c.id).scalar_subquery().label("attached_id"))
+    return statement.returning(*answered)

@@ -37,6 +37,7 @@ from newretail.config import get_settings
 from newretail.db import utcnow
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line, Purpose
+from newretail.kernel import bulk
 from newretail.kernel.sale import Sale
 from newretail.kernel.scope import Scope
 from newretail.members import rules as member_rules
@@ -435,9 +436,14 @@ def discount_row(
 
 
 def place_held(
-    *, session: Session, draft: Draft, before_stock: BeforeStock | None = None
+    *,
+    session: Session,
+    draft: Draft,
+    before_stock: BeforeStock | None = None,
+    attached: bulk.Attached | None = None,
 ) -> OrderView:
-    """The order ``created``, its units held until it is paid or expires."""
+    """The order ``created``, its units held until it is paid or expires; ``attached``:
+    a row written with the order, linked to it (``rows.insert_order``)."""
     if draft.carry_out:
         raise errors.InvalidDelivery("A carry-out sale is paid as it is placed.")
     window = draft.expires_at - draft.sale.now
@@ -452,7 +458,7 @@ def place_held(
         actor=("system", None),
     )
     values = _order_values(draft, OrderStatus.CREATED, reservation_id=reservation_id)
-    order = insert_order(session, values, _line_values(draft))
+    order = insert_order(session, values, _line_values(draft), attached)
     _record_discounts(session, draft, order)
     if before_stock is not None:
         before_stock(order)
@@ -463,18 +469,22 @@ def place_held(
 
 
 def place_paid(
-    *, session: Session, draft: Draft, before_stock: BeforeStock | None = None
+    *,
+    session: Session,
+    draft: Draft,
+    before_stock: BeforeStock | None = None,
+    attached: bulk.Attached | None = None,
 ) -> OrderView:
     """The order paid in full and allocated now; its units leave the shelf, last.
 
     A carry-out is handed over too: the order is written ``completed``, its fulfilment
-    done, in this same transaction.
+    done, in this same transaction. ``attached`` as for ``place_held``.
     """
     now = draft.sale.now
     steps = rules.purchase_steps(DeliveryMethod(draft.checkout.delivery.method))
     closed = {"closed_at": now} if steps[-1] is OrderStatus.COMPLETED else {}
     values = _order_values(draft, steps[-1], paid_amount=draft.total, paid_at=now, **closed)
-    order = insert_order(session, values, _line_values(draft))
+    order = insert_order(session, values, _line_values(draft), attached)
     _record_discounts(session, draft, order)
     allocation.insert_fulfilments(
         session=session,

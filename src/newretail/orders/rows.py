@@ -93,21 +93,30 @@ _LINE_COLUMNS = [OrderLine.__table__.c[name] for name in LINE_FIELDS]
 
 
 def insert_order(
-    session: Session, values: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
+    session: Session,
+    values: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    attached: bulk.Attached | None = None,
 ) -> OrderView:
     """The order and its lines: one statement on PostgreSQL, two on SQLite; ``values`` has
-    every field but ``id``."""
+    every field but ``id``. An ``attached`` row (the order's payment) goes in the same
+    statement on PostgreSQL, in one of its own on SQLite; its ``id`` is set."""
     connection = session.connection()
     kept = [{**line, "refunded_quantity": 0, "refunded_amount": 0} for line in lines]
     if connection.dialect.name == "postgresql" and kept:
         found = bulk.insert_with_children(
-            connection, Order, OrderLine, "order_id", ("id", "order_id"), values, kept
+            connection, Order, OrderLine, "order_id", ("id", "order_id"), values, kept, attached
         ).all()
         order_id = found[0].order_id
         ids = sorted(row.id for row in found)  # numbered in the order of ``kept``
+        if attached is not None:
+            attached.id = found[0].attached_id
     else:
         order_id = connection.execute(_INSERT_ORDER, dict(values)).scalar_one()
         ids = _insert_many(connection, OrderLine, [{**r, "order_id": order_id} for r in kept])
+        if attached is not None:
+            row = {**attached.values, attached.link: order_id}
+            attached.id = connection.execute(_inserting(attached.model), row).scalar_one()
     views = tuple(
         LineView(id=i, order_id=order_id, **row) for i, row in zip(ids, kept, strict=True)
     )
@@ -227,6 +236,13 @@ def sync_loaded(session: Session, order: OrderView) -> None:
 
 
 _INSERT_ORDER = insert(Order).returning(Order.id)
+
+
+@cache
+def _inserting(model: Any) -> Any:
+    return insert(model).returning(model.__table__.c.id)
+
+
 _INSERT_FULFILMENT_LINES = insert(FulfilmentLine)
 _READ = (
     select(*_ORDER_COLUMNS, *[c.label(f"line_{c.name}") for c in _LINE_COLUMNS])

@@ -33,6 +33,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel import bulk
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
 from newretail.observability import log
@@ -120,15 +121,43 @@ def _write_payment(
     now: datetime,
     merchant_account_id: int | None,
 ) -> PaymentView:
-    values: dict[str, Any] = {
-        "brand_id": order.brand_id,
-        "order_id": order.id,
+    values = _payment_values(
+        scope=scope,
+        brand_id=order.brand_id,
+        amount=order.total,
+        currency=order.currency,
+        provider=provider,
+        result=result,
+        method=method,
+        now=now,
+        merchant_account_id=merchant_account_id,
+    )
+    row = {**values, "order_id": order.id}
+    payment_id = session.connection().execute(_INSERT_PAYMENT, row).scalar_one()
+    return PaymentView(id=payment_id, **row)
+
+
+def _payment_values(
+    *,
+    scope: Scope,
+    brand_id: int,
+    amount: int,
+    currency: str,
+    provider: str,
+    result: providers.ChargeResult,
+    method: str,
+    now: datetime,
+    merchant_account_id: int | None,
+) -> dict[str, Any]:
+    """A payment's row, all but the order it pays."""
+    return {
+        "brand_id": brand_id,
         "provider": provider,
         "provider_ref": result.provider_ref,
         "merchant_account_id": merchant_account_id,
         "method": method,
-        "amount": order.total,
-        "currency": order.currency,
+        "amount": amount,
+        "currency": currency,
         "status": PaymentStatus(result.outcome.value).value,
         "failure_reason": result.failure_reason,
         "actor_type": scope.actor_type,
@@ -136,8 +165,6 @@ def _write_payment(
         "created_at": now,
         "confirmed_at": now if result.outcome is not ChargeOutcome.PENDING else None,
     }
-    payment_id = session.connection().execute(_INSERT_PAYMENT, values).scalar_one()
-    return PaymentView(id=payment_id, **values)
 
 
 def _receiver(
@@ -248,31 +275,28 @@ def purchase(
         currency=planned.currency,
         instruction=payment.card_number or payment.instruction,
     )
-    written: list[PaymentView] = []
-
-    def write(order: orders_service.OrderView) -> None:
-        written.append(
-            _write_payment(
-                session,
-                scope=scope,
-                order=order,
-                provider=provider.name,
-                result=result,
-                method=payment.method,
-                now=planned.sale.now,
-                merchant_account_id=account_id,
-            )
-        )
-
+    values = _payment_values(
+        scope=scope,
+        brand_id=planned.sale.brand.id,
+        amount=planned.total,
+        currency=planned.currency,
+        provider=provider.name,
+        result=result,
+        method=payment.method,
+        now=planned.sale.now,
+        merchant_account_id=account_id,
+    )
+    row = bulk.Attached(Payment, "order_id", values)  # written with the order
     if result.outcome is not ChargeOutcome.SUCCEEDED:
-        order = orders_service.place_held(session=session, draft=planned, before_stock=write)
-        return written[0], order
-    try:
-        order = orders_service.place_paid(session=session, draft=planned, before_stock=write)
-    except DomainError:
-        _given_back(provider, result, planned.total)()
-        raise
-    return written[0], order
+        order = orders_service.place_held(session=session, draft=planned, attached=row)
+    else:
+        try:
+            order = orders_service.place_paid(session=session, draft=planned, attached=row)
+        except DomainError:
+            _given_back(provider, result, planned.total)()
+            raise
+    assert row.id is not None
+    return PaymentView(id=row.id, order_id=order.id, **values), order
 
 
 def notify(
