@@ -60,6 +60,7 @@ __all__ = [
     "get_reservation_by_reference",
     "hold_units",
     "journal_mismatches",
+    "level_columns",
     "list_levels",
     "list_movements",
     "open_hold",
@@ -165,6 +166,12 @@ def available(
     for loc, sku, on_hand, reserved in rows:
         result[(loc, sku)] = rules.available(on_hand, reserved)
     return result
+
+
+def level_columns() -> tuple[Any, Any]:
+    """The units on hand and reserved of one level (NULL where none is kept), as columns for
+    another statement: parameters ``brand``, ``level_location`` and ``level_sku``."""
+    return _LEVEL_ON_HAND, _LEVEL_RESERVED
 
 
 _LEVEL_COLUMNS = (
@@ -389,3 +396,16 @@ def _move(session: Session, scope: Scope, record: StockTransfer, lines: list[rul
             reference=reference,
             note=record.note,
         )
+
+
+_ONE_LEVEL = (
+    StockLevel.brand_id == bindparam("brand"),
+    StockLevel.location_id == bindparam("level_location"),
+    StockLevel.sku_id == bindparam("level_sku"),
+)
+_LEVEL_ON_HAND = (
+    select(StockLevel.on_hand).where(*_ONE_LEVEL).scalar_subquery().label("level_on_hand")
+)
+_LEVEL_RESERVED = (
+    select(StockLevel.reserved).where(*_ONE_LEVEL).scalar_subquery().label("level_reserved")
+)

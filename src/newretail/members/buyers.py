@@ -4,7 +4,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, bindparam, select
+from sqlalchemy import BigInteger, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from newretail.kernel import stamps
@@ -41,13 +41,27 @@ def buyer_of(*, session: Session, consumer_id: int, brand_id: int, now: datetime
     return _live_buyer(session, row.first(), brand_id, now)
 
 
+StampedBuyer = tuple[Buyer | None, stamps.Version | None]
+
+
 def stamped_buyer_of(
     *, session: Session, consumer_id: int, brand_id: int, now: datetime
-) -> tuple[Buyer | None, stamps.Version | None]:
+) -> StampedBuyer:
     """``buyer_of`` and the brand's cache stamp, in the same statement (no consumer row: no
     buyer and no stamp)."""
     params = {"consumer": consumer_id, "brand": brand_id}
     row = session.connection().execute(_STAMPED_BUYER, params).first()
+    return stamped_buyer(session=session, row=row, brand_id=brand_id, now=now)
+
+
+def stamped_buyer_statement() -> Select[Any]:
+    """The statement of ``stamped_buyer_of`` (parameters ``consumer`` and ``brand``), for a
+    caller that reads more beside it; ``stamped_buyer`` reads its row."""
+    return _STAMPED_BUYER
+
+
+def stamped_buyer(*, session: Session, row: Any, brand_id: int, now: datetime) -> StampedBuyer:
+    """The buyer and stamp of a row of ``stamped_buyer_statement`` (None: no consumer)."""
     version = None if row is None else (int(row.stamp_own), int(row.stamp_every))
     return _live_buyer(session, row, brand_id, now), version
 

@@ -52,7 +52,13 @@ from newretail.members.binding import (
     put_policy,
 )
 from newretail.members.binding_rules import Action, BindingMode, BindingSource
-from newretail.members.buyers import buyer_of, stamped_buyer_of
+from newretail.members.buyers import (
+    StampedBuyer,
+    buyer_of,
+    stamped_buyer,
+    stamped_buyer_of,
+    stamped_buyer_statement,
+)
 from newretail.members.cards import MyMembership, my_membership
 from newretail.members.enrolment import JoinResult, bind_by_touchpoint, join
 from newretail.members.identity import (
@@ -143,6 +149,7 @@ __all__ = [
     "Redeemable",
     "RosterRow",
     "SandboxOtpSender",
+    "StampedBuyer",
     "add_address",
     "add_identifier",
     "anonymous_ids_of",
@@ -212,7 +219,9 @@ __all__ = [
     "set_consumer_name",
     "sign_in",
     "spend_on_order",
+    "stamped_buyer",
     "stamped_buyer_of",
+    "stamped_buyer_statement",
     "touched_consumers",
     "undo_merge",
     "update_consents",

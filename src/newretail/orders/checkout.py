@@ -137,12 +137,17 @@ def draft(
     need: dict[int, int] = {}
     for sku, quantity in lines:
         need[sku] = need.get(sku, 0) + quantity
+    now = utcnow()
     # A consumer's pickup reads the store's stock first: a buyer turned away for want of
     # it costs that one statement.
-    units = routing.counter_stock(
-        session=session, scope=scope, store_id=store_id, delivery=checkout.delivery, need=need
+    early = routing.counter_stock(
+        session=session,
+        scope=scope,
+        store_id=store_id,
+        delivery=checkout.delivery,
+        need=need,
+        now=now,
     )
-    now = utcnow()
     sale = context.open_sale(
         session=session,
         scope=scope,
@@ -150,6 +155,7 @@ def draft(
         channel=channel,
         sku_ids=[sku for sku, _ in lines],
         now=now,
+        buyer=early.buyer,
     )
     priced = pricing.price(sale.offers, lines)
     pricing.check_orderable(priced)
@@ -161,7 +167,7 @@ def draft(
     # Routing reads stock (unless read above): a buyer turned away for want of it costs
     # nothing more.
     route = routing.plan(
-        session=session, sale=sale, delivery=checkout.delivery, need=need, units=units
+        session=session, sale=sale, delivery=checkout.delivery, need=need, units=early.units
     )
     buyer = context.buyer(session=session, scope=scope, sale=sale, member_id=checkout.member_id)
     offers, combination = _promotions(session, replace(sale, buyer=buyer), priced, checkout)

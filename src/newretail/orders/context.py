@@ -71,14 +71,16 @@ def open_sale(
     channel: str,
     sku_ids: Sequence[int],
     now: datetime,
+    buyer: members_service.StampedBuyer | None = None,
 ) -> Sale:
     """The sale's store, brand and prices, and a consumer's membership when it could be read
-    in the same statement as the stamp (else ``buyer`` reads it)."""
+    in the same statement as the stamp (else ``buyer`` reads it). ``buyer``: the consumer
+    and the stamp as the caller read them (``routing.counter_stock``)."""
     check_buyer(scope, channel)
     brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
     shopper, version = ANONYMOUS, None
     if access.is_consumer(scope) and brand_id is not None:
-        found, version = members_service.stamped_buyer_of(
+        found, version = buyer or members_service.stamped_buyer_of(
             session=session, consumer_id=scope.actor_id or 0, brand_id=brand_id, now=now
         )
         if found is None:

@@ -9,15 +9,20 @@ decide; a unit taken meanwhile by someone else is ``insufficient_stock`` there."
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
 from newretail.db import committed_now
 from newretail.inventory import errors as inventory_errors
+from newretail.inventory import rules as inventory_rules
 from newretail.inventory import service as inventory_service
 from newretail.kernel.sale import Sale
 from newretail.kernel.scope import Scope
+from newretail.members import service as members_service
 from newretail.orders import access, errors, rules
 from newretail.orders.rules import DeliveryMethod
 from newretail.orders.schemas import Delivery
@@ -89,24 +94,43 @@ def _candidates(
 Units = dict[tuple[int, int], int]
 
 
+@dataclass(frozen=True, slots=True)
+class CounterRead:
+    """What a consumer's pickup read before the sale opened: the pickup store's units of
+    the SKUs asked for (None: ``plan`` reads them) and, with one SKU, the buyer and the
+    brand's stamp in the same statement (None: the sale reads them as it opens)."""
+
+    units: Units | None = None
+    buyer: members_service.StampedBuyer | None = None
+
+
 def counter_stock(
-    *, session: Session, scope: Scope, store_id: int, delivery: Delivery, need: dict[int, int]
-) -> Units | None:
+    *,
+    session: Session,
+    scope: Scope,
+    store_id: int,
+    delivery: Delivery,
+    need: dict[int, int],
+    now: datetime,
+) -> CounterRead:
     """A consumer's pickup at the selling store, read before the sale opens: that store's
-    units of the SKUs asked for (None for any other order, or a store this process has not
-    seen). A buyer of a sold-out SKU is turned away by this one read, before the buyer and
-    the prices are read; ``plan`` routes with the same units without reading them again.
+    units of the SKUs asked for (nothing for any other order, or a store this process has
+    not seen). A buyer of a sold-out SKU is turned away by this one read, before the prices
+    are read; ``plan`` routes with the same units without reading them again. A pickup of
+    one SKU (the flash sale's) reads the buyer and the stamp in the same statement.
 
     Only SKUs the store keeps count: a SKU it has never stocked (or another brand's) is
     left to the checks that follow, so it is refused as it was before."""
     method = DeliveryMethod(delivery.method)
     if not access.is_consumer(scope) or method is not DeliveryMethod.PICKUP:
-        return None
+        return CounterRead()
     if delivery.pickup_store_id not in (None, store_id):
-        return None
+        return CounterRead()
     brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
     if brand_id is None:
-        return None
+        return CounterRead()
+    if len(need) == 1:
+        return _with_buyer(session, scope, brand_id, store_id, need, now)
     with committed_now(session) as connection:
         units = inventory_service.available(
             session=session,
@@ -117,12 +141,50 @@ def counter_stock(
             connection=connection,
         )
     kept = {sku for _, sku in units}
-    short = [sku for sku, n in sorted(need.items()) if sku in kept and units[(store_id, sku)] < n]
+    _refuse_short(need, {sku: units[(store_id, sku)] for sku in kept})
+    return CounterRead(units if kept == set(need) else None)
+
+
+def _with_buyer(
+    session: Session,
+    scope: Scope,
+    brand_id: int,
+    store_id: int,
+    need: dict[int, int],
+    now: datetime,
+) -> CounterRead:
+    ((sku, _),) = need.items()
+    params = {
+        "consumer": scope.actor_id or 0,
+        "brand": brand_id,
+        "level_location": store_id,
+        "level_sku": sku,
+    }
+    with committed_now(session) as connection:
+        row = connection.execute(_buyer_and_level(), params).first()
+    if row is None or row.level_on_hand is None:
+        units = None
+    else:
+        left = inventory_rules.available(row.level_on_hand, row.level_reserved)
+        _refuse_short(need, {sku: left})
+        units = {(store_id, sku): left}
+    found = members_service.stamped_buyer(session=session, row=row, brand_id=brand_id, now=now)
+    return CounterRead(units, found)
+
+
+def _refuse_short(need: dict[int, int], kept: dict[int, int]) -> None:
+    short = [sku for sku, n in sorted(need.items()) if sku in kept and kept[sku] < n]
     if short:
         raise inventory_errors.InsufficientStock(
             f"SKU {short[0]}: the pickup store has not enough available."
         )
-    return units if kept == set(need) else None
+
+
+@cache
+def _buyer_and_level() -> Any:
+    """The consumer as a buyer of the brand, the brand's stamp and one level's units."""
+    statement = members_service.stamped_buyer_statement()
+    return statement.add_columns(*inventory_service.level_columns())
 
 
 def plan(
