@@ -24,10 +24,13 @@ def test_a_guide_sees_their_badge_qr_code_large_on_a_phone(browser: Any, app: Ap
     expect(qr).to_be_visible()
     expect(page.locator("[data-code]")).to_have_text(code)
     expect(page.locator("#badge-url")).to_have_value(f"{app.url}/c/{code}")
-    loaded = qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    # visible is not loaded: the image's bytes may still be on their way
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img[data-qr]');"
+        " return img !== null && img.complete && img.naturalWidth > 0; }"
+    )
     box = qr.bounding_box()
     context.close()
-    assert loaded is True
     assert box is not None
     assert min(box["width"], box["height"]) >= MIN_QR_PIXELS
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
