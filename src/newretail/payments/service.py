@@ -3,7 +3,8 @@
     pay       charge an order's total once: succeeded (order paid, allocated, held stock
               sold), declined (the order stays open), or pending (the provider confirms)
     purchase  an order and its payment in one transaction: priced, charged, written paid
-              and allocated, its units taken from the shelf last (no reservation); a
+              and allocated (the payment row with the order, in its statement on
+              PostgreSQL), its units taken from the shelf last (no reservation); a
               declined or pending charge leaves the order held, as a checkout would
     notify    a provider's signed notification settles a pending payment exactly once
               (``settle``: the same for a payment code's late result)
