@@ -409,4 +409,5 @@ def committed_now(session: Session) -> Iterator[Connection]:
     try:
         yield connection
     finally:
-        driver.autocommit = False
+        if not driver.closed:  # a lost connection refuses the change; the pool drops it
+            driver.autocommit = False

@@ -4,12 +4,13 @@ anyone uses it; one that only received a notification is kept. Neither costs a s
 import select
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy import text
 
-from newretail.db import Database, _alive
+from newretail.db import Database, DatabaseUnavailable, _alive, committed_now
 
 
 @pytest.fixture
@@ -89,3 +90,19 @@ def test_the_pool_replaces_a_connection_the_server_ended_before_use(
     second = backend_pid(pooled)
 
     assert second != first
+
+
+def test_a_connection_lost_under_a_read_before_the_transaction_is_database_unavailable(
+    pooled: Database, other: psycopg.Connection
+) -> None:
+    """The autocommit read of ``committed_now`` on a connection the server ended: the
+    request gets the unavailable database (a 503), and the pool a working connection."""
+    session = pooled.session()
+    try:
+        driver: Any = session.connection().connection.dbapi_connection
+        terminate(other, driver.info.backend_pid)
+        with pytest.raises(DatabaseUnavailable), committed_now(session) as connection:
+            connection.execute(text("SELECT 1"))
+    finally:
+        session.close()
+    assert backend_pid(pooled) > 0  # the pool has a working connection again
