@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from newretail.members.schemas import (
     MemberRead,
     TierRead,
 )
-from newretail.members.sql import insert_if_absent
+from newretail.members.sql import is_postgresql
 from newretail.members.views import member_view, member_views
 from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
@@ -154,12 +155,15 @@ def put_programme(
 
 
 def _next_member_no(session: Session, brand_id: int) -> str:
-    """The brand's next member number, from one atomic increment (numbers are never reused)."""
-    insert_if_absent(session, MemberNumberCounter, {"brand_id": brand_id, "last_number": 0})
+    """The brand's next member number, from one atomic increment (numbers are never reused):
+    the brand's counter made at 1, or moved up by one, in one statement."""
+    insert = postgresql.insert if is_postgresql(session) else sqlite.insert
+    counted = insert(MemberNumberCounter).values(brand_id=brand_id, last_number=1)
     number = session.execute(
-        update(MemberNumberCounter)
-        .where(MemberNumberCounter.brand_id == brand_id)
-        .values(last_number=MemberNumberCounter.last_number + 1)
+        counted.on_conflict_do_update(
+            index_elements=[MemberNumberCounter.brand_id],
+            set_={"last_number": MemberNumberCounter.last_number + 1},
+        )
         .returning(MemberNumberCounter.last_number)
         .execution_options(synchronize_session=False)
     ).scalar_one()
