@@ -8,6 +8,7 @@ their date, set-based, a batch of members at a time.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
 from newretail.members import errors, rules
 from newretail.members.access import get_brand_member, get_member
-from newretail.members.memberships import programme_of
+from newretail.members.memberships import Programme, programme_of
 from newretail.members.models import Membership, PointsEntry
 from newretail.members.rules import PointsKind, TierBasis
 from newretail.members.schemas import PointsEntryCreate
@@ -45,9 +46,9 @@ def post(
     kind = PointsKind(data.kind)
     delta = -data.points if kind == PointsKind.SPEND else data.points
     expires_at = data.expires_at
+    programme = programme_of(session=session, brand_id=member.brand_id)
     if kind == PointsKind.EARN and expires_at is None:
-        days = programme_of(session=session, brand_id=member.brand_id).points_expiry_days
-        expires_at = rules.earn_expiry(now, days)
+        expires_at = rules.earn_expiry(now, programme.points_expiry_days)
     return post_entry(
         session=session,
         member=member,
@@ -59,6 +60,7 @@ def post(
         reason=data.reason,
         reference=data.reference,
         spend_amount=data.spend_amount,
+        programme=programme,
     )
 
 
@@ -74,41 +76,54 @@ def post_entry(
     reason: str = "",
     reference: str | None = None,
     spend_amount: int = 0,
+    programme: Programme | None = None,
 ) -> PointsEntry:
     """Change the balance by ``delta`` and append the entry, atomically; for other domains.
 
     A (kind, reference) pair posted again returns the first entry instead of posting twice.
+    Only a referenced entry on PostgreSQL can meet a concurrent twin (unreferenced entries
+    never clash, and SQLite's writers queue behind the check above), so only it is written
+    in a savepoint the clash rolls back. ``programme``: the brand's, if the caller read it.
     """
     if reference is not None:
         first = entry_by_reference(session, member.id, kind, reference)
         if first is not None:
             return _replayed(first, delta)
-    try:
-        with session.begin_nested():
-            balance = _move_balance(session, member.id, delta, expires_at)
-            entry = PointsEntry(
-                brand_id=member.brand_id,
-                membership_id=member.id,
-                kind=kind.value,
-                points=delta,
-                balance_after=balance,
-                expires_at=expires_at,
-                spend_amount=spend_amount,
-                reason=reason,
-                reference=reference,
-                actor_type=actor.actor_type,
-                actor_id=actor.actor_id,
-                created_at=now,
-            )
-            session.add(entry)
-            session.flush()
-    except IntegrityError:
-        first = entry_by_reference(session, member.id, kind, reference) if reference else None
-        if first is None:
-            raise
-        return _replayed(first, delta)
+    values = {
+        "brand_id": member.brand_id,
+        "membership_id": member.id,
+        "kind": kind.value,
+        "points": delta,
+        "expires_at": expires_at,
+        "spend_amount": spend_amount,
+        "reason": reason,
+        "reference": reference,
+        "actor_type": actor.actor_type,
+        "actor_id": actor.actor_id,
+        "created_at": now,
+    }
+    if reference is None or not is_postgresql(session):
+        entry = _append(session, member.id, delta, values)
+    else:
+        try:
+            with session.begin_nested():
+                entry = _append(session, member.id, delta, values)
+        except IntegrityError:
+            first = entry_by_reference(session, member.id, kind, reference)
+            if first is None:
+                raise
+            return _replayed(first, delta)
     session.expire(member, ["points", "next_expiry_at"])
-    refresh_tier(session=session, member=member, now=now)
+    refresh_tier(session=session, member=member, now=now, programme=programme)
+    return entry
+
+
+def _append(session: Session, member_id: int, delta: int, values: dict[str, Any]) -> PointsEntry:
+    """The balance moved and the entry that says so, written."""
+    balance = _move_balance(session, member_id, delta, values["expires_at"])
+    entry = PointsEntry(balance_after=balance, **values)
+    session.add(entry)
+    session.flush()
     return entry
 
 
@@ -154,9 +169,12 @@ def _move_balance(session: Session, member_id: int, delta: int, expires_at: date
     return int(balance)
 
 
-def refresh_tier(*, session: Session, member: Membership, now: datetime) -> str:
-    """Re-evaluate the member's tier from the window's points or spend; announce a change."""
-    programme = programme_of(session=session, brand_id=member.brand_id)
+def refresh_tier(
+    *, session: Session, member: Membership, now: datetime, programme: Programme | None = None
+) -> str:
+    """Re-evaluate the member's tier from the window's points or spend; announce a change
+    (``programme``: the brand's, if the caller read it)."""
+    programme = programme or programme_of(session=session, brand_id=member.brand_id)
     since = now - timedelta(days=programme.tier_window_days)
     in_window = [PointsEntry.membership_id == member.id, PointsEntry.created_at > since]
     if programme.tier_basis == TierBasis.POINTS:

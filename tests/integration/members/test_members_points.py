@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from tests import builders
 from tests import member_builders as mb
 
@@ -178,3 +178,28 @@ def test_the_worker_job_expires_due_points_and_then_idles(
     assert members_service.expire_points_job(database, settings) == 1
     assert members_service.expire_points_job(database, settings) == 0
     assert _books(database, member_id) == (0, 0, 2)
+
+
+def test_a_points_entry_costs_a_fixed_number_of_statements(database: Database) -> None:
+    """The member, the programme and (with a reference) its first entry; the balance and the
+    entry; the tier's window. Only a referenced entry on PostgreSQL, where a concurrent twin
+    can clash, is written in a savepoint (two statements more)."""
+    world = builders.brand_world(database)
+    member_id = mb.member_of_brand_only(database, world.brand.id)
+    _post(database, member_id, kind="earn", points=10, reason="warm", reference="w")
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    counts = []
+    for fields in ({"reference": "r1"}, {}):
+        statements.clear()
+        event.listen(database.engine, "before_cursor_execute", record)
+        try:
+            _post(database, member_id, kind="earn", points=100, reason="order", **fields)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", record)
+        counts.append(len([s for s in statements if not s.startswith("BEGIN")]))
+    assert counts == ([6, 5] if database.is_sqlite else [8, 5])
+    assert _books(database, member_id) == (210, 210, 3)
