@@ -176,11 +176,17 @@ def apply_attempt(
     member: Membership,
     attempt: Attempt,
     now: datetime | None = None,
+    created: bool = False,
 ) -> BindingOutcome:
-    """Decide an attempt under the brand's policy and write it; the member row is locked."""
+    """Decide an attempt under the brand's policy and write it; the member row is locked.
+
+    ``created``: the member was written in this transaction, so no other transaction sees
+    the row (nothing to lock) and it has no binding yet (nothing to read)."""
     now = now or utcnow()
-    lock_member(session=session, member_id=member.id)
-    binding = current_binding(session=session, member_id=member.id, lock=True)
+    binding = None
+    if not created:
+        lock_member(session=session, member_id=member.id)
+        binding = current_binding(session=session, member_id=member.id, lock=True)
     policy = policy_of(session=session, brand_id=member.brand_id)
     outcome = decide_binding(policy, _current(binding), attempt, now)
     if outcome.action != Action.BIND:

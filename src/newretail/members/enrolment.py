@@ -137,7 +137,7 @@ def _enrol(
     if data.store_id is not None:
         attempt = Attempt(data.store_id, data.guide_id, source, at_registration=created)
         outcome = apply_attempt(
-            session=session, scope=scope, member=member, attempt=attempt, now=now
+            session=session, scope=scope, member=member, attempt=attempt, now=now, created=created
         )
     return JoinResult(member, created, outcome)
 
@@ -186,7 +186,9 @@ def bind_by_touchpoint(
         member, created = found, False
     actor = Scope(actor_type="consumer", actor_id=live, roles=frozenset(), brand_id=brand_id)
     attempt = Attempt(store_id, guide_id, source, at_registration=created)
-    outcome = apply_attempt(session=session, scope=actor, member=member, attempt=attempt, now=now)
+    outcome = apply_attempt(
+        session=session, scope=actor, member=member, attempt=attempt, now=now, created=created
+    )
     return BindingOutcome(outcome.action, outcome.reason, member.id, outcome.binding, created)
 
 
