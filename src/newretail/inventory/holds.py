@@ -9,7 +9,7 @@ follows. A refusal here leaves written rows behind: the caller's transaction mus
 (every caller lets the error roll it back).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -77,14 +77,16 @@ def hold_units(*, session: Session, lines: Sequence[Line], events: Sequence[NewE
 
     ``insufficient_stock`` leaves written rows behind: the caller's transaction must end.
     """
-    if not lines:
-        outbox_service.append(session=session, events=events)
-    for n, line in enumerate(rules.lock_ordered(lines)):
-        taken = stock.hold_units(
-            session, line=line.key, quantity=line.quantity, events=() if n else events
-        )
-        if not taken:
-            raise stock.insufficient(session, line.key, line.quantity)
+    refused = _take_all(
+        session,
+        rules.lock_ordered(lines),
+        events,
+        lambda line, with_events: stock.hold_units(
+            session, line=line.key, quantity=line.quantity, events=with_events
+        ),
+    )
+    if refused is not None:
+        raise stock.insufficient(session, refused.key, refused.quantity)
 
 
 def sell_units(
@@ -114,20 +116,34 @@ def _sell_all(
     journal: stock.Journal,
     events: Sequence[NewEvent],
 ) -> Line | None:
-    """Each line sold in turn, ``events`` written with the first (``stock.sell``); the
-    first line whose guard did not hold (None: every line sold)."""
-    if not lines:
-        outbox_service.append(session=session, events=events)
-    for n, line in enumerate(lines):
-        sold = stock.sell(
+    """Each line sold in turn (``_take_all``)."""
+    return _take_all(
+        session,
+        lines,
+        events,
+        lambda line, with_events: stock.sell(
             session,
             line=line.key,
             quantity=line.quantity,
             held=held,
             journal=journal,
-            events=() if n else events,
-        )
-        if not sold:
+            events=with_events,
+        ),
+    )
+
+
+def _take_all(
+    session: Session,
+    lines: Sequence[Line],
+    events: Sequence[NewEvent],
+    take: Callable[[Line, Sequence[NewEvent]], bool],
+) -> Line | None:
+    """Each line's guarded statement in turn, ``events`` written with the first (see
+    ``stock.sell``); the first line whose guard did not hold (None: every line taken)."""
+    if not lines:
+        outbox_service.append(session=session, events=events)
+    for n, line in enumerate(lines):
+        if not take(line, () if n else events):
             return line
     return None
 

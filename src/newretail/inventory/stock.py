@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
@@ -382,13 +383,8 @@ def sell(
         "m_note": journal.note,
     }
     connection = session.connection()
-    dialect = connection.dialect.name
-    riding = bool(events) and dialect == "postgresql"
-    if riding:
-        params["events"] = outbox_service.riding(session=session, events=events)
-    elif events:
-        outbox_service.append(session=session, events=events)
-    *before, last = _sale_statements(dialect, held, riding)
+    riding = _with_events(session, connection, params, events)
+    *before, last = _sale_statements(connection.dialect.name, held, riding)
     for statement in before:
         connection.execute(statement, params)
     return connection.execute(last, params).first() is not None
@@ -410,13 +406,22 @@ def hold_units(
         "p_now": utcnow(),
     }
     connection = session.connection()
-    riding = bool(events) and connection.dialect.name == "postgresql"
-    if riding:
-        params["events"] = outbox_service.riding(session=session, events=events)
-    elif events:
-        outbox_service.append(session=session, events=events)
+    riding = _with_events(session, connection, params, events)
     statement = _hold_with_events() if riding else _change_statement(True, False, False)
     return connection.execute(statement, params).first() is not None
+
+
+def _with_events(
+    session: Session, connection: Connection, params: dict[str, Any], events: Sequence[NewEvent]
+) -> bool:
+    """``events`` for the guarded statement about to run: in its ``events`` parameter on
+    PostgreSQL, where the statement writes them if its guard holds (True), else written
+    now, before it."""
+    if events and connection.dialect.name == "postgresql":
+        params["events"] = outbox_service.riding(session=session, events=events)
+        return True
+    outbox_service.append(session=session, events=events)
+    return False
 
 
 @cache

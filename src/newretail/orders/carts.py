@@ -23,7 +23,7 @@ from newretail.orders import access, checkout, context, errors, pricing
 from newretail.orders import attribution as attribution_service
 from newretail.orders.models import Cart, CartLine
 from newretail.orders.rows import OrderView
-from newretail.orders.rules import CartStatus
+from newretail.orders.rules import CartStatus, units_by_sku
 from newretail.orders.schemas import Attribution, CartCreate, CartLinesUpdate, Checkout
 
 _NO_SYNC = {"synchronize_session": False}
@@ -53,13 +53,6 @@ def _owner(session: Session, scope: Scope) -> tuple[str, int | None]:
     if access.is_consumer(scope):
         return "consumer", access.consumer_id(session=session, scope=scope)
     return scope.actor_type, scope.actor_id
-
-
-def _merged(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
-    merged: dict[int, int] = {}
-    for sku, quantity in lines:
-        merged[sku] = merged.get(sku, 0) + quantity
-    return merged
 
 
 def _check_skus(session: Session, store: SaleStore, channel: str, sku_ids: Iterable[int]) -> None:
@@ -113,7 +106,7 @@ def create_cart(*, session: Session, scope: Scope, data: CartCreate) -> Cart:
     _, store = context.selling_store(session=session, scope=scope, store_id=data.store_id)
     attribution = Attribution.model_validate(data.model_dump(include=set(Attribution.model_fields)))
     attribution_service.credited(session=session, brand_id=store.brand_id, attribution=attribution)
-    lines = _merged((line.sku_id, line.quantity) for line in data.lines)
+    lines = units_by_sku((line.sku_id, line.quantity) for line in data.lines)
     return _new_cart(session, store, data.channel, _owner(session, scope), attribution, lines)
 
 
@@ -203,7 +196,7 @@ def _set_lines(session: Session, cart: Cart, lines: dict[int, int]) -> Cart:
 
 def replace_lines(*, session: Session, scope: Scope, cart_id: int, data: CartLinesUpdate) -> Cart:
     cart = get_cart(session=session, scope=scope, cart_id=cart_id)
-    return _set_lines(session, cart, _merged((x.sku_id, x.quantity) for x in data.lines))
+    return _set_lines(session, cart, units_by_sku((x.sku_id, x.quantity) for x in data.lines))
 
 
 def set_quantity(*, session: Session, cart: Cart, sku_id: int, quantity: int) -> Cart:

@@ -134,9 +134,7 @@ def draft(
     serving = tuple(serving_guides or (None,) * len(lines))
     context.check_counter(scope, channel, checkout.delivery.method, serving)
     context.check_buyer(scope, channel)
-    need: dict[int, int] = {}
-    for sku, quantity in lines:
-        need[sku] = need.get(sku, 0) + quantity
+    need = rules.units_by_sku(lines)
     now = utcnow()
     # A consumer's pickup reads the store's stock first: a buyer turned away for want of
     # it costs that one statement.
@@ -274,9 +272,7 @@ def _with_gifts(
         lines.append(
             pricing.PricedLine(gift.sku_id, 1, title, gift.value, {"gift": gift.key}, True, None)
         )
-    need: dict[int, int] = {}
-    for p in lines:
-        need[p.sku_id] = need.get(p.sku_id, 0) + p.quantity
+    need = rules.units_by_sku((p.sku_id, p.quantity) for p in lines)
     route = routing.plan(session=session, sale=sale, delivery=checkout.delivery, need=need)
     gift_amounts = [rules.LineAmounts(g.value, g.value, 0) for g in gifts]
     return lines, [*amounts, *gift_amounts], route

@@ -75,8 +75,8 @@ def open_sale(
 ) -> Sale:
     """The sale's store, brand and prices, and a consumer's membership when it could be read
     in the same statement as the stamp (else ``buyer`` reads it). ``buyer``: the consumer
-    and the stamp as the caller read them (``routing.counter_stock``)."""
-    check_buyer(scope, channel)
+    and the stamp as the caller read them (``routing.counter_stock``). The caller has
+    checked the buyer may buy in ``channel`` (``check_buyer``), before any read."""
     brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
     shopper, version = ANONYMOUS, None
     if access.is_consumer(scope) and brand_id is not None:

@@ -92,6 +92,7 @@ def _candidates(
 
 
 Units = dict[tuple[int, int], int]
+PICKUP_STORE = "the pickup store"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ def counter_stock(
             connection=connection,
         )
     kept = {sku for _, sku in units}
-    _refuse_short(need, {sku: units[(store_id, sku)] for sku in kept})
+    _refuse_short(need, {sku: units[(store_id, sku)] for sku in kept}, PICKUP_STORE)
     return CounterRead(units if kept == set(need) else None)
 
 
@@ -166,17 +167,18 @@ def _with_buyer(
         units = None
     else:
         left = inventory_rules.available(row.level_on_hand, row.level_reserved)
-        _refuse_short(need, {sku: left})
+        _refuse_short(need, {sku: left}, PICKUP_STORE)
         units = {(store_id, sku): left}
     found = members_service.stamped_buyer(session=session, row=row, brand_id=brand_id, now=now)
     return CounterRead(units, found)
 
 
-def _refuse_short(need: dict[int, int], kept: dict[int, int]) -> None:
+def _refuse_short(need: dict[int, int], kept: dict[int, int], where: str) -> None:
+    """``insufficient_stock`` for the first SKU whose units ``kept`` (by SKU) fall short."""
     short = [sku for sku, n in sorted(need.items()) if sku in kept and kept[sku] < n]
     if short:
         raise inventory_errors.InsufficientStock(
-            f"SKU {short[0]}: the pickup store has not enough available."
+            f"SKU {short[0]}: {where} has not enough available."
         )
 
 
@@ -244,13 +246,9 @@ def _at_counter(
             sku_ids=need,
             location_ids=[pickup.location_id],
         )
-    short = [sku for sku, n in sorted(need.items()) if units[(pickup.location_id, sku)] < n]
     carry_out = method is DeliveryMethod.CARRY_OUT
-    where = "this store" if carry_out else "the pickup store"
-    if short:
-        raise inventory_errors.InsufficientStock(
-            f"SKU {short[0]}: {where} has not enough available."
-        )
+    at_store = {sku: units[(pickup.location_id, sku)] for sku in need}
+    _refuse_short(need, at_store, "this store" if carry_out else PICKUP_STORE)
     reason = "carried out at the counter" if carry_out else "pickup store"
     allocation = rules.Allocation(pickup.location_id, False, 0.0, tuple(sorted(need)), reason)
     return Route(

@@ -31,11 +31,19 @@ partially refunded order keeps shipping. Every transition is one conditional UPD
 (``EVENT_OF``) in the same transaction; ``can_transition`` is the table it checks against.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from newretail.kernel.money import split
+
+
+def units_by_sku(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """The units of each SKU over (sku_id, quantity) lines, a SKU named twice added up."""
+    units: dict[int, int] = {}
+    for sku, quantity in lines:
+        units[sku] = units.get(sku, 0) + quantity
+    return units
 
 
 class OrderStatus(StrEnum):
