@@ -124,9 +124,8 @@ def debit_balances(
     if member_id is None:
         raise errors.MemberRequired()
     if points:
-        rate = members_service.programme_of(
-            session=session, brand_id=brand_id
-        ).redeem_points_per_yuan
+        programme = members_service.programme_of(session=session, brand_id=brand_id)
+        rate = programme.redeem_points_per_yuan
         if rate <= 0:
             raise errors.PointsNotAccepted()
         member = members_service.get_brand_member(session=session, scope=scope, member_id=member_id)
@@ -139,6 +138,7 @@ def debit_balances(
             actor=scope,
             reason=f"pos {reference}"[:200],
             reference=f"pos:{reference}",
+            programme=programme,
         )
     if credit_owed:
         credit.post(
