@@ -27,6 +27,7 @@ from tests.passwords import cheap_hashing
 from tests.services import postgres_url
 
 route_reuse.install()
+route_reuse.install_openapi()
 statement_reuse.install()
 
 # Under pytest-xdist each test is a unit of work of its own, except where tests share a costly

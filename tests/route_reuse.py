@@ -11,10 +11,10 @@ What is left out of that key is the app that provides dependency overrides: an a
 overrides when its routes are built gets routes of its own.
 """
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
-from fastapi import routing
+from fastapi import FastAPI, routing
 
 _Built = dict[Hashable, tuple[Any, Any]]
 
@@ -64,3 +64,49 @@ def install() -> None:
     build = target.from_api_route.__func__  # type: ignore[attr-defined]
     target.from_api_route = classmethod(_reusing(build, {}))  # type: ignore[assignment]
     target._reused_by_tests = True  # type: ignore[attr-defined]
+
+
+# ---- the OpenAPI document --------------------------------------------------------------
+#
+# Writing the document costs about two seconds of CPU per app, and every app the tests make
+# publishes the same one unless its routes differ: the document is kept by the app's
+# description and the routes it serves (path, methods, handler, whether documented).
+
+
+def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[Any, ...]]:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # a router included in the app
+        if included is not None:
+            yield from _routes(included.routes, prefix + route.include_context.prefix)
+            continue
+        endpoint = getattr(route, "endpoint", None)
+        yield (
+            prefix + getattr(route, "path", ""),
+            tuple(sorted(getattr(route, "methods", None) or ())),
+            getattr(endpoint, "__module__", None),
+            getattr(endpoint, "__qualname__", None),
+            getattr(route, "include_in_schema", None),
+        )
+
+
+def _reusing_openapi(write: Callable[[FastAPI], dict[str, Any]]) -> Callable[..., Any]:
+    documents: dict[Hashable, dict[str, Any]] = {}
+
+    def openapi(app: FastAPI) -> dict[str, Any]:
+        if app.openapi_schema is None:
+            key = (app.title, app.version, app.summary, tuple(_routes(app.routes)))
+            found = documents.get(key)
+            if found is None:
+                found = documents[key] = write(app)
+            app.openapi_schema = found
+        return app.openapi_schema
+
+    return openapi
+
+
+def install_openapi() -> None:
+    """Share OpenAPI documents between the apps of this process (once)."""
+    if getattr(FastAPI, "_openapi_reused_by_tests", False):
+        return
+    FastAPI.openapi = _reusing_openapi(FastAPI.openapi)  # type: ignore[method-assign]
+    FastAPI._openapi_reused_by_tests = True  # type: ignore[attr-defined]
