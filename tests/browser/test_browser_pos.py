@@ -161,14 +161,50 @@ def test_an_unknown_barcode_is_refused_with_a_message(page: Any, app: App) -> No
     expect(page.get_by_test_id("pay")).to_be_disabled()
 
 
-def _wait_until_ready_offline(page: Any, counter: Counter) -> None:
-    """The service worker controls the till and the store's catalog is on the device."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        "() => new Promise((done) => { const r = indexedDB.open('newretail-pos');"
-        " r.onsuccess = () => { const q = r.result.transaction('kv').objectStore('kv')"
-        f".get('catalog:{counter.shop.store_id}'); q.onsuccess = () => done(!!q.result); }}; }})"
+def _catalog_mark(page: Any, counter: Counter) -> Any:
+    """What the device recorded of its last full load of the store's catalog (None: none)."""
+    return page.evaluate(
+        "(key) => new Promise((done) => { const r = indexedDB.open('newretail-pos');"
+        " r.onsuccess = () => { const q = r.result.transaction('kv').objectStore('kv').get(key);"
+        " q.onsuccess = () => done(q.result === undefined ? null : q.result); }; })",
+        f"catalog:{counter.shop.store_id}",
     )
+
+
+def _wait_until_ready_offline(page: Any, counter: Counter) -> None:
+    """The service worker controls the till and the store's whole catalog is on the device
+    (polled from here: a page function that answers with a promise is truthy at once)."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    for _ in range(100):
+        if _catalog_mark(page, counter):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the store's catalog never reached the device")
+
+
+def test_a_catalog_load_cut_short_is_not_taken_for_the_whole_catalog(page: Any, app: App) -> None:
+    counter = _counter(app.server.database, open_shift_float=0)
+    cut: list[str] = []
+
+    def refuse(route: Any) -> None:
+        cut.append(route.request.url)
+        route.abort()
+
+    page.route("**/api/v1/stores/*/catalog?*", refuse)
+    _sign_in(page, app, counter)
+    for _ in range(100):  # the till asks for the catalog once it is ready
+        if cut:
+            break
+        page.wait_for_timeout(100)  # lets Playwright hand over the route
+    assert cut
+    # The load gave up; a record of it would follow within milliseconds.
+    page.wait_for_timeout(1_000)
+    assert _catalog_mark(page, counter) is None
+
+    page.unroute("**/api/v1/stores/*/catalog?*")
+    page.reload()
+    _wait_until_ready_offline(page, counter)
+    assert _catalog_mark(page, counter)["count"] == len(counter.barcodes)
 
 
 def _sell_offline(page: Any, barcode: str, received: str) -> None:

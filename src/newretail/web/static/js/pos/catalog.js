@@ -68,7 +68,9 @@ function fromCatalog(entry) {
 const FRESH_MS = 30 * 60 * 1000;
 
 // The store's sellable pos catalog into the device, page by page (quietly gives up offline);
-// a catalog loaded in the last half hour is fresh enough.
+// a catalog loaded in the last half hour is fresh enough. Only a load that reached the last
+// page is recorded as done: one cut short is tried again on the next start, rather than
+// taken for the whole catalog for half an hour.
 export async function preload(storeId) {
   const last = await idb.get("kv", `catalog:${storeId}`);
   if (last && last.count && Date.now() - last.at < FRESH_MS) return last.count;
@@ -85,6 +87,7 @@ export async function preload(storeId) {
     } while (cursor);
   } catch (error) {
     if (!(error instanceof api.NetworkDown || error instanceof api.ApiError)) throw error;
+    return count;
   }
   await idb.put("kv", { at: Date.now(), count }, `catalog:${storeId}`);
   return count;
