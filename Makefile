@@ -31,8 +31,6 @@ demo: $(STAMP)
 # the thirty slowest tests are listed at the end, to see where the time goes.
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
-# Compiled modules are written even where the environment says not to, so later runs start
-# sooner (each worker imports and rewrites every test module).
 test: $(STAMP)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=30
 

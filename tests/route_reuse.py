@@ -73,15 +73,21 @@ def install() -> None:
 # description and the routes it serves (path, methods, handler, whether documented).
 
 
-def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[Any, ...]]:
+def served_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Each route an app serves, with its whole path, through the routers it includes."""
     for route in routes:
         included = getattr(route, "original_router", None)  # a router included in the app
         if included is not None:
-            yield from _routes(included.routes, prefix + route.include_context.prefix)
-            continue
+            yield from served_routes(included.routes, prefix + route.include_context.prefix)
+        else:
+            yield prefix + getattr(route, "path", ""), route
+
+
+def _routes(app: FastAPI) -> Iterator[tuple[Any, ...]]:
+    for path, route in served_routes(app.routes):
         endpoint = getattr(route, "endpoint", None)
         yield (
-            prefix + getattr(route, "path", ""),
+            path,
             tuple(sorted(getattr(route, "methods", None) or ())),
             getattr(endpoint, "__module__", None),
             getattr(endpoint, "__qualname__", None),
@@ -94,7 +100,7 @@ def _reusing_openapi(write: Callable[[FastAPI], dict[str, Any]]) -> Callable[...
 
     def openapi(app: FastAPI) -> dict[str, Any]:
         if app.openapi_schema is None:
-            key = (app.title, app.version, app.summary, tuple(_routes(app.routes)))
+            key = (app.title, app.version, app.summary, tuple(_routes(app)))
             found = documents.get(key)
             if found is None:
                 found = documents[key] = write(app)

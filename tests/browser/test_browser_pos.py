@@ -3,6 +3,7 @@ receipt; the till sells through a network outage and syncs each sale exactly onc
 closes with a balanced report, but not while sales wait on the device; an item the store
 lacks is sold and shipped from the warehouse."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,11 +176,19 @@ def _wait_until_ready_offline(page: Any, counter: Counter) -> None:
     """The service worker controls the till and the store's whole catalog is on the device
     (polled from here: a page function that answers with a promise is truthy at once)."""
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    assert _until(page, lambda: _catalog_mark(page, counter)), (
+        "the store's catalog never reached the device"
+    )
+
+
+def _until(page: Any, ready: Callable[[], Any]) -> bool:
+    """Whether ``ready()`` came true within ten seconds, asked every tenth of a second (the
+    waits between let Playwright hand over the page's events)."""
     for _ in range(100):
-        if _catalog_mark(page, counter):
-            return
+        if ready():
+            return True
         page.wait_for_timeout(100)
-    raise AssertionError("the store's catalog never reached the device")
+    return False
 
 
 def test_a_catalog_load_cut_short_is_not_taken_for_the_whole_catalog(page: Any, app: App) -> None:
@@ -192,11 +201,7 @@ def test_a_catalog_load_cut_short_is_not_taken_for_the_whole_catalog(page: Any, 
 
     page.route("**/api/v1/stores/*/catalog?*", refuse)
     _sign_in(page, app, counter)
-    for _ in range(100):  # the till asks for the catalog once it is ready
-        if cut:
-            break
-        page.wait_for_timeout(100)  # lets Playwright hand over the route
-    assert cut
+    assert _until(page, lambda: cut)  # the till asks for the catalog once it is ready
     # The load gave up; a record of it would follow within milliseconds.
     page.wait_for_timeout(1_000)
     assert _catalog_mark(page, counter) is None

@@ -9,7 +9,7 @@ database error (such as the database refusing a write) is a finding, as is a 5xx
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +17,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from starlette.routing import BaseRoute, Route
-from tests import member_builders, order_builders, presale_builders, promotion_builders, tenancy
+from starlette.routing import Route
+from tests import (
+    member_builders,
+    order_builders,
+    presale_builders,
+    promotion_builders,
+    route_reuse,
+    tenancy,
+)
 from tests.order_builders import Shop
 
 from newretail.app import create_app
@@ -48,18 +55,15 @@ RECORDING_GETS = {"/c/{code}"}
 # ---- the routes -----------------------------------------------------------------------
 
 
-def _walk(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
-    for route in routes:
-        included = getattr(route, "original_router", None)  # a router included in the app
-        if included is not None:
-            yield from _walk(included.routes, prefix + route.include_context.prefix)  # type: ignore[attr-defined]
-        elif isinstance(route, Route) and route.methods:
-            yield prefix + route.path, set(route.methods)
-
-
 def get_routes(app: FastAPI) -> list[str]:
     """Every GET path the app serves, pages and API alike."""
-    found = sorted({path for path, methods in _walk(app.routes) if "GET" in methods})
+    found = sorted(
+        {
+            path
+            for path, route in route_reuse.served_routes(app.routes)
+            if isinstance(route, Route) and route.methods and "GET" in route.methods
+        }
+    )
     published = {path for path, operations in app.openapi()["paths"].items() if "get" in operations}
     assert published <= set(found), f"the route walk missed {published - set(found)}"
     return found

@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel import bulk
 from newretail.outbox.models import OutboxEvent
 
 _WROTE_EVENTS = "newretail.outbox.wrote_events"
@@ -108,10 +109,9 @@ def riding(*, session: Session, events: Sequence[NewEvent]) -> list[dict[str, An
     """``events`` as the value of the ``events`` parameter of a statement that carries
     ``rider`` (PostgreSQL): the caller's next statement writes them, one round trip fewer."""
     session.info[_WROTE_EVENTS] = True
-    rows = _rows(events)
-    return [
-        {**row, "occurred_at": row["occurred_at"].isoformat(), "n": n} for n, row in enumerate(rows)
-    ]
+    return bulk.numbered(
+        [{**row, "occurred_at": row["occurred_at"].isoformat()} for row in _rows(events)]
+    )
 
 
 def rider(only_if: ColumnElement[bool] | None = None) -> Insert:
