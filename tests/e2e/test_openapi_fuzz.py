@@ -4,8 +4,13 @@ The operations are read from the app's own OpenAPI document, so routes added lat
 fuzzed without any change here. Requests go straight to the ASGI app (no network) against
 one SQLite world per module; each operation gets a small, fixed-seed batch of generated
 requests, both valid ones and ones that break the schema.
+
+A deeper search, run by hand: ``NEWRETAIL_FUZZ_EXAMPLES=50`` generates that many requests per
+operation and caller, and ``NEWRETAIL_FUZZ_RANDOM=1`` draws them from a new seed each run
+(hypothesis prints the failing request, and the seed to reproduce it).
 """
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +60,11 @@ def _operation_labels() -> list[str]:
 
 
 OPERATIONS = _operation_labels()
-EXAMPLES_PER_OPERATION = max(3, min(12, REQUEST_BUDGET // (len(CALLERS) * len(OPERATIONS))))
+EXAMPLES_PER_OPERATION = int(
+    os.environ.get("NEWRETAIL_FUZZ_EXAMPLES", 0)
+    or max(3, min(12, REQUEST_BUDGET // (len(CALLERS) * len(OPERATIONS))))
+)
+RANDOM = os.environ.get("NEWRETAIL_FUZZ_RANDOM", "") == "1"
 
 
 @dataclass
@@ -106,7 +115,7 @@ def test_no_request_causes_a_server_error(fuzz_target: FuzzTarget, label: str, w
     @given(case=cases)
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
-        derandomize=True,
+        derandomize=not RANDOM,
         database=None,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],

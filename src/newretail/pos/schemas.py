@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from newretail.kernel.schemas import InputModel, ReadModel, Text
 from newretail.orders.schemas import OFFER_KEY, Delivery, Id, Quantity
 from newretail.pos.rules import TenderMethod
+from newretail.returns.schemas import check_kind
 
 Amount = Annotated[int, Field(ge=0, le=10**13)]
 PositiveAmount = Annotated[int, Field(ge=1, le=10**13)]
@@ -362,6 +363,11 @@ class TillReturnCreate(InputModel):
     kind: Annotated[str, Field(pattern="^(return|exchange)$")] = "return"
     lines: Annotated[list[TillReturnLine], Field(min_length=1, max_length=100)]
     reason: Text = ""
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> "TillReturnCreate":
+        check_kind(self.kind, self.lines)
+        return self
 
 
 class RefundedTender(ReadModel):

@@ -1,12 +1,27 @@
 """Request and response bodies of returns, exchanges and the brand's return window."""
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import Field, model_validator
 
 from newretail.kernel.schemas import InputModel, ReadModel, Text
 from newretail.orders.schemas import Id, Quantity
+
+
+class _Swapped(Protocol):
+    @property
+    def exchange_sku_id(self) -> int | None: ...
+
+
+def check_kind(kind: str, lines: Sequence[_Swapped]) -> None:
+    """An exchange names a SKU to hand over on every line, a return on none (ValueError)."""
+    swapped = [line.exchange_sku_id is not None for line in lines]
+    if kind == "exchange" and not all(swapped):
+        raise ValueError("every line of an exchange names its exchange_sku_id")
+    if kind == "return" and any(swapped):
+        raise ValueError("exchange_sku_id is only for exchanges")
 
 
 class ReturnLineCreate(InputModel):
@@ -34,11 +49,7 @@ class ReturnCreate(InputModel):
 
     @model_validator(mode="after")
     def _fits_kind(self) -> "ReturnCreate":
-        swapped = [line.exchange_sku_id is not None for line in self.lines]
-        if self.kind == "exchange" and not all(swapped):
-            raise ValueError("every line of an exchange names its exchange_sku_id")
-        if self.kind == "return" and any(swapped):
-            raise ValueError("exchange_sku_id is only for exchanges")
+        check_kind(self.kind, self.lines)
         return self
 
 

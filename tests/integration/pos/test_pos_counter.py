@@ -163,6 +163,34 @@ def test_bad_input_at_the_till_gets_a_clear_code(client: TestClient, database: D
     assert order_builders.level(database, till.store_id, till.shop.skus[0]) == (10, 0)
 
 
+def test_a_return_at_the_till_whose_lines_do_not_fit_its_kind_is_refused(
+    client: TestClient, database: Database
+) -> None:
+    """A return naming a SKU to swap, or an exchange naming none: 422 before anything moves
+    (the till's return was checked only once passed on, and answered 500)."""
+    till = pos_builders.till(database)
+    order_id = return_builders.received_order(database, till.shop, channel="cloud_store")
+    line_id = return_builders.line_ids(database, order_id)[0]
+    bodies = {
+        "return": {"order_line_id": line_id, "quantity": 1, "exchange_sku_id": till.shop.skus[1]},
+        "exchange": {"order_line_id": line_id, "quantity": 1},
+    }
+    before = order_builders.level(database, till.store_id, till.shop.skus[0])
+    answers = {
+        kind: client.post(
+            "/api/v1/pos/returns",
+            json={"shift_id": till.shift_id, "order_id": order_id, "kind": kind, "lines": [line]},
+            headers=till.headers(),
+        )
+        for kind, line in bodies.items()
+    }
+    assert {kind: (r.status_code, r.json()["code"]) for kind, r in answers.items()} == {
+        "return": (422, "invalid_input"),
+        "exchange": (422, "invalid_input"),
+    }
+    assert order_builders.level(database, till.store_id, till.shop.skus[0]) == before
+
+
 def test_a_member_is_found_by_phone_or_code_and_signed_up_bound_to_the_guide(
     client: TestClient, database: Database
 ) -> None:
