@@ -22,7 +22,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode, checks
-from tests import builders
+from tests import builders, pos_builders, return_builders
 from tests.passwords import cheap_hashing
 
 from newretail.app import create_app
@@ -75,12 +75,17 @@ class FuzzTarget:
 
 @pytest.fixture(scope="module")
 def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
-    """A brand with staff of every role and a platform admin, served in-process."""
+    """A brand with staff of every role, goods, a till and an order, and a platform admin,
+    served in-process."""
     path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
     database = Database(f"sqlite:///{path}")
     Base.metadata.create_all(database.engine)
     with cheap_hashing():
-        world = builders.brand_world(database)
+        # Something behind the ids a request may name (small integers come up often): a
+        # shop with stock, a till with a shift open, and an order paid and handed over.
+        till = pos_builders.till(database)
+        return_builders.received_order(database, till.shop)
+        world = till.shop.world
         root = builders.platform_admin(database)
     app: FastAPI = create_app(
         Settings(database_url=database.url, log_json=False, log_level="ERROR"), database
