@@ -177,10 +177,12 @@ def test_refunds_spread_over_lines_and_never_exceed_what_was_paid(
     with database.transaction(read_only=True) as session:
         refund_events = list(
             session.scalars(
-                select(OutboxEvent.payload).where(
+                select(OutboxEvent.payload)
+                .where(
                     OutboxEvent.type == "order.refunded",
                     OutboxEvent.resource_id == str(order["id"]),
                 )
+                .order_by(OutboxEvent.seq)
             )
         )
     assert partial.status_code == 201, partial.text
