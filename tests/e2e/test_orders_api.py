@@ -283,3 +283,28 @@ def test_an_order_naming_a_made_up_code_is_refused_with_its_code(
         "/api/v1/orders", json=order_body(shop, touchpoint_code="NOSUCH01"), headers=buyer
     )
     assert (refused.status_code, refused.json()["code"]) == (422, "touchpoint_code_not_found")
+
+
+def test_an_id_given_as_true_or_false_is_refused_not_read_as_one_or_zero(
+    client: TestClient, database: Database
+) -> None:
+    """JSON's ``true`` is no id: lax validation read it as 1, the first store or SKU; a
+    numeric string still passes, as an integer written as text."""
+    shop = order_builders.shop(database)
+    buyer = shop.consumer_headers(order_builders.consumer(database))
+    assert (shop.store_id, shop.skus[0]) == (1, 1)  # what ``true`` would have named
+    as_true = order_body(shop, store_id=True)
+    as_false = order_body(shop)
+    as_false["lines"][0]["sku_id"] = False
+    as_text = order_body(shop, store_id=str(shop.store_id))
+    answers = {
+        name: client.post("/api/v1/orders", json=body, headers=buyer)
+        for name, body in {"true": as_true, "false": as_false, "text": as_text}.items()
+    }
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "true": 422,
+        "false": 422,
+        "text": 201,
+    }
+    assert answers["true"].json()["code"] == "invalid_input"
+    assert order_builders.level(database, shop.store_id, shop.skus[0]) == (10, 1)  # text's hold

@@ -4,12 +4,11 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from newretail.commission.rules import CpaTrigger, CreditPolicy, GuideLevel, Kind
-from newretail.kernel.schemas import InputModel, ReadModel
+from newretail.kernel.schemas import Id, InputModel, ReadModel
 
 # Wide enough for any stored integer; the service checks the real ranges with clear codes.
 Bp = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Fen = Annotated[int, Field(ge=-(2**53), le=2**53)]
-Id = Annotated[int, Field(ge=1, le=2**53)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 Priority = Annotated[int, Field(ge=-1000, le=1000)]
 

@@ -2,7 +2,14 @@
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 NUL = "\x00"
@@ -61,6 +68,19 @@ Code = Annotated[
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+
+
+def _not_a_boolean(value: object) -> object:
+    """JSON's ``true`` and ``false`` are no numbers: lax validation would read them as 1
+    and 0, and a client's slip would name the record with id 1."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=2**53)]
+"""A record's id in a request body: a positive integer (a numeric string passes, a boolean
+does not)."""
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 

@@ -5,11 +5,10 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from newretail.kernel.schemas import Code, InputModel, Latitude, Longitude, ReadModel, Text
+from newretail.kernel.schemas import Code, Id, InputModel, Latitude, Longitude, ReadModel, Text
 from newretail.orders.rules import DeliveryMethod
 
 Quantity = Annotated[int, Field(ge=1, le=10_000)]
-Id = Annotated[int, Field(ge=1, le=2**53)]
 Amount = Annotated[int, Field(ge=0, le=10**13)]
 
 

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from newretail.kernel.schemas import InputModel, ReadModel, Text
-from newretail.orders.schemas import OFFER_KEY, Delivery, Id, Quantity
+from newretail.kernel.schemas import Id, InputModel, ReadModel, Text
+from newretail.orders.schemas import OFFER_KEY, Delivery, Quantity
 from newretail.pos.rules import TenderMethod
 from newretail.returns.schemas import check_kind
 

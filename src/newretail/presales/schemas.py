@@ -12,12 +12,11 @@ from pydantic import (
     model_validator,
 )
 
-from newretail.kernel.schemas import Code, InputModel, Name, ReadModel
+from newretail.kernel.schemas import Code, Id, InputModel, Name, ReadModel
 from newretail.orders.rules import DeliveryMethod
 from newretail.orders.schemas import Address, OrderRead
 from newretail.presales.rules import DEFAULT_DELIVERY, UnpaidRule, valid_item
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
 Amount = Annotated[int, Field(ge=1, le=10**11)]
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{3,30}[0-9]$"
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"

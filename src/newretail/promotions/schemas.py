@@ -6,13 +6,12 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field
 
 from newretail.catalog.rules import Channel
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Id, InputModel, Name, ReadModel
 from newretail.promotions.discounts import Kind
 from newretail.promotions.eligibility import Reason, Stacking
 from newretail.promotions.models import ClaimChannel, CouponStatus, Funder, ReturnRule, Status
 from newretail.promotions.tail import TailReason
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
 Fen = Annotated[int, Field(ge=0, le=10**11)]
 Ids = Annotated[list[Id], Field(max_length=500)]
 Minute = Annotated[int, Field(ge=0, le=1439)]

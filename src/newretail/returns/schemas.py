@@ -6,8 +6,8 @@ from typing import Annotated, Protocol
 
 from pydantic import Field, model_validator
 
-from newretail.kernel.schemas import InputModel, ReadModel, Text
-from newretail.orders.schemas import Id, Quantity
+from newretail.kernel.schemas import Id, InputModel, ReadModel, Text
+from newretail.orders.schemas import Quantity
 
 
 class _Swapped(Protocol):

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Id, InputModel, Name, ReadModel
 from newretail.promotions.packages.models import PackageKind
 from newretail.promotions.schemas import CouponRead
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
 Fen = Annotated[int, Field(ge=1, le=10**11)]
 Segment = Annotated[str, Field(min_length=1, max_length=40)]
 MAX_CANDIDATES = 500
