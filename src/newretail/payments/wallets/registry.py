@@ -71,63 +71,28 @@ def build(config: AccountConfig, settings: Settings) -> WalletProvider:
     timeout = settings.payment_provider_timeout_seconds
     if config.provider == ProviderName.ALIPAY.value:
         return _alipay(
-            config.app_id, private_key, platform_key.pem, settings.alipay_gateway_url, timeout
+            app_id=config.app_id,
+            private_key_pem=private_key,
+            alipay_public_key_pem=platform_key.pem,
+            gateway_url=settings.alipay_gateway_url,
+            timeout_seconds=timeout,
         )
     return _wechatpay(
-        config.merchant_id,
-        config.app_id,
-        config.key_serial,
-        private_key,
-        secret(config.api_key_ref).strip(),
-        platform_key.pem,
-        config.platform_key_id or platform_key.certificate_serial or "",
-        settings.wechatpay_gateway_url,
-        timeout,
+        merchant_id=config.merchant_id,
+        app_id=config.app_id,
+        key_serial=config.key_serial,
+        private_key_pem=private_key,
+        api_v3_key=secret(config.api_key_ref).strip(),
+        platform_key_pem=platform_key.pem,
+        platform_key_id=config.platform_key_id or platform_key.certificate_serial or "",
+        gateway_url=settings.wechatpay_gateway_url,
+        timeout_seconds=timeout,
     )
 
 
-@lru_cache(maxsize=64)
-def _alipay(
-    app_id: str,
-    private_key_pem: str,
-    alipay_public_key_pem: str,
-    gateway_url: str | None,
-    timeout_seconds: float,
-) -> AlipayProvider:
-    """One Alipay client per process for the same keys and addresses."""
-    return AlipayProvider(
-        app_id=app_id,
-        private_key_pem=private_key_pem,
-        alipay_public_key_pem=alipay_public_key_pem,
-        gateway_url=gateway_url,
-        timeout_seconds=timeout_seconds,
-    )
-
-
-@lru_cache(maxsize=64)
-def _wechatpay(
-    merchant_id: str,
-    app_id: str,
-    key_serial: str,
-    private_key_pem: str,
-    api_v3_key: str,
-    platform_key_pem: str,
-    platform_key_id: str,
-    gateway_url: str | None,
-    timeout_seconds: float,
-) -> WeChatPayProvider:
-    """One WeChat Pay client per process for the same keys and addresses."""
-    return WeChatPayProvider(
-        merchant_id=merchant_id,
-        app_id=app_id,
-        key_serial=key_serial,
-        private_key_pem=private_key_pem,
-        api_v3_key=api_v3_key,
-        platform_key_pem=platform_key_pem,
-        platform_key_id=platform_key_id,
-        gateway_url=gateway_url,
-        timeout_seconds=timeout_seconds,
-    )
+# One client per process for the same arguments (each call site names them in one order).
+_alipay = lru_cache(maxsize=64)(AlipayProvider)
+_wechatpay = lru_cache(maxsize=64)(WeChatPayProvider)
 
 
 def patience(settings: Settings) -> rules.Patience:
