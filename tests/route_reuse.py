@@ -73,14 +73,10 @@ def install() -> None:
 # description and the routes it serves (path, methods, handler, whether documented).
 
 
-def served_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+def served_routes(routes: list[Any]) -> Iterator[tuple[str, Any]]:
     """Each route an app serves, with its whole path, through the routers it includes."""
-    for route in routes:
-        included = getattr(route, "original_router", None)  # a router included in the app
-        if included is not None:
-            yield from served_routes(included.routes, prefix + route.include_context.prefix)
-        else:
-            yield prefix + getattr(route, "path", ""), route
+    for context in routing.iter_route_contexts(routes):
+        yield context.path or "", context.original_route
 
 
 def _routes(app: FastAPI) -> Iterator[tuple[Any, ...]]:

@@ -68,6 +68,7 @@ Code = Annotated[
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 
 def _not_a_boolean(value: object) -> object:
@@ -81,7 +82,6 @@ def _not_a_boolean(value: object) -> object:
 Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=2**53)]
 """A record's id in a request body: a positive integer (a numeric string passes, a boolean
 does not)."""
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 
 class ErrorRead(BaseModel):

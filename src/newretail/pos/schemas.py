@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from newretail.kernel.schemas import Id, InputModel, ReadModel, Text
 from newretail.orders.schemas import OFFER_KEY, Delivery, Quantity
 from newretail.pos.rules import TenderMethod
-from newretail.returns.schemas import check_kind
+from newretail.returns.schemas import ReturnKind, check_kind
 
 Amount = Annotated[int, Field(ge=0, le=10**13)]
 PositiveAmount = Annotated[int, Field(ge=1, le=10**13)]
@@ -360,13 +360,13 @@ class TillReturnLine(InputModel):
 class TillReturnCreate(InputModel):
     shift_id: Id
     order_id: Id
-    kind: Annotated[str, Field(pattern="^(return|exchange)$")] = "return"
+    kind: ReturnKind = "return"
     lines: Annotated[list[TillReturnLine], Field(min_length=1, max_length=100)]
     reason: Text = ""
 
     @model_validator(mode="after")
     def _fits_kind(self) -> "TillReturnCreate":
-        check_kind(self.kind, self.lines)
+        check_kind(self.kind, [line.exchange_sku_id for line in self.lines])
         return self
 
 

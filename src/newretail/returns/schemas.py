@@ -2,22 +2,19 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Protocol
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from newretail.kernel.schemas import Id, InputModel, ReadModel, Text
 from newretail.orders.schemas import Quantity
 
-
-class _Swapped(Protocol):
-    @property
-    def exchange_sku_id(self) -> int | None: ...
+ReturnKind = Annotated[str, Field(pattern="^(return|exchange)$")]
 
 
-def check_kind(kind: str, lines: Sequence[_Swapped]) -> None:
+def check_kind(kind: str, exchange_sku_ids: Sequence[int | None]) -> None:
     """An exchange names a SKU to hand over on every line, a return on none (ValueError)."""
-    swapped = [line.exchange_sku_id is not None for line in lines]
+    swapped = [sku_id is not None for sku_id in exchange_sku_ids]
     if kind == "exchange" and not all(swapped):
         raise ValueError("every line of an exchange names its exchange_sku_id")
     if kind == "return" and any(swapped):
@@ -41,7 +38,7 @@ class ReturnCreate(InputModel):
     """
 
     order_id: Id
-    kind: Annotated[str, Field(pattern="^(return|exchange)$")] = "return"
+    kind: ReturnKind = "return"
     receiving_location_id: Id
     lines: Annotated[list[ReturnLineCreate], Field(min_length=1, max_length=100)]
     reason: Text = ""
@@ -49,7 +46,7 @@ class ReturnCreate(InputModel):
 
     @model_validator(mode="after")
     def _fits_kind(self) -> "ReturnCreate":
-        check_kind(self.kind, self.lines)
+        check_kind(self.kind, [line.exchange_sku_id for line in self.lines])
         return self
 
 
