@@ -1,6 +1,9 @@
 """Base classes for request and response bodies."""
 
-from typing import Annotated, Any, Generic, TypeVar
+import inspect
+import types
+import typing
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union
 
 from pydantic import (
     BaseModel,
@@ -35,8 +38,75 @@ def holds_nul(value: object) -> bool:
     return False
 
 
-class InputModel(BaseModel):
-    """Request bodies: unknown fields are refused, strings trimmed, NUL characters refused."""
+def _leaf_types(annotation: Any) -> set[Any]:
+    """The types a field's value (or its items) may take, through ``Annotated``, unions and
+    containers: ``Annotated[int, ...] | None`` gives ``{int, NoneType}``, ``list[int]``
+    gives ``{list, int}``."""
+    origin: Any = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _leaf_types(typing.get_args(annotation)[0])
+    if origin is ClassVar:  # not a field
+        return set()
+    if origin is None:
+        return {annotation}
+    if origin is typing.Literal:
+        return {type(value) for value in typing.get_args(annotation)}
+    leaves = set() if origin in (Union, types.UnionType) else {origin}
+    for argument in typing.get_args(annotation):
+        if argument is not Ellipsis:
+            leaves |= _leaf_types(argument)
+    return leaves
+
+
+def _takes_numbers_not_booleans(annotation: Any) -> bool:
+    leaves = _leaf_types(annotation)
+    return bool(leaves & {int, float}) and bool not in leaves and Any not in leaves
+
+
+def _holds_boolean(value: object) -> bool:
+    """A boolean as the value, or as an item of a list (a list of ids)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_holds_boolean(item) for item in value)
+    return isinstance(value, bool)
+
+
+def _refuse_booleans(value: Any) -> Any:
+    if _holds_boolean(value):
+        raise PydanticCustomError("number_type", "Input should be a number, not true or false")
+    return value
+
+
+class NoBooleanNumbers(BaseModel):
+    """Fields that take numbers refuse JSON's ``true`` and ``false``, which lax validation
+    would read as 1 and 0: ``"store_id": true`` would name store 1, ``"quantity": true``
+    buy one.
+
+    Each subclass gets a validator for the number fields it declares, made as the class is
+    (before pydantic collects its validators), so it never touches other fields: a
+    discriminator may have no validator before it. Subclasses inherit their parents'.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = [
+            name
+            for name, annotation in inspect.get_annotations(cls).items()
+            if not name.startswith("_") and _takes_numbers_not_booleans(annotation)
+        ]
+        if names:
+            check: Any = field_validator(*names, mode="before")(classmethod(_no_booleans))
+            # A name of its own: a subclass's would otherwise hide its parents'.
+            own = f"_numbers_of_{cls.__module__}.{cls.__qualname__}".replace(".", "_")
+            setattr(cls, own, check)
+
+
+def _no_booleans(_cls: type, value: Any) -> Any:
+    return _refuse_booleans(value)
+
+
+class InputModel(NoBooleanNumbers):
+    """Request bodies: unknown fields are refused, strings trimmed, NUL characters refused,
+    numbers are not booleans."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -10,11 +10,12 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from newretail.analytics.events.rules import Channel
+from newretail.kernel.schemas import NoBooleanNumbers
 
 Id = int
 
 
-class _Props(BaseModel):
+class _Props(NoBooleanNumbers):
     """Known properties are typed; others are kept as sent (senders add their own)."""
 
     model_config = ConfigDict(extra="allow", strict=False)
@@ -115,7 +116,7 @@ EVENT_TYPES: dict[str, tuple[type[_Props], tuple[str, ...]]] = {
 }
 
 
-class EventContext(BaseModel):
+class EventContext(NoBooleanNumbers):
     """Where and through whom: ids of the brand's places and people, the code, the point."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
