@@ -541,6 +541,27 @@ def victim_audience_id(v: Victim) -> int:
     return catalog["audience"]
 
 
+def victim_audience_send_id(v: Victim) -> int:
+    """A send to the victim's audience (made once; the audience has no members)."""
+    from newretail.analytics.outreach import service as outreach_service
+    from newretail.analytics.outreach.schemas import AudienceSendCreate
+    from newretail.db import utcnow
+
+    catalog = v.catalog()
+    if "audience_send" not in catalog:
+        data = AudienceSendCreate.model_validate({"key": "v", "message": {}})
+        with v.database.transaction() as session:
+            row = outreach_service.send_to_audience(
+                session=session,
+                scope=_analytics_admin(v),
+                audience_id=victim_audience_id(v),
+                data=data,
+                now=utcnow(),
+            )
+            catalog["audience_send"] = row.id
+    return catalog["audience_send"]
+
+
 def victim_retarget_rule_id(v: Victim) -> int:
     """A re-targeting rule of the victim's brand (made once)."""
     from newretail.analytics.retarget import service as retarget_service
@@ -780,6 +801,7 @@ VICTIM_PARAMS: dict[str, Callable[[Victim], int | str]] = {
     "package_id": victim_package_id,
     "report_id": victim_report_id,
     "audience_id": victim_audience_id,
+    "send_id": victim_audience_send_id,
     "retarget_rule_id": victim_retarget_rule_id,
     "task_id": victim_task_id,
     "target_id": victim_target_id,

@@ -38,12 +38,13 @@ def default_jobs(
 ) -> list[Job]:
     """Outbox dispatch, webhook and notification delivery, timed domain work; the NATS
     relay if configured; with settings, the analytics warehouse's copy, then the audiences
-    and re-targeting that follow it.
+    and re-targeting that follow it, and the sends to audiences.
 
     The dispatcher runs ``consumers``, by default every consumer of ``newretail.consumers``.
     """
     from newretail import consumers as boot_consumers
     from newretail.analytics.audiences.jobs import AudienceRefresher
+    from newretail.analytics.outreach.jobs import give_audience_sends
     from newretail.analytics.retarget.jobs import RetargetSender
     from newretail.analytics.warehouse.jobs import WarehouseSync
     from newretail.integrations.delivery import WebhookDeliverer
@@ -79,7 +80,7 @@ def default_jobs(
     ]
     if settings is not None:
         jobs.append(WarehouseSync())
-    jobs += [AudienceRefresher(), RetargetSender()]
+    jobs += [AudienceRefresher(), RetargetSender(), give_audience_sends]
     if settings is not None and settings.nats_url:
         jobs.append(NatsRelay())
     return jobs

@@ -1,7 +1,8 @@
 """Sends to an audience on the database: each member who accepts marketing is given one
 coupon and one message, nobody else anything; asked again under the same key nothing more
 is given; a coupon template run out mid-send skips the rest with the reason and issues no
-coupon past its quantity; another brand's audience or coupon template is a 404."""
+coupon past its quantity; another brand's audience, coupon template or send is a 404; a
+send larger than a chunk answers 202 and the worker finishes it."""
 
 from typing import Any
 
@@ -12,7 +13,10 @@ from tests import analytics_builders
 from tests import audience_builders as ab
 from tests import promotion_builders as pb
 
+from newretail.analytics.outreach import sending
+from newretail.analytics.outreach.jobs import give_audience_sends
 from newretail.analytics.outreach.models import AudienceSend
+from newretail.config import Settings
 from newretail.db import Database
 from newretail.members.models import Membership
 from newretail.notify.models import NotifyMessage
@@ -68,15 +72,21 @@ def test_each_member_who_accepts_marketing_gets_one_coupon_and_one_message(
     answer = client.post(_sends(audience), json=_body(coupon), headers=admin)
 
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {
+    sent = answer.json()
+    assert sent["finished_at"] is not None
+    assert {k: v for k, v in sent.items() if k not in {"id", "created_at", "finished_at"}} == {
         "audience_id": audience,
         "key": "winter-gift",
+        "status": "done",
         "members": 3,
         "reached": 3,
         "coupons": 3,
         "messages": 3,
         "skipped": {},
     }
+    listed = client.get(_sends(audience), headers=admin).json()
+    assert listed == [sent]
+    assert client.get(f"{_sends(audience)}/{sent['id']}", headers=admin).json() == sent
     assert _wallets(database, coupon) == keen
     assert _messaged(database, brand) == keen
 
@@ -150,3 +160,67 @@ def test_another_brands_audience_and_coupon_template_are_404_and_nothing_is_sent
     assert empty.status_code == 422
     assert _wallets(database, coupon) == []
     assert _messaged(database, brand) == []
+
+
+def test_a_send_larger_than_a_chunk_is_finished_by_the_worker_a_chunk_a_round(
+    database: Database, client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sending, "CHUNK", 2)
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    coupon = pb.template(database, shop, total_quantity=4)
+    keen = sorted(analytics_builders.member(database, brand, marketing=True) for _ in range(5))
+    audience = ab.audience(database, brand, dict.fromkeys(keen, True))
+    admin = shop.world.headers("admin")
+
+    started = client.post(_sends(audience), json=_body(coupon), headers=admin)
+    again = client.post(_sends(audience), json=_body(coupon), headers=admin)
+
+    assert started.status_code == 202, started.text
+    first = started.json()
+    assert (first["status"], first["members"], first["reached"]) == ("running", 5, 2)
+    assert first["finished_at"] is None
+    assert (again.status_code, again.json()["id"]) == (202, first["id"])  # the same run
+    assert _wallets(database, coupon) == keen[:2]
+
+    rounds = [give_audience_sends(database, settings) for _ in range(4)]
+
+    assert rounds == [2, 1, 0, 0]  # two members, the last one, then nothing running
+    done = client.get(f"{_sends(audience)}/{first['id']}", headers=admin).json()
+    assert (done["status"], done["reached"], done["coupons"], done["messages"]) == (
+        "done",
+        4,
+        4,
+        4,
+    )
+    assert done["skipped"] == {"coupons_exhausted": 1}
+    assert done["finished_at"] is not None
+    assert _wallets(database, coupon) == keen[:4]
+    assert _messaged(database, brand) == keen[:4]
+    assert len(client.get(_sends(audience), headers=admin).json()) == 1
+
+
+def test_another_brands_send_is_404_and_an_unknown_one_too(
+    database: Database, client: TestClient
+) -> None:
+    shop = pb.shop(database)
+    other = pb.shop(database)
+    brand = shop.world.brand.id
+    keen = analytics_builders.member(database, brand, marketing=True)
+    audience = ab.audience(database, brand, {keen: True})
+    mine = ab.audience(database, other.world.brand.id, {})
+    sent = client.post(
+        _sends(audience), json=_body(None), headers=shop.world.headers("admin")
+    ).json()
+    theirs = other.world.headers("admin")
+
+    listed = client.get(_sends(audience), headers=theirs)
+    read = client.get(f"{_sends(audience)}/{sent['id']}", headers=theirs)
+    through_own = client.get(f"{_sends(mine)}/{sent['id']}", headers=theirs)
+
+    assert (listed.status_code, listed.json()["code"]) == (404, "audience_not_found")
+    assert (read.status_code, read.json()["code"]) == (404, "audience_not_found")
+    assert (through_own.status_code, through_own.json()["code"]) == (
+        404,
+        "audience_send_not_found",
+    )

@@ -7,8 +7,9 @@ so asking again under the same key tries them again.
 """
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from newretail.db import Base, utcnow
@@ -26,3 +27,36 @@ class AudienceSend(Base):
     coupon_id: Mapped[int | None] = mapped_column(ForeignKey("coupon.id"))
     message: Mapped[bool] = mapped_column(default=False)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AudienceSendRun(Base):
+    """One asking for a send: what it gives, how far through the audience it has come, and
+    what it gave so far.
+
+    The members are walked in the order of their ids, a chunk per transaction: the request
+    gives the first chunk, the worker the rest (``after_member_id`` is the last member
+    walked), so a large audience never holds the database for long. Until it is ``done``,
+    asking again under the same key answers this run.
+    """
+
+    __tablename__ = "analytics_audience_send_run"
+    __table_args__ = (Index("ix_analytics_audience_send_run_status", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("analytics_audience.id"), index=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    coupon_template_id: Mapped[int | None] = mapped_column(ForeignKey("coupon_template.id"))
+    message_template: Mapped[str | None] = mapped_column(String(80))
+    message_variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    members: Mapped[int] = mapped_column(default=0)
+    after_member_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    reached: Mapped[int] = mapped_column(default=0)
+    coupons: Mapped[int] = mapped_column(default=0)
+    messages: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    requested_by_type: Mapped[str] = mapped_column(String(16))
+    requested_by_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

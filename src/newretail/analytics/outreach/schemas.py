@@ -1,5 +1,7 @@
 """Request and response bodies of sends to an audience."""
 
+from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -45,11 +47,23 @@ class AudienceSendCreate(InputModel):
         return self
 
 
+class SendStatus(StrEnum):
+    RUNNING = "running"  # members are still being walked (the worker gives a chunk a round)
+    DONE = "done"
+
+
 class AudienceSendRead(ReadModel):
+    id: int
     audience_id: int
     key: str
-    members: int = Field(description="Members now in the audience who accept marketing.")
-    reached: int = Field(description="Members given the offer by this request.")
+    status: SendStatus = Field(
+        description="`running` while members are still being given the send (the request "
+        "gives the first chunk, the worker the rest), then `done`."
+    )
+    members: int = Field(
+        description="Members in the audience who accepted marketing when the send was asked."
+    )
+    reached: int = Field(description="Members given the offer by this send so far.")
     coupons: int = Field(description="Coupons put in the members' wallets.")
     messages: int = Field(description="Messages queued (held until quiet hours end).")
     skipped: dict[str, int] = Field(
@@ -57,3 +71,5 @@ class AudienceSendRead(ReadModel):
         "coupons_exhausted, budget_exhausted, member_limit_reached, claim_closed, "
         "no_marketing_consent, notify_rate_limited, not_a_member, ..."
     )
+    created_at: datetime
+    finished_at: datetime | None

@@ -23,6 +23,11 @@ class AudienceNotFound(NotFound):
     default_detail = "Audience not found."
 
 
+class AudienceSendNotFound(NotFound):
+    code = "audience_send_not_found"
+    default_detail = "Send to the audience not found."
+
+
 class RetargetRuleNotFound(NotFound):
     code = "retarget_rule_not_found"
     default_detail = "Re-targeting rule not found."
