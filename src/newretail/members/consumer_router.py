@@ -4,13 +4,12 @@ from fastapi import APIRouter, Query, Request, status
 
 from newretail.auth import service as auth_service
 from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
-from newretail.kernel.schemas import Page
+from newretail.kernel.schemas import Id, Page
 from newretail.members import service
 from newretail.members.schemas import (
     AddressCreate,
     AddressFields,
     AddressRead,
-    BrandId,
     ConsumerMeRead,
     ConsumerRead,
     ConsumerTokenRead,
@@ -81,7 +80,7 @@ def add_identifier(data: IdentifierCreate, session: SessionDep, scope: ScopeDep)
 
 # ---- the address book ------------------------------------------------------------------
 
-AddressBrand = Annotated[BrandId, Query(description="The brand whose address book to use.")]
+AddressBrand = Annotated[Id, Query(description="The brand whose address book to use.")]
 
 
 @router.get("/consumers/me/addresses", response_model=list[AddressRead])

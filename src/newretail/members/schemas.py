@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Id, InputModel, Name, ReadModel
 from newretail.members.binding_rules import BindingMode, BindingSource
 from newretail.members.rules import JoinChannel, TierBasis
 
@@ -291,7 +291,6 @@ class RebindResult(ReadModel):
 
 # ---- address book ---------------------------------------------------------------------
 
-BrandId = Annotated[int, Field(ge=1, le=2**53)]
 Place = Annotated[str, Field(min_length=1, max_length=100)]
 
 
@@ -306,7 +305,7 @@ class AddressFields(InputModel):
 
 
 class AddressCreate(AddressFields):
-    brand_id: BrandId
+    brand_id: Id
 
 
 class AddressRead(ReadModel):

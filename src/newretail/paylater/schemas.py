@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from newretail.kernel.schemas import InputModel, ReadModel
+from newretail.kernel.schemas import Id, InputModel, ReadModel
 from newretail.orders.schemas import OrderRead
 
 Instruction = Annotated[
@@ -19,7 +19,7 @@ Instruction = Annotated[
 
 
 class DeferredCreate(InputModel):
-    order_id: Annotated[int, Field(ge=1, le=2**53)]
+    order_id: Id
     provider: Annotated[str, Field(pattern="^[a-z][a-z0-9_]{0,31}$")] = "sandbox"
     instruction: Instruction = None
     charge_instruction: Instruction = Field(

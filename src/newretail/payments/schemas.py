@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from newretail.kernel.schemas import InputModel, ReadModel, Text
+from newretail.kernel.schemas import Id, InputModel, ReadModel, Text
 from newretail.orders.schemas import OrderCreate, OrderRead
 
 
@@ -60,7 +60,7 @@ class NotificationResult(ReadModel):
 
 
 class RefundLineCreate(InputModel):
-    order_line_id: Annotated[int, Field(ge=1, le=2**53)]
+    order_line_id: Id
     quantity: Annotated[int, Field(ge=1, le=10_000)]
 
 

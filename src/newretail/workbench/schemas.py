@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 
-from newretail.kernel.schemas import InputModel, ReadModel
+from newretail.kernel.schemas import Id, InputModel, ReadModel
 from newretail.workbench.rules import Metric, Period, State, TaskKind
 
 Ids = Annotated[list[int], Field(default_factory=list, max_length=500)]
@@ -28,7 +28,7 @@ class Targeting(InputModel):
     regions: Ids
     stores: Ids
     guides: Ids
-    audience_id: Annotated[int, Field(ge=1, le=2**53)] | None = Field(
+    audience_id: Id | None = Field(
         default=None,
         description="One of the brand's audiences: the guides (within the sender's scope) "
         "its members who accept marketing are bound to, each with the members they serve.",

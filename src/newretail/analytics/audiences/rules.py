@@ -27,10 +27,9 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from newretail.analytics.reports.vocabulary import Channel, EventName
-from newretail.kernel.schemas import InputModel
+from newretail.kernel.schemas import Id, InputModel
 
 MAX_DEPTH = 6
-Id = Annotated[int, Field(ge=1, le=2**53)]
 Days = Annotated[int, Field(ge=1, le=3650)]
 
 

@@ -1,12 +1,11 @@
 """Request and response bodies of audiences."""
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import Field, field_validator
 
 from newretail.analytics.audiences.rules import MAX_DEPTH, AnyRule, AudienceRule, Rule, depth
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Id, InputModel, Name, ReadModel
 
 
 def _shallow(rule: AnyRule | None) -> AnyRule | None:
@@ -18,7 +17,7 @@ def _shallow(rule: AnyRule | None) -> AnyRule | None:
 class AudienceCreate(InputModel):
     name: Name
     rule: Rule = Field(description="See the rule language: did, profile, all, any, not.")
-    brand_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    brand_id: Id | None = None
 
     _depth = field_validator("rule")(_shallow)
 

@@ -1,25 +1,22 @@
 """Request and response bodies of funnels and saved funnel reports."""
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import Field
 
 from newretail.analytics.funnels.rules import FunnelSpec, StepCount
 from newretail.analytics.reports.vocabulary import Dimension
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Id, InputModel, Name, ReadModel
 
 
 class ReportCreate(InputModel):
     name: Name
     spec: FunnelSpec
-    brand_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    brand_id: Id | None = None
 
 
 class StandardInstall(InputModel):
-    brand_id: Annotated[int, Field(ge=1, le=2**53)] | None = Field(
-        default=None, description="Platform admins only."
-    )
+    brand_id: Id | None = Field(default=None, description="Platform admins only.")
 
 
 class ReportUpdate(InputModel):
@@ -43,7 +40,7 @@ class FunnelQueryBody(InputModel):
     start: datetime | None = None
     end: datetime | None = None
     breakdown: Dimension | None = None
-    brand_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    brand_id: Id | None = None
 
 
 class StepRead(ReadModel):

@@ -7,9 +7,8 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from newretail.analytics.outreach.templates import AUDIENCE_OFFER
-from newretail.kernel.schemas import InputModel, ReadModel
+from newretail.kernel.schemas import Id, InputModel, ReadModel
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
 MAX_VARIABLES = 20
 
 

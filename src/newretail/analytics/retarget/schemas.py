@@ -6,9 +6,8 @@ from typing import Annotated, Literal, Self
 from pydantic import AwareDatetime, Field, model_validator
 
 from newretail.analytics.retarget.rules import MAX_RADIUS_M, MIN_RADIUS_M
-from newretail.kernel.schemas import InputModel, Name, ReadModel
+from newretail.kernel.schemas import Id, InputModel, Name, ReadModel
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
 DEFAULT_TEMPLATE = "analytics.nearby_offer"
 
 

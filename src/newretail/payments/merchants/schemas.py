@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from newretail.kernel.schemas import Code, InputModel, Name, ReadModel
+from newretail.kernel.schemas import Code, Id, InputModel, Name, ReadModel
 from newretail.payments.merchants.rules import OwnerType, ProviderName, parse_secret_ref
 
 
@@ -26,7 +26,7 @@ SecretRef = Annotated[
     AfterValidator(_secret_ref),
 ]
 Identifier = Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")]
-StoreIds = Annotated[list[Annotated[int, Field(ge=1, le=2**53)]], Field(max_length=1000)]
+StoreIds = Annotated[list[Id], Field(max_length=1000)]
 
 
 class MerchantAccountCreate(InputModel):
