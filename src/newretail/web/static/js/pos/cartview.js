@@ -61,8 +61,11 @@ function renderMember() {
 
 function renderSums(sums) {
   const empty = !state.cart.lines.length;
-  $("[data-subtotal]").textContent = empty ? "—" : money(sums.subtotal);
-  $("[data-total]").textContent = empty ? "—" : money(sums.total);
+  // An empty sale owes nothing: ¥0.00, dimmed, rather than a dash that reads as a bar.
+  $("[data-subtotal]").textContent = money(empty ? 0 : sums.subtotal);
+  const total = $("[data-total]");
+  total.textContent = money(empty ? 0 : sums.total);
+  total.classList.toggle("is-nothing", empty);
   const rows = sums.offers.map((offer) =>
     h("li", { class: "pos-offer" }, h("span", { text: offer.name }), h("span", { class: "pos-offer__amount", text: `−${money(offer.amount)}` })));
   if (sums.pointsOff) {
