@@ -115,6 +115,7 @@ def test_a_cashier_opens_a_shift_scans_and_sells_for_cash_with_change(page: Any,
     page.get_by_label("备用金").fill("500")
     page.get_by_test_id("open-shift").click()
     expect(page.get_by_test_id("scan")).to_be_focused()
+    expect(page.get_by_test_id("total")).to_have_text("¥0.00")  # an empty sale owes nothing
     _scan(page, counter.barcodes[0])
     _scan(page, counter.barcodes[0])
     expect(page.get_by_test_id("cart-lines").locator("[data-qty]")).to_have_text(["2"])
