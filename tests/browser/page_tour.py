@@ -74,6 +74,11 @@ CONSOLE = (
     "/console/content",
     "/console/dings",
 )
+# The data bank's pages, for its readers alone (the brand's admins and the platform's).
+ANALYSTS = (
+    "/console/audiences",
+    "/console/audiences/{audience_id}",
+)
 # The platform operator's pages, about no brand in particular.
 PLATFORM = (
     "/console/packages",
@@ -141,11 +146,11 @@ def stops(ids: dict[str, str], others: Iterable[str] = CONSOLE) -> list[tuple[st
     console page, the other staff ``others``; a page needing a missing id is left out."""
     others = tuple(others)
     plan = [
-        *(("hq", path) for path in CONSOLE),
+        *(("hq", path) for path in (*CONSOLE, *ANALYSTS)),
         *(("region", path) for path in others),
         *(("store", path) for path in others),
         ("admin", "/console/brands"),
-        *(("admin", for_platform(path)) for path in others),
+        *(("admin", for_platform(path)) for path in (*others, *ANALYSTS)),
         *(("admin", path) for path in PLATFORM),
         *(("guide", path) for path in GUIDE),
         *(("cashier", path) for path in TILL),

@@ -32,6 +32,7 @@ def mount(app: FastAPI) -> None:
         codes,
         console,
         console_analytics,
+        console_audiences,
         console_catalog,
         console_codes,
         console_commission,
@@ -78,6 +79,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(router.router)
     app.include_router(console_home.router)
     app.include_router(console_analytics.router)
+    app.include_router(console_audiences.router)
     app.include_router(console.router)
     app.include_router(console_forms.router)
     app.include_router(console_members.router)

@@ -267,6 +267,14 @@ FLASHES = {
     "promotion_saved": N_("Promotion %(name)s was saved."),
     "promotion_archived": N_("Promotion %(name)s was archived: it no longer applies."),
     "coupon_template_saved": N_("Coupon %(name)s was saved."),
+    "audience_created": N_(
+        "Audience %(name)s was made: its members are found when the data bank is next read."
+    ),
+    "audience_refreshed": N_("Audience %(name)s was computed again: %(size)s people."),
+    "audience_send_done": N_("Sent: %(reached)s of %(members)s members were given it."),
+    "audience_send_running": N_(
+        "Sending: %(reached)s of %(members)s members so far; the rest follow in the background."
+    ),
     "package_assembled": N_("The optimiser assembled %(name)s: review its proposal."),
     "package_published": N_("%(name)s is published: consumers can claim it."),
     "package_closed": N_("%(name)s is closed to new claims."),

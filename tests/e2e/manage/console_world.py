@@ -4,9 +4,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from tests import code_builders, member_builders, settlement_builders, shop_builders
+from tests import (
+    audience_builders,
+    code_builders,
+    member_builders,
+    settlement_builders,
+    shop_builders,
+)
 from tests.presale_builders import consumer_scope, today_in
 
+from newretail.analytics.outreach import service as outreach_service
+from newretail.analytics.outreach.schemas import AudienceSendCreate
 from newretail.auth import service as auth_service
 from newretail.commission import service as commission_service
 from newretail.commission import settlement
@@ -46,6 +54,7 @@ class ConsoleWorld:
     coupon_id: int = 0
     task_id: int = 0
     content_id: int = 0
+    audience_id: int = 0
 
     @property
     def ids(self) -> dict[str, str]:
@@ -68,6 +77,7 @@ class ConsoleWorld:
             "coupon_id": str(self.coupon_id),
             "task_id": str(self.task_id),
             "content_id": str(self.content_id),
+            "audience_id": str(self.audience_id),
         }
 
 
@@ -143,6 +153,7 @@ def console_world(database: Database) -> ConsoleWorld:
     period_id, statement_id = _closed_period(database, world)
     promotion_id, template_id, coupon_id = _offers(database, world.brand.id, member_id)
     task_id, content_id = _workbench(database, world.brand.id, world.east_store.id)
+    audience_id = _audience_sent_to(database, world.brand.id, member_id, template_id)
     return ConsoleWorld(
         shop,
         member_id,
@@ -158,7 +169,19 @@ def console_world(database: Database) -> ConsoleWorld:
         coupon_id,
         task_id,
         content_id,
+        audience_id,
     )
+
+
+def _audience_sent_to(database: Database, brand_id: int, member_id: int, template_id: int) -> int:
+    """An audience of the member, sent the brand's coupon once."""
+    audience_id = audience_builders.audience(database, brand_id, {member_id: True})
+    data = AudienceSendCreate.model_validate({"key": "spring", "coupon_template_id": template_id})
+    with database.transaction() as session:
+        outreach_service.send_to_audience(
+            session=session, scope=SYSTEM, audience_id=audience_id, data=data, now=utcnow()
+        )
+    return audience_id
 
 
 def _workbench(database: Database, brand_id: int, store_id: int) -> tuple[int, int]:

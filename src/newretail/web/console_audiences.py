@@ -1,0 +1,386 @@
+"""Console screens for audiences: who they hold, and coupons and messages sent to them.
+
+    GET   /console/audiences                   the brand's audiences: what each holds, its size,
+                                               when it was computed; a new one from a common
+                                               segment
+    POST  /console/audiences                   that new audience
+    GET   /console/audiences/{id}              one audience: its sends with their progress (the
+                                               page reloads itself while one runs), a new send
+    POST  /console/audiences/{id}/refresh      its members computed again now from the data bank
+    POST  /console/audiences/{id}/sends        a coupon and/or a marketing message to its members
+
+The data bank's readers (brand admins) only, as on its API. A segment is one of the rule
+language's common shapes with its number of days (``SEGMENTS``); an audience made through
+the API with any other rule is shown as a custom rule. A send is the API's: the first
+members are given it before the page answers, the worker gives the rest.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from newretail.analytics.audiences import service as audiences
+from newretail.analytics.audiences.models import Audience
+from newretail.analytics.audiences.rules import AudienceRule
+from newretail.analytics.outreach import service as outreach
+from newretail.analytics.outreach.models import AudienceSendRun
+from newretail.analytics.outreach.schemas import AudienceSendCreate, SendStatus
+from newretail.analytics.reports.access import analysed_brand
+from newretail.analytics.reports.deps import get_warehouse
+from newretail.analytics.reports.source import Readable
+from newretail.db import utcnow
+from newretail.kernel.errors import DomainError
+from newretail.kernel.i18n import N_
+from newretail.org.schemas import BrandRead
+from newretail.promotions import service as promotions_service
+from newretail.promotions.models import Status
+from newretail.web import data, forms, messages
+from newretail.web.console_forms import FormState
+from newretail.web.manage import form_brand
+from newretail.web.nav import console_nav, url
+from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+PageWarehouse = Annotated[Readable, Depends(get_warehouse)]
+NAV = "audiences"
+MAX_DAYS = 3650
+ONLINE = ["web", "mini_app", "app"]
+
+
+def _did(event: str, days: int | None = None, **more: Any) -> dict[str, Any]:
+    rule: dict[str, Any] = {"kind": "did", "event": event, **more}
+    if days is not None:
+        rule["within_days"] = days
+    return rule
+
+
+def _member(value: bool) -> dict[str, Any]:
+    return {"kind": "profile", "field": "member", "value": value}
+
+
+# A segment's label (with its days, when it takes them) and its rule.
+SEGMENTS: dict[str, tuple[str, bool, Callable[[int], dict[str, Any]]]] = {
+    "members": (N_("All members"), False, lambda _days: _member(True)),
+    "marketing": (
+        N_("Members who accept marketing"),
+        False,
+        lambda _days: {"kind": "profile", "field": "marketing_consent", "value": True},
+    ),
+    "new_members": (
+        N_("Joined in the last %(days)s days"),
+        True,
+        lambda days: {"kind": "profile", "field": "joined_within_days", "value": days},
+    ),
+    "cart_no_order": (
+        N_("Added to cart online in the last %(days)s days, no order since"),
+        True,
+        lambda days: _did("Product Added", days, channels=ONLINE, none_since=["Order Completed"]),
+    ),
+    "bought": (
+        N_("Bought in the last %(days)s days"),
+        True,
+        lambda days: _did("Order Completed", days),
+    ),
+    "lapsed": (
+        N_("Bought before, but not in the last %(days)s days"),
+        True,
+        lambda days: {
+            "kind": "all",
+            "rules": [
+                _did("Order Completed"),
+                {"kind": "not", "rule": _did("Order Completed", days)},
+            ],
+        },
+    ),
+    "visited_not_member": (
+        N_("Visited a store in the last %(days)s days, not yet a member"),
+        True,
+        lambda days: {"kind": "all", "rules": [_did("Store Entered", days), _member(False)]},
+    ),
+}
+SKIP_REASONS = {
+    "already_sent": N_("given it before"),
+    "coupons_exhausted": N_("coupons run out"),
+    "budget_exhausted": N_("budget spent"),
+    "member_limit_reached": N_("member's limit reached"),
+    "claim_closed": N_("claims closed"),
+    "no_marketing_consent": N_("no marketing consent"),
+    "notify_rate_limited": N_("message limit reached"),
+    "not_a_member": N_("no longer a member"),
+}
+ERROR_FIELDS = {"coupon_template_not_found": "coupon_template", "invalid_audience_send": "message"}
+ERROR_TEXTS = {
+    "nothing_to_give": N_("Choose a coupon, a message or both."),
+    "segment": N_("Choose a segment."),
+    "days": N_("Enter a number of days from 1 to 3650."),
+}
+
+
+def _rule(key: str, days: int) -> dict[str, Any]:
+    """A segment's rule as the audience stores it (defaults filled in)."""
+    checked = AudienceRule.model_validate({"rule": SEGMENTS[key][2](days)})
+    return checked.rule.model_dump(mode="json")
+
+
+def _days_in(rule: object) -> int:
+    """The first number of days a stored rule names (1 when it names none)."""
+    if isinstance(rule, dict):
+        for name in ("within_days", "value"):
+            value = rule.get(name)
+            if name == "value" and rule.get("field") != "joined_within_days":
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+        for inner in (rule.get("rule"), *(rule.get("rules") or [])):
+            found = _days_in(inner)
+            if found != 1:
+                return found
+    return 1
+
+
+def describe(page: Page, rule: dict[str, Any]) -> tuple[str, str | None]:
+    """A rule in words when it is one of the segments; else "custom" and its JSON."""
+    days = _days_in(rule)
+    for key, (label, _takes_days, _make) in SEGMENTS.items():
+        if _rule(key, days) == rule:
+            return page.translate(label, days=days), None
+    return page.gettext("Custom rule"), json.dumps(rule, ensure_ascii=False)
+
+
+# ---- the list -------------------------------------------------------------------------
+
+
+@router.get("/console/audiences")
+def audience_list(page: StaffPage, session: PageSessionDep, brand: int | None = None) -> Response:
+    current = _brand(page, session, brand)
+    state = FormState(page, {"segment": "cart_no_order", "days": "14"})
+    return _list_page(page, session, current, state)
+
+
+@router.post("/console/audiences")
+def create_audience(page: StaffPage, session: PageSessionDep, fields: FormDep) -> Response:
+    current = form_brand(page, session, fields)
+    analysed_brand(page.caller, current.id)
+    state = FormState(page, fields, error_texts=ERROR_TEXTS)
+    name = fields.get("name", "").strip()
+    key = fields.get("segment", "")
+    if not name:
+        state.add_field_errors({"name": "missing"})
+    if key not in SEGMENTS:
+        state.errors["segment"] = page.translate(ERROR_TEXTS["segment"])
+    days = _days(fields.get("days", ""))
+    if key in SEGMENTS and SEGMENTS[key][1] and days is None:
+        state.errors["days"] = page.translate(ERROR_TEXTS["days"])
+    if state.errors:
+        state.form_error = page.translate(messages.ERRORS["invalid_input"])
+        return _list_page(page, session, current, state, status_code=422)
+    try:
+        made = audiences.create_audience(
+            session=session,
+            scope=page.caller,
+            brand_id=current.id,
+            name=name[:200],
+            rule=AudienceRule.model_validate({"rule": _rule(key, days or 1)}),
+        )
+    except DomainError as exc:
+        session.rollback()
+        state.add_domain_error(exc)
+        return _list_page(page, session, current, state, status_code=exc.status)
+    return page.redirect(
+        url(f"/console/audiences/{made.id}", page.caller, current.id),
+        flash="audience_created",
+        name=made.name,
+    )
+
+
+def _days(text: str) -> int | None:
+    text = text.strip()
+    if not text.isdigit() or len(text) > 4:
+        return None
+    days = int(text)
+    return days if 1 <= days <= MAX_DAYS else None
+
+
+def _list_page(
+    page: Page, session: Session, brand: BrandRead, state: FormState, status_code: int = 200
+) -> HTMLResponse:
+    rows = audiences.list_audiences(session=session, scope=page.caller, brand_id=brand.id)
+    return page.render(
+        "console/audiences.html",
+        status_code=status_code,
+        nav_items=console_nav(page, brand.id, NAV),
+        brand=brand,
+        audiences=[_summary(page, brand, a) for a in reversed(rows)],
+        segment_options=[
+            (key, page.translate(label, days="N")) for key, (label, _d, _m) in SEGMENTS.items()
+        ],
+        segments_with_days=[key for key, (_l, takes_days, _m) in SEGMENTS.items() if takes_days],
+        action=url("/console/audiences", page.caller, brand.id),
+        **state.as_context(),
+    )
+
+
+def _summary(page: Page, brand: BrandRead, audience: Audience) -> dict[str, Any]:
+    words, custom = describe(page, audience.rule)
+    return {
+        "id": audience.id,
+        "name": audience.name,
+        "rule": words,
+        "custom": custom,
+        "size": audience.size,
+        "computed_at": audience.computed_at,
+        "url": url(f"/console/audiences/{audience.id}", page.caller, brand.id),
+    }
+
+
+# ---- one audience and its sends -------------------------------------------------------
+
+
+@router.get("/console/audiences/{audience_id}")
+def audience_page(page: StaffPage, session: PageSessionDep, audience_id: int) -> Response:
+    audience, brand = _audience(page, session, audience_id)
+    local = utcnow().astimezone(ZoneInfo(brand.timezone))
+    values = {"key": f"send-{local:%Y%m%d-%H%M}", "message": "1"}
+    return _audience_page(page, session, brand, audience, FormState(page, values))
+
+
+@router.post("/console/audiences/{audience_id}/refresh")
+def refresh(
+    page: StaffPage, session: PageSessionDep, warehouse: PageWarehouse, audience_id: int
+) -> Response:
+    audience, brand = _audience(page, session, audience_id)
+    audiences.refresh(
+        session=session,
+        scope=page.caller,
+        warehouse=warehouse,
+        audience_id=audience.id,
+        now=utcnow(),
+    )
+    return page.redirect(
+        url(f"/console/audiences/{audience.id}", page.caller, brand.id),
+        flash="audience_refreshed",
+        name=audience.name,
+        size=audience.size,
+    )
+
+
+@router.post("/console/audiences/{audience_id}/sends")
+def send(page: StaffPage, session: PageSessionDep, audience_id: int, fields: FormDep) -> Response:
+    audience, brand = _audience(page, session, audience_id)
+    state = FormState(page, fields, error_fields=ERROR_FIELDS, error_texts=ERROR_TEXTS)
+    template = fields.get("coupon_template", "")
+    message = fields.get("message") == "1"
+    if not template and not message:
+        state.form_error = page.translate(ERROR_TEXTS["nothing_to_give"])
+        return _audience_page(page, session, brand, audience, state, status_code=422)
+    try:
+        checked = AudienceSendCreate.model_validate(
+            {
+                "key": fields.get("key", ""),
+                "coupon_template_id": template or None,
+                "message": {} if message else None,
+            }
+        )
+        run = outreach.send_to_audience(
+            session=session,
+            scope=page.caller,
+            audience_id=audience.id,
+            data=checked,
+            now=utcnow(),
+        )
+    except ValidationError as exc:
+        renamed = {"coupon_template_id": "coupon_template"}
+        state.add_field_errors({renamed.get(k, k): v for k, v in forms.field_errors(exc).items()})
+        return _audience_page(page, session, brand, audience, state, status_code=422)
+    except DomainError as exc:
+        session.rollback()
+        state.add_domain_error(exc)
+        return _audience_page(page, session, brand, audience, state, status_code=exc.status)
+    done = run.status == SendStatus.DONE
+    return page.redirect(
+        url(f"/console/audiences/{audience.id}", page.caller, brand.id),
+        flash="audience_send_done" if done else "audience_send_running",
+        reached=run.reached,
+        members=run.members,
+    )
+
+
+def _audience(page: Page, session: Session, audience_id: int) -> tuple[Audience, BrandRead]:
+    audience = audiences.get_audience(session=session, scope=page.caller, audience_id=audience_id)
+    analysed_brand(page.caller, audience.brand_id)
+    return audience, data.brand(session=session, scope=page.caller, brand_id=audience.brand_id)
+
+
+def _brand(page: Page, session: Session, brand: int | None) -> BrandRead:
+    current = data.brand(session=session, scope=page.caller, brand_id=brand)
+    analysed_brand(page.caller, current.id)
+    return current
+
+
+def _audience_page(
+    page: Page,
+    session: Session,
+    brand: BrandRead,
+    audience: Audience,
+    state: FormState,
+    status_code: int = 200,
+) -> HTMLResponse:
+    runs = outreach.list_runs(session=session, scope=page.caller, audience_id=audience.id)
+    templates, _ = promotions_service.list_templates(
+        session=session,
+        scope=page.caller,
+        status=Status.ACTIVE,
+        cursor=None,
+        limit=200,
+        brand_id=brand.id,
+    )
+    names = {t.id: t.name for t in templates}
+    summary = _summary(page, brand, audience)
+    return page.render(
+        "console/audience.html",
+        status_code=status_code,
+        nav_items=console_nav(page, brand.id, NAV),
+        brand=brand,
+        audience=summary,
+        sends=[_send_row(page, run, names) for run in runs],
+        running=any(run.status == SendStatus.RUNNING for run in runs),
+        template_options=[(t.id, t.name) for t in reversed(templates)],
+        back_url=url("/console/audiences", page.caller, brand.id),
+        refresh_action=f"/console/audiences/{audience.id}/refresh",
+        send_action=f"/console/audiences/{audience.id}/sends",
+        **state.as_context(),
+    )
+
+
+def _send_row(page: Page, run: AudienceSendRun, names: dict[int, str]) -> dict[str, Any]:
+    skipped = {str(k): int(v) for k, v in (run.skipped or {}).items()}
+    walked = run.reached + sum(skipped.values())
+    gives = []
+    if run.coupon_template_id is not None:
+        gives.append(names.get(run.coupon_template_id) or page.gettext("a coupon"))
+    if run.message_template is not None:
+        gives.append(page.gettext("a message"))
+    reasons = [
+        page.translate(SKIP_REASONS[code]) if code in SKIP_REASONS else code for code in skipped
+    ]
+    return {
+        "id": run.id,
+        "key": run.key,
+        "gives": " + ".join(gives),
+        "running": run.status == SendStatus.RUNNING,
+        "percent": 100 if not run.members else min(100, round(walked * 100 / run.members)),
+        "walked": walked,
+        "members": run.members,
+        "reached": run.reached,
+        "coupons": run.coupons,
+        "messages": run.messages,
+        "skipped": [(reason, skipped[code]) for reason, code in zip(reasons, skipped, strict=True)],
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+    }
