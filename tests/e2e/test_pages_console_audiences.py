@@ -1,7 +1,8 @@
 """The console's audience screens: an audience made from a segment holds that segment's rule,
 refused input is shown on its field and makes nothing, a send gives nothing twice under one
 name, an audience made with another rule reads as a custom one, and only the data bank's
-readers of the audience's brand see any of it."""
+readers of the audience's brand see any of it; an offer near stores is started and stopped
+from the audience's page."""
 
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.e2e.pages_support import login, post_form
 
 from newretail.analytics.audiences.models import Audience
 from newretail.analytics.outreach.models import AudienceSend, AudienceSendRun
+from newretail.analytics.retarget.models import RetargetRule
 from newretail.db import Database
 
 pytestmark = pytest.mark.sqlite_only
@@ -147,3 +149,51 @@ def test_only_the_brands_analysts_see_its_audiences(client: TestClient, database
     assert own_list.status_code == 200
     assert f"/console/audiences/{audience}" not in own_list.text
     assert _count(database, AudienceSendRun) == 0
+
+
+def test_hq_starts_and_stops_an_offer_near_stores_for_an_audience(
+    client: TestClient, database: Database
+) -> None:
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    coupon = pb.template(database, shop, name="到店立减 10 元")
+    audience = ab.audience(database, brand, {})
+    other_audience = ab.audience(database, brand, {})
+    login(client, shop.world.admin)
+    client.headers.update(ZH)
+    path = f"/console/audiences/{audience}/retarget"
+
+    nameless = post_form(client, path, {"rt_name": "", "rt_radius": "4000"})
+    made = post_form(
+        client,
+        path,
+        {"rt_name": "到店附近", "rt_radius": "4000", "rt_coupon": str(coupon), "rt_hours": "72"},
+    )
+    too_far = post_form(client, path, {"rt_name": "太远", "rt_radius": "9000"})
+    with database.transaction(read_only=True) as session:
+        rule = session.scalars(select(RetargetRule)).one()
+        kept = (rule.audience_id, rule.radius_m, rule.offer_kind, rule.coupon_template_id)
+        hours, rule_id = rule.period_hours, rule.id
+    page = client.get(f"/console/audiences/{audience}")
+    wrong_audience = post_form(
+        client, f"/console/audiences/{other_audience}/retarget/{rule_id}/stop", {}
+    )
+    stopped = post_form(client, f"{path}/{rule_id}/stop", {})
+    after = client.get(f"/console/audiences/{audience}")
+
+    assert nameless.status_code == 422
+    assert '<p class="field__error" id="rt_name-error">请为触达命名。</p>' in nameless.text
+    assert too_far.status_code == 422
+    assert 'id="rt_radius-error"' in too_far.text
+    assert made.status_code == 303, made.text
+    assert kept == (audience, 4000, "coupon", coupon)
+    assert hours == 72
+    assert "4 公里内" in page.text
+    assert "每 3 天一次" in page.text
+    assert "到店立减 10 元" in page.text
+    assert problems_of(page.text, raw_codes(), untranslated_pattern()) == []
+    assert wrong_audience.status_code == 404
+    assert stopped.status_code == 303
+    assert "已停止" in after.text
+    with database.transaction(read_only=True) as session:
+        assert session.scalars(select(RetargetRule.active)).one() is False

@@ -8,6 +8,10 @@
                                                page reloads itself while one runs), a new send
     POST  /console/audiences/{id}/refresh      its members computed again now from the data bank
     POST  /console/audiences/{id}/sends        a coupon and/or a marketing message to its members
+    POST  /console/audiences/{id}/retarget     a near-store offer: a member of the audience who
+                                               comes within 3-5 km of a store is sent a coupon
+                                               or a message, once per period
+    POST  /console/audiences/{id}/retarget/{rule}/stop   that offer stopped
 
 The data bank's readers (brand admins) only, as on its API. A segment is one of the rule
 language's common shapes with its number of days (``SEGMENTS``); an audience made through
@@ -33,7 +37,12 @@ from newretail.analytics.outreach.models import AudienceSendRun
 from newretail.analytics.outreach.schemas import AudienceSendCreate, SendStatus
 from newretail.analytics.reports.access import analysed_brand
 from newretail.analytics.reports.deps import get_warehouse
+from newretail.analytics.reports.errors import RetargetRuleNotFound
 from newretail.analytics.reports.source import Readable
+from newretail.analytics.retarget import service as retarget
+from newretail.analytics.retarget.models import RetargetRule
+from newretail.analytics.retarget.rules import MAX_RADIUS_M, MIN_RADIUS_M
+from newretail.analytics.retarget.schemas import RetargetRuleCreate
 from newretail.db import utcnow
 from newretail.kernel.errors import DomainError
 from newretail.kernel.i18n import N_
@@ -115,10 +124,14 @@ SKIP_REASONS = {
     "not_a_member": N_("no longer a member"),
 }
 ERROR_FIELDS = {"coupon_template_not_found": "coupon_template", "invalid_audience_send": "message"}
+RETARGET_FIELDS = {"coupon_template_not_found": "rt_coupon"}
+RADII_M = tuple(range(MIN_RADIUS_M, MAX_RADIUS_M + 1, 1_000))
+PERIODS_H = (24, 72, 168, 720)
 ERROR_TEXTS = {
     "nothing_to_give": N_("Choose a coupon, a message or both."),
     "segment": N_("Choose a segment."),
     "days": N_("Enter a number of days from 1 to 3650."),
+    "rt_name": N_("Give the offer a name."),
 }
 
 
@@ -330,8 +343,15 @@ def _audience_page(
     audience: Audience,
     state: FormState,
     status_code: int = 200,
+    failed: str = "send",
 ) -> HTMLResponse:
     runs = outreach.list_runs(session=session, scope=page.caller, audience_id=audience.id)
+    rules = [
+        rule
+        for rule in retarget.list_rules(session=session, scope=page.caller, brand_id=brand.id)
+        if rule.audience_id == audience.id
+    ]
+    sent = retarget.sent_counts(session=session, rule_ids=[rule.id for rule in rules])
     templates, _ = promotions_service.list_templates(
         session=session,
         scope=page.caller,
@@ -349,6 +369,11 @@ def _audience_page(
         brand=brand,
         audience=summary,
         sends=[_send_row(page, run, names) for run in runs],
+        rules=[_rule_row(page, rule, names, sent.get(rule.id, 0)) for rule in reversed(rules)],
+        radius_options=[(m, page.translate(N_("%(km)s km"), km=m // 1_000)) for m in RADII_M],
+        period_options=[(h, _period_words(page, h)) for h in PERIODS_H],
+        retarget_action=f"/console/audiences/{audience.id}/retarget",
+        failed=failed,
         running=any(run.status == SendStatus.RUNNING for run in runs),
         template_options=[(t.id, t.name) for t in reversed(templates)],
         back_url=url("/console/audiences", page.caller, brand.id),
@@ -383,4 +408,92 @@ def _send_row(page: Page, run: AudienceSendRun, names: dict[int, str]) -> dict[s
         "skipped": [(reason, skipped[code]) for reason, code in zip(reasons, skipped, strict=True)],
         "created_at": run.created_at,
         "finished_at": run.finished_at,
+    }
+
+
+# ---- near-store offers ----------------------------------------------------------------
+
+
+@router.post("/console/audiences/{audience_id}/retarget")
+def create_offer(
+    page: StaffPage, session: PageSessionDep, audience_id: int, fields: FormDep
+) -> Response:
+    audience, brand = _audience(page, session, audience_id)
+    state = FormState(page, fields, error_fields=RETARGET_FIELDS, error_texts=ERROR_TEXTS)
+    name = fields.get("rt_name", "").strip()
+    template = fields.get("rt_coupon", "")
+    if not name:
+        state.errors["rt_name"] = page.translate(ERROR_TEXTS["rt_name"])
+        state.form_error = page.translate(messages.ERRORS["invalid_input"])
+        return _audience_page(page, session, brand, audience, state, 422, failed="retarget")
+    try:
+        checked = RetargetRuleCreate.model_validate(
+            {
+                "name": name[:200],
+                "audience_id": audience.id,
+                "radius_m": fields.get("rt_radius", "") or MIN_RADIUS_M,
+                "offer_kind": "coupon" if template else "message",
+                "coupon_template_id": template or None,
+                "period_hours": fields.get("rt_hours", "") or PERIODS_H[0],
+                "starts_at": utcnow(),
+            }
+        )
+        made = retarget.create_rule(session=session, scope=page.caller, data=checked, now=utcnow())
+    except ValidationError as exc:
+        renamed = {
+            "radius_m": "rt_radius",
+            "period_hours": "rt_hours",
+            "coupon_template_id": "rt_coupon",
+            "name": "rt_name",
+        }
+        state.add_field_errors({renamed.get(k, k): v for k, v in forms.field_errors(exc).items()})
+        return _audience_page(page, session, brand, audience, state, 422, failed="retarget")
+    except DomainError as exc:
+        session.rollback()
+        state.add_domain_error(exc)
+        return _audience_page(page, session, brand, audience, state, exc.status, "retarget")
+    return page.redirect(
+        url(f"/console/audiences/{audience.id}", page.caller, brand.id),
+        flash="retarget_rule_made",
+        name=made.name,
+    )
+
+
+@router.post("/console/audiences/{audience_id}/retarget/{rule_id}/stop")
+def stop_offer(
+    page: StaffPage, session: PageSessionDep, audience_id: int, rule_id: int
+) -> Response:
+    audience, brand = _audience(page, session, audience_id)
+    rule = retarget.get_rule(session=session, scope=page.caller, rule_id=rule_id)
+    if rule.audience_id != audience.id:
+        raise RetargetRuleNotFound()
+    retarget.stop_rule(session=session, scope=page.caller, rule_id=rule.id)
+    return page.redirect(
+        url(f"/console/audiences/{audience.id}", page.caller, brand.id),
+        flash="retarget_rule_stopped",
+        name=rule.name,
+    )
+
+
+def _period_words(page: Page, hours: int) -> str:
+    if hours % 24:
+        return page.translate(N_("once every %(n)s hours"), n=hours)
+    return page.translate(N_("once every %(n)s days"), n=hours // 24)
+
+
+def _rule_row(page: Page, rule: RetargetRule, names: dict[int, str], sent: int) -> dict[str, Any]:
+    if rule.coupon_template_id is not None:
+        offer = names.get(rule.coupon_template_id) or page.gettext("a coupon")
+    else:
+        offer = page.gettext("a message")
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "offer": offer,
+        "within": page.translate(N_("within %(km)s km"), km=f"{rule.radius_m / 1_000:g}"),
+        "period": _period_words(page, rule.period_hours),
+        "active": rule.active,
+        "sent": sent,
+        "starts_at": rule.starts_at,
+        "stop_action": f"/console/audiences/{rule.audience_id}/retarget/{rule.id}/stop",
     }

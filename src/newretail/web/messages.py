@@ -271,6 +271,10 @@ FLASHES = {
         "Audience %(name)s was made: its members are found when the data bank is next read."
     ),
     "audience_refreshed": N_("Audience %(name)s was computed again: %(size)s people."),
+    "retarget_rule_made": N_(
+        "Near-store offer %(name)s is on: members of the audience near a store are sent it."
+    ),
+    "retarget_rule_stopped": N_("Near-store offer %(name)s was stopped."),
     "audience_send_done": N_("Sent: %(reached)s of %(members)s members were given it."),
     "audience_send_running": N_(
         "Sending: %(reached)s of %(members)s members so far; the rest follow in the background."

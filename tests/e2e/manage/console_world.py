@@ -15,6 +15,8 @@ from tests.presale_builders import consumer_scope, today_in
 
 from newretail.analytics.outreach import service as outreach_service
 from newretail.analytics.outreach.schemas import AudienceSendCreate
+from newretail.analytics.retarget import service as retarget_service
+from newretail.analytics.retarget.schemas import RetargetRuleCreate
 from newretail.auth import service as auth_service
 from newretail.commission import service as commission_service
 from newretail.commission import settlement
@@ -174,13 +176,23 @@ def console_world(database: Database) -> ConsoleWorld:
 
 
 def _audience_sent_to(database: Database, brand_id: int, member_id: int, template_id: int) -> int:
-    """An audience of the member, sent the brand's coupon once."""
+    """An audience of the member, sent the brand's coupon once and offered it near stores."""
     audience_id = audience_builders.audience(database, brand_id, {member_id: True})
     data = AudienceSendCreate.model_validate({"key": "spring", "coupon_template_id": template_id})
+    offer = RetargetRuleCreate.model_validate(
+        {
+            "name": "到店附近立减",
+            "audience_id": audience_id,
+            "offer_kind": "coupon",
+            "coupon_template_id": template_id,
+            "starts_at": utcnow().isoformat(),
+        }
+    )
     with database.transaction() as session:
         outreach_service.send_to_audience(
             session=session, scope=SYSTEM, audience_id=audience_id, data=data, now=utcnow()
         )
+        retarget_service.create_rule(session=session, scope=SYSTEM, data=offer, now=utcnow())
     return audience_id
 
 

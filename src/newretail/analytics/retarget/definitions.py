@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newretail.analytics.audiences import offers
@@ -67,3 +67,15 @@ def sends_of(*, session: Session, scope: Scope, rule_id: int) -> list[RetargetSe
     rule = get_rule(session=session, scope=scope, rule_id=rule_id)
     query = select(RetargetSend).where(RetargetSend.rule_id == rule.id)
     return list(session.scalars(query.order_by(RetargetSend.id)))
+
+
+def sent_counts(*, session: Session, rule_ids: list[int]) -> dict[int, int]:
+    """How many offers each of ``rule_ids`` sent (rules that sent none are left out)."""
+    if not rule_ids:
+        return {}
+    query = (
+        select(RetargetSend.rule_id, func.count())
+        .where(RetargetSend.rule_id.in_(rule_ids))
+        .group_by(RetargetSend.rule_id)
+    )
+    return {int(rule): int(count) for rule, count in session.execute(query)}
