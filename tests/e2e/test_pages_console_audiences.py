@@ -64,6 +64,7 @@ def test_an_audience_made_from_a_segment_holds_its_rule_and_reads_in_words(
     ("fields", "field"),
     [
         ({"name": "", "segment": "bought", "days": "30"}, "name"),
+        ({"name": "x" * 201, "segment": "bought", "days": "30"}, "name"),
         ({"name": "Buyers", "segment": "nothing", "days": "30"}, "segment"),
         ({"name": "Buyers", "segment": "bought", "days": "0"}, "days"),
         ({"name": "Buyers", "segment": "bought", "days": "99999"}, "days"),
@@ -170,6 +171,7 @@ def test_hq_starts_and_stops_an_offer_near_stores_for_an_audience(
         {"rt_name": "到店附近", "rt_radius": "4000", "rt_coupon": str(coupon), "rt_hours": "72"},
     )
     too_far = post_form(client, path, {"rt_name": "太远", "rt_radius": "9000"})
+    too_long = post_form(client, path, {"rt_name": "长" * 201, "rt_radius": "3000"})
     with database.transaction(read_only=True) as session:
         rule = session.scalars(select(RetargetRule)).one()
         kept = (rule.audience_id, rule.radius_m, rule.offer_kind, rule.coupon_template_id)
@@ -185,6 +187,7 @@ def test_hq_starts_and_stops_an_offer_near_stores_for_an_audience(
     assert '<p class="field__error" id="rt_name-error">请为触达命名。</p>' in nameless.text
     assert too_far.status_code == 422
     assert 'id="rt_radius-error"' in too_far.text
+    assert (too_long.status_code, 'id="rt_name-error"' in too_long.text) == (422, True)
     assert made.status_code == 303, made.text
     assert kept == (audience, 4000, "coupon", coupon)
     assert hours == 72

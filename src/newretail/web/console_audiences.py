@@ -59,6 +59,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageWarehouse = Annotated[Readable, Depends(get_warehouse)]
 NAV = "audiences"
 MAX_DAYS = 3650
+MAX_NAME = 200
 ONLINE = ["web", "mini_app", "app"]
 
 
@@ -183,8 +184,8 @@ def create_audience(page: StaffPage, session: PageSessionDep, fields: FormDep) -
     state = FormState(page, fields, error_texts=ERROR_TEXTS)
     name = fields.get("name", "").strip()
     key = fields.get("segment", "")
-    if not name:
-        state.add_field_errors({"name": "missing"})
+    if not name or len(name) > MAX_NAME:
+        state.add_field_errors({"name": "missing" if not name else "too_long"})
     if key not in SEGMENTS:
         state.errors["segment"] = page.translate(ERROR_TEXTS["segment"])
     days = _days(fields.get("days", ""))
@@ -198,7 +199,7 @@ def create_audience(page: StaffPage, session: PageSessionDep, fields: FormDep) -
             session=session,
             scope=page.caller,
             brand_id=current.id,
-            name=name[:200],
+            name=name,
             rule=AudienceRule.model_validate({"rule": _rule(key, days or 1)}),
         )
     except DomainError as exc:
@@ -429,7 +430,7 @@ def create_offer(
     try:
         checked = RetargetRuleCreate.model_validate(
             {
-                "name": name[:200],
+                "name": name,
                 "audience_id": audience.id,
                 "radius_m": fields.get("rt_radius", "") or MIN_RADIUS_M,
                 "offer_kind": "coupon" if template else "message",
