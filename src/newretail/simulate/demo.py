@@ -20,6 +20,7 @@ from newretail.kernel.scope import SYSTEM, Role
 from newretail.org import service as org_service
 from newretail.org.rules import StoreType
 from newretail.simulate import (
+    audiences,
     campaigns,
     catalog,
     commission,
@@ -72,6 +73,7 @@ def steps(
         commission.settle_step(),
         campaigns.step(),
         journeys.step(journeys_plan),
+        audiences.step(),
         workbench.step(),
     ]
 
