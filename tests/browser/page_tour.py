@@ -375,6 +375,7 @@ def demo_ids(browser: Any, base: str, phone: str) -> dict[str, str]:
         "staff_id": _first(page, base, "/console/staff", r"/console/staff/(\d+)"),
         "code": _first(page, base, "/console/codes", r"/console/codes/(\w+)\.svg"),
         "brand_id": _first(page, base, "/console/stores", r"brand=(\d+)") or "1",
+        "audience_id": _first(page, base, "/console/audiences", r"/console/audiences/(\d+)"),
     }
     found["sku_id"] = _first(
         page, base, f"/console/products/{found['product_id']}", r"/skus/(\d+)/edit"

@@ -123,6 +123,9 @@ def _send(page: Page, session: PageSessionDep, code: str, brand_id: int, form: _
         members_service.send_code(
             session=session, phone=form.phone, sender=otp_sender(page.request), brand_id=brand_id
         )
+        # The code is issued, and texted (or kept in the demo's sandbox), as this commits:
+        # committed here, the page that answers can show the sandbox's code.
+        session.commit()
     except DomainError as exc:
         step = "code" if exc.code == "otp_rate_limited" else "phone"
         error = page.error_message(exc)

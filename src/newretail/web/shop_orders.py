@@ -256,6 +256,9 @@ def sign_in(
                 sender=otp_sender(page.request),
                 brand_id=store.brand_id,
             )
+            # Issued, and texted (or kept in the demo's sandbox), as this commits: the page
+            # that answers can then show the sandbox's code.
+            session.commit()
             return _signin_page(page, session, store, ref, next_path, step="code", phone=phone)
         checked = members_service.verify_code(
             session=session, phone=phone, code=otp, brand_id=store.brand_id
