@@ -2,6 +2,7 @@
 
 A send records what it gives, how far through the audience's members it has come and what
 it gave so far; the request that asks for it gives the first chunk and the worker the rest.
+One send per audience and key runs at a time (a partial unique index).
 
 Revision ID: 9b1e5c7a2d40
 Revises: 7805832be9b3
@@ -67,10 +68,22 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_analytics_audience_send_run_status", ["status", "id"], unique=False
         )
+        batch_op.create_index(
+            "uq_analytics_audience_send_run_running",
+            ["audience_id", "key"],
+            unique=True,
+            sqlite_where=sa.text("status = 'running'"),
+            postgresql_where=sa.text("status = 'running'"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("analytics_audience_send_run", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_analytics_audience_send_run_running",
+            sqlite_where=sa.text("status = 'running'"),
+            postgresql_where=sa.text("status = 'running'"),
+        )
         batch_op.drop_index("ix_analytics_audience_send_run_status")
         batch_op.drop_index(batch_op.f("ix_analytics_audience_send_run_brand_id"))
         batch_op.drop_index(batch_op.f("ix_analytics_audience_send_run_audience_id"))

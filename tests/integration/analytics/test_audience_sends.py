@@ -15,7 +15,7 @@ from tests import promotion_builders as pb
 
 from newretail.analytics.outreach import sending
 from newretail.analytics.outreach.jobs import give_audience_sends
-from newretail.analytics.outreach.models import AudienceSend
+from newretail.analytics.outreach.models import AudienceSend, AudienceSendRun
 from newretail.config import Settings
 from newretail.db import Database
 from newretail.members.models import Membership
@@ -224,3 +224,33 @@ def test_another_brands_send_is_404_and_an_unknown_one_too(
         404,
         "audience_send_not_found",
     )
+
+
+def test_two_asks_at_once_under_one_key_share_one_running_send(
+    database: Database, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sending, "CHUNK", 1)
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    keen = sorted(analytics_builders.member(database, brand, marketing=True) for _ in range(3))
+    audience = ab.audience(database, brand, dict.fromkeys(keen, True))
+    admin = shop.world.headers("admin")
+    first = client.post(_sends(audience), json=_body(None), headers=admin).json()
+    looked_up = sending._running
+    seen: list[int] = []
+
+    def missed_once(session: Any, audience_id: int, key: str) -> Any:
+        # The second ask looks before the first has committed: it finds no running send.
+        seen.append(audience_id)
+        return None if len(seen) == 1 else looked_up(session, audience_id, key)
+
+    monkeypatch.setattr(sending, "_running", missed_once)
+    second = client.post(_sends(audience), json=_body(None), headers=admin)
+
+    assert (first["status"], first["reached"]) == ("running", 1)
+    assert second.status_code == 202, second.text
+    assert second.json()["id"] == first["id"]
+    assert len(seen) == 2  # it looked again once the database refused a second running send
+    with database.transaction(read_only=True) as session:
+        runs = session.scalar(select(func.count()).select_from(AudienceSendRun))
+    assert runs == 1

@@ -9,7 +9,7 @@ so asking again under the same key tries them again.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from newretail.db import Base, utcnow
@@ -36,11 +36,23 @@ class AudienceSendRun(Base):
     The members are walked in the order of their ids, a chunk per transaction: the request
     gives the first chunk, the worker the rest (``after_member_id`` is the last member
     walked), so a large audience never holds the database for long. Until it is ``done``,
-    asking again under the same key answers this run.
+    asking again under the same key answers this run: the database keeps one running send
+    per audience and key.
     """
 
     __tablename__ = "analytics_audience_send_run"
-    __table_args__ = (Index("ix_analytics_audience_send_run_status", "status", "id"),)
+    __table_args__ = (
+        Index("ix_analytics_audience_send_run_status", "status", "id"),
+        # One running send per audience and key, however many ask for it at once.
+        Index(
+            "uq_analytics_audience_send_run_running",
+            "audience_id",
+            "key",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audience_id: Mapped[int] = mapped_column(ForeignKey("analytics_audience.id"), index=True)

@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newretail.analytics.audiences import offers
@@ -41,13 +42,7 @@ def send_to_audience(
     audience = audiences.get_audience(session=session, scope=scope, audience_id=audience_id)
     brand = analysed_brand(scope, audience.brand_id)
     offer = _offer(session, brand, data, now)
-    running = session.scalar(
-        select(AudienceSendRun).where(
-            AudienceSendRun.audience_id == audience.id,
-            AudienceSendRun.key == data.key,
-            AudienceSendRun.status == SendStatus.RUNNING,
-        )
-    )
+    running = _running(session, audience.id, data.key)
     if running is not None:
         return running
     run = AudienceSendRun(
@@ -68,10 +63,27 @@ def send_to_audience(
         requested_by_id=scope.actor_id,
         created_at=now,
     )
-    session.add(run)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError:
+        # Another request started it since the look above: answer that one.
+        other = _running(session, audience.id, data.key)
+        if other is None:
+            raise
+        return other
     advance(session=session, run=run, audience=audience, now=now)
     return run
+
+
+def _running(session: Session, audience_id: int, key: str) -> AudienceSendRun | None:
+    return session.scalar(
+        select(AudienceSendRun).where(
+            AudienceSendRun.audience_id == audience_id,
+            AudienceSendRun.key == key,
+            AudienceSendRun.status == SendStatus.RUNNING,
+        )
+    )
 
 
 def advance(
