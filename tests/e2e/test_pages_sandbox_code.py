@@ -56,13 +56,14 @@ def test_the_code_sent_is_shown_in_the_sandbox_box_and_signs_in(
 
     sent = client.post(path, data={"phone": PHONE, "action": "send", "csrf_token": token})
     shown = SHOWN.findall(sent.text)
+    kept = sandbox.code_for(PHONE)
     signed = client.post(
         path,
         data={"phone": PHONE, "otp": shown[0], "action": "signin", "csrf_token": token},
         follow_redirects=False,
     )
 
-    assert shown == [sandbox.code_for(PHONE)]
+    assert shown == [kept]
     assert signed.status_code == 303
 
 
@@ -108,3 +109,24 @@ def test_the_join_page_shows_the_code_too_and_nothing_is_logged(
 
     assert SHOWN.findall(sent.text) == [sandbox.code_for(PHONE)]
     assert "otp_sent" not in logged
+
+
+def test_a_code_that_signed_in_is_not_shown_again(
+    client: TestClient, database: Database, sandbox: Sandbox
+) -> None:
+    path = signin_path(database)
+    token = csrf_of(client, path)
+    sent = client.post(path, data={"phone": PHONE, "action": "send", "csrf_token": token})
+    (code,) = SHOWN.findall(sent.text)
+    client.post(
+        path,
+        data={"phone": PHONE, "otp": code, "action": "signin", "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    # Asked again within the minute, the resend is refused: the spent code is not offered.
+    again = client.post(path, data={"phone": PHONE, "action": "send", "csrf_token": token})
+
+    assert again.status_code == 429, again.text[:300]
+    assert 'data-testid="sandbox-code"' not in again.text
+    assert sandbox.code_for(PHONE) is None

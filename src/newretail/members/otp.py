@@ -106,6 +106,16 @@ class SandboxOtpSender:
             kept = self._codes.get(e164)
         return kept[0] if kept is not None and kept[1] > self._clock() else None
 
+    def forget(self, phone: str) -> None:
+        """Drop ``phone``'s code once it has signed someone in: it is spent, so the page must
+        not offer it again (a refused resend would otherwise show it)."""
+        try:
+            e164 = normalise_phone(phone)
+        except errors.InvalidPhone:
+            return
+        with self._lock:
+            self._codes.pop(e164, None)
+
 
 @dataclass(frozen=True)
 class OtpPolicy:

@@ -45,6 +45,10 @@ class NotifierOtpSender:
         """The sandbox's live code for ``phone``, only where the demo shows it on the page."""
         return self.sandbox.code_for(phone) if self.shows_sandbox_codes else None
 
+    def forget(self, phone: str) -> None:
+        """The sandbox drops ``phone``'s code once it has signed someone in."""
+        self.sandbox.codes.forget(phone)
+
     def send(
         self, *, phone: str, code: str, session: Session | None = None, brand_id: int | None = None
     ) -> None:

@@ -48,6 +48,13 @@ def sandbox_code(request: Request, phone: str) -> str | None:
     return None
 
 
+def spend_sandbox_code(request: Request, phone: str) -> None:
+    """After a sign-in with ``phone``'s code: the demo's sandbox no longer shows it."""
+    sender = otp_sender(request)
+    if isinstance(sender, members_service.SandboxOtpSender | notify_service.NotifierOtpSender):
+        sender.forget(phone)
+
+
 @router.get("/c/{code}")
 def scan(code: CodePath, request: Request, page: PublicPage) -> Response:
     """Record the scan and send the scanner on to the code's target."""
@@ -145,6 +152,7 @@ def _join(page: Page, session: PageSessionDep, code: str, brand_id: int, form: _
         )
         session.commit()  # every try counts, even though a wrong one is answered with an error
         phone = members_service.check_otp(checked)
+        spend_sandbox_code(page.request, phone)
     except DomainError as exc:
         return _join_page(
             page,

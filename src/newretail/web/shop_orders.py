@@ -47,7 +47,13 @@ from newretail.web import (
     shop_shell,
 )
 from newretail.web.cloudstore import Ref, kept_ref, linker
-from newretail.web.codes import OTP_MAX, PHONE_MAX, otp_sender, sandbox_code
+from newretail.web.codes import (
+    OTP_MAX,
+    PHONE_MAX,
+    otp_sender,
+    sandbox_code,
+    spend_sandbox_code,
+)
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, PublicPage
 from newretail.web.shop_me import offers_membership
 from newretail.web.shop_shell import SHOPPER_COOKIE, cart_cookie, page_cart, shopper, to_sign_in
@@ -264,9 +270,9 @@ def sign_in(
             session=session, phone=phone, code=otp, brand_id=store.brand_id
         )
         session.commit()  # every try counts, even though a wrong one is answered with an error
-        consumer_id, _ = members_service.sign_in(
-            session=session, phone=members_service.check_otp(checked)
-        )
+        signed_phone = members_service.check_otp(checked)
+        spend_sandbox_code(page.request, signed_phone)
+        consumer_id, _ = members_service.sign_in(session=session, phone=signed_phone)
     except DomainError as exc:
         step = "phone" if exc.code in {"invalid_phone", "phone_region_not_allowed"} else "code"
         return _signin_page(
