@@ -2,7 +2,7 @@
 refused input is shown on its field and makes nothing, a send gives nothing twice under one
 name, an audience made with another rule reads as a custom one, and only the data bank's
 readers of the audience's brand see any of it; an offer near stores is started and stopped
-from the audience's page."""
+from the audience's page; its members are downloaded as CSV and pushed to ad platforms."""
 
 from typing import Any
 
@@ -19,6 +19,7 @@ from newretail.analytics.audiences.models import Audience
 from newretail.analytics.outreach.models import AudienceSend, AudienceSendRun
 from newretail.analytics.retarget.models import RetargetRule
 from newretail.db import Database
+from newretail.outbox.models import OutboxEvent
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -200,3 +201,37 @@ def test_hq_starts_and_stops_an_offer_near_stores_for_an_audience(
     assert "已停止" in after.text
     with database.transaction(read_only=True) as session:
         assert session.scalars(select(RetargetRule.active)).one() is False
+
+
+def test_hq_downloads_an_audiences_members_and_pushes_them_to_ad_platforms(
+    client: TestClient, database: Database
+) -> None:
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    keen = sorted(analytics_builders.member(database, brand, marketing=True) for _ in range(2))
+    shy = analytics_builders.member(database, brand, marketing=False)
+    audience = ab.audience(database, brand, {**dict.fromkeys(keen, True), shy: False})
+    other = pb.shop(database)
+    login(client, shop.world.admin)
+    client.headers.update(ZH)
+
+    csv = client.get(f"/console/audiences/{audience}/members.csv")
+    pushed = post_form(client, f"/console/audiences/{audience}/push", {})
+    page = client.get(f"/console/audiences/{audience}")
+    client.cookies.clear()
+    login(client, other.world.admin)
+    foreign_csv = client.get(f"/console/audiences/{audience}/members.csv")
+    foreign_push = post_form(client, f"/console/audiences/{audience}/push", {})
+
+    lines = csv.text.splitlines()
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert lines[0] == "person_id,member_id,marketing_consent,entered_at"
+    assert sorted(int(line.split(",")[1]) for line in lines[1:]) == sorted([*keen, shy])
+    assert pushed.status_code == 303
+    assert "已分 1 批签名推送至广告平台" in page.text
+    with database.transaction(read_only=True) as session:
+        events = session.scalars(
+            select(OutboxEvent.payload).where(OutboxEvent.type == "audience.exported")
+        ).all()
+    assert [sorted(e["member_ids"]) for e in events] == [keen]  # those who accept marketing
+    assert (foreign_csv.status_code, foreign_push.status_code) == (404, 404)

@@ -7,6 +7,9 @@
     GET   /console/audiences/{id}              one audience: its sends with their progress (the
                                                page reloads itself while one runs), a new send
     POST  /console/audiences/{id}/refresh      its members computed again now from the data bank
+    GET   /console/audiences/{id}/members.csv  who is in it, as the API exports it
+    POST  /console/audiences/{id}/push         its members who accept marketing pushed, signed,
+                                               to the brand's webhooks for ad platforms
     POST  /console/audiences/{id}/sends        a coupon and/or a marketing message to its members
     POST  /console/audiences/{id}/retarget     a near-store offer: a member of the audience who
                                                comes within 3-5 km of a store is sent a coupon
@@ -35,6 +38,7 @@ from newretail.analytics.audiences.rules import AudienceRule
 from newretail.analytics.outreach import service as outreach
 from newretail.analytics.outreach.models import AudienceSendRun
 from newretail.analytics.outreach.schemas import AudienceSendCreate, SendStatus
+from newretail.analytics.reports import csvfile
 from newretail.analytics.reports.access import analysed_brand
 from newretail.analytics.reports.deps import get_warehouse
 from newretail.analytics.reports.errors import RetargetRuleNotFound
@@ -284,6 +288,27 @@ def refresh(
     )
 
 
+@router.get("/console/audiences/{audience_id}/members.csv")
+def members_csv(page: StaffPage, session: PageSessionDep, audience_id: int) -> Response:
+    audience, _brand = _audience(page, session, audience_id)
+    rows = audiences.csv_rows(session=session, scope=page.caller, audience_id=audience.id)
+    return csvfile.response(f"audience-{audience.id}.csv", rows)
+
+
+@router.post("/console/audiences/{audience_id}/push")
+def push(page: StaffPage, session: PageSessionDep, audience_id: int) -> Response:
+    audience, brand = _audience(page, session, audience_id)
+    parts = audiences.push(
+        session=session, scope=page.caller, audience_id=audience.id, now=utcnow()
+    )
+    return page.redirect(
+        url(f"/console/audiences/{audience.id}", page.caller, brand.id),
+        flash="audience_pushed",
+        name=audience.name,
+        parts=parts,
+    )
+
+
 @router.post("/console/audiences/{audience_id}/sends")
 def send(page: StaffPage, session: PageSessionDep, audience_id: int, fields: FormDep) -> Response:
     audience, brand = _audience(page, session, audience_id)
@@ -379,6 +404,8 @@ def _audience_page(
         template_options=[(t.id, t.name) for t in reversed(templates)],
         back_url=url("/console/audiences", page.caller, brand.id),
         refresh_action=f"/console/audiences/{audience.id}/refresh",
+        csv_url=url(f"/console/audiences/{audience.id}/members.csv", page.caller, brand.id),
+        push_action=f"/console/audiences/{audience.id}/push",
         send_action=f"/console/audiences/{audience.id}/sends",
         **state.as_context(),
     )

@@ -271,6 +271,10 @@ FLASHES = {
         "Audience %(name)s was made: its members are found when the data bank is next read."
     ),
     "audience_refreshed": N_("Audience %(name)s was computed again: %(size)s people."),
+    "audience_pushed": N_(
+        "Audience %(name)s is on its way to the ad platforms in %(parts)s part(s), signed, "
+        "through the brand's webhooks."
+    ),
     "retarget_rule_made": N_(
         "Near-store offer %(name)s is on: members of the audience near a store are sent it."
     ),

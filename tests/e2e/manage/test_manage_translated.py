@@ -54,6 +54,7 @@ SKIPPED_ROUTES = {
     "/console/codes/sheet",
     "/console/dashboard.csv",
     "/console/analytics.csv",
+    "/console/audiences/{audience_id}/members.csv",
     "/console/commission/periods/{period_id}/payroll.csv",
     "/console/commission/periods/{period_id}/invoicing.csv",
     "/console/brands",
