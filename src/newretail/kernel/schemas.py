@@ -141,17 +141,9 @@ Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 
-def _not_a_boolean(value: object) -> object:
-    """JSON's ``true`` and ``false`` are no numbers: lax validation would read them as 1
-    and 0, and a client's slip would name the record with id 1."""
-    if isinstance(value, bool):
-        raise PydanticCustomError("int_type", "Input should be a valid integer")
-    return value
-
-
-Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=2**53)]
+Id = Annotated[int, BeforeValidator(_refuse_booleans), Field(ge=1, le=2**53)]
 """A record's id in a request body: a positive integer (a numeric string passes, a boolean
-does not)."""
+does not, also where the model is not an ``InputModel``, or it is a query parameter)."""
 
 
 class ErrorRead(BaseModel):

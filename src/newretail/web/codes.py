@@ -39,20 +39,28 @@ def otp_sender(request: Request) -> members_service.OtpSender:
     return sender if sender is not None else _log_sender
 
 
+def _sandbox(
+    request: Request,
+) -> members_service.SandboxOtpSender | notify_service.NotifierOtpSender | None:
+    """The app's sender when it is one of the demo's sandbox senders, else None."""
+    sender = otp_sender(request)
+    if isinstance(sender, members_service.SandboxOtpSender | notify_service.NotifierOtpSender):
+        return sender
+    return None
+
+
 def sandbox_code(request: Request, phone: str) -> str | None:
     """The live code of ``phone`` when the app runs with the demo's sandbox sender, else None:
     the sign-in pages show it in a box marked as a sandbox, since no text message is sent."""
-    sender = otp_sender(request)
-    if isinstance(sender, members_service.SandboxOtpSender | notify_service.NotifierOtpSender):
-        return sender.code_for(phone)
-    return None
+    sandbox = _sandbox(request)
+    return sandbox.code_for(phone) if sandbox is not None else None
 
 
 def spend_sandbox_code(request: Request, phone: str) -> None:
     """After a sign-in with ``phone``'s code: the demo's sandbox no longer shows it."""
-    sender = otp_sender(request)
-    if isinstance(sender, members_service.SandboxOtpSender | notify_service.NotifierOtpSender):
-        sender.forget(phone)
+    sandbox = _sandbox(request)
+    if sandbox is not None:
+        sandbox.forget(phone)
 
 
 @router.get("/c/{code}")

@@ -24,10 +24,10 @@ members are given it before the page answers, the worker gives the rest.
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -40,9 +40,7 @@ from newretail.analytics.outreach.models import AudienceSendRun
 from newretail.analytics.outreach.schemas import AudienceSendCreate, SendStatus
 from newretail.analytics.reports import csvfile
 from newretail.analytics.reports.access import analysed_brand
-from newretail.analytics.reports.deps import get_warehouse
 from newretail.analytics.reports.errors import RetargetRuleNotFound
-from newretail.analytics.reports.source import Readable
 from newretail.analytics.retarget import service as retarget
 from newretail.analytics.retarget.models import RetargetRule
 from newretail.analytics.retarget.rules import MAX_RADIUS_M, MIN_RADIUS_M
@@ -54,13 +52,13 @@ from newretail.org.schemas import BrandRead
 from newretail.promotions import service as promotions_service
 from newretail.promotions.models import Status
 from newretail.web import data, forms, messages
+from newretail.web.console_analytics import PageWarehouse
 from newretail.web.console_forms import FormState
 from newretail.web.manage import form_brand
 from newretail.web.nav import console_nav, url
 from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffPage
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-PageWarehouse = Annotated[Readable, Depends(get_warehouse)]
 NAV = "audiences"
 MAX_DAYS = 3650
 MAX_NAME = 200
