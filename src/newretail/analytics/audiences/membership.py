@@ -7,7 +7,7 @@ messages; the export) read the stored membership, never the warehouse.
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from newretail.analytics.audiences.definitions import get_audience, rule_of
@@ -123,16 +123,43 @@ def history(*, session: Session, scope: Scope, audience_id: int) -> list[Audienc
     return list(rows)
 
 
+def _targets(audience_id: int, marketing: bool) -> Select[int | None]:
+    """The member ids now in the audience (people without a membership are never targets:
+    they have no member id); ``marketing``: only those who accept marketing."""
+    query = select(AudienceMembership.member_id).where(
+        AudienceMembership.audience_id == audience_id,
+        AudienceMembership.left_at.is_(None),
+        AudienceMembership.member_id.is_not(None),
+    )
+    return query.where(AudienceMembership.marketing_consent.is_(True)) if marketing else query
+
+
 def target_member_ids(
     *, session: Session, scope: Scope, audience_id: int, marketing: bool = True
 ) -> list[int]:
     """The members now in the audience, to send coupons, guide tasks or messages to.
 
-    ``marketing`` keeps only those who accept marketing (people without a membership are
-    never targets: they have no member id).
+    ``marketing`` keeps only those who accept marketing.
     """
-    return sorted(
-        row.member_id
-        for row in current_members(session=session, scope=scope, audience_id=audience_id)
-        if row.member_id is not None and (row.marketing_consent or not marketing)
+    audience = get_audience(session=session, scope=scope, audience_id=audience_id)
+    query = _targets(audience.id, marketing).order_by(AudienceMembership.member_id)
+    return [int(member) for member in session.scalars(query) if member is not None]
+
+
+def count_targets(*, session: Session, audience_id: int) -> int:
+    """How many members now in the audience accept marketing (each once)."""
+    members = _targets(audience_id, marketing=True).distinct().subquery()
+    return int(session.scalar(select(func.count()).select_from(members)) or 0)
+
+
+def targets_after(*, session: Session, audience_id: int, after: int, limit: int) -> list[int]:
+    """The next ``limit`` members now in the audience who accept marketing, by id, after
+    ``after`` (each once): a large audience walked a part at a time."""
+    query = (
+        _targets(audience_id, marketing=True)
+        .where(AudienceMembership.member_id > after)
+        .distinct()
+        .order_by(AudienceMembership.member_id)
+        .limit(limit)
     )
+    return [int(member) for member in session.scalars(query) if member is not None]

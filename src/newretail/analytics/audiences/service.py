@@ -5,6 +5,7 @@ definitions.py  define, read, change and archive a brand's audiences (``rules`` 
 membership.py   recompute who is in them (``recompute``, ``refresh``, and the worker's
                 ``refresh_stale`` after each warehouse sync), with entered and left
                 times; ``target_member_ids`` for coupons, guide tasks and messages
+                (``targets_after`` a part at a time, ``count_targets``)
 export.py       a CSV of the members; a signed push to an ad platform via the outbox
 offers.py       a coupon and/or a marketing message to one member, with the caller's send
                 row, all or none (re-targeting and sends to an audience give offers so)
@@ -19,16 +20,19 @@ from newretail.analytics.audiences.definitions import (
 )
 from newretail.analytics.audiences.export import csv_rows, push
 from newretail.analytics.audiences.membership import (
+    count_targets,
     current_members,
     history,
     recompute,
     refresh,
     refresh_stale,
     target_member_ids,
+    targets_after,
 )
 
 __all__ = [
     "archive_audience",
+    "count_targets",
     "create_audience",
     "csv_rows",
     "current_members",
@@ -40,5 +44,6 @@ __all__ = [
     "refresh",
     "refresh_stale",
     "target_member_ids",
+    "targets_after",
     "update_audience",
 ]

@@ -18,13 +18,12 @@ chunk's time; a small one is done before its request answers.
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newretail.analytics.audiences import offers
 from newretail.analytics.audiences import service as audiences
-from newretail.analytics.audiences.models import Audience, AudienceMembership
 from newretail.analytics.outreach.models import AudienceSend, AudienceSendRun
 from newretail.analytics.outreach.schemas import AudienceSendCreate, SendStatus
 from newretail.analytics.reports.access import analysed_brand
@@ -53,7 +52,7 @@ def send_to_audience(
         message_template=offer.template,
         message_variables=dict(offer.variables),
         status=SendStatus.RUNNING,
-        members=_count_targets(session, audience.id),
+        members=audiences.count_targets(session=session, audience_id=audience.id),
         after_member_id=0,
         reached=0,
         coupons=0,
@@ -72,7 +71,7 @@ def send_to_audience(
         if other is None:
             raise
         return other
-    advance(session=session, run=run, audience=audience, now=now)
+    advance(session=session, run=run, now=now)
     return run
 
 
@@ -86,21 +85,16 @@ def _running(session: Session, audience_id: int, key: str) -> AudienceSendRun | 
     )
 
 
-def advance(
-    *,
-    session: Session,
-    run: AudienceSendRun,
-    now: datetime,
-    audience: Audience | None = None,
-) -> int:
+def advance(*, session: Session, run: AudienceSendRun, now: datetime) -> int:
     """Give the send to the next ``CHUNK`` members after the run's last; answers how many
     were walked. The run is ``done`` when fewer were left."""
-    audience = audience or session.get_one(Audience, run.audience_id)
-    members = _targets_after(session, audience.id, run.after_member_id, CHUNK)
+    members = audiences.targets_after(
+        session=session, audience_id=run.audience_id, after=run.after_member_id, limit=CHUNK
+    )
     offer = offers.Offer(
         run.brand_id, run.coupon_template_id, run.message_template, dict(run.message_variables)
     )
-    before = _sent_before(session, audience.id, run.key, members)
+    before = _sent_before(session, run.audience_id, run.key, members)
     consumers = offers.consumers_of(session=session, brand_id=run.brand_id, member_ids=members)
     skipped: Counter[str] = Counter(run.skipped)
     for member_id in members:
@@ -109,7 +103,7 @@ def advance(
         elif member_id not in consumers:
             skipped[offers.NOT_A_MEMBER] += 1
         else:
-            given = _give(session, audience, run.key, offer, member_id, consumers[member_id], now)
+            given = _give(session, run, offer, member_id, consumers[member_id], now)
             if given.refused is not None:
                 skipped[given.refused] += 1
             else:
@@ -166,32 +160,6 @@ def get_run(*, session: Session, scope: Scope, audience_id: int, send_id: int) -
     return run
 
 
-def _targets(audience_id: int) -> Select[int | None]:
-    return select(AudienceMembership.member_id).where(
-        AudienceMembership.audience_id == audience_id,
-        AudienceMembership.left_at.is_(None),
-        AudienceMembership.member_id.is_not(None),
-        AudienceMembership.marketing_consent.is_(True),
-    )
-
-
-def _count_targets(session: Session, audience_id: int) -> int:
-    members = _targets(audience_id).distinct().subquery()
-    return int(session.scalar(select(func.count()).select_from(members)) or 0)
-
-
-def _targets_after(session: Session, audience_id: int, after: int, chunk: int) -> list[int]:
-    """The next ``chunk`` members now in the audience who accept marketing, by id."""
-    query = (
-        _targets(audience_id)
-        .where(AudienceMembership.member_id > after)
-        .distinct()
-        .order_by(AudienceMembership.member_id)
-        .limit(chunk)
-    )
-    return [int(member) for member in session.scalars(query) if member is not None]
-
-
 def _offer(
     session: Session, brand_id: int, data: AudienceSendCreate, now: datetime
 ) -> offers.Offer:
@@ -230,17 +198,16 @@ def _sent_before(session: Session, audience_id: int, key: str, members: list[int
 
 def _give(
     session: Session,
-    audience: Audience,
-    key: str,
+    run: AudienceSendRun,
     offer: offers.Offer,
     member_id: int,
     consumer_id: int,
     now: datetime,
 ) -> offers.Given:
     row = AudienceSend(
-        audience_id=audience.id,
-        brand_id=audience.brand_id,
-        key=key,
+        audience_id=run.audience_id,
+        brand_id=run.brand_id,
+        key=run.key,
         member_id=member_id,
         sent_at=now,
     )
@@ -250,7 +217,7 @@ def _give(
         member_id=member_id,
         consumer_id=consumer_id,
         send_row=row,
-        dedupe_key=f"audience:{audience.id}:{key}:{member_id}",
+        dedupe_key=f"audience:{run.audience_id}:{run.key}:{member_id}",
         now=now,
     )
     if given.refused is None:
