@@ -4,27 +4,17 @@ Only their rules are planted: the worker finds their members after its first cop
 event intake into the warehouse (``refresh_audiences``), as it would for audiences HQ makes.
 """
 
-from typing import Any
-
+from newretail.analytics.audiences import segments
 from newretail.analytics.audiences import service as audiences_service
-from newretail.analytics.audiences.rules import AudienceRule
 from newretail.kernel.scope import SYSTEM
 from newretail.simulate.world import Step, StepContext
 
 STEP_NAME = "audiences"
-AUDIENCES: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("接受营销的会员", {"kind": "profile", "field": "marketing_consent", "value": True}),
-    ("近 30 天有购买", {"kind": "did", "event": "Order Completed", "within_days": 30}),
-    (
-        "近 30 天到店未入会",
-        {
-            "kind": "all",
-            "rules": [
-                {"kind": "did", "event": "Store Entered", "within_days": 30},
-                {"kind": "profile", "field": "member", "value": False},
-            ],
-        },
-    ),
+# Each audience's name, and its segment over how many days.
+AUDIENCES: tuple[tuple[str, str, int], ...] = (
+    ("接受营销的会员", "marketing", 1),
+    ("近 30 天有购买", "bought", 30),
+    ("近 30 天到店未入会", "visited_not_member", 30),
 )
 
 
@@ -34,12 +24,12 @@ def step() -> Step:
 
 def build(ctx: StepContext) -> None:
     for brand in ctx.world.brands.values():
-        for name, rule in AUDIENCES:
+        for name, segment, days in AUDIENCES:
             audiences_service.create_audience(
                 session=ctx.session,
                 scope=SYSTEM,
                 brand_id=brand.id,
                 name=name,
-                rule=AudienceRule.model_validate({"rule": rule}),
+                rule=segments.rule(segment, days),
             )
     ctx.tick(1)

@@ -17,13 +17,12 @@
     POST  /console/audiences/{id}/retarget/{rule}/stop   that offer stopped
 
 The data bank's readers (brand admins) only, as on its API. A segment is one of the rule
-language's common shapes with its number of days (``SEGMENTS``); an audience made through
+language's common shapes with its number of days (``audiences.segments``); an audience made through
 the API with any other rule is shown as a custom rule. A send is the API's: the first
 members are given it before the page answers, the worker gives the rest.
 """
 
 import json
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,9 +31,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from newretail.analytics.audiences import segments
 from newretail.analytics.audiences import service as audiences
 from newretail.analytics.audiences.models import Audience
-from newretail.analytics.audiences.rules import AudienceRule
+from newretail.analytics.audiences.rules import MAX_DAYS
 from newretail.analytics.outreach import service as outreach
 from newretail.analytics.outreach.models import AudienceSendRun
 from newretail.analytics.outreach.schemas import AudienceSendCreate, SendStatus
@@ -60,61 +60,16 @@ from newretail.web.pages import FormDep, Page, PageRoute, PageSessionDep, StaffP
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 NAV = "audiences"
-MAX_DAYS = 3650
 MAX_NAME = 200
-ONLINE = ["web", "mini_app", "app"]
-
-
-def _did(event: str, days: int | None = None, **more: Any) -> dict[str, Any]:
-    rule: dict[str, Any] = {"kind": "did", "event": event, **more}
-    if days is not None:
-        rule["within_days"] = days
-    return rule
-
-
-def _member(value: bool) -> dict[str, Any]:
-    return {"kind": "profile", "field": "member", "value": value}
-
-
-# A segment's label (with its days, when it takes them) and its rule.
-SEGMENTS: dict[str, tuple[str, bool, Callable[[int], dict[str, Any]]]] = {
-    "members": (N_("All members"), False, lambda _days: _member(True)),
-    "marketing": (
-        N_("Members who accept marketing"),
-        False,
-        lambda _days: {"kind": "profile", "field": "marketing_consent", "value": True},
-    ),
-    "new_members": (
-        N_("Joined in the last %(days)s days"),
-        True,
-        lambda days: {"kind": "profile", "field": "joined_within_days", "value": days},
-    ),
-    "cart_no_order": (
-        N_("Added to cart online in the last %(days)s days, no order since"),
-        True,
-        lambda days: _did("Product Added", days, channels=ONLINE, none_since=["Order Completed"]),
-    ),
-    "bought": (
-        N_("Bought in the last %(days)s days"),
-        True,
-        lambda days: _did("Order Completed", days),
-    ),
-    "lapsed": (
-        N_("Bought before, but not in the last %(days)s days"),
-        True,
-        lambda days: {
-            "kind": "all",
-            "rules": [
-                _did("Order Completed"),
-                {"kind": "not", "rule": _did("Order Completed", days)},
-            ],
-        },
-    ),
-    "visited_not_member": (
-        N_("Visited a store in the last %(days)s days, not yet a member"),
-        True,
-        lambda days: {"kind": "all", "rules": [_did("Store Entered", days), _member(False)]},
-    ),
+# What each segment is called (``audiences.segments`` holds their rules).
+SEGMENT_LABELS = {
+    "members": N_("All members"),
+    "marketing": N_("Members who accept marketing"),
+    "new_members": N_("Joined in the last %(days)s days"),
+    "cart_no_order": N_("Added to cart online in the last %(days)s days, no order since"),
+    "bought": N_("Bought in the last %(days)s days"),
+    "lapsed": N_("Bought before, but not in the last %(days)s days"),
+    "visited_not_member": N_("Visited a store in the last %(days)s days, not yet a member"),
 }
 SKIP_REASONS = {
     "already_sent": N_("given it before"),
@@ -138,35 +93,13 @@ ERROR_TEXTS = {
 }
 
 
-def _rule(key: str, days: int) -> dict[str, Any]:
-    """A segment's rule as the audience stores it (defaults filled in)."""
-    checked = AudienceRule.model_validate({"rule": SEGMENTS[key][2](days)})
-    return checked.rule.model_dump(mode="json")
-
-
-def _days_in(rule: object) -> int:
-    """The first number of days a stored rule names (1 when it names none)."""
-    if isinstance(rule, dict):
-        for name in ("within_days", "value"):
-            value = rule.get(name)
-            if name == "value" and rule.get("field") != "joined_within_days":
-                continue
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-        for inner in (rule.get("rule"), *(rule.get("rules") or [])):
-            found = _days_in(inner)
-            if found != 1:
-                return found
-    return 1
-
-
 def describe(page: Page, rule: dict[str, Any]) -> tuple[str, str | None]:
     """A rule in words when it is one of the segments; else "custom" and its JSON."""
-    days = _days_in(rule)
-    for key, (label, _takes_days, _make) in SEGMENTS.items():
-        if _rule(key, days) == rule:
-            return page.translate(label, days=days), None
-    return page.gettext("Custom rule"), json.dumps(rule, ensure_ascii=False)
+    found = segments.recognise(rule)
+    if found is None:
+        return page.gettext("Custom rule"), json.dumps(rule, ensure_ascii=False)
+    key, days = found
+    return page.translate(SEGMENT_LABELS[key], days=days), None
 
 
 # ---- the list -------------------------------------------------------------------------
@@ -188,10 +121,10 @@ def create_audience(page: StaffPage, session: PageSessionDep, fields: FormDep) -
     key = fields.get("segment", "")
     if not name or len(name) > MAX_NAME:
         state.add_field_errors({"name": "missing" if not name else "too_long"})
-    if key not in SEGMENTS:
+    if key not in segments.SEGMENTS:
         state.errors["segment"] = page.translate(ERROR_TEXTS["segment"])
     days = _days(fields.get("days", ""))
-    if key in SEGMENTS and SEGMENTS[key][1] and days is None:
+    if key in segments.SEGMENTS and segments.SEGMENTS[key].takes_days and days is None:
         state.errors["days"] = page.translate(ERROR_TEXTS["days"])
     if state.errors:
         state.form_error = page.translate(messages.ERRORS["invalid_input"])
@@ -202,7 +135,7 @@ def create_audience(page: StaffPage, session: PageSessionDep, fields: FormDep) -
             scope=page.caller,
             brand_id=current.id,
             name=name,
-            rule=AudienceRule.model_validate({"rule": _rule(key, days or 1)}),
+            rule=segments.rule(key, days or 1),
         )
     except DomainError as exc:
         session.rollback()
@@ -234,9 +167,9 @@ def _list_page(
         brand=brand,
         audiences=[_summary(page, brand, a) for a in reversed(rows)],
         segment_options=[
-            (key, page.translate(label, days="N")) for key, (label, _d, _m) in SEGMENTS.items()
+            (key, page.translate(label, days="N")) for key, label in SEGMENT_LABELS.items()
         ],
-        segments_with_days=[key for key, (_l, takes_days, _m) in SEGMENTS.items() if takes_days],
+        segments_with_days=[key for key, seg in segments.SEGMENTS.items() if seg.takes_days],
         action=url("/console/audiences", page.caller, brand.id),
         **state.as_context(),
     )

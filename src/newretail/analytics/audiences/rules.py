@@ -30,7 +30,8 @@ from newretail.analytics.reports.vocabulary import Channel, EventName
 from newretail.kernel.schemas import Id, InputModel
 
 MAX_DEPTH = 6
-Days = Annotated[int, Field(ge=1, le=3650)]
+MAX_DAYS = 3650
+Days = Annotated[int, Field(ge=1, le=MAX_DAYS)]
 
 
 class _Rule(InputModel):
@@ -74,7 +75,7 @@ def _profile_problem(field: str, value: bool | int | list[int]) -> str | None:
     if field in ("member", "marketing_consent"):
         return None if isinstance(value, bool) else f"{field} takes true or false"
     if field == "joined_within_days":
-        days_ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3650
+        days_ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DAYS
         return None if days_ok else "joined_within_days takes a number of days from 1 to 3650"
     ids = value if isinstance(value, list) else [value]
     ids_ok = 1 <= len(ids) <= 500 and all(not isinstance(i, bool) and 1 <= i <= 2**53 for i in ids)
