@@ -9,8 +9,8 @@ bare DB-API loop of ``flash_sale.py`` (the same writes per buyer, one transactio
 
 Both are timed warm, as a server that has been running: the run starts once every worker
 has finished starting (its CPU time stands still) and ``--warm-up`` other buyers (128)
-have bought another SKU of the store, untimed; the bare loop's connections are opened
-before its run.
+have bought another SKU of the store, untimed, on the HTTP clients the timed run uses (one
+per client thread, connected); the bare loop's connections are opened before its run.
 The server is stopped by its PID at the end. SQLite in a temporary file by default;
 PostgreSQL when NEWRETAIL_BENCH_DATABASE_URL (or NEWRETAIL_TEST_DATABASE_URL) is set.
 Prints one JSON line on stdout.
@@ -116,21 +116,29 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
+def http_clients(port: int, count: int) -> list[httpx.Client]:
+    """One keep-alive client per client thread, made before any run: making one (its TLS
+    context with the CA bundle, even for plain HTTP) costs milliseconds of the client
+    process's CPU, which the timed run must not share, as the bare loop's connections are
+    opened before its run. The warm-up connects them to the server."""
+    return [
+        httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=60) for _ in range(count)
+    ]
+
+
 def http_buyer(
-    port: int, body: dict[str, Any], tokens: list[str], two_step: bool
-) -> tuple[Any, list[httpx.Client]]:
+    clients: list[httpx.Client], body: dict[str, Any], tokens: list[str], two_step: bool
+) -> Any:
+    """One buyer over HTTP, on the client its thread took from ``clients`` (one each)."""
     local = threading.local()
-    clients: list[httpx.Client] = []
+    free = list(clients)
     lock = threading.Lock()
 
     def client() -> httpx.Client:
         found = getattr(local, "client", None)
         if found is None:
-            found = local.client = httpx.Client(
-                base_url=f"http://127.0.0.1:{port}/api/v1", timeout=60
-            )
             with lock:
-                clients.append(found)
+                found = local.client = free.pop()
         return found
 
     def buy(n: int) -> bool:
@@ -147,7 +155,7 @@ def http_buyer(
         _expect(paid, (201,))
         return True
 
-    return buy, clients
+    return buy
 
 
 def warm_up_sku(database: Database, hot: HotStore, units: int) -> int:
@@ -205,19 +213,18 @@ def main() -> None:
         settle(database)
         server = serve(url, args.port, args.workers)
         warm_sold = 0
+        clients = http_clients(args.port, args.clients)
         try:
             booted(server, args.workers)
             if args.warm_up:  # each worker's connections and copies, as a running server's
                 warm = order_body(hot.store_id, warm_sku)
-                buy, clients = http_buyer(args.port, warm, tokens[args.buyers :], False)
+                buy = http_buyer(clients, warm, tokens[args.buyers :], False)
                 warm_sold = run(args.warm_up, args.clients, buy)[1]
-                for client in clients:
-                    client.close()
-            buy, clients = http_buyer(args.port, body, tokens, args.two_step)
+            buy = http_buyer(clients, body, tokens, args.two_step)
             seconds, sold, latencies = run(args.buyers, args.clients, buy)
+        finally:
             for client in clients:
                 client.close()
-        finally:
             stop(server)
         settle(database)
         # A connection per client thread, as the server's pools had, opened beforehand.
