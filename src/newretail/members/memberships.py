@@ -1,5 +1,6 @@
 """Memberships of a brand: the member programme, joining (race-safe), reading and consents."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -176,6 +177,20 @@ def find_membership(*, session: Session, brand_id: int, consumer_id: int) -> Mem
             Membership.brand_id == brand_id, Membership.consumer_id == consumer_id
         )
     )
+
+
+def brand_memberships(
+    *, session: Session, brand_id: int, member_ids: Collection[int]
+) -> dict[int, Membership]:
+    """The brand's memberships among ``member_ids``, in one read, by member id."""
+    if not member_ids:
+        return {}
+    rows = session.scalars(
+        select(Membership).where(
+            Membership.brand_id == brand_id, Membership.id.in_(sorted(set(member_ids)))
+        )
+    )
+    return {row.id: row for row in rows}
 
 
 def member_by_number(*, session: Session, brand_id: int, member_no: str) -> Membership | None:

@@ -71,6 +71,7 @@ from newretail.members.identity import (
     sign_in,
 )
 from newretail.members.memberships import (
+    brand_memberships,
     ensure_membership,
     find_membership,
     get_programme,
@@ -157,6 +158,7 @@ __all__ = [
     "bind_by_touchpoint",
     "bind_manually",
     "binding_history",
+    "brand_memberships",
     "buyer_of",
     "change_address",
     "check_guide",

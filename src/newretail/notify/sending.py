@@ -7,7 +7,8 @@ queued and the worker hands them to their channel after commit (``delivery.py``)
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -29,6 +30,9 @@ from newretail.notify.rules import (
     RecipientKind,
     Status,
 )
+from newretail.org.models import Brand
+
+_SETTINGS = "newretail.notify.settings"  # session.info: one brand's, read once for many sends
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,33 @@ def configured_channels(*, session: Session, brand_id: int) -> frozenset[Channel
     return frozenset(Channel(name) for name in names)
 
 
+@dataclass(frozen=True)
+class _Settings:
+    brand: Brand
+    policy: Policy
+    channels: frozenset[Channel]
+
+
+@contextmanager
+def sends_of_one_brand(*, session: Session, brand_id: int) -> Iterator[None]:
+    """Many sends of one brand in one transaction (a chunk of a send to an audience): the
+    brand, its quiet hours and hourly limit, and its channels are read once for all of
+    them rather than once a send; nothing inside may change them. A brand the sends would
+    refuse is left to each send to refuse."""
+    try:
+        brand = people.brand_of(session, brand_id)
+    except errors.RecipientNotFound:
+        yield
+        return
+    policy = policy_of(session=session, brand_id=brand_id)
+    channels = configured_channels(session=session, brand_id=brand_id)
+    session.info[_SETTINGS] = _Settings(brand, policy, channels)
+    try:
+        yield
+    finally:
+        session.info.pop(_SETTINGS, None)
+
+
 def send(
     *,
     session: Session,
@@ -91,16 +122,18 @@ def send(
     found = _template(template, variables)
     if not recipients:
         raise errors.NoRecipients()
-    brand = people.brand_of(session, brand_id)
+    held: _Settings | None = session.info.get(_SETTINGS)
+    held = held if held is not None and held.brand.id == brand_id else None
+    brand = held.brand if held else people.brand_of(session, brand_id)
     targets = people.resolve(session, brand, recipients)
     if wanted == Purpose.MARKETING and not all(t.consent_marketing for t in targets):
         raise errors.NoMarketingConsent()
     if dedupe_key is not None:
         targets = _not_yet_sent(session, brand_id, dedupe_key, targets)
-    policy = policy_of(session=session, brand_id=brand_id)
+    policy = held.policy if held else policy_of(session=session, brand_id=brand_id)
     if targets and rules.is_rate_limited(wanted, sender_staff_id):
         _count_against_limits(session, brand_id, targets, policy.max_per_hour, now)
-    configured = configured_channels(session=session, brand_id=brand_id)
+    configured = held.channels if held else configured_channels(session=session, brand_id=brand_id)
     unset = [c.value for c in chosen or () if c in rules.OUTSIDE_CHANNELS - {Channel.SMS}]
     if missing := [c for c in unset if Channel(c) not in configured]:
         raise errors.ChannelInvalid(f"The brand has not set up: {', '.join(missing)}.")

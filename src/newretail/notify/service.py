@@ -42,6 +42,7 @@ from newretail.notify.sending import (
     configured_channels,
     policy_of,
     send,
+    sends_of_one_brand,
 )
 from newretail.notify.setup import list_channels, put_channel, put_policy
 from newretail.notify.templates import register as register_template
@@ -81,6 +82,7 @@ __all__ = [
     "register_template",
     "require_sender",
     "send",
+    "sends_of_one_brand",
     "unread_count",
     "write_in",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from tests import analytics_builders
 from tests import audience_builders as ab
 from tests import promotion_builders as pb
@@ -16,8 +16,10 @@ from tests import promotion_builders as pb
 from newretail.analytics.outreach import sending
 from newretail.analytics.outreach.jobs import give_audience_sends
 from newretail.analytics.outreach.models import AudienceSend, AudienceSendRun
+from newretail.analytics.outreach.schemas import AudienceSendCreate
 from newretail.config import Settings
-from newretail.db import Database
+from newretail.db import Database, utcnow
+from newretail.kernel.scope import SYSTEM
 from newretail.members.models import Membership
 from newretail.notify.models import NotifyMessage
 from newretail.promotions.models import Coupon, CouponTemplate
@@ -254,3 +256,60 @@ def test_two_asks_at_once_under_one_key_share_one_running_send(
     with database.transaction(read_only=True) as session:
         runs = session.scalar(select(func.count()).select_from(AudienceSendRun))
     assert runs == 1
+
+
+def _statements_of_send(database: Database, audience: int, coupon: int) -> list[str]:
+    """The statements of a send given whole in its request (one chunk)."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.transaction() as session:
+            run = sending.send_to_audience(
+                session=session,
+                scope=SYSTEM,
+                audience_id=audience,
+                data=AudienceSendCreate.model_validate(_body(coupon)),
+                now=utcnow(),
+            )
+            assert (run.status, run.reached) == ("done", run.members)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    return statements
+
+
+SHARED_BY_A_CHUNK = (
+    "FROM coupon_template",
+    "FROM brand",
+    "FROM notify_policy",
+    "FROM notify_channel",
+    "UPDATE analytics_audience_send_run",
+    "FROM membership WHERE",  # the members themselves (the notifier reads their consents)
+)
+
+
+def test_a_chunk_reads_its_template_members_and_brand_settings_once_not_once_a_member(
+    database: Database,
+) -> None:
+    shop = pb.shop(database)
+    brand = shop.world.brand.id
+    coupon = pb.template(database, shop)
+    keen = sorted(analytics_builders.member(database, brand, marketing=True) for _ in range(6))
+    two = ab.audience(database, brand, dict.fromkeys(keen[:2], True))
+    six = ab.audience(database, brand, dict.fromkeys(keen[2:], True) | {keen[0]: True})
+
+    small = _statements_of_send(database, two, coupon)
+    large = _statements_of_send(database, six, coupon)
+
+    def shared(statements: list[str]) -> list[int]:
+        flat = [" ".join(s.split()) for s in statements]
+        return [sum(part in s for s in flat) for part in SHARED_BY_A_CHUNK]
+
+    assert shared(large) == shared(small)
+    # Each further member: its savepoint and its release, the coupon (the template's guarded
+    # count and the row), the message (consents, addresses, the dedupe look, the hourly
+    # window's two statements, the row and its read-back) and the send row.
+    assert (len(large) - len(small)) / 3 == 12

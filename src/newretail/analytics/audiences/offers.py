@@ -9,7 +9,8 @@ behind, and a second attempt at the same send fails on the row's unique key
 holds it through the brand's quiet hours.
 """
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -57,6 +58,31 @@ def consumers_of(*, session: Session, brand_id: int, member_ids: Collection[int]
     return {member_id: fact.consumer_id for member_id, fact in facts.items()}
 
 
+@contextmanager
+def read_once(
+    *, session: Session, offer: Offer, member_ids: Collection[int]
+) -> Iterator[dict[int, int]]:
+    """For offers to many members in one transaction (a chunk of a send to an audience):
+    what each offer would read again is read once, and yields each member's consumer.
+
+    The members and the coupon template are held here while the offers are given, so each
+    claim finds them in the session instead of reading them; the notifier reads the brand's
+    settings once (``sends_of_one_brand``). A template that is gone is left to each claim to
+    refuse."""
+    members = members_service.brand_memberships(
+        session=session, brand_id=offer.brand_id, member_ids=member_ids
+    )
+    template = None
+    if offer.coupon_template_id is not None:
+        with suppress(NotFound):
+            template = promotions_service.get_template(
+                session=session, scope=SYSTEM, template_id=offer.coupon_template_id
+            )
+    with notify_service.sends_of_one_brand(session=session, brand_id=offer.brand_id):
+        yield {member_id: row.consumer_id for member_id, row in members.items()}
+    del members, template  # held until every offer of the chunk was given
+
+
 def give(
     *,
     session: Session,
@@ -66,13 +92,20 @@ def give(
     send_row: Base,
     dedupe_key: str,
     now: datetime,
+    record: Callable[[Given], None] | None = None,
 ) -> Given:
-    """The offer to one member with its send row, in a savepoint: all of it or nothing."""
+    """The offer to one member with its send row, in a savepoint: all of it or nothing.
+
+    The row goes in last, once ``record`` has written on it what was given: a second
+    attempt at the same send fails on its unique key and takes back what it gave."""
     try:
         with session.begin_nested():
+            given = _deliver(session, offer, member_id, consumer_id, dedupe_key, now)
+            if record is not None:
+                record(given)
             session.add(send_row)
             session.flush()
-            return _deliver(session, offer, member_id, consumer_id, dedupe_key, now)
+            return given
     except (DomainError, IntegrityError) as refused:
         return Given(refused=getattr(refused, "code", ALREADY_SENT))
 
