@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, case, or_, select, update
+from sqlalchemy import Table, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -199,42 +199,35 @@ def _not_yet_sent(
 def _count_against_limits(
     session: Session, brand_id: int, targets: list[Target], limit: int, now: datetime
 ) -> None:
-    """One guarded UPDATE per person: the count moves only while under the limit."""
-    people_rows: list[dict[str, Any]] = [
-        {"brand_id": brand_id, "recipient_kind": t.recipient.kind, "recipient_id": t.recipient.id}
-        for t in targets
-    ]
-    _ensure_windows(session, people_rows)
-    window_over = or_(
-        NotifyRateWindow.window_started_at.is_(None),
-        NotifyRateWindow.window_started_at <= now - rules.RATE_WINDOW,
-    )
-    for row in people_rows:
+    """One guarded upsert per person: a first message opens their hour's window, a later
+    one moves the count only while under the limit (or once the hour is over)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    w = NotifyRateWindow
+    for target in targets:
+        fresh = insert(w).values(
+            brand_id=brand_id,
+            recipient_kind=target.recipient.kind,
+            recipient_id=target.recipient.id,
+            sent_in_window=1,
+            window_started_at=now,
+        )
+        window_over = or_(
+            w.window_started_at.is_(None), w.window_started_at <= now - rules.RATE_WINDOW
+        )
         counted = session.execute(
-            update(NotifyRateWindow)
-            .where(
-                NotifyRateWindow.brand_id == brand_id,
-                NotifyRateWindow.recipient_kind == row["recipient_kind"],
-                NotifyRateWindow.recipient_id == row["recipient_id"],
-                or_(window_over, NotifyRateWindow.sent_in_window < limit),
+            fresh.on_conflict_do_update(
+                index_elements=[w.brand_id, w.recipient_kind, w.recipient_id],
+                set_={
+                    "sent_in_window": case((window_over, 1), else_=w.sent_in_window + 1),
+                    "window_started_at": case((window_over, now), else_=w.window_started_at),
+                },
+                where=or_(window_over, w.sent_in_window < limit),
             )
-            .values(
-                sent_in_window=case((window_over, 1), else_=NotifyRateWindow.sent_in_window + 1),
-                window_started_at=case(
-                    (window_over, now), else_=NotifyRateWindow.window_started_at
-                ),
-            )
-            .returning(NotifyRateWindow.recipient_id)
+            .returning(w.recipient_id)
             .execution_options(synchronize_session=False)
         ).first()
         if counted is None:
             raise errors.RecipientRateLimited(headers={"Retry-After": "3600"})
-
-
-def _ensure_windows(session: Session, rows: list[dict[str, Any]]) -> None:
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(NotifyRateWindow)
-    session.execute(statement.values(rows).on_conflict_do_nothing())
 
 
 def _channels_for(
@@ -320,26 +313,32 @@ def _rows(
     return rows
 
 
+_MADE = (
+    NotifyMessage.id,
+    NotifyMessage.recipient_kind,
+    NotifyMessage.recipient_id,
+    NotifyMessage.channel,
+    NotifyMessage.status,
+    NotifyMessage.next_attempt_at,
+)
+
+
 def _insert(session: Session, rows: list[dict[str, Any]]) -> list[MessageRecord]:
-    """Write the rows in the fastest bulk form, then read back what the send made."""
+    """Write the rows and answer what the send made: one row returns itself; many are
+    written in the fastest bulk form, then read back by their batch."""
     if not rows:
         return []
     batch = uuid.uuid4().hex
     for row in rows:
         row["batch"] = batch
-    insert_rows(session, cast(Table, NotifyMessage.__table__), rows)
-    made = session.execute(
-        select(
-            NotifyMessage.id,
-            NotifyMessage.recipient_kind,
-            NotifyMessage.recipient_id,
-            NotifyMessage.channel,
-            NotifyMessage.status,
-            NotifyMessage.next_attempt_at,
-        )
-        .where(NotifyMessage.batch == batch)
-        .order_by(NotifyMessage.id)
-    )
+    table = cast(Table, NotifyMessage.__table__)
+    if len(rows) == 1:
+        made = session.execute(table.insert().values(rows[0]).returning(*_MADE)).all()
+    else:
+        insert_rows(session, table, rows)
+        made = session.execute(
+            select(*_MADE).where(NotifyMessage.batch == batch).order_by(NotifyMessage.id)
+        ).all()
     return [
         MessageRecord(
             row.id,

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -118,3 +118,38 @@ def test_texts_to_a_member_who_agreed_go_through_the_sandbox(database: Database)
     assert sorted(r.channel for r in records) == ["inapp", "sms"]
     assert phone is not None
     assert any("731902" in text for text in sms.SANDBOX.texts_to(phone))
+
+
+def test_the_hourly_limit_counts_again_once_the_hour_is_over(database: Database) -> None:
+    world = builders.brand_world(database)
+    _policy(
+        database, world.brand.id, quiet_start_minute=None, quiet_end_minute=None, max_per_hour=2
+    )
+    _, consumer_id = member(database, world, marketing=True)
+    guide = world.east_guide.id
+    for at in (NOON, NOON + timedelta(minutes=59)):
+        _offer(database, world.brand.id, consumer_id, at, sender_staff_id=guide)
+    with pytest.raises(errors.RecipientRateLimited):  # still the first hour
+        _offer(
+            database,
+            world.brand.id,
+            consumer_id,
+            NOON + timedelta(minutes=59, seconds=59),
+            sender_staff_id=guide,
+        )
+
+    later = NOON + timedelta(hours=1)  # the window opened at noon is over: a new one opens
+    for at in (later, later + timedelta(minutes=30)):
+        _offer(database, world.brand.id, consumer_id, at, sender_staff_id=guide)
+    with pytest.raises(errors.RecipientRateLimited):  # the new window's two are spent
+        _offer(
+            database,
+            world.brand.id,
+            consumer_id,
+            later + timedelta(minutes=45),
+            sender_staff_id=guide,
+        )
+
+    with database.transaction(read_only=True) as session:
+        count = session.scalar(select(func.count()).select_from(NotifyMessage))
+    assert count == 4
