@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from tests import analytics_builders as ab
 from tests import builders
 from tests import member_builders as mb
@@ -271,3 +271,37 @@ def test_a_visitor_merged_into_a_refusing_member_leaves_no_events(
     assert len(merges) == 1
     assert _intake_keys(database) == ["anon:tab-1"]
     assert _copy_keys(warehouse) == ["anon:tab-1"]
+
+
+def test_forgetting_finds_a_persons_events_by_index_not_by_walking_the_brands_intake(
+    database: Database,
+) -> None:
+    world = builders.brand_world(database)
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM ANALYTICS_EVENT"):
+            seen.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.transaction() as session:
+            keys = ["c:1", "a:anon-7"]
+            events_service.forget(session=session, brand_id=world.brand.id, person_keys=keys)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    ((statement, parameters),) = seen
+
+    with database.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        if database.is_sqlite:
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {statement}", parameters)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+        connection.rollback()
+
+    assert "ix_analytics_event_brand_person" in plan, plan

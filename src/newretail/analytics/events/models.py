@@ -19,7 +19,12 @@ class AnalyticsEvent(Base):
     """One accepted event, its time corrected for the sender's clock."""
 
     __tablename__ = "analytics_event"
-    __table_args__ = (Index("ix_analytics_event_brand_id_ts", "brand_id", "ts"),)
+    __table_args__ = (
+        Index("ix_analytics_event_brand_id_ts", "brand_id", "ts"),
+        # A person who refuses analytics has their events found by key (``consent.forget``),
+        # not by walking the brand's whole intake.
+        Index("ix_analytics_event_brand_person", "brand_id", "person_key"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     brand_id: Mapped[int] = mapped_column(BigInteger)
