@@ -3,10 +3,10 @@ an anonymous id that turns out to be theirs, and, after the next sync, none kept
 withdrew; in the intake and in the warehouse's copy, on each engine. Nobody else loses any."""
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import Table, event, select, text
 from tests import analytics_builders as ab
 from tests import builders
 from tests import member_builders as mb
@@ -22,6 +22,7 @@ from newretail.analytics.warehouse.base import Warehouse
 from newretail.analytics.warehouse.sync import sync
 from newretail.config import Settings
 from newretail.db import Database, utcnow
+from newretail.kernel.bulk import insert_rows
 from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.members.rules import IdentifierKind
@@ -277,6 +278,26 @@ def test_forgetting_finds_a_persons_events_by_index_not_by_walking_the_brands_in
     database: Database,
 ) -> None:
     world = builders.brand_world(database)
+    now = utcnow()
+    kept = [
+        {
+            "brand_id": world.brand.id,
+            "dedupe_key": f"{world.brand.id}:m{n}",
+            "message_id": f"m{n}",
+            "event": "Store Entered",
+            "channel": "web",
+            "person_key": f"a:visitor-{n}",
+            "ts": now,
+            "received_at": now,
+            "properties": {},
+        }
+        for n in range(2_000)
+    ]
+    with database.transaction() as session:  # an intake of many people, its statistics known
+        insert_rows(session, cast(Table, AnalyticsEvent.__table__), kept)
+    with database.engine.connect() as connection:
+        connection.execute(text("ANALYZE analytics_event"))
+        connection.commit()
     seen: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -286,7 +307,7 @@ def test_forgetting_finds_a_persons_events_by_index_not_by_walking_the_brands_in
     event.listen(database.engine, "before_cursor_execute", record)
     try:
         with database.transaction() as session:
-            keys = ["c:1", "a:anon-7"]
+            keys = ["c:1", "a:visitor-7"]
             events_service.forget(session=session, brand_id=world.brand.id, person_keys=keys)
     finally:
         event.remove(database.engine, "before_cursor_execute", record)
