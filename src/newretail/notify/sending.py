@@ -203,6 +203,7 @@ def _count_against_limits(
     one moves the count only while under the limit (or once the hour is over)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     w = NotifyRateWindow
+    window_over = or_(w.window_started_at.is_(None), w.window_started_at <= now - rules.RATE_WINDOW)
     for target in targets:
         fresh = insert(w).values(
             brand_id=brand_id,
@@ -210,9 +211,6 @@ def _count_against_limits(
             recipient_id=target.recipient.id,
             sent_in_window=1,
             window_started_at=now,
-        )
-        window_over = or_(
-            w.window_started_at.is_(None), w.window_started_at <= now - rules.RATE_WINDOW
         )
         counted = session.execute(
             fresh.on_conflict_do_update(
