@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from tests import analytics_builders
 from tests import audience_builders as ab
 from tests import promotion_builders as pb
+from tests.statements import count_statements
 
 from newretail.analytics.outreach import sending
 from newretail.analytics.outreach.jobs import give_audience_sends
@@ -260,24 +261,15 @@ def test_two_asks_at_once_under_one_key_share_one_running_send(
 
 def _statements_of_send(database: Database, audience: int, coupon: int) -> list[str]:
     """The statements of a send given whole in its request (one chunk)."""
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        with database.transaction() as session:
-            run = sending.send_to_audience(
-                session=session,
-                scope=SYSTEM,
-                audience_id=audience,
-                data=AudienceSendCreate.model_validate(_body(coupon)),
-                now=utcnow(),
-            )
-            assert (run.status, run.reached) == ("done", run.members)
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
+    with count_statements(database) as statements, database.transaction() as session:
+        run = sending.send_to_audience(
+            session=session,
+            scope=SYSTEM,
+            audience_id=audience,
+            data=AudienceSendCreate.model_validate(_body(coupon)),
+            now=utcnow(),
+        )
+        assert (run.status, run.reached) == ("done", run.members)
     return statements
 
 

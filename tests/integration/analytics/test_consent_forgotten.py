@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, event, select, text
+from sqlalchemy import Table, select, text
 from tests import analytics_builders as ab
 from tests import builders
 from tests import member_builders as mb
+from tests.statements import statements_with_parameters
 from tests.warehouse_builders import PlantedWarehouse
 
 from newretail.analytics.events import service as events_service
@@ -298,20 +299,14 @@ def test_forgetting_finds_a_persons_events_by_index_not_by_walking_the_brands_in
     with database.engine.connect() as connection:
         connection.execute(text("ANALYZE analytics_event"))
         connection.commit()
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("DELETE FROM ANALYTICS_EVENT"):
-            seen.append((statement, parameters))
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        with database.transaction() as session:
-            keys = ["c:1", "a:visitor-7"]
-            events_service.forget(session=session, brand_id=world.brand.id, person_keys=keys)
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
-    ((statement, parameters),) = seen
+    with statements_with_parameters(database) as run, database.transaction() as session:
+        keys = ["c:1", "a:visitor-7"]
+        events_service.forget(session=session, brand_id=world.brand.id, person_keys=keys)
+    ((statement, parameters),) = [
+        (sql, params)
+        for sql, params in run
+        if sql.lstrip().upper().startswith("DELETE FROM ANALYTICS_EVENT")
+    ]
 
     with database.engine.connect() as connection:
         raw = connection.connection.driver_connection

@@ -1,11 +1,9 @@
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from tests import builders
+from tests.statements import count_statements
 
 from newretail.catalog import errors
 from newretail.catalog import service as catalog_service
@@ -233,20 +231,6 @@ def test_an_unset_field_falls_through_to_the_next_level(database: Database) -> N
     resolved = resolve(database, s, w.east_store.id, "pos")[sku]
     assert (resolved.price, resolved.fields["price"].source.level) == (100, "brand")
     assert resolved.value("title") == "Here"
-
-
-@contextmanager
-def count_statements(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def catalog_page(database: Database, s: Shop, limit: int) -> list[Any]:

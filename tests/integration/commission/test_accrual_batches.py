@@ -2,13 +2,12 @@
 the same orders accrued again, or by two consumers at once, are priced once."""
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from tests import commission_builders as cb
+from tests.statements import count_statements
 
 from newretail.commission import service as commission_service
 from newretail.commission.models import CommissionEntry
@@ -18,20 +17,6 @@ PLAN = [
     {"kind": "cps", "rate_bp": 500},
     {"kind": "store", "store_bound_bp": 100, "store_selling_bp": 50, "store_fulfilling_bp": 50},
 ]
-
-
-@contextmanager
-def count_statements(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def orders(database: Database, s: cb.Setup, count: int) -> list[int]:
