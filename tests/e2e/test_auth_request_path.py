@@ -1,6 +1,7 @@
 """The request path: who is calling is known without rebuilding a scope on every request,
 and changes to staff, roles, keys and stores still apply at once."""
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -206,3 +207,32 @@ def test_a_zero_cache_lifetime_reads_the_scope_on_every_request(database: Databa
 
     assert second.json()["store_ids"] == [world.east_store.id]
     assert len(second_time) > 0
+
+
+def test_no_route_runs_a_dependency_on_a_worker_thread(client: TestClient) -> None:
+    """FastAPI runs a plain-function dependency on a worker thread: a hop of its own before
+    the endpoint runs, on every request of every route that has it. Dependencies are
+    coroutines (a sync endpoint still runs on one thread, with its session)."""
+    on_threads: set[str] = set()
+
+    def walk(dependant: Any) -> None:
+        for dependency in dependant.dependencies:
+            call = dependency.call
+            awaited = inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)
+            if call is not None and not (
+                awaited or inspect.iscoroutinefunction(getattr(call, "__call__", None))
+            ):
+                on_threads.add(f"{call.__module__}.{call.__qualname__}")
+            walk(dependency)
+
+    routes = 0
+    for included in client.app.router.routes:  # type: ignore[attr-defined]
+        for context in getattr(included, "effective_route_contexts", list)():
+            route = getattr(context, "_route_context", None) or context
+            dependant = getattr(route, "dependant", None)
+            if dependant is not None:
+                routes += 1
+                walk(dependant)
+
+    assert routes > 400
+    assert on_threads == set()

@@ -12,8 +12,11 @@ from newretail.kernel.errors import NulCharacter
 from newretail.kernel.schemas import NUL, NUL_REFUSED
 
 
-def refuse_nul_in_url(request: Request) -> None:
-    """Refuse a NUL character in any path or query parameter (``?q=%00``): 422 nul_character."""
+async def refuse_nul_in_url(request: Request) -> None:
+    """Refuse a NUL character in any path or query parameter (``?q=%00``): 422 nul_character.
+
+    A coroutine, though it awaits nothing: FastAPI runs a plain function dependency on a
+    worker thread, and this one runs before every endpoint of the app."""
     params = [*request.path_params.items(), *request.query_params.multi_items()]
     refuse_nul_in_fields(params)
 
