@@ -215,13 +215,14 @@ def test_no_route_runs_a_dependency_on_a_worker_thread(client: TestClient) -> No
     coroutines (a sync endpoint still runs on one thread, with its session)."""
     on_threads: set[str] = set()
 
+    def awaited(call: Any) -> bool:
+        target = call if inspect.isroutine(call) else type(call).__call__
+        return inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)
+
     def walk(dependant: Any) -> None:
         for dependency in dependant.dependencies:
             call = dependency.call
-            awaited = inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)
-            if call is not None and not (
-                awaited or inspect.iscoroutinefunction(getattr(call, "__call__", None))
-            ):
+            if call is not None and not awaited(call):
                 on_threads.add(f"{call.__module__}.{call.__qualname__}")
             walk(dependency)
 
