@@ -2,8 +2,11 @@
 
 Serves the app with uvicorn's CLI (``--factory newretail.app:create_app --workers 2``) on
 127.0.0.1, signs every buyer in beforehand (a consumer token each, untimed), then times
-32 client threads, each buyer one ``POST /api/v1/purchases`` (checkout and pay in one
-request), or with ``--two-step`` a ``POST /api/v1/orders`` and a ``POST .../pay``. The
+32 client threads, each on a keep-alive connection of the standard library's
+``http.client`` (the client process shares the machine's cores with the server: the
+lighter its requests, the more of the machine the server has), each buyer one
+``POST /api/v1/purchases`` (checkout and pay in one request), or with ``--two-step`` a
+``POST /api/v1/orders`` and a ``POST .../pay``. The
 anchor, in the same run and on the same database with the same threads and buyers: the
 bare DB-API loop of ``flash_sale.py`` (the same writes per buyer, one transaction each).
 
@@ -19,6 +22,7 @@ Prints one JSON line on stdout.
 """
 
 import argparse
+import http.client
 import json
 import os
 import signal
@@ -29,7 +33,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -54,6 +58,7 @@ from newretail.observability import configure_logging
 from support.hot_sku import HotStore, run
 
 SECRET = "flash-sale-http-benchmark-secret-0123456789"
+API = "/api/v1"
 
 
 def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -116,25 +121,45 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def http_clients(port: int, count: int) -> list[httpx.Client]:
-    """One keep-alive client per client thread, made before any run: making one (its TLS
-    context with the CA bundle, even for plain HTTP) costs milliseconds of the client
-    process's CPU, which the timed run must not share, as the bare loop's connections are
-    opened before its run. The warm-up connects them to the server."""
-    return [
-        httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=60) for _ in range(count)
-    ]
+class Answer(NamedTuple):
+    status: int
+    body: bytes
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection of a client thread (the standard library's
+    ``http.client``): of the Python clients, the one that costs the client process least a
+    request, CPU which on a small machine the server shares."""
+
+    def __init__(self, port: int) -> None:
+        self.http = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+        self.http.request("POST", API + path, body=body, headers=headers)
+        response = self.http.getresponse()
+        return Answer(response.status, response.read())
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def http_clients(port: int, count: int) -> list[Connection]:
+    """One connection per client thread, made before any run (as the bare loop's database
+    connections are opened before its run); the warm-up connects them to the server."""
+    return [Connection(port) for _ in range(count)]
 
 
 def http_buyer(
-    clients: list[httpx.Client], body: dict[str, Any], tokens: list[str], two_step: bool
+    clients: list[Connection], body: dict[str, Any], tokens: list[str], two_step: bool
 ) -> Any:
-    """One buyer over HTTP, on the client its thread took from ``clients`` (one each)."""
+    """One buyer over HTTP, on the connection its thread took from ``clients`` (one each).
+    The order's JSON is written once: it is the same for every buyer."""
     local = threading.local()
     free = list(clients)
     lock = threading.Lock()
+    order = json.dumps(body).encode()
 
-    def client() -> httpx.Client:
+    def client() -> Connection:
         found = getattr(local, "client", None)
         if found is None:
             with lock:
@@ -142,16 +167,16 @@ def http_buyer(
         return found
 
     def buy(n: int) -> bool:
-        headers = {"Authorization": f"Bearer {tokens[n]}"}
+        headers = {"Authorization": f"Bearer {tokens[n]}", "Content-Type": "application/json"}
         if not two_step:
-            response = client().post("/purchases", json=body, headers=headers)
-            _expect(response, (201, 409))
-            return response.status_code == 201
-        created = client().post("/orders", json=body, headers=headers)
+            answer = client().post("/purchases", order, headers)
+            _expect(answer, (201, 409))
+            return answer.status == 201
+        created = client().post("/orders", order, headers)
         _expect(created, (201, 409))
-        if created.status_code != 201:
+        if created.status != 201:
             return False
-        paid = client().post(f"/orders/{created.json()['id']}/pay", json={}, headers=headers)
+        paid = client().post(f"/orders/{json.loads(created.body)['id']}/pay", b"{}", headers)
         _expect(paid, (201,))
         return True
 
@@ -183,9 +208,9 @@ def warm_up_sku(database: Database, hot: HotStore, units: int) -> int:
     return sku
 
 
-def _expect(response: httpx.Response, statuses: tuple[int, ...]) -> None:
-    if response.status_code not in statuses:
-        raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
+def _expect(answer: Answer, statuses: tuple[int, ...]) -> None:
+    if answer.status not in statuses:
+        raise SystemExit(f"unexpected {answer.status}: {answer.body[:300]!r}")
 
 
 def main() -> None:
