@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newretail import __version__
@@ -43,7 +43,7 @@ from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
 from newretail.kernel.errors import DomainError, NotFound, ServiceUnavailable
 from newretail.kernel.guards import refuse_nul_in_url
-from newretail.kernel.http import prefilter_routers
+from newretail.kernel.http import build_routes, prefilter_routers
 from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
@@ -123,9 +123,14 @@ class _Authenticator:
 
 
 def serving_app() -> FastAPI:
-    """The app of one ``newretail serve`` process (uvicorn calls this in every worker)."""
+    """The app of one ``newretail serve`` process (uvicorn calls this in every worker), its
+    routes built and the ORM's mappers configured before it takes a request, so that the
+    first callers after a start do not wait on them."""
     settings = get_settings()
-    return create_app(settings, run_worker=settings.in_process_worker)
+    app = create_app(settings, run_worker=settings.in_process_worker)
+    build_routes(app)
+    configure_mappers()
+    return app
 
 
 _HTTP_CODES = {

@@ -11,9 +11,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import routing
+from fastapi.testclient import TestClient
 from tests import analytics_builders as ab
 from tests import builders
 from tests.ports import free_port
@@ -189,3 +192,32 @@ def test_the_factory_runs_background_work_only_when_told(
     get_settings.cache_clear()
 
     assert ran == {"false": False, "true": True}
+
+
+def test_a_served_process_builds_its_routes_before_its_first_request(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """FastAPI builds an included route's handling on the first request that walks its
+    router; a served process has them all built before it takes one."""
+    monkeypatch.setenv("NEWRETAIL_DATABASE_URL", f"sqlite:///{tmp_path / 'routes.db'}")
+    get_settings.cache_clear()
+    try:
+        app = serving_app()
+    finally:
+        get_settings.cache_clear()
+    built: list[str] = []
+    build = routing._EffectiveRouteContext.from_api_route.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, *, original_route: Any, include_context: Any) -> Any:
+        built.append(original_route.path)
+        return build(cls, original_route=original_route, include_context=include_context)
+
+    monkeypatch.setattr(routing._EffectiveRouteContext, "from_api_route", classmethod(counted))
+    try:
+        # A path no route takes walks every router of the app.
+        answer = TestClient(app).get("/api/v1/no-such-thing")
+    finally:
+        app.state.database.dispose()
+
+    assert answer.status_code == 404
+    assert built == []
