@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
@@ -15,7 +14,7 @@ from newretail.auth.models import ApiKey, LoginThrottle, RoleAssignment, Staff
 from newretail.auth.schemas import ApiKeyCreate, RoleGrant, StaffCreate, StaffUpdate
 from newretail.config import get_settings
 from newretail.db import Database, database_of, utcnow
-from newretail.kernel import visibility
+from newretail.kernel import upserts, visibility
 from newretail.kernel.errors import PermissionDenied, TooManyRequests
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import BRAND_WIDE_ROLES, REGION_ROLES, STORE_ROLES, Role, Scope
@@ -59,9 +58,7 @@ def login(*, session: Session, username: str, password: str) -> LoginResult:
 def _count_failure(session: Session, key: str, now: datetime) -> None:
     """Atomically add one failure; past the allowance, lock for a doubling period."""
     settings = get_settings()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(LoginThrottle).values(key=key, failures=1, updated_at=now)
+    stmt = upserts.insert(session, LoginThrottle).values(key=key, failures=1, updated_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[LoginThrottle.key],
         set_={"failures": LoginThrottle.failures + 1, "updated_at": now},

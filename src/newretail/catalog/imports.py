@@ -19,8 +19,6 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
@@ -29,6 +27,7 @@ from newretail.catalog.files import FileFormat, ParsedFile, RawRow, check_column
 from newretail.catalog.models import Category, Offer, Product, Sku
 from newretail.catalog.products import WRITERS
 from newretail.db import Base, utcnow
+from newretail.kernel import upserts
 from newretail.kernel.scope import Scope
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
@@ -287,10 +286,9 @@ def upsert(
     (A multi-row ``VALUES`` statement per batch was tried on PostgreSQL: compiling it costs
     far more than the round trips it saves, which psycopg pipelines anyway.)
     """
-    dialect = session.get_bind().dialect.name
     # the Table, not the mapped class: an ORM insert would take the slower ORM bulk path
     table = cast(Table, model.__table__)
-    insert = sqlite_insert(table) if dialect == "sqlite" else pg_insert(table)
+    insert = upserts.insert(session, table)
     fixed = set(keep) | set(conflict)
     changed = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in fixed}
     statement = insert.on_conflict_do_update(index_elements=list(conflict), set_=changed)

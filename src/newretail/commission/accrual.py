@@ -37,6 +37,7 @@ from newretail.commission import adjust, entries, facts, plans, rules
 from newretail.commission.models import CommissionEntry, EntryStatus
 from newretail.commission.plan_models import CommissionAccrual
 from newretail.db import utcnow
+from newretail.kernel import upserts
 from newretail.orders.models import Order
 
 MARKS = cast(Table, CommissionAccrual.__table__)
@@ -81,7 +82,7 @@ def _claim(
         for order in sorted(orders, key=lambda o: o.id)
     ]
     statement = (
-        entries.dialect_insert(session, MARKS)
+        upserts.insert(session, MARKS)
         .on_conflict_do_nothing(index_elements=[MARKS.c.order_id])
         .returning(MARKS.c.order_id)
     )

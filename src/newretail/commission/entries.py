@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.commission import facts, rules
@@ -87,13 +86,6 @@ def detail(
         "member_id": order.member_id if order else member_id,
         "reason": accrual.reason,
     }
-
-
-def dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT into ``table`` that can say ON CONFLICT, in the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> int:

@@ -26,7 +26,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -38,6 +37,7 @@ from newretail.inventory.errors import (
 )
 from newretail.inventory.models import StockLevel, StockMovement
 from newretail.inventory.rules import Key, MovementKind, available
+from newretail.kernel import upserts
 from newretail.kernel.scope import Scope
 from newretail.outbox import service as outbox_service
 from newretail.outbox.service import NewEvent
@@ -93,9 +93,7 @@ def ensure_levels(session: Session, *, brand_id: int, keys: Iterable[Key]) -> No
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(StockLevel).values(
+    statement = upserts.insert(session, StockLevel).values(
         [{"on_hand": 0, "reserved": 0, "shortfall": 0, **row} for row in rows]
     )
     session.execute(statement.on_conflict_do_nothing(index_elements=["location_id", "sku_id"]))

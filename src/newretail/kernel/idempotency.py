@@ -13,10 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel import upserts
 from newretail.kernel.errors import IdempotencyKeyReused, InvalidInput
 from newretail.kernel.models import IdempotencyRecord
 from newretail.kernel.scope import Scope
@@ -59,10 +59,8 @@ def _stored(session: Session, actor: str, key: str, digest: str) -> Answer | Non
 
 
 def _claim(session: Session, actor: str, key: str, digest: str) -> bool:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(IdempotencyRecord)
+        upserts.insert(session, IdempotencyRecord)
         .values(
             actor=actor,
             key=key,

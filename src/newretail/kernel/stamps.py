@@ -27,10 +27,10 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import BigInteger, ColumnElement, Connection, bindparam, event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, QueryableAttribute, Session, mapped_column
 
 from newretail.db import Base
+from newretail.kernel import upserts
 
 EVERY_BRAND = 0
 Version = tuple[int, int]
@@ -70,10 +70,9 @@ def read(connection: Connection, brand_id: int) -> Version:
 
 def bump(connection: Connection, brand_ids: Iterable[int]) -> None:
     """Give ``brand_ids`` new tokens, in key order (writers then queue, never deadlock)."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     for brand_id in sorted(set(brand_ids)):
         token = secrets.randbits(62) + 1
-        statement = insert(CacheStamp).values(brand_id=brand_id, version=token)
+        statement = upserts.insert(connection, CacheStamp).values(brand_id=brand_id, version=token)
         connection.execute(
             statement.on_conflict_do_update(
                 index_elements=[CacheStamp.brand_id], set_={"version": token}

@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newretail.audit import service as audit_service
 from newretail.auth import service as auth_service
 from newretail.db import utcnow
-from newretail.kernel import visibility
+from newretail.kernel import upserts, visibility
 from newretail.kernel.errors import NotFound
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import Role, Scope
@@ -34,7 +33,6 @@ from newretail.members.schemas import (
     MemberRead,
     TierRead,
 )
-from newretail.members.sql import is_postgresql
 from newretail.members.views import member_view, member_views
 from newretail.org import service as org_service
 from newretail.outbox import service as outbox_service
@@ -158,8 +156,7 @@ def put_programme(
 def _next_member_no(session: Session, brand_id: int) -> str:
     """The brand's next member number, from one atomic increment (numbers are never reused):
     the brand's counter made at 1, or moved up by one, in one statement."""
-    insert = postgresql.insert if is_postgresql(session) else sqlite.insert
-    counted = insert(MemberNumberCounter).values(brand_id=brand_id, last_number=1)
+    counted = upserts.insert(session, MemberNumberCounter).values(brand_id=brand_id, last_number=1)
     number = session.execute(
         counted.on_conflict_do_update(
             index_elements=[MemberNumberCounter.brand_id],

@@ -9,16 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel import upserts
 from newretail.kernel.scope import SYSTEM
 from newretail.members.access import live_consumer_id
 from newretail.members.identity import link_identifier, live_consumer
 from newretail.members.models import Consumer, ConsumerIdentifier, ConsumerMerge, Membership
 from newretail.members.rules import IdentifierKind
-from newretail.members.sql import is_postgresql
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,7 @@ def _add_fresh(session: Session, fresh: dict[tuple[str, str], int], now: datetim
         if cid in live
     ]
     for start in range(0, len(rows), 500):
-        insert = postgresql.insert if is_postgresql(session) else sqlite.insert
-        statement = insert(ConsumerIdentifier).values(rows[start : start + 500])
+        statement = upserts.insert(session, ConsumerIdentifier).values(rows[start : start + 500])
         session.execute(statement.on_conflict_do_nothing(index_elements=["kind", "value"]))
 
 

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from newretail.kernel import upserts
 
 
 def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any]) -> None:
     """INSERT a row unless its primary key exists already (no error, no overwrite)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    session.execute(upserts.insert(session, model).values(**values).on_conflict_do_nothing())
 
 
 def is_postgresql(session: Session) -> bool:

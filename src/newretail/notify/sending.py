@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, case, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from newretail.kernel import upserts
 from newretail.kernel.bulk import insert_rows
 from newretail.notify import errors, rules, templates
 from newretail.notify import recipients as people
@@ -201,11 +201,10 @@ def _count_against_limits(
 ) -> None:
     """One guarded upsert per person: a first message opens their hour's window, a later
     one moves the count only while under the limit (or once the hour is over)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     w = NotifyRateWindow
     window_over = or_(w.window_started_at.is_(None), w.window_started_at <= now - rules.RATE_WINDOW)
     for target in targets:
-        fresh = insert(w).values(
+        fresh = upserts.insert(session, w).values(
             brand_id=brand_id,
             recipient_kind=target.recipient.kind,
             recipient_id=target.recipient.id,

@@ -26,12 +26,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import event as sa_event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
-from newretail.kernel import bulk
+from newretail.kernel import bulk, upserts
 from newretail.outbox.models import OutboxEvent
 
 _WROTE_EVENTS = "newretail.outbox.wrote_events"
@@ -162,9 +161,9 @@ def insert_new_returning(
     """``insert_new``, answering the ``returning`` column of each row actually inserted."""
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
+    statement = (
+        upserts.insert(session, model).values(rows).on_conflict_do_nothing(index_elements=unique)
+    )
     return list(session.scalars(statement.returning(getattr(model, returning))))
 
 

@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
-from newretail.kernel import visibility
+from newretail.kernel import upserts, visibility
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
 from newretail.pos import access, errors, rules, selling, shifts
@@ -74,10 +72,8 @@ def claim(session: Session, values: dict[str, Any]) -> Claim | None:
     ``ON CONFLICT DO NOTHING``: on PostgreSQL a racing insert of the same id waits for the
     first transaction and, once it commits, inserts nothing; no error, no savepoint.
     """
-    dialect = session.connection().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(PosSale)
+        upserts.insert(session, PosSale)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["brand_id", "client_id"])
         .returning(PosSale.id)

@@ -12,12 +12,11 @@ guard raises, and the request's transaction rolls back whatever the claim had do
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.config import Settings
 from newretail.db import Database, utcnow
-from newretail.kernel import visibility
+from newretail.kernel import upserts, visibility
 from newretail.kernel.scope import Role, Scope
 from newretail.members import service as members_service
 from newretail.members.models import Membership
@@ -160,10 +159,8 @@ def count_member_claims(
     session: Session, template: CouponTemplate, member_id: int, count: int = 1
 ) -> None:
     """``count`` more coupons of ``template`` for the member, within their limit (guarded)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
-        insert(CouponClaimCount)
+        upserts.insert(session, CouponClaimCount)
         .values(template_id=template.id, membership_id=member_id, claimed=0)
         .on_conflict_do_nothing(index_elements=["template_id", "membership_id"])
     )

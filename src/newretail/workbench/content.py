@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
 from newretail.guides import rules as share_rules
-from newretail.kernel import visibility
+from newretail.kernel import upserts, visibility
 from newretail.kernel.pagination import paginate
 from newretail.kernel.scope import SYSTEM, Role, Scope
 from newretail.org import rules as org_rules
@@ -226,10 +225,8 @@ def record_event(
         "visitor": visitor,
         "at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = session.execute(
-        insert(ContentEvent)
+        upserts.insert(session, ContentEvent)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["share_id", "kind", "visitor"])
     )

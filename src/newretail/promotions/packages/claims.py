@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.kernel import upserts
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
 from newretail.members.models import Membership
@@ -95,10 +95,8 @@ def _consumer(session: Session, scope: Scope) -> int:
 
 
 def _claim_row(session: Session, package_id: int, consumer_id: int, now: datetime) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     claim_id: int | None = session.scalar(
-        insert(PackageClaim)
+        upserts.insert(session, PackageClaim)
         .values(package_id=package_id, consumer_id=consumer_id, claimed_at=now)
         .on_conflict_do_nothing(index_elements=["package_id", "consumer_id"])
         .returning(PackageClaim.id)
