@@ -2,15 +2,14 @@
 and changes to staff, roles, keys and stores still apply at once."""
 
 import inspect
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, update
+from sqlalchemy import update
 from tests import builders
 from tests import member_builders as members
 from tests.e2e import pages_support
+from tests.statements import count_statements
 
 from newretail.app import create_app
 from newretail.auth import cache as auth_cache
@@ -18,29 +17,6 @@ from newretail.auth import service as auth_service
 from newretail.auth.models import Staff
 from newretail.config import Settings
 from newretail.db import Database
-
-
-class Statements:
-    def __init__(self) -> None:
-        self.sql: list[str] = []
-
-    def __len__(self) -> int:
-        return len(self.sql)
-
-
-@contextmanager
-def statements(database: Database) -> Iterator[Statements]:
-    """Every statement the app sends to ``database`` inside the block."""
-    seen = Statements()
-
-    def note(*args: Any) -> None:
-        seen.sql.append(str(args[2]))
-
-    event.listen(database.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", note)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -61,12 +37,12 @@ def test_a_consumer_token_is_resolved_without_the_database(
     consumer_id = members.consumer(database)
     token, _ = auth_service.issue_consumer_token(consumer_id=consumer_id)
 
-    with statements(database) as sent:
+    with count_statements(database) as sent:
         me = client.get("/api/v1/auth/me", headers=bearer(token))
 
     assert me.json()["actor_type"] == "consumer"
     assert me.json()["actor_id"] == consumer_id
-    assert sent.sql == []
+    assert sent == []
 
 
 def test_a_staff_scope_is_read_once_then_known_without_the_database(
@@ -75,15 +51,15 @@ def test_a_staff_scope_is_read_once_then_known_without_the_database(
     world = builders.brand_world(database)
     headers = world.headers("east_store_manager")
 
-    with statements(database) as first_time:
+    with count_statements(database) as first_time:
         first = client.get("/api/v1/auth/me", headers=headers).json()
-    with statements(database) as second_time:
+    with count_statements(database) as second_time:
         second = client.get("/api/v1/auth/me", headers=headers).json()
 
     assert first == second
     assert first["store_ids"] == [world.east_store.id]
     assert len(first_time) > 0
-    assert second_time.sql == []
+    assert second_time == []
 
 
 def test_a_deactivated_account_is_refused_on_its_very_next_request(
@@ -166,12 +142,12 @@ def test_an_api_key_is_looked_up_once_and_a_wrong_secret_still_fails(
     kind, prefix, secret = key.split("_", 2)
     forged = f"{kind}_{prefix}_{'x' * len(secret)}"
 
-    with statements(database) as sent:
+    with count_statements(database) as sent:
         known = client.get("/api/v1/auth/me", headers=bearer(key))
     wrong = client.get("/api/v1/auth/me", headers=bearer(forged))
 
     assert (known.status_code, known.json()["actor_type"]) == (200, "api_key")
-    assert sent.sql == []
+    assert sent == []
     assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_token")
 
 
@@ -202,7 +178,7 @@ def test_a_zero_cache_lifetime_reads_the_scope_on_every_request(database: Databa
 
     with TestClient(create_app(settings, database)) as uncached:
         uncached.get("/api/v1/auth/me", headers=headers)
-        with statements(database) as second_time:
+        with count_statements(database) as second_time:
             second = uncached.get("/api/v1/auth/me", headers=headers)
 
     assert second.json()["store_ids"] == [world.east_store.id]

@@ -5,10 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tests import builders, member_builders
 from tests.integration.cloudstore.cloudworld import (
@@ -18,6 +16,7 @@ from tests.integration.cloudstore.cloudworld import (
     receive,
     sell,
 )
+from tests.statements import count_checkouts, count_statements, without_begin
 
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate
@@ -55,23 +54,12 @@ def cache_of(database: Database, clocks: Clocks) -> HomeCache:
 
 @contextmanager
 def counted(database: Database) -> Iterator[dict[str, int]]:
-    """Statements (not BEGIN) and connection checkouts (sessions) while inside."""
+    """Statements (not BEGIN) and connection checkouts (sessions) while inside; the counts
+    are there once the block is left."""
     seen = {"statements": 0, "sessions": 0}
-
-    def statement(*args: Any) -> None:
-        if not str(args[2]).lstrip().upper().startswith("BEGIN"):
-            seen["statements"] += 1
-
-    def checkout(*_: Any) -> None:
-        seen["sessions"] += 1
-
-    event.listen(database.engine, "before_cursor_execute", statement)
-    event.listen(database.engine, "checkout", checkout)
-    try:
+    with count_statements(database) as statements, count_checkouts(database) as checkouts:
         yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", statement)
-        event.remove(database.engine, "checkout", checkout)
+    seen.update(statements=len(without_begin(statements)), sessions=len(checkouts))
 
 
 def full_world(database: Database) -> CloudWorld:

@@ -3,9 +3,10 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from tests import builders
 from tests import member_builders as mb
+from tests.statements import count_statements, without_begin
 
 from newretail.config import Settings
 from newretail.db import Database, utcnow
@@ -187,19 +188,10 @@ def test_a_points_entry_costs_a_fixed_number_of_statements(database: Database) -
     world = builders.brand_world(database)
     member_id = mb.member_of_brand_only(database, world.brand.id)
     _post(database, member_id, kind="earn", points=10, reason="warm", reference="w")
-    statements: list[str] = []
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
     counts = []
     for fields in ({"reference": "r1"}, {}):
-        statements.clear()
-        event.listen(database.engine, "before_cursor_execute", record)
-        try:
+        with count_statements(database) as statements:
             _post(database, member_id, kind="earn", points=100, reason="order", **fields)
-        finally:
-            event.remove(database.engine, "before_cursor_execute", record)
-        counts.append(len([s for s in statements if not s.startswith("BEGIN")]))
+        counts.append(len(without_begin(statements)))
     assert counts == ([6, 5] if database.is_sqlite else [8, 5])
     assert _books(database, member_id) == (210, 210, 3)

@@ -28,15 +28,13 @@ more costs one guarded statement (two on SQLite where it sells); rows of several
 one statement per table.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import event
 from tests import code_builders, member_builders, order_builders
 from tests.integration.orders.flash import consumer_scope
+from tests.statements import count_statements as counted
 
 from newretail.db import Database
 from newretail.inventory.errors import InsufficientStock
@@ -45,20 +43,6 @@ from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import service as payments_service
 from newretail.payments.schemas import PaymentCreate
-
-
-@contextmanager
-def counted(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(" ".join(str(args[2]).split()))
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def _buy(database: Database, shop: order_builders.Shop, lines: int) -> dict[str, list[str]]:

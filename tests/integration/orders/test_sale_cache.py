@@ -6,13 +6,13 @@ through ``database``.
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests import order_builders
 from tests.integration.orders.flash import consumer_scope
+from tests.statements import count_statements
 
 from newretail.catalog import service as catalog_service
 from newretail.catalog.models import Offer
@@ -128,19 +128,12 @@ def test_a_transaction_moves_the_stamp_once_however_many_changes_it_flushes(
     database: Database,
 ) -> None:
     shop = order_builders.shop(database, prices=[1_000])
-    moves: list[str] = []
-
-    def count(*args: Any) -> None:
-        if "cache_stamp" in args[2] and args[2].lstrip().upper().startswith("INSERT"):
-            moves.append(args[2])
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    with database.transaction() as session:
+    with count_statements(database) as statements, database.transaction() as session:
         before = stamps.read(session.connection(), shop.world.brand.id)
         for price in (1_100, 1_200, 1_300):
             _set_price(session, shop, price)
         after = stamps.read(session.connection(), shop.world.brand.id)
-    event.remove(database.engine, "before_cursor_execute", count)
+    moves = [s for s in statements if s.lstrip().startswith("INSERT INTO cache_stamp")]
     assert len(moves) == 1
     assert before != after
 

@@ -1,11 +1,10 @@
 """A process follows committed outbox events: each once, late commits too, at most once a second."""
 
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import delete, event
+from sqlalchemy import delete
+from tests.statements import count_statements as counted
 
 from newretail.db import Database
 from newretail.outbox.follow import EventFollower, Seen
@@ -61,20 +60,6 @@ def following(database: Database) -> tuple[EventFollower, Listener, Clock]:
 def look(follower: EventFollower, clock: Clock) -> None:
     clock.now += 1.0
     follower.catch_up()
-
-
-@contextmanager
-def counted(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def test_the_first_look_starts_after_the_latest_event_and_drops_everything(
