@@ -255,8 +255,13 @@ def record_movements(*, session: Session, scope: Scope, data: MovementCreate) ->
     with session.begin_nested(), session.no_autoflush:
         stock.ensure_levels(session, brand_id=brand_id, keys=keys)
         lines: list[MovementLine] = sorted(data.lines, key=lambda line: line.sku_id)
+        added = _added_at_once(session, data.location_id, lines)
         for line in lines:
-            row, delta = _apply_line(session, (data.location_id, line.sku_id), line, outcome)
+            key = (data.location_id, line.sku_id)
+            if added is not None:
+                row, delta = added[key], _delta(line)
+            else:
+                row, delta = _apply_line(session, key, line, outcome)
             movement = stock.record(
                 session,
                 scope=scope,
@@ -297,12 +302,30 @@ def _audit(
     )
 
 
+def _delta(line: MovementLine) -> int:
+    """The units a receipt, return or adjustment line adds (less than zero: takes)."""
+    assert not isinstance(line, CountLine)
+    return line.delta if isinstance(line, AdjustmentLine) else line.quantity
+
+
+def _added_at_once(
+    session: Session, location_id: int, lines: list[MovementLine]
+) -> dict[Key, stock.LevelRow] | None:
+    """When every line only adds units (a receipt, a return, an adjustment up), all of them
+    in one statement run for each, in SKU order; None when some line takes or counts, and
+    the lines go one by one (in the same order, each with its own guard)."""
+    if any(isinstance(line, CountLine) or _delta(line) <= 0 for line in lines):
+        return None
+    quantities = {line.sku_id: _delta(line) for line in lines}
+    return stock.add_on_hand_many(session, location_id=location_id, quantities=quantities)
+
+
 def _apply_line(
     session: Session, key: Key, line: MovementLine, outcome: MovementOutcome
 ) -> tuple[stock.LevelRow, int]:
     if isinstance(line, CountLine):
         return _count_line(session, key, line.counted, outcome)
-    delta = line.delta if isinstance(line, AdjustmentLine) else line.quantity
+    delta = _delta(line)
     if delta > 0:
         return stock.add_on_hand(session, key=key, quantity=delta), delta
     return stock.take_available(session, key=key, quantity=-delta), delta

@@ -9,14 +9,15 @@ that touch several rows do so in ascending (location_id, sku_id) order, so Postg
 transactions wait for each other instead of deadlocking.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Table,
     Update,
     bindparam,
     case,
@@ -84,19 +85,33 @@ def _at(key: Key) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return StockLevel.location_id == key[0], StockLevel.sku_id == key[1]
 
 
+_LEVELS = cast(Table, StockLevel.__table__)
+
+
 def ensure_levels(session: Session, *, brand_id: int, keys: Iterable[Key]) -> None:
-    """Create the missing levels (at zero) among ``keys``; existing ones are left alone."""
+    """Create the missing levels (at zero) among ``keys``; existing ones are left alone.
+
+    One single-row statement run for every key (compiled once, however many keys), not one
+    statement of as many rows as keys, which would be compiled again for each new count."""
     now = utcnow()
     rows = [
-        {"brand_id": brand_id, "location_id": loc, "sku_id": sku, "updated_at": now}
+        {
+            "brand_id": brand_id,
+            "location_id": loc,
+            "sku_id": sku,
+            "on_hand": 0,
+            "reserved": 0,
+            "shortfall": 0,
+            "updated_at": now,
+        }
         for loc, sku in sorted(set(keys))
     ]
     if not rows:
         return
-    statement = upserts.insert(session, StockLevel).values(
-        [{"on_hand": 0, "reserved": 0, "shortfall": 0, **row} for row in rows]
+    statement = upserts.insert(session, _LEVELS).on_conflict_do_nothing(
+        index_elements=["location_id", "sku_id"]
     )
-    session.execute(statement.on_conflict_do_nothing(index_elements=["location_id", "sku_id"]))
+    session.execute(statement, rows)
 
 
 def change(
@@ -186,6 +201,60 @@ def add_on_hand(session: Session, *, key: Key, quantity: int) -> LevelRow:
     if row is None:
         raise InventoryInconsistent(f"Level {key} vanished inside the transaction.")
     return row
+
+
+def add_on_hand_many(
+    session: Session, *, location_id: int, quantities: Mapping[int, int]
+) -> dict[Key, LevelRow]:
+    """Add ``quantities`` (SKU -> units) at one location to levels that ``ensure_levels``
+    created in this transaction; the levels as the additions left them, by key.
+
+    One UPDATE, compiled once, run for every SKU in ascending order (the order in which every
+    writer takes levels), then the levels read back in one statement: what it reads stays
+    true until the transaction ends (the rows are locked on PostgreSQL; the writer holds the
+    database on SQLite). Adding has no guard, so no addition can be refused.
+    """
+    if not quantities:
+        return {}
+    now = utcnow()
+    skus = sorted(quantities)
+    params = [
+        {"k_location": location_id, "k_sku": sku, "d_on_hand": quantities[sku], "p_now": now}
+        for sku in skus
+    ]
+    session.execute(_add_statement(), params)
+    read = select(*_RETURNING).where(
+        StockLevel.location_id == location_id, StockLevel.sku_id.in_(skus)
+    )
+    levels = {row.key: row for row in (LevelRow(*r) for r in session.execute(read))}
+    if len(levels) != len(skus):
+        missing = sorted(set(skus) - {sku for _, sku in levels})
+        raise InventoryInconsistent(
+            f"Levels of SKUs {missing} at location {location_id} vanished inside the transaction."
+        )
+    return levels
+
+
+@cache
+def _add_statement() -> Update:
+    """``change`` of on_hand alone, without a guard, on the table (so that a list of
+    parameters runs it once for each, as the driver's executemany)."""
+    new_on_hand = _LEVELS.c.on_hand + bindparam("d_on_hand", type_=BigInteger())
+    over = _LEVELS.c.reserved - new_on_hand
+    return (
+        update(_LEVELS)
+        .where(
+            _LEVELS.c.location_id == bindparam("k_location"),
+            _LEVELS.c.sku_id == bindparam("k_sku"),
+        )
+        .values(
+            on_hand=new_on_hand,
+            shortfall=case(
+                (over <= 0, 0), (over < _LEVELS.c.shortfall, over), else_=_LEVELS.c.shortfall
+            ),
+            updated_at=bindparam("p_now", type_=_LEVELS.c.updated_at.type),
+        )
+    )
 
 
 def lock(session: Session, *, key: Key) -> LevelRow | None:

@@ -11,6 +11,7 @@ from tests.integration.inventory.stockworld import (
     stock_world,
 )
 from tests.passwords import cheap_hashing
+from tests.statements import count_statements
 
 from newretail.auth import service as auth_service
 from newretail.config import Settings
@@ -78,6 +79,66 @@ def test_a_receipt_adds_on_hand_and_journals_it(database: Database) -> None:
     with database.transaction(read_only=True) as session:
         kinds = list(session.scalars(select(StockMovement.kind).order_by(StockMovement.id)))
     assert kinds == ["receipt", "receipt"]
+    assert journal_mismatches(database, w.brand_id) == []
+
+
+def _receipt(database: Database, location_id: int, lines: dict[int, int]) -> list[StockMovement]:
+    data = ReceiptCreate.model_validate(
+        {
+            "kind": "receipt",
+            "location_id": location_id,
+            "lines": [{"sku_id": sku, "quantity": n} for sku, n in lines.items()],
+        }
+    )
+    with database.transaction() as session:
+        return inventory_service.record_movements(
+            session=session, scope=SYSTEM, data=data
+        ).movements
+
+
+def test_a_receipt_adds_to_all_its_levels_in_one_statement_however_many_lines(
+    database: Database,
+) -> None:
+    """The lines' additions are one UPDATE run for every line (one execution), the new
+    levels one INSERT, the levels read back in one SELECT: not a statement a line."""
+    w = stock_world(database, skus=40)
+    changes = []
+    for skus in (w.sku_ids[:2], w.sku_ids):
+        for _ in range(2):  # new levels, then levels that are there
+            with count_statements(database) as statements:
+                _receipt(database, w.location_ids[0], dict.fromkeys(skus, 3))
+            changes.append([" ".join(s.split()[:2]) for s in statements if "stock_level" in s])
+    assert changes == [changes[0]] * 4
+    assert changes[0].count("UPDATE stock_level") == 1
+    here, first, last = w.location_ids[0], w.sku_ids[0], w.sku_ids[-1]
+    assert (level(database, here, first), level(database, here, last)) == ((12, 0, 0), (6, 0, 0))
+    assert journal_mismatches(database, w.brand_id) == []
+
+
+def test_each_line_of_a_receipt_journals_the_level_it_left_and_shrinks_a_shortfall(
+    database: Database,
+) -> None:
+    w = stock_world(database, skus=3)
+    here, (short, stocked, new) = w.location_ids[0], w.sku_ids
+    receive(database, here, short, 2)
+    receive(database, here, stocked, 10)
+    _reserve(database, "cart-1", [Line(here, short, 2)])
+    count = CountCreate.model_validate(
+        {"kind": "count", "location_id": here, "lines": [{"sku_id": short, "counted": 0}]}
+    )
+    with database.transaction() as session:  # 2 reserved, none on the shelf: 2 short
+        inventory_service.record_movements(session=session, scope=SYSTEM, data=count)
+    assert level(database, here, short) == (0, 2, 2)
+
+    movements = _receipt(database, here, {new: 4, stocked: 5, short: 1})
+
+    assert [(m.sku_id, m.quantity, m.on_hand_after) for m in movements] == [
+        (short, 1, 1),
+        (stocked, 5, 15),
+        (new, 4, 4),
+    ]
+    assert level(database, here, short) == (1, 2, 1)
+    assert level(database, here, stocked) == (15, 0, 0)
     assert journal_mismatches(database, w.brand_id) == []
 
 
