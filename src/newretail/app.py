@@ -123,11 +123,14 @@ class _Authenticator:
 
 
 def serving_app() -> FastAPI:
-    """The app of one ``newretail serve`` process (uvicorn calls this in every worker), its
-    routes built and the ORM's mappers configured before it takes a request, so that the
-    first callers after a start do not wait on them."""
+    """The app of one ``newretail serve`` process (uvicorn calls this in every worker)."""
     settings = get_settings()
-    app = create_app(settings, run_worker=settings.in_process_worker)
+    return ready_to_serve(create_app(settings, run_worker=settings.in_process_worker))
+
+
+def ready_to_serve(app: FastAPI) -> FastAPI:
+    """``app`` with its routes built and the ORM's mappers configured, for a process about to
+    serve it: the first callers after a start then do not wait on them."""
     build_routes(app)
     configure_mappers()
     return app

@@ -289,10 +289,10 @@ def _serve_demo(listener: "socket.socket") -> None:
     """Serve on the claimed socket; one-time codes go to the sign-in page's sandbox box."""
     import uvicorn
 
-    from newretail.app import create_app
+    from newretail.app import create_app, ready_to_serve
     from newretail.notify import service as notify_service
 
-    application = create_app(run_worker=True)
+    application = ready_to_serve(create_app(run_worker=True))
     application.state.otp_sender = notify_service.NotifierOtpSender(
         database=application.state.database,
         settings=application.state.settings,
