@@ -146,9 +146,6 @@ def change(
 @cache
 def _change_statement(available: bool, reserved: bool, on_hand: bool) -> Update:
     """The guarded UPDATE for one combination of guards, built once (it is the hot path)."""
-    new_on_hand = StockLevel.on_hand + bindparam("d_on_hand", type_=BigInteger())
-    new_reserved = StockLevel.reserved + bindparam("d_reserved", type_=BigInteger())
-    over = new_reserved - new_on_hand
     conditions = [
         StockLevel.location_id == bindparam("k_location"),
         StockLevel.sku_id == bindparam("k_sku"),
@@ -160,19 +157,23 @@ def _change_statement(available: bool, reserved: bool, on_hand: bool) -> Update:
         conditions.append(StockLevel.reserved >= bindparam("need_reserved", type_=BigInteger()))
     if on_hand:
         conditions.append(StockLevel.on_hand >= bindparam("need_on_hand", type_=BigInteger()))
-    return (
-        update(StockLevel)
-        .where(*conditions)
-        .values(
-            on_hand=new_on_hand,
-            reserved=new_reserved,
-            shortfall=case(
-                (over <= 0, 0), (over < StockLevel.shortfall, over), else_=StockLevel.shortfall
-            ),
-            updated_at=bindparam("p_now", type_=StockLevel.__table__.c.updated_at.type),
-        )
-        .returning(*_RETURNING)
-    )
+    return update(StockLevel).where(*conditions).values(**_changed()).returning(*_RETURNING)
+
+
+def _changed() -> dict[str, Any]:
+    """What ``change`` sets: on_hand and reserved moved by ``d_on_hand`` and ``d_reserved``,
+    the shortfall only shrinking (towards reserved - on_hand), the time ``p_now``."""
+    new_on_hand = _LEVELS.c.on_hand + bindparam("d_on_hand", type_=BigInteger())
+    new_reserved = _LEVELS.c.reserved + bindparam("d_reserved", type_=BigInteger())
+    over = new_reserved - new_on_hand
+    return {
+        "on_hand": new_on_hand,
+        "reserved": new_reserved,
+        "shortfall": case(
+            (over <= 0, 0), (over < _LEVELS.c.shortfall, over), else_=_LEVELS.c.shortfall
+        ),
+        "updated_at": bindparam("p_now", type_=_LEVELS.c.updated_at.type),
+    }
 
 
 def insufficient(session: Session, key: Key, wanted: int) -> InsufficientStock:
@@ -219,7 +220,13 @@ def add_on_hand_many(
     now = utcnow()
     skus = sorted(quantities)
     params = [
-        {"k_location": location_id, "k_sku": sku, "d_on_hand": quantities[sku], "p_now": now}
+        {
+            "k_location": location_id,
+            "k_sku": sku,
+            "d_on_hand": quantities[sku],
+            "d_reserved": 0,
+            "p_now": now,
+        }
         for sku in skus
     ]
     session.execute(_add_statement(), params)
@@ -237,24 +244,10 @@ def add_on_hand_many(
 
 @cache
 def _add_statement() -> Update:
-    """``change`` of on_hand alone, without a guard, on the table (so that a list of
-    parameters runs it once for each, as the driver's executemany)."""
-    new_on_hand = _LEVELS.c.on_hand + bindparam("d_on_hand", type_=BigInteger())
-    over = _LEVELS.c.reserved - new_on_hand
-    return (
-        update(_LEVELS)
-        .where(
-            _LEVELS.c.location_id == bindparam("k_location"),
-            _LEVELS.c.sku_id == bindparam("k_sku"),
-        )
-        .values(
-            on_hand=new_on_hand,
-            shortfall=case(
-                (over <= 0, 0), (over < _LEVELS.c.shortfall, over), else_=_LEVELS.c.shortfall
-            ),
-            updated_at=bindparam("p_now", type_=_LEVELS.c.updated_at.type),
-        )
-    )
+    """``change`` without a guard, on the table (so that a list of parameters runs it once
+    for each, as the driver's executemany)."""
+    at = _LEVELS.c.location_id == bindparam("k_location"), _LEVELS.c.sku_id == bindparam("k_sku")
+    return update(_LEVELS).where(*at).values(**_changed())
 
 
 def lock(session: Session, *, key: Key) -> LevelRow | None:
