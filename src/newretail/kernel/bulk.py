@@ -212,6 +212,34 @@ class Attached:
     id: int | None = None
 
 
+@dataclass(slots=True)
+class Grouped:
+    """One row of another table written with a new parent row (its ``link`` column taking
+    the parent's id, ``values`` naming its other columns) that gathers every child: each
+    child gets a row in ``lines`` (that table's ``lines_link`` takes the group row's id, its
+    ``child_link`` the child's, and it copies the child's ``copied`` columns). An order's
+    single fulfilment and its lines, say."""
+
+    model: Any
+    link: str
+    values: Mapping[str, Any]
+    lines: Any
+    lines_link: str
+    child_link: str
+    copied: tuple[str, ...]
+
+    def shape(self) -> tuple[Any, str, tuple[str, ...], Any, str, str, tuple[str, ...]]:
+        return (
+            self.model,
+            self.link,
+            tuple(self.values),
+            self.lines,
+            self.lines_link,
+            self.child_link,
+            self.copied,
+        )
+
+
 def insert_with_children(
     connection: Connection,
     parent: Any,
@@ -221,17 +249,28 @@ def insert_with_children(
     values: Mapping[str, Any],
     children: Sequence[Mapping[str, Any]],
     attached: Attached | None = None,
+    grouped: Grouped | None = None,
 ) -> CursorResult[Any]:
     """A parent row (``values``) and its ``children`` in one PostgreSQL statement; the
     children's ``returning`` columns, in their order (``parent_with_children``). An
     ``attached`` row goes in the same statement; each row answered names its id
-    (``attached_id``)."""
+    (``attached_id``). So does a ``grouped`` row with its lines (``grouped_id``)."""
     shape = None
     params = {**values, "children": numbered(children)}
     if attached is not None:
         shape = (attached.model, attached.link, tuple(attached.values))
         params.update({f"a_{key}": value for key, value in attached.values.items()})
-    statement = parent_with_children(parent, child, link, tuple(returning), tuple(values), shape)
+    if grouped is not None:
+        params.update({f"g_{key}": value for key, value in grouped.values.items()})
+    statement = parent_with_children(
+        parent,
+        child,
+        link,
+        tuple(returning),
+        tuple(values),
+        shape,
+        grouped.shape() if grouped is not None else None,
+    )
     return connection.execute(statement, params)
 
 
@@ -243,6 +282,7 @@ def parent_with_children(
     returning: tuple[str, ...],
     keys: tuple[str, ...],
     attached: tuple[Any, str, tuple[str, ...]] | None = None,
+    grouped: tuple[Any, str, tuple[str, ...], Any, str, str, tuple[str, ...]] | None = None,
 ) -> Any:
     """A parent row and its children in one PostgreSQL statement: ``WITH p AS (INSERT parent
     RETURNING id) INSERT child SELECT p.id, … FROM p, jsonb_to_recordset(:children) ORDER BY
@@ -252,7 +292,10 @@ def parent_with_children(
     row does not name is NULL (not its default). The children's new ids rise in the array's
     order (they are numbered in the order of ``ORDER BY n``). ``attached`` (model, link,
     keys): one row more, its keys bound as ``a_<key>``, its id answered as ``attached_id``.
-    Built once per shape."""
+    ``grouped`` (``Grouped.shape``): a row gathering the children, its keys bound as
+    ``g_<key>`` and its id answered as ``grouped_id``, and a line of it per child; the
+    children are then written by a CTE of their own, which the lines read. Built once per
+    shape."""
     table = parent.__table__
     new_parent = (
         insert(parent)
@@ -276,16 +319,49 @@ def parent_with_children(
     names = [link, *(c.name for c in child_columns)]
     answered: list[Any] = [child_table.c[name] for name in returning]
     statement = insert(child).from_select(names, rows)
+    extra: list[Any] = []
     if attached is not None:
         model, attached_link, attached_keys = attached
-        columns = model.__table__.c
-        own = [bindparam(f"a_{key}", type_=columns[key].type) for key in attached_keys]
-        new_row = (
-            insert(model)
-            .from_select([attached_link, *attached_keys], select(new_parent.c.id, *own))
-            .returning(columns.id)
-            .cte("new_attached")
-        )
+        new_row = _new_row(model, attached_link, attached_keys, "a_", new_parent, "new_attached")
         statement = statement.add_cte(new_row)
-        answered.append(select(new_row.c.id).scalar_subquery().label("attached_id"))
-    return statement.returning(*answered)
+        extra.append(select(new_row.c.id).scalar_subquery().label("attached_id"))
+    if grouped is None:
+        return statement.returning(*answered, *extra)
+    model, group_link, group_keys, lines, lines_link, child_link, copied = grouped
+    new_group = _new_row(model, group_link, group_keys, "g_", new_parent, "new_group")
+    kept = {c.name: c for c in [*answered, child_table.c.id, *(child_table.c[n] for n in copied)]}
+    new_children = statement.returning(*kept.values()).cte("new_children")
+    group_lines = (
+        insert(lines)
+        .from_select(
+            [lines_link, child_link, *copied],
+            select(new_group.c.id, new_children.c.id, *(new_children.c[n] for n in copied))
+            .select_from(new_group)
+            .join(new_children, literal_column("true")),
+        )
+        .cte("new_group_lines")
+    )
+    return (
+        select(
+            *(new_children.c[name] for name in returning),
+            *extra,
+            select(new_group.c.id).scalar_subquery().label("grouped_id"),
+        )
+        .add_cte(new_group)
+        .add_cte(group_lines)
+    )
+
+
+def _new_row(
+    model: Any, link: str, keys: tuple[str, ...], prefix: str, parent: Any, name: str
+) -> Any:
+    """A CTE writing one row of ``model``: ``link`` takes ``parent``'s new id, ``keys`` are
+    bound as ``<prefix><key>``; it answers the row's id."""
+    columns = model.__table__.c
+    own = [bindparam(f"{prefix}{key}", type_=columns[key].type) for key in keys]
+    return (
+        insert(model)
+        .from_select([link, *keys], select(parent.c.id, *own))
+        .returning(columns.id)
+        .cte(name)
+    )

@@ -5,16 +5,16 @@ catalog's copies of the brand's stores; the kind of each fulfilment follows from
 delivery method and whether the location is a warehouse (``rules.fulfilment_kind``).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from newretail.catalog import service as catalog_service
 from newretail.orders import rules
-from newretail.orders.rows import LineView, OrderView
+from newretail.orders.rows import OrderView
 from newretail.orders.rows import insert_fulfilments as insert_fulfilment_rows
 from newretail.orders.rules import DeliveryMethod, FulfilmentStatus
 from newretail.org import service as org_service
@@ -33,6 +33,15 @@ class Located(Protocol):
     def lng(self) -> float: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A fulfilment to write: its row but the order's id, and the places of its lines
+    among the order's."""
+
+    row: dict[str, Any]
+    lines: tuple[int, ...]
+
+
 def insert_fulfilments(
     *,
     session: Session,
@@ -44,37 +53,64 @@ def insert_fulfilments(
 ) -> list[int]:
     """One pending fulfilment per location the order's lines were routed to; ``handed_over``
     (a carry-out): already completed, the buyer took the goods at the counter."""
-    method = DeliveryMethod(order.delivery_method)
-    by_location: dict[int, list[LineView]] = {}
-    for line in order.lines:
-        by_location.setdefault(line.location_id, []).append(line)
-    rows, lines = [], []
+    planned = plan_fulfilments(
+        brand_id=order.brand_id,
+        method=DeliveryMethod(order.delivery_method),
+        located=[(line.location_id, line.routing_reason) for line in order.lines],
+        places=places,
+        destination=destination,
+        now=now,
+        handed_over=handed_over,
+    )
+    return insert_planned(session=session, order=order, planned=planned)
+
+
+def insert_planned(*, session: Session, order: OrderView, planned: Sequence[Planned]) -> list[int]:
+    """The ``planned`` fulfilments of a written order, with their lines."""
+    rows = [{**p.row, "order_id": order.id} for p in planned]
+    lines = [[order.lines[n] for n in p.lines] for p in planned]
+    return insert_fulfilment_rows(session, rows, lines)
+
+
+def plan_fulfilments(
+    *,
+    brand_id: int,
+    method: DeliveryMethod,
+    located: Sequence[tuple[int, str]],
+    places: Mapping[int, Located],
+    destination: tuple[float, float],
+    now: datetime,
+    handed_over: bool = False,
+) -> list[Planned]:
+    """One fulfilment per location of the lines (``located``: each line's location and
+    routing reason, in the order's order), by location; nothing written."""
+    by_location: dict[int, list[int]] = {}
+    for n, (location_id, _) in enumerate(located):
+        by_location.setdefault(location_id, []).append(n)
+    planned = []
     for location_id, its_lines in sorted(by_location.items()):
         place = places[location_id]
         distance = None  # a pickup goes nowhere: no geodesic to work out for it
         if method not in (DeliveryMethod.PICKUP, DeliveryMethod.CARRY_OUT):
             distance = round(org_service.geodesic_km(*destination, place.lat, place.lng), 3)
-        rows.append(
-            {
-                "brand_id": order.brand_id,
-                "order_id": order.id,
-                "kind": rules.fulfilment_kind(method, place.warehouse).value,
-                "location_id": location_id,
-                "status": (
-                    FulfilmentStatus.COMPLETED if handed_over else FulfilmentStatus.PENDING
-                ).value,
-                "reason": its_lines[0].routing_reason,
-                "distance_km": distance,
-                "pickup_code": None,
-                "tracking_no": None,
-                "created_at": now,
-                "ready_at": None,
-                "shipped_at": None,
-                "completed_at": now if handed_over else None,
-            }
-        )
-        lines.append(its_lines)
-    return insert_fulfilment_rows(session, rows, lines)
+        row = {
+            "brand_id": brand_id,
+            "kind": rules.fulfilment_kind(method, place.warehouse).value,
+            "location_id": location_id,
+            "status": (
+                FulfilmentStatus.COMPLETED if handed_over else FulfilmentStatus.PENDING
+            ).value,
+            "reason": located[its_lines[0]][1],
+            "distance_km": distance,
+            "pickup_code": None,
+            "tracking_no": None,
+            "created_at": now,
+            "ready_at": None,
+            "shipped_at": None,
+            "completed_at": now if handed_over else None,
+        }
+        planned.append(Planned(row, tuple(its_lines)))
+    return planned
 
 
 @dataclass(frozen=True, slots=True)

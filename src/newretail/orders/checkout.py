@@ -486,16 +486,22 @@ def place_paid(
     steps = rules.purchase_steps(DeliveryMethod(draft.checkout.delivery.method))
     closed = {"closed_at": now} if steps[-1] is OrderStatus.COMPLETED else {}
     values = _order_values(draft, steps[-1], paid_amount=draft.total, paid_at=now, **closed)
-    order = insert_order(session, values, _line_values(draft), attached)
-    _record_discounts(session, draft, order)
-    allocation.insert_fulfilments(
-        session=session,
-        order=order,
+    lines = _line_values(draft)
+    planned = allocation.plan_fulfilments(
+        brand_id=draft.sale.brand.id,
+        method=DeliveryMethod(values["delivery_method"]),
+        located=[(line["location_id"], line["routing_reason"]) for line in lines],
         places=draft.route.places,
         destination=draft.route.destination,
         now=now,
         handed_over=draft.carry_out,
     )
+    if len(planned) == 1:  # the usual order: written with its one fulfilment
+        order = insert_order(session, values, lines, attached, fulfilment=planned[0].row)
+    else:
+        order = insert_order(session, values, lines, attached)
+        allocation.insert_planned(session=session, order=order, planned=planned)
+    _record_discounts(session, draft, order)
     if before_stock is not None:
         before_stock(order)
     inventory_service.sell_units(

@@ -97,20 +97,42 @@ def insert_order(
     values: Mapping[str, Any],
     lines: Sequence[Mapping[str, Any]],
     attached: bulk.Attached | None = None,
+    fulfilment: Mapping[str, Any] | None = None,
 ) -> OrderView:
     """The order and its lines: one statement on PostgreSQL, two on SQLite; ``values`` has
     every field but ``id``. An ``attached`` row (the order's payment) goes in the same
-    statement on PostgreSQL, in one of its own on SQLite; its ``id`` is set."""
+    statement on PostgreSQL, in one of its own on SQLite; its ``id`` is set. So does the
+    order's single ``fulfilment`` (every field but ``order_id``), every line under it."""
     connection = session.connection()
     kept = [{**line, "refunded_quantity": 0, "refunded_amount": 0} for line in lines]
     if connection.dialect.name == "postgresql" and kept:
+        grouped = None
+        if fulfilment is not None:
+            grouped = bulk.Grouped(
+                Fulfilment,
+                "order_id",
+                fulfilment,
+                FulfilmentLine,
+                "fulfilment_id",
+                "order_line_id",
+                ("sku_id", "quantity"),
+            )
         found = bulk.insert_with_children(
-            connection, Order, OrderLine, "order_id", ("id", "order_id"), values, kept, attached
+            connection,
+            Order,
+            OrderLine,
+            "order_id",
+            ("id", "order_id"),
+            values,
+            kept,
+            attached,
+            grouped,
         ).all()
         order_id = found[0].order_id
         ids = sorted(row.id for row in found)  # numbered in the order of ``kept``
         if attached is not None:
             attached.id = found[0].attached_id
+        fulfilment = None  # written
     else:
         order_id = connection.execute(_INSERT_ORDER, dict(values)).scalar_one()
         ids = _insert_many(connection, OrderLine, [{**r, "order_id": order_id} for r in kept])
@@ -120,6 +142,8 @@ def insert_order(
     views = tuple(
         LineView(id=i, order_id=order_id, **row) for i, row in zip(ids, kept, strict=True)
     )
+    if fulfilment is not None:
+        insert_fulfilments(session, [{**fulfilment, "order_id": order_id}], [views])
     return OrderView(id=order_id, lines=views, **values)
 
 

@@ -178,3 +178,38 @@ def test_each_line_written_is_the_line_returned_and_its_fulfilment_line_points_a
     assert {tuple(row) for row in shipped} == {
         (line.id, line.sku_id, line.quantity) for line in order.lines
     }
+
+
+def test_a_purchase_leaving_from_two_places_writes_a_fulfilment_for_each_with_its_lines(
+    database: Database,
+) -> None:
+    """One place: the fulfilment rides with the order's statement on PostgreSQL; two: one
+    fulfilment per place, each line under the one its units leave from."""
+    shop = order_builders.shop(database, prices=[300, 100], stock=0)
+    in_store, in_warehouse = shop.skus
+    order_builders.receive(database, shop.store_id, in_store, 5)
+    order_builders.receive(database, shop.warehouse_id, in_warehouse, 5)
+    scope = consumer_scope(order_builders.consumer(database))
+    address = {"name": "Li", "phone": "13900000000", "line1": "1 Road", "lat": 31.2, "lng": 121.4}
+    body = order_builders.order_body(shop, delivery={"method": "ship", "address": address})
+    with database.transaction() as session:
+        _, order = payments_service.purchase(
+            session=session,
+            scope=scope,
+            data=OrderCreate.model_validate(body),
+            payment=PaymentCreate(),
+        )
+    with database.transaction(read_only=True) as session:
+        shipped = session.execute(
+            select(Fulfilment.location_id, Fulfilment.kind, FulfilmentLine.order_line_id)
+            .join(FulfilmentLine, FulfilmentLine.fulfilment_id == Fulfilment.id)
+            .where(Fulfilment.order_id == order.id)
+        ).all()
+    line_of = {line.sku_id: line.id for line in order.lines}
+    assert sorted(shipped) == sorted(
+        [
+            (shop.store_id, "ship_from_store", line_of[in_store]),
+            (shop.warehouse_id, "ship_from_warehouse", line_of[in_warehouse]),
+        ]
+    )
+    assert {line.location_id for line in order.lines} == {shop.store_id, shop.warehouse_id}
