@@ -29,17 +29,11 @@ from sqlalchemy import (
     Column,
     CursorResult,
     DateTime,
-    Integer,
     Table,
-    bindparam,
-    column,
-    func,
-    insert,
-    literal_column,
-    select,
+    TextClause,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
@@ -148,13 +142,7 @@ def _bound(
     Aware datetimes go as they are (``_json_value`` writes their offset and refuses naive
     ones, as ``UTCDateTime`` does), so a batch of ledger rows goes through untouched.
     """
-    processors = {
-        column.key: process
-        for column in columns
-        if not isinstance(column.type, JSON | UTCDateTime)
-        and (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    }
-    renamed = {column.key: column.name for column in columns if column.key != column.name}
+    processors, renamed = _binding(dialect, tuple(columns))
     if not processors and not renamed:
         return rows
     return [
@@ -164,6 +152,22 @@ def _bound(
         }
         for row in rows
     ]
+
+
+@cache
+def _binding(
+    dialect: Dialect, columns: tuple[Column[Any], ...]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The bind processors ``_bound`` applies, by column key, and the keys that are not
+    their column's name: worked out once per dialect and columns."""
+    processors = {
+        column.key: process
+        for column in columns
+        if not isinstance(column.type, JSON | UTCDateTime)
+        and (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    renamed = {column.key: column.name for column in columns if column.key != column.name}
+    return processors, renamed
 
 
 def _json_value(value: Any) -> str:
@@ -255,23 +259,25 @@ def insert_with_children(
     children's ``returning`` columns, in their order (``parent_with_children``). An
     ``attached`` row goes in the same statement; each row answered names its id
     (``attached_id``). So does a ``grouped`` row with its lines (``grouped_id``)."""
-    shape = None
-    params = {**values, "children": numbered(children)}
+    dialect = connection.dialect
+    params = {
+        "parent": _row_document(dialect, parent, values),
+        "children": _document(dialect, child, children),
+    }
     if attached is not None:
-        shape = (attached.model, attached.link, tuple(attached.values))
-        params.update({f"a_{key}": value for key, value in attached.values.items()})
+        params["attached"] = _row_document(dialect, attached.model, attached.values)
     if grouped is not None:
-        params.update({f"g_{key}": value for key, value in grouped.values.items()})
+        params["grouped"] = _row_document(dialect, grouped.model, grouped.values)
     statement = parent_with_children(
         parent,
         child,
         link,
         tuple(returning),
         tuple(values),
-        shape,
+        (attached.model, attached.link, tuple(attached.values)) if attached else None,
         grouped.shape() if grouped is not None else None,
     )
-    return connection.execute(statement, params)
+    return cast(CursorResult[Any], connection.execute(statement, params))
 
 
 @cache
@@ -283,85 +289,91 @@ def parent_with_children(
     keys: tuple[str, ...],
     attached: tuple[Any, str, tuple[str, ...]] | None = None,
     grouped: tuple[Any, str, tuple[str, ...], Any, str, str, tuple[str, ...]] | None = None,
-) -> Any:
-    """A parent row and its children in one PostgreSQL statement: ``WITH p AS (INSERT parent
-    RETURNING id) INSERT child SELECT p.id, … FROM p, jsonb_to_recordset(:children) ORDER BY
-    n RETURNING …``. The parent's ``keys`` are bound by name (its other columns take their
-    defaults); the children come as one JSON array (``numbered``), so one statement shape
-    serves any number of them, and ``link`` takes the parent's new id; a child's column its
-    row does not name is NULL (not its default). The children's new ids rise in the array's
-    order (they are numbered in the order of ``ORDER BY n``). ``attached`` (model, link,
-    keys): one row more, its keys bound as ``a_<key>``, its id answered as ``attached_id``.
-    ``grouped`` (``Grouped.shape``): a row gathering the children, its keys bound as
-    ``g_<key>`` and its id answered as ``grouped_id``, and a line of it per child; the
-    children are then written by a CTE of their own, which the lines read. Built once per
-    shape."""
-    table = parent.__table__
-    new_parent = (
-        insert(parent)
-        .values({key: bindparam(key, type_=table.c[key].type) for key in keys})
-        .returning(table.c.id)
-        .cte("new_parent")
-    )
-    child_table = child.__table__
-    child_columns = [c for c in child_table.c if c.name not in ("id", link)]
-    rows_of = (
-        func.jsonb_to_recordset(bindparam("children", type_=JSONB))
-        .table_valued(column("n", Integer), *(column(c.name, c.type) for c in child_columns))
-        .render_derived(name="children", with_types=True)
-    )
-    rows = (
-        select(new_parent.c.id, *(rows_of.c[c.name] for c in child_columns))
-        .select_from(new_parent)
-        .join(rows_of, literal_column("true"))
-        .order_by(rows_of.c.n)
-    )
-    names = [link, *(c.name for c in child_columns)]
-    answered: list[Any] = [child_table.c[name] for name in returning]
-    statement = insert(child).from_select(names, rows)
-    extra: list[Any] = []
+) -> TextClause:
+    """A parent row and its children in one PostgreSQL statement::
+
+        WITH new_parent AS (INSERT parent SELECT … FROM jsonb_populate_record(:parent)
+        RETURNING id) INSERT child SELECT new_parent.id, c.… FROM new_parent,
+        jsonb_populate_recordset(:children) WITH ORDINALITY AS c ORDER BY ordinality
+        RETURNING …
+
+    Every row comes as JSON (``_document``): the parent's ``keys`` in ``:parent`` (its other
+    columns take their defaults), the children as one array, so one statement serves any
+    number of them, and ``link`` takes the parent's new id; a child's column its row does
+    not name is NULL (not its default). The children's new ids rise in the array's order
+    (they are numbered in the order of ``ORDER BY ordinality``). ``attached`` (model, link,
+    keys): one row more, in ``:attached``, its id answered as ``attached_id``. ``grouped``
+    (``Grouped.shape``): a row gathering the children, in ``:grouped``, its id answered as
+    ``grouped_id``, and a line of it per child; the children are then written by a CTE of
+    their own, which the lines read. Built once per shape.
+
+    Four parameters and a short text rather than a placeholder with a cast per value:
+    psycopg keeps its translation of a statement only up to 4,096 bytes and 50 parameters,
+    and translates a longer one again, in Python, at every execution.
+    """
+    quote = _POSTGRES.identifier_preparer.quote
+    parent_table, child_table = parent.__table__, child.__table__
+
+    def names(table: Table, keys: Sequence[str], prefix: str = "") -> str:
+        return ", ".join(prefix + quote(table.c[key].name) for key in keys)
+
+    def new_row(name: str, model: Any, row_link: str, row_keys: Sequence[str]) -> str:
+        table = model.__table__
+        return (
+            f"new_{name} AS (INSERT INTO {quote(table.name)} ({quote(row_link)}, "  # noqa: S608
+            f"{names(table, row_keys)}) SELECT new_parent.id, {names(table, row_keys, 'r.')} "
+            f"FROM new_parent, jsonb_populate_record(NULL::{quote(table.name)}, "
+            f"CAST(:{name} AS JSONB)) AS r RETURNING id)"
+        )
+
+    ctes = [
+        f"new_parent AS (INSERT INTO {quote(parent_table.name)} ({names(parent_table, keys)}) "  # noqa: S608
+        f"SELECT {names(parent_table, keys)} FROM jsonb_populate_record("
+        f"NULL::{quote(parent_table.name)}, CAST(:parent AS JSONB)) RETURNING id)"
+    ]
+    answered = [names(child_table, returning)]
     if attached is not None:
-        model, attached_link, attached_keys = attached
-        new_row = _new_row(model, attached_link, attached_keys, "a_", new_parent, "new_attached")
-        statement = statement.add_cte(new_row)
-        extra.append(select(new_row.c.id).scalar_subquery().label("attached_id"))
+        ctes.append(new_row("attached", *attached))
+        answered.append("(SELECT id FROM new_attached) AS attached_id")
+    child_keys = [c.key for c in child_table.c if c.name not in ("id", link)]
+    children = (
+        f"INSERT INTO {quote(child_table.name)} ({quote(link)}, {names(child_table, child_keys)})"  # noqa: S608
+        f" SELECT new_parent.id, {names(child_table, child_keys, 'c.')} FROM new_parent, "
+        f"jsonb_populate_recordset(NULL::{quote(child_table.name)}, CAST(:children AS JSONB))"
+        " WITH ORDINALITY AS c ORDER BY c.ordinality"
+    )
     if grouped is None:
-        return statement.returning(*answered, *extra)
+        return text(f"WITH {', '.join(ctes)} {children} RETURNING {', '.join(answered)}")
     model, group_link, group_keys, lines, lines_link, child_link, copied = grouped
-    new_group = _new_row(model, group_link, group_keys, "g_", new_parent, "new_group")
-    kept = {c.name: c for c in [*answered, child_table.c.id, *(child_table.c[n] for n in copied)]}
-    new_children = statement.returning(*kept.values()).cte("new_children")
-    group_lines = (
-        insert(lines)
-        .from_select(
-            [lines_link, child_link, *copied],
-            select(new_group.c.id, new_children.c.id, *(new_children.c[n] for n in copied))
-            .select_from(new_group)
-            .join(new_children, literal_column("true")),
-        )
-        .cte("new_group_lines")
+    ctes.append(new_row("grouped", model, group_link, group_keys))
+    kept = list(dict.fromkeys([*returning, "id", *copied]))
+    ctes.append(f"new_children AS ({children} RETURNING {names(child_table, kept)})")
+    lines_table = lines.__table__
+    ctes.append(
+        f"new_lines AS (INSERT INTO {quote(lines_table.name)} ({quote(lines_link)}, "  # noqa: S608
+        f"{quote(child_link)}, {names(lines_table, copied)}) SELECT new_grouped.id, "
+        f"new_children.id, {names(child_table, copied, 'new_children.')} "
+        "FROM new_grouped, new_children)"
     )
-    return (
-        select(
-            *(new_children.c[name] for name in returning),
-            *extra,
-            select(new_group.c.id).scalar_subquery().label("grouped_id"),
-        )
-        .add_cte(new_group)
-        .add_cte(group_lines)
-    )
+    answered[0] = names(child_table, returning, "new_children.")
+    answered.append("(SELECT id FROM new_grouped) AS grouped_id")
+    return text(f"WITH {', '.join(ctes)} SELECT {', '.join(answered)} FROM new_children")  # noqa: S608
 
 
-def _new_row(
-    model: Any, link: str, keys: tuple[str, ...], prefix: str, parent: Any, name: str
-) -> Any:
-    """A CTE writing one row of ``model``: ``link`` takes ``parent``'s new id, ``keys`` are
-    bound as ``<prefix><key>``; it answers the row's id."""
-    columns = model.__table__.c
-    own = [bindparam(f"{prefix}{key}", type_=columns[key].type) for key in keys]
-    return (
-        insert(model)
-        .from_select([link, *keys], select(parent.c.id, *own))
-        .returning(columns.id)
-        .cte(name)
-    )
+_POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+
+
+def _document(dialect: Dialect, model: Any, rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows of ``model``'s table as a JSON array for ``jsonb_populate_recordset``, each value
+    as its column's type binds it (``_bound``)."""
+    table = model.__table__
+    keys = dict.fromkeys(key for row in rows for key in row)
+    bound = _bound(dialect, [table.c[key] for key in keys], [dict(row) for row in rows])
+    return json.dumps(bound, default=_json_value)
+
+
+def _row_document(dialect: Dialect, model: Any, values: Mapping[str, Any]) -> str:
+    """One row of ``model``'s table as a JSON object for ``jsonb_populate_record``."""
+    table = model.__table__
+    bound = _bound(dialect, [table.c[key] for key in values], [dict(values)])
+    return json.dumps(bound[0], default=_json_value)

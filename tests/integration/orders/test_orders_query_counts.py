@@ -36,6 +36,7 @@ from psycopg.pq import TransactionStatus
 from tests import code_builders, member_builders, order_builders
 from tests.integration.orders.flash import consumer_scope
 from tests.statements import count_statements as counted
+from tests.statements import statements_with_parameters
 
 from newretail.db import Database
 from newretail.inventory.errors import InsufficientStock
@@ -187,3 +188,21 @@ def test_on_postgresql_a_sold_out_pickup_opens_no_transaction(database: Database
     finally:
         session.close()
     assert began is database.is_sqlite
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_each_statement_of_a_sale_fits_the_drivers_translation_cache(database: Database) -> None:
+    """psycopg keeps its translation of a statement (named placeholders to PostgreSQL's
+    numbered ones) only for texts up to its length and parameter limits; a longer statement
+    is translated again, in Python, each time it runs. Every statement of a checkout, a
+    payment and a purchase of several lines stays within both."""
+    from psycopg import _queries
+
+    shop = order_builders.shop(database, prices=[100, 200, 300], stock=10)
+    _buy(database, shop, 3)
+    with statements_with_parameters(database) as ran:
+        _buy(database, shop, 3)
+    assert len(ran) >= 10
+    for statement, parameters in ran:
+        assert len(statement.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH, statement[:200]
+        assert len(parameters or ()) <= _queries.MAX_CACHED_STATEMENT_PARAMS, statement[:200]
