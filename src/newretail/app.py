@@ -31,6 +31,7 @@ from newretail.analytics.outreach.router import router as outreach_router
 from newretail.analytics.reports.deps import close_reader
 from newretail.analytics.retarget.router import router as retarget_router
 from newretail.auth import cache as auth_cache
+from newretail.auth import security
 from newretail.auth import service as auth_service
 from newretail.auth.router import router as auth_router
 from newretail.catalog.router import router as catalog_router
@@ -129,10 +130,12 @@ def serving_app() -> FastAPI:
 
 
 def ready_to_serve(app: FastAPI) -> FastAPI:
-    """``app`` with its routes built and the ORM's mappers configured, for a process about to
-    serve it: the first callers after a start then do not wait on them."""
+    """``app`` with its routes built, the ORM's mappers configured and the stand-in password
+    hash made, for a process about to serve it: the first callers after a start then do
+    not wait on them."""
     build_routes(app)
     configure_mappers()
+    security.prepare()
     return app
 
 

@@ -16,7 +16,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from newretail.config import get_settings
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "nrk"
 
@@ -25,10 +24,24 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash made as ``hasher`` makes them, verified when the account does not exist: made
+    at the first such sign-in rather than when the module is imported (a tenth of a second
+    of every process's start)."""
+    return hasher.hash("not-a-real-password")
+
+
+def prepare() -> None:
+    """Make the stand-in hash now (a serving process, before its first sign-in)."""
+    _dummy_hash(_hasher)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not the account exists, so timing does not reveal it."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        known = password_hash or _dummy_hash(_hasher)
+        return _hasher.verify(known, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
