@@ -298,14 +298,15 @@ def parent_with_children(
         RETURNING …
 
     Every row comes as JSON (``_document``): the parent's ``keys`` in ``:parent`` (its other
-    columns take their defaults), the children as one array, so one statement serves any
-    number of them, and ``link`` takes the parent's new id; a child's column its row does
-    not name is NULL (not its default). The children's new ids rise in the array's order
-    (they are numbered in the order of ``ORDER BY ordinality``). ``attached`` (model, link,
-    keys): one row more, in ``:attached``, its id answered as ``attached_id``. ``grouped``
-    (``Grouped.shape``): a row gathering the children, in ``:grouped``, its id answered as
-    ``grouped_id``, and a line of it per child; the children are then written by a CTE of
-    their own, which the lines read. Built once per shape.
+    columns take the database's defaults; no Python-side default runs), the children as one
+    array, so one statement serves any number of them, and ``link`` takes the parent's new
+    id; a child's column its row does not name is NULL (not its default). The children's new
+    ids rise in the array's order (they are numbered in the order of ``ORDER BY
+    ordinality``). ``attached`` (model, link, keys): one row more, in ``:attached``, its id
+    answered as ``attached_id``. ``grouped`` (``Grouped.shape``): a row gathering the
+    children, in ``:grouped``, its id answered as ``grouped_id``, and a line of it per child;
+    the children are then written by a CTE of their own, which the lines read. Built once
+    per shape.
 
     Four parameters and a short text rather than a placeholder with a cast per value:
     psycopg keeps its translation of a statement only up to 4,096 bytes and 50 parameters,
