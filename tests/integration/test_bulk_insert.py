@@ -102,3 +102,36 @@ def test_a_row_is_stored_as_sqlalchemy_stores_it(database: Database, table: Tabl
 def test_a_naive_datetime_is_refused(database: Database, table: Table) -> None:
     with pytest.raises(ValueError, match="naive"), database.transaction() as session:
         bulk.insert_rows(session, table, [_row("naive", 1, datetime(2026, 11, 20, 10))])
+
+
+def test_new_rows_past_the_databases_parameter_limits_go_in_and_taken_ones_are_skipped(
+    database: Database,
+) -> None:
+    """Twenty-five thousand receipts of three columns each: 75,000 values, more than either
+    database takes as parameters of one statement (the consumed time comes from the
+    column's Python-side default). Receipts already there, or twice in the batch, are
+    skipped, and only the new ones are answered."""
+    from newretail.outbox.models import ConsumedEvent
+
+    rows = [{"consumer": "probe", "event_id": f"e{n:08d}"} for n in range(25_000)]
+    with database.transaction() as session:
+        first = bulk.insert_new(
+            session, ConsumedEvent, rows[:10], unique=["consumer", "event_id"], returning="id"
+        )
+    with database.transaction() as session:
+        written = bulk.insert_new(
+            session,
+            ConsumedEvent,
+            [*rows, rows[-1]],
+            unique=["consumer", "event_id"],
+            returning="event_id",
+        )
+    assert len(first) == 10
+    assert sorted(written) == [row["event_id"] for row in rows[10:]]
+    with database.transaction(read_only=True) as session:
+        stored = session.execute(
+            select(func.count(), func.count(ConsumedEvent.consumed_at)).where(
+                ConsumedEvent.consumer == "probe"
+            )
+        ).one()
+    assert tuple(stored) == (25_000, 25_000)

@@ -33,7 +33,7 @@ from sqlalchemy import (
     TextClause,
     text,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
@@ -58,6 +58,67 @@ def insert_rows(
     if session.get_bind().dialect.name == "postgresql":
         return _from_json(session, table, columns, rows, skip_taken)
     return _executemany(session, table, columns, rows, skip_taken)
+
+
+# SQLite's default limit on a statement's parameters (builds may raise it); PostgreSQL's is
+# 65,535, which a JSON document of the rows never approaches.
+SQLITE_PARAMETERS = 32_766
+
+
+def insert_new(
+    session: Session,
+    model: Any,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    unique: Sequence[str],
+    returning: str,
+) -> list[Any]:
+    """Insert ``rows`` (dictionaries with the same keys), skipping each whose ``unique``
+    columns clash with a row already there or an earlier one of the batch; the ``returning``
+    column of each row written. A column the rows do not name takes its Python-side default
+    (worked out once for the batch) or the database's.
+
+    PostgreSQL: one statement with one parameter, the rows as a JSON document, however many
+    there are. SQLite: multi-row VALUES statements, as many rows each as its parameter limit
+    allows."""
+    if not rows:
+        return []
+    table = model.__table__
+    defaults = _python_defaults(table, rows[0])
+    rows = [{**defaults, **row} for row in rows] if defaults else list(rows)
+    answered = table.c[returning]
+    if session.get_bind().dialect.name != "postgresql":
+        per_statement = max(1, SQLITE_PARAMETERS // len(rows[0]))
+        found: list[Any] = []
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            writing = sqlite.insert(table).values(chunk)
+            found += session.scalars(
+                writing.on_conflict_do_nothing(index_elements=list(unique)).returning(answered)
+            )
+        return found
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    names = ", ".join(quote(table.c[key].name) for key in rows[0])
+    keys = ", ".join(quote(table.c[key].name) for key in unique)
+    statement = text(
+        f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM "  # noqa: S608
+        f"jsonb_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS JSONB)) "
+        f"ON CONFLICT ({keys}) DO NOTHING RETURNING {quote(answered.name)}"
+    )
+    document = _document(session.get_bind().dialect, model, rows)
+    return list(session.scalars(statement, {"rows": document}))
+
+
+def _python_defaults(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The Python-side defaults (a value, or a function of no arguments) of the columns
+    ``row`` does not name."""
+    found = {}
+    for column in table.c:
+        default = column.default
+        if column.key in row or default is None or not (default.is_scalar or default.is_callable):
+            continue
+        found[column.key] = default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
+    return found
 
 
 def _on_conflict(dialect: Dialect, skip_taken: Column[Any] | None) -> str:

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
-from newretail.kernel import bulk, upserts
+from newretail.kernel import bulk
 from newretail.outbox.models import OutboxEvent
 
 _WROTE_EVENTS = "newretail.outbox.wrote_events"
@@ -159,12 +159,7 @@ def insert_new_returning(
     returning: str,
 ) -> list[Any]:
     """``insert_new``, answering the ``returning`` column of each row actually inserted."""
-    if not rows:
-        return []
-    statement = (
-        upserts.insert(session, model).values(rows).on_conflict_do_nothing(index_elements=unique)
-    )
-    return list(session.scalars(statement.returning(getattr(model, returning))))
+    return bulk.insert_new(session, model, rows, unique=unique, returning=returning)
 
 
 def add_commit_listener(callback: Callable[[], None]) -> None:
