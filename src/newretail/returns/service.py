@@ -39,6 +39,7 @@ from newretail.kernel.scope import Role, Scope
 from newretail.orders import access, errors, pricing
 from newretail.orders.checkout import new_number
 from newretail.orders.models import Order, OrderLine
+from newretail.orders.refunds import plan_refund
 from newretail.org import errors as org_errors
 from newretail.org import service as org_service
 from newretail.org.models import Store
@@ -412,7 +413,20 @@ def _restock(session: Session, record: OrderReturn) -> None:
 
 
 def _refund(session: Session, record: OrderReturn) -> None:
-    """Each unit's share of its line, to the original payment, through the refund path."""
+    """Each unit's share of its line, to the original payment, through the refund path.
+
+    Units whose share went back already (an amount refund took their lines' money) are
+    received all the same, with nothing refunded: the goods are back on the shelf and the
+    buyer has been paid, so the return closes at 0 rather than refusing the receipt."""
+    order = session.get(Order, record.order_id)
+    assert order is not None
+    units = [(line.order_line_id, line.quantity) for line in record.lines]
+    if not sum(p.amount for p in plan_refund(order=order, amount=None, units=units)):
+        for line in record.lines:
+            line.amount = 0
+        record.refund_amount = 0
+        session.flush()
+        return
     refund = payments_service.refund(
         session=session,
         scope=access.system_for(record.brand_id),

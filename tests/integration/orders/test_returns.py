@@ -245,3 +245,39 @@ def test_an_order_still_waiting_at_the_counter_is_refunded_not_returned(
             database, shop, order_id, shop.store_id, lines=[{"order_line_id": line, "quantity": 1}]
         )
     assert caught.value.code == "order_not_returnable"
+
+
+def test_units_whose_money_went_back_already_are_received_with_nothing_more_refunded(
+    database: Database,
+) -> None:
+    """The whole order refunded by amount, then a unit comes back: the store takes it onto
+    its shelf and the return closes at 0 (it used to fail at the receipt, leaving the goods
+    unrecorded)."""
+    from newretail.payments import service as payments_service
+    from newretail.payments.schemas import RefundCreate
+
+    shop = order_builders.shop(database, prices=[10_000, 5_000])
+    order_id = return_builders.received_order(database, shop, quantities=[2, 1])
+    first, _ = return_builders.line_ids(database, order_id)
+    scope = orders_service.system_for(shop.world.brand.id)
+    with database.transaction() as session:
+        payments_service.refund(
+            session=session,
+            scope=scope,
+            order_id=order_id,
+            data=RefundCreate(amount=25_000, reason="goodwill"),
+        )
+    west = shop.world.west_store.id
+    record = return_builders.take_back(
+        database, shop, order_id, west, lines=[{"order_line_id": first, "quantity": 1}]
+    )
+    with database.transaction(read_only=True) as session:
+        order = session.get(Order, order_id)
+        refunds = list(session.scalars(select(Refund.amount).where(Refund.order_id == order_id)))
+        assert order is not None
+        money = (order.refunded_amount, order.paid_amount)
+    assert (record.status, record.refund_amount, record.refund_id) == ("received", 0, None)
+    assert [line.amount for line in record.lines] == [0]
+    assert refunds == [25_000]
+    assert money == (25_000, 25_000)
+    assert level(database, west, shop.skus[0]) == (1, 0)
