@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from newretail.db import Database, UTCDateTime
 from newretail.kernel import bulk
+from newretail.outbox.models import ConsumedEvent
 
 AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 metadata = MetaData()
@@ -111,8 +112,6 @@ def test_new_rows_past_the_databases_parameter_limits_go_in_and_taken_ones_are_s
     database takes as parameters of one statement (the consumed time comes from the
     column's Python-side default). Receipts already there, or twice in the batch, are
     skipped, and only the new ones are answered."""
-    from newretail.outbox.models import ConsumedEvent
-
     rows = [{"consumer": "probe", "event_id": f"e{n:08d}"} for n in range(25_000)]
     with database.transaction() as session:
         first = bulk.insert_new(

@@ -1,5 +1,7 @@
 """Purchases: check out and pay in one transaction, the units taken straight from the shelf."""
 
+from typing import Any
+
 from sqlalchemy import func, select
 from tests import order_builders
 from tests.integration.orders.flash import consumer_scope, together
@@ -8,7 +10,9 @@ from newretail.db import Database
 from newretail.inventory.errors import InsufficientStock
 from newretail.inventory.models import Reservation, StockMovement
 from newretail.kernel.errors import DomainError
+from newretail.kernel.scope import Scope
 from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine
+from newretail.orders.rows import OrderView
 from newretail.orders.schemas import OrderCreate
 from newretail.outbox.models import OutboxEvent
 from newretail.payments import service as payments_service
@@ -22,6 +26,18 @@ UNITS = 5
 def _one_unit(shop: order_builders.Shop, **fields: object) -> OrderCreate:
     body = order_builders.order_body(shop, **fields)
     return OrderCreate.model_validate({**body, "lines": body["lines"][:1]})
+
+
+def _bought(database: Database, scope: Scope, body: dict[str, Any]) -> OrderView:
+    """The order of a purchase of ``body`` through the sandbox, in a transaction of its own."""
+    with database.transaction() as session:
+        _, order = payments_service.purchase(
+            session=session,
+            scope=scope,
+            data=OrderCreate.model_validate(body),
+            payment=PaymentCreate(),
+        )
+    return order
 
 
 def test_a_purchase_is_paid_and_allocated_with_its_unit_sold_and_nothing_held(
@@ -149,13 +165,7 @@ def test_each_line_written_is_the_line_returned_and_its_fulfilment_line_points_a
         {"sku_id": sku, "quantity": quantity}
         for sku, quantity in zip(shop.skus, (2, 1, 3, 1), strict=True)
     ]
-    with database.transaction() as session:
-        _, order = payments_service.purchase(
-            session=session,
-            scope=scope,
-            data=OrderCreate.model_validate(body),
-            payment=PaymentCreate(),
-        )
+    order = _bought(database, scope, body)
     with database.transaction(read_only=True) as session:
         stored = session.execute(
             select(OrderLine.id, OrderLine.order_id, OrderLine.sku_id, OrderLine.quantity)
@@ -192,13 +202,7 @@ def test_a_purchase_leaving_from_two_places_writes_a_fulfilment_for_each_with_it
     scope = consumer_scope(order_builders.consumer(database))
     address = {"name": "Li", "phone": "13900000000", "line1": "1 Road", "lat": 31.2, "lng": 121.4}
     body = order_builders.order_body(shop, delivery={"method": "ship", "address": address})
-    with database.transaction() as session:
-        _, order = payments_service.purchase(
-            session=session,
-            scope=scope,
-            data=OrderCreate.model_validate(body),
-            payment=PaymentCreate(),
-        )
+    order = _bought(database, scope, body)
     with database.transaction(read_only=True) as session:
         shipped = session.execute(
             select(Fulfilment.location_id, Fulfilment.kind, FulfilmentLine.order_line_id)

@@ -15,7 +15,9 @@ from newretail.kernel.scope import SYSTEM
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
 from newretail.outbox.models import OutboxEvent
+from newretail.payments import service as payments_service
 from newretail.payments.models import Refund
+from newretail.payments.schemas import RefundCreate
 from newretail.returns import service as returns
 from newretail.returns.schemas import ReturnCreate, ReturnPolicyUpdate
 
@@ -253,9 +255,6 @@ def test_units_whose_money_went_back_already_are_received_with_nothing_more_refu
     """The whole order refunded by amount, then a unit comes back: the store takes it onto
     its shelf and the return closes at 0 (it used to fail at the receipt, leaving the goods
     unrecorded)."""
-    from newretail.payments import service as payments_service
-    from newretail.payments.schemas import RefundCreate
-
     shop = order_builders.shop(database, prices=[10_000, 5_000])
     order_id = return_builders.received_order(database, shop, quantities=[2, 1])
     first, _ = return_builders.line_ids(database, order_id)
