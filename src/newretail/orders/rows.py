@@ -4,7 +4,8 @@ A checkout, a purchase and a payment write an order, its lines and its fulfilmen
 set-based INSERT each and read an order with its lines in one SELECT; what they return is
 an ``OrderView`` built from what they wrote, not an ORM object loaded again. On PostgreSQL
 an order and its lines are one statement, and so are a single fulfilment and its lines
-(``bulk.insert_with_children``).
+(``bulk.insert_with_children``); a purchase writes its payment and its single fulfilment
+in the order's statement too.
 """
 
 from collections.abc import Mapping, Sequence
