@@ -55,9 +55,10 @@ def insert_rows(
     if not rows:
         return 0
     columns = [table.c[key] for key in rows[0]]
+    conflict = [] if skip_taken is None else [skip_taken]
     if session.get_bind().dialect.name == "postgresql":
-        return _from_json(session, table, columns, rows, skip_taken)
-    return _executemany(session, table, columns, rows, skip_taken)
+        return _from_json(session, table, columns, rows, conflict=conflict).rowcount
+    return _executemany(session, table, columns, rows, conflict)
 
 
 # SQLite's default limit on a statement's parameters (builds may raise it); PostgreSQL's is
@@ -85,7 +86,7 @@ def insert_new(
         return []
     table = model.__table__
     defaults = _python_defaults(table, rows[0])
-    rows = [{**defaults, **row} for row in rows] if defaults else list(rows)
+    rows = [{**defaults, **row} for row in rows]
     answered = table.c[returning]
     if session.get_bind().dialect.name != "postgresql":
         per_statement = max(1, SQLITE_PARAMETERS // len(rows[0]))
@@ -97,16 +98,9 @@ def insert_new(
                 writing.on_conflict_do_nothing(index_elements=list(unique)).returning(answered)
             )
         return found
-    quote = session.get_bind().dialect.identifier_preparer.quote
-    names = ", ".join(quote(table.c[key].name) for key in rows[0])
-    keys = ", ".join(quote(table.c[key].name) for key in unique)
-    statement = text(
-        f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM "  # noqa: S608
-        f"jsonb_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS JSONB)) "
-        f"ON CONFLICT ({keys}) DO NOTHING RETURNING {quote(answered.name)}"
-    )
-    document = _document(session.get_bind().dialect, model, rows)
-    return list(session.scalars(statement, {"rows": document}))
+    columns = [table.c[key] for key in rows[0]]
+    conflict = [table.c[key] for key in unique]
+    return list(_from_json(session, table, columns, rows, conflict, answered).scalars())
 
 
 def _python_defaults(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,10 +115,12 @@ def _python_defaults(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _on_conflict(dialect: Dialect, skip_taken: Column[Any] | None) -> str:
-    if skip_taken is None:
+def _on_conflict(dialect: Dialect, conflict: Sequence[Column[Any]]) -> str:
+    """``ON CONFLICT (those columns) DO NOTHING``, or nothing without columns."""
+    if not conflict:
         return ""
-    return f" ON CONFLICT ({dialect.identifier_preparer.quote(skip_taken.name)}) DO NOTHING"
+    keys = ", ".join(dialect.identifier_preparer.quote(column.name) for column in conflict)
+    return f" ON CONFLICT ({keys}) DO NOTHING"
 
 
 def _executemany(
@@ -132,7 +128,7 @@ def _executemany(
     table: Table,
     columns: list[Column[Any]],
     rows: Sequence[dict[str, Any]],
-    skip_taken: Column[Any] | None,
+    conflict: Sequence[Column[Any]],
 ) -> int:
     """SQLite: the driver's executemany over tuples bound by each column's type, as
     SQLAlchemy binds them, without its per-row bookkeeping (which costs more than the
@@ -141,8 +137,8 @@ def _executemany(
     name = dialect.identifier_preparer.format_table(table)
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
     marks = ", ".join("?" for _ in columns)
-    conflict = _on_conflict(dialect, skip_taken)
-    sql = f"INSERT INTO {name} ({names}) VALUES ({marks}){conflict}"  # noqa: S608 (names)
+    skip = _on_conflict(dialect, conflict)
+    sql = f"INSERT INTO {name} ({names}) VALUES ({marks}){skip}"  # noqa: S608 (names)
     return session.connection().exec_driver_sql(sql, _bound_rows(dialect, columns, rows)).rowcount
 
 
@@ -179,25 +175,30 @@ def _from_json(
     session: Session,
     table: Table,
     columns: list[Column[Any]],
-    rows: Sequence[dict[str, Any]],
-    skip_taken: Column[Any] | None,
-) -> int:
+    rows: Sequence[Mapping[str, Any]],
+    conflict: Sequence[Column[Any]] = (),
+    returning: Column[Any] | None = None,
+) -> CursorResult[Any]:
+    """PostgreSQL: ``rows`` written from one JSON document (``json_populate_recordset``),
+    those clashing on the ``conflict`` columns skipped; ``returning``: that column of each
+    row written."""
     dialect = session.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     name = dialect.identifier_preparer.format_table(table)
     names = ", ".join(quote(column.name) for column in columns)
-    conflict = _on_conflict(dialect, skip_taken)
+    answer = "" if returning is None else f" RETURNING {quote(returning.name)}"
     statement = text(
         f"INSERT INTO {name} ({names}) SELECT {names}"  # noqa: S608 (names from the table)
-        f" FROM json_populate_recordset(NULL::{name}, CAST(:rows AS JSON)){conflict}"
+        f" FROM json_populate_recordset(NULL::{name}, CAST(:rows AS JSON))"
+        f"{_on_conflict(dialect, conflict)}{answer}"
     )
-    payload = json.dumps(_bound(dialect, columns, rows), default=_json_value)
-    return cast(CursorResult[Any], session.execute(statement, {"rows": payload})).rowcount
+    payload = _json_rows(dialect, columns, rows)
+    return cast(CursorResult[Any], session.execute(statement, {"rows": payload}))
 
 
 def _bound(
-    dialect: Dialect, columns: list[Column[Any]], rows: Sequence[dict[str, Any]]
-) -> Sequence[dict[str, Any]]:
+    dialect: Dialect, columns: list[Column[Any]], rows: Sequence[Mapping[str, Any]]
+) -> Sequence[Mapping[str, Any]]:
     """``rows`` under their columns' names, each value as its column's type binds it.
 
     Aware datetimes go as they are (``_json_value`` writes their offset and refuses naive
@@ -229,6 +230,13 @@ def _binding(
     }
     renamed = {column.key: column.name for column in columns if column.key != column.name}
     return processors, renamed
+
+
+def _json_rows(
+    dialect: Dialect, columns: list[Column[Any]], rows: Sequence[Mapping[str, Any]]
+) -> str:
+    """``rows`` as one JSON array, each value as its column's type binds it (``_bound``)."""
+    return json.dumps(_bound(dialect, columns, rows), default=_json_value)
 
 
 def _json_value(value: Any) -> str:
@@ -430,8 +438,7 @@ def _document(dialect: Dialect, model: Any, rows: Sequence[Mapping[str, Any]]) -
     as its column's type binds it (``_bound``)."""
     table = model.__table__
     keys = dict.fromkeys(key for row in rows for key in row)
-    bound = _bound(dialect, [table.c[key] for key in keys], [dict(row) for row in rows])
-    return json.dumps(bound, default=_json_value)
+    return _json_rows(dialect, [table.c[key] for key in keys], [dict(row) for row in rows])
 
 
 def _row_document(dialect: Dialect, model: Any, values: Mapping[str, Any]) -> str:
