@@ -32,6 +32,7 @@ one statement per table.
 from typing import Any
 
 import pytest
+from psycopg import _queries
 from psycopg.pq import TransactionStatus
 from tests import code_builders, member_builders, order_builders
 from tests.integration.orders.flash import consumer_scope
@@ -196,8 +197,6 @@ def test_each_statement_of_a_sale_fits_the_drivers_translation_cache(database: D
     numbered ones) only for texts up to its length and parameter limits; a longer statement
     is translated again, in Python, each time it runs. Every statement of a checkout, a
     payment and a purchase of several lines stays within both."""
-    from psycopg import _queries
-
     shop = order_builders.shop(database, prices=[100, 200, 300], stock=10)
     _buy(database, shop, 3)
     with statements_with_parameters(database) as ran:
