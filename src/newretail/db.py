@@ -8,7 +8,10 @@ SQLite's own busy handler sleeps between retries (up to a tenth of a second each
 without it a thread waiting for the write lock would sleep on after it was freed; the
 engine's lock hands it over at once. The writers of several processes on one file (``serve
 --workers N`` with its worker process) then queue on a lock of the file ``<database>-writer``
-beside it, each process's waiting writer trying it at least every millisecond.
+beside it, each process's waiting writer trying it at least every millisecond. A writing
+session sends its ``BEGIN IMMEDIATE`` (and takes those locks) just before its first
+statement, so that a read of what is committed now (``committed_now``: a flash-sale buyer's
+stock) can run ahead of it without queueing; a buyer it turns away never writes.
 
 A read-only transaction is read-only in the database itself, so a write slipped into a
 read path fails loudly instead of committing: PostgreSQL runs it as ``READ ONLY``; SQLite
@@ -155,6 +158,8 @@ def _alive(dbapi_conn: Any) -> bool:
 
 READ_ONLY = "newretail_read_only"  # execution option of the read-only sessions' bind
 _QUERY_ONLY = "newretail_query_only"  # connection info: PRAGMA query_only is on
+_BEGIN_PENDING = "newretail_begin_pending"  # connection info (SQLite): BEGIN not sent yet
+_OUTSIDE = "newretail_outside"  # connection info (SQLite): statements run before the BEGIN
 
 
 def read_only_bind(engine: Engine) -> Engine:
@@ -314,20 +319,42 @@ def _make_sqlite_serious(engine: Engine) -> None:
         read_only = bool(conn.get_execution_options().get(READ_ONLY, False))
         dbapi_conn = conn.connection.dbapi_connection
         _set_query_only(dbapi_conn, conn.info, read_only)
-        if read_only or not isinstance(dbapi_conn, _QueuedWriter):
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-            return
-        dbapi_conn.take_writer()
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            dbapi_conn.let_go()
-            raise
+        if read_only:
+            conn.exec_driver_sql("BEGIN")
+        else:  # BEGIN IMMEDIATE just before the transaction's first statement
+            conn.info[_BEGIN_PENDING] = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_statement(conn: Any, *_args: Any) -> None:
+        info = conn.info
+        if info.get(_BEGIN_PENDING) and not info.get(_OUTSIDE):
+            del info[_BEGIN_PENDING]
+            _begin_writing(conn)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: Any) -> None:
+        conn.info.pop(_BEGIN_PENDING, None)
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+        record.info.pop(_BEGIN_PENDING, None)
         if dbapi_conn is not None and record.info.get(_QUERY_ONLY):
             _set_query_only(dbapi_conn, record.info, False)
+
+
+def _begin_writing(conn: Any) -> None:
+    """``BEGIN IMMEDIATE`` on an SQLite connection, after its engine's writer lock."""
+    dbapi_conn = conn.connection.dbapi_connection
+    if not isinstance(dbapi_conn, _QueuedWriter):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    dbapi_conn.take_writer()
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        dbapi_conn.let_go()
+        raise
 
 
 class Database:
@@ -392,22 +419,31 @@ def committed_now(session: Session) -> Iterator[Connection]:
     """The session's connection, for a read of what is committed now, before its
     transaction.
 
-    On PostgreSQL, while the session has not begun one on the database, the read runs in
-    autocommit: one round trip, with no BEGIN and no ROLLBACK around it (a request turned
-    away by it never opens a transaction); the transaction begins with the next statement,
-    on the same connection. Otherwise the read is the transaction's: under READ COMMITTED it
-    sees the same committed rows, and on SQLite, whose writers queue, the current state.
+    While the session has not begun one on the database, the read runs outside any: on
+    PostgreSQL in autocommit, one round trip with no BEGIN and no ROLLBACK around it; on
+    SQLite before the transaction's ``BEGIN IMMEDIATE``, so without the writer lock (readers
+    of a WAL database do not queue). A request turned away by the read never opens a
+    transaction, and the transaction begins with the next statement, on the same
+    connection. Otherwise the read is the transaction's: under READ COMMITTED it sees the
+    same committed rows, and on SQLite, whose writers queue, the current state.
     """
     database = database_of(session)
-    fresh = database is not None and not database.is_sqlite and not session.in_transaction()
+    fresh = database is not None and not session.in_transaction()
     connection = session.connection()
     driver = connection.connection.dbapi_connection
     if not fresh or driver is None:
         yield connection
-        return
-    driver.autocommit = True
-    try:
-        yield connection
-    finally:
-        if not driver.closed:  # a lost connection refuses the change; the pool drops it
-            driver.autocommit = False
+    elif database is not None and database.is_sqlite:
+        # BEGIN is pending on a writing session's connection (see _make_sqlite_serious)
+        connection.info[_OUTSIDE] = True
+        try:
+            yield connection
+        finally:
+            del connection.info[_OUTSIDE]
+    else:
+        driver.autocommit = True
+        try:
+            yield connection
+        finally:
+            if not driver.closed:  # a lost connection refuses the change; the pool drops it
+                driver.autocommit = False

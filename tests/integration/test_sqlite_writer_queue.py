@@ -71,6 +71,37 @@ def test_a_second_writer_waits_for_the_first_to_commit(sqlite_database: Database
     assert order == ["first commits", "second began"]
 
 
+def test_a_read_committed_now_does_not_wait_for_a_writer(sqlite_database: Database) -> None:
+    """A writing session's read before its transaction (``committed_now``, a flash-sale
+    buyer's stock) runs while another writer holds the lock; the session's next statement
+    then queues for it behind that writer."""
+    order: list[str] = []
+    holding, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with sqlite_database.transaction() as session:
+            builders.brand(session)
+            holding.set()
+            release.wait(30)
+            order.append("first commits")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with sqlite_database.transaction() as session:
+            with db.committed_now(session) as connection:
+                connection.execute(text("SELECT 1")).one()
+            order.append("read")
+            release.set()
+            session.execute(text("SELECT 1"))
+            order.append("second began")
+    finally:
+        release.set()
+        thread.join(30)
+    assert order == ["read", "first commits", "second began"]
+
+
 def _writer_file(database: Database) -> str:
     return f"{make_url(database.url).database}-writer"
 

@@ -1,11 +1,14 @@
 """Included routers asked only about paths their routes could take (``prefilter_routers``):
-the same answers as without, routes added later included."""
+the same answers as without, routes added later included until a served app's routes are
+built (``build_routes``), after which the prefilters read nothing more."""
+
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import Match
 
-from newretail.kernel.http import _leading, _Prefilter, prefilter_routers
+from newretail.kernel.http import _leading, _Prefilter, build_routes, prefilter_routers
 
 
 def test_a_paths_leading_segments_stop_at_its_first_parameter() -> None:
@@ -77,3 +80,18 @@ def test_a_route_added_to_a_router_later_is_found() -> None:
         return {"receipt": order_id}
 
     assert client.get("/api/v1/receipts/7").json() == {"receipt": 7}
+
+
+def test_once_the_routes_are_built_a_router_is_passed_over_without_reading_its_routes(
+    monkeypatch: Any,
+) -> None:
+    app, orders = _app()
+    build_routes(app)
+
+    def walked() -> int:
+        raise AssertionError("a router that takes none of these paths was read again")
+
+    monkeypatch.setattr(orders, "_get_routes_version", walked)
+    client = TestClient(app)
+    assert client.get("/api/v1/stores/3").json() == {"store": 3}
+    assert client.get("/welcome").json() == {"page": "welcome"}
