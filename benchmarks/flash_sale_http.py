@@ -18,12 +18,14 @@ runs. A shared machine's speed drifts over seconds, and the bare loop sells out 
 of one: ``--rounds`` (3) sales run one after the other, each on a store of its own, the
 service and the bare loop back to back (the server idle while the bare loop runs), and the
 JSON line gives the middle round by share, every round's share, and ``oversold`` over all
-rounds. The server is stopped by its PID at the end. SQLite in a temporary file by default;
+rounds. Each server process runs ``--request-threads`` requests at once in threads
+(``NEWRETAIL_REQUEST_THREADS``; the setting's default unless given), which the JSON line
+names. The server is stopped by its PID at the end. SQLite in a temporary file by default;
 PostgreSQL when NEWRETAIL_BENCH_DATABASE_URL (or NEWRETAIL_TEST_DATABASE_URL) is set.
 Prints one JSON line on stdout.
 
     .venv/bin/python benchmarks/flash_sale_http.py [--port 8100] [--two-step] [--warm-up 128]
-        [--rounds 3]
+        [--rounds 3] [--request-threads N]
 """
 
 import argparse
@@ -56,6 +58,7 @@ from flash_sale import (
 from newretail.auth import service as auth_service
 from newretail.catalog import service as catalog_service
 from newretail.catalog.schemas import OfferCreate, ProductCreate, SkuCreate
+from newretail.config import Settings
 from newretail.db import Database
 from newretail.inventory import service as inventory_service
 from newretail.inventory.schemas import ReceiptCreate
@@ -68,13 +71,15 @@ SECRET = "flash-sale-http-benchmark-secret-0123456789"
 API = "/api/v1"
 
 
-def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """uvicorn with ``workers`` processes, ready to answer; stop it with ``stop``."""
+def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    """uvicorn with ``workers`` processes of ``threads`` request threads each, ready to
+    answer; stop it with ``stop``."""
     env = {
         **os.environ,
         "NEWRETAIL_DATABASE_URL": url,
         "NEWRETAIL_SECRET_KEY": SECRET,
         "NEWRETAIL_LOG_LEVEL": "WARNING",
+        "NEWRETAIL_REQUEST_THREADS": str(threads),
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "newretail.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
@@ -226,6 +231,12 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, default=300)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--request-threads",
+        type=int,
+        default=Settings.model_fields["request_threads"].default,
+        help="requests each server process runs at once in threads (the setting's default)",
+    )
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--two-step", action="store_true", help="checkout, then pay")
     parser.add_argument(
@@ -251,7 +262,7 @@ def main() -> None:
         opened = [anchor.engine.raw_connection() for _ in range(args.clients)]
         for raw in opened:
             raw.close()
-        server = serve(url, args.port, args.workers)
+        server = serve(url, args.port, args.workers, args.request_threads)
         warm_sold = 0
         clients = http_clients(args.port, args.clients)
         try:
@@ -289,6 +300,7 @@ def main() -> None:
         "backend": backend,
         "flow": "two_step" if args.two_step else "purchase",
         "workers": args.workers,
+        "request_threads": args.request_threads,
         "clients": args.clients,
         "buyers": args.buyers,
         "units": args.units,

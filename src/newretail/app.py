@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -176,6 +177,7 @@ def create_app(
         # collector's sight, a full collection no longer walks it (a pause of tens to
         # hundreds of milliseconds on the requests in flight).
         gc.freeze()
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         if worker is not None:
             worker.stop()

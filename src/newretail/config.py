@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     # The Retry-After sent with a 503 when the database is unreachable or the pool is full.
     db_retry_after_seconds: int = Field(default=2, ge=1)
+    # Requests one API process runs at once in threads (sync routes and dependencies, file
+    # reads). Python runs one thread at a time: threads help while a request waits (on
+    # PostgreSQL's replies, a payment provider's), and each hand-over between them costs
+    # CPU. Fewer is cheaper per request on SQLite, but a request that waits (a payment code
+    # being queried) then holds up the others of its process (see README, "Serving").
+    request_threads: int = Field(default=40, ge=1)
     secret_key: str = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
     access_token_ttl_seconds: int = 900
     # A staff member's scope and an API key are kept this long per process after they are

@@ -5,7 +5,10 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -218,3 +221,29 @@ def test_every_api_operation_documents_the_error_shape(client: TestClient) -> No
     assert {str(content) for content in documented.values()} == {
         str({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorRead"}}})
     }
+
+
+def test_a_process_runs_at_most_request_threads_requests_at_once_in_threads(
+    database: Database, settings: Settings
+) -> None:
+    """``request_threads`` bounds the sync requests a process runs at the same time: the
+    others wait their turn in the event loop."""
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow() -> dict[str, int]:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.2)
+        with lock:
+            running -= 1
+        return {}
+
+    app = create_app(settings.model_copy(update={"request_threads": 2}), database)
+    app.add_api_route("/slow", slow)
+    with TestClient(app) as client, ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(lambda _: client.get("/slow").status_code, range(6)))
+    assert statuses == [200] * 6
+    assert most == 2
