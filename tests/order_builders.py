@@ -18,7 +18,7 @@ from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate
 from newretail.payments import providers
 from newretail.payments import service as payments_service
-from newretail.payments.schemas import PaymentCreate
+from newretail.payments.schemas import PaymentCreate, RefundCreate
 from tests import builders, member_builders
 from tests.builders import BrandWorld
 
@@ -140,6 +140,17 @@ def pay(database: Database, consumer_id: int, order_id: int) -> None:
             scope=consumer_scope(consumer_id),
             order_id=order_id,
             data=PaymentCreate(),
+        )
+
+
+def refund_amount(database: Database, order_id: int, amount: int, reason: str = "") -> None:
+    """``amount`` of a paid order given back by the system, spread over its lines."""
+    with database.transaction() as session:
+        payments_service.refund(
+            session=session,
+            scope=SYSTEM,
+            order_id=order_id,
+            data=RefundCreate(amount=amount, reason=reason),
         )
 
 

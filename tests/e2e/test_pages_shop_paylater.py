@@ -10,12 +10,9 @@ from tests.e2e import shop_support
 from tests.e2e.shop_support import add_to_cart, join, pay_later_threshold, sign_in
 
 from newretail.db import Database
-from newretail.kernel.scope import SYSTEM
 from newretail.members import service as members_service
 from newretail.orders.models import Order
 from newretail.paylater.models import DeferredCharge
-from newretail.payments import service as payments_service
-from newretail.payments.schemas import RefundCreate
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -150,13 +147,7 @@ def test_an_order_given_back_shows_nothing_still_due(
     _, path, token = _member_at_checkout(client, database, sender, threshold=0)
     placed = _choose_pay_later(client, path, token)
     order_id = shop_support.order_id_of(placed.headers["location"])
-    with database.transaction() as session:
-        payments_service.refund(
-            session=session,
-            scope=SYSTEM,
-            order_id=order_id,
-            data=RefundCreate(amount=100, reason="changed their mind"),
-        )
+    order_builders.refund_amount(database, order_id, 100, reason="changed their mind")
     presale_builders.dispatch(database)
 
     order = client.get(placed.headers["location"], headers={"accept-language": "zh-CN"})

@@ -10,12 +10,11 @@ from newretail.analytics.warehouse import open_warehouse
 from newretail.analytics.warehouse.sync import sync
 from newretail.config import Settings
 from newretail.db import Database
-from newretail.kernel.scope import SYSTEM
 from newretail.orders.models import Order
 from newretail.orders.schemas import OrderCreate
 from newretail.outbox.dispatch import OutboxDispatcher
 from newretail.payments import service as payments_service
-from newretail.payments.schemas import PaymentCreate, RefundCreate
+from newretail.payments.schemas import PaymentCreate
 
 pytestmark = pytest.mark.postgres
 
@@ -37,10 +36,7 @@ def test_a_paid_order_is_copied_then_recopied_when_refunded(
     sync(database=database, warehouse=warehouse)
     first = warehouse.query("SELECT order_id, person_key, total_fen, status FROM orders")
 
-    with database.transaction() as session:
-        payments_service.refund(
-            session=session, scope=SYSTEM, order_id=order_id, data=RefundCreate(amount=10_000)
-        )
+    order_builders.refund_amount(database, order_id, 10_000)
     dispatcher(database, settings)
     sync(database=database, warehouse=warehouse)
 

@@ -14,7 +14,7 @@ from newretail.members.schemas import PointsEntryCreate
 from newretail.orders.schemas import OrderCreate
 from newretail.outbox.models import OutboxEvent
 from newretail.payments import service as payments_service
-from newretail.payments.schemas import PaymentCreate, RefundCreate
+from newretail.payments.schemas import PaymentCreate
 
 STANDARD = {"code": "standard", "name": "Standard", "threshold": 0}
 
@@ -34,10 +34,7 @@ def _member_buys(database: Database, shop: order_builders.Shop) -> tuple[int, in
 
 
 def _refund(database: Database, order_id: int, amount: int) -> None:
-    with database.transaction() as session:
-        payments_service.refund(
-            session=session, scope=SYSTEM, order_id=order_id, data=RefundCreate(amount=amount)
-        )
+    order_builders.refund_amount(database, order_id, amount)
     presale_builders.dispatch(database)
 
 

@@ -14,10 +14,11 @@ from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import SYSTEM
 from newretail.orders import service as orders_service
 from newretail.orders.models import Order
+from newretail.orders.schemas import OrderCreate
 from newretail.outbox.models import OutboxEvent
 from newretail.payments import service as payments_service
 from newretail.payments.models import Refund
-from newretail.payments.schemas import RefundCreate
+from newretail.payments.schemas import PaymentCreate
 from newretail.returns import service as returns
 from newretail.returns.schemas import ReturnCreate, ReturnPolicyUpdate
 
@@ -230,10 +231,6 @@ def test_an_order_still_waiting_at_the_counter_is_refunded_not_returned(
 ) -> None:
     shop = order_builders.shop(database)
     scope = orders_service.system_for(shop.world.brand.id)
-    from newretail.orders.schemas import OrderCreate
-    from newretail.payments import service as payments_service
-    from newretail.payments.schemas import PaymentCreate
-
     with database.transaction() as session:
         order = orders_service.create_order(
             session=session,
@@ -258,14 +255,7 @@ def test_units_whose_money_went_back_already_are_received_with_nothing_more_refu
     shop = order_builders.shop(database, prices=[10_000, 5_000])
     order_id = return_builders.received_order(database, shop, quantities=[2, 1])
     first, _ = return_builders.line_ids(database, order_id)
-    scope = orders_service.system_for(shop.world.brand.id)
-    with database.transaction() as session:
-        payments_service.refund(
-            session=session,
-            scope=scope,
-            order_id=order_id,
-            data=RefundCreate(amount=25_000, reason="goodwill"),
-        )
+    order_builders.refund_amount(database, order_id, 25_000, reason="goodwill")
     west = shop.world.west_store.id
     record = return_builders.take_back(
         database, shop, order_id, west, lines=[{"order_line_id": first, "quantity": 1}]
