@@ -186,3 +186,29 @@ def test_a_file_system_without_locks_leaves_the_writers_to_sqlite(
     with sqlite_database.transaction(read_only=True) as session:
         found = session.execute(text("SELECT count(*) FROM brand WHERE id = :id"), {"id": brand_id})
         assert found.scalar_one() == 1
+
+
+def test_threads_past_five_keep_their_connections_to_a_file(tmp_path: Any) -> None:
+    """SQLAlchemy's own pool for a file closes every connection past its fifth as it comes
+    back, so that twelve threads reading in bursts opened seven connections a burst."""
+    database = Database(f"sqlite:///{tmp_path / 'pool.db'}")
+    opened: list[int] = []
+    event.listen(database.engine, "connect", lambda *_: opened.append(1))
+    threads, rounds = 12, 20
+    start = threading.Barrier(threads)
+
+    def reads() -> None:
+        for _ in range(rounds):  # in bursts: all twelve at once, then none
+            start.wait()
+            with database.transaction(read_only=True) as session:
+                session.execute(text("SELECT 1")).one()
+                start.wait()
+
+    workers = [threading.Thread(target=reads) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    database.dispose()
+
+    assert 0 < len(opened) <= threads
