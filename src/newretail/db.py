@@ -122,9 +122,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if _database_file(url) is not None:
             # SQLAlchemy's default pool for a file keeps 5 connections and closes each one
             # past them as it is returned: with more threads than that, nearly every
-            # transaction opened a connection again (its pragmas and WAL set-up, ~3 ms of
-            # CPU). A connection to a file is a file handle, not a server's backend: keep up
-            # to SQLITE_POOL_SIZE of them open (a served app sizes its pool from the settings).
+            # transaction in a burst opened a connection again, with its pragmas and WAL
+            # set-up. A connection to a file is a file handle, not a server's backend: keep
+            # up to SQLITE_POOL_SIZE of them open (a served app sizes its pool from the
+            # settings).
             kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
             kwargs.setdefault("max_overflow", 0)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
