@@ -118,8 +118,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     else:
         connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
         connect_args |= kwargs.pop("connect_args", {})
-        connect_args.setdefault("factory", _writer_queue(_database_file(url)))
-        if _database_file(url) is not None:
+        path = _database_file(url)
+        connect_args.setdefault("factory", _writer_queue(path))
+        if path is not None:
             # SQLAlchemy's default pool for a file keeps 5 connections and closes each one
             # past them as it is returned: with more threads than that, nearly every
             # transaction in a burst opened a connection again, with its pragmas and WAL
