@@ -45,7 +45,7 @@ from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
 from newretail.kernel.errors import DomainError, NotFound, ServiceUnavailable
 from newretail.kernel.guards import refuse_nul_in_url
-from newretail.kernel.http import build_routes, prefilter_routers
+from newretail.kernel.http import ApiRoute, build_routes, prefilter_routers
 from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
@@ -196,6 +196,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    app.router.route_class = ApiRoute
     app.state.database = database
     app.state.settings = settings
     app.state.authenticate = _Authenticator(database, settings.auth_cache_seconds)

@@ -16,11 +16,11 @@ from newretail.auth.schemas import (
     TokenRead,
     TokenRequest,
 )
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Role
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=ApiRoute)
 
 
 def _commit(session: Session) -> None:

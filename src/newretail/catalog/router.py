@@ -25,10 +25,10 @@ from newretail.catalog.schemas import (
     SourceRead,
     StoreCatalogPage,
 )
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(tags=["catalog"], route_class=ApiRoute)
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 

@@ -21,12 +21,12 @@ from newretail.cloudstore.schemas import (
 )
 from newretail.db import Database, utcnow
 from newretail.kernel.errors import InvalidToken
-from newretail.kernel.http import Authenticator, Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Authenticator, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Scope
 from newretail.org import geo
 
-router = APIRouter(tags=["cloud store"])
+router = APIRouter(tags=["cloud store"], route_class=ApiRoute)
 _bearer = HTTPBearer(auto_error=False, description="A consumer's token, for their own part.")
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 

@@ -17,10 +17,10 @@ from newretail.commission.schemas import (
     TestLine,
     TestResult,
 )
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 
-router = APIRouter(prefix="/commission", tags=["commission"])
+router = APIRouter(prefix="/commission", tags=["commission"], route_class=ApiRoute)
 IdQuery = Annotated[int | None, Query(ge=1, le=2**53)]
 
 

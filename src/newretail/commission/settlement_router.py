@@ -18,10 +18,18 @@ from newretail.commission.settlement_schemas import (
     StatementDetail,
     StatementRead,
 )
-from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import (
+    ApiRoute,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    ScopeDep,
+    SessionDep,
+    idempotent,
+)
 from newretail.kernel.schemas import Page
 
-router = APIRouter(prefix="/commission", tags=["commission settlement"])
+router = APIRouter(prefix="/commission", tags=["commission settlement"], route_class=ApiRoute)
 CSV_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 

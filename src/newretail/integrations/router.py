@@ -9,10 +9,10 @@ from newretail.integrations.schemas import (
     WebhookUpdate,
     WebhookWithSecret,
 )
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=ApiRoute)
 
 
 @router.post("/webhooks", response_model=WebhookWithSecret, status_code=status.HTTP_201_CREATED)

@@ -16,10 +16,10 @@ from newretail.inventory.schemas import (
     TransferCreate,
     TransferRead,
 )
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 
-router = APIRouter(prefix="/inventory", tags=["inventory"])
+router = APIRouter(prefix="/inventory", tags=["inventory"], route_class=ApiRoute)
 
 
 @router.get("/levels", response_model=Page[LevelRead])

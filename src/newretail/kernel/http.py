@@ -10,12 +10,15 @@ token or API key), so those steps stay on the event loop; only the database work
 (resolving an unknown caller, ending a transaction that was used) goes to a thread.
 """
 
+import functools
+import inspect
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Protocol
 
 import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -29,6 +32,32 @@ from newretail.kernel.errors import InvalidToken
 from newretail.kernel.scope import Scope
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ApiRoute(APIRoute):
+    """A route whose plain ``def`` endpoint runs on a worker thread as one awaited call.
+
+    FastAPI runs a plain ``def`` endpoint on a worker thread, and then, for it alone, checks
+    and serializes what it returned on another: two hops a request where one does, and the
+    second gains nothing (the check holds the interpreter lock wherever it runs). Behind an
+    ``async`` wrapper (the endpoint's own signature, for the dependencies and the document)
+    the check runs on the event loop, as it does for an ``async`` endpoint."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _awaited_on_a_thread(endpoint), **kwargs)
+
+
+def _awaited_on_a_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    async def on_a_thread(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return on_a_thread
+
+
 _bearer = HTTPBearer(auto_error=False, description="A staff access token or an API key.")
 
 

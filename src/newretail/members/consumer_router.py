@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from newretail.auth import service as auth_service
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Id, Page
 from newretail.members import service
 from newretail.members.schemas import (
@@ -21,7 +21,7 @@ from newretail.members.schemas import (
     OtpSent,
 )
 
-router = APIRouter(tags=["consumers"])
+router = APIRouter(tags=["consumers"], route_class=ApiRoute)
 _log_sender = service.LogOtpSender()
 
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.members import service
 from newretail.members.consumer_router import router as consumer_router
@@ -25,7 +25,7 @@ from newretail.members.schemas import (
     RebindResult,
 )
 
-router = APIRouter(tags=["members"])
+router = APIRouter(tags=["members"], route_class=ApiRoute)
 router.include_router(consumer_router)
 
 

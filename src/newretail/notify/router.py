@@ -2,7 +2,7 @@ from fastapi import APIRouter, Request, status
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Scope
 from newretail.notify import service
@@ -25,7 +25,7 @@ from newretail.notify.schemas import (
     UnreadRead,
 )
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(tags=["notifications"], route_class=ApiRoute)
 
 
 @router.get("/notifications", response_model=Page[NotificationRead])

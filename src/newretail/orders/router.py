@@ -4,7 +4,15 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import (
+    ApiRoute,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    ScopeDep,
+    SessionDep,
+    idempotent,
+)
 from newretail.kernel.schemas import Page
 from newretail.orders import service
 from newretail.orders.models import Cart
@@ -22,7 +30,7 @@ from newretail.orders.schemas import (
     ShipRequest,
 )
 
-router = APIRouter(tags=["orders"])
+router = APIRouter(tags=["orders"], route_class=ApiRoute)
 
 
 def _cart_read(session: Session, cart: Cart) -> CartRead:

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.org import service
 from newretail.org.rules import StoreStatus, StoreType
@@ -21,7 +21,7 @@ from newretail.org.schemas import (
     StoreUpdate,
 )
 
-router = APIRouter(tags=["organisation"])
+router = APIRouter(tags=["organisation"], route_class=ApiRoute)
 
 
 @router.post("/brands", response_model=BrandRead, status_code=status.HTTP_201_CREATED)

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import ApiRoute, IdempotencyKey, ScopeDep, SessionDep, idempotent
 from newretail.orders.schemas import OrderRead
 from newretail.paylater import service
 from newretail.paylater.rules import ChargeStatus
@@ -17,7 +17,7 @@ from newretail.paylater.schemas import (
     PolicyUpdate,
 )
 
-router = APIRouter(prefix="/payments/deferred", tags=["pay later"])
+router = APIRouter(prefix="/payments/deferred", tags=["pay later"], route_class=ApiRoute)
 
 
 @router.post("", response_model=DeferredResult, status_code=status.HTTP_201_CREATED)

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import JSONResponse
 
-from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import ApiRoute, IdempotencyKey, ScopeDep, SessionDep, idempotent
 from newretail.orders.schemas import OrderRead
 from newretail.payments import service
 from newretail.payments.rules import PaymentStatus
@@ -18,7 +18,7 @@ from newretail.payments.schemas import (
     VoucherBoughtBack,
 )
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], route_class=ApiRoute)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from newretail.db import Database
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, get_database
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep, get_database
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Scope
 from newretail.orders.schemas import FulfilmentRead, OrderRead
@@ -48,7 +48,7 @@ from newretail.pos.schemas import (
 )
 from newretail.returns.schemas import ReturnRead
 
-router = APIRouter(prefix="/pos", tags=["pos"])
+router = APIRouter(prefix="/pos", tags=["pos"], route_class=ApiRoute)
 StoreId = Annotated[int, Query(ge=1, le=2**53)]
 OptionalId = Annotated[int | None, Query(ge=1, le=2**53)]
 DatabaseDep = Annotated[Database, Depends(get_database)]

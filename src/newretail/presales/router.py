@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import ApiRoute, IdempotencyKey, ScopeDep, SessionDep, idempotent
 from newretail.kernel.scope import Scope
 from newretail.orders.schemas import OrderRead
 from newretail.presales import service
@@ -19,7 +19,7 @@ from newretail.presales.schemas import (
     PresaleRead,
 )
 
-router = APIRouter(prefix="/presales", tags=["presales"])
+router = APIRouter(prefix="/presales", tags=["presales"], route_class=ApiRoute)
 
 
 def _deposit(deposit: PresaleDeposit, scope: Scope) -> DepositRead:

@@ -3,7 +3,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import (
+    ApiRoute,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    ScopeDep,
+    SessionDep,
+    idempotent,
+)
 from newretail.kernel.schemas import Page
 from newretail.promotions import service
 from newretail.promotions.models import CouponStatus, Status
@@ -27,9 +35,9 @@ from newretail.promotions.schemas import (
     TemplateUpdate,
 )
 
-router = APIRouter()
-promotions = APIRouter(prefix="/promotions", tags=["promotions"])
-coupons = APIRouter(prefix="/coupons", tags=["coupons"])
+router = APIRouter(route_class=ApiRoute)
+promotions = APIRouter(prefix="/promotions", tags=["promotions"], route_class=ApiRoute)
+coupons = APIRouter(prefix="/coupons", tags=["coupons"], route_class=ApiRoute)
 OptionalId = Annotated[int | None, Query(ge=1, le=2**53)]
 
 

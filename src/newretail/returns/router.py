@@ -3,7 +3,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import (
+    ApiRoute,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    ScopeDep,
+    SessionDep,
+    idempotent,
+)
 from newretail.kernel.schemas import Page
 from newretail.returns import service as returns
 from newretail.returns.schemas import (
@@ -13,7 +21,7 @@ from newretail.returns.schemas import (
     ReturnRead,
 )
 
-router = APIRouter(tags=["returns"])
+router = APIRouter(tags=["returns"], route_class=ApiRoute)
 
 
 @router.post("/returns", response_model=ReturnRead, status_code=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from newretail.config import Settings
 from newretail.kernel import i18n
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep, resolve_scope
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep, resolve_scope
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Scope
 from newretail.touchpoints import errors, service
@@ -23,7 +23,7 @@ from newretail.touchpoints.schemas import (
     ScanRead,
 )
 
-router = APIRouter(tags=["touchpoints"])
+router = APIRouter(tags=["touchpoints"], route_class=ApiRoute)
 CodePath = Annotated[str, Path(max_length=16, description="The code, e.g. `Hk4pT9wz`.")]
 _bearer = HTTPBearer(auto_error=False, description="A consumer token, if the scanner has one.")
 

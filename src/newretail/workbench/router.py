@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from newretail.config import Settings
 from newretail.db import utcnow
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.workbench import service
 from newretail.workbench.models import Ding
@@ -33,7 +33,7 @@ from newretail.workbench.schemas import (
     UpwardDingCreate,
 )
 
-router = APIRouter(tags=["workbench"])
+router = APIRouter(tags=["workbench"], route_class=ApiRoute)
 
 
 def _settings(request: Request) -> Settings:

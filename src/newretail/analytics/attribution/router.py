@@ -23,10 +23,10 @@ from newretail.analytics.reports.deps import BrandParam, End, Start, WarehouseDe
 from newretail.analytics.reports.errors import InvalidAttribution
 from newretail.analytics.reports.source import Readable
 from newretail.db import utcnow
-from newretail.kernel.http import ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, ScopeDep, SessionDep
 from newretail.kernel.scope import Scope
 
-router = APIRouter(prefix="/analytics/attribution", tags=["analytics"])
+router = APIRouter(prefix="/analytics/attribution", tags=["analytics"], route_class=ApiRoute)
 ByParam = Annotated[By, Query()]
 Model = Annotated[Literal["last_touch", "position"], Query()]
 Touches = Annotated[Literal["unique", "all"], Query()]

@@ -16,9 +16,9 @@ from newretail.analytics.audiences.schemas import (
 from newretail.analytics.reports import csvfile
 from newretail.analytics.reports.deps import BrandParam, WarehouseDep
 from newretail.db import utcnow
-from newretail.kernel.http import ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, ScopeDep, SessionDep
 
-router = APIRouter(prefix="/analytics/audiences", tags=["analytics"])
+router = APIRouter(prefix="/analytics/audiences", tags=["analytics"], route_class=ApiRoute)
 
 
 @router.get("", response_model=list[AudienceRead])

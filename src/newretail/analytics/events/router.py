@@ -14,9 +14,9 @@ from newretail.analytics.events.rules import Reject
 from newretail.analytics.events.schemas import BatchIn, BatchResult
 from newretail.config import Settings
 from newretail.db import utcnow
-from newretail.kernel.http import SessionDep, resolve_scope
+from newretail.kernel.http import ApiRoute, SessionDep, resolve_scope
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], route_class=ApiRoute)
 FOREIGN = {Reject.FOREIGN_STORE.value, Reject.FOREIGN_BRAND.value}
 _bearer = HTTPBearer(
     auto_error=False, description="The brand's API key, a staff token or a store page's token."

@@ -20,9 +20,9 @@ from newretail.analytics.reports import service as reports
 from newretail.analytics.reports.access import analysed_brand
 from newretail.analytics.reports.deps import BrandParam, End, Start, WarehouseDep
 from newretail.analytics.reports.vocabulary import Dimension
-from newretail.kernel.http import ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, ScopeDep, SessionDep
 
-router = APIRouter(prefix="/analytics/funnels", tags=["analytics"])
+router = APIRouter(prefix="/analytics/funnels", tags=["analytics"], route_class=ApiRoute)
 Breakdown = Annotated[Dimension | None, Query(description="Group people by this dimension.")]
 StandardKey = Annotated[Literal["seed_funnel", "traffic_layers"], Path()]
 

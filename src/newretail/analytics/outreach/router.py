@@ -6,9 +6,9 @@ from fastapi import APIRouter, Response, status
 from newretail.analytics.outreach import service as outreach
 from newretail.analytics.outreach.schemas import AudienceSendCreate, AudienceSendRead, SendStatus
 from newretail.db import utcnow
-from newretail.kernel.http import ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, ScopeDep, SessionDep
 
-router = APIRouter(prefix="/analytics/audiences", tags=["analytics"])
+router = APIRouter(prefix="/analytics/audiences", tags=["analytics"], route_class=ApiRoute)
 
 
 @router.post(

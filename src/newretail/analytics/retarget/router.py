@@ -11,9 +11,9 @@ from newretail.analytics.retarget.schemas import (
     RetargetSendRead,
 )
 from newretail.db import utcnow
-from newretail.kernel.http import ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, ScopeDep, SessionDep
 
-router = APIRouter(prefix="/analytics/retarget-rules", tags=["analytics"])
+router = APIRouter(prefix="/analytics/retarget-rules", tags=["analytics"], route_class=ApiRoute)
 
 
 @router.get("", response_model=list[RetargetRuleRead])

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from newretail.kernel.http import Cursor, Limit, ScopeDep, SessionDep
+from newretail.kernel.http import ApiRoute, Cursor, Limit, ScopeDep, SessionDep
 from newretail.kernel.schemas import Page
 from newretail.payments.merchants import service
 from newretail.payments.merchants.rules import ProviderName
@@ -10,7 +10,7 @@ from newretail.payments.merchants.schemas import (
     MerchantAccountUpdate,
 )
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], route_class=ApiRoute)
 
 
 @router.post(

@@ -5,7 +5,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from newretail.config import Settings
 from newretail.db import Database
-from newretail.kernel.http import IdempotencyKey, ScopeDep, SessionDep, get_database, idempotent
+from newretail.kernel.http import (
+    ApiRoute,
+    IdempotencyKey,
+    ScopeDep,
+    SessionDep,
+    get_database,
+    idempotent,
+)
 from newretail.orders.schemas import OrderRead
 from newretail.payments import service as payments_service
 from newretail.payments.router import raw_body
@@ -19,7 +26,7 @@ from newretail.payments.wallets.schemas import (
     PrepayResult,
 )
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], route_class=ApiRoute)
 DatabaseDep = Annotated[Database, Depends(get_database)]
 PENDING: dict[int | str, dict[str, Any]] = {
     202: {"description": "Pending: the result is not known yet."}

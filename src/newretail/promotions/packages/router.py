@@ -5,7 +5,15 @@ from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from newretail.kernel.http import Cursor, IdempotencyKey, Limit, ScopeDep, SessionDep, idempotent
+from newretail.kernel.http import (
+    ApiRoute,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    ScopeDep,
+    SessionDep,
+    idempotent,
+)
 from newretail.kernel.schemas import Page
 from newretail.kernel.scope import Scope
 from newretail.promotions.packages import service
@@ -19,7 +27,7 @@ from newretail.promotions.packages.schemas import (
 )
 from newretail.promotions.schemas import CouponRead
 
-router = APIRouter(prefix="/coupon-packages", tags=["coupon packages"])
+router = APIRouter(prefix="/coupon-packages", tags=["coupon packages"], route_class=ApiRoute)
 
 
 def _read(session: Session, scope: Scope, package: CouponPackage) -> PackageRead:
