@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # CPU. Fewer is cheaper per request on SQLite, but a request that waits (a payment code
     # being queried) then holds up the others of its process (see README, "Serving").
     request_threads: int = Field(default=40, ge=1)
+    # A buyer turned away from a sold-out shelf marks it for this long per process; the
+    # buyers after them asking for more are turned away without the database. A shelf
+    # refilled through another process takes buyers there again within this bound (see
+    # ``inventory/soldout.py``); 0 turns the marks off.
+    sold_out_seconds: float = Field(default=1.0, ge=0)
     secret_key: str = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
     access_token_ttl_seconds: int = 900
     # A staff member's scope and an API key are kept this long per process after they are

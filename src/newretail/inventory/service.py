@@ -43,6 +43,7 @@ from newretail.inventory.schemas import (
     StockWarning,
     TransferCreate,
 )
+from newretail.inventory.soldout import marks_of as sold_out_marks
 from newretail.inventory.stock import Journal
 from newretail.inventory.sync import sync_levels
 from newretail.kernel import visibility
@@ -68,6 +69,7 @@ __all__ = [
     "release_reservation",
     "reserve",
     "sell_units",
+    "sold_out_marks",
     "sync_levels",
     "transfer",
 ]

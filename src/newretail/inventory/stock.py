@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
+from newretail.inventory import soldout
 from newretail.inventory.errors import (
     InsufficientStock,
     InventoryInconsistent,
@@ -140,6 +141,8 @@ def change(
         "need_on_hand": need_on_hand,
         "p_now": utcnow(),
     }
+    if on_hand > 0 or reserved < 0:  # units come back: a sold-out mark no longer holds
+        soldout.forget(session, (key,))
     return _row(session.execute(statement, params, execution_options=_NO_SYNC))
 
 
@@ -229,6 +232,7 @@ def add_on_hand_many(
         }
         for sku in skus
     ]
+    soldout.forget(session, ((location_id, sku) for sku in skus))
     session.execute(_add_statement(), params)
     read = select(*_RETURNING).where(
         StockLevel.location_id == location_id, StockLevel.sku_id.in_(skus)
@@ -279,6 +283,8 @@ def set_on_hand(session: Session, *, level: LevelRow, on_hand: int) -> LevelRow:
         )
         .returning(*_RETURNING)
     )
+    if on_hand > level.on_hand:
+        soldout.forget(session, (level.key,))
     row = _row(session.execute(statement, execution_options=_NO_SYNC))
     if row is None:
         raise StockChangedConcurrently()

@@ -106,6 +106,44 @@ def new_number(now: datetime) -> str:
     return f"{now:%y%m%d}{secrets.randbelow(10**12):012d}"
 
 
+def _checked(
+    scope: Scope,
+    channel: str,
+    lines: Sequence[tuple[int, int]],
+    checkout: Checkout,
+    recorded_channel: str | None,
+    serving_guides: Sequence[int | None] | None,
+) -> tuple[dict[int, int], tuple[int | None, ...]]:
+    """``draft``'s refusals that need nothing read; the units asked for by SKU, and who
+    served each line."""
+    if recorded_channel is not None:
+        context.check_buyer(scope, recorded_channel)
+    if checkout.discount and access.is_consumer(scope):
+        raise errors.DiscountNotAllowed()
+    serving = tuple(serving_guides or (None,) * len(lines))
+    context.check_counter(scope, channel, checkout.delivery.method, serving)
+    context.check_buyer(scope, channel)
+    return rules.units_by_sku(lines), serving
+
+
+def refuse_sold_out(*, session: Session, scope: Scope, data: OrderCreate) -> None:
+    """What ``draft`` would answer ``data`` first, where that needs no database: its own
+    refusals, then ``insufficient_stock`` for a pickup this process saw sold out a moment
+    ago (``routing.refuse_sold_out``). No I/O: a request runs it on the event loop, and
+    only one with no ``Idempotency-Key`` (whose first answer only the database knows)."""
+    need, _ = _checked(
+        scope,
+        data.channel,
+        [(line.sku_id, line.quantity) for line in data.lines],
+        data,
+        None,
+        [line.serving_guide_id for line in data.lines],
+    )
+    routing.refuse_sold_out(
+        session=session, scope=scope, store_id=data.store_id, delivery=data.delivery, need=need
+    )
+
+
 def draft(
     *,
     session: Session,
@@ -127,14 +165,7 @@ def draft(
     ``lines``; the order's referring guide is then the one who served most of it, unless
     the attribution names one.
     """
-    if recorded_channel is not None:
-        context.check_buyer(scope, recorded_channel)
-    if checkout.discount and access.is_consumer(scope):
-        raise errors.DiscountNotAllowed()
-    serving = tuple(serving_guides or (None,) * len(lines))
-    context.check_counter(scope, channel, checkout.delivery.method, serving)
-    context.check_buyer(scope, channel)
-    need = rules.units_by_sku(lines)
+    need, serving = _checked(scope, channel, lines, checkout, recorded_channel, serving_guides)
     now = utcnow()
     # A consumer's pickup reads the store's stock first: a buyer turned away for want of
     # it costs that one statement.

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from newretail.kernel.http import (
     ApiRoute,
@@ -14,6 +15,7 @@ from newretail.kernel.http import (
     idempotent,
 )
 from newretail.kernel.schemas import Page
+from newretail.kernel.scope import Scope
 from newretail.orders import service
 from newretail.orders.models import Cart
 from newretail.orders.rules import OrderStatus
@@ -103,10 +105,18 @@ def check_out(
 
 
 @router.post("/orders", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
-def create_order(
+async def create_order(
     data: OrderCreate, session: SessionDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Lines and checkout in one request (409 insufficient_stock holds nothing)."""
+    if key is None:  # a buyer of a shelf this process just saw sold out: no thread taken
+        service.refuse_sold_out(session=session, scope=scope, data=data)
+    return await run_in_threadpool(_create_order, data, session, scope, key)
+
+
+def _create_order(
+    data: OrderCreate, session: Session, scope: Scope, key: str | None
+) -> JSONResponse:
     return idempotent(
         session=session,
         scope=scope,

@@ -122,10 +122,7 @@ def counter_stock(
 
     Only SKUs the store keeps count: a SKU it has never stocked (or another brand's) is
     left to the checks that follow, so it is refused as it was before."""
-    method = DeliveryMethod(delivery.method)
-    if not access.is_consumer(scope) or method is not DeliveryMethod.PICKUP:
-        return CounterRead()
-    if delivery.pickup_store_id not in (None, store_id):
+    if not _at_selling_store(scope, store_id, delivery):
         return CounterRead()
     brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
     if brand_id is None:
@@ -142,8 +139,41 @@ def counter_stock(
             connection=connection,
         )
     kept = {sku for _, sku in units}
-    _refuse_short(need, {sku: units[(store_id, sku)] for sku in kept}, PICKUP_STORE)
+    _refuse_short_marking(session, store_id, need, {sku: units[(store_id, sku)] for sku in kept})
     return CounterRead(units if kept == set(need) else None)
+
+
+def _at_selling_store(scope: Scope, store_id: int, delivery: Delivery) -> bool:
+    """A consumer's pickup at the store that sells: the orders ``counter_stock`` reads."""
+    pickup = DeliveryMethod(delivery.method) is DeliveryMethod.PICKUP
+    return pickup and access.is_consumer(scope) and delivery.pickup_store_id in (None, store_id)
+
+
+def refuse_sold_out(
+    *, session: Session, scope: Scope, store_id: int, delivery: Delivery, need: dict[int, int]
+) -> None:
+    """``counter_stock``'s refusal without the database, where this process marked every
+    SKU asked for sold out at the store a moment ago (``inventory/soldout.py``): no I/O, so
+    it runs before a request takes a worker thread."""
+    if not _at_selling_store(scope, store_id, delivery):
+        return
+    marks = inventory_service.sold_out_marks(session)
+    units = marks.units(store_id, need) if marks is not None else None
+    if units is not None:
+        _refuse_short(need, units, PICKUP_STORE)
+
+
+def _refuse_short_marking(
+    session: Session, store_id: int, need: dict[int, int], kept: dict[int, int]
+) -> None:
+    """``_refuse_short`` at the selling store; a refusal marks the units it read."""
+    try:
+        _refuse_short(need, kept, PICKUP_STORE)
+    except inventory_errors.InsufficientStock:
+        marks = inventory_service.sold_out_marks(session)
+        if marks is not None:
+            marks.note(store_id, kept)
+        raise
 
 
 def _with_buyer(
@@ -167,7 +197,7 @@ def _with_buyer(
         units = None
     else:
         left = inventory_rules.available(row.level_on_hand, row.level_reserved)
-        _refuse_short(need, {sku: left}, PICKUP_STORE)
+        _refuse_short_marking(session, store_id, need, {sku: left})
         units = {(store_id, sku): left}
     found = members_service.stamped_buyer(session=session, row=row, brand_id=brand_id, now=now)
     return CounterRead(units, found)

@@ -66,6 +66,7 @@ from newretail.orders.checkout import (
     draft,
     place_held,
     place_paid,
+    refuse_sold_out,
 )
 from newretail.orders.events import publish
 from newretail.orders.fulfilments import deliver, hand_over, list_fulfilments, mark_ready, ship
@@ -135,6 +136,7 @@ __all__ = [
     "priced",
     "publish",
     "redirect",
+    "refuse_sold_out",
     "replace_lines",
     "require_staff",
     "search_orders",
