@@ -117,13 +117,16 @@ def counter_stock(
     """A consumer's pickup at the selling store, read before the sale opens: that store's
     units of the SKUs asked for (nothing for any other order, or a store this process has
     not seen). A buyer of a sold-out SKU is turned away by this one read, before the prices
-    are read; ``plan`` routes with the same units without reading them again. A pickup of
-    one SKU (the flash sale's) reads the buyer and the stamp in the same statement.
+    are read, or without it where this process just found the shelf short (a mark, see
+    ``refuse_sold_out``: the request's Idempotency-Key, if any, was looked up before);
+    ``plan`` routes with the same units without reading them again. A pickup of one SKU
+    (the flash sale's) reads the buyer and the stamp in the same statement.
 
     Only SKUs the store keeps count: a SKU it has never stocked (or another brand's) is
     left to the checks that follow, so it is refused as it was before."""
     if not _at_selling_store(scope, store_id, delivery):
         return CounterRead()
+    _refuse_marked(session, store_id, need)
     brand_id = catalog_service.sale_catalog.brand_of(session=session, store_id=store_id)
     if brand_id is None:
         return CounterRead()
@@ -155,8 +158,11 @@ def refuse_sold_out(
     """``counter_stock``'s refusal without the database, where this process marked every
     SKU asked for sold out at the store a moment ago (``inventory/soldout.py``): no I/O, so
     it runs before a request takes a worker thread."""
-    if not _at_selling_store(scope, store_id, delivery):
-        return
+    if _at_selling_store(scope, store_id, delivery):
+        _refuse_marked(session, store_id, need)
+
+
+def _refuse_marked(session: Session, store_id: int, need: dict[int, int]) -> None:
     marks = inventory_service.sold_out_marks(session)
     units = marks.units(store_id, need) if marks is not None else None
     if units is not None:

@@ -40,6 +40,7 @@ from tests.statements import count_statements as counted
 from tests.statements import statements_with_parameters
 
 from newretail.db import Database
+from newretail.inventory import soldout
 from newretail.inventory.errors import InsufficientStock
 from newretail.members.models import Membership
 from newretail.orders import service as orders_service
@@ -147,21 +148,29 @@ def test_a_buyer_of_a_sold_out_pickup_is_turned_away_by_one_read(
 ) -> None:
     """A consumer's pickup reads the store's stock before the prices (with the buyer, for
     one SKU): a sold-out SKU costs that one statement, with no BEGIN before it on either
-    database, for checkout and purchase alike. A SKU the store has never stocked is refused
-    as before, by the checks that follow."""
+    database, for checkout and purchase alike; a buyer after that refusal costs none while
+    the shelf's mark lasts. A SKU the store has never stocked is refused as before, by the
+    checks that follow."""
     shop = order_builders.shop(database, prices=prices, stock=1)
     scope = consumer_scope(order_builders.consumer(database))
     data = OrderCreate.model_validate(order_builders.order_body(shop))
     with database.transaction() as session:  # the process has seen the store
         payments_service.purchase(session=session, scope=scope, data=data, payment=PaymentCreate())
-    refused = pytest.raises(InsufficientStock, match="pickup store")
-    with counted(database) as checkout, refused, database.transaction() as session:
-        orders_service.create_order(session=session, scope=scope, data=data)
-    refused = pytest.raises(InsufficientStock, match="pickup store")
-    with counted(database) as purchase, refused, database.transaction() as session:
-        payments_service.purchase(session=session, scope=scope, data=data, payment=PaymentCreate())
-    assert (len(checkout), len(purchase)) == (1, 1)
-    assert "FROM stock_level" in checkout[-1]
+    counts = []
+    for keep in (0.0, 1.0):  # without marks, then with them
+        database.local[soldout.LOCAL] = soldout.SoldOutMarks(keep)
+        for _ in range(2):
+            refused = pytest.raises(InsufficientStock, match="pickup store")
+            with counted(database) as checkout, refused, database.transaction() as session:
+                orders_service.create_order(session=session, scope=scope, data=data)
+            refused = pytest.raises(InsufficientStock, match="pickup store")
+            with counted(database) as purchase, refused, database.transaction() as session:
+                payments_service.purchase(
+                    session=session, scope=scope, data=data, payment=PaymentCreate()
+                )
+            counts.append((len(checkout), len(purchase)))
+            assert all("FROM stock_level" in s for s in checkout + purchase)
+    assert counts == [(1, 1), (1, 1), (1, 0), (0, 0)]
 
 
 def test_a_sold_out_pickup_opens_no_transaction(database: Database) -> None:
