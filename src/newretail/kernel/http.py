@@ -185,6 +185,36 @@ def idempotent(
     return JSONResponse(body, status_code=code)
 
 
+async def idempotent_on_a_thread(
+    *,
+    refuse: Callable[[], None],
+    session: Session,
+    scope: Scope,
+    key: str | None,
+    operation: str,
+    payload: Any,
+    work: Callable[[], tuple[int, BaseModel]],
+) -> JSONResponse:
+    """``idempotent`` on a worker thread, for an ``async`` route; first, for a request
+    without an ``Idempotency-Key``, ``refuse`` on the event loop: a refusal it can tell
+    without I/O (a buyer of a shelf just found sold out) then takes no thread and no
+    connection. A request with a key goes to the database first: its stored answer may be
+    another."""
+    if key is None:
+        refuse()
+    return await run_in_threadpool(
+        functools.partial(
+            idempotent,
+            session=session,
+            scope=scope,
+            key=key,
+            operation=operation,
+            payload=payload,
+            work=work,
+        )
+    )
+
+
 # ---- routing ---------------------------------------------------------------------------
 
 

@@ -3,7 +3,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from newretail.kernel.http import (
     ApiRoute,
@@ -13,9 +12,9 @@ from newretail.kernel.http import (
     ScopeDep,
     SessionDep,
     idempotent,
+    idempotent_on_a_thread,
 )
 from newretail.kernel.schemas import Page
-from newretail.kernel.scope import Scope
 from newretail.orders import service
 from newretail.orders.models import Cart
 from newretail.orders.rules import OrderStatus
@@ -109,15 +108,8 @@ async def create_order(
     data: OrderCreate, session: SessionDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Lines and checkout in one request (409 insufficient_stock holds nothing)."""
-    if key is None:  # a buyer of a shelf this process just saw sold out: no thread taken
-        service.refuse_sold_out(session=session, scope=scope, data=data)
-    return await run_in_threadpool(_create_order, data, session, scope, key)
-
-
-def _create_order(
-    data: OrderCreate, session: Session, scope: Scope, key: str | None
-) -> JSONResponse:
-    return idempotent(
+    return await idempotent_on_a_thread(
+        refuse=lambda: service.refuse_sold_out(session=session, scope=scope, data=data),
         session=session,
         scope=scope,
         key=key,

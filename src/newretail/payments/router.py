@@ -2,11 +2,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from newretail.kernel.http import ApiRoute, IdempotencyKey, ScopeDep, SessionDep, idempotent
-from newretail.kernel.scope import Scope
+from newretail.kernel.http import (
+    ApiRoute,
+    IdempotencyKey,
+    ScopeDep,
+    SessionDep,
+    idempotent,
+    idempotent_on_a_thread,
+)
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderRead
 from newretail.payments import service
@@ -78,14 +82,7 @@ async def purchase(
     taken straight from the shelf (201). A declined charge (201) or a pending one (202)
     leaves the order open with its units held, to be paid at ``/orders/{id}/pay``;
     ``insufficient_stock`` (409) charges nothing, or gives the charge back at once."""
-    if key is None:  # a buyer of a shelf this process just saw sold out: no thread taken
-        orders_service.refuse_sold_out(session=session, scope=scope, data=data)
-    return await run_in_threadpool(_purchase, data, session, scope, key)
 
-
-def _purchase(
-    data: PurchaseCreate, session: Session, scope: Scope, key: str | None
-) -> JSONResponse:
     def work() -> tuple[int, PaymentResult]:
         payment, order = service.purchase(
             session=session, scope=scope, data=data, payment=data.payment
@@ -95,7 +92,8 @@ def _purchase(
         )
         return (202 if payment.status == PaymentStatus.PENDING else 201), result
 
-    return idempotent(
+    return await idempotent_on_a_thread(
+        refuse=lambda: orders_service.refuse_sold_out(session=session, scope=scope, data=data),
         session=session,
         scope=scope,
         key=key,
