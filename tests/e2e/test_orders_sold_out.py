@@ -55,6 +55,15 @@ def _sold_out_shop(
     return shop, body, shop.consumer_headers(order_builders.consumer(database))
 
 
+def _marked_shop(
+    client: TestClient, database: Database
+) -> tuple[order_builders.Shop, dict[str, Any], dict[str, str]]:
+    """``_sold_out_shop`` of one SKU, its shelf marked by the buyer the database refused."""
+    shop, body, buyer = _sold_out_shop(client, database, [100])
+    assert client.post("/api/v1/purchases", json=body, headers=buyer).status_code == 409
+    return shop, body, buyer
+
+
 @pytest.mark.parametrize("prices", [[100], [100, 200]], ids=["one SKU", "two SKUs"])
 def test_a_buyer_after_a_refusal_is_turned_away_without_a_statement(
     client: TestClient, database: Database, clock: Clock, prices: list[int]
@@ -102,8 +111,7 @@ def test_a_buyer_asking_for_what_is_left_is_not_turned_away(
 def test_a_refill_through_this_process_takes_buyers_at_once(
     client: TestClient, database: Database, clock: Clock
 ) -> None:
-    shop, body, buyer = _sold_out_shop(client, database, [100])
-    assert client.post("/api/v1/purchases", json=body, headers=buyer).status_code == 409
+    shop, body, buyer = _marked_shop(client, database)
     order_builders.receive(database, shop.store_id, shop.skus[0], 1)
     bought = client.post("/api/v1/purchases", json=body, headers=buyer)
     assert bought.status_code == 201, bought.text
@@ -112,8 +120,7 @@ def test_a_refill_through_this_process_takes_buyers_at_once(
 def test_a_refill_through_another_process_takes_buyers_when_the_mark_ends(
     client: TestClient, database: Database, clock: Clock
 ) -> None:
-    shop, body, buyer = _sold_out_shop(client, database, [100])
-    assert client.post("/api/v1/purchases", json=body, headers=buyer).status_code == 409
+    shop, body, buyer = _marked_shop(client, database)
     elsewhere = Database(database.url)  # another process's copy: marks of its own
     try:
         order_builders.receive(elsewhere, shop.store_id, shop.skus[0], 1)
@@ -130,8 +137,7 @@ def test_a_delivery_never_meets_a_mark(
     client: TestClient, database: Database, clock: Clock
 ) -> None:
     """A delivery is routed by the database as before: the warehouse has a unit."""
-    shop, body, buyer = _sold_out_shop(client, database, [100])
-    assert client.post("/api/v1/purchases", json=body, headers=buyer).status_code == 409
+    shop, body, buyer = _marked_shop(client, database)
     order_builders.receive(database, shop.warehouse_id, shop.skus[0], 1)
     address = {"name": "Li", "phone": "13900000000", "line1": "1 Road", "lat": 31.2, "lng": 121.4}
     delivered = {**body, "delivery": {"method": "ship", "address": address}}
