@@ -45,7 +45,7 @@ from newretail.integrations.router import router as integrations_router
 from newretail.inventory.router import router as inventory_router
 from newretail.kernel.errors import DomainError, NotFound, ServiceUnavailable
 from newretail.kernel.guards import refuse_nul_in_url
-from newretail.kernel.http import ApiRoute, build_routes, prefilter_routers
+from newretail.kernel.http import ApiRoute, build_routes, prefilter_routers, sale_turns
 from newretail.kernel.schemas import ErrorRead
 from newretail.kernel.scope import Scope
 from newretail.members.router import router as members_router
@@ -178,6 +178,7 @@ def create_app(
         # hundreds of milliseconds on the requests in flight).
         gc.freeze()
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        app.state.sales = sale_turns(database, settings.sqlite_sales_at_once)
         yield
         if worker is not None:
             worker.stop()
@@ -200,6 +201,7 @@ def create_app(
     app.state.database = database
     app.state.settings = settings
     app.state.authenticate = _Authenticator(database, settings.auth_cache_seconds)
+    app.state.sales = None  # the sales' turns: made in the event loop that serves them
     app.state.consumers = boot_consumers.registry()
     # Sign-in codes go through the notifier: texted after commit, never logged.
     app.state.otp_sender = notify_service.NotifierOtpSender(database=database, settings=settings)

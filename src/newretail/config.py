@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # CPU. Fewer is cheaper per request on SQLite, but a request that waits (a payment code
     # being queried) then holds up the others of its process (see README, "Serving").
     request_threads: int = Field(default=40, ge=1)
+    # Sales (checkouts and purchases through the API) one process runs at once on SQLite,
+    # which writes one transaction at a time anyway; the others wait on the event loop.
+    # A sale whose payment provider answers slowly holds up the sales after it in its
+    # process (see README, "Serving"). PostgreSQL's sales are bounded by the threads only.
+    sqlite_sales_at_once: int = Field(default=1, ge=1)
     # A buyer turned away from a sold-out shelf marks it for this long per process; the
     # buyers after them asking for more are turned away without the database. A shelf
     # refilled through another process takes buyers there again within this bound (see

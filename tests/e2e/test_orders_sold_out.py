@@ -2,7 +2,10 @@
 database's own answer, without a statement; a refill through this process takes buyers again
 at once, one through another process once the mark's time is up."""
 
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ from tests.statements import count_statements
 from newretail.db import Database
 from newretail.inventory import soldout
 from newretail.inventory.soldout import SoldOutMarks
+from newretail.payments import service as payments_service
 
 
 @pytest.fixture(autouse=True)
@@ -172,3 +176,40 @@ def test_units_a_cancelled_order_gives_back_take_buyers_at_once(
     assert cancelled.status_code == 200, cancelled.text
     bought = client.post("/api/v1/purchases", json=body, headers=buyer)
     assert bought.status_code == 201, bought.text
+
+
+def test_a_process_runs_one_sale_at_a_time_on_sqlite_and_many_on_postgresql(
+    client: TestClient, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the others wait for their turn on the event loop; on PostgreSQL three
+    sales meet inside the service at once (a barrier none could pass alone)."""
+    shop = order_builders.shop(database, prices=[100], stock=10)
+    body = {**order_builders.order_body(shop), "payment": {"instruction": "succeed"}}
+    buyers = [shop.consumer_headers(order_builders.consumer(database)) for _ in range(3)]
+    inside: list[int] = []
+    peak = [0]
+    lock = threading.Lock()
+    meet = threading.Barrier(len(buyers), timeout=10)
+    purchase = payments_service.purchase
+
+    def watched(**kwargs: Any) -> Any:
+        with lock:
+            inside.append(1)
+            peak[0] = max(peak[0], len(inside))
+        try:
+            if database.is_sqlite:
+                time.sleep(0.05)  # room for another sale to come in, were it let
+            else:
+                meet.wait()
+            return purchase(**kwargs)
+        finally:
+            with lock:
+                inside.pop()
+
+    monkeypatch.setattr(payments_service, "purchase", watched)
+    with ThreadPoolExecutor(len(buyers)) as pool:
+        answers = list(
+            pool.map(lambda h: client.post("/api/v1/purchases", json=body, headers=h), buyers)
+        )
+    assert [a.status_code for a in answers] == [201] * len(buyers)
+    assert peak[0] == (1 if database.is_sqlite else len(buyers))

@@ -10,6 +10,7 @@ token or API key), so those steps stay on the event loop; only the database work
 (resolving an unknown caller, ending a transaction that was used) goes to a thread.
 """
 
+import asyncio
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
@@ -185,8 +186,9 @@ def idempotent(
     return JSONResponse(body, status_code=code)
 
 
-async def idempotent_on_a_thread(
+async def idempotent_sale(
     *,
+    request: Request,
     refuse: Callable[[], None],
     session: Session,
     scope: Scope,
@@ -195,24 +197,45 @@ async def idempotent_on_a_thread(
     payload: Any,
     work: Callable[[], tuple[int, BaseModel]],
 ) -> JSONResponse:
-    """``idempotent`` on a worker thread, for an ``async`` route; first, for a request
-    without an ``Idempotency-Key``, ``refuse`` on the event loop: a refusal it can tell
-    without I/O (a buyer of a shelf just found sold out) then takes no thread and no
-    connection. A request with a key goes to the database first: its stored answer may be
-    another."""
+    """A sale (a checkout, a purchase) for an ``async`` route: ``idempotent`` on a worker
+    thread, in the process's turn for sales where it has turns (``app.state.sales``).
+
+    First, for a request without an ``Idempotency-Key``, ``refuse`` runs on the event loop:
+    a refusal it can tell without I/O (a buyer of a shelf just found sold out) takes no
+    thread, no turn and no connection; it runs again once the turn comes, since the sales
+    before it may have told it more. A request with a key goes to the database: its stored
+    answer may be another.
+
+    Turns: on SQLite one transaction writes at a time, so sales running side by side in a
+    process only wait on each other's write lock while their threads take the interpreter
+    from the one holding it, and each buyer who read the shelf before another's sale
+    committed is charged for units they may then lose (and given the money back). Waiting
+    for the turn on the event loop costs nothing.
+    """
+    call = functools.partial(
+        idempotent,
+        session=session,
+        scope=scope,
+        key=key,
+        operation=operation,
+        payload=payload,
+        work=work,
+    )
     if key is None:
         refuse()
-    return await run_in_threadpool(
-        functools.partial(
-            idempotent,
-            session=session,
-            scope=scope,
-            key=key,
-            operation=operation,
-            payload=payload,
-            work=work,
-        )
-    )
+    turns: asyncio.Semaphore | None = getattr(request.app.state, "sales", None)
+    if turns is None:
+        return await run_in_threadpool(call)
+    async with turns:
+        if key is None:
+            refuse()
+        return await run_in_threadpool(call)
+
+
+def sale_turns(database: Database, at_once: int) -> asyncio.Semaphore | None:
+    """The turns of an app's sales (``idempotent_sale``): ``at_once`` on SQLite, none (only
+    the request threads bound them) on PostgreSQL."""
+    return asyncio.Semaphore(at_once) if database.is_sqlite else None
 
 
 # ---- routing ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -12,7 +12,7 @@ from newretail.kernel.http import (
     ScopeDep,
     SessionDep,
     idempotent,
-    idempotent_on_a_thread,
+    idempotent_sale,
 )
 from newretail.kernel.schemas import Page
 from newretail.orders import service
@@ -105,10 +105,15 @@ def check_out(
 
 @router.post("/orders", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
 async def create_order(
-    data: OrderCreate, session: SessionDep, scope: ScopeDep, key: IdempotencyKey = None
+    request: Request,
+    data: OrderCreate,
+    session: SessionDep,
+    scope: ScopeDep,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Lines and checkout in one request (409 insufficient_stock holds nothing)."""
-    return await idempotent_on_a_thread(
+    return await idempotent_sale(
+        request=request,
         refuse=lambda: service.refuse_sold_out(session=session, scope=scope, data=data),
         session=session,
         scope=scope,

@@ -9,7 +9,7 @@ from newretail.kernel.http import (
     ScopeDep,
     SessionDep,
     idempotent,
-    idempotent_on_a_thread,
+    idempotent_sale,
 )
 from newretail.orders import service as orders_service
 from newretail.orders.schemas import OrderRead
@@ -76,7 +76,11 @@ def pay(
     },
 )
 async def purchase(
-    data: PurchaseCreate, session: SessionDep, scope: ScopeDep, key: IdempotencyKey = None
+    request: Request,
+    data: PurchaseCreate,
+    session: SessionDep,
+    scope: ScopeDep,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Check out and pay in one request: the order is paid and allocated at once, its units
     taken straight from the shelf (201). A declined charge (201) or a pending one (202)
@@ -92,7 +96,8 @@ async def purchase(
         )
         return (202 if payment.status == PaymentStatus.PENDING else 201), result
 
-    return await idempotent_on_a_thread(
+    return await idempotent_sale(
+        request=request,
         refuse=lambda: orders_service.refuse_sold_out(session=session, scope=scope, data=data),
         session=session,
         scope=scope,
