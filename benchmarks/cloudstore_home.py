@@ -2,13 +2,14 @@
 
 Builds one store with a realistic catalog (hundreds of priced SKUs, some with store
 prices), stock here and in nearby stores, a month of sales, guides, activities and a
-featured list. Starts two servers with ``uvicorn --factory newretail.app:create_app
---workers 2`` on 127.0.0.1: one serving the page from each process's cache, the anchor
-with ``NEWRETAIL_HOME_CACHE=0`` (every page read afresh, in one session). ``--clients``
-keep-alive connections (a small asyncio HTTP/1.1 client, so that the load generator
-costs little of the machine's CPU) then ask for ``/api/v1/cloudstores/{code}/home`` as
-fast as answers come, the two servers in alternating rounds. Prints one JSON line with
-both pages' p50 and p99 and their ratio; the servers are stopped by PID.
+featured list. Starts two servers as ``newretail serve`` does, with ``uvicorn --factory
+newretail.app:serving_app --workers 2`` on 127.0.0.1: one serving the page from each
+process's cache, the anchor with ``NEWRETAIL_HOME_CACHE=0`` (every page read afresh, in one
+session). ``--clients`` keep-alive connections (a small asyncio HTTP/1.1 client, so that
+the load generator costs little of the machine's CPU) then ask for
+``/api/v1/cloudstores/{code}/home`` as fast as answers come, the two servers in alternating
+rounds. Prints one JSON line with both pages' p50 and p99 and their ratio; the servers are
+stopped by PID.
 
     .venv/bin/python benchmarks/cloudstore_home.py [--database-url URL] [--clients 50]
 
@@ -238,7 +239,7 @@ def _extras(session: Any, brand_id: int, store_id: int, sku_ids: list[int]) -> N
 
 
 class Server:
-    """``uvicorn --factory newretail.app:create_app --workers 2`` in a process of its own."""
+    """``uvicorn --factory newretail.app:serving_app --workers 2`` in a process of its own."""
 
     def __init__(self, database_url: str, port: int, *, cached: bool) -> None:
         self.port = port
@@ -257,7 +258,7 @@ class Server:
         command = [
             str(uvicorn),
             "--factory",
-            "newretail.app:create_app",
+            "newretail.app:serving_app",
             "--workers",
             str(WORKERS),
             "--host",

@@ -1,8 +1,9 @@
 """Benchmark: a flash sale over HTTP, 300 buyers for 50 units of one hot SKU.
 
-Serves the app with uvicorn's CLI (``--factory newretail.app:create_app --workers 2``) on
-127.0.0.1, signs every buyer in beforehand (a consumer token each, untimed), then times
-32 client threads, each on a keep-alive connection of the standard library's
+Serves the app as ``newretail serve`` does, with uvicorn's CLI (``--factory
+newretail.app:serving_app --workers 2``: each process builds its routes before its first
+request) on 127.0.0.1, signs every buyer in beforehand (a consumer token each, untimed),
+then times 32 client threads, each on a keep-alive connection of the standard library's
 ``http.client`` (the client process shares the machine's cores with the server: the
 lighter its requests, the more of the machine the server has), each buyer one
 ``POST /api/v1/purchases`` (checkout and pay in one request), or with ``--two-step`` a
@@ -81,7 +82,7 @@ def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[b
         "NEWRETAIL_LOG_LEVEL": "WARNING",
         "NEWRETAIL_REQUEST_THREADS": str(threads),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "newretail.app:create_app"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "newretail.app:serving_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     command += ["--no-access-log", "--log-level", "warning"]
     server = subprocess.Popen(command, env=env, start_new_session=True)
