@@ -92,8 +92,9 @@ def utcnow() -> datetime:
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
-    url = engine_or_url if isinstance(engine_or_url, str) else str(engine_or_url.url)
-    return url.startswith("sqlite")
+    if isinstance(engine_or_url, str):
+        return engine_or_url.startswith("sqlite")
+    return engine_or_url.dialect.name == "sqlite"  # not str(url): rendered anew each time
 
 
 class DatabaseUnavailable(Exception):
