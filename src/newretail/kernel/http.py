@@ -13,12 +13,12 @@ token or API key), so those steps stay on the event loop; only the database work
 import asyncio
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Protocol
 
 import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -46,6 +46,22 @@ class ApiRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, _awaited_on_a_thread(endpoint), **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's handler, then the end of the request's transaction (``get_session``),
+        committed (rolled back on any error) before the response is sent."""
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except BaseException:
+                await _end_request_session(request, commit=False)
+                raise
+            await _end_request_session(request, commit=request.method not in READ_METHODS)
+            return response
+
+        return handle
 
 
 def _awaited_on_a_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -77,17 +93,29 @@ async def get_database(request: Request) -> Database:
     return database
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One transaction per request: committed before the response is sent, or rolled back."""
+_SESSION = "newretail.session"  # ASGI scope: the request's session, for its route to end
+
+
+async def get_session(request: Request) -> Session:
+    """One transaction per request: committed before the response is sent, or rolled back.
+
+    The route (an ``ApiRoute``) ends it once its handler is done. Not a generator
+    dependency: FastAPI enters and leaves one through an exit stack, a context manager and
+    a shielded cancel scope, which cost a purchase refused on the event loop a seventh of
+    its CPU (0.33-0.35 ms with, 0.29-0.30 without, in-process)."""
+    route = request.scope.get("route")
+    if not isinstance(route, ApiRoute):
+        raise TypeError(f"SessionDep is for ApiRoute routes only, not {type(route).__name__}.")
     database: Database = request.app.state.database
-    read_only = request.method in READ_METHODS
-    session = database.session(read_only=read_only)
-    try:
-        yield session
-    except BaseException:
-        await end_session(session, commit=False)
-        raise
-    await end_session(session, commit=not read_only)
+    session = database.session(read_only=request.method in READ_METHODS)
+    request.scope[_SESSION] = session
+    return session
+
+
+async def _end_request_session(request: Request, *, commit: bool) -> None:
+    session: Session | None = request.scope.pop(_SESSION, None)
+    if session is not None:
+        await end_session(session, commit=commit)
 
 
 async def end_session(session: Session, *, commit: bool) -> None:
@@ -106,7 +134,7 @@ async def end_session(session: Session, *, commit: bool) -> None:
         )
 
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SessionDep = Annotated[Session, Depends(get_session)]
 
 
 async def get_scope(

@@ -3,20 +3,24 @@ answer still checked against its model (on the event loop); every API route is o
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import fastapi.routing
 import pytest
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from newretail.app import create_app
 from newretail.config import Settings
 from newretail.db import Database
 from newretail.kernel import http
+from newretail.kernel.errors import NotFound
 from newretail.kernel.http import ApiRoute
 
 
@@ -109,3 +113,53 @@ def test_every_api_route_of_the_app_is_an_api_route() -> None:
     assert [
         route.path_format for route in api if not isinstance(route.original_route, ApiRoute)
     ] == []
+
+
+def _session_app(route_class: type[APIRoute], path: Path) -> tuple[TestClient, Database]:
+    """Routes that write a row (or fail after writing it) through the request's session."""
+    database = Database(f"sqlite:///{path / 'notes.db'}")
+    with database.transaction() as session:
+        session.execute(text("CREATE TABLE note (body TEXT)"))
+    router = APIRouter(route_class=route_class)
+
+    @router.post("/notes")
+    def write(session: http.SessionDep, fail: bool = False) -> dict[str, bool]:
+        session.execute(text("INSERT INTO note VALUES ('kept?')"))
+        if fail:
+            raise NotFound()
+        return {"written": True}
+
+    app = FastAPI()
+    app.state.database = database
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Any, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"code": exc.code}, status_code=exc.status)
+
+    app.include_router(router)
+    return TestClient(app, raise_server_exceptions=False), database
+
+
+def _notes(database: Database) -> int:
+    with database.transaction(read_only=True) as session:
+        return int(session.scalar(text("SELECT count(*) FROM note")) or 0)
+
+
+def test_the_route_commits_a_request_and_rolls_back_a_failed_one(tmp_path: Path) -> None:
+    client, database = _session_app(ApiRoute, tmp_path)
+    with client:
+        written = client.post("/notes")
+        failed = client.post("/notes", params={"fail": True})
+
+    assert (written.status_code, failed.status_code) == (200, 404)
+    assert _notes(database) == 1
+    assert database.engine.pool.checkedout() == 0
+    database.dispose()
+
+
+def test_the_session_dependency_refuses_a_route_that_would_not_end_it(tmp_path: Path) -> None:
+    client, database = _session_app(APIRoute, tmp_path)
+
+    assert client.post("/notes").status_code == 500
+    assert _notes(database) == 0
+    database.dispose()
