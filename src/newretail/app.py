@@ -192,6 +192,9 @@ def create_app(
         version=__version__,
         summary="Smart-store platform: one member, one stock, every channel.",
         lifespan=lifespan,
+        # Measured with Prometheus (/metrics) and logged with structlog; FastAPI's own
+        # OpenTelemetry would only ask, on every request, whether a provider was set up.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         dependencies=[Depends(refuse_nul_in_url)],
         # Served from local files by the pages (web/apidocs.py), never from a CDN.
         docs_url=None,
