@@ -40,6 +40,7 @@ from newretail.inventory.errors import (
 from newretail.inventory.models import StockLevel, StockMovement
 from newretail.inventory.rules import Key, MovementKind, available
 from newretail.kernel import upserts
+from newretail.kernel.direct import Direct
 from newretail.kernel.scope import Scope
 from newretail.outbox import service as outbox_service
 from newretail.outbox.service import NewEvent
@@ -149,6 +150,16 @@ def change(
 @cache
 def _change_statement(available: bool, reserved: bool, on_hand: bool) -> Update:
     """The guarded UPDATE for one combination of guards, built once (it is the hot path)."""
+    return _guarded(available, reserved, on_hand).returning(*_RETURNING)
+
+
+@cache
+def _taken(available: bool, reserved: bool, on_hand: bool) -> Direct:
+    """``_change_statement`` answering only the level's id: whether its guard held."""
+    return Direct(_guarded(available, reserved, on_hand).returning(StockLevel.id))
+
+
+def _guarded(available: bool, reserved: bool, on_hand: bool) -> Update:
     conditions = [
         StockLevel.location_id == bindparam("k_location"),
         StockLevel.sku_id == bindparam("k_sku"),
@@ -160,7 +171,7 @@ def _change_statement(available: bool, reserved: bool, on_hand: bool) -> Update:
         conditions.append(StockLevel.reserved >= bindparam("need_reserved", type_=BigInteger()))
     if on_hand:
         conditions.append(StockLevel.on_hand >= bindparam("need_on_hand", type_=BigInteger()))
-    return update(StockLevel).where(*conditions).values(**_changed()).returning(*_RETURNING)
+    return update(StockLevel).where(*conditions).values(**_changed())
 
 
 def _changed() -> dict[str, Any]:
@@ -362,10 +373,12 @@ def _journal_params() -> list[Any]:
 
 
 @cache
-def _sale_statements(dialect: str, from_reserved: bool, events: bool) -> tuple[Any, ...]:
+def _sale_statements(dialect: str, from_reserved: bool, events: bool) -> tuple[Direct, ...]:
     """The statements of one line of a sale on ``dialect``, built once (``events``: on
-    PostgreSQL, with the outbox events of parameter ``events`` written if the guard held)."""
-    change = _change_statement(not from_reserved, from_reserved, from_reserved)
+    PostgreSQL, with the outbox events of parameter ``events`` written if the guard held);
+    the last answers a row if the guard held."""
+    guards = (not from_reserved, from_reserved, from_reserved)
+    change = _change_statement(*guards)
     kind, quantity, ref_type, ref_id, actor_type, actor_id, note, now = _journal_params()
     if dialect == "postgresql":
         level = change.cte("level")
@@ -387,7 +400,7 @@ def _sale_statements(dialect: str, from_reserved: bool, events: bool) -> tuple[A
         if events:
             taken = exists(select(level.c.id))
             journal = journal.add_cte(outbox_service.rider(taken).cte("events"))
-        return (journal.returning(StockMovement.id),)
+        return (Direct(journal.returning(StockMovement.id)),)
     rows = select(
         StockLevel.brand_id,
         StockLevel.location_id,
@@ -405,7 +418,7 @@ def _sale_statements(dialect: str, from_reserved: bool, events: bool) -> tuple[A
         StockLevel.location_id == bindparam("k_location"),
         StockLevel.sku_id == bindparam("k_sku"),
     )
-    return insert(StockMovement).from_select(_MOVEMENT_COLUMNS, rows), change
+    return Direct(insert(StockMovement).from_select(_MOVEMENT_COLUMNS, rows)), _taken(*guards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,8 +465,8 @@ def sell(
     riding = _with_events(session, connection, params, events)
     *before, last = _sale_statements(connection.dialect.name, held, riding)
     for statement in before:
-        connection.execute(statement, params)
-    return connection.execute(last, params).first() is not None
+        statement.run(connection, params)
+    return last.first(connection, params) is not None
 
 
 def hold_units(

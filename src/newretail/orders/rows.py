@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from newretail.kernel import bulk, stamps
+from newretail.kernel.direct import Direct
 from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine, OrderLineDiscount
 
 
@@ -135,11 +136,11 @@ def insert_order(
             attached.id = found[0].attached_id
         fulfilment = None  # written
     else:
-        order_id = connection.execute(_INSERT_ORDER, dict(values)).scalar_one()
+        order_id = _INSERT_ORDER.scalar(connection, values)
         ids = _insert_many(connection, OrderLine, [{**r, "order_id": order_id} for r in kept])
         if attached is not None:
             row = {**attached.values, attached.link: order_id}
-            attached.id = connection.execute(_inserting(attached.model), row).scalar_one()
+            attached.id = _inserting(attached.model).scalar(connection, row)
     views = tuple(
         LineView(id=i, order_id=order_id, **row) for i, row in zip(ids, kept, strict=True)
     )
@@ -218,9 +219,9 @@ def insert_fulfilments(
     return list(ids)
 
 
-def _insert_all(connection: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+def _insert_all(connection: Connection, statement: Direct, rows: list[dict[str, Any]]) -> None:
     """Rows without anything returned: one execute, a single row without executemany."""
-    connection.execute(statement, rows[0] if len(rows) == 1 else rows)
+    statement.run(connection, rows[0] if len(rows) == 1 else rows)
 
 
 def _insert_many(
@@ -236,7 +237,7 @@ def _insert_many(
     """
     postgres = connection.dialect.name == "postgresql"
     if len(rows) == 1:  # most orders have one line: no many-rows machinery for it
-        return [connection.execute(_insert_returning(model, False), rows[0]).scalar_one()]
+        return [_insert_one(model).scalar(connection, rows[0])]
     ids = connection.execute(_insert_returning(model, postgres), rows).scalars()
     return list(ids) if postgres else sorted(ids)
 
@@ -246,6 +247,11 @@ def _insert_returning(
     model: type[OrderLine] | type[Fulfilment] | type[OrderLineDiscount], ordered: bool
 ) -> Any:
     return insert(model).returning(model.id, sort_by_parameter_order=ordered)
+
+
+@cache
+def _insert_one(model: type[OrderLine] | type[Fulfilment] | type[OrderLineDiscount]) -> Direct:
+    return Direct(insert(model).returning(model.id))
 
 
 def sync_loaded(session: Session, order: OrderView) -> None:
@@ -260,15 +266,15 @@ def sync_loaded(session: Session, order: OrderView) -> None:
         set_committed_value(loaded, name, getattr(order, name))
 
 
-_INSERT_ORDER = insert(Order).returning(Order.id)
+_INSERT_ORDER = Direct(insert(Order).returning(Order.id))
 
 
 @cache
-def _inserting(model: Any) -> Any:
-    return insert(model).returning(model.__table__.c.id)
+def _inserting(model: Any) -> Direct:
+    return Direct(insert(model).returning(model.__table__.c.id))
 
 
-_INSERT_FULFILMENT_LINES = insert(FulfilmentLine)
+_INSERT_FULFILMENT_LINES = Direct(insert(FulfilmentLine))
 _READ = (
     select(*_ORDER_COLUMNS, *[c.label(f"line_{c.name}") for c in _LINE_COLUMNS])
     .outerjoin(OrderLine, OrderLine.order_id == Order.id)

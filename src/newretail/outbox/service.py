@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
 from newretail.kernel import bulk
+from newretail.kernel.direct import Direct
 from newretail.outbox.models import OutboxEvent
 
 _WROTE_EVENTS = "newretail.outbox.wrote_events"
@@ -73,7 +74,7 @@ class NewEvent:
     payload: dict[str, Any]
 
 
-_APPEND = insert(cast(Table, OutboxEvent.__table__))
+_APPEND = Direct(insert(cast(Table, OutboxEvent.__table__)))
 
 
 def append(*, session: Session, events: Sequence[NewEvent]) -> None:
@@ -84,7 +85,7 @@ def append(*, session: Session, events: Sequence[NewEvent]) -> None:
     if not events:
         return
     rows = _rows(events)
-    session.connection().execute(_APPEND, rows[0] if len(rows) == 1 else rows)
+    _APPEND.run(session.connection(), rows[0] if len(rows) == 1 else rows)
     session.info[_WROTE_EVENTS] = True
 
 
