@@ -359,14 +359,44 @@ def _begin_writing(conn: Any) -> None:
     """``BEGIN IMMEDIATE`` on an SQLite connection, after its engine's writer lock."""
     dbapi_conn = conn.connection.dbapi_connection
     if not isinstance(dbapi_conn, _QueuedWriter):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        on_driver(conn, "BEGIN IMMEDIATE", ())
         return
     dbapi_conn.take_writer()
     try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        on_driver(conn, "BEGIN IMMEDIATE", ())
     except BaseException:
         dbapi_conn.let_go()
         raise
+
+
+def on_driver(connection: Connection, sql: str, bound: Any, *, many: bool = False) -> list[Any]:
+    """``sql`` with parameters in the driver's own form, on a cursor of the connection's
+    driver connection: no execution context, no result object (``kernel.direct``). The
+    engine's cursor listeners see it, and a driver error goes through the connection's own
+    handling, so it surfaces as SQLAlchemy's (a lost connection as ``DatabaseUnavailable``).
+    The rows it returns, as the driver gives them."""
+    if not connection.in_transaction():
+        connection.begin()  # as ``execute`` would, which fires the engine's ``begin``
+    cursor = connection.connection.cursor()
+    listening = connection._has_events or connection.engine._has_events
+    try:
+        if listening:
+            for listener in connection.dispatch.before_cursor_execute:
+                sql, bound = listener(connection, cursor, sql, bound, None, many)
+        if many:
+            cursor.executemany(sql, bound)
+            rows: list[Any] = []
+        else:
+            cursor.execute(sql, bound)
+            rows = list(cursor.fetchall()) if cursor.description else []
+        if listening:
+            connection.dispatch.after_cursor_execute(connection, cursor, sql, bound, None, many)
+    except BaseException as error:
+        connection._handle_dbapi_exception(error, sql, bound, cursor, None)
+        raise
+    finally:
+        cursor.close()
+    return rows
 
 
 class Database:

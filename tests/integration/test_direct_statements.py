@@ -105,3 +105,21 @@ def test_what_direct_cannot_take_goes_through_execute(database: Database) -> Non
         assert retry.scalar(session.connection(), row) == MOMENT
         stored = session.execute(select(ConsumerRetry.attempts, ConsumerRetry.last_error)).one()
     assert tuple(stored) == (1, "")
+
+
+def test_rows_are_read_by_their_columns_types_and_named(database: Database) -> None:
+    """A returned datetime comes back aware (SQLite stores it as text), a JSON document as
+    its value, and each row answers by its columns' names."""
+    with database.transaction() as session:
+        Direct(insert(OutboxEvent)).run(session.connection(), _event("read"))
+        read = Direct(
+            select(OutboxEvent.event_id, OutboxEvent.occurred_at, OutboxEvent.payload).where(
+                OutboxEvent.type == bindparam("kind")
+            )
+        )
+        (row,) = read.run(session.connection(), {"kind": "order.paid"})
+        assert read.first(session.connection(), {"kind": "order.refunded"}) is None
+    assert row.event_id == "read"
+    assert row.occurred_at == MOMENT
+    assert row.payload == {"total": 19_900, "lines": [{"sku": 3, "note": "零售"}]}
+    assert tuple(row) == ("read", MOMENT, row.payload)

@@ -13,22 +13,28 @@ of parameter names; each value bound as its type binds it) and leaves out the re
   that pin statement counts count these too);
 - a driver error goes through the connection's own handling, so it surfaces as SQLAlchemy's
   exception (an ``IntegrityError``; a lost connection as ``DatabaseUnavailable``);
-- the answer is the driver's rows, as tuples, with no type processing: a statement whose
-  returned columns need any (a datetime on SQLite, say) is run through ``execute`` instead.
+- the answer is the driver's rows as named tuples (plain ones where the returned columns'
+  names are not distinct identifiers), each value read by its column's type on SQLite (a
+  datetime stored as text, say); on PostgreSQL, where a type's reading depends on what the
+  driver says of the column, a statement whose columns need any is run through ``execute``.
 
 So is any statement the plan cannot take as it is: Python-side column defaults to fill in,
 expanding ``IN`` parameters, escaped parameter names, or drivers that need input sizes set.
 ``Direct.run`` then answers what ``connection.execute`` answers, as rows of tuples.
 """
 
-from collections.abc import Mapping, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from keyword import iskeyword
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import BindTyping, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
+
+from newretail.db import on_driver
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,8 @@ class _Plan:
     names: tuple[str, ...]  # in placeholder order (positional) or any order (named)
     fixed: Mapping[str, Any]  # the statement's own values (bound parameters with a value)
     binders: tuple[tuple[int, str, Any], ...]  # (position, name, the type's bind function)
+    row: Callable[..., tuple[Any, ...]]  # a row of values (a named tuple's class, or tuple)
+    readers: tuple[tuple[int, Any], ...]  # (column, the type's result function)
 
 
 class Direct:
@@ -54,7 +62,7 @@ class Direct:
 
     def run(
         self, connection: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]
-    ) -> list[tuple[Any, ...]]:
+    ) -> list[Any]:
         """Run with one row of parameters, or with several (``executemany``: no rows are
         answered); the rows the statement returns."""
         many = not isinstance(params, Mapping)
@@ -66,11 +74,23 @@ class Direct:
             plan = self._plans[key] = _plan(self.statement, dialect, key[1])
         if plan is None:
             result = connection.execute(self.statement, params)
-            return [tuple(row) for row in result] if result.returns_rows else []
+            return list(result) if result.returns_rows else []
         bound = [_bind(plan, row) for row in each] if many else _bind(plan, each[0])
-        return _execute(connection, plan.sql, bound, many)
+        found = on_driver(connection, plan.sql, bound, many=many)
+        if not found:
+            return found
+        make, readers = plan.row, plan.readers
+        if not readers:
+            return [make(*values) for values in found]
+        rows = []
+        for values in found:
+            read = list(values)
+            for n, process in readers:
+                read[n] = process(read[n])
+            rows.append(make(*read))
+        return rows
 
-    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         """The first row the statement returns (None: none)."""
         rows = self.run(connection, params)
         return rows[0] if rows else None
@@ -95,19 +115,20 @@ def _plan(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _P
     if (
         compiled.insert_prefetch
         or compiled.update_prefetch
-        or compiled.postfetch
         or compiled.literal_execute_params
         or compiled.post_compile_params
         or compiled.escaped_bind_names
-        or _processed_results(compiled, dialect)
     ):
         return None
-    binds = compiled.binds
-    order = tuple(compiled.positiontup or ()) if compiled.positional else tuple(binds)
+    readers = _readers(compiled, dialect)
+    if readers and dialect.name != "sqlite":
+        return None
+    by_name = {name: bind for bind, name in compiled.bind_names.items()}
+    order = tuple(compiled.positiontup or ()) if compiled.positional else tuple(by_name)
     fixed: dict[str, Any] = {}
     binders = []
     for position, name in enumerate(order):
-        bind = binds[name]
+        bind = by_name[name]
         if name not in names:
             if bind.required or bind.callable is not None:
                 return None  # a missing parameter: let ``execute`` say so
@@ -115,15 +136,35 @@ def _plan(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _P
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             binders.append((position, name, process))
-    return _Plan(compiled.string, compiled.positional, order, fixed, tuple(binders))
+    return _Plan(
+        compiled.string,
+        compiled.positional,
+        order,
+        fixed,
+        tuple(binders),
+        _row_type(compiled),
+        readers,
+    )
 
 
-def _processed_results(compiled: SQLCompiler, dialect: Dialect) -> bool:
-    """Whether a column the statement returns needs its type's result processing."""
-    for column in compiled._result_columns:
-        if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
-            return True
-    return False
+def _readers(compiled: SQLCompiler, dialect: Dialect) -> tuple[tuple[int, Any], ...]:
+    """The returned columns whose type reads the driver's value, with its function."""
+    found = []
+    for n, column in enumerate(compiled._result_columns):
+        read = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        if read is not None:
+            found.append((n, read))
+    return tuple(found)
+
+
+def _row_type(compiled: SQLCompiler) -> Callable[..., tuple[Any, ...]]:
+    """A named tuple of the returned columns' names, or ``tuple`` where they are not
+    distinct identifiers (or there are none)."""
+    names = [column.keyname for column in compiled._result_columns]
+    usable = all(n.isidentifier() and not iskeyword(n) and n[0] != "_" for n in names)
+    if not names or not usable or len(set(names)) < len(names):
+        return lambda *values: values
+    return namedtuple("Row", names)
 
 
 def _bind(plan: _Plan, params: Mapping[str, Any]) -> Any:
@@ -138,30 +179,3 @@ def _bind(plan: _Plan, params: Mapping[str, Any]) -> Any:
     for _, name, process in plan.binders:
         named[name] = process(named[name])
     return named
-
-
-def _execute(connection: Connection, sql: str, bound: Any, many: bool) -> list[tuple[Any, ...]]:
-    """``sql`` on a cursor of the connection's driver connection, with the engine's cursor
-    listeners around it and its error handling."""
-    if not connection.in_transaction():
-        connection.begin()  # as ``execute`` would, which fires the engine's ``begin``
-    cursor = connection.connection.cursor()
-    listening = connection._has_events or connection.engine._has_events
-    try:
-        if listening:
-            for listener in connection.dispatch.before_cursor_execute:
-                sql, bound = listener(connection, cursor, sql, bound, None, many)
-        if many:
-            cursor.executemany(sql, bound)
-            rows: list[tuple[Any, ...]] = []
-        else:
-            cursor.execute(sql, bound)
-            rows = list(cursor.fetchall()) if cursor.description else []
-        if listening:
-            connection.dispatch.after_cursor_execute(connection, cursor, sql, bound, None, many)
-    except BaseException as error:
-        connection._handle_dbapi_exception(error, sql, bound, cursor, None)
-        raise
-    finally:
-        cursor.close()
-    return rows

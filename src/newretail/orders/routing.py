@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from newretail.db import committed_now
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import rules as inventory_rules
 from newretail.inventory import service as inventory_service
+from newretail.kernel.direct import Direct
 from newretail.kernel.sale import Sale
 from newretail.kernel.scope import Scope
 from newretail.members import service as members_service
@@ -198,7 +198,7 @@ def _with_buyer(
         "level_sku": sku,
     }
     with committed_now(session) as connection:
-        row = connection.execute(_buyer_and_level(), params).first()
+        row = _buyer_and_level().first(connection, params)
     if row is None or row.level_on_hand is None:
         units = None
     else:
@@ -219,10 +219,10 @@ def _refuse_short(need: dict[int, int], kept: dict[int, int], where: str) -> Non
 
 
 @cache
-def _buyer_and_level() -> Any:
+def _buyer_and_level() -> Direct:
     """The consumer as a buyer of the brand, the brand's stamp and one level's units."""
     statement = members_service.stamped_buyer_statement()
-    return statement.add_columns(*inventory_service.level_columns())
+    return Direct(statement.add_columns(*inventory_service.level_columns()))
 
 
 def plan(
