@@ -27,6 +27,7 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from keyword import iskeyword
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -48,6 +49,11 @@ class _Plan:
     binders: tuple[tuple[int, str, Any], ...]  # (position, name, the type's bind function)
     row: Callable[..., tuple[Any, ...]]  # a row of values (a named tuple's class, or tuple)
     readers: tuple[tuple[int, Any], ...]  # (column, the type's result function)
+    pick: Callable[[Mapping[str, Any]], Any]  # the values of ``names``, in C
+
+    @property
+    def single(self) -> bool:
+        return len(self.names) == 1
 
 
 class Direct:
@@ -144,6 +150,7 @@ def _plan(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _P
         tuple(binders),
         _row_type(compiled),
         readers,
+        itemgetter(*order) if order else (lambda _params: ()),
     )
 
 
@@ -168,14 +175,24 @@ def _row_type(compiled: SQLCompiler) -> Callable[..., tuple[Any, ...]]:
 
 
 def _bind(plan: _Plan, params: Mapping[str, Any]) -> Any:
-    """One row of parameters in the driver's form, each bound as its type binds it."""
+    """One row of parameters in the driver's form, each bound as its type binds it (the same
+    object more than once, the moment of a sale say, bound once)."""
     fixed = plan.fixed
-    if plan.positional:
-        values = [params[name] if name in params else fixed[name] for name in plan.names]
-        for position, _, process in plan.binders:
-            values[position] = process(values[position])
-        return tuple(values)
-    named = {**fixed, **params} if fixed else dict(params)
-    for _, name, process in plan.binders:
-        named[name] = process(named[name])
-    return named
+    source = {**fixed, **params} if fixed else params
+    if not plan.positional:
+        named = dict(source)
+        for _, name, process in plan.binders:
+            named[name] = process(named[name])
+        return named
+    picked = plan.pick(source)
+    if not plan.binders:
+        return (picked,) if plan.single else picked
+    values = [picked] if plan.single else list(picked)
+    done: dict[tuple[Any, int], Any] = {}
+    for position, _, process in plan.binders:
+        value = values[position]
+        key = (process, id(value))  # the values are alive: an id is not reused meanwhile
+        if key not in done:
+            done[key] = process(value)
+        values[position] = done[key]
+    return tuple(values)

@@ -76,6 +76,7 @@ def publish(
 def steps(order: OrderView, *statuses: OrderStatus) -> list[NewEvent]:
     """The events of an order passing through ``statuses``, each with the order as it was
     at that step (a step's status; paid amounts from the payment on)."""
+    payload = order_payload(order)
     unpaid = {"paid_amount": 0, "paid_at": None}
     return [
         NewEvent(
@@ -83,11 +84,11 @@ def steps(order: OrderView, *statuses: OrderStatus) -> list[NewEvent]:
             type=EVENT_OF[status],
             resource_type="order",
             resource_id=order.id,
-            payload=order_payload(
-                order.moved(
-                    status=status.value, **(unpaid if status is OrderStatus.CREATED else {})
-                )
-            ),
+            payload={
+                **payload,
+                "status": status.value,
+                **(unpaid if status is OrderStatus.CREATED else {}),
+            },
         )
         for status in statuses
     ]
