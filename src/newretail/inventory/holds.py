@@ -12,7 +12,7 @@ follows. A refusal here leaves written rows behind: the caller's transaction mus
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
@@ -20,6 +20,7 @@ from newretail.inventory import errors, rules, stock
 from newretail.inventory.models import Reservation, ReservationLine
 from newretail.inventory.rules import Line, Purpose, ReservationStatus
 from newretail.kernel import bulk
+from newretail.kernel.direct import Direct
 from newretail.outbox import service as outbox_service
 from newretail.outbox.service import NewEvent
 
@@ -63,12 +64,14 @@ def open_hold(
             rows,
         )
         return int(found.scalars().all()[0])
-    reservation_id: int = connection.execute(
-        insert(Reservation).values(values).returning(Reservation.id)
-    ).scalar_one()
+    reservation_id: int = _INSERT_HOLD.scalar(connection, values)
     rows = [{**row, "reservation_id": reservation_id} for row in rows]
-    connection.execute(insert(ReservationLine), rows[0] if len(rows) == 1 else rows)
+    _INSERT_HOLD_LINES.run(connection, rows[0] if len(rows) == 1 else rows)
     return reservation_id
+
+
+_INSERT_HOLD = Direct(insert(Reservation).returning(Reservation.id))
+_INSERT_HOLD_LINES = Direct(insert(ReservationLine))
 
 
 def hold_units(*, session: Session, lines: Sequence[Line], events: Sequence[NewEvent] = ()) -> None:
@@ -148,6 +151,21 @@ def _take_all(
     return None
 
 
+_COMMIT_HOLD = Direct(
+    update(Reservation)
+    .where(
+        Reservation.id == bindparam("k_id"),
+        Reservation.status == ACTIVE,
+        Reservation.expires_at > bindparam("k_now", type_=Reservation.expires_at.type),
+    )
+    .values(
+        status=ReservationStatus.COMMITTED.value,
+        closed_at=bindparam("k_now", type_=Reservation.closed_at.type),
+    )
+    .returning(Reservation.brand_id, Reservation.purpose, Reservation.reference_id)
+)
+
+
 def commit_hold(
     *,
     session: Session,
@@ -165,16 +183,7 @@ def commit_hold(
     ``insufficient_stock``) leave written rows behind: the caller's transaction must end.
     """
     connection = session.connection()
-    closed = connection.execute(
-        update(Reservation)
-        .where(
-            Reservation.id == reservation_id,
-            Reservation.status == ACTIVE,
-            Reservation.expires_at > now,
-        )
-        .values(status=ReservationStatus.COMMITTED.value, closed_at=now)
-        .returning(Reservation.brand_id, Reservation.purpose, Reservation.reference_id)
-    ).first()
+    closed = _COMMIT_HOLD.first(connection, {"k_id": reservation_id, "k_now": now})
     if closed is None:
         status = connection.execute(
             select(Reservation.status).where(Reservation.id == reservation_id)

@@ -486,8 +486,8 @@ def hold_units(
     }
     connection = session.connection()
     riding = _with_events(session, connection, params, events)
-    statement = _hold_with_events() if riding else _change_statement(True, False, False)
-    return connection.execute(statement, params).first() is not None
+    statement = _hold_with_events() if riding else _taken(True, False, False)
+    return statement.first(connection, params) is not None
 
 
 def _with_events(
@@ -504,8 +504,8 @@ def _with_events(
 
 
 @cache
-def _hold_with_events() -> Any:
+def _hold_with_events() -> Direct:
     """PostgreSQL: the guarded hold, and the events of parameter ``events`` if it held."""
     level = _change_statement(True, False, False).cte("level")
     events = outbox_service.rider(exists(select(level.c.id))).cte("events")
-    return select(level.c.id).add_cte(events)
+    return Direct(select(level.c.id).add_cte(events))

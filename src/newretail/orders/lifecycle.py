@@ -7,9 +7,10 @@ takes the steps ``paid`` and ``allocated`` in one such UPDATE (``rules.walk``).
 """
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,6 +19,7 @@ from newretail.db import utcnow
 from newretail.inventory import errors as inventory_errors
 from newretail.inventory import service as inventory_service
 from newretail.inventory.rules import Line
+from newretail.kernel.direct import Direct
 from newretail.kernel.scope import Scope
 from newretail.orders import access, allocation, errors, events, rules
 from newretail.orders.models import Order
@@ -137,20 +139,8 @@ def mark_paid(
         OrderStatus.CREATED, OrderStatus.PAID, *(() if deposit else (OrderStatus.ALLOCATED,))
     )
     values = {"status": steps[-1].value, "paid_amount": amount, "paid_at": now, "updated_at": now}
-    moved = (
-        session.connection()
-        .execute(
-            update(Order)
-            .where(
-                Order.id == order_id,
-                Order.status.in_([s.value for s in rules.sources_of(steps[0])]),
-                Order.expires_at > now,
-            )
-            .values(**values)
-            .returning(Order.id)
-        )
-        .first()
-    )
+    params = {"k_id": order_id, "k_now": now, "p_status": values["status"], "p_amount": amount}
+    moved = _mark_paid(steps[0]).first(session.connection(), params)
     if moved is None:
         return None
     paid = current.moved(**values)
@@ -171,6 +161,29 @@ def mark_paid(
         events=written,
     )
     return paid
+
+
+@cache
+def _mark_paid(step: OrderStatus) -> Direct:
+    """The guarded UPDATE of ``mark_paid`` for its first step: from any status that may
+    take it, unexpired; parameters ``k_id``, ``k_now``, ``p_status`` and ``p_amount``."""
+    now = bindparam("k_now", type_=Order.expires_at.type)
+    sources = sorted(s.value for s in rules.sources_of(step))
+    return Direct(
+        update(Order)
+        .where(
+            Order.id == bindparam("k_id"),
+            or_(*(Order.status == source for source in sources)),
+            Order.expires_at > now,
+        )
+        .values(
+            status=bindparam("p_status", type_=Order.status.type),
+            paid_amount=bindparam("p_amount", type_=Order.paid_amount.type),
+            paid_at=now,
+            updated_at=now,
+        )
+        .returning(Order.id)
+    )
 
 
 def collect_later(*, session: Session, order_id: int, amount: int) -> bool:

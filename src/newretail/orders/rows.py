@@ -156,28 +156,30 @@ def insert_discounts(session: Session, rows: Sequence[Mapping[str, Any]]) -> Non
 
 def read_order(connection: Connection, order_id: int) -> OrderView | None:
     """The order and its lines in one statement."""
-    rows = connection.execute(_READ, {"order_id": order_id}).all()
+    rows = _READ.run(connection, {"order_id": order_id})
     return _view(rows) if rows else None
 
 
 def lock_order(connection: Connection, order_id: int) -> tuple[OrderView, stamps.Version] | None:
     """The order and its lines, its row locked until the transaction ends (PostgreSQL; an
     SQLite writer holds the database), and its brand's cache stamp: one statement."""
-    rows = connection.execute(_LOCK, {"order_id": order_id}).all()
+    rows = _LOCK.run(connection, {"order_id": order_id})
     if not rows:
         return None
-    first = rows[0]._mapping
-    return _view(rows), (int(first["stamp_own"]), int(first["stamp_every"]))
+    first = rows[0]
+    return _view(rows), (int(first.stamp_own), int(first.stamp_every))
 
 
 def _view(rows: Sequence[Any]) -> OrderView:
-    first = rows[0]._mapping
+    """An order from rows of ``_READ`` (a ``Direct`` row, or SQLAlchemy's: both name their
+    columns)."""
+    first = rows[0]
     lines = tuple(
-        LineView(**{name: row._mapping[f"line_{name}"] for name in LINE_FIELDS})
+        LineView(**{name: getattr(row, f"line_{name}") for name in LINE_FIELDS})
         for row in rows
-        if row._mapping["line_id"] is not None
+        if row.line_id is not None
     )
-    return OrderView(lines=lines, **{name: first[name] for name in ORDER_FIELDS})
+    return OrderView(lines=lines, **{name: getattr(first, name) for name in ORDER_FIELDS})
 
 
 def insert_fulfilments(
@@ -275,10 +277,13 @@ def _inserting(model: Any) -> Direct:
 
 
 _INSERT_FULFILMENT_LINES = Direct(insert(FulfilmentLine))
-_READ = (
+_READING = (
     select(*_ORDER_COLUMNS, *[c.label(f"line_{c.name}") for c in _LINE_COLUMNS])
     .outerjoin(OrderLine, OrderLine.order_id == Order.id)
     .where(Order.id == bindparam("order_id"))
     .order_by(OrderLine.id)
 )
-_LOCK = _READ.add_columns(*stamps.version_columns(Order.brand_id)).with_for_update(of=Order)
+_READ = Direct(_READING)
+_LOCK = Direct(
+    _READING.add_columns(*stamps.version_columns(Order.brand_id)).with_for_update(of=Order)
+)

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
 from newretail.kernel import bulk
+from newretail.kernel.direct import Direct
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
 from newretail.observability import log
@@ -108,7 +109,7 @@ class PaymentView:
     confirmed_at: datetime | None
 
 
-_INSERT_PAYMENT = insert(Payment).returning(Payment.id)
+_INSERT_PAYMENT = Direct(insert(Payment).returning(Payment.id))
 
 
 def _write_payment(
@@ -134,7 +135,7 @@ def _write_payment(
         merchant_account_id=merchant_account_id,
     )
     row = {**values, "order_id": order.id}
-    payment_id = session.connection().execute(_INSERT_PAYMENT, row).scalar_one()
+    payment_id = _INSERT_PAYMENT.scalar(session.connection(), row)
     return PaymentView(id=payment_id, **row)
 
 
@@ -180,16 +181,15 @@ def _receiver(
     return account_id, provider
 
 
+_PENDING = Direct(
+    select(Payment.id)
+    .where(Payment.order_id == bindparam("k_order"), Payment.status == PaymentStatus.PENDING.value)
+    .limit(1)
+)
+
+
 def _check_pending(session: Session, order_id: int) -> None:
-    pending = (
-        session.connection()
-        .execute(
-            select(Payment.id)
-            .where(Payment.order_id == order_id, Payment.status == PaymentStatus.PENDING.value)
-            .limit(1)
-        )
-        .first()
-    )
+    pending = _PENDING.first(session.connection(), {"k_order": order_id})
     if pending is not None:
         raise errors.PaymentPending()
 
