@@ -26,6 +26,7 @@ expanding ``IN`` parameters, escaped parameter names, or drivers that need input
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from keyword import iskeyword
 from operator import itemgetter
 from typing import Any
@@ -35,7 +36,7 @@ from sqlalchemy.engine import BindTyping, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
-from newretail.db import on_driver
+from newretail.db import UTCDateTime, on_driver
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ def _plan(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _P
             fixed[name] = bind.value
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            binders.append((position, name, process))
+            binders.append((position, name, _memo(bind.type, process, dialect)))
     return _Plan(
         compiled.string,
         compiled.positional,
@@ -152,6 +153,21 @@ def _plan(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _P
         readers,
         itemgetter(*order) if order else (lambda _params: ()),
     )
+
+
+def _memo(kind: Any, process: Callable[[Any], Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """A UTC moment's bind function, one per dialect for every such column, remembering its
+    last answers: a sale binds the same moment in several statements. (Equal aware moments
+    are one instant, which the type binds alike whatever their offset.)"""
+    if not isinstance(kind, UTCDateTime):
+        return process
+    found = _MOMENTS.get(dialect.name)
+    if found is None:
+        found = _MOMENTS[dialect.name] = lru_cache(maxsize=256)(process)
+    return found
+
+
+_MOMENTS: dict[str, Callable[[Any], Any]] = {}
 
 
 def _readers(compiled: SQLCompiler, dialect: Dialect) -> tuple[tuple[int, Any], ...]:
@@ -175,8 +191,7 @@ def _row_type(compiled: SQLCompiler) -> Callable[..., tuple[Any, ...]]:
 
 
 def _bind(plan: _Plan, params: Mapping[str, Any]) -> Any:
-    """One row of parameters in the driver's form, each bound as its type binds it (the same
-    object more than once, the moment of a sale say, bound once)."""
+    """One row of parameters in the driver's form, each bound as its type binds it."""
     fixed = plan.fixed
     source = {**fixed, **params} if fixed else params
     if not plan.positional:
@@ -188,11 +203,6 @@ def _bind(plan: _Plan, params: Mapping[str, Any]) -> Any:
     if not plan.binders:
         return (picked,) if plan.single else picked
     values = [picked] if plan.single else list(picked)
-    done: dict[tuple[Any, int], Any] = {}
     for position, _, process in plan.binders:
-        value = values[position]
-        key = (process, id(value))  # the values are alive: an id is not reused meanwhile
-        if key not in done:
-            done[key] = process(value)
-        values[position] = done[key]
+        values[position] = process(values[position])
     return tuple(values)
