@@ -8,9 +8,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import literal, text
+from sqlalchemy import select as select_sql
 
 from newretail.db import Database, DatabaseUnavailable, _alive, committed_now
+from newretail.kernel.direct import Direct
 
 
 @pytest.fixture
@@ -106,3 +108,20 @@ def test_a_connection_lost_under_a_read_before_the_transaction_is_database_unava
     finally:
         session.close()
     assert backend_pid(pooled) > 0  # the pool has a working connection again
+
+
+def test_a_connection_lost_under_a_direct_statement_is_database_unavailable(
+    pooled: Database, other: psycopg.Connection
+) -> None:
+    """A hot-path statement run on the driver's cursor (``kernel.direct``) fails as one run
+    through SQLAlchemy does: the unavailable database, and a working pool after it."""
+    session = pooled.session()
+    try:
+        connection = session.connection()
+        driver: Any = connection.connection.dbapi_connection
+        terminate(other, driver.info.backend_pid)
+        with pytest.raises(DatabaseUnavailable):
+            Direct(select_sql(literal(1))).run(connection, {})
+    finally:
+        session.close()
+    assert backend_pid(pooled) > 0
