@@ -389,8 +389,8 @@ def on_driver(connection: Connection, sql: str, bound: Any, *, many: bool = Fals
         else:
             cursor.execute(sql, bound)
             rows = list(cursor.fetchall()) if cursor.description else []
-        if listening:
-            connection.dispatch.after_cursor_execute(connection, cursor, sql, bound, None, many)
+        if listening and (after := connection.dispatch.after_cursor_execute):
+            after(connection, cursor, sql, bound, None, many)
     except BaseException as error:
         connection._handle_dbapi_exception(error, sql, bound, cursor, None)
         raise
