@@ -20,7 +20,7 @@ of parameter names; each value bound as its type binds it) and leaves out the re
 
 So is any statement the plan cannot take as it is: Python-side column defaults to fill in,
 expanding ``IN`` parameters, escaped parameter names, or drivers that need input sizes set.
-``Direct.run`` then answers what ``connection.execute`` answers, as rows of tuples.
+``Direct.run`` then answers the rows ``connection.execute`` answers (named alike).
 """
 
 from collections import namedtuple
