@@ -65,7 +65,7 @@ class Direct:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._plans: dict[tuple[str, tuple[str, ...]], _Plan | None] = {}
+        self._plans: dict[tuple[tuple[str, str, str], tuple[str, ...]], _Plan | None] = {}
 
     def run(
         self, connection: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -75,7 +75,7 @@ class Direct:
         many = not isinstance(params, Mapping)
         each: Sequence[Mapping[str, Any]] = params if many else (params,)  # type: ignore[assignment]
         dialect = connection.dialect
-        key = (dialect.name, tuple(each[0]))
+        key = (_kind(dialect), tuple(each[0]))
         plan = self._plans.get(key, _UNSEEN)
         if plan is _UNSEEN:
             plan = self._plans[key] = _plan(self.statement, dialect, key[1])
@@ -155,19 +155,25 @@ def _plan(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _P
     )
 
 
+def _kind(dialect: Dialect) -> tuple[str, str, str]:
+    """What a statement's compiled form and its binding depend on: the database, the driver
+    and its placeholders."""
+    return dialect.name, dialect.driver, dialect.paramstyle
+
+
 def _memo(kind: Any, process: Callable[[Any], Any], dialect: Dialect) -> Callable[[Any], Any]:
     """A UTC moment's bind function, one per dialect for every such column, remembering its
     last answers: a sale binds the same moment in several statements. (Equal aware moments
     are one instant, which the type binds alike whatever their offset.)"""
     if not isinstance(kind, UTCDateTime):
         return process
-    found = _MOMENTS.get(dialect.name)
+    found = _MOMENTS.get(_kind(dialect))
     if found is None:
-        found = _MOMENTS[dialect.name] = lru_cache(maxsize=256)(process)
+        found = _MOMENTS[_kind(dialect)] = lru_cache(maxsize=256)(process)
     return found
 
 
-_MOMENTS: dict[str, Callable[[Any], Any]] = {}
+_MOMENTS: dict[tuple[str, str, str], Callable[[Any], Any]] = {}
 
 
 def _readers(compiled: SQLCompiler, dialect: Dialect) -> tuple[tuple[int, Any], ...]:
