@@ -51,9 +51,15 @@ STORES = visibility.Ladder(brand=Store.brand_id, stores=(Store.id,))
 def live_brand(*, session: Session, brand_id: int) -> Brand | None:
     """The brand if it exists and is not deleted; used to refuse a deleted brand's tokens.
 
-    Read once per session: a brand the session already holds is not read again."""
+    Read once per session: the session keeps the brands it read (its identity map holds
+    objects weakly, so one nobody else held would be read again at the next call)."""
     brand = session.get(Brand, brand_id)
+    if brand is not None:
+        session.info.setdefault(_BRANDS_READ, {})[brand_id] = brand
     return brand if brand is not None and brand.deleted_at is None else None
+
+
+_BRANDS_READ = "newretail.org.brands_read"
 
 
 def create_brand(*, session: Session, scope: Scope, data: BrandCreate) -> Brand:
