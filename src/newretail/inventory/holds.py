@@ -20,7 +20,7 @@ from newretail.inventory import errors, rules, stock
 from newretail.inventory.models import Reservation, ReservationLine
 from newretail.inventory.rules import Line, Purpose, ReservationStatus
 from newretail.kernel import bulk
-from newretail.kernel.direct import Direct
+from newretail.kernel.direct import Direct, inserting
 from newretail.outbox import service as outbox_service
 from newretail.outbox.service import NewEvent
 
@@ -64,13 +64,12 @@ def open_hold(
             rows,
         )
         return int(found.scalars().all()[0])
-    reservation_id: int = _INSERT_HOLD.scalar(connection, values)
+    reservation_id: int = inserting(Reservation).scalar(connection, values)
     rows = [{**row, "reservation_id": reservation_id} for row in rows]
     _INSERT_HOLD_LINES.run(connection, rows[0] if len(rows) == 1 else rows)
     return reservation_id
 
 
-_INSERT_HOLD = Direct(insert(Reservation).returning(Reservation.id))
 _INSERT_HOLD_LINES = Direct(insert(ReservationLine))
 
 

@@ -26,12 +26,12 @@ expanding ``IN`` parameters, escaped parameter names, or drivers that need input
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from keyword import iskeyword
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert
 from sqlalchemy.engine import BindTyping, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
@@ -109,6 +109,12 @@ class Direct:
 
 
 _UNSEEN: Any = object()
+
+
+@cache
+def inserting(model: Any) -> Direct:
+    """An INSERT of one row of ``model``'s table answering its new id, one per model."""
+    return Direct(insert(model).returning(model.__table__.c.id))
 
 
 def _plan(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _Plan | None:
@@ -198,14 +204,12 @@ def _row_type(compiled: SQLCompiler) -> Callable[..., tuple[Any, ...]]:
 
 def _bind(plan: _Plan, params: Mapping[str, Any]) -> Any:
     """One row of parameters in the driver's form, each bound as its type binds it."""
-    fixed = plan.fixed
-    source = {**fixed, **params} if fixed else params
     if not plan.positional:
-        named = dict(source)
+        named = {**plan.fixed, **params}
         for _, name, process in plan.binders:
             named[name] = process(named[name])
         return named
-    picked = plan.pick(source)
+    picked = plan.pick({**plan.fixed, **params} if plan.fixed else params)
     if not plan.binders:
         return (picked,) if plan.single else picked
     values = [picked] if plan.single else list(picked)

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from newretail.kernel import bulk, stamps
-from newretail.kernel.direct import Direct
+from newretail.kernel.direct import Direct, inserting
 from newretail.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine, OrderLineDiscount
 
 
@@ -136,11 +136,11 @@ def insert_order(
             attached.id = found[0].attached_id
         fulfilment = None  # written
     else:
-        order_id = _INSERT_ORDER.scalar(connection, values)
+        order_id = inserting(Order).scalar(connection, values)
         ids = _insert_many(connection, OrderLine, [{**r, "order_id": order_id} for r in kept])
         if attached is not None:
             row = {**attached.values, attached.link: order_id}
-            attached.id = _inserting(attached.model).scalar(connection, row)
+            attached.id = inserting(attached.model).scalar(connection, row)
     views = tuple(
         LineView(id=i, order_id=order_id, **row) for i, row in zip(ids, kept, strict=True)
     )
@@ -239,7 +239,7 @@ def _insert_many(
     """
     postgres = connection.dialect.name == "postgresql"
     if len(rows) == 1:  # most orders have one line: no many-rows machinery for it
-        return [_insert_one(model).scalar(connection, rows[0])]
+        return [inserting(model).scalar(connection, rows[0])]
     ids = connection.execute(_insert_returning(model, postgres), rows).scalars()
     return list(ids) if postgres else sorted(ids)
 
@@ -249,11 +249,6 @@ def _insert_returning(
     model: type[OrderLine] | type[Fulfilment] | type[OrderLineDiscount], ordered: bool
 ) -> Any:
     return insert(model).returning(model.id, sort_by_parameter_order=ordered)
-
-
-@cache
-def _insert_one(model: type[OrderLine] | type[Fulfilment] | type[OrderLineDiscount]) -> Direct:
-    return Direct(insert(model).returning(model.id))
 
 
 def sync_loaded(session: Session, order: OrderView) -> None:
@@ -266,14 +261,6 @@ def sync_loaded(session: Session, order: OrderView) -> None:
         return
     for name in ORDER_FIELDS:
         set_committed_value(loaded, name, getattr(order, name))
-
-
-_INSERT_ORDER = Direct(insert(Order).returning(Order.id))
-
-
-@cache
-def _inserting(model: Any) -> Direct:
-    return Direct(insert(model).returning(model.__table__.c.id))
 
 
 _INSERT_FULFILMENT_LINES = Direct(insert(FulfilmentLine))

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from newretail.db import utcnow
 from newretail.kernel import bulk
-from newretail.kernel.direct import Direct
+from newretail.kernel.direct import Direct, inserting
 from newretail.kernel.errors import DomainError
 from newretail.kernel.scope import Scope
 from newretail.observability import log
@@ -109,9 +109,6 @@ class PaymentView:
     confirmed_at: datetime | None
 
 
-_INSERT_PAYMENT = Direct(insert(Payment).returning(Payment.id))
-
-
 def _write_payment(
     session: Session,
     *,
@@ -135,7 +132,7 @@ def _write_payment(
         merchant_account_id=merchant_account_id,
     )
     row = {**values, "order_id": order.id}
-    payment_id = _INSERT_PAYMENT.scalar(session.connection(), row)
+    payment_id = inserting(Payment).scalar(session.connection(), row)
     return PaymentView(id=payment_id, **row)
 
 
